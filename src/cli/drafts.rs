@@ -1,0 +1,201 @@
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::Subcommand;
+use serde::Serialize;
+
+use super::validate::read_input;
+use super::{exit, fail};
+use crate::drafts::{Draft, DraftError, DraftStore};
+use crate::model::{FieldError, Mode, parse_document, validate};
+use crate::paths::Paths;
+use crate::sanitize::clean;
+
+#[derive(Debug, Subcommand)]
+pub enum DraftsCommand {
+    /// List local drafts, most recently updated first.
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show one draft (secrets are never shown).
+    Show {
+        /// Draft id, or a unique prefix of at least 4 characters.
+        id: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Delete a draft.
+    Rm {
+        /// Draft id, or a unique prefix of at least 4 characters.
+        id: String,
+    },
+    /// Store a channel document as a new draft.
+    Import {
+        /// The channel document (JSON); `-` reads standard input.
+        file: PathBuf,
+        /// Keep the document's APP Secret in the draft file.
+        #[arg(long)]
+        remember_secrets: bool,
+    },
+    /// Write a draft's document, without any secret.
+    Export {
+        /// Draft id, or a unique prefix of at least 4 characters.
+        id: String,
+        /// Write to this file instead of standard output.
+        #[arg(short, long)]
+        output: Option<PathBuf>,
+    },
+}
+
+/// The validation mode of a draft: an edit of a stored channel may leave the
+/// APP Secret out.
+pub(crate) fn draft_errors(d: &Draft) -> Vec<FieldError> {
+    validate(&d.document, if d.meta.channel_id.is_some() { Mode::Update } else { Mode::Create })
+}
+
+#[derive(Serialize)]
+struct ListRow<'a> {
+    id: &'a str,
+    channel_name: &'a str,
+    step: u8,
+    created: String,
+    updated: String,
+    channel_id: Option<&'a str>,
+    valid: bool,
+    errors: usize,
+}
+
+pub fn run(cmd: &DraftsCommand, paths: &Paths) -> ExitCode {
+    let store = match DraftStore::open(&paths.drafts()) {
+        Ok(s) => s,
+        Err(e) => return fail(exit::UNREADABLE, &e.to_string()),
+    };
+    match run_in(cmd, &store) {
+        Ok(code) => code,
+        Err(e) => {
+            let code = match e {
+                DraftError::Io { .. } | DraftError::Corrupt { .. } | DraftError::TooNew { .. } => exit::UNREADABLE,
+                DraftError::NotFound(_) | DraftError::Ambiguous(_) => exit::REFUSED,
+            };
+            fail(code, &e.to_string())
+        }
+    }
+}
+
+fn run_in(cmd: &DraftsCommand, store: &DraftStore) -> Result<ExitCode, DraftError> {
+    match cmd {
+        DraftsCommand::List { json } => {
+            let listing = store.list()?;
+            for p in &listing.problems {
+                eprintln!("chanwiz: {}", clean(&p.to_string()));
+            }
+            let rows: Vec<ListRow> = listing
+                .drafts
+                .iter()
+                .map(|d| {
+                    let n = draft_errors(d).len();
+                    ListRow {
+                        id: &d.meta.id,
+                        channel_name: &d.document.basic.channel_name,
+                        step: d.meta.step,
+                        created: d.meta.created.to_rfc3339(),
+                        updated: d.meta.updated.to_rfc3339(),
+                        channel_id: d.meta.channel_id.as_deref(),
+                        valid: n == 0,
+                        errors: n,
+                    }
+                })
+                .collect();
+            if *json {
+                println!("{}", serde_json::to_string_pretty(&rows).expect("rows serialise"));
+            } else if rows.is_empty() {
+                println!("no drafts");
+            } else {
+                println!("{:<12}  {:<24}  {:<4}  {:<20}  STATUS", "ID", "CHANNEL NAME", "STEP", "UPDATED");
+                for r in &rows {
+                    let name = if r.channel_name.is_empty() { "(unnamed)".into() } else { clean(r.channel_name) };
+                    let status = match r.errors {
+                        0 => "valid".to_string(),
+                        1 => "1 error".to_string(),
+                        n => format!("{n} errors"),
+                    };
+                    let updated = r.updated.get(..19).unwrap_or(&r.updated).replace('T', " ");
+                    println!("{:<12}  {:<24}  {}/4   {:<20}  {status}", r.id, name, r.step, updated);
+                }
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        DraftsCommand::Show { id, json } => {
+            let draft = store.load(&store.resolve(id)?)?;
+            let errors = draft_errors(&draft);
+            let document = draft.document.without_secrets();
+            if *json {
+                let value = serde_json::json!({ "draft": draft.meta, "document": document, "errors": errors });
+                println!("{}", serde_json::to_string_pretty(&value).expect("serialises"));
+            } else {
+                let m = &draft.meta;
+                println!("draft:    {}", m.id);
+                println!("created:  {}", m.created.to_rfc3339());
+                println!("updated:  {}", m.updated.to_rfc3339());
+                println!("step:     {}/4{}", m.step, m.field.as_deref().map(|f| format!(" at {}", clean(f))).unwrap_or_default());
+                if let Some(ch) = &m.channel_id {
+                    println!("edits:    channel {} (version {})", clean(ch), m.channel_version.map_or("?".into(), |v| v.to_string()));
+                }
+                let secret = if draft.document.channel_info.app_secret.is_some() { "remembered (not shown)" } else { "not stored" };
+                println!("secret:   {secret}");
+                if errors.is_empty() {
+                    println!("status:   valid");
+                } else {
+                    println!("status:   {} error(s)", errors.len());
+                    for e in &errors {
+                        println!("  {}", clean(&e.to_string()));
+                    }
+                }
+                println!("{}", crate::sanitize::clean_multiline(&serde_json::to_string_pretty(&document).expect("serialises")));
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        DraftsCommand::Rm { id } => {
+            let id = store.resolve(id)?;
+            store.remove(&id)?;
+            println!("removed draft {id}");
+            Ok(ExitCode::SUCCESS)
+        }
+        DraftsCommand::Import { file, remember_secrets } => {
+            let text = match read_input(file) {
+                Ok(t) => t,
+                Err(e) => return Ok(fail(exit::UNREADABLE, &format!("cannot read {}: {e}", file.display()))),
+            };
+            let doc = match parse_document(&text) {
+                Ok(d) => d,
+                Err(e) => return Ok(fail(exit::UNREADABLE, &format!("{}: {e}", file.display()))),
+            };
+            let had_secret = doc.channel_info.app_secret.is_some();
+            let draft = store.create(doc, *remember_secrets)?;
+            let n = draft_errors(&draft).len();
+            println!("{}", draft.meta.id);
+            let status = if n == 0 { "valid".to_string() } else { format!("{n} error(s): `chanwiz drafts show {}` lists them", draft.meta.id) };
+            eprintln!("imported as draft {} ({status})", draft.meta.id);
+            if had_secret && !remember_secrets {
+                eprintln!("note: the APP Secret was not stored (pass --remember-secrets to keep it in the draft file)");
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        DraftsCommand::Export { id, output } => {
+            let draft = store.load(&store.resolve(id)?)?;
+            let mut text = serde_json::to_string_pretty(&draft.document.without_secrets()).expect("serialises");
+            text.push('\n');
+            match output {
+                Some(path) => {
+                    if let Err(e) = crate::fsutil::atomic_write(path, text.as_bytes()) {
+                        return Ok(fail(exit::UNREADABLE, &format!("cannot write {}: {e}", path.display())));
+                    }
+                    eprintln!("wrote {}", path.display());
+                }
+                None => print!("{text}"),
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}

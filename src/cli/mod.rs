@@ -1,0 +1,72 @@
+//! The `chanwiz` command line: clap definitions and thin handlers that call
+//! the layers below.
+
+mod drafts;
+mod validate;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use crate::paths::Paths;
+
+/// Exit codes shared by every command.
+pub mod exit {
+    /// The input was refused (invalid document, unknown draft, server said no).
+    pub const REFUSED: u8 = 1;
+    /// The input could not be read or parsed, or the command line was wrong.
+    pub const UNREADABLE: u8 = 2;
+    /// The backend could not be reached.
+    pub const UNREACHABLE: u8 = 3;
+}
+
+#[derive(Debug, Parser)]
+#[command(name = "chanwiz", version, about = "Set up a Telegram customer-service channel from the terminal", long_about = None)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Check a channel document against every rule that needs no server.
+    Validate(validate::ValidateArgs),
+    /// Work with local drafts.
+    #[command(subcommand)]
+    Drafts(drafts::DraftsCommand),
+    /// Print the JSON Schema of the channel document.
+    Schema,
+}
+
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Some(Command::Validate(args)) => validate::run(&args),
+        Some(Command::Drafts(cmd)) => with_paths(|paths| drafts::run(&cmd, paths)),
+        Some(Command::Schema) => {
+            println!("{}", crate::schema::schema_json());
+            ExitCode::SUCCESS
+        }
+        None => {
+            use clap::CommandFactory;
+            let _ = Cli::command().print_help();
+            ExitCode::SUCCESS
+        }
+    }
+}
+
+fn with_paths(f: impl FnOnce(&Paths) -> ExitCode) -> ExitCode {
+    match Paths::from_env() {
+        Ok(paths) => {
+            crate::logging::init_file(&paths);
+            f(&paths)
+        }
+        Err(e) => fail(exit::UNREADABLE, &e.to_string()),
+    }
+}
+
+/// Print `chanwiz: <message>` on stderr and return `code`.
+pub(crate) fn fail(code: u8, message: &str) -> ExitCode {
+    eprintln!("chanwiz: {}", crate::sanitize::clean_multiline(message));
+    ExitCode::from(code)
+}

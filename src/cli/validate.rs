@@ -1,0 +1,50 @@
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::Args;
+
+use super::{exit, fail};
+use crate::model::{Mode, parse_document, validate};
+
+#[derive(Debug, Args)]
+pub struct ValidateArgs {
+    /// The channel document (JSON); `-` reads standard input.
+    pub file: PathBuf,
+    /// Print errors as a JSON array of {"path","message"}.
+    #[arg(long)]
+    pub json: bool,
+    /// Check it as an update of a stored channel (the APP Secret may be absent).
+    #[arg(long)]
+    pub update: bool,
+}
+
+pub fn run(args: &ValidateArgs) -> ExitCode {
+    let text = match read_input(&args.file) {
+        Ok(t) => t,
+        Err(e) => return fail(exit::UNREADABLE, &format!("cannot read {}: {e}", args.file.display())),
+    };
+    let doc = match parse_document(&text) {
+        Ok(d) => d,
+        Err(e) => return fail(exit::UNREADABLE, &format!("{}: {e}", args.file.display())),
+    };
+    let errors = validate(&doc, if args.update { Mode::Update } else { Mode::Create });
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&errors).expect("errors serialise"));
+    } else if errors.is_empty() {
+        println!("valid");
+    } else {
+        for e in &errors {
+            println!("{}", crate::sanitize::clean(&e.to_string()));
+        }
+    }
+    if errors.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(exit::REFUSED) }
+}
+
+/// A file's text, or standard input for `-`.
+pub(crate) fn read_input(path: &std::path::Path) -> std::io::Result<String> {
+    if path.as_os_str() == "-" {
+        std::io::read_to_string(std::io::stdin())
+    } else {
+        std::fs::read_to_string(path)
+    }
+}

@@ -1,0 +1,284 @@
+//! The local draft store: one JSON file per draft, written atomically, so
+//! that a crash or a dropped SSH session never leaves a half-written draft.
+
+use std::fs;
+use std::io;
+use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::fsutil::{TEMP_PREFIX, atomic_write, private_dir};
+use crate::model::{ChannelDocument, DocumentError, parse::check_version};
+
+/// What a draft knows besides its document.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DraftMeta {
+    pub id: String,
+    pub created: DateTime<Utc>,
+    pub updated: DateTime<Utc>,
+    /// The wizard step last shown (1–4).
+    #[serde(default = "first_step")]
+    pub step: u8,
+    /// Dotted path of the field last focused.
+    #[serde(default)]
+    pub field: Option<String>,
+    /// Set when the draft edits an existing channel.
+    #[serde(default)]
+    pub channel_id: Option<String>,
+    /// The channel version the edit is based on.
+    #[serde(default)]
+    pub channel_version: Option<u64>,
+    /// Keep the APP Secret in the file (off by default).
+    #[serde(default)]
+    pub remember_secrets: bool,
+}
+
+fn first_step() -> u8 {
+    1
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Draft {
+    pub meta: DraftMeta,
+    pub document: ChannelDocument,
+}
+
+impl Draft {
+    /// A new draft (not yet saved) holding `document`.
+    pub fn new(document: ChannelDocument) -> Self {
+        let now = Utc::now();
+        let id = uuid::Uuid::new_v4().simple().to_string()[..12].to_string();
+        Self {
+            meta: DraftMeta {
+                id,
+                created: now,
+                updated: now,
+                step: 1,
+                field: None,
+                channel_id: None,
+                channel_version: None,
+                remember_secrets: false,
+            },
+            document,
+        }
+    }
+}
+
+/// The file's layout on disk.
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DraftFile {
+    draft: DraftMeta,
+    document: ChannelDocument,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum DraftError {
+    #[error("no draft '{0}'")]
+    NotFound(String),
+    #[error("'{0}' matches several drafts: give more of the id")]
+    Ambiguous(String),
+    #[error("draft {id} was written by a newer chanwiz ({source}); it is left untouched")]
+    TooNew { id: String, source: DocumentError },
+    #[error("draft file {} is unreadable ({reason}); moved aside to {}", file.display(), moved_to.display())]
+    Corrupt { file: PathBuf, moved_to: PathBuf, reason: String },
+    #[error("draft store {}: {source}", dir.display())]
+    Io { dir: PathBuf, source: io::Error },
+}
+
+/// A draft file that could not be loaded, and what was done about it.
+#[derive(Debug)]
+pub struct Problem(pub DraftError);
+
+impl std::fmt::Display for Problem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+/// Every draft that loaded, and a message for every file that did not.
+#[derive(Debug, Default)]
+pub struct Listing {
+    pub drafts: Vec<Draft>,
+    pub problems: Vec<Problem>,
+}
+
+/// How old a leftover temporary file must be before it is cleaned up: a
+/// younger one may be another process's save in progress.
+const STALE_TEMP_SECS: u64 = 600;
+
+pub struct DraftStore {
+    dir: PathBuf,
+}
+
+impl DraftStore {
+    /// Open (creating, mode 0700) the store in `dir`.
+    pub fn open(dir: &Path) -> Result<Self, DraftError> {
+        private_dir(dir).map_err(|source| DraftError::Io { dir: dir.to_path_buf(), source })?;
+        Ok(Self { dir: dir.to_path_buf() })
+    }
+
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    fn io(&self, source: io::Error) -> DraftError {
+        DraftError::Io { dir: self.dir.clone(), source }
+    }
+
+    fn file_of(&self, id: &str) -> PathBuf {
+        self.dir.join(format!("{id}.json"))
+    }
+
+    /// Save `draft` atomically, stamping its `updated` time. The APP Secret is
+    /// written only when the draft remembers secrets.
+    pub fn save(&self, draft: &mut Draft) -> Result<(), DraftError> {
+        if !is_id(&draft.meta.id) {
+            return Err(DraftError::NotFound(draft.meta.id.clone()));
+        }
+        draft.meta.updated = Utc::now();
+        let document = if draft.meta.remember_secrets { draft.document.clone() } else { draft.document.without_secrets() };
+        let file = DraftFile { draft: draft.meta.clone(), document };
+        let mut bytes = serde_json::to_vec_pretty(&file).expect("a draft always serialises");
+        bytes.push(b'\n');
+        atomic_write(&self.file_of(&draft.meta.id), &bytes).map_err(|e| self.io(e))
+    }
+
+    /// Store `document` as a new draft.
+    pub fn create(&self, document: ChannelDocument, remember_secrets: bool) -> Result<Draft, DraftError> {
+        let mut draft = Draft::new(document);
+        draft.meta.remember_secrets = remember_secrets;
+        self.save(&mut draft)?;
+        Ok(draft)
+    }
+
+    /// Load one draft by its id. A corrupt file is moved aside.
+    pub fn load(&self, id: &str) -> Result<Draft, DraftError> {
+        if !is_id(id) {
+            return Err(DraftError::NotFound(id.to_string()));
+        }
+        let file = self.file_of(id);
+        match fs::read(&file) {
+            Err(e) if e.kind() == io::ErrorKind::NotFound => Err(DraftError::NotFound(id.to_string())),
+            Err(e) => Err(self.move_aside(&file, e.to_string())),
+            Ok(bytes) => self.decode(id, &file, &bytes),
+        }
+    }
+
+    fn decode(&self, id: &str, file: &Path, bytes: &[u8]) -> Result<Draft, DraftError> {
+        let value: serde_json::Value = match serde_json::from_slice(bytes) {
+            Ok(v) => v,
+            Err(e) => return Err(self.move_aside(file, e.to_string())),
+        };
+        if let Some(doc) = value.get("document")
+            && let Err(source @ DocumentError::TooNew { .. }) = check_version(doc)
+        {
+            return Err(DraftError::TooNew { id: id.to_string(), source });
+        }
+        match serde_json::from_value::<DraftFile>(value) {
+            Ok(f) if f.draft.id == id => Ok(Draft { meta: f.draft, document: f.document }),
+            Ok(f) => Err(self.move_aside(file, format!("it holds draft id '{}'", f.draft.id))),
+            Err(e) => Err(self.move_aside(file, e.to_string())),
+        }
+    }
+
+    /// Rename an unreadable draft file to `<name>.corrupt-<timestamp>` so that
+    /// it no longer gets in the way but nothing is lost.
+    fn move_aside(&self, file: &Path, reason: String) -> DraftError {
+        let stamp = Utc::now().format("%Y%m%dT%H%M%S%.3fZ");
+        let mut to = PathBuf::from(format!("{}.corrupt-{stamp}", file.display()));
+        let mut n = 1;
+        while to.exists() {
+            to = PathBuf::from(format!("{}.corrupt-{stamp}-{n}", file.display()));
+            n += 1;
+        }
+        match fs::rename(file, &to) {
+            Ok(()) => {
+                tracing::warn!(file = %file.display(), to = %to.display(), %reason, "draft moved aside");
+                DraftError::Corrupt { file: file.to_path_buf(), moved_to: to, reason }
+            }
+            Err(e) => self.io(io::Error::new(e.kind(), format!("{} is unreadable ({reason}) and could not be moved aside: {e}", file.display()))),
+        }
+    }
+
+    /// Every draft, most recently updated first. Unreadable files are moved
+    /// aside and reported; they never keep the others from loading.
+    pub fn list(&self) -> Result<Listing, DraftError> {
+        let mut listing = Listing::default();
+        for entry in fs::read_dir(&self.dir).map_err(|e| self.io(e))? {
+            let Ok(entry) = entry else { continue };
+            let name = entry.file_name();
+            let name = name.to_string_lossy();
+            if name.starts_with(TEMP_PREFIX) {
+                remove_if_stale(&entry.path());
+                continue;
+            }
+            let Some(id) = name.strip_suffix(".json") else { continue };
+            if !is_id(id) {
+                continue;
+            }
+            match self.load(id) {
+                Ok(d) => listing.drafts.push(d),
+                Err(DraftError::NotFound(_)) => {} // removed meanwhile
+                Err(e) => listing.problems.push(Problem(e)),
+            }
+        }
+        listing.drafts.sort_by(|a, b| b.meta.updated.cmp(&a.meta.updated).then_with(|| a.meta.id.cmp(&b.meta.id)));
+        Ok(listing)
+    }
+
+    /// The id of the one draft whose id is or starts with `key` (at least 4
+    /// characters of it).
+    pub fn resolve(&self, key: &str) -> Result<String, DraftError> {
+        if is_id(key) && self.file_of(key).exists() {
+            return Ok(key.to_string());
+        }
+        if key.len() < 4 || !key.chars().all(|c| c.is_ascii_hexdigit()) {
+            return Err(DraftError::NotFound(key.to_string()));
+        }
+        let mut found = Vec::new();
+        for entry in fs::read_dir(&self.dir).map_err(|e| self.io(e))?.flatten() {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            if let Some(id) = name.strip_suffix(".json")
+                && is_id(id)
+                && id.starts_with(key)
+            {
+                found.push(id.to_string());
+            }
+        }
+        match found.len() {
+            0 => Err(DraftError::NotFound(key.to_string())),
+            1 => Ok(found.remove(0)),
+            _ => Err(DraftError::Ambiguous(key.to_string())),
+        }
+    }
+
+    pub fn remove(&self, id: &str) -> Result<(), DraftError> {
+        if !is_id(id) {
+            return Err(DraftError::NotFound(id.to_string()));
+        }
+        match fs::remove_file(self.file_of(id)) {
+            Ok(()) => fs::File::open(&self.dir).and_then(|d| d.sync_all()).map_err(|e| self.io(e)),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => Err(DraftError::NotFound(id.to_string())),
+            Err(e) => Err(self.io(e)),
+        }
+    }
+}
+
+/// Draft ids are 12 lowercase hex digits: nothing that could name another file.
+pub fn is_id(id: &str) -> bool {
+    id.len() == 12 && id.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+}
+
+fn remove_if_stale(path: &Path) {
+    let stale = fs::metadata(path)
+        .and_then(|m| m.modified())
+        .ok()
+        .and_then(|t| t.elapsed().ok())
+        .is_some_and(|age| age.as_secs() > STALE_TEMP_SECS);
+    if stale {
+        let _ = fs::remove_file(path);
+    }
+}

@@ -1,0 +1,12 @@
+//! chanwiz: set up a Telegram customer-service channel of a contact center
+//! from a terminal. The layers: `model` (document and rules, pure), `drafts`
+//! (local store), `cli` (commands).
+
+pub mod cli;
+pub mod drafts;
+pub mod fsutil;
+pub mod logging;
+pub mod model;
+pub mod paths;
+pub mod sanitize;
+pub mod schema;

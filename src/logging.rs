@@ -1,0 +1,31 @@
+//! Logs go to a file in the data directory, never to the terminal (which may
+//! be drawing the wizard). `CHANWIZ_LOG` sets the filter (default `info`).
+
+use std::os::unix::fs::OpenOptionsExt;
+use std::sync::OnceLock;
+
+use crate::paths::Paths;
+
+static GUARD: OnceLock<tracing_appender::non_blocking::WorkerGuard> = OnceLock::new();
+
+/// Send tracing output to `chanwiz.log` in the data directory. Quietly does
+/// nothing when the file cannot be opened: logging must never stop the work.
+pub fn init_file(paths: &Paths) {
+    if GUARD.get().is_some() || crate::fsutil::private_dir(&paths.data).is_err() {
+        return;
+    }
+    let file = match std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .mode(0o600)
+        .open(paths.log_file())
+    {
+        Ok(f) => f,
+        Err(_) => return,
+    };
+    let (writer, guard) = tracing_appender::non_blocking(file);
+    let filter = tracing_subscriber::EnvFilter::try_from_env("CHANWIZ_LOG").unwrap_or_else(|_| "info".into());
+    if tracing_subscriber::fmt().with_writer(writer).with_ansi(false).with_env_filter(filter).try_init().is_ok() {
+        let _ = GUARD.set(guard);
+    }
+}

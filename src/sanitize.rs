@@ -1,0 +1,97 @@
+//! Text from a server or a file is untrusted when drawn: escape sequences
+//! could move the cursor, retitle the window or rewrite the clipboard, and
+//! bidirectional overrides can make text read differently than it is.
+
+use std::borrow::Cow;
+
+/// `text` with every control character, escape sequence and bidirectional
+/// override removed. Line breaks become spaces.
+pub fn clean(text: &str) -> Cow<'_, str> {
+    clean_with(text, false)
+}
+
+/// Like [`clean`], but keeps `\n` (for multi-line messages).
+pub fn clean_multiline(text: &str) -> Cow<'_, str> {
+    clean_with(text, true)
+}
+
+fn is_unsafe(c: char) -> bool {
+    c.is_control() || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}' | '\u{061C}')
+}
+
+fn clean_with(text: &str, keep_newlines: bool) -> Cow<'_, str> {
+    if !text.chars().any(is_unsafe) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\n' if keep_newlines => out.push('\n'),
+            '\n' | '\t' => out.push(' '),
+            // ESC: drop the whole sequence it starts
+            '\u{1b}' => match chars.next() {
+                Some('[') => skip_csi(&mut chars),
+                Some(']' | 'P' | 'X' | '^' | '_') => skip_string(&mut chars),
+                Some(_) | None => {}
+            },
+            '\u{9b}' => skip_csi(&mut chars),
+            '\u{9d}' | '\u{90}' | '\u{98}' | '\u{9e}' | '\u{9f}' => skip_string(&mut chars),
+            c if is_unsafe(c) => {}
+            c => out.push(c),
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// Parameters and intermediates, then one final byte (0x40–0x7E).
+fn skip_csi(chars: &mut std::iter::Peekable<std::str::Chars<'_>>) {
+    for c in chars.by_ref() {
+        if ('\u{40}'..='\u{7e}').contains(&c) || !(('\u{20}'..='\u{3f}').contains(&c)) {
+            break;
+        }
+    }
+}
+
+/// An OSC/DCS/... string, up to BEL or ST (ESC \ or U+009C).
+fn skip_string(chars: &mut std::iter::Peekable<std::str::Chars<'_>>) {
+    while let Some(c) = chars.next() {
+        match c {
+            '\u{7}' | '\u{9c}' => break,
+            '\u{1b}' => {
+                if chars.peek() == Some(&'\\') {
+                    chars.next();
+                }
+                break;
+            }
+            _ => {}
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plain_text_is_borrowed_untouched() {
+        assert!(matches!(clean("sales_tg — Ünïcode ok"), Cow::Borrowed(_)));
+    }
+
+    #[test]
+    fn escape_sequences_vanish_whole() {
+        assert_eq!(clean("a\u{1b}[31mred\u{1b}[0m b"), "ared b");
+        assert_eq!(clean("x\u{1b}]0;pwned title\u{7}y"), "xy");
+        assert_eq!(clean("x\u{1b}]52;c;ZXZpbA==\u{1b}\\y"), "xy");
+        assert_eq!(clean("x\u{9b}2Jy"), "xy");
+        assert_eq!(clean("a\u{1b}cb"), "ab");
+        assert_eq!(clean("bell\u{7}\u{8}\u{0}"), "bell");
+        assert_eq!(clean("evil\u{202E}txt.exe"), "eviltxt.exe");
+    }
+
+    #[test]
+    fn newlines_are_kept_only_where_asked() {
+        assert_eq!(clean("one\ntwo\tthree"), "one two three");
+        assert_eq!(clean_multiline("one\ntwo\r\n"), "one\ntwo\n");
+    }
+}
