@@ -10,3 +10,4 @@ pub mod model;
 pub mod paths;
 pub mod sanitize;
 pub mod schema;
+pub mod api;
