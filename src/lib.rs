@@ -11,3 +11,4 @@ pub mod model;
 pub mod paths;
 pub mod sanitize;
 pub mod schema;
+pub mod telegram;
