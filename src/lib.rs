@@ -11,4 +11,5 @@ pub mod model;
 pub mod paths;
 pub mod sanitize;
 pub mod schema;
+pub mod telegram;
 pub mod tui;
