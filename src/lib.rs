@@ -2,7 +2,9 @@
 //! from a terminal. The layers: `model` (document and rules, pure), `drafts`
 //! (local store), `cli` (commands).
 
+pub mod api;
 pub mod cli;
+pub mod client;
 pub mod drafts;
 pub mod fsutil;
 pub mod logging;
@@ -10,4 +12,3 @@ pub mod model;
 pub mod paths;
 pub mod sanitize;
 pub mod schema;
-pub mod api;

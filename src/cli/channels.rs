@@ -1,0 +1,204 @@
+//! `chanwiz channels list|show|rm`: the channels stored on the backend.
+
+use std::io::{BufRead, IsTerminal, Write};
+use std::process::ExitCode;
+
+use clap::Subcommand;
+
+use super::backend::{BackendArgs, block_on, report};
+use super::{exit, fail};
+use crate::paths::Paths;
+use crate::sanitize::{clean, clean_multiline};
+
+#[derive(Debug, Subcommand)]
+pub enum ChannelsCommand {
+    /// List the channels on the backend.
+    List {
+        /// Only channels whose name contains this text.
+        #[arg(long)]
+        name: Option<String>,
+        #[arg(long)]
+        json: bool,
+        #[command(flatten)]
+        backend: BackendArgs,
+    },
+    /// Show one channel (secrets are never returned by the backend).
+    Show {
+        /// The channel's name or id.
+        channel: String,
+        #[arg(long)]
+        json: bool,
+        #[command(flatten)]
+        backend: BackendArgs,
+    },
+    /// Delete a channel. Asks for confirmation unless --yes.
+    Rm {
+        /// The channel's name or id.
+        channel: String,
+        /// Do not ask (required when standard input is not a terminal).
+        #[arg(long, short = 'y')]
+        yes: bool,
+        #[command(flatten)]
+        backend: BackendArgs,
+    },
+}
+
+pub fn run(cmd: &ChannelsCommand, paths: &Paths) -> ExitCode {
+    match cmd {
+        ChannelsCommand::List {
+            name,
+            json,
+            backend,
+        } => list(name.as_deref(), *json, backend, paths),
+        ChannelsCommand::Show {
+            channel,
+            json,
+            backend,
+        } => show(channel, *json, backend, paths),
+        ChannelsCommand::Rm {
+            channel,
+            yes,
+            backend,
+        } => rm(channel, *yes, backend, paths),
+    }
+}
+
+fn list(name: Option<&str>, json: bool, backend: &BackendArgs, paths: &Paths) -> ExitCode {
+    let client = match backend.connect(paths) {
+        Ok(c) => c,
+        Err(e) => return report(&e),
+    };
+    let rows = match block_on(client.all_channels(name)) {
+        Err(code) => return code,
+        Ok(Err(e)) => return report(&e),
+        Ok(Ok(rows)) => rows,
+    };
+    if json {
+        let text = serde_json::to_string_pretty(&rows).expect("rows serialise");
+        println!("{}", clean_multiline(&text));
+        return ExitCode::SUCCESS;
+    }
+    if rows.is_empty() {
+        println!("no channels");
+        return ExitCode::SUCCESS;
+    }
+    let id_w = rows
+        .iter()
+        .map(|r| clean(&r.id).chars().count())
+        .max()
+        .unwrap_or(2)
+        .max(2);
+    let name_w = rows
+        .iter()
+        .map(|r| clean(&r.name).chars().count())
+        .max()
+        .unwrap_or(4)
+        .clamp(4, 64);
+    println!(
+        "{:<id_w$}  {:<name_w$}  {:>7}  {:<19}  INTEGRATION URL",
+        "ID", "NAME", "VERSION", "UPDATED"
+    );
+    for r in &rows {
+        println!(
+            "{:<id_w$}  {:<name_w$}  {:>7}  {:<19}  {}",
+            clean(&r.id),
+            clean(&r.name),
+            r.version,
+            r.updated.format("%Y-%m-%d %H:%M:%S"),
+            clean(&r.integration_url)
+        );
+    }
+    ExitCode::SUCCESS
+}
+
+fn show(key: &str, json: bool, backend: &BackendArgs, paths: &Paths) -> ExitCode {
+    let client = match backend.connect(paths) {
+        Ok(c) => c,
+        Err(e) => return report(&e),
+    };
+    let ch = match block_on(client.find_channel(key)) {
+        Err(code) => return code,
+        Ok(Err(e)) => return report(&e),
+        Ok(Ok(ch)) => ch,
+    };
+    // The backend never returns the APP Secret; drop it anyway should one appear.
+    let mut ch = ch;
+    ch.document = ch.document.without_secrets();
+    if json {
+        println!(
+            "{}",
+            clean_multiline(&serde_json::to_string_pretty(&ch).expect("serialises"))
+        );
+        return ExitCode::SUCCESS;
+    }
+    let yes_no = |b: bool| {
+        if b {
+            "stored (never shown)"
+        } else {
+            "not stored"
+        }
+    };
+    println!("id:              {}", clean(&ch.id));
+    println!(
+        "name:            {}",
+        clean(&ch.document.basic.channel_name)
+    );
+    println!("type:            {}", ch.document.channel_type.as_str());
+    println!("version:         {}", ch.version);
+    println!("created:         {}", ch.created.to_rfc3339());
+    println!("updated:         {}", ch.updated.to_rfc3339());
+    println!("integration URL: {}", clean(&ch.integration_url));
+    println!("APP Secret:      {}", yes_no(ch.has_app_secret));
+    println!("bot token:       {}", yes_no(ch.has_bot_token));
+    println!(
+        "{}",
+        clean_multiline(&serde_json::to_string_pretty(&ch.document).expect("serialises"))
+    );
+    ExitCode::SUCCESS
+}
+
+fn rm(key: &str, yes: bool, backend: &BackendArgs, paths: &Paths) -> ExitCode {
+    let interactive = std::io::stdin().is_terminal();
+    if !yes && !interactive {
+        return fail(
+            exit::REFUSED,
+            "refusing to delete without confirmation: standard input is not a terminal; pass --yes to delete",
+        );
+    }
+    let client = match backend.connect(paths) {
+        Ok(c) => c,
+        Err(e) => return report(&e),
+    };
+    let ch = match block_on(client.find_channel(key)) {
+        Err(code) => return code,
+        Ok(Err(e)) => return report(&e),
+        Ok(Ok(ch)) => ch,
+    };
+    let label = format!(
+        "{} ({})",
+        clean(&ch.document.basic.channel_name),
+        clean(&ch.id)
+    );
+    if !yes {
+        eprint!(
+            "Delete channel {label} on {}? This cannot be undone. [y/N] ",
+            client.backend()
+        );
+        let _ = std::io::stderr().flush();
+        let mut answer = String::new();
+        if std::io::stdin().lock().read_line(&mut answer).is_err()
+            || !matches!(answer.trim(), "y" | "Y" | "yes" | "YES" | "Yes")
+        {
+            eprintln!("not deleted");
+            return ExitCode::from(exit::REFUSED);
+        }
+    }
+    match block_on(client.delete_channel(&ch.id)) {
+        Err(code) => code,
+        Ok(Err(e)) => report(&e),
+        Ok(Ok(())) => {
+            println!("deleted channel {label}");
+            ExitCode::SUCCESS
+        }
+    }
+}

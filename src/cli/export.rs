@@ -1,0 +1,153 @@
+//! `chanwiz export [--channel NAME|ID]... [-o DIR]`: run an export task on
+//! the backend, show its progress and download the zip.
+
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::Args;
+
+use super::backend::{BackendArgs, block_on, report};
+use crate::api::{ExportRequest, ExportStatus, ExportTask};
+use crate::client::{Client, ClientError};
+use crate::paths::Paths;
+use crate::sanitize::clean;
+
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// Export this channel (name or id); repeat for several. Default: all channels.
+    #[arg(long = "channel", value_name = "NAME|ID")]
+    pub channels: Vec<String>,
+    /// Directory to write the zip into.
+    #[arg(short = 'o', long = "output", value_name = "DIR", default_value = ".")]
+    pub output: PathBuf,
+    #[command(flatten)]
+    pub backend: BackendArgs,
+}
+
+pub fn run(args: &ExportArgs, paths: &Paths) -> ExitCode {
+    let client = match args.backend.connect(paths) {
+        Ok(c) => c,
+        Err(e) => return report(&e),
+    };
+    match block_on(export(&client, args)) {
+        Err(code) => code,
+        Ok(Err(e)) => report(&e),
+        Ok(Ok(path)) => {
+            println!("{}", path.display());
+            ExitCode::SUCCESS
+        }
+    }
+}
+
+async fn channel_ids(client: &Client, keys: &[String]) -> Result<Vec<String>, ClientError> {
+    if keys.is_empty() {
+        return Ok(Vec::new());
+    }
+    let all = client.all_channels(None).await?;
+    let mut ids = Vec::with_capacity(keys.len());
+    for key in keys {
+        let found = all
+            .iter()
+            .find(|c| &c.name == key)
+            .or_else(|| all.iter().find(|c| &c.id == key));
+        match found {
+            Some(c) if !ids.contains(&c.id) => ids.push(c.id.clone()),
+            Some(_) => {}
+            None => {
+                return Err(ClientError::NotFound {
+                    backend: client.backend().to_string(),
+                    what: format!("a channel with the name or id '{}'", clean(key)),
+                });
+            }
+        }
+    }
+    Ok(ids)
+}
+
+async fn export(client: &Client, args: &ExportArgs) -> Result<PathBuf, ClientError> {
+    let channel_ids = channel_ids(client, &args.channels).await?;
+    let task = client.create_export(&ExportRequest { channel_ids }).await?;
+    let mut progress = Progress::new(std::io::stderr().is_terminal());
+    let task = client.wait_export(task, |t| progress.show(t)).await?;
+    progress.finish();
+    eprintln!(
+        "export {}: {} record(s) in {} file(s); downloading",
+        clean(&task.id),
+        task.total,
+        task.files
+    );
+    client.download_export(&task.id, &args.output).await
+}
+
+/// A bar redrawn in place on a terminal; plain lines (at each tenth and each
+/// change of status) otherwise.
+struct Progress {
+    tty: bool,
+    last_status: Option<ExportStatus>,
+    last_tenth: Option<u64>,
+    drawn: bool,
+}
+
+impl Progress {
+    fn new(tty: bool) -> Self {
+        Self {
+            tty,
+            last_status: None,
+            last_tenth: None,
+            drawn: false,
+        }
+    }
+
+    fn show(&mut self, t: &ExportTask) {
+        let status = match t.status {
+            ExportStatus::Pending => "pending",
+            ExportStatus::Running => "running",
+            ExportStatus::Success => "success",
+            ExportStatus::Failed => "failed",
+        };
+        let pct = (t.done.min(t.total) * 100).checked_div(t.total).unwrap_or(
+            if t.status == ExportStatus::Success {
+                100
+            } else {
+                0
+            },
+        );
+        let mut err = std::io::stderr().lock();
+        if self.tty {
+            const WIDTH: u64 = 30;
+            let filled = (pct * WIDTH / 100) as usize;
+            let bar = format!(
+                "{}{}",
+                "#".repeat(filled),
+                "-".repeat(WIDTH as usize - filled)
+            );
+            let _ = write!(
+                err,
+                "\r\x1b[2Kexport [{bar}] {pct:>3}%  {}/{} records  {status}",
+                t.done, t.total
+            );
+            let _ = err.flush();
+            self.drawn = true;
+        } else {
+            let tenth = pct / 10;
+            if self.last_status != Some(t.status) || self.last_tenth != Some(tenth) {
+                let _ = writeln!(
+                    err,
+                    "export {}: {status}, {}/{} records ({pct}%)",
+                    clean(&t.id),
+                    t.done,
+                    t.total
+                );
+            }
+            self.last_tenth = Some(tenth);
+        }
+        self.last_status = Some(t.status);
+    }
+
+    fn finish(&mut self) {
+        if self.tty && self.drawn {
+            eprintln!();
+        }
+    }
+}

@@ -1,0 +1,314 @@
+//! `chanwiz submit FILE|DRAFT_ID`: create the channel on the backend, or
+//! update it when the draft edits one.
+//!
+//! A draft is kept after a successful submit: it then records the channel's
+//! id and version, so that submitting it again updates that channel (with
+//! `If-Match`) instead of creating a second one. Before a create is sent, its
+//! Idempotency-Key is saved in the draft, so a retry after a lost answer or a
+//! crash reuses it.
+
+use std::io::IsTerminal;
+use std::path::Path;
+use std::process::ExitCode;
+
+use clap::Args;
+
+use super::backend::{BackendArgs, block_on, report};
+use super::drafts::draft_errors;
+use super::validate::read_input;
+use super::{exit, fail};
+use crate::api::Channel;
+use crate::client::{Client, ClientError};
+use crate::drafts::{Draft, DraftError, DraftStore};
+use crate::model::{ChannelDocument, FieldError, Mode, parse_document, validate};
+use crate::paths::Paths;
+use crate::sanitize::clean;
+
+#[derive(Debug, Args)]
+pub struct SubmitArgs {
+    /// A channel document file (`-` reads standard input), or a draft id (or
+    /// a unique prefix of at least 4 characters).
+    pub target: String,
+    /// Read the APP Secret from standard input (first line) when the document
+    /// or draft does not hold it.
+    #[arg(long)]
+    pub app_secret_stdin: bool,
+    #[command(flatten)]
+    pub backend: BackendArgs,
+}
+
+pub fn run(args: &SubmitArgs, paths: &Paths) -> ExitCode {
+    let as_file = args.target == "-" || Path::new(&args.target).is_file();
+    if as_file {
+        submit_file(args, paths)
+    } else {
+        submit_draft(args, paths)
+    }
+}
+
+fn print_rule_errors(errors: &[FieldError]) -> ExitCode {
+    eprintln!(
+        "chanwiz: the document breaks {} rule(s); nothing was sent:",
+        errors.len()
+    );
+    for e in errors {
+        eprintln!("{}: {}", clean(&e.path), clean(&e.message));
+    }
+    ExitCode::from(exit::REFUSED)
+}
+
+fn read_secret(doc: &mut ChannelDocument) -> Result<(), ExitCode> {
+    if std::io::stdin().is_terminal() {
+        eprint!("APP Secret (input is not hidden; prefer a pipe): ");
+    }
+    let mut line = String::new();
+    if let Err(e) = std::io::stdin().read_line(&mut line) {
+        return Err(fail(
+            exit::UNREADABLE,
+            &format!("cannot read the APP Secret from standard input: {e}"),
+        ));
+    }
+    let secret = line.trim_end_matches(['\n', '\r']).to_string();
+    if secret.trim().is_empty() {
+        return Err(fail(exit::UNREADABLE, "standard input held no APP Secret"));
+    }
+    doc.channel_info.app_secret = Some(secret);
+    Ok(())
+}
+
+fn print_channel(verb: &str, ch: &Channel) {
+    println!(
+        "{verb} channel {} ({}), version {}",
+        clean(&ch.id),
+        clean(&ch.document.basic.channel_name),
+        ch.version
+    );
+    println!("channel id:      {}", clean(&ch.id));
+    println!("integration URL: {}", clean(&ch.integration_url));
+}
+
+fn submit_file(args: &SubmitArgs, paths: &Paths) -> ExitCode {
+    let file = Path::new(&args.target);
+    if args.target == "-" && args.app_secret_stdin {
+        return fail(
+            exit::UNREADABLE,
+            "--app-secret-stdin cannot be used when the document itself comes from standard input",
+        );
+    }
+    let text = match read_input(file) {
+        Ok(t) => t,
+        Err(e) => {
+            return fail(
+                exit::UNREADABLE,
+                &format!("cannot read {}: {e}", file.display()),
+            );
+        }
+    };
+    let mut doc = match parse_document(&text) {
+        Ok(d) => d,
+        Err(e) => return fail(exit::UNREADABLE, &format!("{}: {e}", file.display())),
+    };
+    if args.app_secret_stdin
+        && let Err(code) = read_secret(&mut doc)
+    {
+        return code;
+    }
+    let errors = validate(&doc, Mode::Create);
+    if !errors.is_empty() {
+        return print_rule_errors(&errors);
+    }
+    let client = match args.backend.connect(paths) {
+        Ok(c) => c,
+        Err(e) => return report(&e),
+    };
+    // A file has nowhere to keep the key between runs: retries within this
+    // run reuse it; a new run is a new create.
+    let key = uuid::Uuid::new_v4().to_string();
+    match block_on(client.create_channel(&doc, &key)) {
+        Err(code) => code,
+        Ok(Ok(ch)) => {
+            print_channel("created", &ch);
+            ExitCode::SUCCESS
+        }
+        Ok(Err(e)) => report(&e),
+    }
+}
+
+fn submit_draft(args: &SubmitArgs, paths: &Paths) -> ExitCode {
+    let store = match DraftStore::open(&paths.drafts()) {
+        Ok(s) => s,
+        Err(e) => return fail(exit::UNREADABLE, &e.to_string()),
+    };
+    let mut draft = match store.resolve(&args.target).and_then(|id| store.load(&id)) {
+        Ok(d) => d,
+        Err(DraftError::NotFound(key)) => {
+            return fail(
+                exit::UNREADABLE,
+                &format!(
+                    "'{}' is neither a readable file nor a draft id",
+                    clean(&key)
+                ),
+            );
+        }
+        Err(e) => return fail(exit::REFUSED, &e.to_string()),
+    };
+    if args.app_secret_stdin
+        && let Err(code) = read_secret(&mut draft.document)
+    {
+        return code;
+    }
+    let errors = draft_errors(&draft);
+    if !errors.is_empty() {
+        if errors
+            .iter()
+            .any(|e| e.path == crate::model::fields::APP_SECRET)
+            && draft.document.channel_info.app_secret.is_none()
+        {
+            eprintln!(
+                "chanwiz: the draft does not keep the APP Secret: pass it with --app-secret-stdin"
+            );
+        }
+        return print_rule_errors(&errors);
+    }
+    let client = match args.backend.connect(paths) {
+        Ok(c) => c,
+        Err(e) => return report(&e),
+    };
+    match block_on(send_draft(&client, &store, &mut draft)) {
+        Err(code) => code,
+        Ok(Ok(code)) => code,
+        Ok(Err(e)) => {
+            let code = report(&e);
+            if e.is_unreachable() || matches!(e, ClientError::Tls { .. }) {
+                eprintln!(
+                    "chanwiz: draft {} is kept unchanged; run `chanwiz submit {}` again when the backend is back (a create reuses the same Idempotency-Key, so it is never made twice)",
+                    draft.meta.id, draft.meta.id
+                );
+            }
+            if let ClientError::Stale {
+                current: Some(current),
+                ..
+            } = &e
+            {
+                explain_stale(&draft, current);
+            }
+            code
+        }
+    }
+}
+
+/// Create or update, recording the outcome in the draft.
+async fn send_draft(
+    client: &Client,
+    store: &DraftStore,
+    draft: &mut Draft,
+) -> Result<ExitCode, ClientError> {
+    let save = |store: &DraftStore, draft: &mut Draft| {
+        store
+            .save(draft)
+            .map_err(|e| ClientError::Config(e.to_string()))
+    };
+    if let Some(id) = draft.meta.channel_id.clone() {
+        let Some(version) = draft.meta.channel_version else {
+            return Err(ClientError::Config(format!(
+                "draft {} edits channel {} but does not record which version it is based on: open the channel again to edit it",
+                draft.meta.id,
+                clean(&id)
+            )));
+        };
+        let ch = client.update_channel(&id, version, &draft.document).await?;
+        draft.meta.channel_version = Some(ch.version);
+        save(store, draft)?;
+        print_channel("updated", &ch);
+        eprintln!("draft {} now records version {}", draft.meta.id, ch.version);
+        return Ok(ExitCode::SUCCESS);
+    }
+    // Create. The key is on disk before the request leaves.
+    let replay = draft.meta.idempotency_key.is_some();
+    let key = match &draft.meta.idempotency_key {
+        Some(k) => k.clone(),
+        None => {
+            let k = uuid::Uuid::new_v4().to_string();
+            draft.meta.idempotency_key = Some(k.clone());
+            save(store, draft)?;
+            k
+        }
+    };
+    let mut ch = client.create_channel(&draft.document, &key).await?;
+    // A replayed key answers with the first create. If the draft was edited
+    // since, bring the channel up to date with the draft.
+    if replay && ch.document != draft.document.normalized().without_secrets() {
+        ch = client
+            .update_channel(&ch.id, ch.version, &draft.document)
+            .await?;
+    }
+    draft.meta.channel_id = Some(ch.id.clone());
+    draft.meta.channel_version = Some(ch.version);
+    draft.meta.idempotency_key = None;
+    save(store, draft)?;
+    print_channel("created", &ch);
+    eprintln!(
+        "draft {} is kept and now edits this channel: submitting it again updates it",
+        draft.meta.id
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// After a 412: which fields differ between the draft and the server.
+fn explain_stale(draft: &Draft, current: &Channel) {
+    let mine =
+        serde_json::to_value(draft.document.normalized().without_secrets()).unwrap_or_default();
+    let theirs = serde_json::to_value(&current.document).unwrap_or_default();
+    let mut paths = Vec::new();
+    diff_paths(&mine, &theirs, String::new(), &mut paths);
+    eprintln!(
+        "chanwiz: the server holds version {} of channel {} ({}); your draft {} is based on version {} and was not sent",
+        current.version,
+        clean(&current.id),
+        clean(&current.document.basic.channel_name),
+        draft.meta.id,
+        draft
+            .meta
+            .channel_version
+            .map_or("?".into(), |v| v.to_string())
+    );
+    if !paths.is_empty() {
+        eprintln!("fields where your draft and the server differ:");
+        for p in paths.iter().take(30) {
+            eprintln!("  {}", clean(p));
+        }
+        if paths.len() > 30 {
+            eprintln!("  ... and {} more", paths.len() - 30);
+        }
+    }
+    eprintln!(
+        "see the server's version with `chanwiz channels show {}`",
+        clean(&current.id)
+    );
+}
+
+fn diff_paths(a: &serde_json::Value, b: &serde_json::Value, at: String, out: &mut Vec<String>) {
+    use serde_json::Value;
+    match (a, b) {
+        (Value::Object(x), Value::Object(y)) => {
+            let mut keys: Vec<&String> = x.keys().chain(y.keys()).collect();
+            keys.sort();
+            keys.dedup();
+            for k in keys {
+                let p = if at.is_empty() {
+                    k.clone()
+                } else {
+                    format!("{at}.{k}")
+                };
+                diff_paths(
+                    x.get(k).unwrap_or(&Value::Null),
+                    y.get(k).unwrap_or(&Value::Null),
+                    p,
+                    out,
+                );
+            }
+        }
+        _ if a != b => out.push(at),
+        _ => {}
+    }
+}
