@@ -24,15 +24,8 @@ pub fn init_file(paths: &Paths) {
         Err(_) => return,
     };
     let (writer, guard) = tracing_appender::non_blocking(file);
-    let filter = tracing_subscriber::EnvFilter::try_from_env("CHANWIZ_LOG")
-        .unwrap_or_else(|_| "info".into());
-    if tracing_subscriber::fmt()
-        .with_writer(writer)
-        .with_ansi(false)
-        .with_env_filter(filter)
-        .try_init()
-        .is_ok()
-    {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("CHANWIZ_LOG").unwrap_or_else(|_| "info".into());
+    if tracing_subscriber::fmt().with_writer(writer).with_ansi(false).with_env_filter(filter).try_init().is_ok() {
         let _ = GUARD.set(guard);
     }
 }

@@ -35,11 +35,7 @@ impl Paths {
 
     /// Everything below one root directory.
     pub fn under(root: &Path) -> Self {
-        Self {
-            data: root.join("data"),
-            config: root.join("config"),
-            cache: root.join("cache"),
-        }
+        Self { data: root.join("data"), config: root.join("config"), cache: root.join("cache") }
     }
 
     pub fn drafts(&self) -> PathBuf {

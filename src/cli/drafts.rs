@@ -51,14 +51,7 @@ pub enum DraftsCommand {
 /// The validation mode of a draft: an edit of a stored channel may leave the
 /// APP Secret out.
 pub(crate) fn draft_errors(d: &Draft) -> Vec<FieldError> {
-    validate(
-        &d.document,
-        if d.meta.channel_id.is_some() {
-            Mode::Update
-        } else {
-            Mode::Create
-        },
-    )
+    validate(&d.document, if d.meta.channel_id.is_some() { Mode::Update } else { Mode::Create })
 }
 
 #[derive(Serialize)]
@@ -82,9 +75,7 @@ pub fn run(cmd: &DraftsCommand, paths: &Paths) -> ExitCode {
         Ok(code) => code,
         Err(e) => {
             let code = match e {
-                DraftError::Io { .. } | DraftError::Corrupt { .. } | DraftError::TooNew { .. } => {
-                    exit::UNREADABLE
-                }
+                DraftError::Io { .. } | DraftError::Corrupt { .. } | DraftError::TooNew { .. } => exit::UNREADABLE,
                 DraftError::NotFound(_) | DraftError::Ambiguous(_) => exit::REFUSED,
             };
             fail(code, &e.to_string())
@@ -117,33 +108,20 @@ fn run_in(cmd: &DraftsCommand, store: &DraftStore) -> Result<ExitCode, DraftErro
                 })
                 .collect();
             if *json {
-                println!(
-                    "{}",
-                    serde_json::to_string_pretty(&rows).expect("rows serialise")
-                );
+                println!("{}", serde_json::to_string_pretty(&rows).expect("rows serialise"));
             } else if rows.is_empty() {
                 println!("no drafts");
             } else {
-                println!(
-                    "{:<12}  {:<24}  {:<4}  {:<20}  STATUS",
-                    "ID", "CHANNEL NAME", "STEP", "UPDATED"
-                );
+                println!("{:<12}  {:<24}  {:<4}  {:<20}  STATUS", "ID", "CHANNEL NAME", "STEP", "UPDATED");
                 for r in &rows {
-                    let name = if r.channel_name.is_empty() {
-                        "(unnamed)".into()
-                    } else {
-                        clean(r.channel_name)
-                    };
+                    let name = if r.channel_name.is_empty() { "(unnamed)".into() } else { clean(r.channel_name) };
                     let status = match r.errors {
                         0 => "valid".to_string(),
                         1 => "1 error".to_string(),
                         n => format!("{n} errors"),
                     };
                     let updated = r.updated.get(..19).unwrap_or(&r.updated).replace('T', " ");
-                    println!(
-                        "{:<12}  {:<24}  {}/4   {:<20}  {status}",
-                        r.id, name, r.step, updated
-                    );
+                    println!("{:<12}  {:<24}  {}/4   {:<20}  {status}", r.id, name, r.step, updated);
                 }
             }
             Ok(ExitCode::SUCCESS)
@@ -154,35 +132,17 @@ fn run_in(cmd: &DraftsCommand, store: &DraftStore) -> Result<ExitCode, DraftErro
             let document = draft.document.without_secrets();
             if *json {
                 let value = serde_json::json!({ "draft": draft.meta, "document": document, "errors": errors });
-                println!(
-                    "{}",
-                    serde_json::to_string_pretty(&value).expect("serialises")
-                );
+                println!("{}", serde_json::to_string_pretty(&value).expect("serialises"));
             } else {
                 let m = &draft.meta;
                 println!("draft:    {}", m.id);
                 println!("created:  {}", m.created.to_rfc3339());
                 println!("updated:  {}", m.updated.to_rfc3339());
-                println!(
-                    "step:     {}/4{}",
-                    m.step,
-                    m.field
-                        .as_deref()
-                        .map(|f| format!(" at {}", clean(f)))
-                        .unwrap_or_default()
-                );
+                println!("step:     {}/4{}", m.step, m.field.as_deref().map(|f| format!(" at {}", clean(f))).unwrap_or_default());
                 if let Some(ch) = &m.channel_id {
-                    println!(
-                        "edits:    channel {} (version {})",
-                        clean(ch),
-                        m.channel_version.map_or("?".into(), |v| v.to_string())
-                    );
+                    println!("edits:    channel {} (version {})", clean(ch), m.channel_version.map_or("?".into(), |v| v.to_string()));
                 }
-                let secret = if draft.document.channel_info.app_secret.is_some() {
-                    "remembered (not shown)"
-                } else {
-                    "not stored"
-                };
+                let secret = if draft.document.channel_info.app_secret.is_some() { "remembered (not shown)" } else { "not stored" };
                 println!("secret:   {secret}");
                 if errors.is_empty() {
                     println!("status:   valid");
@@ -192,12 +152,7 @@ fn run_in(cmd: &DraftsCommand, store: &DraftStore) -> Result<ExitCode, DraftErro
                         println!("  {}", clean(&e.to_string()));
                     }
                 }
-                println!(
-                    "{}",
-                    crate::sanitize::clean_multiline(
-                        &serde_json::to_string_pretty(&document).expect("serialises")
-                    )
-                );
+                println!("{}", crate::sanitize::clean_multiline(&serde_json::to_string_pretty(&document).expect("serialises")));
             }
             Ok(ExitCode::SUCCESS)
         }
@@ -207,18 +162,10 @@ fn run_in(cmd: &DraftsCommand, store: &DraftStore) -> Result<ExitCode, DraftErro
             println!("removed draft {id}");
             Ok(ExitCode::SUCCESS)
         }
-        DraftsCommand::Import {
-            file,
-            remember_secrets,
-        } => {
+        DraftsCommand::Import { file, remember_secrets } => {
             let text = match read_input(file) {
                 Ok(t) => t,
-                Err(e) => {
-                    return Ok(fail(
-                        exit::UNREADABLE,
-                        &format!("cannot read {}: {e}", file.display()),
-                    ));
-                }
+                Err(e) => return Ok(fail(exit::UNREADABLE, &format!("cannot read {}: {e}", file.display()))),
             };
             let doc = match parse_document(&text) {
                 Ok(d) => d,
@@ -228,34 +175,21 @@ fn run_in(cmd: &DraftsCommand, store: &DraftStore) -> Result<ExitCode, DraftErro
             let draft = store.create(doc, *remember_secrets)?;
             let n = draft_errors(&draft).len();
             println!("{}", draft.meta.id);
-            let status = if n == 0 {
-                "valid".to_string()
-            } else {
-                format!(
-                    "{n} error(s): `chanwiz drafts show {}` lists them",
-                    draft.meta.id
-                )
-            };
+            let status = if n == 0 { "valid".to_string() } else { format!("{n} error(s): `chanwiz drafts show {}` lists them", draft.meta.id) };
             eprintln!("imported as draft {} ({status})", draft.meta.id);
             if had_secret && !remember_secrets {
-                eprintln!(
-                    "note: the APP Secret was not stored (pass --remember-secrets to keep it in the draft file)"
-                );
+                eprintln!("note: the APP Secret was not stored (pass --remember-secrets to keep it in the draft file)");
             }
             Ok(ExitCode::SUCCESS)
         }
         DraftsCommand::Export { id, output } => {
             let draft = store.load(&store.resolve(id)?)?;
-            let mut text = serde_json::to_string_pretty(&draft.document.without_secrets())
-                .expect("serialises");
+            let mut text = serde_json::to_string_pretty(&draft.document.without_secrets()).expect("serialises");
             text.push('\n');
             match output {
                 Some(path) => {
                     if let Err(e) = crate::fsutil::atomic_write(path, text.as_bytes()) {
-                        return Ok(fail(
-                            exit::UNREADABLE,
-                            &format!("cannot write {}: {e}", path.display()),
-                        ));
+                        return Ok(fail(exit::UNREADABLE, &format!("cannot write {}: {e}", path.display())));
                     }
                     eprintln!("wrote {}", path.display());
                 }

@@ -21,30 +21,15 @@ pub struct ValidateArgs {
 pub fn run(args: &ValidateArgs) -> ExitCode {
     let text = match read_input(&args.file) {
         Ok(t) => t,
-        Err(e) => {
-            return fail(
-                exit::UNREADABLE,
-                &format!("cannot read {}: {e}", args.file.display()),
-            );
-        }
+        Err(e) => return fail(exit::UNREADABLE, &format!("cannot read {}: {e}", args.file.display())),
     };
     let doc = match parse_document(&text) {
         Ok(d) => d,
         Err(e) => return fail(exit::UNREADABLE, &format!("{}: {e}", args.file.display())),
     };
-    let errors = validate(
-        &doc,
-        if args.update {
-            Mode::Update
-        } else {
-            Mode::Create
-        },
-    );
+    let errors = validate(&doc, if args.update { Mode::Update } else { Mode::Create });
     if args.json {
-        println!(
-            "{}",
-            serde_json::to_string_pretty(&errors).expect("errors serialise")
-        );
+        println!("{}", serde_json::to_string_pretty(&errors).expect("errors serialise"));
     } else if errors.is_empty() {
         println!("valid");
     } else {
@@ -52,11 +37,7 @@ pub fn run(args: &ValidateArgs) -> ExitCode {
             println!("{}", crate::sanitize::clean(&e.to_string()));
         }
     }
-    if errors.is_empty() {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::from(exit::REFUSED)
-    }
+    if errors.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(exit::REFUSED) }
 }
 
 /// A file's text, or standard input for `-`.

@@ -33,11 +33,6 @@ pub struct DraftMeta {
     /// Keep the APP Secret in the file (off by default).
     #[serde(default)]
     pub remember_secrets: bool,
-    /// The Idempotency-Key of the create this draft was submitted with,
-    /// saved before the request is sent so that a retry after a crash or a
-    /// lost answer reuses it and never makes a second channel.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub idempotency_key: Option<String>,
 }
 
 fn first_step() -> u8 {
@@ -65,7 +60,6 @@ impl Draft {
                 channel_id: None,
                 channel_version: None,
                 remember_secrets: false,
-                idempotency_key: None,
             },
             document,
         }
@@ -89,11 +83,7 @@ pub enum DraftError {
     #[error("draft {id} was written by a newer chanwiz ({source}); it is left untouched")]
     TooNew { id: String, source: DocumentError },
     #[error("draft file {} is unreadable ({reason}); moved aside to {}", file.display(), moved_to.display())]
-    Corrupt {
-        file: PathBuf,
-        moved_to: PathBuf,
-        reason: String,
-    },
+    Corrupt { file: PathBuf, moved_to: PathBuf, reason: String },
     #[error("draft store {}: {source}", dir.display())]
     Io { dir: PathBuf, source: io::Error },
 }
@@ -126,13 +116,8 @@ pub struct DraftStore {
 impl DraftStore {
     /// Open (creating, mode 0700) the store in `dir`.
     pub fn open(dir: &Path) -> Result<Self, DraftError> {
-        private_dir(dir).map_err(|source| DraftError::Io {
-            dir: dir.to_path_buf(),
-            source,
-        })?;
-        Ok(Self {
-            dir: dir.to_path_buf(),
-        })
+        private_dir(dir).map_err(|source| DraftError::Io { dir: dir.to_path_buf(), source })?;
+        Ok(Self { dir: dir.to_path_buf() })
     }
 
     pub fn dir(&self) -> &Path {
@@ -140,10 +125,7 @@ impl DraftStore {
     }
 
     fn io(&self, source: io::Error) -> DraftError {
-        DraftError::Io {
-            dir: self.dir.clone(),
-            source,
-        }
+        DraftError::Io { dir: self.dir.clone(), source }
     }
 
     fn file_of(&self, id: &str) -> PathBuf {
@@ -157,26 +139,15 @@ impl DraftStore {
             return Err(DraftError::NotFound(draft.meta.id.clone()));
         }
         draft.meta.updated = Utc::now();
-        let document = if draft.meta.remember_secrets {
-            draft.document.clone()
-        } else {
-            draft.document.without_secrets()
-        };
-        let file = DraftFile {
-            draft: draft.meta.clone(),
-            document,
-        };
+        let document = if draft.meta.remember_secrets { draft.document.clone() } else { draft.document.without_secrets() };
+        let file = DraftFile { draft: draft.meta.clone(), document };
         let mut bytes = serde_json::to_vec_pretty(&file).expect("a draft always serialises");
         bytes.push(b'\n');
         atomic_write(&self.file_of(&draft.meta.id), &bytes).map_err(|e| self.io(e))
     }
 
     /// Store `document` as a new draft.
-    pub fn create(
-        &self,
-        document: ChannelDocument,
-        remember_secrets: bool,
-    ) -> Result<Draft, DraftError> {
+    pub fn create(&self, document: ChannelDocument, remember_secrets: bool) -> Result<Draft, DraftError> {
         let mut draft = Draft::new(document);
         draft.meta.remember_secrets = remember_secrets;
         self.save(&mut draft)?;
@@ -190,9 +161,7 @@ impl DraftStore {
         }
         let file = self.file_of(id);
         match fs::read(&file) {
-            Err(e) if e.kind() == io::ErrorKind::NotFound => {
-                Err(DraftError::NotFound(id.to_string()))
-            }
+            Err(e) if e.kind() == io::ErrorKind::NotFound => Err(DraftError::NotFound(id.to_string())),
             Err(e) => Err(self.move_aside(&file, e.to_string())),
             Ok(bytes) => self.decode(id, &file, &bytes),
         }
@@ -206,16 +175,10 @@ impl DraftStore {
         if let Some(doc) = value.get("document")
             && let Err(source @ DocumentError::TooNew { .. }) = check_version(doc)
         {
-            return Err(DraftError::TooNew {
-                id: id.to_string(),
-                source,
-            });
+            return Err(DraftError::TooNew { id: id.to_string(), source });
         }
         match serde_json::from_value::<DraftFile>(value) {
-            Ok(f) if f.draft.id == id => Ok(Draft {
-                meta: f.draft,
-                document: f.document,
-            }),
+            Ok(f) if f.draft.id == id => Ok(Draft { meta: f.draft, document: f.document }),
             Ok(f) => Err(self.move_aside(file, format!("it holds draft id '{}'", f.draft.id))),
             Err(e) => Err(self.move_aside(file, e.to_string())),
         }
@@ -234,19 +197,9 @@ impl DraftStore {
         match fs::rename(file, &to) {
             Ok(()) => {
                 tracing::warn!(file = %file.display(), to = %to.display(), %reason, "draft moved aside");
-                DraftError::Corrupt {
-                    file: file.to_path_buf(),
-                    moved_to: to,
-                    reason,
-                }
+                DraftError::Corrupt { file: file.to_path_buf(), moved_to: to, reason }
             }
-            Err(e) => self.io(io::Error::new(
-                e.kind(),
-                format!(
-                    "{} is unreadable ({reason}) and could not be moved aside: {e}",
-                    file.display()
-                ),
-            )),
+            Err(e) => self.io(io::Error::new(e.kind(), format!("{} is unreadable ({reason}) and could not be moved aside: {e}", file.display()))),
         }
     }
 
@@ -262,9 +215,7 @@ impl DraftStore {
                 remove_if_stale(&entry.path());
                 continue;
             }
-            let Some(id) = name.strip_suffix(".json") else {
-                continue;
-            };
+            let Some(id) = name.strip_suffix(".json") else { continue };
             if !is_id(id) {
                 continue;
             }
@@ -274,12 +225,7 @@ impl DraftStore {
                 Err(e) => listing.problems.push(Problem(e)),
             }
         }
-        listing.drafts.sort_by(|a, b| {
-            b.meta
-                .updated
-                .cmp(&a.meta.updated)
-                .then_with(|| a.meta.id.cmp(&b.meta.id))
-        });
+        listing.drafts.sort_by(|a, b| b.meta.updated.cmp(&a.meta.updated).then_with(|| a.meta.id.cmp(&b.meta.id)));
         Ok(listing)
     }
 
@@ -314,12 +260,8 @@ impl DraftStore {
             return Err(DraftError::NotFound(id.to_string()));
         }
         match fs::remove_file(self.file_of(id)) {
-            Ok(()) => fs::File::open(&self.dir)
-                .and_then(|d| d.sync_all())
-                .map_err(|e| self.io(e)),
-            Err(e) if e.kind() == io::ErrorKind::NotFound => {
-                Err(DraftError::NotFound(id.to_string()))
-            }
+            Ok(()) => fs::File::open(&self.dir).and_then(|d| d.sync_all()).map_err(|e| self.io(e)),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => Err(DraftError::NotFound(id.to_string())),
             Err(e) => Err(self.io(e)),
         }
     }

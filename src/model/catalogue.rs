@@ -97,11 +97,7 @@ impl Catalogue {
         // Bounded walk: a cycle in bad data must not hang the caller.
         for _ in 0..=self.ous.len() {
             parts.push(cur.name.as_str());
-            match cur
-                .parent
-                .as_deref()
-                .and_then(|p| self.ous.iter().find(|o| o.id == p))
-            {
+            match cur.parent.as_deref().and_then(|p| self.ous.iter().find(|o| o.id == p)) {
                 Some(parent) => cur = parent,
                 None => break,
             }
@@ -115,127 +111,52 @@ impl Catalogue {
 /// the tenant (case-sensitive), and every id names something of the right
 /// kind. `editing` is the id of the channel being updated, whose own name
 /// does not count as taken. Empty ids are left to [`super::validate`].
-pub fn validate_catalogue(
-    doc: &ChannelDocument,
-    cat: &Catalogue,
-    editing: Option<&str>,
-) -> Vec<FieldError> {
+pub fn validate_catalogue(doc: &ChannelDocument, cat: &Catalogue, editing: Option<&str>) -> Vec<FieldError> {
     let doc = doc.normalized();
     let mut errors = Vec::new();
     let mut err = |path: &str, message: String| errors.push(FieldError::new(path, message));
 
     let name = &doc.basic.channel_name;
-    if !name.is_empty()
-        && cat
-            .channels
-            .iter()
-            .any(|c| &c.name == name && Some(c.id.as_str()) != editing)
-    {
-        err(
-            f::CHANNEL_NAME,
-            format!("A channel named '{name}' already exists in this tenant: choose another name."),
-        );
+    if !name.is_empty() && cat.channels.iter().any(|c| &c.name == name && Some(c.id.as_str()) != editing) {
+        err(f::CHANNEL_NAME, format!("A channel named '{name}' already exists in this tenant: choose another name."));
     }
     let ci = &doc.channel_info;
     for (path, id, want) in [
         (f::TRUST_CERTIFICATE, &ci.trust_certificate, CertRole::Trust),
-        (
-            f::IDENTITY_CERTIFICATE,
-            &ci.identity_certificate,
-            CertRole::Identity,
-        ),
+        (f::IDENTITY_CERTIFICATE, &ci.identity_certificate, CertRole::Identity),
     ] {
         if id.is_empty() {
             continue;
         }
         match cat.certificates.iter().find(|c| &c.id == id) {
-            None => err(
-                path,
-                format!(
-                    "Certificate '{id}' has not been uploaded: upload it under Managing Certificates, then choose it here."
-                ),
-            ),
+            None => err(path, format!("Certificate '{id}' has not been uploaded: upload it under Managing Certificates, then choose it here.")),
             Some(c) if c.role != want => err(
                 path,
-                format!(
-                    "Certificate '{id}' is a{} {} certificate: choose a {} certificate.",
-                    if c.role == CertRole::Identity {
-                        "n"
-                    } else {
-                        ""
-                    },
-                    c.role.as_str(),
-                    want.as_str()
-                ),
+                format!("Certificate '{id}' is a{} {} certificate: choose a {} certificate.", if c.role == CertRole::Identity { "n" } else { "" }, c.role.as_str(), want.as_str()),
             ),
-            Some(c) if c.expired => err(
-                path,
-                format!(
-                    "Certificate '{id}' expired on {}: upload a valid one.",
-                    c.not_after
-                ),
-            ),
+            Some(c) if c.expired => err(path, format!("Certificate '{id}' expired on {}: upload a valid one.", c.not_after)),
             Some(_) => {}
         }
     }
     let b = &doc.basic;
     if !b.ou.is_empty() && !cat.ous.iter().any(|o| o.id == b.ou) {
-        err(
-            f::OU,
-            format!(
-                "OU '{}' does not exist in this tenant: choose one of the tenant's OUs.",
-                b.ou
-            ),
-        );
+        err(f::OU, format!("OU '{}' does not exist in this tenant: choose one of the tenant's OUs.", b.ou));
     }
     let queue_exists = |id: &str| cat.skill_queues.iter().any(|q| q.id == id);
     if !b.skill_queue.is_empty() && !queue_exists(&b.skill_queue) {
-        err(
-            f::SKILL_QUEUE,
-            format!(
-                "Skill queue '{}' is not a multimedia called route of this tenant that Telegram can use.",
-                b.skill_queue
-            ),
-        );
+        err(f::SKILL_QUEUE, format!("Skill queue '{}' is not a multimedia called route of this tenant that Telegram can use.", b.skill_queue));
     }
     let st = &b.session_transfer_no_agent_reply;
     if st.enabled && !st.target_skill_queue.is_empty() && !queue_exists(&st.target_skill_queue) {
-        err(
-            f::ST_TARGET,
-            format!(
-                "Skill queue '{}' is not a multimedia called route of this tenant that Telegram can use.",
-                st.target_skill_queue
-            ),
-        );
+        err(f::ST_TARGET, format!("Skill queue '{}' is not a multimedia called route of this tenant that Telegram can use.", st.target_skill_queue));
     }
     let ir = &doc.robot.intelligent_robot;
-    if ir.enabled
-        && !ir.chatbot_access_code.is_empty()
-        && !cat.chatbots.iter().any(|c| c.id == ir.chatbot_access_code)
-    {
-        err(
-            f::CHATBOT,
-            format!(
-                "Chatbot '{}' does not exist in this tenant: choose one of the tenant's chatbots.",
-                ir.chatbot_access_code
-            ),
-        );
+    if ir.enabled && !ir.chatbot_access_code.is_empty() && !cat.chatbots.iter().any(|c| c.id == ir.chatbot_access_code) {
+        err(f::CHATBOT, format!("Chatbot '{}' does not exist in this tenant: choose one of the tenant's chatbots.", ir.chatbot_access_code));
     }
     let ra = &doc.robot.robot_assistant;
-    if ra.enabled
-        && !ra.assistant_access_code.is_empty()
-        && !cat
-            .assistants
-            .iter()
-            .any(|a| a.id == ra.assistant_access_code)
-    {
-        err(
-            f::ASSISTANT,
-            format!(
-                "Robot assistant '{}' does not exist in this tenant: choose one of the tenant's assistants.",
-                ra.assistant_access_code
-            ),
-        );
+    if ra.enabled && !ra.assistant_access_code.is_empty() && !cat.assistants.iter().any(|a| a.id == ra.assistant_access_code) {
+        err(f::ASSISTANT, format!("Robot assistant '{}' does not exist in this tenant: choose one of the tenant's assistants.", ra.assistant_access_code));
     }
     errors
 }

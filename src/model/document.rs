@@ -138,10 +138,7 @@ pub struct Segment {
 
 impl Segment {
     pub fn new(start: &str, end: &str) -> Self {
-        Self {
-            start: start.to_string(),
-            end: end.to_string(),
-        }
+        Self { start: start.to_string(), end: end.to_string() }
     }
 }
 
@@ -149,13 +146,7 @@ impl Segment {
 /// is not of that form.
 pub fn parse_hhmm(text: &str) -> Option<u32> {
     let b = text.as_bytes();
-    if b.len() != 5
-        || b[2] != b':'
-        || !b
-            .iter()
-            .enumerate()
-            .all(|(i, c)| i == 2 || c.is_ascii_digit())
-    {
+    if b.len() != 5 || b[2] != b':' || !b.iter().enumerate().all(|(i, c)| i == 2 || c.is_ascii_digit()) {
         return None;
     }
     let h = u32::from(b[0] - b'0') * 10 + u32::from(b[1] - b'0');
@@ -182,11 +173,7 @@ pub struct LastAgentMode {
 
 impl Default for LastAgentMode {
     fn default() -> Self {
-        Self {
-            enabled: false,
-            retention_hours: 24,
-            wait_seconds: 60,
-        }
+        Self { enabled: false, retention_hours: 24, wait_seconds: 60 }
     }
 }
 
@@ -206,11 +193,7 @@ pub struct SessionEndNoCustomerReply {
 
 impl Default for SessionEndNoCustomerReply {
     fn default() -> Self {
-        Self {
-            enabled: false,
-            timeout_minutes: 20,
-            end_message: String::new(),
-        }
+        Self { enabled: false, timeout_minutes: 20, end_message: String::new() }
     }
 }
 
@@ -233,12 +216,7 @@ pub struct SessionTransferNoAgentReply {
 
 impl Default for SessionTransferNoAgentReply {
     fn default() -> Self {
-        Self {
-            enabled: false,
-            timeout_seconds: 120,
-            target_skill_queue: String::new(),
-            notice: String::new(),
-        }
+        Self { enabled: false, timeout_seconds: 120, target_skill_queue: String::new(), notice: String::new() }
     }
 }
 
@@ -261,11 +239,7 @@ pub enum TransferTarget {
 }
 
 impl TransferTarget {
-    pub const ALL: [TransferTarget; 3] = [
-        TransferTarget::SkillQueue,
-        TransferTarget::Agent,
-        TransferTarget::Chatbot,
-    ];
+    pub const ALL: [TransferTarget; 3] = [TransferTarget::SkillQueue, TransferTarget::Agent, TransferTarget::Chatbot];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -321,11 +295,7 @@ pub enum RoutingMode {
 }
 
 impl RoutingMode {
-    pub const ALL: [RoutingMode; 3] = [
-        RoutingMode::SkillQueue,
-        RoutingMode::LastAgent,
-        RoutingMode::Chatbot,
-    ];
+    pub const ALL: [RoutingMode; 3] = [RoutingMode::SkillQueue, RoutingMode::LastAgent, RoutingMode::Chatbot];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -412,12 +382,7 @@ impl ChannelDocument {
         t(&mut b.ou);
         t(&mut b.skill_queue);
         b.transfer_keywords.iter_mut().for_each(t);
-        for seg in b
-            .work_time
-            .workday
-            .iter_mut()
-            .chain(b.work_time.non_workday.iter_mut())
-        {
+        for seg in b.work_time.workday.iter_mut().chain(b.work_time.non_workday.iter_mut()) {
             t(&mut seg.start);
             t(&mut seg.end);
         }
@@ -454,20 +419,9 @@ mod tests {
         assert_eq!(d.basic.session_end_no_customer_reply.timeout_minutes, 20);
         assert_eq!(d.basic.session_transfer_no_agent_reply.timeout_seconds, 120);
         assert_eq!(d.basic.offline_messages.routing_time_limit_minutes, 30);
-        assert_eq!(
-            d.basic
-                .offline_messages
-                .called_customer_reply_timeout_minutes,
-            3
-        );
-        assert_eq!(
-            d.basic.offline_messages.agent_outbound_time_limit_minutes,
-            None
-        );
-        assert_eq!(
-            d.basic.offline_messages.routing_mode,
-            RoutingMode::SkillQueue
-        );
+        assert_eq!(d.basic.offline_messages.called_customer_reply_timeout_minutes, 3);
+        assert_eq!(d.basic.offline_messages.agent_outbound_time_limit_minutes, None);
+        assert_eq!(d.basic.offline_messages.routing_mode, RoutingMode::SkillQueue);
         assert!(!d.robot.intelligent_robot.enabled);
         // a partly given section keeps the defaults of the rest
         let d: ChannelDocument =
@@ -495,9 +449,7 @@ mod tests {
         assert_eq!(parse_hhmm("09:30"), Some(570));
         assert_eq!(parse_hhmm("23:59"), Some(1439));
         assert_eq!(parse_hhmm("24:00"), Some(1440));
-        for bad in [
-            "24:01", "25:00", "12:60", "9:30", "09:3", "0930", "09-30", "ab:cd", " 9:30", "+9:30",
-        ] {
+        for bad in ["24:01", "25:00", "12:60", "9:30", "09:3", "0930", "09-30", "ab:cd", " 9:30", "+9:30"] {
             assert_eq!(parse_hhmm(bad), None, "{bad}");
         }
     }

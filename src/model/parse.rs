@@ -8,23 +8,12 @@ use super::document::{ChannelDocument, SCHEMA_VERSION};
 pub enum DocumentError {
     /// Not JSON at all.
     #[error("line {line}, column {column}: {message}")]
-    Syntax {
-        line: usize,
-        column: usize,
-        message: String,
-    },
+    Syntax { line: usize, column: usize, message: String },
     /// JSON, but not of the document's shape: unknown key, wrong type.
     #[error("line {line}, column {column}: {path}: {message}")]
-    Shape {
-        line: usize,
-        column: usize,
-        path: String,
-        message: String,
-    },
+    Shape { line: usize, column: usize, path: String, message: String },
     /// Written by a newer chanwiz.
-    #[error(
-        "schema_version {found} is newer than this chanwiz understands (it reads {SCHEMA_VERSION}): upgrade chanwiz to open it"
-    )]
+    #[error("schema_version {found} is newer than this chanwiz understands (it reads {SCHEMA_VERSION}): upgrade chanwiz to open it")]
     TooNew { found: u64 },
     #[error("schema_version must be {SCHEMA_VERSION}, found {found}")]
     BadVersion { found: String },
@@ -34,12 +23,11 @@ pub enum DocumentError {
 /// refused before anything else is looked at: a newer format may have keys
 /// this release does not know.
 pub fn parse_document(text: &str) -> Result<ChannelDocument, DocumentError> {
-    let value: serde_json::Value =
-        serde_json::from_str(text).map_err(|e| DocumentError::Syntax {
-            line: e.line(),
-            column: e.column(),
-            message: bare_message(&e),
-        })?;
+    let value: serde_json::Value = serde_json::from_str(text).map_err(|e| DocumentError::Syntax {
+        line: e.line(),
+        column: e.column(),
+        message: bare_message(&e),
+    })?;
     check_version(&value)?;
     let mut de = serde_json::Deserializer::from_str(text);
     serde_path_to_error::deserialize(&mut de).map_err(|e| {
@@ -48,11 +36,7 @@ pub fn parse_document(text: &str) -> Result<ChannelDocument, DocumentError> {
         DocumentError::Shape {
             line: inner.line(),
             column: inner.column(),
-            path: if path == "." {
-                "(document)".into()
-            } else {
-                path
-            },
+            path: if path == "." { "(document)".into() } else { path },
             message: bare_message(&inner),
         }
     })
@@ -65,9 +49,7 @@ pub fn check_version(value: &serde_json::Value) -> Result<(), DocumentError> {
         Some(v) => match v.as_u64() {
             Some(n) if n == u64::from(SCHEMA_VERSION) => Ok(()),
             Some(n) if n > u64::from(SCHEMA_VERSION) => Err(DocumentError::TooNew { found: n }),
-            _ => Err(DocumentError::BadVersion {
-                found: v.to_string(),
-            }),
+            _ => Err(DocumentError::BadVersion { found: v.to_string() }),
         },
     }
 }
@@ -89,31 +71,17 @@ mod tests {
     fn an_unknown_key_names_the_key_the_place_and_the_allowed_keys() {
         let text = "{\n  \"channel_info\": {\n    \"app_kye\": \"x\"\n  }\n}";
         let err = parse_document(text).unwrap_err();
-        let DocumentError::Shape {
-            line,
-            path,
-            message,
-            ..
-        } = &err
-        else {
-            panic!("{err:?}")
-        };
+        let DocumentError::Shape { line, path, message, .. } = &err else { panic!("{err:?}") };
         assert_eq!(*line, 3);
         assert_eq!(path, "channel_info.app_kye");
         assert!(message.contains("unknown field `app_kye`"), "{message}");
-        assert!(
-            message.contains("`app_key`") && message.contains("`base_url`"),
-            "{message}"
-        );
+        assert!(message.contains("`app_key`") && message.contains("`base_url`"), "{message}");
     }
 
     #[test]
     fn a_wrong_type_names_its_path() {
-        let err = parse_document(r#"{"basic":{"last_agent_mode":{"retention_hours":"24"}}}"#)
-            .unwrap_err();
-        let DocumentError::Shape { path, message, .. } = &err else {
-            panic!("{err:?}")
-        };
+        let err = parse_document(r#"{"basic":{"last_agent_mode":{"retention_hours":"24"}}}"#).unwrap_err();
+        let DocumentError::Shape { path, message, .. } = &err else { panic!("{err:?}") };
         assert_eq!(path, "basic.last_agent_mode.retention_hours");
         assert!(message.contains("invalid type"), "{message}");
     }
@@ -121,10 +89,7 @@ mod tests {
     #[test]
     fn broken_json_gives_line_and_column() {
         let err = parse_document("{\n  \"basic\": {,\n}").unwrap_err();
-        assert!(
-            matches!(err, DocumentError::Syntax { line: 2, .. }),
-            "{err:?}"
-        );
+        assert!(matches!(err, DocumentError::Syntax { line: 2, .. }), "{err:?}");
         assert!(err.to_string().starts_with("line 2, column"));
     }
 
@@ -132,14 +97,8 @@ mod tests {
     fn a_newer_version_is_refused_before_its_unknown_keys() {
         let err = parse_document(r#"{"schema_version":2,"new_thing":1}"#).unwrap_err();
         assert_eq!(err, DocumentError::TooNew { found: 2 });
-        assert!(matches!(
-            parse_document(r#"{"schema_version":0}"#),
-            Err(DocumentError::BadVersion { .. })
-        ));
-        assert!(matches!(
-            parse_document(r#"{"schema_version":"1"}"#),
-            Err(DocumentError::BadVersion { .. })
-        ));
+        assert!(matches!(parse_document(r#"{"schema_version":0}"#), Err(DocumentError::BadVersion { .. })));
+        assert!(matches!(parse_document(r#"{"schema_version":"1"}"#), Err(DocumentError::BadVersion { .. })));
         assert!(parse_document(r#"{"schema_version":1}"#).is_ok());
     }
 }

@@ -18,10 +18,7 @@ pub struct FieldError {
 
 impl FieldError {
     pub fn new(path: impl Into<String>, message: impl Into<String>) -> Self {
-        Self {
-            path: path.into(),
-            message: message.into(),
-        }
+        Self { path: path.into(), message: message.into() }
     }
 }
 
@@ -95,18 +92,8 @@ impl Checker {
         if let Err(message) = check_base_url(&ci.base_url) {
             self.err(f::BASE_URL, message);
         }
-        self.id(
-            f::TRUST_CERTIFICATE,
-            "Trust certificate",
-            &ci.trust_certificate,
-            "the id of an uploaded trust certificate",
-        );
-        self.id(
-            f::IDENTITY_CERTIFICATE,
-            "Identity certificate",
-            &ci.identity_certificate,
-            "the id of an uploaded identity certificate",
-        );
+        self.id(f::TRUST_CERTIFICATE, "Trust certificate", &ci.trust_certificate, "the id of an uploaded trust certificate");
+        self.id(f::IDENTITY_CERTIFICATE, "Identity certificate", &ci.identity_certificate, "the id of an uploaded identity certificate");
     }
 
     fn basic(&mut self, doc: &ChannelDocument) {
@@ -114,78 +101,28 @@ impl Checker {
         if let Err(message) = check_channel_name(&b.channel_name) {
             self.err(f::CHANNEL_NAME, message);
         }
-        self.id(
-            f::OU,
-            "OU Configuration",
-            &b.ou,
-            "the id of an OU of the tenant",
-        );
-        self.id(
-            f::SKILL_QUEUE,
-            "Skill Queue",
-            &b.skill_queue,
-            "the id of a multimedia called route of the tenant",
-        );
+        self.id(f::OU, "OU Configuration", &b.ou, "the id of an OU of the tenant");
+        self.id(f::SKILL_QUEUE, "Skill Queue", &b.skill_queue, "the id of a multimedia called route of the tenant");
         self.keywords(doc);
         self.segments(f::WORKDAY, "Workday", &b.work_time.workday);
         self.segments(f::NON_WORKDAY, "Non-workday", &b.work_time.non_workday);
-        self.text(
-            f::NOTIFICATION,
-            "Non-Working Time Notification",
-            &b.non_working_time_notification,
-            NOTIFICATION_MAX,
-            true,
-        );
+        self.text(f::NOTIFICATION, "Non-Working Time Notification", &b.non_working_time_notification, NOTIFICATION_MAX, true);
 
         let la = &b.last_agent_mode;
         if la.enabled {
-            self.range(
-                f::LA_RETENTION_HOURS,
-                "Retention time",
-                la.retention_hours,
-                RETENTION_HOURS,
-                "hours",
-            );
-            self.range(
-                f::LA_WAIT_SECONDS,
-                "Wait time",
-                la.wait_seconds,
-                WAIT_SECONDS,
-                "seconds",
-            );
+            self.range(f::LA_RETENTION_HOURS, "Retention time", la.retention_hours, RETENTION_HOURS, "hours");
+            self.range(f::LA_WAIT_SECONDS, "Wait time", la.wait_seconds, WAIT_SECONDS, "seconds");
         }
         let se = &b.session_end_no_customer_reply;
         if se.enabled {
-            self.range(
-                f::SE_TIMEOUT_MINUTES,
-                "No-reply timeout",
-                se.timeout_minutes,
-                END_TIMEOUT_MINUTES,
-                "minutes",
-            );
-            self.text(
-                f::SE_END_MESSAGE,
-                "Session end message",
-                &se.end_message,
-                MESSAGE_MAX,
-                true,
-            );
+            self.range(f::SE_TIMEOUT_MINUTES, "No-reply timeout", se.timeout_minutes, END_TIMEOUT_MINUTES, "minutes");
+            self.text(f::SE_END_MESSAGE, "Session end message", &se.end_message, MESSAGE_MAX, true);
         }
         let st = &b.session_transfer_no_agent_reply;
         if st.enabled {
-            self.range(
-                f::ST_TIMEOUT_SECONDS,
-                "No-reply timeout",
-                st.timeout_seconds,
-                TRANSFER_TIMEOUT_SECONDS,
-                "seconds",
-            );
-            if self.id(
-                f::ST_TARGET,
-                "Target skill queue",
-                &st.target_skill_queue,
-                "the id of a multimedia called route to move the session to",
-            ) && !b.skill_queue.is_empty()
+            self.range(f::ST_TIMEOUT_SECONDS, "No-reply timeout", st.timeout_seconds, TRANSFER_TIMEOUT_SECONDS, "seconds");
+            if self.id(f::ST_TARGET, "Target skill queue", &st.target_skill_queue, "the id of a multimedia called route to move the session to")
+                && !b.skill_queue.is_empty()
                 && st.target_skill_queue == b.skill_queue
             {
                 self.err(
@@ -193,32 +130,17 @@ impl Checker {
                     format!("Target skill queue must differ from the channel's own skill queue ('{}'): a session would be moved to the queue it is already in.", b.skill_queue),
                 );
             }
-            self.text(
-                f::ST_NOTICE,
-                "Transfer notice",
-                &st.notice,
-                MESSAGE_MAX,
-                true,
-            );
+            self.text(f::ST_NOTICE, "Transfer notice", &st.notice, MESSAGE_MAX, true);
         }
         let tr = &b.session_transfer;
         if tr.enabled {
             if tr.targets.is_empty() {
-                self.err(
-                    f::TRANSFER_TARGETS,
-                    "Session Transfer needs at least one target: skill_queue, agent or chatbot.",
-                );
+                self.err(f::TRANSFER_TARGETS, "Session Transfer needs at least one target: skill_queue, agent or chatbot.");
             }
             let mut seen = HashSet::new();
             for (i, t) in tr.targets.iter().enumerate() {
                 if !seen.insert(*t) {
-                    self.err(
-                        format!("{}[{i}]", f::TRANSFER_TARGETS),
-                        format!(
-                            "Transfer target '{}' is listed twice: each target may appear once.",
-                            t.as_str()
-                        ),
-                    );
+                    self.err(format!("{}[{i}]", f::TRANSFER_TARGETS), format!("Transfer target '{}' is listed twice: each target may appear once.", t.as_str()));
                 } else if *t == TransferTarget::Chatbot && !doc.robot.intelligent_robot.enabled {
                     self.err(
                         format!("{}[{i}]", f::TRANSFER_TARGETS),
@@ -237,23 +159,12 @@ impl Checker {
         }
         if om.prompt.is_empty() {
             self.err(f::OM_PROMPT, format!("Offline Message Prompt is required while Offline Messages is on: at most {MESSAGE_MAX} characters."));
-        } else if self.text(
-            f::OM_PROMPT,
-            "Offline Message Prompt",
-            &om.prompt,
-            MESSAGE_MAX,
-            true,
-        ) && let Some(c) = om.prompt.chars().find(|c| PROMPT_FORBIDDEN.contains(c))
+        } else if self.text(f::OM_PROMPT, "Offline Message Prompt", &om.prompt, MESSAGE_MAX, true)
+            && let Some(c) = om.prompt.chars().find(|c| PROMPT_FORBIDDEN.contains(c))
         {
             self.err(f::OM_PROMPT, format!("Offline Message Prompt may not contain {c}: none of ' \" / < > \\ ; is allowed."));
         }
-        self.range(
-            f::OM_ROUTING_LIMIT,
-            "Offline Message Routing Time Limit",
-            om.routing_time_limit_minutes,
-            ROUTING_LIMIT_MINUTES,
-            "minutes",
-        );
+        self.range(f::OM_ROUTING_LIMIT, "Offline Message Routing Time Limit", om.routing_time_limit_minutes, ROUTING_LIMIT_MINUTES, "minutes");
         if let Some(limit) = om.agent_outbound_time_limit_minutes {
             let (lo, hi) = OUTBOUND_LIMIT_MINUTES;
             if !(lo..=hi).contains(&limit) {
@@ -264,13 +175,7 @@ impl Checker {
             }
         }
         let called = om.called_customer_reply_timeout_minutes;
-        if self.range(
-            f::OM_CALLED_TIMEOUT,
-            "Called Customer Reply Timeout Period",
-            called,
-            CALLED_REPLY_MINUTES,
-            "minutes",
-        ) {
+        if self.range(f::OM_CALLED_TIMEOUT, "Called Customer Reply Timeout Period", called, CALLED_REPLY_MINUTES, "minutes") {
             let se = &doc.basic.session_end_no_customer_reply;
             if se.enabled && called >= se.timeout_minutes {
                 self.err(
@@ -285,10 +190,7 @@ impl Checker {
         match om.routing_mode {
             RoutingMode::SkillQueue => {}
             RoutingMode::LastAgent if !doc.basic.last_agent_mode.enabled => {
-                self.err(
-                    f::OM_ROUTING_MODE,
-                    "Routing mode last_agent needs Last Agent Mode turned on.",
-                );
+                self.err(f::OM_ROUTING_MODE, "Routing mode last_agent needs Last Agent Mode turned on.");
             }
             RoutingMode::LastAgent => {}
             RoutingMode::Chatbot => {
@@ -306,12 +208,7 @@ impl Checker {
     fn robot(&mut self, doc: &ChannelDocument) {
         let ir = &doc.robot.intelligent_robot;
         if ir.enabled {
-            self.id(
-                f::CHATBOT,
-                "Chatbot access code",
-                &ir.chatbot_access_code,
-                "the id of a chatbot of the tenant, required while the intelligent robot is on",
-            );
+            self.id(f::CHATBOT, "Chatbot access code", &ir.chatbot_access_code, "the id of a chatbot of the tenant, required while the intelligent robot is on");
         }
         let ra = &doc.robot.robot_assistant;
         if ra.enabled {
@@ -325,33 +222,18 @@ impl Checker {
             self.err(f::KEYWORDS, "At least one Keyword for Transfer to Agent is required while Connecting to the Intelligent Robot is on.");
         }
         if words.len() > KEYWORDS_MAX {
-            self.err(
-                f::KEYWORDS,
-                format!(
-                    "There are {} keywords: at most {KEYWORDS_MAX} are allowed.",
-                    words.len()
-                ),
-            );
+            self.err(f::KEYWORDS, format!("There are {} keywords: at most {KEYWORDS_MAX} are allowed.", words.len()));
         }
         let mut seen: HashSet<String> = HashSet::new();
         for (i, w) in words.iter().enumerate() {
             let path = format!("{}[{i}]", f::KEYWORDS);
             let n = w.chars().count();
             if n == 0 || n > KEYWORD_MAX {
-                self.err(
-                    path,
-                    format!("A keyword must be 1–{KEYWORD_MAX} characters (this one has {n})."),
-                );
+                self.err(path, format!("A keyword must be 1–{KEYWORD_MAX} characters (this one has {n})."));
             } else if w.contains([',', ';']) {
                 self.err(path, "A keyword may not contain ',' or ';'.");
             } else if let Some(c) = w.chars().find(|c| c.is_control()) {
-                self.err(
-                    path,
-                    format!(
-                        "A keyword may not contain control characters (found {}).",
-                        describe_char(c)
-                    ),
-                );
+                self.err(path, format!("A keyword may not contain control characters (found {}).", describe_char(c)));
             } else if !seen.insert(w.to_lowercase()) {
                 self.err(path, format!("The keyword '{w}' is already in the list (keywords are compared ignoring case)."));
             }
@@ -360,36 +242,21 @@ impl Checker {
 
     fn segments(&mut self, path: &str, label: &str, list: &[Segment]) {
         if list.len() > SEGMENTS_MAX {
-            self.err(
-                path,
-                format!(
-                    "{label} has {} time segments: at most {SEGMENTS_MAX} are allowed.",
-                    list.len()
-                ),
-            );
+            self.err(path, format!("{label} has {} time segments: at most {SEGMENTS_MAX} are allowed.", list.len()));
         }
         let mut valid: Vec<(usize, u32, u32)> = Vec::new();
         for (i, seg) in list.iter().enumerate() {
             let start = parse_hhmm(&seg.start).filter(|m| *m < 1440);
             let end = parse_hhmm(&seg.end);
             if start.is_none() {
-                self.err(
-                    format!("{path}[{i}].start"),
-                    "Start must be a time HH:MM from 00:00 to 23:59.",
-                );
+                self.err(format!("{path}[{i}].start"), "Start must be a time HH:MM from 00:00 to 23:59.");
             }
             if end.is_none() {
-                self.err(
-                    format!("{path}[{i}].end"),
-                    "End must be a time HH:MM from 00:00 to 24:00.",
-                );
+                self.err(format!("{path}[{i}].end"), "End must be a time HH:MM from 00:00 to 24:00.");
             }
             if let (Some(s), Some(e)) = (start, end) {
                 if s >= e {
-                    self.err(
-                        format!("{path}[{i}].end"),
-                        format!("End must be later than the start ({}).", seg.start),
-                    );
+                    self.err(format!("{path}[{i}].end"), format!("End must be later than the start ({}).", seg.start));
                 } else {
                     valid.push((i, s, e));
                 }
@@ -418,48 +285,24 @@ impl Checker {
             self.err(path, format!("{label} is required: {what}."));
             false
         } else if value.chars().count() > ID_MAX {
-            self.err(
-                path,
-                format!("{label} is too long: an id has at most {ID_MAX} characters."),
-            );
+            self.err(path, format!("{label} is too long: an id has at most {ID_MAX} characters."));
             false
         } else if let Some(c) = value.chars().find(|c| c.is_control()) {
-            self.err(
-                path,
-                format!(
-                    "{label} may not contain control characters (found {}).",
-                    describe_char(c)
-                ),
-            );
+            self.err(path, format!("{label} may not contain control characters (found {}).", describe_char(c)));
             false
         } else {
             true
         }
     }
 
-    fn printable_ascii(
-        &mut self,
-        path: &str,
-        label: &str,
-        value: &str,
-        max: usize,
-        required: bool,
-    ) {
+    fn printable_ascii(&mut self, path: &str, label: &str, value: &str, max: usize, required: bool) {
         let n = value.chars().count();
         if n == 0 {
             if required {
-                self.err(
-                    path,
-                    format!(
-                        "{label} is required: 1–{max} printable ASCII characters without spaces."
-                    ),
-                );
+                self.err(path, format!("{label} is required: 1–{max} printable ASCII characters without spaces."));
             }
         } else if n > max {
-            self.err(
-                path,
-                format!("{label} is {n} characters long: at most {max} are allowed."),
-            );
+            self.err(path, format!("{label} is {n} characters long: at most {max} are allowed."));
         } else if let Some(c) = value.chars().find(|c| !('!'..='~').contains(c)) {
             self.err(path, format!("{label} may contain only printable ASCII characters without spaces (found {})." , describe_char(c)));
         }
@@ -470,27 +313,11 @@ impl Checker {
     fn text(&mut self, path: &str, label: &str, value: &str, max: usize, multiline: bool) -> bool {
         let n = value.chars().count();
         if n > max {
-            self.err(
-                path,
-                format!("{label} is {n} characters long: at most {max} are allowed."),
-            );
+            self.err(path, format!("{label} is {n} characters long: at most {max} are allowed."));
             false
-        } else if let Some(c) = value
-            .chars()
-            .find(|&c| c.is_control() && !(multiline && c == '\n'))
-        {
-            let allowed = if multiline {
-                " other than line breaks"
-            } else {
-                ""
-            };
-            self.err(
-                path,
-                format!(
-                    "{label} may not contain control characters{allowed} (found {}).",
-                    describe_char(c)
-                ),
-            );
+        } else if let Some(c) = value.chars().find(|&c| c.is_control() && !(multiline && c == '\n')) {
+            let allowed = if multiline { " other than line breaks" } else { "" };
+            self.err(path, format!("{label} may not contain control characters{allowed} (found {}).", describe_char(c)));
             false
         } else {
             true
@@ -498,21 +325,11 @@ impl Checker {
     }
 
     /// A whole number in `lo..=hi`; true when it is.
-    fn range(
-        &mut self,
-        path: &str,
-        label: &str,
-        value: i64,
-        (lo, hi): (i64, i64),
-        unit: &str,
-    ) -> bool {
+    fn range(&mut self, path: &str, label: &str, value: i64, (lo, hi): (i64, i64), unit: &str) -> bool {
         if (lo..=hi).contains(&value) {
             true
         } else {
-            self.err(
-                path,
-                format!("{label} must be from {lo} to {hi} {unit} (it is {value})."),
-            );
+            self.err(path, format!("{label} must be from {lo} to {hi} {unit} (it is {value})."));
             false
         }
     }
@@ -535,23 +352,13 @@ pub fn check_channel_name(name: &str) -> Result<(), String> {
         return Err(format!("Channel Name is required: {rule}."));
     }
     if n > CHANNEL_NAME_MAX {
-        return Err(format!(
-            "Channel Name is {n} characters long: at most {CHANNEL_NAME_MAX} are allowed."
-        ));
+        return Err(format!("Channel Name is {n} characters long: at most {CHANNEL_NAME_MAX} are allowed."));
     }
-    if let Some(c) = name
-        .chars()
-        .find(|c| !(c.is_ascii_alphanumeric() || *c == '_'))
-    {
-        return Err(format!(
-            "Channel Name may contain only letters, digits and underscores (found {}).",
-            describe_char(c)
-        ));
+    if let Some(c) = name.chars().find(|c| !(c.is_ascii_alphanumeric() || *c == '_')) {
+        return Err(format!("Channel Name may contain only letters, digits and underscores (found {}).", describe_char(c)));
     }
     if name.starts_with(|c: char| c.is_ascii_digit()) {
-        return Err(format!(
-            "Channel Name must start with a letter or an underscore, not a digit: {rule}."
-        ));
+        return Err(format!("Channel Name must start with a letter or an underscore, not a digit: {rule}."));
     }
     Ok(())
 }
@@ -561,43 +368,30 @@ pub fn check_channel_name(name: &str) -> Result<(), String> {
 pub fn check_base_url(url: &str) -> Result<(), String> {
     const EXAMPLE: &str = "e.g. https://192.0.2.10:28090";
     if url.is_empty() {
-        return Err(format!(
-            "BaseUrl is required: https:// with the IP address and port of the system frontend, {EXAMPLE}."
-        ));
+        return Err(format!("BaseUrl is required: https:// with the IP address and port of the system frontend, {EXAMPLE}."));
     }
     if let Some(c) = url.chars().find(|c| c.is_control() || c.is_whitespace()) {
-        return Err(format!(
-            "BaseUrl may not contain spaces or control characters (found {}).",
-            describe_char(c)
-        ));
+        return Err(format!("BaseUrl may not contain spaces or control characters (found {}).", describe_char(c)));
     }
     let Some(rest) = strip_prefix_ignore_case(url, "https://") else {
         if strip_prefix_ignore_case(url, "http://").is_some() {
-            return Err(format!(
-                "BaseUrl must start with https://, not http://: {EXAMPLE}."
-            ));
+            return Err(format!("BaseUrl must start with https://, not http://: {EXAMPLE}."));
         }
         return Err(format!("BaseUrl must start with https://, {EXAMPLE}."));
     };
     let authority = rest.strip_suffix('/').unwrap_or(rest);
     if authority.contains(['/', '?', '#']) {
-        return Err(format!(
-            "BaseUrl must end at the port (a trailing / is allowed): remove the path, {EXAMPLE}."
-        ));
+        return Err(format!("BaseUrl must end at the port (a trailing / is allowed): remove the path, {EXAMPLE}."));
     }
     if authority.contains('@') {
-        return Err(format!(
-            "BaseUrl may not carry a user name or password: {EXAMPLE}."
-        ));
+        return Err(format!("BaseUrl may not carry a user name or password: {EXAMPLE}."));
     }
     let (host, port) = if let Some(v6) = authority.strip_prefix('[') {
         let Some((addr, after)) = v6.split_once(']') else {
             return Err("BaseUrl has an IPv6 address without its closing ]: write https://[2001:db8::1]:28090.".into());
         };
         if addr.parse::<Ipv6Addr>().is_err() {
-            return Err(format!(
-                "BaseUrl has '{addr}' in brackets, which is not an IPv6 address."
-            ));
+            return Err(format!("BaseUrl has '{addr}' in brackets, which is not an IPv6 address."));
         }
         (addr, after.strip_prefix(':'))
     } else {
@@ -612,29 +406,20 @@ pub fn check_base_url(url: &str) -> Result<(), String> {
             return Err("BaseUrl has an IPv6 address: put it in brackets, e.g. https://[2001:db8::1]:28090.".into());
         }
         if host.chars().all(|c| c.is_ascii_digit() || c == '.') {
-            return Err(format!(
-                "BaseUrl has '{host}', which is not a valid IPv4 address: {EXAMPLE}."
-            ));
+            return Err(format!("BaseUrl has '{host}', which is not a valid IPv4 address: {EXAMPLE}."));
         }
-        return Err(format!(
-            "a domain name is not supported for the Telegram channel: use the IP address, {EXAMPLE}."
-        ));
+        return Err(format!("a domain name is not supported for the Telegram channel: use the IP address, {EXAMPLE}."));
     }
     let Some(port) = port.filter(|p| !p.is_empty()) else {
-        return Err(format!(
-            "BaseUrl must include the port after the IP address, {EXAMPLE}."
-        ));
+        return Err(format!("BaseUrl must include the port after the IP address, {EXAMPLE}."));
     };
     match port.parse::<u32>() {
         Ok(p) if (1..=65535).contains(&p) && port.chars().all(|c| c.is_ascii_digit()) => Ok(()),
-        _ => Err(format!(
-            "BaseUrl has port '{port}': the port must be a number from 1 to 65535."
-        )),
+        _ => Err(format!("BaseUrl has port '{port}': the port must be a number from 1 to 65535.")),
     }
 }
 
 fn strip_prefix_ignore_case<'a>(text: &'a str, prefix: &str) -> Option<&'a str> {
     let head = text.get(..prefix.len())?;
-    head.eq_ignore_ascii_case(prefix)
-        .then(|| &text[prefix.len()..])
+    head.eq_ignore_ascii_case(prefix).then(|| &text[prefix.len()..])
 }
