@@ -4,6 +4,7 @@
 
 pub mod api;
 pub mod cli;
+pub mod client;
 pub mod drafts;
 pub mod fsutil;
 pub mod logging;

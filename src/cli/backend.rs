@@ -34,11 +34,7 @@ impl std::fmt::Debug for BackendArgs {
 
 impl BackendArgs {
     pub fn flags(&self) -> Flags {
-        Flags {
-            backend: self.backend.clone(),
-            token: self.token.clone(),
-            ca_cert: self.ca_cert.clone(),
-        }
+        Flags { backend: self.backend.clone(), token: self.token.clone(), ca_cert: self.ca_cert.clone() }
     }
 
     /// A client for the resolved settings (flag > environment > file).
@@ -50,15 +46,9 @@ impl BackendArgs {
 
 /// Run `future` to completion on a single-threaded runtime.
 pub fn block_on<F: std::future::Future>(future: F) -> Result<F::Output, ExitCode> {
-    match tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-    {
+    match tokio::runtime::Builder::new_current_thread().enable_all().build() {
         Ok(rt) => Ok(rt.block_on(future)),
-        Err(e) => Err(super::fail(
-            super::exit::UNREADABLE,
-            &format!("cannot start the async runtime: {e}"),
-        )),
+        Err(e) => Err(super::fail(super::exit::UNREADABLE, &format!("cannot start the async runtime: {e}"))),
     }
 }
 

@@ -55,19 +55,12 @@ pub fn run(args: &CatalogueArgs, paths: &Paths) -> ExitCode {
             "from_cache": fetch.offline.is_some(),
             "catalogue": cat,
         });
-        println!(
-            "{}",
-            clean_multiline(&serde_json::to_string_pretty(&value).expect("serialises"))
-        );
+        println!("{}", clean_multiline(&serde_json::to_string_pretty(&value).expect("serialises")));
         return ExitCode::SUCCESS;
     }
     println!("OUs ({}):", cat.ous.len());
     for o in &cat.ous {
-        println!(
-            "  {:<20}  {}",
-            clean(&o.id),
-            clean(&cat.ou_path(&o.id).unwrap_or_else(|| o.name.clone()))
-        );
+        println!("  {:<20}  {}", clean(&o.id), clean(&cat.ou_path(&o.id).unwrap_or_else(|| o.name.clone())));
     }
     println!("skill queues ({}):", cat.skill_queues.len());
     for q in &cat.skill_queues {
@@ -82,13 +75,7 @@ pub fn run(args: &CatalogueArgs, paths: &Paths) -> ExitCode {
         } else {
             format!("until {}", clean(&c.not_after))
         };
-        println!(
-            "  {:<20}  {:<8}  {}  {}",
-            clean(&c.id),
-            c.role.as_str(),
-            clean(&c.name),
-            expiry
-        );
+        println!("  {:<20}  {:<8}  {}  {}", clean(&c.id), c.role.as_str(), clean(&c.name), expiry);
     }
     println!("chatbots ({}):", cat.chatbots.len());
     for c in &cat.chatbots {

@@ -45,21 +45,9 @@ pub enum ChannelsCommand {
 
 pub fn run(cmd: &ChannelsCommand, paths: &Paths) -> ExitCode {
     match cmd {
-        ChannelsCommand::List {
-            name,
-            json,
-            backend,
-        } => list(name.as_deref(), *json, backend, paths),
-        ChannelsCommand::Show {
-            channel,
-            json,
-            backend,
-        } => show(channel, *json, backend, paths),
-        ChannelsCommand::Rm {
-            channel,
-            yes,
-            backend,
-        } => rm(channel, *yes, backend, paths),
+        ChannelsCommand::List { name, json, backend } => list(name.as_deref(), *json, backend, paths),
+        ChannelsCommand::Show { channel, json, backend } => show(channel, *json, backend, paths),
+        ChannelsCommand::Rm { channel, yes, backend } => rm(channel, *yes, backend, paths),
     }
 }
 
@@ -82,22 +70,9 @@ fn list(name: Option<&str>, json: bool, backend: &BackendArgs, paths: &Paths) ->
         println!("no channels");
         return ExitCode::SUCCESS;
     }
-    let id_w = rows
-        .iter()
-        .map(|r| clean(&r.id).chars().count())
-        .max()
-        .unwrap_or(2)
-        .max(2);
-    let name_w = rows
-        .iter()
-        .map(|r| clean(&r.name).chars().count())
-        .max()
-        .unwrap_or(4)
-        .clamp(4, 64);
-    println!(
-        "{:<id_w$}  {:<name_w$}  {:>7}  {:<19}  INTEGRATION URL",
-        "ID", "NAME", "VERSION", "UPDATED"
-    );
+    let id_w = rows.iter().map(|r| clean(&r.id).chars().count()).max().unwrap_or(2).max(2);
+    let name_w = rows.iter().map(|r| clean(&r.name).chars().count()).max().unwrap_or(4).clamp(4, 64);
+    println!("{:<id_w$}  {:<name_w$}  {:>7}  {:<19}  INTEGRATION URL", "ID", "NAME", "VERSION", "UPDATED");
     for r in &rows {
         println!(
             "{:<id_w$}  {:<name_w$}  {:>7}  {:<19}  {}",
@@ -125,24 +100,14 @@ fn show(key: &str, json: bool, backend: &BackendArgs, paths: &Paths) -> ExitCode
     let mut ch = ch;
     ch.document = ch.document.without_secrets();
     if json {
-        println!(
-            "{}",
-            clean_multiline(&serde_json::to_string_pretty(&ch).expect("serialises"))
-        );
+        println!("{}", clean_multiline(&serde_json::to_string_pretty(&ch).expect("serialises")));
         return ExitCode::SUCCESS;
     }
     let yes_no = |b: bool| {
-        if b {
-            "stored (never shown)"
-        } else {
-            "not stored"
-        }
+        if b { "stored (never shown)" } else { "not stored" }
     };
     println!("id:              {}", clean(&ch.id));
-    println!(
-        "name:            {}",
-        clean(&ch.document.basic.channel_name)
-    );
+    println!("name:            {}", clean(&ch.document.basic.channel_name));
     println!("type:            {}", ch.document.channel_type.as_str());
     println!("version:         {}", ch.version);
     println!("created:         {}", ch.created.to_rfc3339());
@@ -150,10 +115,7 @@ fn show(key: &str, json: bool, backend: &BackendArgs, paths: &Paths) -> ExitCode
     println!("integration URL: {}", clean(&ch.integration_url));
     println!("APP Secret:      {}", yes_no(ch.has_app_secret));
     println!("bot token:       {}", yes_no(ch.has_bot_token));
-    println!(
-        "{}",
-        clean_multiline(&serde_json::to_string_pretty(&ch.document).expect("serialises"))
-    );
+    println!("{}", clean_multiline(&serde_json::to_string_pretty(&ch.document).expect("serialises")));
     ExitCode::SUCCESS
 }
 
@@ -174,16 +136,9 @@ fn rm(key: &str, yes: bool, backend: &BackendArgs, paths: &Paths) -> ExitCode {
         Ok(Err(e)) => return report(&e),
         Ok(Ok(ch)) => ch,
     };
-    let label = format!(
-        "{} ({})",
-        clean(&ch.document.basic.channel_name),
-        clean(&ch.id)
-    );
+    let label = format!("{} ({})", clean(&ch.document.basic.channel_name), clean(&ch.id));
     if !yes {
-        eprint!(
-            "Delete channel {label} on {}? This cannot be undone. [y/N] ",
-            client.backend()
-        );
+        eprint!("Delete channel {label} on {}? This cannot be undone. [y/N] ", client.backend());
         let _ = std::io::stderr().flush();
         let mut answer = String::new();
         if std::io::stdin().lock().read_line(&mut answer).is_err()

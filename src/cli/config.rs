@@ -42,12 +42,7 @@ pub fn run(cmd: &ConfigCommand, paths: &Paths) -> ExitCode {
 
 fn run_in(cmd: &ConfigCommand, paths: &Paths) -> Result<ExitCode, ClientError> {
     match cmd {
-        ConfigCommand::Set {
-            backend,
-            token_stdin,
-            ca_cert,
-            clear_token,
-        } => {
+        ConfigCommand::Set { backend, token_stdin, ca_cert, clear_token } => {
             if backend.is_none() && !token_stdin && ca_cert.is_none() && !clear_token {
                 return Ok(fail(
                     exit::UNREADABLE,
@@ -62,20 +57,14 @@ fn run_in(cmd: &ConfigCommand, paths: &Paths) -> Result<ExitCode, ClientError> {
             }
             if let Some(path) = ca_cert {
                 config::read_ca_cert(path)?;
-                let abs = std::path::absolute(path).map_err(|source| ClientError::Io {
-                    path: path.clone(),
-                    source,
-                })?;
+                let abs = std::path::absolute(path).map_err(|source| ClientError::Io { path: path.clone(), source })?;
                 file.ca_cert = Some(abs);
             }
             if *token_stdin {
                 let mut line = String::new();
                 std::io::stdin()
                     .read_line(&mut line)
-                    .map_err(|source| ClientError::Io {
-                        path: "standard input".into(),
-                        source,
-                    })?;
+                    .map_err(|source| ClientError::Io { path: "standard input".into(), source })?;
                 file.token = Some(Token::new(&line)?.expose().to_string());
             }
             if *clear_token {
@@ -97,10 +86,7 @@ fn run_in(cmd: &ConfigCommand, paths: &Paths) -> Result<ExitCode, ClientError> {
             let backend = env(ENV_BACKEND)
                 .map(|v| format!("{v} (from {ENV_BACKEND})"))
                 .or(f.backend.map(|v| format!("{v} (from config.json)")));
-            println!(
-                "backend:     {}",
-                crate::sanitize::clean(&backend.unwrap_or_else(|| "not set".into()))
-            );
+            println!("backend:     {}", crate::sanitize::clean(&backend.unwrap_or_else(|| "not set".into())));
             let token = if env(ENV_TOKEN).is_some() {
                 format!("set (from {ENV_TOKEN}; not shown)")
             } else if f.token.is_some() {
@@ -111,13 +97,8 @@ fn run_in(cmd: &ConfigCommand, paths: &Paths) -> Result<ExitCode, ClientError> {
             println!("token:       {token}");
             let ca = env(ENV_CA_CERT)
                 .map(|v| format!("{v} (from {ENV_CA_CERT})"))
-                .or(f
-                    .ca_cert
-                    .map(|p| format!("{} (from config.json)", p.display())));
-            println!(
-                "CA cert:     {}",
-                crate::sanitize::clean(&ca.unwrap_or_else(|| "none (public CAs only)".into()))
-            );
+                .or(f.ca_cert.map(|p| format!("{} (from config.json)", p.display())));
+            println!("CA cert:     {}", crate::sanitize::clean(&ca.unwrap_or_else(|| "none (public CAs only)".into())));
             Ok(ExitCode::SUCCESS)
         }
     }

@@ -47,10 +47,7 @@ async fn channel_ids(client: &Client, keys: &[String]) -> Result<Vec<String>, Cl
     let all = client.all_channels(None).await?;
     let mut ids = Vec::with_capacity(keys.len());
     for key in keys {
-        let found = all
-            .iter()
-            .find(|c| &c.name == key)
-            .or_else(|| all.iter().find(|c| &c.id == key));
+        let found = all.iter().find(|c| &c.name == key).or_else(|| all.iter().find(|c| &c.id == key));
         match found {
             Some(c) if !ids.contains(&c.id) => ids.push(c.id.clone()),
             Some(_) => {}
@@ -71,12 +68,7 @@ async fn export(client: &Client, args: &ExportArgs) -> Result<PathBuf, ClientErr
     let mut progress = Progress::new(std::io::stderr().is_terminal());
     let task = client.wait_export(task, |t| progress.show(t)).await?;
     progress.finish();
-    eprintln!(
-        "export {}: {} record(s) in {} file(s); downloading",
-        clean(&task.id),
-        task.total,
-        task.files
-    );
+    eprintln!("export {}: {} record(s) in {} file(s); downloading", clean(&task.id), task.total, task.files);
     client.download_export(&task.id, &args.output).await
 }
 
@@ -91,12 +83,7 @@ struct Progress {
 
 impl Progress {
     fn new(tty: bool) -> Self {
-        Self {
-            tty,
-            last_status: None,
-            last_tenth: None,
-            drawn: false,
-        }
+        Self { tty, last_status: None, last_tenth: None, drawn: false }
     }
 
     fn show(&mut self, t: &ExportTask) {
@@ -106,39 +93,23 @@ impl Progress {
             ExportStatus::Success => "success",
             ExportStatus::Failed => "failed",
         };
-        let pct = (t.done.min(t.total) * 100).checked_div(t.total).unwrap_or(
-            if t.status == ExportStatus::Success {
-                100
-            } else {
-                0
-            },
-        );
+        let pct = (t.done.min(t.total) * 100).checked_div(t.total).unwrap_or(if t.status == ExportStatus::Success {
+            100
+        } else {
+            0
+        });
         let mut err = std::io::stderr().lock();
         if self.tty {
             const WIDTH: u64 = 30;
             let filled = (pct * WIDTH / 100) as usize;
-            let bar = format!(
-                "{}{}",
-                "#".repeat(filled),
-                "-".repeat(WIDTH as usize - filled)
-            );
-            let _ = write!(
-                err,
-                "\r\x1b[2Kexport [{bar}] {pct:>3}%  {}/{} records  {status}",
-                t.done, t.total
-            );
+            let bar = format!("{}{}", "#".repeat(filled), "-".repeat(WIDTH as usize - filled));
+            let _ = write!(err, "\r\x1b[2Kexport [{bar}] {pct:>3}%  {}/{} records  {status}", t.done, t.total);
             let _ = err.flush();
             self.drawn = true;
         } else {
             let tenth = pct / 10;
             if self.last_status != Some(t.status) || self.last_tenth != Some(tenth) {
-                let _ = writeln!(
-                    err,
-                    "export {}: {status}, {}/{} records ({pct}%)",
-                    clean(&t.id),
-                    t.done,
-                    t.total
-                );
+                let _ = writeln!(err, "export {}: {status}, {}/{} records ({pct}%)", clean(&t.id), t.done, t.total);
             }
             self.last_tenth = Some(tenth);
         }

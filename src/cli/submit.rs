@@ -39,18 +39,11 @@ pub struct SubmitArgs {
 
 pub fn run(args: &SubmitArgs, paths: &Paths) -> ExitCode {
     let as_file = args.target == "-" || Path::new(&args.target).is_file();
-    if as_file {
-        submit_file(args, paths)
-    } else {
-        submit_draft(args, paths)
-    }
+    if as_file { submit_file(args, paths) } else { submit_draft(args, paths) }
 }
 
 fn print_rule_errors(errors: &[FieldError]) -> ExitCode {
-    eprintln!(
-        "chanwiz: the document breaks {} rule(s); nothing was sent:",
-        errors.len()
-    );
+    eprintln!("chanwiz: the document breaks {} rule(s); nothing was sent:", errors.len());
     for e in errors {
         eprintln!("{}: {}", clean(&e.path), clean(&e.message));
     }
@@ -63,10 +56,7 @@ fn read_secret(doc: &mut ChannelDocument) -> Result<(), ExitCode> {
     }
     let mut line = String::new();
     if let Err(e) = std::io::stdin().read_line(&mut line) {
-        return Err(fail(
-            exit::UNREADABLE,
-            &format!("cannot read the APP Secret from standard input: {e}"),
-        ));
+        return Err(fail(exit::UNREADABLE, &format!("cannot read the APP Secret from standard input: {e}")));
     }
     let secret = line.trim_end_matches(['\n', '\r']).to_string();
     if secret.trim().is_empty() {
@@ -77,12 +67,7 @@ fn read_secret(doc: &mut ChannelDocument) -> Result<(), ExitCode> {
 }
 
 fn print_channel(verb: &str, ch: &Channel) {
-    println!(
-        "{verb} channel {} ({}), version {}",
-        clean(&ch.id),
-        clean(&ch.document.basic.channel_name),
-        ch.version
-    );
+    println!("{verb} channel {} ({}), version {}", clean(&ch.id), clean(&ch.document.basic.channel_name), ch.version);
     println!("channel id:      {}", clean(&ch.id));
     println!("integration URL: {}", clean(&ch.integration_url));
 }
@@ -98,10 +83,7 @@ fn submit_file(args: &SubmitArgs, paths: &Paths) -> ExitCode {
     let text = match read_input(file) {
         Ok(t) => t,
         Err(e) => {
-            return fail(
-                exit::UNREADABLE,
-                &format!("cannot read {}: {e}", file.display()),
-            );
+            return fail(exit::UNREADABLE, &format!("cannot read {}: {e}", file.display()));
         }
     };
     let mut doc = match parse_document(&text) {
@@ -142,13 +124,7 @@ fn submit_draft(args: &SubmitArgs, paths: &Paths) -> ExitCode {
     let mut draft = match store.resolve(&args.target).and_then(|id| store.load(&id)) {
         Ok(d) => d,
         Err(DraftError::NotFound(key)) => {
-            return fail(
-                exit::UNREADABLE,
-                &format!(
-                    "'{}' is neither a readable file nor a draft id",
-                    clean(&key)
-                ),
-            );
+            return fail(exit::UNREADABLE, &format!("'{}' is neither a readable file nor a draft id", clean(&key)));
         }
         Err(e) => return fail(exit::REFUSED, &e.to_string()),
     };
@@ -159,14 +135,10 @@ fn submit_draft(args: &SubmitArgs, paths: &Paths) -> ExitCode {
     }
     let errors = draft_errors(&draft);
     if !errors.is_empty() {
-        if errors
-            .iter()
-            .any(|e| e.path == crate::model::fields::APP_SECRET)
+        if errors.iter().any(|e| e.path == crate::model::fields::APP_SECRET)
             && draft.document.channel_info.app_secret.is_none()
         {
-            eprintln!(
-                "chanwiz: the draft does not keep the APP Secret: pass it with --app-secret-stdin"
-            );
+            eprintln!("chanwiz: the draft does not keep the APP Secret: pass it with --app-secret-stdin");
         }
         return print_rule_errors(&errors);
     }
@@ -185,11 +157,7 @@ fn submit_draft(args: &SubmitArgs, paths: &Paths) -> ExitCode {
                     draft.meta.id, draft.meta.id
                 );
             }
-            if let ClientError::Stale {
-                current: Some(current),
-                ..
-            } = &e
-            {
+            if let ClientError::Stale { current: Some(current), .. } = &e {
                 explain_stale(&draft, current);
             }
             code
@@ -198,16 +166,9 @@ fn submit_draft(args: &SubmitArgs, paths: &Paths) -> ExitCode {
 }
 
 /// Create or update, recording the outcome in the draft.
-async fn send_draft(
-    client: &Client,
-    store: &DraftStore,
-    draft: &mut Draft,
-) -> Result<ExitCode, ClientError> {
-    let save = |store: &DraftStore, draft: &mut Draft| {
-        store
-            .save(draft)
-            .map_err(|e| ClientError::Config(e.to_string()))
-    };
+async fn send_draft(client: &Client, store: &DraftStore, draft: &mut Draft) -> Result<ExitCode, ClientError> {
+    let save =
+        |store: &DraftStore, draft: &mut Draft| store.save(draft).map_err(|e| ClientError::Config(e.to_string()));
     if let Some(id) = draft.meta.channel_id.clone() {
         let Some(version) = draft.meta.channel_version else {
             return Err(ClientError::Config(format!(
@@ -238,26 +199,20 @@ async fn send_draft(
     // A replayed key answers with the first create. If the draft was edited
     // since, bring the channel up to date with the draft.
     if replay && ch.document != draft.document.normalized().without_secrets() {
-        ch = client
-            .update_channel(&ch.id, ch.version, &draft.document)
-            .await?;
+        ch = client.update_channel(&ch.id, ch.version, &draft.document).await?;
     }
     draft.meta.channel_id = Some(ch.id.clone());
     draft.meta.channel_version = Some(ch.version);
     draft.meta.idempotency_key = None;
     save(store, draft)?;
     print_channel("created", &ch);
-    eprintln!(
-        "draft {} is kept and now edits this channel: submitting it again updates it",
-        draft.meta.id
-    );
+    eprintln!("draft {} is kept and now edits this channel: submitting it again updates it", draft.meta.id);
     Ok(ExitCode::SUCCESS)
 }
 
 /// After a 412: which fields differ between the draft and the server.
 fn explain_stale(draft: &Draft, current: &Channel) {
-    let mine =
-        serde_json::to_value(draft.document.normalized().without_secrets()).unwrap_or_default();
+    let mine = serde_json::to_value(draft.document.normalized().without_secrets()).unwrap_or_default();
     let theirs = serde_json::to_value(&current.document).unwrap_or_default();
     let mut paths = Vec::new();
     diff_paths(&mine, &theirs, String::new(), &mut paths);
@@ -267,10 +222,7 @@ fn explain_stale(draft: &Draft, current: &Channel) {
         clean(&current.id),
         clean(&current.document.basic.channel_name),
         draft.meta.id,
-        draft
-            .meta
-            .channel_version
-            .map_or("?".into(), |v| v.to_string())
+        draft.meta.channel_version.map_or("?".into(), |v| v.to_string())
     );
     if !paths.is_empty() {
         eprintln!("fields where your draft and the server differ:");
@@ -281,10 +233,7 @@ fn explain_stale(draft: &Draft, current: &Channel) {
             eprintln!("  ... and {} more", paths.len() - 30);
         }
     }
-    eprintln!(
-        "see the server's version with `chanwiz channels show {}`",
-        clean(&current.id)
-    );
+    eprintln!("see the server's version with `chanwiz channels show {}`", clean(&current.id));
 }
 
 fn diff_paths(a: &serde_json::Value, b: &serde_json::Value, at: String, out: &mut Vec<String>) {
@@ -295,17 +244,8 @@ fn diff_paths(a: &serde_json::Value, b: &serde_json::Value, at: String, out: &mu
             keys.sort();
             keys.dedup();
             for k in keys {
-                let p = if at.is_empty() {
-                    k.clone()
-                } else {
-                    format!("{at}.{k}")
-                };
-                diff_paths(
-                    x.get(k).unwrap_or(&Value::Null),
-                    y.get(k).unwrap_or(&Value::Null),
-                    p,
-                    out,
-                );
+                let p = if at.is_empty() { k.clone() } else { format!("{at}.{k}") };
+                diff_paths(x.get(k).unwrap_or(&Value::Null), y.get(k).unwrap_or(&Value::Null), p, out);
             }
         }
         _ if a != b => out.push(at),

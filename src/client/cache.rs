@@ -45,10 +45,7 @@ impl CatalogueCache {
     pub fn new(dir: &Path, backend: &str) -> Self {
         let digest = Sha256::digest(backend.as_bytes());
         let file = dir.join(format!("catalogue-{}.json", &hex::encode(digest)[..16]));
-        Self {
-            file,
-            backend: backend.to_string(),
-        }
+        Self { file, backend: backend.to_string() }
     }
 
     pub fn file(&self) -> &Path {
@@ -59,10 +56,7 @@ impl CatalogueCache {
     pub fn load(&self) -> Option<CachedCatalogue> {
         let bytes = std::fs::read(&self.file).ok()?;
         match serde_json::from_slice::<CacheFile>(&bytes) {
-            Ok(f) if f.backend == self.backend => Some(CachedCatalogue {
-                catalogue: f.catalogue,
-                fetched: f.fetched,
-            }),
+            Ok(f) if f.backend == self.backend => Some(CachedCatalogue { catalogue: f.catalogue, fetched: f.fetched }),
             Ok(_) => None,
             Err(e) => {
                 tracing::warn!(file = %self.file.display(), error = %e, "catalogue cache unreadable; ignored");
@@ -76,11 +70,7 @@ impl CatalogueCache {
         if let Some(dir) = self.file.parent() {
             private_dir(dir)?;
         }
-        let file = CacheFile {
-            backend: self.backend.clone(),
-            fetched,
-            catalogue: catalogue.clone(),
-        };
+        let file = CacheFile { backend: self.backend.clone(), fetched, catalogue: catalogue.clone() };
         let bytes = serde_json::to_vec(&file).expect("catalogue serialises");
         atomic_write(&self.file, &bytes)
     }
@@ -110,11 +100,7 @@ mod tests {
         let b = CatalogueCache::new(dir.path(), "https://10.0.0.2:8443/");
         assert_eq!(a.load(), None);
         let cat = Catalogue {
-            ous: vec![Ou {
-                id: "ou1".into(),
-                name: "Sales".into(),
-                parent: None,
-            }],
+            ous: vec![Ou { id: "ou1".into(), name: "Sales".into(), parent: None }],
             ..Catalogue::default()
         };
         let fetched = Utc::now() - chrono::TimeDelta::hours(3);

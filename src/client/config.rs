@@ -26,9 +26,7 @@ impl Token {
     pub fn new(text: &str) -> Result<Self, ClientError> {
         let t = text.trim();
         if t.is_empty() {
-            return Err(ClientError::Config(
-                "the token is empty: set --token / CHANWIZ_TOKEN".into(),
-            ));
+            return Err(ClientError::Config("the token is empty: set --token / CHANWIZ_TOKEN".into()));
         }
         if !t.bytes().all(|b| b.is_ascii_graphic()) {
             return Err(ClientError::Config(
@@ -89,7 +87,9 @@ impl FileConfig {
         };
         serde_json::from_slice(&bytes).map(Some).map_err(|e| {
             let what = match e.classify() {
-                serde_json::error::Category::Data => "a key is unknown or a value has the wrong type (allowed: backend, token, ca_cert)",
+                serde_json::error::Category::Data => {
+                    "a key is unknown or a value has the wrong type (allowed: backend, token, ca_cert)"
+                }
                 _ => "it is not valid JSON",
             };
             ClientError::Config(format!("{} line {} column {}: {what}", file.display(), e.line(), e.column()))
@@ -99,16 +99,10 @@ impl FileConfig {
     /// Write the file atomically, mode 0600, in a 0700 directory.
     pub fn save(&self, paths: &Paths) -> Result<PathBuf, ClientError> {
         let file = config_file(paths);
-        private_dir(&paths.config).map_err(|source| ClientError::Io {
-            path: paths.config.clone(),
-            source,
-        })?;
+        private_dir(&paths.config).map_err(|source| ClientError::Io { path: paths.config.clone(), source })?;
         let mut bytes = serde_json::to_vec_pretty(self).expect("config serialises");
         bytes.push(b'\n');
-        atomic_write(&file, &bytes).map_err(|source| ClientError::Io {
-            path: file.clone(),
-            source,
-        })?;
+        atomic_write(&file, &bytes).map_err(|source| ClientError::Io { path: file.clone(), source })?;
         Ok(file)
     }
 }
@@ -179,14 +173,13 @@ pub fn resolve_backend(
         nonempty(file.and_then(|f| f.backend.clone())),
     )
     .ok_or_else(|| {
-        ClientError::Config("no backend is set: pass --backend URL, set CHANWIZ_BACKEND, or run `chanwiz config set --backend URL`".into())
+        ClientError::Config(
+            "no backend is set: pass --backend URL, set CHANWIZ_BACKEND, or run `chanwiz config set --backend URL`"
+                .into(),
+        )
     })?;
     let url = parse_backend(&text).map_err(|m| {
-        ClientError::Config(format!(
-            "{} ({}): {m}",
-            text.trim(),
-            from.describe("--backend", ENV_BACKEND)
-        ))
+        ClientError::Config(format!("{} ({}): {m}", text.trim(), from.describe("--backend", ENV_BACKEND)))
     })?;
     Ok((url, from))
 }
@@ -199,27 +192,18 @@ pub fn resolve(
 ) -> Result<Settings, ClientError> {
     let (backend, backend_from) = resolve_backend(flags, env, file)?;
     let nonempty = |v: Option<String>| v.filter(|s| !s.trim().is_empty());
-    let (token, token_from) = pick(nonempty(flags.token.clone()), nonempty(env(ENV_TOKEN)), nonempty(file.and_then(|f| f.token.clone())))
-        .ok_or_else(|| {
-            ClientError::Config("no token is set: pass --token, set CHANWIZ_TOKEN, or run `chanwiz config set --token-stdin`".into())
-        })?;
+    let (token, token_from) =
+        pick(nonempty(flags.token.clone()), nonempty(env(ENV_TOKEN)), nonempty(file.and_then(|f| f.token.clone())))
+            .ok_or_else(|| {
+                ClientError::Config(
+                    "no token is set: pass --token, set CHANWIZ_TOKEN, or run `chanwiz config set --token-stdin`"
+                        .into(),
+                )
+            })?;
     let token = Token::new(&token)?;
-    let env_ca = env(ENV_CA_CERT)
-        .filter(|s| !s.trim().is_empty())
-        .map(PathBuf::from);
-    let ca_cert = pick(
-        flags.ca_cert.clone(),
-        env_ca,
-        file.and_then(|f| f.ca_cert.clone()),
-    )
-    .map(|(p, _)| p);
-    Ok(Settings {
-        backend,
-        backend_from,
-        token,
-        token_from,
-        ca_cert,
-    })
+    let env_ca = env(ENV_CA_CERT).filter(|s| !s.trim().is_empty()).map(PathBuf::from);
+    let ca_cert = pick(flags.ca_cert.clone(), env_ca, file.and_then(|f| f.ca_cert.clone())).map(|(p, _)| p);
+    Ok(Settings { backend, backend_from, token, token_from, ca_cert })
 }
 
 /// Settings from the real environment and the config file of `paths`.
@@ -232,13 +216,9 @@ pub fn from_env(flags: &Flags, paths: &Paths) -> Result<Settings, ClientError> {
 /// host only. No user name or password, query or fragment.
 pub fn parse_backend(text: &str) -> Result<Url, String> {
     let text = text.trim();
-    let mut url = Url::parse(text)
-        .map_err(|e| format!("not a URL ({e}); expected e.g. https://10.1.2.3:8443"))?;
+    let mut url = Url::parse(text).map_err(|e| format!("not a URL ({e}); expected e.g. https://10.1.2.3:8443"))?;
     if !url.username().is_empty() || url.password().is_some() {
-        return Err(
-            "credentials in the URL are not allowed: give the token with --token / CHANWIZ_TOKEN"
-                .into(),
-        );
+        return Err("credentials in the URL are not allowed: give the token with --token / CHANWIZ_TOKEN".into());
     }
     if url.query().is_some() || url.fragment().is_some() {
         return Err("a backend URL has no query or fragment".into());
@@ -247,7 +227,9 @@ pub fn parse_backend(text: &str) -> Result<Url, String> {
         "https" => {}
         "http" if is_loopback(&url) => {}
         "http" => {
-            return Err("plain http:// is allowed only to this machine (127.0.0.1, ::1, localhost): use https://".into());
+            return Err(
+                "plain http:// is allowed only to this machine (127.0.0.1, ::1, localhost): use https://".into()
+            );
         }
         other => return Err(format!("scheme '{other}' is not supported: use https://")),
     }
@@ -272,24 +254,13 @@ fn is_loopback(url: &Url) -> bool {
 }
 
 /// Read a CA certificate file: PEM (one or more certificates) or DER.
-pub fn read_ca_cert(
-    path: &Path,
-) -> Result<Vec<rustls_pki_types::CertificateDer<'static>>, ClientError> {
+pub fn read_ca_cert(path: &Path) -> Result<Vec<rustls_pki_types::CertificateDer<'static>>, ClientError> {
     use rustls_pki_types::pem::PemObject;
-    let bytes = std::fs::read(path).map_err(|e| {
-        ClientError::Config(format!(
-            "cannot read the CA certificate {}: {e}",
-            path.display()
-        ))
-    })?;
+    let bytes = std::fs::read(path)
+        .map_err(|e| ClientError::Config(format!("cannot read the CA certificate {}: {e}", path.display())))?;
     let pem: Vec<_> = rustls_pki_types::CertificateDer::pem_slice_iter(&bytes)
         .collect::<Result<_, _>>()
-        .map_err(|e| {
-            ClientError::Config(format!(
-                "{} is not a readable PEM certificate ({e})",
-                path.display()
-            ))
-        })?;
+        .map_err(|e| ClientError::Config(format!("{} is not a readable PEM certificate ({e})", path.display())))?;
     if !pem.is_empty() {
         return Ok(pem);
     }
@@ -308,12 +279,7 @@ mod tests {
     use super::*;
 
     fn env_of(pairs: &'static [(&'static str, &'static str)]) -> impl Fn(&str) -> Option<String> {
-        move |k| {
-            pairs
-                .iter()
-                .find(|(n, _)| *n == k)
-                .map(|(_, v)| v.to_string())
-        }
+        move |k| pairs.iter().find(|(n, _)| *n == k).map(|(_, v)| v.to_string())
     }
 
     fn file() -> FileConfig {
@@ -326,11 +292,8 @@ mod tests {
 
     #[test]
     fn a_flag_beats_the_environment_which_beats_the_file() {
-        let env = env_of(&[
-            (ENV_BACKEND, "https://10.0.0.2:8443"),
-            (ENV_TOKEN, "env-token"),
-            (ENV_CA_CERT, "/env/ca.pem"),
-        ]);
+        let env =
+            env_of(&[(ENV_BACKEND, "https://10.0.0.2:8443"), (ENV_TOKEN, "env-token"), (ENV_CA_CERT, "/env/ca.pem")]);
         let flags = Flags {
             backend: Some("https://10.0.0.1:8443".into()),
             token: Some("flag-token".into()),
@@ -355,51 +318,24 @@ mod tests {
         assert_eq!(s.ca_cert.as_deref(), Some(Path::new("/file/ca.pem")));
 
         // Each setting is picked on its own: a flag for one, the file for another.
-        let flags = Flags {
-            token: Some("flag-token".into()),
-            ..Flags::default()
-        };
-        let s = resolve(
-            &flags,
-            &env_of(&[(ENV_BACKEND, "https://10.0.0.2:8443")]),
-            Some(&file()),
-        )
-        .unwrap();
+        let flags = Flags { token: Some("flag-token".into()), ..Flags::default() };
+        let s = resolve(&flags, &env_of(&[(ENV_BACKEND, "https://10.0.0.2:8443")]), Some(&file())).unwrap();
         assert_eq!((s.backend_from, s.token_from), (Source::Env, Source::Flag));
         assert_eq!(s.ca_cert.as_deref(), Some(Path::new("/file/ca.pem")));
         // An empty variable counts as unset.
-        let s = resolve(
-            &Flags::default(),
-            &env_of(&[(ENV_TOKEN, "  ")]),
-            Some(&file()),
-        )
-        .unwrap();
+        let s = resolve(&Flags::default(), &env_of(&[(ENV_TOKEN, "  ")]), Some(&file())).unwrap();
         assert_eq!(s.token_from, Source::File);
     }
 
     #[test]
     fn missing_settings_say_how_to_give_them() {
-        let e = resolve(&Flags::default(), &env_of(&[]), None)
-            .unwrap_err()
-            .to_string();
-        assert!(
-            e.contains("--backend") && e.contains("CHANWIZ_BACKEND"),
-            "{e}"
-        );
-        let e = resolve(
-            &Flags::default(),
-            &env_of(&[(ENV_BACKEND, "https://10.0.0.2")]),
-            None,
-        )
-        .unwrap_err()
-        .to_string();
+        let e = resolve(&Flags::default(), &env_of(&[]), None).unwrap_err().to_string();
+        assert!(e.contains("--backend") && e.contains("CHANWIZ_BACKEND"), "{e}");
+        let e =
+            resolve(&Flags::default(), &env_of(&[(ENV_BACKEND, "https://10.0.0.2")]), None).unwrap_err().to_string();
         assert!(e.contains("--token") && e.contains("CHANWIZ_TOKEN"), "{e}");
-        let e = resolve(
-            &Flags::default(),
-            &env_of(&[(ENV_BACKEND, "https://10.0.0.2"), (ENV_TOKEN, "a b")]),
-            None,
-        )
-        .unwrap_err();
+        let e = resolve(&Flags::default(), &env_of(&[(ENV_BACKEND, "https://10.0.0.2"), (ENV_TOKEN, "a b")]), None)
+            .unwrap_err();
         assert!(!e.to_string().contains("a b"), "{e}");
     }
 
@@ -415,22 +351,12 @@ mod tests {
             assert!(parse_backend(ok).is_ok(), "{ok}");
         }
         let e = parse_backend("http://10.1.2.3:8080").unwrap_err();
-        assert!(
-            e.contains("only to this machine") && e.contains("https://"),
-            "{e}"
-        );
+        assert!(e.contains("only to this machine") && e.contains("https://"), "{e}");
         assert!(parse_backend("http://127.0.0.1.example.com").is_err());
         assert!(parse_backend("ftp://127.0.0.1").is_err());
-        assert!(
-            parse_backend("https://user:pw@10.0.0.1")
-                .unwrap_err()
-                .contains("credentials")
-        );
+        assert!(parse_backend("https://user:pw@10.0.0.1").unwrap_err().contains("credentials"));
         assert!(parse_backend("10.0.0.1:8443").is_err());
-        assert_eq!(
-            parse_backend("https://h.example/api/").unwrap().path(),
-            "/api"
-        );
+        assert_eq!(parse_backend("https://h.example/api/").unwrap().path(), "/api");
     }
 
     #[test]
@@ -440,25 +366,11 @@ mod tests {
         let paths = Paths::under(root.path());
         assert_eq!(FileConfig::load(&paths).unwrap(), None);
         let written = file().save(&paths).unwrap();
-        assert_eq!(
-            std::fs::metadata(&written).unwrap().permissions().mode() & 0o777,
-            0o600
-        );
-        assert_eq!(
-            std::fs::metadata(&paths.config)
-                .unwrap()
-                .permissions()
-                .mode()
-                & 0o777,
-            0o700
-        );
+        assert_eq!(std::fs::metadata(&written).unwrap().permissions().mode() & 0o777, 0o600);
+        assert_eq!(std::fs::metadata(&paths.config).unwrap().permissions().mode() & 0o777, 0o700);
         assert_eq!(FileConfig::load(&paths).unwrap(), Some(file()));
         // A broken file names its place but never quotes its content.
-        std::fs::write(
-            &written,
-            br#"{"token": 12, "backend": "x", "tokn": "leaky-secret"}"#,
-        )
-        .unwrap();
+        std::fs::write(&written, br#"{"token": 12, "backend": "x", "tokn": "leaky-secret"}"#).unwrap();
         let e = FileConfig::load(&paths).unwrap_err().to_string();
         assert!(e.contains("config.json line 1"), "{e}");
         assert!(!e.contains("leaky-secret"), "{e}");

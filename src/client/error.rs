@@ -37,41 +37,22 @@ pub enum ClientError {
     NotFound { backend: String, what: String },
     /// 412: the channel changed since the version the edit is based on.
     #[error("{}", stale_text(.backend, *.based_on, .current.as_deref()))]
-    Stale {
-        backend: String,
-        based_on: u64,
-        current: Option<Box<Channel>>,
-    },
+    Stale { backend: String, based_on: u64, current: Option<Box<Channel>> },
     /// 422: the document breaks rules; `errors` names them by field path.
     #[error("backend {backend}: the document was refused (422): {message}")]
-    Invalid {
-        backend: String,
-        message: String,
-        errors: Vec<FieldError>,
-    },
+    Invalid { backend: String, message: String, errors: Vec<FieldError> },
     /// Any other 4xx.
     #[error("backend {backend}: the request was refused ({status}): {message}")]
-    Refused {
-        backend: String,
-        status: u16,
-        message: String,
-    },
+    Refused { backend: String, status: u16, message: String },
     /// 5xx.
     #[error("backend {backend}: the server failed ({status}): {message}")]
-    Server {
-        backend: String,
-        status: u16,
-        message: String,
-    },
+    Server { backend: String, status: u16, message: String },
     /// The answer was not what the API promises.
     #[error("backend {backend}: unexpected answer: {detail}")]
     Protocol { backend: String, detail: String },
     /// A local file could not be written or read.
     #[error("{}: {source}", .path.display())]
-    Io {
-        path: PathBuf,
-        source: std::io::Error,
-    },
+    Io { path: PathBuf, source: std::io::Error },
 }
 
 fn stale_text(backend: &str, based_on: u64, current: Option<&Channel>) -> String {
@@ -92,19 +73,16 @@ impl ClientError {
     pub fn exit_code(&self) -> u8 {
         match self {
             ClientError::Config(_) | ClientError::Io { .. } => exit::UNREADABLE,
-            ClientError::Unreachable { .. }
-            | ClientError::Timeout { .. }
-            | ClientError::Tls { .. } => exit::UNREACHABLE,
+            ClientError::Unreachable { .. } | ClientError::Timeout { .. } | ClientError::Tls { .. } => {
+                exit::UNREACHABLE
+            }
             _ => exit::REFUSED,
         }
     }
 
     /// The backend could not be talked to at all (a cached copy may stand in).
     pub fn is_unreachable(&self) -> bool {
-        matches!(
-            self,
-            ClientError::Unreachable { .. } | ClientError::Timeout { .. }
-        )
+        matches!(self, ClientError::Unreachable { .. } | ClientError::Timeout { .. })
     }
 
     /// Whether the same request may succeed when simply sent again.
@@ -134,61 +112,35 @@ impl ClientError {
             None => {
                 let text = String::from_utf8_lossy(body);
                 let t = tidy(&text, redact);
-                if t.is_empty() {
-                    reason(status).to_string()
-                } else {
-                    t
-                }
+                if t.is_empty() { reason(status).to_string() } else { t }
             }
         };
         match status {
             401 => ClientError::Unauthorized { backend },
             403 => ClientError::Forbidden { backend, message },
-            404 => ClientError::NotFound {
-                backend,
-                what: what.to_string(),
-            },
-            412 => ClientError::Stale {
-                backend,
-                based_on: based_on.unwrap_or(0),
-                current: api.and_then(|a| a.current),
-            },
+            404 => ClientError::NotFound { backend, what: what.to_string() },
+            412 => {
+                ClientError::Stale { backend, based_on: based_on.unwrap_or(0), current: api.and_then(|a| a.current) }
+            }
             422 => {
                 let errors = api
                     .map(|a| {
                         a.errors
                             .into_iter()
-                            .map(|e| {
-                                FieldError::new(tidy(&e.path, redact), tidy(&e.message, redact))
-                            })
+                            .map(|e| FieldError::new(tidy(&e.path, redact), tidy(&e.message, redact)))
                             .collect()
                     })
                     .unwrap_or_default();
-                ClientError::Invalid {
-                    backend,
-                    message,
-                    errors,
-                }
+                ClientError::Invalid { backend, message, errors }
             }
-            500..=599 => ClientError::Server {
-                backend,
-                status,
-                message,
-            },
-            _ => ClientError::Refused {
-                backend,
-                status,
-                message,
-            },
+            500..=599 => ClientError::Server { backend, status, message },
+            _ => ClientError::Refused { backend, status, message },
         }
     }
 }
 
 fn reason(status: u16) -> &'static str {
-    reqwest::StatusCode::from_u16(status)
-        .ok()
-        .and_then(|s| s.canonical_reason())
-        .unwrap_or("no reason given")
+    reqwest::StatusCode::from_u16(status).ok().and_then(|s| s.canonical_reason()).unwrap_or("no reason given")
 }
 
 /// Server text made safe to show: token removed, control characters and
@@ -206,11 +158,7 @@ pub(crate) fn tidy(text: &str, redact: &dyn Fn(&str) -> String) -> String {
 
 /// `text` with every occurrence of `secret` replaced by `[redacted]`.
 pub fn redact(text: &str, secret: &str) -> String {
-    if secret.is_empty() {
-        text.to_string()
-    } else {
-        text.replace(secret, "[redacted]")
-    }
+    if secret.is_empty() { text.to_string() } else { text.replace(secret, "[redacted]") }
 }
 
 #[cfg(test)]
@@ -218,14 +166,9 @@ mod tests {
     use super::*;
 
     fn map(status: u16, body: &str) -> ClientError {
-        ClientError::from_status(
-            "https://10.0.0.1:8443",
-            status,
-            body.as_bytes(),
-            "channel 'abc'",
-            Some(3),
-            &|t| redact(t, "s3cr3t-token"),
-        )
+        ClientError::from_status("https://10.0.0.1:8443", status, body.as_bytes(), "channel 'abc'", Some(3), &|t| {
+            redact(t, "s3cr3t-token")
+        })
     }
 
     #[test]
@@ -238,34 +181,19 @@ mod tests {
         assert_eq!(e.exit_code(), exit::REFUSED);
 
         let e = map(404, r#"{"error":"no such channel"}"#);
-        assert_eq!(
-            e.to_string(),
-            "backend https://10.0.0.1:8443: channel 'abc' was not found (404)"
-        );
+        assert_eq!(e.to_string(), "backend https://10.0.0.1:8443: channel 'abc' was not found (404)");
 
         let e = map(
             422,
             r#"{"error":"2 rules broken","errors":[{"path":"basic.ou","message":"OU 'x' does not exist."},{"path":"basic.channel_name","message":"taken"}]}"#,
         );
-        let ClientError::Invalid {
-            errors, message, ..
-        } = &e
-        else {
-            panic!("not Invalid: {e:?}")
-        };
+        let ClientError::Invalid { errors, message, .. } = &e else { panic!("not Invalid: {e:?}") };
         assert_eq!(message, "2 rules broken");
         assert_eq!(errors.len(), 2);
         assert_eq!(errors[0].to_string(), "basic.ou: OU 'x' does not exist.");
 
         let e = map(412, r#"{"error":"stale"}"#);
-        assert!(matches!(
-            e,
-            ClientError::Stale {
-                based_on: 3,
-                current: None,
-                ..
-            }
-        ));
+        assert!(matches!(e, ClientError::Stale { based_on: 3, current: None, .. }));
         assert!(e.to_string().contains("changed on the server"), "{e}");
         assert!(e.to_string().contains("nothing was overwritten"), "{e}");
 
@@ -277,16 +205,14 @@ mod tests {
         assert!(!map(500, "{}").is_transient());
         assert!(map(429, "").is_transient());
         let e = map(400, "");
-        assert_eq!(
-            e.to_string(),
-            "backend https://10.0.0.1:8443: the request was refused (400): Bad Request"
-        );
+        assert_eq!(e.to_string(), "backend https://10.0.0.1:8443: the request was refused (400): Bad Request");
     }
 
     #[test]
     fn the_token_never_survives_into_a_message() {
         for status in [400, 403, 409, 422, 500, 502] {
-            let body = r#"{"error":"echo s3cr3t-token","errors":[{"path":"p s3cr3t-token","message":"m s3cr3t-token"}]}"#;
+            let body =
+                r#"{"error":"echo s3cr3t-token","errors":[{"path":"p s3cr3t-token","message":"m s3cr3t-token"}]}"#;
             let e = map(status, body);
             let shown = format!("{e} {e:?}");
             assert!(!shown.contains("s3cr3t-token"), "{status}: {shown}");
@@ -297,16 +223,10 @@ mod tests {
 
     #[test]
     fn exit_codes_follow_the_cli_contract() {
-        let u = ClientError::Unreachable {
-            backend: "b".into(),
-            detail: "refused".into(),
-        };
+        let u = ClientError::Unreachable { backend: "b".into(), detail: "refused".into() };
         assert_eq!(u.exit_code(), exit::UNREACHABLE);
         assert!(u.is_unreachable());
-        assert_eq!(
-            ClientError::Config("x".into()).exit_code(),
-            exit::UNREADABLE
-        );
+        assert_eq!(ClientError::Config("x".into()).exit_code(), exit::UNREADABLE);
         assert_eq!(map(422, "{}").exit_code(), exit::REFUSED);
     }
 }

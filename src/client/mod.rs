@@ -27,9 +27,8 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use crate::api::{
-    Catalogue, Certificate, CertificateUpload, Channel, ChannelQuery, ChannelSummary,
-    ExportRequest, ExportStatus, ExportTask, Health, IDEMPOTENCY_KEY, Integration,
-    IntegrationUpdate, Page, ReceivedUpdate, routes,
+    Catalogue, Certificate, CertificateUpload, Channel, ChannelQuery, ChannelSummary, ExportRequest, ExportStatus,
+    ExportTask, Health, IDEMPOTENCY_KEY, Integration, IntegrationUpdate, Page, ReceivedUpdate, routes,
 };
 use crate::model::ChannelDocument;
 
@@ -52,11 +51,7 @@ pub struct Options {
 
 impl Default for Options {
     fn default() -> Self {
-        Self {
-            connect_timeout: Duration::from_secs(10),
-            timeout: Duration::from_secs(30),
-            backoff: Backoff::default(),
-        }
+        Self { connect_timeout: Duration::from_secs(10), timeout: Duration::from_secs(30), backoff: Backoff::default() }
     }
 }
 
@@ -75,9 +70,7 @@ struct Inner {
 
 impl std::fmt::Debug for Client {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Client")
-            .field("backend", &self.inner.label)
-            .finish_non_exhaustive()
+        f.debug_struct("Client").field("backend", &self.inner.label).finish_non_exhaustive()
     }
 }
 
@@ -103,15 +96,7 @@ struct Req<'a> {
 
 impl<'a> Req<'a> {
     fn new(method: Method, url: Url, retry: Retry, what: &'a str) -> Self {
-        Self {
-            method,
-            url,
-            body: None,
-            extra: Vec::new(),
-            retry,
-            what,
-            based_on: None,
-        }
+        Self { method, url, body: None, extra: Vec::new(), retry, what, based_on: None }
     }
 
     fn json<T: Serialize>(mut self, value: &T) -> Self {
@@ -153,10 +138,7 @@ fn tls_config(ca_cert: Option<&Path>) -> Result<rustls::ClientConfig> {
     if let Some(path) = ca_cert {
         for cert in config::read_ca_cert(path)? {
             roots.add(cert).map_err(|e| {
-                ClientError::Config(format!(
-                    "{} cannot be used as a CA certificate: {e}",
-                    path.display()
-                ))
+                ClientError::Config(format!("{} cannot be used as a CA certificate: {e}", path.display()))
             })?;
         }
     }
@@ -231,10 +213,7 @@ impl Client {
     fn transport_error(&self, e: &reqwest::Error) -> ClientError {
         let backend = self.inner.label.clone();
         if e.is_timeout() {
-            return ClientError::Timeout {
-                backend,
-                secs: self.inner.options.timeout.as_secs(),
-            };
+            return ClientError::Timeout { backend, secs: self.inner.options.timeout.as_secs() };
         }
         let mut cause: Option<&(dyn std::error::Error + 'static)> = Some(e);
         let mut innermost = String::new();
@@ -245,50 +224,25 @@ impl Client {
                     .and_then(|i| i.downcast_ref::<rustls::Error>())
             });
             if let Some(t) = tls {
-                return ClientError::Tls {
-                    backend,
-                    detail: error::tidy(&t.to_string(), &|s| self.redact(s)),
-                };
+                return ClientError::Tls { backend, detail: error::tidy(&t.to_string(), &|s| self.redact(s)) };
             }
             if let Some(io) = c.downcast_ref::<std::io::Error>()
                 && io.kind() == std::io::ErrorKind::TimedOut
             {
-                return ClientError::Timeout {
-                    backend,
-                    secs: self.inner.options.connect_timeout.as_secs(),
-                };
+                return ClientError::Timeout { backend, secs: self.inner.options.connect_timeout.as_secs() };
             }
             innermost = c.to_string();
             cause = c.source();
         }
         let detail = error::tidy(&innermost, &|s| self.redact(s));
-        ClientError::Unreachable {
-            backend,
-            detail: if detail.is_empty() {
-                "no connection".into()
-            } else {
-                detail
-            },
-        }
+        ClientError::Unreachable { backend, detail: if detail.is_empty() { "no connection".into() } else { detail } }
     }
 
     /// Send a request (again, after transient failures, when `retry`) and
     /// return the successful answer's headers and body.
     async fn send(&self, req: Req<'_>) -> Result<Vec<u8>> {
-        let Req {
-            method,
-            url,
-            body,
-            extra,
-            retry,
-            what,
-            based_on,
-        } = req;
-        let backoff = if retry == Retry::Yes {
-            self.inner.options.backoff
-        } else {
-            Backoff::none()
-        };
+        let Req { method, url, body, extra, retry, what, based_on } = req;
+        let backoff = if retry == Retry::Yes { self.inner.options.backoff } else { Backoff::none() };
         let mut attempt = 0;
         loop {
             let mut rb = self
@@ -314,9 +268,7 @@ impl Client {
                             return Ok(bytes.to_vec());
                         }
                         Ok(bytes) => {
-                            let ra = retry::parse_retry_after(
-                                headers.get(RETRY_AFTER).and_then(|v| v.to_str().ok()),
-                            );
+                            let ra = retry::parse_retry_after(headers.get(RETRY_AFTER).and_then(|v| v.to_str().ok()));
                             let err = ClientError::from_status(
                                 &self.inner.label,
                                 status.as_u16(),
@@ -359,20 +311,8 @@ impl Client {
         })
     }
 
-    async fn get<T: DeserializeOwned>(
-        &self,
-        template: &str,
-        id: Option<&str>,
-        what: &str,
-    ) -> Result<T> {
-        let body = self
-            .send(Req::new(
-                Method::GET,
-                self.url(template, id),
-                Retry::Yes,
-                what,
-            ))
-            .await?;
+    async fn get<T: DeserializeOwned>(&self, template: &str, id: Option<&str>, what: &str) -> Result<T> {
+        let body = self.send(Req::new(Method::GET, self.url(template, id), Retry::Yes, what)).await?;
         self.decode(&body, what)
     }
 
@@ -395,22 +335,12 @@ impl Client {
                 if let Err(e) = cache.store(&catalogue, fetched) {
                     tracing::warn!(file = %cache.file().display(), error = %e, "catalogue cache not written");
                 }
-                Ok(CatalogueFetch {
-                    catalogue,
-                    fetched,
-                    offline: None,
-                })
+                Ok(CatalogueFetch { catalogue, fetched, offline: None })
             }
-            Err(e) if e.is_unreachable() || matches!(e, ClientError::Server { .. }) => {
-                match cache.load() {
-                    Some(c) => Ok(CatalogueFetch {
-                        catalogue: c.catalogue,
-                        fetched: c.fetched,
-                        offline: Some(e),
-                    }),
-                    None => Err(e),
-                }
-            }
+            Err(e) if e.is_unreachable() || matches!(e, ClientError::Server { .. }) => match cache.load() {
+                Some(c) => Ok(CatalogueFetch { catalogue: c.catalogue, fetched: c.fetched, offline: Some(e) }),
+                None => Err(e),
+            },
             Err(e) => Err(e),
         }
     }
@@ -433,9 +363,7 @@ impl Client {
         if url.query() == Some("") {
             url.set_query(None);
         }
-        let body = self
-            .send(Req::new(Method::GET, url, Retry::Yes, "the channel list"))
-            .await?;
+        let body = self.send(Req::new(Method::GET, url, Retry::Yes, "the channel list")).await?;
         self.decode(&body, "the channel list")
     }
 
@@ -445,11 +373,7 @@ impl Client {
         let mut page = 1;
         loop {
             let p = self
-                .list_channels(&ChannelQuery {
-                    name: name.map(str::to_string),
-                    page: Some(page),
-                    per_page: Some(500),
-                })
+                .list_channels(&ChannelQuery { name: name.map(str::to_string), page: Some(page), per_page: Some(500) })
                 .await?;
             let n = p.items.len();
             all.extend(p.items);
@@ -462,12 +386,7 @@ impl Client {
 
     /// `GET /api/v1/channels/{id}`.
     pub async fn get_channel(&self, id: &str) -> Result<Channel> {
-        self.get(
-            routes::CHANNEL,
-            Some(id),
-            &format!("channel '{}'", crate::sanitize::clean(id)),
-        )
-        .await
+        self.get(routes::CHANNEL, Some(id), &format!("channel '{}'", crate::sanitize::clean(id))).await
     }
 
     /// A channel by its exact name or its id.
@@ -481,10 +400,7 @@ impl Client {
         match self.get_channel(key).await {
             Err(ClientError::NotFound { backend, .. }) => Err(ClientError::NotFound {
                 backend,
-                what: format!(
-                    "a channel with the name or id '{}'",
-                    crate::sanitize::clean(key)
-                ),
+                what: format!("a channel with the name or id '{}'", crate::sanitize::clean(key)),
             }),
             other => other,
         }
@@ -493,35 +409,20 @@ impl Client {
     /// `POST /api/v1/channels` with `Idempotency-Key: key`. Retried with the
     /// same key after transient failures: the backend makes one channel.
     pub async fn create_channel(&self, document: &ChannelDocument, key: &str) -> Result<Channel> {
-        let req = Req::new(
-            Method::POST,
-            self.url(routes::CHANNELS, None),
-            Retry::Yes,
-            "the channel route",
-        )
-        .json(document)
-        .header(IDEMPOTENCY_KEY, key.to_string());
+        let req = Req::new(Method::POST, self.url(routes::CHANNELS, None), Retry::Yes, "the channel route")
+            .json(document)
+            .header(IDEMPOTENCY_KEY, key.to_string());
         let body = self.send(req).await?;
         self.decode(&body, "the created channel")
     }
 
     /// `PUT /api/v1/channels/{id}` with `If-Match: "<version>"`. Sent once: a
     /// 412 ([`ClientError::Stale`]) carries the channel as it now is.
-    pub async fn update_channel(
-        &self,
-        id: &str,
-        version: u64,
-        document: &ChannelDocument,
-    ) -> Result<Channel> {
+    pub async fn update_channel(&self, id: &str, version: u64, document: &ChannelDocument) -> Result<Channel> {
         let what = format!("channel '{}'", crate::sanitize::clean(id));
-        let mut req = Req::new(
-            Method::PUT,
-            self.url(routes::CHANNEL, Some(id)),
-            Retry::No,
-            &what,
-        )
-        .json(document)
-        .header(IF_MATCH.as_str(), format!("\"{version}\""));
+        let mut req = Req::new(Method::PUT, self.url(routes::CHANNEL, Some(id)), Retry::No, &what)
+            .json(document)
+            .header(IF_MATCH.as_str(), format!("\"{version}\""));
         req.based_on = Some(version);
         let body = self.send(req).await?;
         self.decode(&body, "the updated channel")
@@ -530,25 +431,14 @@ impl Client {
     /// `DELETE /api/v1/channels/{id}` (sent once).
     pub async fn delete_channel(&self, id: &str) -> Result<()> {
         let what = format!("channel '{}'", crate::sanitize::clean(id));
-        self.send(Req::new(
-            Method::DELETE,
-            self.url(routes::CHANNEL, Some(id)),
-            Retry::No,
-            &what,
-        ))
-        .await?;
+        self.send(Req::new(Method::DELETE, self.url(routes::CHANNEL, Some(id)), Retry::No, &what)).await?;
         Ok(())
     }
 
     /// `GET /api/v1/channels/{id}/integration` (holds the webhook secret:
     /// never print it).
     pub async fn integration(&self, id: &str) -> Result<Integration> {
-        self.get(
-            routes::CHANNEL_INTEGRATION,
-            Some(id),
-            &format!("channel '{}'", crate::sanitize::clean(id)),
-        )
-        .await
+        self.get(routes::CHANNEL_INTEGRATION, Some(id), &format!("channel '{}'", crate::sanitize::clean(id))).await
     }
 
     /// `PUT /api/v1/channels/{id}/integration` (a PUT of the same values is
@@ -556,13 +446,7 @@ impl Client {
     pub async fn put_integration(&self, id: &str, update: &IntegrationUpdate) -> Result<()> {
         let what = format!("channel '{}'", crate::sanitize::clean(id));
         self.send(
-            Req::new(
-                Method::PUT,
-                self.url(routes::CHANNEL_INTEGRATION, Some(id)),
-                Retry::Yes,
-                &what,
-            )
-            .json(update),
+            Req::new(Method::PUT, self.url(routes::CHANNEL_INTEGRATION, Some(id)), Retry::Yes, &what).json(update),
         )
         .await?;
         Ok(())
@@ -570,25 +454,15 @@ impl Client {
 
     /// `GET /api/v1/channels/{id}/updates`: Telegram updates received.
     pub async fn received_updates(&self, id: &str) -> Result<Vec<ReceivedUpdate>> {
-        self.get(
-            routes::CHANNEL_UPDATES,
-            Some(id),
-            &format!("channel '{}'", crate::sanitize::clean(id)),
-        )
-        .await
+        self.get(routes::CHANNEL_UPDATES, Some(id), &format!("channel '{}'", crate::sanitize::clean(id))).await
     }
 
     /// `POST /api/v1/certificates` (sent once).
     pub async fn upload_certificate(&self, upload: &CertificateUpload) -> Result<Certificate> {
         let body = self
             .send(
-                Req::new(
-                    Method::POST,
-                    self.url(routes::CERTIFICATES, None),
-                    Retry::No,
-                    "the certificate route",
-                )
-                .json(upload),
+                Req::new(Method::POST, self.url(routes::CERTIFICATES, None), Retry::No, "the certificate route")
+                    .json(upload),
             )
             .await?;
         self.decode(&body, "the uploaded certificate")
@@ -597,36 +471,19 @@ impl Client {
     /// `POST /api/v1/exports`: start an export task (sent once).
     pub async fn create_export(&self, request: &ExportRequest) -> Result<ExportTask> {
         let body = self
-            .send(
-                Req::new(
-                    Method::POST,
-                    self.url(routes::EXPORTS, None),
-                    Retry::No,
-                    "the export route",
-                )
-                .json(request),
-            )
+            .send(Req::new(Method::POST, self.url(routes::EXPORTS, None), Retry::No, "the export route").json(request))
             .await?;
         self.decode(&body, "the export task")
     }
 
     /// `GET /api/v1/exports/{id}`.
     pub async fn export_status(&self, id: &str) -> Result<ExportTask> {
-        self.get(
-            routes::EXPORT,
-            Some(id),
-            &format!("export task '{}'", crate::sanitize::clean(id)),
-        )
-        .await
+        self.get(routes::EXPORT, Some(id), &format!("export task '{}'", crate::sanitize::clean(id))).await
     }
 
     /// Poll an export task until it succeeds or fails, calling `progress`
     /// with every status seen. A failed task is an error with its reason.
-    pub async fn wait_export(
-        &self,
-        mut task: ExportTask,
-        mut progress: impl FnMut(&ExportTask),
-    ) -> Result<ExportTask> {
+    pub async fn wait_export(&self, mut task: ExportTask, mut progress: impl FnMut(&ExportTask)) -> Result<ExportTask> {
         let mut wait = Duration::from_millis(100);
         loop {
             progress(&task);
@@ -641,10 +498,7 @@ impl Client {
                     return Err(ClientError::Refused {
                         backend: self.inner.label.clone(),
                         status: 200,
-                        message: format!(
-                            "export task {} failed: {reason}",
-                            crate::sanitize::clean(&task.id)
-                        ),
+                        message: format!("export task {} failed: {reason}", crate::sanitize::clean(&task.id)),
                     });
                 }
                 ExportStatus::Pending | ExportStatus::Running => {}
@@ -678,12 +532,7 @@ impl Client {
         }
     }
 
-    async fn download_once(
-        &self,
-        url: Url,
-        dir: &Path,
-        what: &str,
-    ) -> Result<tempfile_path::TempPath> {
+    async fn download_once(&self, url: Url, dir: &Path, what: &str) -> Result<tempfile_path::TempPath> {
         use tokio::io::AsyncWriteExt;
         let resp = self
             .inner
@@ -696,32 +545,14 @@ impl Client {
         let status = resp.status();
         if !status.is_success() {
             let body = resp.bytes().await.unwrap_or_default();
-            return Err(ClientError::from_status(
-                &self.inner.label,
-                status.as_u16(),
-                &body,
-                what,
-                None,
-                &|s| self.redact(s),
-            ));
+            return Err(ClientError::from_status(&self.inner.label, status.as_u16(), &body, what, None, &|s| {
+                self.redact(s)
+            }));
         }
-        tokio::fs::create_dir_all(dir)
-            .await
-            .map_err(|source| ClientError::Io {
-                path: dir.to_path_buf(),
-                source,
-            })?;
+        tokio::fs::create_dir_all(dir).await.map_err(|source| ClientError::Io { path: dir.to_path_buf(), source })?;
         let tmp = tempfile_path::TempPath::new(dir);
-        let io = |source| ClientError::Io {
-            path: tmp.path().to_path_buf(),
-            source,
-        };
-        let mut file = tokio::fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .open(tmp.path())
-            .await
-            .map_err(io)?;
+        let io = |source| ClientError::Io { path: tmp.path().to_path_buf(), source };
+        let mut file = tokio::fs::OpenOptions::new().write(true).create_new(true).open(tmp.path()).await.map_err(io)?;
         let mut resp = resp;
         let mut first = true;
         while let Some(chunk) = resp.chunk().await.map_err(|e| self.transport_error(&e))? {
@@ -741,37 +572,23 @@ impl Client {
 
 /// Move a finished download to its final, unused name.
 fn finish_download(tmp: &tempfile_path::TempPath, dir: &Path, id: &str) -> Result<PathBuf> {
-    let safe: String = id
-        .chars()
-        .filter(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_'))
-        .take(64)
-        .collect();
+    let safe: String = id.chars().filter(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_')).take(64).collect();
     for n in 1..=10_000 {
-        let name = if n == 1 {
-            format!("chanwiz-export-{safe}.zip")
-        } else {
-            format!("chanwiz-export-{safe}-{n}.zip")
-        };
+        let name = if n == 1 { format!("chanwiz-export-{safe}.zip") } else { format!("chanwiz-export-{safe}-{n}.zip") };
         let target = dir.join(name);
         // hard_link fails when the name is taken: no existing file is replaced.
         match std::fs::hard_link(tmp.path(), &target) {
             Ok(()) => return Ok(target),
             Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
             Err(source) => {
-                return Err(ClientError::Io {
-                    path: target,
-                    source,
-                });
+                return Err(ClientError::Io { path: target, source });
             }
         }
     }
     let path = dir.join(format!("chanwiz-export-{safe}.zip"));
     Err(ClientError::Io {
         path,
-        source: std::io::Error::new(
-            std::io::ErrorKind::AlreadyExists,
-            "every file name for this export is taken",
-        ),
+        source: std::io::Error::new(std::io::ErrorKind::AlreadyExists, "every file name for this export is taken"),
     })
 }
 
@@ -783,11 +600,7 @@ mod tempfile_path {
 
     impl TempPath {
         pub fn new(dir: &Path) -> Self {
-            Self(dir.join(format!(
-                "{}export-{}.zip",
-                crate::fsutil::TEMP_PREFIX,
-                uuid::Uuid::new_v4().simple()
-            )))
+            Self(dir.join(format!("{}export-{}.zip", crate::fsutil::TEMP_PREFIX, uuid::Uuid::new_v4().simple())))
         }
         pub fn path(&self) -> &Path {
             &self.0
