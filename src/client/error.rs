@@ -39,7 +39,7 @@ pub enum ClientError {
     #[error("{}", stale_text(.backend, *.based_on, .current.as_deref()))]
     Stale { backend: String, based_on: u64, current: Option<Box<Channel>> },
     /// 422: the document breaks rules; `errors` names them by field path.
-    #[error("backend {backend}: the document was refused (422): {message}")]
+    #[error("backend {backend}: refused, rules are broken (422): {message}")]
     Invalid { backend: String, message: String, errors: Vec<FieldError> },
     /// Any other 4xx.
     #[error("backend {backend}: the request was refused ({status}): {message}")]
