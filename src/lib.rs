@@ -2,6 +2,7 @@
 //! from a terminal. The layers: `model` (document and rules, pure), `drafts`
 //! (local store), `cli` (commands).
 
+pub mod api;
 pub mod cli;
 pub mod drafts;
 pub mod fsutil;
@@ -10,4 +11,5 @@ pub mod model;
 pub mod paths;
 pub mod sanitize;
 pub mod schema;
-pub mod api;
+#[cfg(feature = "server")]
+pub mod server;

@@ -2,6 +2,8 @@
 //! the layers below.
 
 mod drafts;
+#[cfg(feature = "server")]
+mod serve;
 mod validate;
 
 use std::process::ExitCode;
@@ -36,6 +38,13 @@ pub enum Command {
     Drafts(drafts::DraftsCommand),
     /// Print the JSON Schema of the channel document.
     Schema,
+    /// Run the reference backend (configuration API and Telegram delivery).
+    #[cfg(feature = "server")]
+    Serve(serve::ServeArgs),
+    /// Manage the reference backend's tenants.
+    #[cfg(feature = "server")]
+    #[command(subcommand)]
+    Tenant(serve::TenantCommand),
 }
 
 pub fn main() -> ExitCode {
@@ -43,6 +52,10 @@ pub fn main() -> ExitCode {
     match cli.command {
         Some(Command::Validate(args)) => validate::run(&args),
         Some(Command::Drafts(cmd)) => with_paths(|paths| drafts::run(&cmd, paths)),
+        #[cfg(feature = "server")]
+        Some(Command::Serve(args)) => with_paths(|paths| serve::run_serve(&args, paths)),
+        #[cfg(feature = "server")]
+        Some(Command::Tenant(cmd)) => with_paths(|paths| serve::run_tenant(&cmd, paths)),
         Some(Command::Schema) => {
             println!("{}", crate::schema::schema_json());
             ExitCode::SUCCESS
