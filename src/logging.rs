@@ -14,12 +14,7 @@ pub fn init_file(paths: &Paths) {
     if GUARD.get().is_some() || crate::fsutil::private_dir(&paths.data).is_err() {
         return;
     }
-    let file = match std::fs::OpenOptions::new()
-        .create(true)
-        .append(true)
-        .mode(0o600)
-        .open(paths.log_file())
-    {
+    let file = match std::fs::OpenOptions::new().create(true).append(true).mode(0o600).open(paths.log_file()) {
         Ok(f) => f,
         Err(_) => return,
     };

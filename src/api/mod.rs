@@ -21,9 +21,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::model::{ChannelDocument, FieldError};
 
-pub use crate::model::catalogue::{
-    Assistant, Catalogue, CertRole, Certificate, ChannelRef, Chatbot, Ou, SkillQueue,
-};
+pub use crate::model::catalogue::{Assistant, Catalogue, CertRole, Certificate, ChannelRef, Chatbot, Ou, SkillQueue};
 
 /// Route templates, as axum writes them.
 pub mod routes {

@@ -138,11 +138,23 @@ fn run_in(cmd: &DraftsCommand, store: &DraftStore) -> Result<ExitCode, DraftErro
                 println!("draft:    {}", m.id);
                 println!("created:  {}", m.created.to_rfc3339());
                 println!("updated:  {}", m.updated.to_rfc3339());
-                println!("step:     {}/4{}", m.step, m.field.as_deref().map(|f| format!(" at {}", clean(f))).unwrap_or_default());
+                println!(
+                    "step:     {}/4{}",
+                    m.step,
+                    m.field.as_deref().map(|f| format!(" at {}", clean(f))).unwrap_or_default()
+                );
                 if let Some(ch) = &m.channel_id {
-                    println!("edits:    channel {} (version {})", clean(ch), m.channel_version.map_or("?".into(), |v| v.to_string()));
+                    println!(
+                        "edits:    channel {} (version {})",
+                        clean(ch),
+                        m.channel_version.map_or("?".into(), |v| v.to_string())
+                    );
                 }
-                let secret = if draft.document.channel_info.app_secret.is_some() { "remembered (not shown)" } else { "not stored" };
+                let secret = if draft.document.channel_info.app_secret.is_some() {
+                    "remembered (not shown)"
+                } else {
+                    "not stored"
+                };
                 println!("secret:   {secret}");
                 if errors.is_empty() {
                     println!("status:   valid");
@@ -152,7 +164,10 @@ fn run_in(cmd: &DraftsCommand, store: &DraftStore) -> Result<ExitCode, DraftErro
                         println!("  {}", clean(&e.to_string()));
                     }
                 }
-                println!("{}", crate::sanitize::clean_multiline(&serde_json::to_string_pretty(&document).expect("serialises")));
+                println!(
+                    "{}",
+                    crate::sanitize::clean_multiline(&serde_json::to_string_pretty(&document).expect("serialises"))
+                );
             }
             Ok(ExitCode::SUCCESS)
         }
@@ -175,7 +190,11 @@ fn run_in(cmd: &DraftsCommand, store: &DraftStore) -> Result<ExitCode, DraftErro
             let draft = store.create(doc, *remember_secrets)?;
             let n = draft_errors(&draft).len();
             println!("{}", draft.meta.id);
-            let status = if n == 0 { "valid".to_string() } else { format!("{n} error(s): `chanwiz drafts show {}` lists them", draft.meta.id) };
+            let status = if n == 0 {
+                "valid".to_string()
+            } else {
+                format!("{n} error(s): `chanwiz drafts show {}` lists them", draft.meta.id)
+            };
             eprintln!("imported as draft {} ({status})", draft.meta.id);
             if had_secret && !remember_secrets {
                 eprintln!("note: the APP Secret was not stored (pass --remember-secrets to keep it in the draft file)");

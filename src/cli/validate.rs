@@ -42,9 +42,5 @@ pub fn run(args: &ValidateArgs) -> ExitCode {
 
 /// A file's text, or standard input for `-`.
 pub(crate) fn read_input(path: &std::path::Path) -> std::io::Result<String> {
-    if path.as_os_str() == "-" {
-        std::io::read_to_string(std::io::stdin())
-    } else {
-        std::fs::read_to_string(path)
-    }
+    if path.as_os_str() == "-" { std::io::read_to_string(std::io::stdin()) } else { std::fs::read_to_string(path) }
 }

@@ -139,7 +139,8 @@ impl DraftStore {
             return Err(DraftError::NotFound(draft.meta.id.clone()));
         }
         draft.meta.updated = Utc::now();
-        let document = if draft.meta.remember_secrets { draft.document.clone() } else { draft.document.without_secrets() };
+        let document =
+            if draft.meta.remember_secrets { draft.document.clone() } else { draft.document.without_secrets() };
         let file = DraftFile { draft: draft.meta.clone(), document };
         let mut bytes = serde_json::to_vec_pretty(&file).expect("a draft always serialises");
         bytes.push(b'\n');
@@ -199,7 +200,10 @@ impl DraftStore {
                 tracing::warn!(file = %file.display(), to = %to.display(), %reason, "draft moved aside");
                 DraftError::Corrupt { file: file.to_path_buf(), moved_to: to, reason }
             }
-            Err(e) => self.io(io::Error::new(e.kind(), format!("{} is unreadable ({reason}) and could not be moved aside: {e}", file.display()))),
+            Err(e) => self.io(io::Error::new(
+                e.kind(),
+                format!("{} is unreadable ({reason}) and could not be moved aside: {e}", file.display()),
+            )),
         }
     }
 

@@ -129,12 +129,24 @@ pub fn validate_catalogue(doc: &ChannelDocument, cat: &Catalogue, editing: Optio
             continue;
         }
         match cat.certificates.iter().find(|c| &c.id == id) {
-            None => err(path, format!("Certificate '{id}' has not been uploaded: upload it under Managing Certificates, then choose it here.")),
+            None => err(
+                path,
+                format!(
+                    "Certificate '{id}' has not been uploaded: upload it under Managing Certificates, then choose it here."
+                ),
+            ),
             Some(c) if c.role != want => err(
                 path,
-                format!("Certificate '{id}' is a{} {} certificate: choose a {} certificate.", if c.role == CertRole::Identity { "n" } else { "" }, c.role.as_str(), want.as_str()),
+                format!(
+                    "Certificate '{id}' is a{} {} certificate: choose a {} certificate.",
+                    if c.role == CertRole::Identity { "n" } else { "" },
+                    c.role.as_str(),
+                    want.as_str()
+                ),
             ),
-            Some(c) if c.expired => err(path, format!("Certificate '{id}' expired on {}: upload a valid one.", c.not_after)),
+            Some(c) if c.expired => {
+                err(path, format!("Certificate '{id}' expired on {}: upload a valid one.", c.not_after))
+            }
             Some(_) => {}
         }
     }
@@ -144,19 +156,47 @@ pub fn validate_catalogue(doc: &ChannelDocument, cat: &Catalogue, editing: Optio
     }
     let queue_exists = |id: &str| cat.skill_queues.iter().any(|q| q.id == id);
     if !b.skill_queue.is_empty() && !queue_exists(&b.skill_queue) {
-        err(f::SKILL_QUEUE, format!("Skill queue '{}' is not a multimedia called route of this tenant that Telegram can use.", b.skill_queue));
+        err(
+            f::SKILL_QUEUE,
+            format!(
+                "Skill queue '{}' is not a multimedia called route of this tenant that Telegram can use.",
+                b.skill_queue
+            ),
+        );
     }
     let st = &b.session_transfer_no_agent_reply;
     if st.enabled && !st.target_skill_queue.is_empty() && !queue_exists(&st.target_skill_queue) {
-        err(f::ST_TARGET, format!("Skill queue '{}' is not a multimedia called route of this tenant that Telegram can use.", st.target_skill_queue));
+        err(
+            f::ST_TARGET,
+            format!(
+                "Skill queue '{}' is not a multimedia called route of this tenant that Telegram can use.",
+                st.target_skill_queue
+            ),
+        );
     }
     let ir = &doc.robot.intelligent_robot;
-    if ir.enabled && !ir.chatbot_access_code.is_empty() && !cat.chatbots.iter().any(|c| c.id == ir.chatbot_access_code) {
-        err(f::CHATBOT, format!("Chatbot '{}' does not exist in this tenant: choose one of the tenant's chatbots.", ir.chatbot_access_code));
+    if ir.enabled && !ir.chatbot_access_code.is_empty() && !cat.chatbots.iter().any(|c| c.id == ir.chatbot_access_code)
+    {
+        err(
+            f::CHATBOT,
+            format!(
+                "Chatbot '{}' does not exist in this tenant: choose one of the tenant's chatbots.",
+                ir.chatbot_access_code
+            ),
+        );
     }
     let ra = &doc.robot.robot_assistant;
-    if ra.enabled && !ra.assistant_access_code.is_empty() && !cat.assistants.iter().any(|a| a.id == ra.assistant_access_code) {
-        err(f::ASSISTANT, format!("Robot assistant '{}' does not exist in this tenant: choose one of the tenant's assistants.", ra.assistant_access_code));
+    if ra.enabled
+        && !ra.assistant_access_code.is_empty()
+        && !cat.assistants.iter().any(|a| a.id == ra.assistant_access_code)
+    {
+        err(
+            f::ASSISTANT,
+            format!(
+                "Robot assistant '{}' does not exist in this tenant: choose one of the tenant's assistants.",
+                ra.assistant_access_code
+            ),
+        );
     }
     errors
 }

@@ -424,8 +424,7 @@ mod tests {
         assert_eq!(d.basic.offline_messages.routing_mode, RoutingMode::SkillQueue);
         assert!(!d.robot.intelligent_robot.enabled);
         // a partly given section keeps the defaults of the rest
-        let d: ChannelDocument =
-            serde_json::from_str(r#"{"basic":{"last_agent_mode":{"enabled":true}}}"#).unwrap();
+        let d: ChannelDocument = serde_json::from_str(r#"{"basic":{"last_agent_mode":{"enabled":true}}}"#).unwrap();
         assert!(d.basic.last_agent_mode.enabled);
         assert_eq!(d.basic.last_agent_mode.retention_hours, 24);
     }

@@ -13,7 +13,12 @@ pub use validate::{FieldError, Mode, validate};
 
 /// Both steps of validation: the local rules, then, when a catalogue is
 /// known, the rules that need the tenant's data.
-pub fn validate_all(doc: &ChannelDocument, mode: Mode, catalogue: Option<&Catalogue>, editing: Option<&str>) -> Vec<FieldError> {
+pub fn validate_all(
+    doc: &ChannelDocument,
+    mode: Mode,
+    catalogue: Option<&Catalogue>,
+    editing: Option<&str>,
+) -> Vec<FieldError> {
     let mut errors = validate(doc, mode);
     if let Some(cat) = catalogue {
         for e in validate_catalogue(doc, cat, editing) {

@@ -13,7 +13,9 @@ pub enum DocumentError {
     #[error("line {line}, column {column}: {path}: {message}")]
     Shape { line: usize, column: usize, path: String, message: String },
     /// Written by a newer chanwiz.
-    #[error("schema_version {found} is newer than this chanwiz understands (it reads {SCHEMA_VERSION}): upgrade chanwiz to open it")]
+    #[error(
+        "schema_version {found} is newer than this chanwiz understands (it reads {SCHEMA_VERSION}): upgrade chanwiz to open it"
+    )]
     TooNew { found: u64 },
     #[error("schema_version must be {SCHEMA_VERSION}, found {found}")]
     BadVersion { found: String },

@@ -92,8 +92,18 @@ impl Checker {
         if let Err(message) = check_base_url(&ci.base_url) {
             self.err(f::BASE_URL, message);
         }
-        self.id(f::TRUST_CERTIFICATE, "Trust certificate", &ci.trust_certificate, "the id of an uploaded trust certificate");
-        self.id(f::IDENTITY_CERTIFICATE, "Identity certificate", &ci.identity_certificate, "the id of an uploaded identity certificate");
+        self.id(
+            f::TRUST_CERTIFICATE,
+            "Trust certificate",
+            &ci.trust_certificate,
+            "the id of an uploaded trust certificate",
+        );
+        self.id(
+            f::IDENTITY_CERTIFICATE,
+            "Identity certificate",
+            &ci.identity_certificate,
+            "the id of an uploaded identity certificate",
+        );
     }
 
     fn basic(&mut self, doc: &ChannelDocument) {
@@ -106,7 +116,13 @@ impl Checker {
         self.keywords(doc);
         self.segments(f::WORKDAY, "Workday", &b.work_time.workday);
         self.segments(f::NON_WORKDAY, "Non-workday", &b.work_time.non_workday);
-        self.text(f::NOTIFICATION, "Non-Working Time Notification", &b.non_working_time_notification, NOTIFICATION_MAX, true);
+        self.text(
+            f::NOTIFICATION,
+            "Non-Working Time Notification",
+            &b.non_working_time_notification,
+            NOTIFICATION_MAX,
+            true,
+        );
 
         let la = &b.last_agent_mode;
         if la.enabled {
@@ -120,9 +136,19 @@ impl Checker {
         }
         let st = &b.session_transfer_no_agent_reply;
         if st.enabled {
-            self.range(f::ST_TIMEOUT_SECONDS, "No-reply timeout", st.timeout_seconds, TRANSFER_TIMEOUT_SECONDS, "seconds");
-            if self.id(f::ST_TARGET, "Target skill queue", &st.target_skill_queue, "the id of a multimedia called route to move the session to")
-                && !b.skill_queue.is_empty()
+            self.range(
+                f::ST_TIMEOUT_SECONDS,
+                "No-reply timeout",
+                st.timeout_seconds,
+                TRANSFER_TIMEOUT_SECONDS,
+                "seconds",
+            );
+            if self.id(
+                f::ST_TARGET,
+                "Target skill queue",
+                &st.target_skill_queue,
+                "the id of a multimedia called route to move the session to",
+            ) && !b.skill_queue.is_empty()
                 && st.target_skill_queue == b.skill_queue
             {
                 self.err(
@@ -135,12 +161,18 @@ impl Checker {
         let tr = &b.session_transfer;
         if tr.enabled {
             if tr.targets.is_empty() {
-                self.err(f::TRANSFER_TARGETS, "Session Transfer needs at least one target: skill_queue, agent or chatbot.");
+                self.err(
+                    f::TRANSFER_TARGETS,
+                    "Session Transfer needs at least one target: skill_queue, agent or chatbot.",
+                );
             }
             let mut seen = HashSet::new();
             for (i, t) in tr.targets.iter().enumerate() {
                 if !seen.insert(*t) {
-                    self.err(format!("{}[{i}]", f::TRANSFER_TARGETS), format!("Transfer target '{}' is listed twice: each target may appear once.", t.as_str()));
+                    self.err(
+                        format!("{}[{i}]", f::TRANSFER_TARGETS),
+                        format!("Transfer target '{}' is listed twice: each target may appear once.", t.as_str()),
+                    );
                 } else if *t == TransferTarget::Chatbot && !doc.robot.intelligent_robot.enabled {
                     self.err(
                         format!("{}[{i}]", f::TRANSFER_TARGETS),
@@ -158,13 +190,27 @@ impl Checker {
             return;
         }
         if om.prompt.is_empty() {
-            self.err(f::OM_PROMPT, format!("Offline Message Prompt is required while Offline Messages is on: at most {MESSAGE_MAX} characters."));
+            self.err(
+                f::OM_PROMPT,
+                format!(
+                    "Offline Message Prompt is required while Offline Messages is on: at most {MESSAGE_MAX} characters."
+                ),
+            );
         } else if self.text(f::OM_PROMPT, "Offline Message Prompt", &om.prompt, MESSAGE_MAX, true)
             && let Some(c) = om.prompt.chars().find(|c| PROMPT_FORBIDDEN.contains(c))
         {
-            self.err(f::OM_PROMPT, format!("Offline Message Prompt may not contain {c}: none of ' \" / < > \\ ; is allowed."));
+            self.err(
+                f::OM_PROMPT,
+                format!("Offline Message Prompt may not contain {c}: none of ' \" / < > \\ ; is allowed."),
+            );
         }
-        self.range(f::OM_ROUTING_LIMIT, "Offline Message Routing Time Limit", om.routing_time_limit_minutes, ROUTING_LIMIT_MINUTES, "minutes");
+        self.range(
+            f::OM_ROUTING_LIMIT,
+            "Offline Message Routing Time Limit",
+            om.routing_time_limit_minutes,
+            ROUTING_LIMIT_MINUTES,
+            "minutes",
+        );
         if let Some(limit) = om.agent_outbound_time_limit_minutes {
             let (lo, hi) = OUTBOUND_LIMIT_MINUTES;
             if !(lo..=hi).contains(&limit) {
@@ -175,7 +221,13 @@ impl Checker {
             }
         }
         let called = om.called_customer_reply_timeout_minutes;
-        if self.range(f::OM_CALLED_TIMEOUT, "Called Customer Reply Timeout Period", called, CALLED_REPLY_MINUTES, "minutes") {
+        if self.range(
+            f::OM_CALLED_TIMEOUT,
+            "Called Customer Reply Timeout Period",
+            called,
+            CALLED_REPLY_MINUTES,
+            "minutes",
+        ) {
             let se = &doc.basic.session_end_no_customer_reply;
             if se.enabled && called >= se.timeout_minutes {
                 self.err(
@@ -208,11 +260,21 @@ impl Checker {
     fn robot(&mut self, doc: &ChannelDocument) {
         let ir = &doc.robot.intelligent_robot;
         if ir.enabled {
-            self.id(f::CHATBOT, "Chatbot access code", &ir.chatbot_access_code, "the id of a chatbot of the tenant, required while the intelligent robot is on");
+            self.id(
+                f::CHATBOT,
+                "Chatbot access code",
+                &ir.chatbot_access_code,
+                "the id of a chatbot of the tenant, required while the intelligent robot is on",
+            );
         }
         let ra = &doc.robot.robot_assistant;
         if ra.enabled {
-            self.id(f::ASSISTANT, "Assistant access code", &ra.assistant_access_code, "the id of a robot assistant of the tenant, required while the robot assistant is on");
+            self.id(
+                f::ASSISTANT,
+                "Assistant access code",
+                &ra.assistant_access_code,
+                "the id of a robot assistant of the tenant, required while the robot assistant is on",
+            );
         }
     }
 
@@ -235,7 +297,10 @@ impl Checker {
             } else if let Some(c) = w.chars().find(|c| c.is_control()) {
                 self.err(path, format!("A keyword may not contain control characters (found {}).", describe_char(c)));
             } else if !seen.insert(w.to_lowercase()) {
-                self.err(path, format!("The keyword '{w}' is already in the list (keywords are compared ignoring case)."));
+                self.err(
+                    path,
+                    format!("The keyword '{w}' is already in the list (keywords are compared ignoring case)."),
+                );
             }
         }
     }
@@ -304,7 +369,13 @@ impl Checker {
         } else if n > max {
             self.err(path, format!("{label} is {n} characters long: at most {max} are allowed."));
         } else if let Some(c) = value.chars().find(|c| !('!'..='~').contains(c)) {
-            self.err(path, format!("{label} may contain only printable ASCII characters without spaces (found {})." , describe_char(c)));
+            self.err(
+                path,
+                format!(
+                    "{label} may contain only printable ASCII characters without spaces (found {}).",
+                    describe_char(c)
+                ),
+            );
         }
     }
 
@@ -317,7 +388,10 @@ impl Checker {
             false
         } else if let Some(c) = value.chars().find(|&c| c.is_control() && !(multiline && c == '\n')) {
             let allowed = if multiline { " other than line breaks" } else { "" };
-            self.err(path, format!("{label} may not contain control characters{allowed} (found {}).", describe_char(c)));
+            self.err(
+                path,
+                format!("{label} may not contain control characters{allowed} (found {}).", describe_char(c)),
+            );
             false
         } else {
             true
@@ -337,11 +411,7 @@ impl Checker {
 
 /// How a character is named in a message: visible ones quoted, others by code.
 fn describe_char(c: char) -> String {
-    if c.is_control() || c.is_whitespace() {
-        format!("U+{:04X}", c as u32)
-    } else {
-        format!("'{c}'")
-    }
+    if c.is_control() || c.is_whitespace() { format!("U+{:04X}", c as u32) } else { format!("'{c}'") }
 }
 
 /// The Channel Name rule: 1–64 letters, digits or `_`, first a letter or `_`.
@@ -355,7 +425,10 @@ pub fn check_channel_name(name: &str) -> Result<(), String> {
         return Err(format!("Channel Name is {n} characters long: at most {CHANNEL_NAME_MAX} are allowed."));
     }
     if let Some(c) = name.chars().find(|c| !(c.is_ascii_alphanumeric() || *c == '_')) {
-        return Err(format!("Channel Name may contain only letters, digits and underscores (found {}).", describe_char(c)));
+        return Err(format!(
+            "Channel Name may contain only letters, digits and underscores (found {}).",
+            describe_char(c)
+        ));
     }
     if name.starts_with(|c: char| c.is_ascii_digit()) {
         return Err(format!("Channel Name must start with a letter or an underscore, not a digit: {rule}."));
@@ -368,7 +441,9 @@ pub fn check_channel_name(name: &str) -> Result<(), String> {
 pub fn check_base_url(url: &str) -> Result<(), String> {
     const EXAMPLE: &str = "e.g. https://192.0.2.10:28090";
     if url.is_empty() {
-        return Err(format!("BaseUrl is required: https:// with the IP address and port of the system frontend, {EXAMPLE}."));
+        return Err(format!(
+            "BaseUrl is required: https:// with the IP address and port of the system frontend, {EXAMPLE}."
+        ));
     }
     if let Some(c) = url.chars().find(|c| c.is_control() || c.is_whitespace()) {
         return Err(format!("BaseUrl may not contain spaces or control characters (found {}).", describe_char(c)));
@@ -394,6 +469,8 @@ pub fn check_base_url(url: &str) -> Result<(), String> {
             return Err(format!("BaseUrl has '{addr}' in brackets, which is not an IPv6 address."));
         }
         (addr, after.strip_prefix(':'))
+    } else if authority.matches(':').count() > 1 {
+        return Err("BaseUrl has an IPv6 address: put it in brackets, e.g. https://[2001:db8::1]:28090.".into());
     } else {
         match authority.rsplit_once(':') {
             Some((h, p)) => (h, Some(p)),
@@ -402,9 +479,6 @@ pub fn check_base_url(url: &str) -> Result<(), String> {
     };
     let is_ip = host.parse::<Ipv4Addr>().is_ok() || host.parse::<Ipv6Addr>().is_ok();
     if !is_ip {
-        if host.contains(':') {
-            return Err("BaseUrl has an IPv6 address: put it in brackets, e.g. https://[2001:db8::1]:28090.".into());
-        }
         if host.chars().all(|c| c.is_ascii_digit() || c == '.') {
             return Err(format!("BaseUrl has '{host}', which is not a valid IPv4 address: {EXAMPLE}."));
         }

@@ -1,0 +1,164 @@
+//! The draft store as a user relies on it: nothing lost, secrets kept out of
+//! files unless asked, bad files moved aside without hiding the good ones.
+
+use std::fs;
+use std::os::unix::fs::PermissionsExt;
+
+use chanwiz::drafts::{DraftError, DraftStore};
+use chanwiz::model::{ChannelDocument, parse_document};
+
+fn example() -> ChannelDocument {
+    parse_document(include_str!("../assets/examples/telegram-channel.json")).unwrap()
+}
+
+fn store() -> (tempfile::TempDir, DraftStore) {
+    let root = tempfile::tempdir().unwrap();
+    let store = DraftStore::open(&root.path().join("data/drafts")).unwrap();
+    (root, store)
+}
+
+#[test]
+fn a_saved_draft_loads_back_with_its_place() {
+    let (_root, store) = store();
+    let mut draft = store.create(example(), true).unwrap();
+    draft.meta.step = 2;
+    draft.meta.field = Some("basic.work_time.workday[1].end".into());
+    draft.meta.channel_id = Some("ch-1".into());
+    draft.meta.channel_version = Some(7);
+    let before = draft.meta.updated;
+    store.save(&mut draft).unwrap();
+    assert!(draft.meta.updated >= before);
+    let back = store.load(&draft.meta.id).unwrap();
+    assert_eq!(back, draft);
+}
+
+#[test]
+fn the_app_secret_stays_out_of_the_file_unless_remembered() {
+    let (_root, store) = store();
+    let forgetful = store.create(example(), false).unwrap();
+    let text = fs::read_to_string(store.dir().join(format!("{}.json", forgetful.meta.id))).unwrap();
+    assert!(!text.contains("Example-Secret"), "{text}");
+    assert_eq!(store.load(&forgetful.meta.id).unwrap().document.channel_info.app_secret, None);
+    // the draft in memory keeps it for the session
+    assert!(forgetful.document.channel_info.app_secret.is_some());
+
+    let remembering = store.create(example(), true).unwrap();
+    let back = store.load(&remembering.meta.id).unwrap();
+    assert_eq!(back.document.channel_info.app_secret.as_deref(), Some("Example-Secret-Replace-Me-0123456789"));
+}
+
+#[test]
+fn files_are_private() {
+    let (root, store) = store();
+    let d = store.create(example(), false).unwrap();
+    let file = store.dir().join(format!("{}.json", d.meta.id));
+    assert_eq!(fs::metadata(&file).unwrap().permissions().mode() & 0o777, 0o600);
+    assert_eq!(fs::metadata(store.dir()).unwrap().permissions().mode() & 0o777, 0o700);
+    assert_eq!(fs::metadata(root.path().join("data")).unwrap().permissions().mode() & 0o777, 0o700);
+}
+
+#[test]
+fn a_corrupt_draft_is_moved_aside_and_the_rest_still_load() {
+    let (_root, store) = store();
+    let good = store.create(example(), false).unwrap();
+    let other = store.create(ChannelDocument::default(), false).unwrap();
+    let bad_id = "0123456789ab";
+    let bad = store.dir().join(format!("{bad_id}.json"));
+    fs::write(&bad, b"{\"draft\": {\"id\": \"0123").unwrap();
+    let wrong_shape = store.dir().join("0123456789ac.json");
+    fs::write(&wrong_shape, b"{\"draft\": 5, \"document\": {}}").unwrap();
+
+    let listing = store.list().unwrap();
+    let ids: Vec<&str> = listing.drafts.iter().map(|d| d.meta.id.as_str()).collect();
+    assert_eq!(listing.drafts.len(), 2, "{ids:?}");
+    assert!(ids.contains(&good.meta.id.as_str()) && ids.contains(&other.meta.id.as_str()));
+    assert_eq!(listing.problems.len(), 2);
+    for p in &listing.problems {
+        let DraftError::Corrupt { moved_to, .. } = &p.0 else { panic!("{p}") };
+        assert!(moved_to.to_string_lossy().contains(".json.corrupt-"), "{}", moved_to.display());
+        assert!(moved_to.exists(), "the bad file is kept, renamed");
+        assert!(p.to_string().contains("moved aside to"), "{p}");
+    }
+    assert!(!bad.exists() && !wrong_shape.exists());
+    // nothing was lost: the moved file holds the bytes it had
+    let moved: Vec<_> = fs::read_dir(store.dir())
+        .unwrap()
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().starts_with(bad_id))
+        .collect();
+    assert_eq!(fs::read(moved[0].path()).unwrap(), b"{\"draft\": {\"id\": \"0123");
+    // and the next listing is quiet
+    assert!(store.list().unwrap().problems.is_empty());
+}
+
+#[test]
+fn a_draft_from_a_newer_chanwiz_is_refused_and_left_untouched() {
+    let (_root, store) = store();
+    let d = store.create(example(), false).unwrap();
+    let file = store.dir().join(format!("{}.json", d.meta.id));
+    let text = fs::read_to_string(&file)
+        .unwrap()
+        .replace("\"schema_version\": 1", "\"schema_version\": 2")
+        .replace("\"channel_type\": \"telegram\"", "\"channel_type\": \"telegram\", \"future_field\": true");
+    fs::write(&file, &text).unwrap();
+    let err = store.load(&d.meta.id).unwrap_err();
+    assert!(matches!(err, DraftError::TooNew { .. }), "{err}");
+    assert!(err.to_string().contains("newer chanwiz"), "{err}");
+    assert_eq!(fs::read_to_string(&file).unwrap(), text, "left untouched");
+    let listing = store.list().unwrap();
+    assert_eq!(listing.drafts.len(), 0);
+    assert_eq!(listing.problems.len(), 1);
+    assert!(file.exists());
+}
+
+#[test]
+fn ids_resolve_by_unique_prefix_and_never_name_other_files() {
+    let (_root, store) = store();
+    let a = store.create(example(), false).unwrap();
+    assert_eq!(store.resolve(&a.meta.id).unwrap(), a.meta.id);
+    assert_eq!(store.resolve(&a.meta.id[..5]).unwrap(), a.meta.id);
+    assert!(matches!(store.resolve("abc"), Err(DraftError::NotFound(_))), "too short");
+    for evil in ["../../etc/passwd", "..", "/tmp/x", "0123456789ab/../x"] {
+        assert!(matches!(store.resolve(evil), Err(DraftError::NotFound(_))), "{evil}");
+        assert!(matches!(store.load(evil), Err(DraftError::NotFound(_))), "{evil}");
+        assert!(matches!(store.remove(evil), Err(DraftError::NotFound(_))), "{evil}");
+    }
+    // two drafts sharing a prefix are ambiguous
+    let dir = store.dir();
+    let text = fs::read_to_string(dir.join(format!("{}.json", a.meta.id))).unwrap();
+    for id in ["aaaa00000001", "aaaa00000002"] {
+        fs::write(dir.join(format!("{id}.json")), text.replace(&a.meta.id, id)).unwrap();
+    }
+    assert!(matches!(store.resolve("aaaa"), Err(DraftError::Ambiguous(_))));
+    assert_eq!(store.resolve("aaaa00000002").unwrap(), "aaaa00000002");
+}
+
+#[test]
+fn removing_a_draft_deletes_its_file() {
+    let (_root, store) = store();
+    let a = store.create(example(), false).unwrap();
+    store.remove(&a.meta.id).unwrap();
+    assert!(matches!(store.load(&a.meta.id), Err(DraftError::NotFound(_))));
+    assert!(matches!(store.remove(&a.meta.id), Err(DraftError::NotFound(_))));
+}
+
+#[test]
+fn leftover_temporary_files_are_not_drafts() {
+    let (_root, store) = store();
+    store.create(example(), false).unwrap();
+    fs::write(store.dir().join(".tmp-0123456789ab.json-deadbeef"), b"{\"half").unwrap();
+    let listing = store.list().unwrap();
+    assert_eq!(listing.drafts.len(), 1);
+    assert!(listing.problems.is_empty());
+}
+
+#[test]
+fn drafts_list_newest_first() {
+    let (_root, store) = store();
+    let mut a = store.create(example(), false).unwrap();
+    let b = store.create(example(), false).unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(5));
+    store.save(&mut a).unwrap();
+    let ids: Vec<String> = store.list().unwrap().drafts.into_iter().map(|d| d.meta.id).collect();
+    assert_eq!(ids, vec![a.meta.id, b.meta.id]);
+}
