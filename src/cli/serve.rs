@@ -29,12 +29,7 @@ pub struct ServeArgs {
     #[arg(long, value_name = "N", default_value_t = 0)]
     pub seed_channels: usize,
     /// PEM certificate chain for HTTPS (with --tls-key).
-    #[arg(
-        long,
-        value_name = "FILE",
-        requires = "tls_key",
-        conflicts_with = "tls_self_signed"
-    )]
+    #[arg(long, value_name = "FILE", requires = "tls_key", conflicts_with = "tls_self_signed")]
     pub tls_cert: Option<PathBuf>,
     /// PEM private key for HTTPS (with --tls-cert).
     #[arg(long, value_name = "FILE", requires = "tls_cert")]
@@ -62,10 +57,7 @@ fn default_db(paths: &Paths) -> PathBuf {
 
 pub fn run_serve(args: &ServeArgs, paths: &Paths) -> ExitCode {
     let tls = match (&args.tls_cert, &args.tls_key, args.tls_self_signed) {
-        (Some(cert), Some(key), _) => TlsMode::Files {
-            cert: cert.clone(),
-            key: key.clone(),
-        },
+        (Some(cert), Some(key), _) => TlsMode::Files { cert: cert.clone(), key: key.clone() },
         (_, _, true) => TlsMode::SelfSigned,
         _ => TlsMode::Off,
     };
@@ -79,10 +71,7 @@ pub fn run_serve(args: &ServeArgs, paths: &Paths) -> ExitCode {
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(r) => r,
         Err(e) => {
-            return fail(
-                exit::REFUSED,
-                &format!("cannot start the async runtime: {e}"),
-            );
+            return fail(exit::REFUSED, &format!("cannot start the async runtime: {e}"));
         }
     };
     runtime.block_on(async move {
@@ -130,10 +119,7 @@ pub fn run_tenant(cmd: &TenantCommand, paths: &Paths) -> ExitCode {
             if let Some(parent) = db.parent().filter(|p| !p.as_os_str().is_empty())
                 && let Err(e) = std::fs::create_dir_all(parent)
             {
-                return fail(
-                    exit::UNREADABLE,
-                    &format!("cannot create {}: {e}", parent.display()),
-                );
+                return fail(exit::UNREADABLE, &format!("cannot create {}: {e}", parent.display()));
             }
             match server::auth::add_tenant(&db, name) {
                 Ok(token) => {
@@ -143,9 +129,7 @@ pub fn run_tenant(cmd: &TenantCommand, paths: &Paths) -> ExitCode {
                     );
                     ExitCode::SUCCESS
                 }
-                Err(e @ server::auth::TenantError::BadName(_)) => {
-                    fail(exit::UNREADABLE, &e.to_string())
-                }
+                Err(e @ server::auth::TenantError::BadName(_)) => fail(exit::UNREADABLE, &e.to_string()),
                 Err(e) => fail(exit::REFUSED, &e.to_string()),
             }
         }

@@ -36,9 +36,7 @@ pub fn hash_token(token: &str) -> String {
 pub fn check_tenant_name(name: &str) -> Result<(), String> {
     if name.is_empty()
         || name.len() > 64
-        || !name
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'))
+        || !name.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'))
     {
         return Err(format!(
             "tenant name '{}' is not allowed: use 1–64 letters, digits, '_', '-' or '.'",
@@ -55,29 +53,17 @@ pub enum TenantError {
     #[error("a tenant named '{0}' already exists")]
     Exists(String),
     #[error("database {path}: {source}")]
-    Db {
-        path: String,
-        source: rusqlite::Error,
-    },
+    Db { path: String, source: rusqlite::Error },
 }
 
 /// Create a tenant in the database file and return its first token.
 pub fn add_tenant(db_path: &std::path::Path, name: &str) -> Result<String, TenantError> {
     check_tenant_name(name).map_err(TenantError::BadName)?;
-    let dberr = |source| TenantError::Db {
-        path: db_path.display().to_string(),
-        source,
-    };
+    let dberr = |source| TenantError::Db { path: db_path.display().to_string(), source };
     let mut conn = db::open(db_path).map_err(dberr)?;
-    let tx = conn
-        .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
-        .map_err(dberr)?;
-    let exists: Option<i64> = tx
-        .query_row("SELECT id FROM tenants WHERE name = ?1", [name], |r| {
-            r.get(0)
-        })
-        .optional()
-        .map_err(dberr)?;
+    let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate).map_err(dberr)?;
+    let exists: Option<i64> =
+        tx.query_row("SELECT id FROM tenants WHERE name = ?1", [name], |r| r.get(0)).optional().map_err(dberr)?;
     if exists.is_some() {
         return Err(TenantError::Exists(name.to_string()));
     }
@@ -122,32 +108,21 @@ impl FromRequestParts<AppState> for Tenant {
         let token = value
             .to_str()
             .ok()
-            .and_then(|v| {
-                v.strip_prefix("Bearer ")
-                    .or_else(|| v.strip_prefix("bearer "))
-            })
+            .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")))
             .map(str::trim)
             .filter(|t| !t.is_empty())
-            .ok_or_else(|| {
-                ApiErr::unauthorized("The Authorization header must be 'Bearer <token>'.")
-            })?;
+            .ok_or_else(|| ApiErr::unauthorized("The Authorization header must be 'Bearer <token>'."))?;
         let hash = hash_token(token);
         let tenant = state
             .db
             .call(move |conn| {
                 Ok(conn
-                    .query_row(
-                        "SELECT tenant_id FROM tokens WHERE hash = ?1",
-                        [hash],
-                        |r| r.get::<_, i64>(0),
-                    )
+                    .query_row("SELECT tenant_id FROM tokens WHERE hash = ?1", [hash], |r| r.get::<_, i64>(0))
                     .optional()?)
             })
             .await?;
         tenant.map(Tenant).ok_or_else(|| {
-            ApiErr::unauthorized(
-                "The token is not valid: ask your administrator for a tenant admin token.",
-            )
+            ApiErr::unauthorized("The token is not valid: ask your administrator for a tenant admin token.")
         })
     }
 }

@@ -148,8 +148,7 @@ fn migrate(conn: &Connection) -> rusqlite::Result<()> {
     conn.execute_batch("BEGIN IMMEDIATE")?;
     let version: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
     let result = if version == 0 {
-        conn.execute_batch(SCHEMA)
-            .and_then(|_| conn.pragma_update(None, "user_version", SCHEMA_VERSION))
+        conn.execute_batch(SCHEMA).and_then(|_| conn.pragma_update(None, "user_version", SCHEMA_VERSION))
     } else {
         Ok(())
     };
@@ -172,10 +171,7 @@ pub struct Db {
 impl Db {
     /// Share a connection made by [`open`].
     pub fn new(conn: Connection, path: &Path) -> Self {
-        Self {
-            conn: Arc::new(Mutex::new(conn)),
-            path: path.to_path_buf(),
-        }
+        Self { conn: Arc::new(Mutex::new(conn)), path: path.to_path_buf() }
     }
 
     pub fn path(&self) -> &Path {
@@ -209,17 +205,12 @@ pub fn ts(t: DateTime<Utc>) -> String {
 }
 
 pub fn parse_ts(text: &str) -> DateTime<Utc> {
-    DateTime::parse_from_rfc3339(text)
-        .map(|t| t.with_timezone(&Utc))
-        .unwrap_or_default()
+    DateTime::parse_from_rfc3339(text).map(|t| t.with_timezone(&Utc)).unwrap_or_default()
 }
 
 /// The integration URL of a channel: `{base_url}/apiaccess/telegram/message/{id}`.
 pub fn integration_url(base_url: &str, id: &str) -> String {
-    format!(
-        "{}/apiaccess/telegram/message/{id}",
-        base_url.trim_end_matches('/')
-    )
+    format!("{}/apiaccess/telegram/message/{id}", base_url.trim_end_matches('/'))
 }
 
 /// A stored channel with what the API never returns.
@@ -236,9 +227,8 @@ pub fn channel_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Channel> {
     let id: String = row.get(0)?;
     let version: i64 = row.get(1)?;
     let document_text: String = row.get(4)?;
-    let document: ChannelDocument = serde_json::from_str(&document_text).map_err(|e| {
-        rusqlite::Error::FromSqlConversionFailure(4, rusqlite::types::Type::Text, Box::new(e))
-    })?;
+    let document: ChannelDocument = serde_json::from_str(&document_text)
+        .map_err(|e| rusqlite::Error::FromSqlConversionFailure(4, rusqlite::types::Type::Text, Box::new(e)))?;
     Ok(Channel {
         integration_url: integration_url(&document.channel_info.base_url, &id),
         id,
@@ -252,32 +242,18 @@ pub fn channel_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Channel> {
 }
 
 /// A channel of the tenant, or `None`.
-pub fn get_channel(
-    conn: &Connection,
-    tenant: i64,
-    id: &str,
-) -> rusqlite::Result<Option<StoredChannel>> {
+pub fn get_channel(conn: &Connection, tenant: i64, id: &str) -> rusqlite::Result<Option<StoredChannel>> {
     conn.query_row(
-        &format!(
-            "SELECT {CHANNEL_COLUMNS}, app_secret FROM channels WHERE tenant_id = ?1 AND id = ?2"
-        ),
+        &format!("SELECT {CHANNEL_COLUMNS}, app_secret FROM channels WHERE tenant_id = ?1 AND id = ?2"),
         params![tenant, id],
-        |row| {
-            Ok(StoredChannel {
-                channel: channel_from_row(row)?,
-                app_secret: row.get(7)?,
-            })
-        },
+        |row| Ok(StoredChannel { channel: channel_from_row(row)?, app_secret: row.get(7)? }),
     )
     .optional()
 }
 
 /// Run `f` inside an immediate transaction (the write lock is taken first,
 /// so a check-then-insert cannot interleave with another writer).
-pub fn write_tx<T>(
-    conn: &mut Connection,
-    f: impl FnOnce(&rusqlite::Transaction<'_>) -> ApiResult<T>,
-) -> ApiResult<T> {
+pub fn write_tx<T>(conn: &mut Connection, f: impl FnOnce(&rusqlite::Transaction<'_>) -> ApiResult<T>) -> ApiResult<T> {
     let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
     let value = f(&tx)?;
     tx.commit()?;

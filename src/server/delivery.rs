@@ -15,10 +15,7 @@ use super::errors::{ApiErr, ApiPath, ApiResult, body_bytes, parse_json};
 use crate::api::TELEGRAM_SECRET_HEADER;
 
 fn forbidden() -> ApiErr {
-    ApiErr::new(
-        StatusCode::FORBIDDEN,
-        "The secret token does not match this channel's webhook secret.",
-    )
+    ApiErr::new(StatusCode::FORBIDDEN, "The secret token does not match this channel's webhook secret.")
 }
 
 pub async fn receive(
@@ -26,30 +23,17 @@ pub async fn receive(
     ApiPath(channel_id): ApiPath<String>,
     req: Request,
 ) -> ApiResult<StatusCode> {
-    let given = req
-        .headers()
-        .get(TELEGRAM_SECRET_HEADER)
-        .map(|v| v.as_bytes().to_vec())
-        .unwrap_or_default();
+    let given = req.headers().get(TELEGRAM_SECRET_HEADER).map(|v| v.as_bytes().to_vec()).unwrap_or_default();
     let id = channel_id.clone();
     let stored: Option<String> = state
         .db
         .call(move |conn| {
-            Ok(conn
-                .query_row(
-                    "SELECT webhook_secret FROM channels WHERE id = ?1",
-                    [id],
-                    |r| r.get(0),
-                )
-                .optional()?)
+            Ok(conn.query_row("SELECT webhook_secret FROM channels WHERE id = ?1", [id], |r| r.get(0)).optional()?)
         })
         .await?;
     // Compare even for an unknown channel, so both take the same path.
-    let expected = stored
-        .as_deref()
-        .unwrap_or("-unknown-channel-placeholder-secret-");
-    let matches =
-        bool::from(expected.as_bytes().ct_eq(&given)) && stored.is_some() && !given.is_empty();
+    let expected = stored.as_deref().unwrap_or("-unknown-channel-placeholder-secret-");
+    let matches = bool::from(expected.as_bytes().ct_eq(&given)) && stored.is_some() && !given.is_empty();
     if !matches {
         tracing::warn!(channel = %super::errors::shorten(&channel_id), "delivery refused: secret token missing or wrong");
         return Err(forbidden());

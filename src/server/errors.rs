@@ -24,14 +24,7 @@ pub type ApiResult<T> = Result<T, ApiErr>;
 
 impl ApiErr {
     pub fn new(status: StatusCode, message: impl Into<String>) -> Self {
-        Self {
-            status,
-            body: ApiError {
-                error: message.into(),
-                errors: Vec::new(),
-                current: None,
-            },
-        }
+        Self { status, body: ApiError { error: message.into(), errors: Vec::new(), current: None } }
     }
 
     pub fn bad_request(message: impl Into<String>) -> Self {
@@ -43,10 +36,7 @@ impl ApiErr {
     }
 
     pub fn channel_not_found(id: &str) -> Self {
-        Self::not_found(format!(
-            "There is no channel '{}' in this tenant.",
-            shorten(id)
-        ))
+        Self::not_found(format!("There is no channel '{}' in this tenant.", shorten(id)))
     }
 
     pub fn unauthorized(message: impl Into<String>) -> Self {
@@ -62,11 +52,7 @@ impl ApiErr {
         let n = errors.len();
         let mut e = Self::new(
             StatusCode::UNPROCESSABLE_ENTITY,
-            if n == 1 {
-                "The request breaks 1 rule.".to_string()
-            } else {
-                format!("The request breaks {n} rules.")
-            },
+            if n == 1 { "The request breaks 1 rule.".to_string() } else { format!("The request breaks {n} rules.") },
         );
         e.body.errors = errors;
         e
@@ -106,16 +92,10 @@ impl ApiErr {
 impl From<rusqlite::Error> for ApiErr {
     fn from(e: rusqlite::Error) -> Self {
         if let rusqlite::Error::SqliteFailure(f, _) = &e
-            && matches!(
-                f.code,
-                rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked
-            )
+            && matches!(f.code, rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked)
         {
             tracing::warn!("database busy: {e}");
-            return Self::new(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "The server's database is busy: try again in a moment.",
-            );
+            return Self::new(StatusCode::SERVICE_UNAVAILABLE, "The server's database is busy: try again in a moment.");
         }
         Self::internal(format!("database: {e}"))
     }
@@ -125,9 +105,7 @@ impl IntoResponse for ApiErr {
     fn into_response(self) -> Response {
         let mut response = (self.status, Json(self.body)).into_response();
         if self.status == StatusCode::UNAUTHORIZED {
-            response
-                .headers_mut()
-                .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+            response.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
         }
         response
     }
@@ -136,30 +114,16 @@ impl IntoResponse for ApiErr {
 /// At most 80 characters of a client-given text, for messages.
 pub fn shorten(text: &str) -> String {
     let clean: String = text.chars().filter(|c| !c.is_control()).take(80).collect();
-    if text.chars().count() > 80 {
-        format!("{clean}…")
-    } else {
-        clean
-    }
+    if text.chars().count() > 80 { format!("{clean}…") } else { clean }
 }
 
 fn body_rejection(r: BytesRejection) -> ApiErr {
     let status = r.status();
     if status == StatusCode::PAYLOAD_TOO_LARGE {
-        ApiErr::new(
-            status,
-            format!(
-                "The request body is larger than the limit of {} bytes.",
-                super::BODY_LIMIT
-            ),
-        )
+        ApiErr::new(status, format!("The request body is larger than the limit of {} bytes.", super::BODY_LIMIT))
     } else {
         ApiErr::new(
-            if status.is_client_error() {
-                status
-            } else {
-                StatusCode::BAD_REQUEST
-            },
+            if status.is_client_error() { status } else { StatusCode::BAD_REQUEST },
             "The request body could not be read.",
         )
     }
@@ -167,35 +131,23 @@ fn body_rejection(r: BytesRejection) -> ApiErr {
 
 /// The request body as bytes, with size and read errors as [`ApiErr`].
 pub async fn body_bytes(req: Request) -> ApiResult<axum::body::Bytes> {
-    axum::body::Bytes::from_request(req, &())
-        .await
-        .map_err(body_rejection)
+    axum::body::Bytes::from_request(req, &()).await.map_err(body_rejection)
 }
 
 /// Parse JSON text into `T`: broken JSON is 400, JSON of the wrong shape
 /// (unknown field, wrong type, missing field) 422 naming the path.
 pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> ApiResult<T> {
-    let text = std::str::from_utf8(bytes)
-        .map_err(|_| ApiErr::bad_request("The request body is not UTF-8 text."))?;
+    let text = std::str::from_utf8(bytes).map_err(|_| ApiErr::bad_request("The request body is not UTF-8 text."))?;
     if text.trim().is_empty() {
-        return Err(ApiErr::bad_request(
-            "The request body is empty: send a JSON document.",
-        ));
+        return Err(ApiErr::bad_request("The request body is empty: send a JSON document."));
     }
     if let Err(e) = serde_json::from_str::<serde::de::IgnoredAny>(text) {
-        return Err(ApiErr::bad_request(format!(
-            "The request body is not valid JSON: {}",
-            bare(&e)
-        )));
+        return Err(ApiErr::bad_request(format!("The request body is not valid JSON: {}", bare(&e))));
     }
     let mut de = serde_json::Deserializer::from_str(text);
     serde_path_to_error::deserialize(&mut de).map_err(|e| {
         let path = e.path().to_string();
-        let path = if path == "." {
-            "(body)".to_string()
-        } else {
-            path
-        };
+        let path = if path == "." { "(body)".to_string() } else { path };
         let message = bare(e.inner());
         let mut err = ApiErr::invalid_field(&path, message.clone());
         err.body.error = format!("{path}: {message}");
@@ -234,9 +186,7 @@ impl<S: Send + Sync, T: DeserializeOwned + Send> FromRequestParts<S> for ApiPath
         axum::extract::Path::<T>::from_request_parts(parts, state)
             .await
             .map(|p| ApiPath(p.0))
-            .map_err(|e: PathRejection| {
-                ApiErr::bad_request(format!("The address is not valid: {}", e.body_text()))
-            })
+            .map_err(|e: PathRejection| ApiErr::bad_request(format!("The address is not valid: {}", e.body_text())))
     }
 }
 
@@ -247,11 +197,8 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for ApiQuery<T> {
     type Rejection = ApiErr;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        axum::extract::Query::<T>::from_request_parts(parts, state)
-            .await
-            .map(|q| ApiQuery(q.0))
-            .map_err(|e: QueryRejection| {
-                ApiErr::bad_request(format!("The query string is not valid: {}", e.body_text()))
-            })
+        axum::extract::Query::<T>::from_request_parts(parts, state).await.map(|q| ApiQuery(q.0)).map_err(
+            |e: QueryRejection| ApiErr::bad_request(format!("The query string is not valid: {}", e.body_text())),
+        )
     }
 }

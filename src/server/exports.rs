@@ -30,9 +30,7 @@ use super::AppState;
 use super::auth::Tenant;
 use super::db;
 use super::errors::{ApiErr, ApiJson, ApiPath, ApiResult, shorten};
-use crate::api::{
-    EXPORT_FILE_RECORDS, EXPORT_MAX_RECORDS, ExportRequest, ExportStatus, ExportTask,
-};
+use crate::api::{EXPORT_FILE_RECORDS, EXPORT_MAX_RECORDS, ExportRequest, ExportStatus, ExportTask};
 use crate::model::{ChannelDocument, FieldError, Segment};
 
 /// Channels read per database round.
@@ -47,10 +45,7 @@ fn yes(b: bool) -> String {
 }
 
 fn segments(s: &[Segment]) -> String {
-    s.iter()
-        .map(|s| format!("{}-{}", s.start, s.end))
-        .collect::<Vec<_>>()
-        .join(";")
+    s.iter().map(|s| format!("{}-{}", s.start, s.end)).collect::<Vec<_>>().join(";")
 }
 
 /// The columns after `id`, `name` and `channel_type`: everything under Basic
@@ -59,121 +54,48 @@ fn columns() -> Vec<(&'static str, Cell)> {
     vec![
         ("basic.ou", |d| d.basic.ou.clone()),
         ("basic.skill_queue", |d| d.basic.skill_queue.clone()),
-        ("basic.transfer_keywords", |d| {
-            d.basic.transfer_keywords.join(";")
-        }),
-        ("basic.work_time.workday", |d| {
-            segments(&d.basic.work_time.workday)
-        }),
-        ("basic.work_time.non_workday", |d| {
-            segments(&d.basic.work_time.non_workday)
-        }),
-        ("basic.non_working_time_notification", |d| {
-            d.basic.non_working_time_notification.clone()
-        }),
-        ("basic.last_agent_mode.enabled", |d| {
-            yes(d.basic.last_agent_mode.enabled)
-        }),
-        ("basic.last_agent_mode.retention_hours", |d| {
-            d.basic.last_agent_mode.retention_hours.to_string()
-        }),
-        ("basic.last_agent_mode.wait_seconds", |d| {
-            d.basic.last_agent_mode.wait_seconds.to_string()
-        }),
-        ("basic.session_end_no_customer_reply.enabled", |d| {
-            yes(d.basic.session_end_no_customer_reply.enabled)
-        }),
+        ("basic.transfer_keywords", |d| d.basic.transfer_keywords.join(";")),
+        ("basic.work_time.workday", |d| segments(&d.basic.work_time.workday)),
+        ("basic.work_time.non_workday", |d| segments(&d.basic.work_time.non_workday)),
+        ("basic.non_working_time_notification", |d| d.basic.non_working_time_notification.clone()),
+        ("basic.last_agent_mode.enabled", |d| yes(d.basic.last_agent_mode.enabled)),
+        ("basic.last_agent_mode.retention_hours", |d| d.basic.last_agent_mode.retention_hours.to_string()),
+        ("basic.last_agent_mode.wait_seconds", |d| d.basic.last_agent_mode.wait_seconds.to_string()),
+        ("basic.session_end_no_customer_reply.enabled", |d| yes(d.basic.session_end_no_customer_reply.enabled)),
         ("basic.session_end_no_customer_reply.timeout_minutes", |d| {
-            d.basic
-                .session_end_no_customer_reply
-                .timeout_minutes
-                .to_string()
+            d.basic.session_end_no_customer_reply.timeout_minutes.to_string()
         }),
         ("basic.session_end_no_customer_reply.end_message", |d| {
             d.basic.session_end_no_customer_reply.end_message.clone()
         }),
-        ("basic.session_transfer_no_agent_reply.enabled", |d| {
-            yes(d.basic.session_transfer_no_agent_reply.enabled)
+        ("basic.session_transfer_no_agent_reply.enabled", |d| yes(d.basic.session_transfer_no_agent_reply.enabled)),
+        ("basic.session_transfer_no_agent_reply.timeout_seconds", |d| {
+            d.basic.session_transfer_no_agent_reply.timeout_seconds.to_string()
         }),
-        (
-            "basic.session_transfer_no_agent_reply.timeout_seconds",
-            |d| {
-                d.basic
-                    .session_transfer_no_agent_reply
-                    .timeout_seconds
-                    .to_string()
-            },
-        ),
-        (
-            "basic.session_transfer_no_agent_reply.target_skill_queue",
-            |d| {
-                d.basic
-                    .session_transfer_no_agent_reply
-                    .target_skill_queue
-                    .clone()
-            },
-        ),
-        ("basic.session_transfer_no_agent_reply.notice", |d| {
-            d.basic.session_transfer_no_agent_reply.notice.clone()
+        ("basic.session_transfer_no_agent_reply.target_skill_queue", |d| {
+            d.basic.session_transfer_no_agent_reply.target_skill_queue.clone()
         }),
-        ("basic.session_transfer.enabled", |d| {
-            yes(d.basic.session_transfer.enabled)
-        }),
+        ("basic.session_transfer_no_agent_reply.notice", |d| d.basic.session_transfer_no_agent_reply.notice.clone()),
+        ("basic.session_transfer.enabled", |d| yes(d.basic.session_transfer.enabled)),
         ("basic.session_transfer.targets", |d| {
-            d.basic
-                .session_transfer
-                .targets
-                .iter()
-                .map(|t| t.as_str())
-                .collect::<Vec<_>>()
-                .join(";")
+            d.basic.session_transfer.targets.iter().map(|t| t.as_str()).collect::<Vec<_>>().join(";")
         }),
-        ("basic.offline_messages.enabled", |d| {
-            yes(d.basic.offline_messages.enabled)
-        }),
-        ("basic.offline_messages.prompt", |d| {
-            d.basic.offline_messages.prompt.clone()
-        }),
+        ("basic.offline_messages.enabled", |d| yes(d.basic.offline_messages.enabled)),
+        ("basic.offline_messages.prompt", |d| d.basic.offline_messages.prompt.clone()),
         ("basic.offline_messages.routing_time_limit_minutes", |d| {
-            d.basic
-                .offline_messages
-                .routing_time_limit_minutes
-                .to_string()
+            d.basic.offline_messages.routing_time_limit_minutes.to_string()
         }),
-        (
-            "basic.offline_messages.agent_outbound_time_limit_minutes",
-            |d| {
-                d.basic
-                    .offline_messages
-                    .agent_outbound_time_limit_minutes
-                    .map(|m| m.to_string())
-                    .unwrap_or_default()
-            },
-        ),
-        (
-            "basic.offline_messages.called_customer_reply_timeout_minutes",
-            |d| {
-                d.basic
-                    .offline_messages
-                    .called_customer_reply_timeout_minutes
-                    .to_string()
-            },
-        ),
-        ("basic.offline_messages.routing_mode", |d| {
-            d.basic.offline_messages.routing_mode.as_str().to_string()
+        ("basic.offline_messages.agent_outbound_time_limit_minutes", |d| {
+            d.basic.offline_messages.agent_outbound_time_limit_minutes.map(|m| m.to_string()).unwrap_or_default()
         }),
-        ("robot.intelligent_robot.enabled", |d| {
-            yes(d.robot.intelligent_robot.enabled)
+        ("basic.offline_messages.called_customer_reply_timeout_minutes", |d| {
+            d.basic.offline_messages.called_customer_reply_timeout_minutes.to_string()
         }),
-        ("robot.intelligent_robot.chatbot_access_code", |d| {
-            d.robot.intelligent_robot.chatbot_access_code.clone()
-        }),
-        ("robot.robot_assistant.enabled", |d| {
-            yes(d.robot.robot_assistant.enabled)
-        }),
-        ("robot.robot_assistant.assistant_access_code", |d| {
-            d.robot.robot_assistant.assistant_access_code.clone()
-        }),
+        ("basic.offline_messages.routing_mode", |d| d.basic.offline_messages.routing_mode.as_str().to_string()),
+        ("robot.intelligent_robot.enabled", |d| yes(d.robot.intelligent_robot.enabled)),
+        ("robot.intelligent_robot.chatbot_access_code", |d| d.robot.intelligent_robot.chatbot_access_code.clone()),
+        ("robot.robot_assistant.enabled", |d| yes(d.robot.robot_assistant.enabled)),
+        ("robot.robot_assistant.assistant_access_code", |d| d.robot.robot_assistant.assistant_access_code.clone()),
     ]
 }
 
@@ -186,11 +108,7 @@ pub fn header() -> Vec<&'static str> {
 
 /// A cell a spreadsheet will show as text, never run as a formula.
 pub fn neutralise(cell: String) -> String {
-    if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        format!("'{cell}")
-    } else {
-        cell
-    }
+    if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) { format!("'{cell}") } else { cell }
 }
 
 fn task_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<ExportTask> {
@@ -308,20 +226,13 @@ pub async fn create(
             })
         })
         .await?;
-    let (db_path, dir, id) = (
-        state.db.path().to_path_buf(),
-        state.exports_dir.clone(),
-        task.id.clone(),
-    );
+    let (db_path, dir, id) = (state.db.path().to_path_buf(), state.exports_dir.clone(), task.id.clone());
     tracing::info!(task = %id, total = task.total, "export started");
     tokio::task::spawn_blocking(move || run(&db_path, &dir, &id, t));
     Ok((StatusCode::ACCEPTED, Json(task)))
 }
 
-pub async fn list(
-    State(state): State<AppState>,
-    Tenant(t): Tenant,
-) -> ApiResult<Json<Vec<ExportTask>>> {
+pub async fn list(State(state): State<AppState>, Tenant(t): Tenant) -> ApiResult<Json<Vec<ExportTask>>> {
     state
         .db
         .call(move |conn| {
@@ -334,10 +245,7 @@ pub async fn list(
 }
 
 fn export_not_found(id: &str) -> ApiErr {
-    ApiErr::not_found(format!(
-        "There is no export task '{}' in this tenant.",
-        shorten(id)
-    ))
+    ApiErr::not_found(format!("There is no export task '{}' in this tenant.", shorten(id)))
 }
 
 fn plausible(id: &str) -> bool {
@@ -352,14 +260,7 @@ pub async fn status(
     if !plausible(&id) {
         return Err(export_not_found(&id));
     }
-    state
-        .db
-        .call(move |conn| {
-            get_task(conn, t, &id)?
-                .map(Json)
-                .ok_or_else(|| export_not_found(&id))
-        })
-        .await
+    state.db.call(move |conn| get_task(conn, t, &id)?.map(Json).ok_or_else(|| export_not_found(&id))).await
 }
 
 fn zip_path(dir: &Path, id: &str) -> PathBuf {
@@ -377,41 +278,24 @@ pub async fn download(
         return Err(export_not_found(&id));
     }
     let id2 = id.clone();
-    let task = state
-        .db
-        .call(move |conn| get_task(conn, t, &id2)?.ok_or_else(|| export_not_found(&id2)))
-        .await?;
+    let task = state.db.call(move |conn| get_task(conn, t, &id2)?.ok_or_else(|| export_not_found(&id2))).await?;
     match task.status {
         ExportStatus::Success => {}
         ExportStatus::Failed => {
-            return Err(ApiErr::conflict(
-                "This export failed: there is nothing to download; start a new export.",
-            ));
+            return Err(ApiErr::conflict("This export failed: there is nothing to download; start a new export."));
         }
         _ => {
-            return Err(ApiErr::conflict(
-                "This export has not finished yet: download it when its status is success.",
-            ));
+            return Err(ApiErr::conflict("This export has not finished yet: download it when its status is success."));
         }
     }
-    let file = tokio::fs::File::open(zip_path(&state.exports_dir, &id))
-        .await
-        .map_err(|_| {
-            ApiErr::new(
-                StatusCode::GONE,
-                "The file of this export is no longer on the server: start a new export.",
-            )
-        })?;
+    let file = tokio::fs::File::open(zip_path(&state.exports_dir, &id)).await.map_err(|_| {
+        ApiErr::new(StatusCode::GONE, "The file of this export is no longer on the server: start a new export.")
+    })?;
     let len = file.metadata().await.map(|m| m.len()).ok();
     let mut response = Body::from_stream(tokio_util::io::ReaderStream::new(file)).into_response();
     let headers = response.headers_mut();
-    headers.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("application/zip"),
-    );
-    if let Ok(v) =
-        HeaderValue::from_str(&format!("attachment; filename=\"chanwiz-export-{id}.zip\""))
-    {
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/zip"));
+    if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"chanwiz-export-{id}.zip\"")) {
         headers.insert(header::CONTENT_DISPOSITION, v);
     }
     if let Some(len) = len.and_then(|l| HeaderValue::from_str(&l.to_string()).ok()) {
@@ -464,41 +348,24 @@ fn csv_buffer() -> csv::Writer<Vec<u8>> {
 }
 
 /// Move the rows buffered so far into the zip entry being written.
-fn drain<W: Write + std::io::Seek>(
-    csv: &mut csv::Writer<Vec<u8>>,
-    zip: &mut zip::ZipWriter<W>,
-) -> Result<(), String> {
-    let bytes = std::mem::replace(csv, csv_buffer())
-        .into_inner()
-        .map_err(|e| format!("cannot write the file: {e}"))?;
-    zip.write_all(&bytes)
-        .map_err(|e| format!("cannot write the file: {e}"))
+fn drain<W: Write + std::io::Seek>(csv: &mut csv::Writer<Vec<u8>>, zip: &mut zip::ZipWriter<W>) -> Result<(), String> {
+    let bytes = std::mem::replace(csv, csv_buffer()).into_inner().map_err(|e| format!("cannot write the file: {e}"))?;
+    zip.write_all(&bytes).map_err(|e| format!("cannot write the file: {e}"))
 }
 
 /// Write the zip; returns the records and files written.
 fn write_zip(conn: &Connection, part: &Path, id: &str, tenant: i64) -> Result<(u64, u32), String> {
     let (all, total): (bool, i64) = conn
-        .query_row(
-            "SELECT all_channels, total FROM exports WHERE id = ?1",
-            [id],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
+        .query_row("SELECT all_channels, total FROM exports WHERE id = ?1", [id], |r| Ok((r.get(0)?, r.get(1)?)))
         .map_err(|e| format!("database: {e}"))?;
-    conn.execute("UPDATE exports SET status = 'running' WHERE id = ?1", [id])
-        .map_err(|e| format!("database: {e}"))?;
+    conn.execute("UPDATE exports SET status = 'running' WHERE id = ?1", [id]).map_err(|e| format!("database: {e}"))?;
     let file = {
         use std::os::unix::fs::OpenOptionsExt;
-        std::fs::OpenOptions::new()
-            .write(true)
-            .create(true)
-            .truncate(true)
-            .mode(0o600)
-            .open(part)
+        std::fs::OpenOptions::new().write(true).create(true).truncate(true).mode(0o600).open(part)
     }
     .map_err(|e| format!("cannot write the file: {e}"))?;
     let mut zip = zip::ZipWriter::new(file);
-    let options = zip::write::SimpleFileOptions::default()
-        .compression_method(zip::CompressionMethod::Deflated);
+    let options = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
     let cols = columns();
     let head = header();
     let mut csv = csv_buffer();
@@ -515,11 +382,9 @@ fn write_zip(conn: &Connection, part: &Path, id: &str, tenant: i64) -> Result<(u
     let (mut done, mut files, mut in_file, mut last) = (0u64, 0u32, 0usize, 0i64);
     loop {
         let page: Vec<ExportRow> = if all {
-            st.query_map(params![tenant, last, PAGE], export_row)
-                .and_then(|rows| rows.collect())
+            st.query_map(params![tenant, last, PAGE], export_row).and_then(|rows| rows.collect())
         } else {
-            st.query_map(params![tenant, last, PAGE, id], export_row)
-                .and_then(|rows| rows.collect())
+            st.query_map(params![tenant, last, PAGE, id], export_row).and_then(|rows| rows.collect())
         }
         .map_err(|e| format!("database: {e}"))?;
         let Some(&(seq, ..)) = page.last() else { break };
@@ -531,16 +396,12 @@ fn write_zip(conn: &Connection, part: &Path, id: &str, tenant: i64) -> Result<(u
             if files == 0 || in_file == EXPORT_FILE_RECORDS {
                 files += 1;
                 in_file = 0;
-                zip.start_file(format!("channels-{files:03}.csv"), options)
-                    .map_err(zerr)?;
+                zip.start_file(format!("channels-{files:03}.csv"), options).map_err(zerr)?;
                 csv.write_record(&head).map_err(|e| e.to_string())?;
             }
-            let doc: ChannelDocument = serde_json::from_str(&text)
-                .map_err(|e| format!("channel {cid} is unreadable: {e}"))?;
-            let row = [cid, name, kind]
-                .into_iter()
-                .chain(cols.iter().map(|(_, cell)| cell(&doc)))
-                .map(neutralise);
+            let doc: ChannelDocument =
+                serde_json::from_str(&text).map_err(|e| format!("channel {cid} is unreadable: {e}"))?;
+            let row = [cid, name, kind].into_iter().chain(cols.iter().map(|(_, cell)| cell(&doc))).map(neutralise);
             csv.write_record(row).map_err(|e| e.to_string())?;
             in_file += 1;
             done += 1;
@@ -549,11 +410,8 @@ fn write_zip(conn: &Connection, part: &Path, id: &str, tenant: i64) -> Result<(u
             }
         }
         drain(&mut csv, &mut zip)?;
-        conn.execute(
-            "UPDATE exports SET done = ?2, files = ?3 WHERE id = ?1",
-            params![id, done as i64, files.max(1)],
-        )
-        .map_err(|e| format!("database: {e}"))?;
+        conn.execute("UPDATE exports SET done = ?2, files = ?3 WHERE id = ?1", params![id, done as i64, files.max(1)])
+            .map_err(|e| format!("database: {e}"))?;
     }
     if files == 0 {
         zip.start_file("channels-001.csv", options).map_err(zerr)?;
@@ -572,13 +430,9 @@ mod tests {
 
     #[test]
     fn formula_cells_are_neutralised_and_others_kept() {
-        for (cell, want) in [
-            ("=1+2", "'=1+2"),
-            ("+x", "'+x"),
-            ("-3", "'-3"),
-            ("@SUM(A1)", "'@SUM(A1)"),
-            ("\tx", "'\tx"),
-        ] {
+        for (cell, want) in
+            [("=1+2", "'=1+2"), ("+x", "'+x"), ("-3", "'-3"), ("@SUM(A1)", "'@SUM(A1)"), ("\tx", "'\tx")]
+        {
             assert_eq!(neutralise(cell.into()), want);
         }
         for cell in ["", "agent", "24", "a=b", "08:30-12:00"] {

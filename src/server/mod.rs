@@ -45,11 +45,7 @@ pub struct Route {
 }
 
 fn route(method: &'static str, path: &'static str, handler: MethodRouter<AppState>) -> Route {
-    Route {
-        method,
-        path,
-        handler,
-    }
+    Route { method, path, handler }
 }
 
 /// Every route the server answers: the router is built from this table and
@@ -58,79 +54,32 @@ pub fn route_table() -> Vec<Route> {
     use MethodFilter as M;
     vec![
         route("get", routes::HEALTH, on(M::GET, health)),
-        route(
-            "get",
-            routes::CATALOGUE,
-            on(M::GET, catalogue::get_catalogue),
-        ),
+        route("get", routes::CATALOGUE, on(M::GET, catalogue::get_catalogue)),
         route("get", routes::OUS, on(M::GET, catalogue::list_ous)),
-        route(
-            "get",
-            routes::SKILL_QUEUES,
-            on(M::GET, catalogue::list_skill_queues),
-        ),
-        route(
-            "get",
-            routes::CERTIFICATES,
-            on(M::GET, catalogue::list_certificates),
-        ),
-        route(
-            "post",
-            routes::CERTIFICATES,
-            on(M::POST, catalogue::upload_certificate),
-        ),
-        route(
-            "get",
-            routes::CHATBOTS,
-            on(M::GET, catalogue::list_chatbots),
-        ),
-        route(
-            "get",
-            routes::ASSISTANTS,
-            on(M::GET, catalogue::list_assistants),
-        ),
+        route("get", routes::SKILL_QUEUES, on(M::GET, catalogue::list_skill_queues)),
+        route("get", routes::CERTIFICATES, on(M::GET, catalogue::list_certificates)),
+        route("post", routes::CERTIFICATES, on(M::POST, catalogue::upload_certificate)),
+        route("get", routes::CHATBOTS, on(M::GET, catalogue::list_chatbots)),
+        route("get", routes::ASSISTANTS, on(M::GET, catalogue::list_assistants)),
         route("get", routes::CHANNELS, on(M::GET, channels::list)),
         route("post", routes::CHANNELS, on(M::POST, channels::create)),
         route("get", routes::CHANNEL, on(M::GET, channels::read)),
         route("put", routes::CHANNEL, on(M::PUT, channels::update)),
         route("delete", routes::CHANNEL, on(M::DELETE, channels::delete)),
-        route(
-            "get",
-            routes::CHANNEL_INTEGRATION,
-            on(M::GET, channels::get_integration),
-        ),
-        route(
-            "put",
-            routes::CHANNEL_INTEGRATION,
-            on(M::PUT, channels::put_integration),
-        ),
-        route(
-            "get",
-            routes::CHANNEL_UPDATES,
-            on(M::GET, channels::list_updates),
-        ),
+        route("get", routes::CHANNEL_INTEGRATION, on(M::GET, channels::get_integration)),
+        route("put", routes::CHANNEL_INTEGRATION, on(M::PUT, channels::put_integration)),
+        route("get", routes::CHANNEL_UPDATES, on(M::GET, channels::list_updates)),
         route("get", routes::EXPORTS, on(M::GET, exports::list)),
         route("post", routes::EXPORTS, on(M::POST, exports::create)),
         route("get", routes::EXPORT, on(M::GET, exports::status)),
-        route(
-            "get",
-            routes::EXPORT_DOWNLOAD,
-            on(M::GET, exports::download),
-        ),
-        route(
-            "post",
-            routes::TELEGRAM_DELIVERY,
-            on(M::POST, delivery::receive),
-        ),
+        route("get", routes::EXPORT_DOWNLOAD, on(M::GET, exports::download)),
+        route("post", routes::TELEGRAM_DELIVERY, on(M::POST, delivery::receive)),
     ]
 }
 
 /// `(method, path)` of every route, e.g. `("get", "/api/v1/health")`.
 pub fn route_list() -> Vec<(&'static str, &'static str)> {
-    route_table()
-        .into_iter()
-        .map(|r| (r.method, r.path))
-        .collect()
+    route_table().into_iter().map(|r| (r.method, r.path)).collect()
 }
 
 pub fn router(state: AppState) -> Router {
@@ -147,10 +96,7 @@ pub fn router(state: AppState) -> Router {
 }
 
 async fn health() -> axum::Json<Health> {
-    axum::Json(Health {
-        ok: true,
-        version: env!("CARGO_PKG_VERSION").to_string(),
-    })
+    axum::Json(Health { ok: true, version: env!("CARGO_PKG_VERSION").to_string() })
 }
 
 async fn not_found() -> ApiErr {
@@ -158,10 +104,7 @@ async fn not_found() -> ApiErr {
 }
 
 async fn method_not_allowed() -> ApiErr {
-    ApiErr::new(
-        StatusCode::METHOD_NOT_ALLOWED,
-        "This address does not take that method.",
-    )
+    ApiErr::new(StatusCode::METHOD_NOT_ALLOWED, "This address does not take that method.")
 }
 
 /// One log line per request: method, path, status, time. Never headers,
@@ -207,15 +150,9 @@ pub enum ServeError {
     #[error("--seed-channels needs --demo (the channels are added to the demo tenant)")]
     SeedWithoutDemo,
     #[error("database {path}: {source}")]
-    Db {
-        path: String,
-        source: rusqlite::Error,
-    },
+    Db { path: String, source: rusqlite::Error },
     #[error("cannot listen on {addr}: {source}")]
-    Bind {
-        addr: SocketAddr,
-        source: std::io::Error,
-    },
+    Bind { addr: SocketAddr, source: std::io::Error },
     #[error("TLS: {0}")]
     Tls(String),
     #[error("{0}")]
@@ -268,31 +205,26 @@ pub async fn spawn(config: ServerConfig) -> Result<RunningServer, ServeError> {
     if config.seed_channels > 0 && !config.demo {
         return Err(ServeError::SeedWithoutDemo);
     }
-    let dberr = |source| ServeError::Db {
-        path: config.db.display().to_string(),
-        source,
-    };
+    let dberr = |source| ServeError::Db { path: config.db.display().to_string(), source };
     if let Some(parent) = config.db.parent().filter(|p| !p.as_os_str().is_empty()) {
         std::fs::create_dir_all(parent)?;
     }
     let (db, demo_token) = {
         let path = config.db.clone();
         let (demo, seed_channels) = (config.demo, config.seed_channels);
-        tokio::task::spawn_blocking(
-            move || -> Result<(db::Db, Option<String>), rusqlite::Error> {
-                let mut conn = db::open(&path)?;
-                exports::fail_interrupted(&conn)?;
-                let mut token = None;
-                if demo {
-                    let (tenant, t) = seed::demo(&mut conn)?;
-                    token = Some(t);
-                    if seed_channels > 0 {
-                        seed::channels(&mut conn, tenant, seed_channels)?;
-                    }
+        tokio::task::spawn_blocking(move || -> Result<(db::Db, Option<String>), rusqlite::Error> {
+            let mut conn = db::open(&path)?;
+            exports::fail_interrupted(&conn)?;
+            let mut token = None;
+            if demo {
+                let (tenant, t) = seed::demo(&mut conn)?;
+                token = Some(t);
+                if seed_channels > 0 {
+                    seed::channels(&mut conn, tenant, seed_channels)?;
                 }
-                Ok((db::Db::new(conn, &path), token))
-            },
-        )
+            }
+            Ok((db::Db::new(conn, &path), token))
+        })
         .await
         .map_err(std::io::Error::other)?
         .map_err(dberr)?
@@ -301,10 +233,7 @@ pub async fn spawn(config: ServerConfig) -> Result<RunningServer, ServeError> {
     crate::fsutil::private_dir(&exports_dir)?;
     let state = AppState { db, exports_dir };
 
-    let listener = TcpListener::bind(config.addr).map_err(|source| ServeError::Bind {
-        addr: config.addr,
-        source,
-    })?;
+    let listener = TcpListener::bind(config.addr).map_err(|source| ServeError::Bind { addr: config.addr, source })?;
     listener.set_nonblocking(true)?;
     let addr = listener.local_addr()?;
     let app = router(state).into_make_service();
@@ -316,19 +245,11 @@ pub async fn spawn(config: ServerConfig) -> Result<RunningServer, ServeError> {
         }
         mode => {
             let (rustls_config, cert_pem) = tls::server_config(mode, &config.db, addr).await?;
-            let server =
-                axum_server::from_tcp_rustls(listener, rustls_config)?.handle(handle.clone());
+            let server = axum_server::from_tcp_rustls(listener, rustls_config)?.handle(handle.clone());
             ("https", cert_pem, tokio::spawn(server.serve(app)))
         }
     };
     let url = format!("{scheme}://{addr}");
     tracing::info!(%url, "server listening");
-    Ok(RunningServer {
-        addr,
-        url,
-        demo_token,
-        cert_pem,
-        handle,
-        task,
-    })
+    Ok(RunningServer { addr, url, demo_token, cert_pem, handle, task })
 }

@@ -36,21 +36,14 @@ pub async fn server_config(
         TlsMode::Off => Err(ServeError::Tls("TLS is off".into())),
         TlsMode::Files { cert, key } => {
             let config = RustlsConfig::from_pem_file(cert, key).await.map_err(|e| {
-                ServeError::Tls(format!(
-                    "cannot use certificate {} with key {}: {e}",
-                    cert.display(),
-                    key.display()
-                ))
+                ServeError::Tls(format!("cannot use certificate {} with key {}: {e}", cert.display(), key.display()))
             })?;
             Ok((config, None))
         }
         TlsMode::SelfSigned => {
             let cert_path = self_signed_cert_path(db);
             let key_path = beside(db, ".key.pem");
-            let reusable = match (
-                std::fs::read_to_string(&cert_path),
-                std::fs::read(&key_path),
-            ) {
+            let reusable = match (std::fs::read_to_string(&cert_path), std::fs::read(&key_path)) {
                 (Ok(pem), Ok(_)) => fits(&pem, addr.ip()),
                 _ => false,
             };
@@ -59,14 +52,9 @@ pub async fn server_config(
                 crate::fsutil::atomic_write(&key_path, key_pem.as_bytes())?;
                 crate::fsutil::atomic_write(&cert_path, cert_pem.as_bytes())?;
             }
-            let config = RustlsConfig::from_pem_file(&cert_path, &key_path)
-                .await
-                .map_err(|e| {
-                    ServeError::Tls(format!(
-                        "cannot use the self-signed certificate {}: {e}",
-                        cert_path.display()
-                    ))
-                })?;
+            let config = RustlsConfig::from_pem_file(&cert_path, &key_path).await.map_err(|e| {
+                ServeError::Tls(format!("cannot use the self-signed certificate {}: {e}", cert_path.display()))
+            })?;
             Ok((config, Some(cert_path)))
         }
     }
@@ -75,11 +63,7 @@ pub async fn server_config(
 /// The names a self-signed certificate covers: loopback, `localhost`, and
 /// the listen address when it is a specific one.
 fn names(ip: IpAddr) -> Vec<String> {
-    let mut names = vec![
-        "localhost".to_string(),
-        Ipv4Addr::LOCALHOST.to_string(),
-        Ipv6Addr::LOCALHOST.to_string(),
-    ];
+    let mut names = vec!["localhost".to_string(), Ipv4Addr::LOCALHOST.to_string(), Ipv6Addr::LOCALHOST.to_string()];
     if !ip.is_unspecified() && !ip.is_loopback() {
         names.push(ip.to_string());
     }
@@ -89,9 +73,7 @@ fn names(ip: IpAddr) -> Vec<String> {
 fn generate(ip: IpAddr) -> Result<(String, String), String> {
     let key = rcgen::KeyPair::generate().map_err(|e| e.to_string())?;
     let mut params = rcgen::CertificateParams::new(names(ip)).map_err(|e| e.to_string())?;
-    params
-        .distinguished_name
-        .push(rcgen::DnType::CommonName, "chanwiz serve");
+    params.distinguished_name.push(rcgen::DnType::CommonName, "chanwiz serve");
     let cert = params.self_signed(&key).map_err(|e| e.to_string())?;
     Ok((cert.pem(), key.serialize_pem()))
 }
