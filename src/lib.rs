@@ -12,3 +12,5 @@ pub mod model;
 pub mod paths;
 pub mod sanitize;
 pub mod schema;
+#[cfg(feature = "server")]
+pub mod server;

@@ -8,6 +8,8 @@ mod config;
 mod drafts;
 mod export;
 mod submit;
+#[cfg(feature = "server")]
+mod serve;
 mod validate;
 
 use std::process::ExitCode;
@@ -54,6 +56,13 @@ pub enum Command {
     /// The backend URL, token and CA certificate kept in config.json.
     #[command(subcommand)]
     Config(config::ConfigCommand),
+    /// Run the reference backend (configuration API and Telegram delivery).
+    #[cfg(feature = "server")]
+    Serve(serve::ServeArgs),
+    /// Manage the reference backend's tenants.
+    #[cfg(feature = "server")]
+    #[command(subcommand)]
+    Tenant(serve::TenantCommand),
 }
 
 pub fn main() -> ExitCode {
@@ -66,6 +75,10 @@ pub fn main() -> ExitCode {
         Some(Command::Export(args)) => with_paths(|paths| export::run(&args, paths)),
         Some(Command::Catalogue(args)) => with_paths(|paths| catalogue::run(&args, paths)),
         Some(Command::Config(cmd)) => with_paths(|paths| config::run(&cmd, paths)),
+        #[cfg(feature = "server")]
+        Some(Command::Serve(args)) => with_paths(|paths| serve::run_serve(&args, paths)),
+        #[cfg(feature = "server")]
+        Some(Command::Tenant(cmd)) => with_paths(|paths| serve::run_tenant(&cmd, paths)),
         Some(Command::Schema) => {
             println!("{}", crate::schema::schema_json());
             ExitCode::SUCCESS
