@@ -223,8 +223,15 @@ impl Client {
                     .and_then(|io| io.get_ref())
                     .and_then(|i| i.downcast_ref::<rustls::Error>())
             });
-            if let Some(t) = tls {
-                return ClientError::Tls { backend, detail: error::tidy(&t.to_string(), &|s| self.redact(s)) };
+            // rustls errors may arrive boxed where a downcast cannot see them:
+            // their texts are recognised too.
+            let text = c.to_string();
+            let tls_text = ["invalid peer certificate", "peer is incompatible", "received fatal alert", "handshake"]
+                .iter()
+                .any(|m| text.to_ascii_lowercase().contains(m));
+            if tls.is_some() || tls_text {
+                let detail = tls.map_or(text, |t| t.to_string());
+                return ClientError::Tls { backend, detail: error::tidy(&detail, &|s| self.redact(s)) };
             }
             if let Some(io) = c.downcast_ref::<std::io::Error>()
                 && io.kind() == std::io::ErrorKind::TimedOut
