@@ -195,3 +195,58 @@ fn plain_http_to_another_host_is_refused_before_anything_is_sent() {
     assert_eq!(out.code, Some(2), "{}", out.all());
     assert!(out.stderr.contains("plain http:// is allowed only to this machine"), "{}", out.stderr);
 }
+
+#[test]
+fn an_update_whose_answer_was_lost_is_recognised_on_the_next_submit() {
+    let server = Server::start(&[]);
+    let direct = Cli::new(&server.url, &server.token);
+    let draft = direct.example_draft("Lost_Update");
+    assert_eq!(direct.run(&["submit", &draft.meta.id]).code, Some(0));
+    let mut d = direct.store().load(&draft.meta.id).unwrap();
+    d.document.basic.non_working_time_notification = "Back at nine.".into();
+    // The edit keeps the stored APP Secret (a new one would be sent again,
+    // as it cannot be compared with the stored one).
+    d.meta.remember_secrets = false;
+    d.document.channel_info.app_secret = None;
+    direct.store().save(&mut d).unwrap();
+
+    // The update reaches the backend but its answer is lost; updates are not
+    // retried blindly, so the user is told the backend could not be reached.
+    let proxy = Proxy::start(server.port(), 1);
+    let via_proxy = Cli { home: direct.home, backend: Some(proxy.url.clone()), token: Some(server.token.clone()) };
+    let out = via_proxy.run(&["submit", &draft.meta.id]);
+    assert_eq!(out.code, Some(3), "{}", out.all());
+    assert_eq!(proxy.lost(), 1);
+    let id = d.meta.channel_id.clone().unwrap();
+    assert_eq!(block_on(server.client().get_channel(&id)).unwrap().version, 2);
+
+    // Submitting again finds the server already holding exactly this draft.
+    let out = via_proxy.run(&["submit", &draft.meta.id]);
+    assert_eq!(out.code, Some(0), "{}", out.all());
+    let ch = block_on(server.client().get_channel(&id)).unwrap();
+    assert_eq!(ch.version, 2, "no second update was made");
+    assert_eq!(ch.document.basic.non_working_time_notification, "Back at nine.");
+    assert_eq!(via_proxy.store().load(&draft.meta.id).unwrap().meta.channel_version, Some(2));
+}
+
+#[test]
+fn a_draft_whose_channel_was_deleted_says_so_and_can_be_created_anew() {
+    let server = Server::start(&[]);
+    let cli = Cli::new(&server.url, &server.token);
+    let draft = cli.example_draft("Deleted_Meanwhile");
+    assert_eq!(cli.run(&["submit", &draft.meta.id]).code, Some(0));
+    let old = cli.store().load(&draft.meta.id).unwrap().meta.channel_id.unwrap();
+    block_on(server.client().delete_channel(&old)).unwrap();
+
+    let out = cli.run(&["submit", &draft.meta.id]);
+    assert_eq!(out.code, Some(1), "{}", out.all());
+    assert!(out.stderr.contains("(404)") && out.stderr.contains("--as-new"), "{}", out.stderr);
+
+    let out = cli.run(&["submit", &draft.meta.id, "--as-new"]);
+    assert_eq!(out.code, Some(0), "{}", out.all());
+    let now = cli.store().load(&draft.meta.id).unwrap().meta;
+    let new = now.channel_id.unwrap();
+    assert_ne!(new, old);
+    assert_eq!(now.channel_version, Some(1));
+    assert_eq!(channels_named(&server, "Deleted_Meanwhile").len(), 1);
+}

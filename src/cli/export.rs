@@ -40,23 +40,13 @@ pub fn run(args: &ExportArgs, paths: &Paths) -> ExitCode {
     }
 }
 
+/// The ids of the channels named (by name or id), each once.
 async fn channel_ids(client: &Client, keys: &[String]) -> Result<Vec<String>, ClientError> {
-    if keys.is_empty() {
-        return Ok(Vec::new());
-    }
-    let all = client.all_channels(None).await?;
-    let mut ids = Vec::with_capacity(keys.len());
+    let mut ids: Vec<String> = Vec::with_capacity(keys.len());
     for key in keys {
-        let found = all.iter().find(|c| &c.name == key).or_else(|| all.iter().find(|c| &c.id == key));
-        match found {
-            Some(c) if !ids.contains(&c.id) => ids.push(c.id.clone()),
-            Some(_) => {}
-            None => {
-                return Err(ClientError::NotFound {
-                    backend: client.backend().to_string(),
-                    what: format!("a channel with the name or id '{}'", clean(key)),
-                });
-            }
+        let ch = client.find_channel(key).await?;
+        if !ids.contains(&ch.id) {
+            ids.push(ch.id);
         }
     }
     Ok(ids)

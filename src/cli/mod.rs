@@ -7,9 +7,10 @@ mod channels;
 mod config;
 mod drafts;
 mod export;
-mod submit;
+mod prompt;
 #[cfg(feature = "server")]
 mod serve;
+mod submit;
 mod validate;
 
 use std::process::ExitCode;

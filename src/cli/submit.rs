@@ -33,6 +33,10 @@ pub struct SubmitArgs {
     /// or draft does not hold it.
     #[arg(long)]
     pub app_secret_stdin: bool,
+    /// Create a new channel from a draft that edits one (e.g. after the
+    /// channel was deleted on the backend).
+    #[arg(long)]
+    pub as_new: bool,
     #[command(flatten)]
     pub backend: BackendArgs,
 }
@@ -50,20 +54,32 @@ fn print_rule_errors(errors: &[FieldError]) -> ExitCode {
     ExitCode::from(exit::REFUSED)
 }
 
+/// The APP Secret from standard input: typed without echo on a terminal,
+/// else the first line of a pipe.
 fn read_secret(doc: &mut ChannelDocument) -> Result<(), ExitCode> {
-    if std::io::stdin().is_terminal() {
-        eprint!("APP Secret (input is not hidden; prefer a pipe): ");
-    }
-    let mut line = String::new();
-    if let Err(e) = std::io::stdin().read_line(&mut line) {
-        return Err(fail(exit::UNREADABLE, &format!("cannot read the APP Secret from standard input: {e}")));
-    }
-    let secret = line.trim_end_matches(['\n', '\r']).to_string();
+    let secret = if std::io::stdin().is_terminal() {
+        match super::prompt::hidden("APP Secret (not shown)") {
+            Some(s) => s,
+            None => return Err(fail(exit::REFUSED, "no APP Secret given; nothing was sent")),
+        }
+    } else {
+        let mut line = String::new();
+        if let Err(e) = std::io::stdin().read_line(&mut line) {
+            return Err(fail(exit::UNREADABLE, &format!("cannot read the APP Secret from standard input: {e}")));
+        }
+        line.trim_end_matches(['\n', '\r']).to_string()
+    };
     if secret.trim().is_empty() {
-        return Err(fail(exit::UNREADABLE, "standard input held no APP Secret"));
+        return Err(fail(exit::UNREADABLE, "no APP Secret was given"));
     }
     doc.channel_info.app_secret = Some(secret);
     Ok(())
+}
+
+/// Whether to ask for the APP Secret: asked for, or needed for a create and
+/// a person is at the terminal.
+fn wants_secret(args: &SubmitArgs, doc: &ChannelDocument, creating: bool) -> bool {
+    args.app_secret_stdin || (creating && doc.channel_info.app_secret.is_none() && std::io::stdin().is_terminal())
 }
 
 fn print_channel(verb: &str, ch: &Channel) {
@@ -90,7 +106,7 @@ fn submit_file(args: &SubmitArgs, paths: &Paths) -> ExitCode {
         Ok(d) => d,
         Err(e) => return fail(exit::UNREADABLE, &format!("{}: {e}", file.display())),
     };
-    if args.app_secret_stdin
+    if wants_secret(args, &doc, true)
         && let Err(code) = read_secret(&mut doc)
     {
         return code;
@@ -128,7 +144,13 @@ fn submit_draft(args: &SubmitArgs, paths: &Paths) -> ExitCode {
         }
         Err(e) => return fail(exit::REFUSED, &e.to_string()),
     };
-    if args.app_secret_stdin
+    if args.as_new && draft.meta.channel_id.is_some() {
+        // Submit as a new channel: forget the link (saved only once the create succeeds).
+        draft.meta.channel_id = None;
+        draft.meta.channel_version = None;
+        draft.meta.idempotency_key = None;
+    }
+    if wants_secret(args, &draft.document, draft.meta.channel_id.is_none())
         && let Err(code) = read_secret(&mut draft.document)
     {
         return code;
@@ -160,6 +182,12 @@ fn submit_draft(args: &SubmitArgs, paths: &Paths) -> ExitCode {
             if let ClientError::Stale { current: Some(current), .. } = &e {
                 explain_stale(&draft, current);
             }
+            if matches!(e, ClientError::NotFound { .. }) && draft.meta.channel_id.is_some() {
+                eprintln!(
+                    "chanwiz: draft {} edits a channel that no longer exists on the backend; `chanwiz submit {} --as-new` creates it again",
+                    draft.meta.id, draft.meta.id
+                );
+            }
             code
         }
     }
@@ -177,7 +205,22 @@ async fn send_draft(client: &Client, store: &DraftStore, draft: &mut Draft) -> R
                 clean(&id)
             )));
         };
-        let ch = client.update_channel(&id, version, &draft.document).await?;
+        let ch = match client.update_channel(&id, version, &draft.document).await {
+            Ok(ch) => ch,
+            // An earlier submit's update landed but its answer was lost: the
+            // server already holds exactly this draft.
+            // (With a new APP Secret, which cannot be compared, it is sent again.)
+            Err(ClientError::Stale { current: Some(c), .. })
+                if c.document == draft.document.normalized().without_secrets() =>
+            {
+                if draft.document.channel_info.app_secret.is_some() {
+                    client.update_channel(&id, c.version, &draft.document).await?
+                } else {
+                    *c
+                }
+            }
+            Err(e) => return Err(e),
+        };
         draft.meta.channel_version = Some(ch.version);
         save(store, draft)?;
         print_channel("updated", &ch);

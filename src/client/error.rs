@@ -47,6 +47,9 @@ pub enum ClientError {
     /// 5xx.
     #[error("backend {backend}: the server failed ({status}): {message}")]
     Server { backend: String, status: u16, message: String },
+    /// An export task ended in failure on the backend.
+    #[error("backend {backend}: export task {id} failed: {reason}")]
+    ExportFailed { backend: String, id: String, reason: String },
     /// The answer was not what the API promises.
     #[error("backend {backend}: unexpected answer: {detail}")]
     Protocol { backend: String, detail: String },

@@ -502,10 +502,10 @@ impl Client {
                         .as_deref()
                         .map(|e| error::tidy(e, &|s| self.redact(s)))
                         .unwrap_or_else(|| "no reason given".into());
-                    return Err(ClientError::Refused {
+                    return Err(ClientError::ExportFailed {
                         backend: self.inner.label.clone(),
-                        status: 200,
-                        message: format!("export task {} failed: {reason}", crate::sanitize::clean(&task.id)),
+                        id: crate::sanitize::clean(&task.id).into_owned(),
+                        reason,
                     });
                 }
                 ExportStatus::Pending | ExportStatus::Running => {}
@@ -574,6 +574,73 @@ impl Client {
         }
         file.sync_all().await.map_err(io)?;
         Ok(tmp)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn is_send<T: Send>(_: &T) {}
+
+    /// The wizard runs these calls in `tokio::spawn`ed tasks: the client and
+    /// every future it returns must be `Send` (and the client `Sync` + cheap
+    /// to clone).
+    #[test]
+    fn the_client_can_be_used_from_spawned_tasks() {
+        fn send_sync_clone<T: Send + Sync + Clone + 'static>() {}
+        send_sync_clone::<Client>();
+        let settings = config::resolve(
+            &Flags { backend: Some("http://127.0.0.1:9".into()), token: Some("t0ken-for-test".into()), ca_cert: None },
+            &|_| None,
+            None,
+        )
+        .unwrap();
+        let c = Client::new(&settings).unwrap();
+        let doc = ChannelDocument::default();
+        let dir = std::path::PathBuf::from("/nonexistent");
+        is_send(&c.health());
+        is_send(&c.catalogue());
+        is_send(&c.refresh_catalogue(&c.catalogue_cache(&dir)));
+        is_send(&c.all_channels(None));
+        is_send(&c.find_channel("x"));
+        is_send(&c.create_channel(&doc, "k"));
+        is_send(&c.update_channel("x", 1, &doc));
+        is_send(&c.delete_channel("x"));
+        is_send(&c.integration("x"));
+        is_send(&c.put_integration("x", &IntegrationUpdate::default()));
+        is_send(&c.download_export("x", &dir));
+        is_send(&c.wait_export(
+            ExportTask {
+                id: "x".into(),
+                status: ExportStatus::Pending,
+                done: 0,
+                total: 0,
+                files: 0,
+                created: Utc::now(),
+                finished: None,
+                error: None,
+            },
+            |_| {},
+        ));
+        assert!(!format!("{c:?}").contains("t0ken-for-test"));
+    }
+
+    #[test]
+    fn ids_are_one_percent_encoded_path_segment() {
+        let settings = config::resolve(
+            &Flags { backend: Some("https://10.0.0.1:8443/base/".into()), token: Some("t".into()), ca_cert: None },
+            &|_| None,
+            None,
+        )
+        .unwrap();
+        let c = Client::new(&settings).unwrap();
+        assert_eq!(
+            c.url(routes::CHANNEL, Some("a/../b?c")).as_str(),
+            "https://10.0.0.1:8443/base/api/v1/channels/a%2F..%2Fb%3Fc"
+        );
+        assert_eq!(c.url(routes::EXPORT_DOWNLOAD, Some("t1")).path(), "/base/api/v1/exports/t1/download");
+        assert_eq!(c.backend(), "https://10.0.0.1:8443/base");
     }
 }
 
