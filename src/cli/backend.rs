@@ -63,3 +63,11 @@ pub fn report(err: &ClientError) -> ExitCode {
     }
     code
 }
+
+/// Write `text` and a newline to standard output. A closed pipe (`| head`)
+/// ends the output quietly instead of panicking.
+pub fn emit(text: &str) {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    let _ = out.write_all(text.as_bytes()).and_then(|()| out.write_all(b"\n")).and_then(|()| out.flush());
+}

@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use clap::Args;
 
-use super::backend::{BackendArgs, block_on, report};
+use super::backend::{BackendArgs, block_on, emit, report};
 use crate::client::describe_age;
 use crate::paths::Paths;
 use crate::sanitize::{clean, clean_multiline};
@@ -55,18 +55,19 @@ pub fn run(args: &CatalogueArgs, paths: &Paths) -> ExitCode {
             "from_cache": fetch.offline.is_some(),
             "catalogue": cat,
         });
-        println!("{}", clean_multiline(&serde_json::to_string_pretty(&value).expect("serialises")));
+        emit(&clean_multiline(&serde_json::to_string_pretty(&value).expect("serialises")));
         return ExitCode::SUCCESS;
     }
-    println!("OUs ({}):", cat.ous.len());
+    let mut out: Vec<String> = Vec::new();
+    out.push(format!("OUs ({}):", cat.ous.len()));
     for o in &cat.ous {
-        println!("  {:<20}  {}", clean(&o.id), clean(&cat.ou_path(&o.id).unwrap_or_else(|| o.name.clone())));
+        out.push(format!("  {:<20}  {}", clean(&o.id), clean(&cat.ou_path(&o.id).unwrap_or_else(|| o.name.clone()))));
     }
-    println!("skill queues ({}):", cat.skill_queues.len());
+    out.push(format!("skill queues ({}):", cat.skill_queues.len()));
     for q in &cat.skill_queues {
-        println!("  {:<20}  {}", clean(&q.id), clean(&q.name));
+        out.push(format!("  {:<20}  {}", clean(&q.id), clean(&q.name)));
     }
-    println!("certificates ({}):", cat.certificates.len());
+    out.push(format!("certificates ({}):", cat.certificates.len()));
     for c in &cat.certificates {
         let expiry = if c.expired {
             format!("EXPIRED {}", clean(&c.not_after))
@@ -75,16 +76,17 @@ pub fn run(args: &CatalogueArgs, paths: &Paths) -> ExitCode {
         } else {
             format!("until {}", clean(&c.not_after))
         };
-        println!("  {:<20}  {:<8}  {}  {}", clean(&c.id), c.role.as_str(), clean(&c.name), expiry);
+        out.push(format!("  {:<20}  {:<8}  {}  {}", clean(&c.id), c.role.as_str(), clean(&c.name), expiry));
     }
-    println!("chatbots ({}):", cat.chatbots.len());
+    out.push(format!("chatbots ({}):", cat.chatbots.len()));
     for c in &cat.chatbots {
-        println!("  {:<20}  {}", clean(&c.id), clean(&c.name));
+        out.push(format!("  {:<20}  {}", clean(&c.id), clean(&c.name)));
     }
-    println!("robot assistants ({}):", cat.assistants.len());
+    out.push(format!("robot assistants ({}):", cat.assistants.len()));
     for a in &cat.assistants {
-        println!("  {:<20}  {}", clean(&a.id), clean(&a.name));
+        out.push(format!("  {:<20}  {}", clean(&a.id), clean(&a.name)));
     }
-    println!("channels: {}", cat.channels.len());
+    out.push(format!("channels: {}", cat.channels.len()));
+    emit(&out.join("\n"));
     ExitCode::SUCCESS
 }

@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use clap::Subcommand;
 
-use super::backend::{BackendArgs, block_on, report};
+use super::backend::{BackendArgs, block_on, emit, report};
 use super::{exit, fail};
 use crate::paths::Paths;
 use crate::sanitize::{clean, clean_multiline};
@@ -63,26 +63,28 @@ fn list(name: Option<&str>, json: bool, backend: &BackendArgs, paths: &Paths) ->
     };
     if json {
         let text = serde_json::to_string_pretty(&rows).expect("rows serialise");
-        println!("{}", clean_multiline(&text));
+        emit(&clean_multiline(&text));
         return ExitCode::SUCCESS;
     }
     if rows.is_empty() {
-        println!("no channels");
+        emit("no channels");
         return ExitCode::SUCCESS;
     }
     let id_w = rows.iter().map(|r| clean(&r.id).chars().count()).max().unwrap_or(2).max(2);
     let name_w = rows.iter().map(|r| clean(&r.name).chars().count()).max().unwrap_or(4).clamp(4, 64);
-    println!("{:<id_w$}  {:<name_w$}  {:>7}  {:<19}  INTEGRATION URL", "ID", "NAME", "VERSION", "UPDATED");
+    let mut text =
+        format!("{:<id_w$}  {:<name_w$}  {:>7}  {:<19}  INTEGRATION URL", "ID", "NAME", "VERSION", "UPDATED");
     for r in &rows {
-        println!(
-            "{:<id_w$}  {:<name_w$}  {:>7}  {:<19}  {}",
+        text.push_str(&format!(
+            "\n{:<id_w$}  {:<name_w$}  {:>7}  {:<19}  {}",
             clean(&r.id),
             clean(&r.name),
             r.version,
             r.updated.format("%Y-%m-%d %H:%M:%S"),
             clean(&r.integration_url)
-        );
+        ));
     }
+    emit(&text);
     ExitCode::SUCCESS
 }
 
@@ -100,22 +102,23 @@ fn show(key: &str, json: bool, backend: &BackendArgs, paths: &Paths) -> ExitCode
     let mut ch = ch;
     ch.document = ch.document.without_secrets();
     if json {
-        println!("{}", clean_multiline(&serde_json::to_string_pretty(&ch).expect("serialises")));
+        emit(&clean_multiline(&serde_json::to_string_pretty(&ch).expect("serialises")));
         return ExitCode::SUCCESS;
     }
-    let yes_no = |b: bool| {
-        if b { "stored (never shown)" } else { "not stored" }
-    };
-    println!("id:              {}", clean(&ch.id));
-    println!("name:            {}", clean(&ch.document.basic.channel_name));
-    println!("type:            {}", ch.document.channel_type.as_str());
-    println!("version:         {}", ch.version);
-    println!("created:         {}", ch.created.to_rfc3339());
-    println!("updated:         {}", ch.updated.to_rfc3339());
-    println!("integration URL: {}", clean(&ch.integration_url));
-    println!("APP Secret:      {}", yes_no(ch.has_app_secret));
-    println!("bot token:       {}", yes_no(ch.has_bot_token));
-    println!("{}", clean_multiline(&serde_json::to_string_pretty(&ch.document).expect("serialises")));
+    let yes_no = |b: bool| if b { "stored (never shown)" } else { "not stored" };
+    let lines = [
+        format!("id:              {}", clean(&ch.id)),
+        format!("name:            {}", clean(&ch.document.basic.channel_name)),
+        format!("type:            {}", ch.document.channel_type.as_str()),
+        format!("version:         {}", ch.version),
+        format!("created:         {}", ch.created.to_rfc3339()),
+        format!("updated:         {}", ch.updated.to_rfc3339()),
+        format!("integration URL: {}", clean(&ch.integration_url)),
+        format!("APP Secret:      {}", yes_no(ch.has_app_secret)),
+        format!("bot token:       {}", yes_no(ch.has_bot_token)),
+        clean_multiline(&serde_json::to_string_pretty(&ch.document).expect("serialises")).into_owned(),
+    ];
+    emit(&lines.join("\n"));
     ExitCode::SUCCESS
 }
 
@@ -152,7 +155,7 @@ fn rm(key: &str, yes: bool, backend: &BackendArgs, paths: &Paths) -> ExitCode {
         Err(code) => code,
         Ok(Err(e)) => report(&e),
         Ok(Ok(())) => {
-            println!("deleted channel {label}");
+            emit(&format!("deleted channel {label}"));
             ExitCode::SUCCESS
         }
     }

@@ -7,7 +7,7 @@ use std::process::ExitCode;
 
 use clap::Args;
 
-use super::backend::{BackendArgs, block_on, report};
+use super::backend::{BackendArgs, block_on, emit, report};
 use crate::api::{ExportRequest, ExportStatus, ExportTask};
 use crate::client::{Client, ClientError};
 use crate::paths::Paths;
@@ -34,7 +34,7 @@ pub fn run(args: &ExportArgs, paths: &Paths) -> ExitCode {
         Err(code) => code,
         Ok(Err(e)) => report(&e),
         Ok(Ok(path)) => {
-            println!("{}", path.display());
+            emit(&path.display().to_string());
             ExitCode::SUCCESS
         }
     }

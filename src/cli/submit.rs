@@ -13,7 +13,7 @@ use std::process::ExitCode;
 
 use clap::Args;
 
-use super::backend::{BackendArgs, block_on, report};
+use super::backend::{BackendArgs, block_on, emit, report};
 use super::drafts::draft_errors;
 use super::validate::read_input;
 use super::{exit, fail};
@@ -83,9 +83,14 @@ fn wants_secret(args: &SubmitArgs, doc: &ChannelDocument, creating: bool) -> boo
 }
 
 fn print_channel(verb: &str, ch: &Channel) {
-    println!("{verb} channel {} ({}), version {}", clean(&ch.id), clean(&ch.document.basic.channel_name), ch.version);
-    println!("channel id:      {}", clean(&ch.id));
-    println!("integration URL: {}", clean(&ch.integration_url));
+    emit(&format!(
+        "{verb} channel {} ({}), version {}\nchannel id:      {}\nintegration URL: {}",
+        clean(&ch.id),
+        clean(&ch.document.basic.channel_name),
+        ch.version,
+        clean(&ch.id),
+        clean(&ch.integration_url)
+    ));
 }
 
 fn submit_file(args: &SubmitArgs, paths: &Paths) -> ExitCode {
