@@ -222,7 +222,7 @@ pub async fn create(
                         add.execute(params![id, c])?;
                     }
                 }
-                Ok(get_task(tx, t, &id)?.ok_or_else(|| ApiErr::internal("new export task not found"))?)
+                get_task(tx, t, &id)?.ok_or_else(|| ApiErr::internal("new export task not found"))
             })
         })
         .await?;
