@@ -424,6 +424,26 @@ async fn bad_input_gets_a_4xx_with_a_json_error() {
         assert_eq!(status, want, "{what}: {body}");
         assert!(body["error"].as_str().is_some_and(|e| !e.is_empty()), "{what}: {body}");
     }
+    // with the right secret, a delivery is still held to the body limit and to JSON
+    let integration: Integration =
+        s.get(&format!("/api/v1/channels/{}/integration", ch.id)).send().await.unwrap().json().await.unwrap();
+    let delivery = s.u(&format!("/apiaccess/telegram/message/{}", ch.id));
+    for (body, want) in [
+        ("x".repeat(2 * 1024 * 1024), StatusCode::PAYLOAD_TOO_LARGE),
+        ("{not json".into(), StatusCode::BAD_REQUEST),
+        ("[1]".into(), StatusCode::BAD_REQUEST),
+    ] {
+        let r = s
+            .http
+            .post(&delivery)
+            .header("X-Telegram-Bot-Api-Secret-Token", &integration.webhook_secret)
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        let (status, json) = status_json(r).await;
+        assert_eq!(status, want, "{json}");
+    }
     // the unknown field is named with its path
     let r = s
         .post("/api/v1/channels")
@@ -519,6 +539,10 @@ async fn channel_lists_are_paged_and_filtered() {
     let all: BTreeSet<String> =
         page.items.iter().chain(&page2.items).map(|c| c["name"].as_str().unwrap().to_string()).collect();
     assert_eq!(all.len(), 4);
+    for c in page.items.iter().chain(&page2.items) {
+        let url = format!("https://192.0.2.10:28090/apiaccess/telegram/message/{}", c["id"].as_str().unwrap());
+        assert_eq!(c["integration_url"], url.as_str());
+    }
     let sales: Page<Value> = s.get("/api/v1/channels?name=sales").send().await.unwrap().json().await.unwrap();
     let names: Vec<_> = sales.items.iter().map(|c| c["name"].as_str().unwrap()).collect();
     assert_eq!(names, ["Alpha_Sales", "Beta_Sales"]);

@@ -222,3 +222,47 @@ fn rcgen_other_cert() -> String {
     let key = rcgen::KeyPair::generate().unwrap();
     rcgen::CertificateParams::new(vec!["127.0.0.1".to_string()]).unwrap().self_signed(&key).unwrap().pem()
 }
+
+#[tokio::test]
+async fn given_certificate_files_serve_https_and_bad_ones_are_refused_clearly() {
+    let dir = tempfile::tempdir().unwrap();
+    let key = rcgen::KeyPair::generate().unwrap();
+    let cert = rcgen::CertificateParams::new(vec!["127.0.0.1".to_string()]).unwrap().self_signed(&key).unwrap();
+    let (cert_file, key_file) = (dir.path().join("c.pem"), dir.path().join("k.pem"));
+    std::fs::write(&cert_file, cert.pem()).unwrap();
+    std::fs::write(&key_file, key.serialize_pem()).unwrap();
+    let config = |tls| chanwiz::server::ServerConfig {
+        addr: "127.0.0.1:0".parse().unwrap(),
+        db: dir.path().join("s.db"),
+        demo: false,
+        seed_channels: 0,
+        tls,
+    };
+    let running = chanwiz::server::spawn(config(chanwiz::server::TlsMode::Files {
+        cert: cert_file.clone(),
+        key: key_file.clone(),
+    }))
+    .await
+    .unwrap();
+    assert!(running.url.starts_with("https://"));
+    assert_eq!(running.demo_token, None);
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let http = reqwest::Client::builder()
+        .tls_certs_only([reqwest::Certificate::from_pem(cert.pem().as_bytes()).unwrap()])
+        .build()
+        .unwrap();
+    let r = http.get(format!("{}/api/v1/health", running.url)).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    running.shutdown().await.unwrap();
+
+    // a key file that holds no key: a clear error naming the files, no server
+    let err = chanwiz::server::spawn(config(chanwiz::server::TlsMode::Files {
+        cert: cert_file.clone(),
+        key: cert_file.clone(),
+    }))
+    .await
+    .err()
+    .unwrap()
+    .to_string();
+    assert!(err.contains("c.pem"), "{err}");
+}

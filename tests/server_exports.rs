@@ -205,3 +205,49 @@ async fn more_than_100000_records_are_refused_before_any_work() {
     assert!(list.is_empty(), "a refused export must not leave a task: {list:?}");
     assert_eq!(std::fs::read_dir(chanwiz::server::exports_dir(&s.db)).unwrap().count(), 0);
 }
+
+#[tokio::test]
+async fn an_unfinished_export_cannot_be_downloaded_and_a_restart_marks_it_failed() {
+    let s = start(0).await;
+    let conn = rusqlite::Connection::open(&s.db).unwrap();
+    conn.busy_timeout(std::time::Duration::from_secs(10)).unwrap();
+    conn.execute(
+        "INSERT INTO exports (id, tenant_id, status, done, total, files, created, all_channels) \
+         VALUES ('abc123', (SELECT id FROM tenants WHERE name = 'demo'), 'running', 10, 20, 1, '2026-01-01T00:00:00Z', 1)",
+        [],
+    )
+    .unwrap();
+    drop(conn);
+    let (status, body) = status_json(s.get("/api/v1/exports/abc123/download").send().await.unwrap()).await;
+    assert_eq!(status, StatusCode::CONFLICT, "{body}");
+    let task: ExportTask = s.get("/api/v1/exports/abc123").send().await.unwrap().json().await.unwrap();
+    assert_eq!((task.status, task.done, task.total), (ExportStatus::Running, 10, 20));
+
+    // the server stops mid-task; when it starts again the task is failed, not running forever
+    let Srv { running, db, dir, http, .. } = s;
+    running.shutdown().await.unwrap();
+    let again = chanwiz::server::spawn(chanwiz::server::ServerConfig {
+        addr: "127.0.0.1:0".parse().unwrap(),
+        db: db.clone(),
+        demo: true,
+        seed_channels: 0,
+        tls: chanwiz::server::TlsMode::Off,
+    })
+    .await
+    .unwrap();
+    let token = again.demo_token.clone().unwrap();
+    let task: ExportTask = http
+        .get(format!("{}/api/v1/exports/abc123", again.url))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(task.status, ExportStatus::Failed);
+    assert!(task.error.unwrap().contains("stopped"));
+    let r = http.get(format!("{}/api/v1/exports/abc123/download", again.url)).bearer_auth(&token).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::CONFLICT);
+    drop(dir);
+}

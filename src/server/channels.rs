@@ -199,18 +199,15 @@ pub async fn list(
                 })?;
             let offset = i64::from(page - 1) * i64::from(per_page);
             let mut st = conn.prepare_cached(&format!(
-                "SELECT id, name, channel_type, version, updated, document FROM channels WHERE {filter} \
-                 ORDER BY name, id LIMIT ?3 OFFSET ?4"
+                "SELECT id, name, channel_type, version, updated, json_extract(document, '$.channel_info.base_url') \
+                 FROM channels WHERE {filter} ORDER BY name, id LIMIT ?3 OFFSET ?4"
             ))?;
             let items = st
                 .query_map(params![t, name, per_page, offset], |r| {
                     let id: String = r.get(0)?;
-                    let doc: String = r.get(5)?;
-                    let base_url = serde_json::from_str::<ChannelDocument>(&doc)
-                        .map(|d| d.channel_info.base_url)
-                        .unwrap_or_default();
+                    let base_url: Option<String> = r.get(5)?;
                     Ok(ChannelSummary {
-                        integration_url: db::integration_url(&base_url, &id),
+                        integration_url: db::integration_url(base_url.as_deref().unwrap_or_default(), &id),
                         id,
                         name: r.get(1)?,
                         channel_type: r.get(2)?,

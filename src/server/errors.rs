@@ -97,6 +97,14 @@ impl From<rusqlite::Error> for ApiErr {
             tracing::warn!("database busy: {e}");
             return Self::new(StatusCode::SERVICE_UNAVAILABLE, "The server's database is busy: try again in a moment.");
         }
+        if let rusqlite::Error::SqliteFailure(f, _) = &e
+            && f.code == rusqlite::ErrorCode::ConstraintViolation
+        {
+            tracing::warn!("constraint: {e}");
+            return Self::conflict(
+                "The request conflicts with a record stored at the same moment: read it again and retry.",
+            );
+        }
         Self::internal(format!("database: {e}"))
     }
 }

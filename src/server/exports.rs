@@ -222,7 +222,7 @@ pub async fn create(
                         add.execute(params![id, c])?;
                     }
                 }
-                Ok(get_task(tx, t, &id)?.ok_or_else(|| ApiErr::internal("new export task not found"))?)
+                get_task(tx, t, &id)?.ok_or_else(|| ApiErr::internal("new export task not found"))
             })
         })
         .await?;
@@ -410,7 +410,7 @@ fn write_zip(conn: &Connection, part: &Path, id: &str, tenant: i64) -> Result<(u
             }
         }
         drain(&mut csv, &mut zip)?;
-        conn.execute("UPDATE exports SET done = ?2, files = ?3 WHERE id = ?1", params![id, done as i64, files.max(1)])
+        conn.execute("UPDATE exports SET done = ?2 WHERE id = ?1", params![id, done as i64])
             .map_err(|e| format!("database: {e}"))?;
     }
     if files == 0 {
