@@ -18,7 +18,7 @@ use super::drafts::draft_errors;
 use super::validate::read_input;
 use super::{exit, fail};
 use crate::api::Channel;
-use crate::client::{Client, ClientError};
+use crate::client::{self, Client, ClientError, Submitted, changed_fields};
 use crate::drafts::{Draft, DraftError, DraftStore};
 use crate::model::{ChannelDocument, FieldError, Mode, parse_document, validate};
 use crate::paths::Paths;
@@ -200,70 +200,22 @@ fn submit_draft(args: &SubmitArgs, paths: &Paths) -> ExitCode {
 
 /// Create or update, recording the outcome in the draft.
 async fn send_draft(client: &Client, store: &DraftStore, draft: &mut Draft) -> Result<ExitCode, ClientError> {
-    let save =
-        |store: &DraftStore, draft: &mut Draft| store.save(draft).map_err(|e| ClientError::Config(e.to_string()));
-    if let Some(id) = draft.meta.channel_id.clone() {
-        let Some(version) = draft.meta.channel_version else {
-            return Err(ClientError::Config(format!(
-                "draft {} edits channel {} but does not record which version it is based on: open the channel again to edit it",
-                draft.meta.id,
-                clean(&id)
-            )));
-        };
-        let ch = match client.update_channel(&id, version, &draft.document).await {
-            Ok(ch) => ch,
-            // An earlier submit's update landed but its answer was lost: the
-            // server already holds exactly this draft.
-            // (With a new APP Secret, which cannot be compared, it is sent again.)
-            Err(ClientError::Stale { current: Some(c), .. })
-                if c.document == draft.document.normalized().without_secrets() =>
-            {
-                if draft.document.channel_info.app_secret.is_some() {
-                    client.update_channel(&id, c.version, &draft.document).await?
-                } else {
-                    *c
-                }
-            }
-            Err(e) => return Err(e),
-        };
-        draft.meta.channel_version = Some(ch.version);
-        save(store, draft)?;
-        print_channel("updated", &ch);
-        eprintln!("draft {} now records version {}", draft.meta.id, ch.version);
-        return Ok(ExitCode::SUCCESS);
-    }
-    // Create. The key is on disk before the request leaves.
-    let replay = draft.meta.idempotency_key.is_some();
-    let key = match &draft.meta.idempotency_key {
-        Some(k) => k.clone(),
-        None => {
-            let k = uuid::Uuid::new_v4().to_string();
-            draft.meta.idempotency_key = Some(k.clone());
-            save(store, draft)?;
-            k
+    match client::submit_draft(client, store, draft).await? {
+        Submitted::Updated(ch) => {
+            print_channel("updated", &ch);
+            eprintln!("draft {} now records version {}", draft.meta.id, ch.version);
         }
-    };
-    let mut ch = client.create_channel(&draft.document, &key).await?;
-    // A replayed key answers with the first create. If the draft was edited
-    // since, bring the channel up to date with the draft.
-    if replay && ch.document != draft.document.normalized().without_secrets() {
-        ch = client.update_channel(&ch.id, ch.version, &draft.document).await?;
+        Submitted::Created(ch) => {
+            print_channel("created", &ch);
+            eprintln!("draft {} is kept and now edits this channel: submitting it again updates it", draft.meta.id);
+        }
     }
-    draft.meta.channel_id = Some(ch.id.clone());
-    draft.meta.channel_version = Some(ch.version);
-    draft.meta.idempotency_key = None;
-    save(store, draft)?;
-    print_channel("created", &ch);
-    eprintln!("draft {} is kept and now edits this channel: submitting it again updates it", draft.meta.id);
     Ok(ExitCode::SUCCESS)
 }
 
 /// After a 412: which fields differ between the draft and the server.
 fn explain_stale(draft: &Draft, current: &Channel) {
-    let mine = serde_json::to_value(draft.document.normalized().without_secrets()).unwrap_or_default();
-    let theirs = serde_json::to_value(&current.document).unwrap_or_default();
-    let mut paths = Vec::new();
-    diff_paths(&mine, &theirs, String::new(), &mut paths);
+    let paths = changed_fields(&draft.document, &current.document);
     eprintln!(
         "chanwiz: the server holds version {} of channel {} ({}); your draft {} is based on version {} and was not sent",
         current.version,
@@ -282,21 +234,4 @@ fn explain_stale(draft: &Draft, current: &Channel) {
         }
     }
     eprintln!("see the server's version with `chanwiz channels show {}`", clean(&current.id));
-}
-
-fn diff_paths(a: &serde_json::Value, b: &serde_json::Value, at: String, out: &mut Vec<String>) {
-    use serde_json::Value;
-    match (a, b) {
-        (Value::Object(x), Value::Object(y)) => {
-            let mut keys: Vec<&String> = x.keys().chain(y.keys()).collect();
-            keys.sort();
-            keys.dedup();
-            for k in keys {
-                let p = if at.is_empty() { k.clone() } else { format!("{at}.{k}") };
-                diff_paths(x.get(k).unwrap_or(&Value::Null), y.get(k).unwrap_or(&Value::Null), p, out);
-            }
-        }
-        _ if a != b => out.push(at),
-        _ => {}
-    }
 }

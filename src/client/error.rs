@@ -53,6 +53,9 @@ pub enum ClientError {
     /// The answer was not what the API promises.
     #[error("backend {backend}: unexpected answer: {detail}")]
     Protocol { backend: String, detail: String },
+    /// The draft could not be saved or loaded.
+    #[error(transparent)]
+    Draft(#[from] crate::drafts::DraftError),
     /// A local file could not be written or read.
     #[error("{}: {source}", .path.display())]
     Io { path: PathBuf, source: std::io::Error },
@@ -75,7 +78,7 @@ impl ClientError {
     /// The process exit code for this error (see [`crate::cli::exit`]).
     pub fn exit_code(&self) -> u8 {
         match self {
-            ClientError::Config(_) | ClientError::Io { .. } => exit::UNREADABLE,
+            ClientError::Config(_) | ClientError::Io { .. } | ClientError::Draft(_) => exit::UNREADABLE,
             ClientError::Unreachable { .. } | ClientError::Timeout { .. } | ClientError::Tls { .. } => {
                 exit::UNREACHABLE
             }

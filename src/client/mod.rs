@@ -15,6 +15,7 @@ pub mod cache;
 pub mod config;
 pub mod error;
 pub mod retry;
+pub mod submit;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -36,6 +37,7 @@ pub use cache::{CachedCatalogue, CatalogueCache, describe_age};
 pub use config::{FileConfig, Flags, Settings, Token};
 pub use error::ClientError;
 pub use retry::Backoff;
+pub use submit::{Submitted, changed_fields, submit_draft};
 
 pub type Result<T, E = ClientError> = std::result::Result<T, E>;
 
@@ -491,8 +493,22 @@ impl Client {
     /// Poll an export task until it succeeds or fails, calling `progress`
     /// with every status seen. A failed task is an error with its reason.
     pub async fn wait_export(&self, mut task: ExportTask, mut progress: impl FnMut(&ExportTask)) -> Result<ExportTask> {
+        /// A task whose progress stands still this long is given up on.
+        const STALL: Duration = Duration::from_secs(600);
         let mut wait = Duration::from_millis(100);
+        let mut last = (task.status, task.done);
+        let mut since = tokio::time::Instant::now();
         loop {
+            if (task.status, task.done) != last {
+                last = (task.status, task.done);
+                since = tokio::time::Instant::now();
+            } else if since.elapsed() > STALL {
+                return Err(ClientError::ExportFailed {
+                    backend: self.inner.label.clone(),
+                    id: crate::sanitize::clean(&task.id).into_owned(),
+                    reason: format!("it made no progress for {} minutes", STALL.as_secs() / 60),
+                });
+            }
             progress(&task);
             match task.status {
                 ExportStatus::Success => return Ok(task),
