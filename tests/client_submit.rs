@@ -250,3 +250,28 @@ fn a_draft_whose_channel_was_deleted_says_so_and_can_be_created_anew() {
     assert_eq!(now.channel_version, Some(1));
     assert_eq!(channels_named(&server, "Deleted_Meanwhile").len(), 1);
 }
+
+#[test]
+fn a_draft_changed_after_an_unconfirmed_create_is_not_created_twice() {
+    let server = Server::start(&[]);
+    let proxy = Proxy::start(server.port(), usize::MAX);
+    let cli = Cli::new(&proxy.url, &server.token);
+    let draft = cli.example_draft("Changed_After_Crash");
+    assert_eq!(cli.run(&["submit", &draft.meta.id]).code, Some(3));
+    assert_eq!(channels_named(&server, "Changed_After_Crash").len(), 1);
+
+    // The draft is edited before the user submits again.
+    let mut d = cli.store().load(&draft.meta.id).unwrap();
+    d.document.basic.non_working_time_notification = "Edited after the crash.".into();
+    cli.store().save(&mut d).unwrap();
+    let direct = Cli { home: cli.home, backend: Some(server.url.clone()), token: Some(server.token.clone()) };
+    let out = direct.run(&["submit", &draft.meta.id]);
+    assert_eq!(out.code, Some(1), "{}", out.all());
+    assert!(out.stderr.contains("was submitted before"), "{}", out.stderr);
+    assert!(out.stderr.contains("--as-new"), "{}", out.stderr);
+    assert_eq!(block_on(server.client().all_channels(None)).unwrap().len(), 1, "no second channel");
+    // The key stays, so putting the draft back as it was sent still works.
+    let kept = direct.store().load(&draft.meta.id).unwrap();
+    assert!(kept.meta.idempotency_key.is_some());
+    assert_eq!(kept.meta.channel_id, None);
+}

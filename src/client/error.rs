@@ -53,6 +53,13 @@ pub enum ClientError {
     /// The answer was not what the API promises.
     #[error("backend {backend}: unexpected answer: {detail}")]
     Protocol { backend: String, detail: String },
+    /// A draft's create was sent before (its Idempotency-Key is saved) and
+    /// the backend refuses the key with the draft as it is now: the draft or
+    /// the APP Secret changed since, so the earlier create cannot be replayed.
+    #[error(
+        "backend {backend}: draft {draft} was submitted before and that create may have made a channel, but the draft (or the APP Secret given) has changed since, so the backend cannot confirm it ({message}); look for the channel with `chanwiz channels list`, or submit with --as-new to create one regardless"
+    )]
+    ReplayMismatch { backend: String, draft: String, message: String },
     /// The draft could not be saved or loaded.
     #[error(transparent)]
     Draft(#[from] crate::drafts::DraftError),

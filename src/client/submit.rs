@@ -70,7 +70,15 @@ pub async fn submit_draft(client: &Client, store: &DraftStore, draft: &mut Draft
             k
         }
     };
-    let mut ch = client.create_channel(&draft.document, &key).await?;
+    let mut ch = match client.create_channel(&draft.document, &key).await {
+        Ok(ch) => ch,
+        // A 422 without field errors on a replayed key: the backend holds a
+        // different request under this key.
+        Err(ClientError::Invalid { backend, message, errors }) if replay && errors.is_empty() => {
+            return Err(ClientError::ReplayMismatch { backend, draft: draft.meta.id.clone(), message });
+        }
+        Err(e) => return Err(e),
+    };
     // A replayed key answers with the first create: if the draft was edited
     // since, bring the channel up to date with it.
     if replay && ch.document != stored {
