@@ -93,3 +93,50 @@ fn the_client_runs_inside_spawned_tokio_tasks() {
     });
     assert_eq!(counts, vec![30; 4]);
 }
+
+#[test]
+fn a_backend_that_never_answers_times_out_and_reads_are_retried() {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::time::Duration;
+    // Accepts connections, reads the request, never answers.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://127.0.0.1:{}", listener.local_addr().unwrap().port());
+    let accepted = std::sync::Arc::new(AtomicUsize::new(0));
+    let seen = accepted.clone();
+    std::thread::spawn(move || {
+        let mut held = Vec::new();
+        for conn in listener.incoming().flatten() {
+            seen.fetch_add(1, Ordering::SeqCst);
+            held.push(conn);
+        }
+    });
+    let settings = chanwiz::client::config::resolve(
+        &chanwiz::client::Flags { backend: Some(url), token: Some("tok-123456".into()), ca_cert: None },
+        &|_| None,
+        None,
+    )
+    .unwrap();
+    let options = chanwiz::client::Options {
+        connect_timeout: Duration::from_secs(1),
+        timeout: Duration::from_secs(1),
+        backoff: chanwiz::client::Backoff {
+            first: Duration::from_millis(10),
+            factor: 2,
+            max: Duration::from_millis(20),
+            retries: 2,
+        },
+    };
+    let client = chanwiz::client::Client::with_options(&settings, options).unwrap();
+    let err = block_on(client.catalogue()).unwrap_err();
+    assert!(matches!(err, ClientError::Timeout { .. }), "{err:?}");
+    assert!(err.is_unreachable());
+    assert_eq!(err.exit_code(), 3);
+    assert!(err.to_string().contains("did not answer"), "{err}");
+    assert_eq!(accepted.load(Ordering::SeqCst), 3, "one try and two retries");
+
+    // A delete is not retried.
+    let before = accepted.load(Ordering::SeqCst);
+    let err = block_on(client.delete_channel("abc")).unwrap_err();
+    assert!(matches!(err, ClientError::Timeout { .. }), "{err:?}");
+    assert_eq!(accepted.load(Ordering::SeqCst), before + 1);
+}

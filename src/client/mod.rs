@@ -248,7 +248,7 @@ impl Client {
     }
 
     /// Send a request (again, after transient failures, when `retry`) and
-    /// return the successful answer's headers and body.
+    /// return the successful answer's body.
     async fn send(&self, req: Req<'_>) -> Result<Vec<u8>> {
         let Req { method, url, body, extra, retry, what, based_on } = req;
         let backoff = if retry == Retry::Yes { self.inner.options.backoff } else { Backoff::none() };
