@@ -14,3 +14,4 @@ pub mod sanitize;
 pub mod schema;
 #[cfg(feature = "server")]
 pub mod server;
+pub mod tui;

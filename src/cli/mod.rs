@@ -12,6 +12,7 @@ mod prompt;
 mod serve;
 mod submit;
 mod validate;
+mod wizard;
 
 use std::process::ExitCode;
 
@@ -34,6 +35,8 @@ pub mod exit {
 pub struct Cli {
     #[command(subcommand)]
     pub command: Option<Command>,
+    #[command(flatten)]
+    pub wizard: wizard::WizardArgs,
 }
 
 #[derive(Debug, Subcommand)]
@@ -84,11 +87,7 @@ pub fn main() -> ExitCode {
             println!("{}", crate::schema::schema_json());
             ExitCode::SUCCESS
         }
-        None => {
-            use clap::CommandFactory;
-            let _ = Cli::command().print_help();
-            ExitCode::SUCCESS
-        }
+        None => with_paths(|paths| wizard::run(&cli.wizard, paths)),
     }
 }
 
