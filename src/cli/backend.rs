@@ -52,6 +52,22 @@ pub fn block_on<F: std::future::Future>(future: F) -> Result<F::Output, ExitCode
     }
 }
 
+/// Run `call` on a single-threaded runtime; a client error is printed and
+/// becomes the exit code.
+pub fn call<T, F: std::future::Future<Output = Result<T, ClientError>>>(call: F) -> Result<T, ExitCode> {
+    match block_on(call)? {
+        Ok(v) => Ok(v),
+        Err(e) => Err(report(&e)),
+    }
+}
+
+impl BackendArgs {
+    /// [`BackendArgs::connect`], printing the error.
+    pub fn client(&self, paths: &Paths) -> Result<Client, ExitCode> {
+        self.connect(paths).map_err(|e| report(&e))
+    }
+}
+
 /// Print a client error (422: one `path: message` line per broken rule) and
 /// return its exit code.
 pub fn report(err: &ClientError) -> ExitCode {

@@ -21,9 +21,9 @@ pub struct CatalogueArgs {
 }
 
 pub fn run(args: &CatalogueArgs, paths: &Paths) -> ExitCode {
-    let client = match args.backend.connect(paths) {
+    let client = match args.backend.client(paths) {
         Ok(c) => c,
-        Err(e) => return report(&e),
+        Err(code) => return code,
     };
     let cache = client.catalogue_cache(&paths.cache);
     let fetch = match block_on(client.refresh_catalogue(&cache)) {

@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use clap::Subcommand;
 
-use super::backend::{BackendArgs, block_on, emit, report};
+use super::backend::{BackendArgs, call, emit};
 use super::{exit, fail};
 use crate::paths::Paths;
 use crate::sanitize::{clean, clean_multiline};
@@ -52,14 +52,9 @@ pub fn run(cmd: &ChannelsCommand, paths: &Paths) -> ExitCode {
 }
 
 fn list(name: Option<&str>, json: bool, backend: &BackendArgs, paths: &Paths) -> ExitCode {
-    let client = match backend.connect(paths) {
-        Ok(c) => c,
-        Err(e) => return report(&e),
-    };
-    let rows = match block_on(client.all_channels(name)) {
+    let rows = match backend.client(paths).and_then(|c| call(c.all_channels(name))) {
+        Ok(rows) => rows,
         Err(code) => return code,
-        Ok(Err(e)) => return report(&e),
-        Ok(Ok(rows)) => rows,
     };
     if json {
         let text = serde_json::to_string_pretty(&rows).expect("rows serialise");
@@ -89,14 +84,9 @@ fn list(name: Option<&str>, json: bool, backend: &BackendArgs, paths: &Paths) ->
 }
 
 fn show(key: &str, json: bool, backend: &BackendArgs, paths: &Paths) -> ExitCode {
-    let client = match backend.connect(paths) {
-        Ok(c) => c,
-        Err(e) => return report(&e),
-    };
-    let ch = match block_on(client.find_channel(key)) {
+    let ch = match backend.client(paths).and_then(|c| call(c.find_channel(key))) {
+        Ok(ch) => ch,
         Err(code) => return code,
-        Ok(Err(e)) => return report(&e),
-        Ok(Ok(ch)) => ch,
     };
     // The backend never returns the APP Secret; drop it anyway should one appear.
     let mut ch = ch;
@@ -130,14 +120,13 @@ fn rm(key: &str, yes: bool, backend: &BackendArgs, paths: &Paths) -> ExitCode {
             "refusing to delete without confirmation: standard input is not a terminal; pass --yes to delete",
         );
     }
-    let client = match backend.connect(paths) {
+    let client = match backend.client(paths) {
         Ok(c) => c,
-        Err(e) => return report(&e),
-    };
-    let ch = match block_on(client.find_channel(key)) {
         Err(code) => return code,
-        Ok(Err(e)) => return report(&e),
-        Ok(Ok(ch)) => ch,
+    };
+    let ch = match call(client.find_channel(key)) {
+        Ok(ch) => ch,
+        Err(code) => return code,
     };
     let label = format!("{} ({})", clean(&ch.document.basic.channel_name), clean(&ch.id));
     if !yes {
@@ -151,10 +140,9 @@ fn rm(key: &str, yes: bool, backend: &BackendArgs, paths: &Paths) -> ExitCode {
             return ExitCode::from(exit::REFUSED);
         }
     }
-    match block_on(client.delete_channel(&ch.id)) {
+    match call(client.delete_channel(&ch.id)) {
         Err(code) => code,
-        Ok(Err(e)) => report(&e),
-        Ok(Ok(())) => {
+        Ok(()) => {
             emit(&format!("deleted channel {label}"));
             ExitCode::SUCCESS
         }

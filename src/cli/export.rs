@@ -7,7 +7,7 @@ use std::process::ExitCode;
 
 use clap::Args;
 
-use super::backend::{BackendArgs, block_on, emit, report};
+use super::backend::{BackendArgs, call, emit};
 use crate::api::{ExportRequest, ExportStatus, ExportTask};
 use crate::client::{Client, ClientError};
 use crate::paths::Paths;
@@ -26,14 +26,13 @@ pub struct ExportArgs {
 }
 
 pub fn run(args: &ExportArgs, paths: &Paths) -> ExitCode {
-    let client = match args.backend.connect(paths) {
+    let client = match args.backend.client(paths) {
         Ok(c) => c,
-        Err(e) => return report(&e),
+        Err(code) => return code,
     };
-    match block_on(export(&client, args)) {
+    match call(export(&client, args)) {
         Err(code) => code,
-        Ok(Err(e)) => report(&e),
-        Ok(Ok(path)) => {
+        Ok(path) => {
             emit(&path.display().to_string());
             ExitCode::SUCCESS
         }

@@ -13,7 +13,7 @@ use std::process::ExitCode;
 
 use clap::Args;
 
-use super::backend::{BackendArgs, block_on, emit, report};
+use super::backend::{BackendArgs, block_on, call, emit, report};
 use super::drafts::draft_errors;
 use super::validate::read_input;
 use super::{exit, fail};
@@ -120,20 +120,19 @@ fn submit_file(args: &SubmitArgs, paths: &Paths) -> ExitCode {
     if !errors.is_empty() {
         return print_rule_errors(&errors);
     }
-    let client = match args.backend.connect(paths) {
+    let client = match args.backend.client(paths) {
         Ok(c) => c,
-        Err(e) => return report(&e),
+        Err(code) => return code,
     };
     // A file has nowhere to keep the key between runs: retries within this
     // run reuse it; a new run is a new create.
     let key = uuid::Uuid::new_v4().to_string();
-    match block_on(client.create_channel(&doc, &key)) {
+    match call(client.create_channel(&doc, &key)) {
         Err(code) => code,
-        Ok(Ok(ch)) => {
+        Ok(ch) => {
             print_channel("created", &ch);
             ExitCode::SUCCESS
         }
-        Ok(Err(e)) => report(&e),
     }
 }
 
@@ -169,9 +168,9 @@ fn submit_draft(args: &SubmitArgs, paths: &Paths) -> ExitCode {
         }
         return print_rule_errors(&errors);
     }
-    let client = match args.backend.connect(paths) {
+    let client = match args.backend.client(paths) {
         Ok(c) => c,
-        Err(e) => return report(&e),
+        Err(code) => return code,
     };
     match block_on(send_draft(&client, &store, &mut draft)) {
         Err(code) => code,
