@@ -7,7 +7,8 @@ use std::process::ExitCode;
 
 use clap::Args;
 
-use super::backend::{BackendArgs, call, emit};
+use super::backend::{BackendArgs, block_on, emit, report};
+use super::fail;
 use crate::api::{ExportRequest, ExportStatus, ExportTask};
 use crate::client::{Client, ClientError};
 use crate::paths::Paths;
@@ -30,14 +31,29 @@ pub fn run(args: &ExportArgs, paths: &Paths) -> ExitCode {
         Ok(c) => c,
         Err(code) => return code,
     };
-    match call(export(&client, args)) {
+    // Ctrl-C drops the export future, which removes a partial download.
+    let interruptible = async {
+        tokio::select! {
+            r = export(&client, args) => Some(r),
+            _ = tokio::signal::ctrl_c() => None,
+        }
+    };
+    match block_on(interruptible) {
         Err(code) => code,
-        Ok(path) => {
+        Ok(None) => {
+            eprintln!();
+            fail(INTERRUPTED, "export interrupted: no file was written (the task may still finish on the backend)")
+        }
+        Ok(Some(Err(e))) => report(&e),
+        Ok(Some(Ok(path))) => {
             emit(&path.display().to_string());
             ExitCode::SUCCESS
         }
     }
 }
+
+/// The shell's code for a process ended by Ctrl-C.
+const INTERRUPTED: u8 = 130;
 
 /// The ids of the channels named (by name or id), each once.
 async fn channel_ids(client: &Client, keys: &[String]) -> Result<Vec<String>, ClientError> {
