@@ -149,7 +149,8 @@ fn submit_draft(args: &SubmitArgs, paths: &Paths) -> ExitCode {
         Err(e) => return fail(exit::REFUSED, &e.to_string()),
     };
     if args.as_new && draft.meta.channel_id.is_some() {
-        // Submit as a new channel: forget the link (saved only once the create succeeds).
+        // Submit as a new channel: the draft forgets the old link (saved with
+        // the new create's key, before it is sent).
         draft.meta.channel_id = None;
         draft.meta.channel_version = None;
         draft.meta.idempotency_key = None;
@@ -179,7 +180,7 @@ fn submit_draft(args: &SubmitArgs, paths: &Paths) -> ExitCode {
             let code = report(&e);
             if e.is_unreachable() || matches!(e, ClientError::Tls { .. }) {
                 eprintln!(
-                    "chanwiz: draft {} is kept unchanged; run `chanwiz submit {}` again when the backend is back (a create reuses the same Idempotency-Key, so it is never made twice)",
+                    "chanwiz: draft {} is kept; run `chanwiz submit {}` again when the backend is back: that is safe (a create reuses its Idempotency-Key and is never made twice; an update that already landed is recognised)",
                     draft.meta.id, draft.meta.id
                 );
             }
