@@ -10,6 +10,13 @@
 //! - The token never appears in an error, a log line or `Debug` output.
 //! - Reads and creates (with their Idempotency-Key) are retried with backoff
 //!   after transient failures; updates and deletes are sent once.
+//!
+//! For the wizard (`crate::tui::backend::Backend`): `refresh` is
+//! [`Client::health`] + [`Client::refresh_catalogue`] (live or cached, with
+//! its fetch time) + [`Client::all_channels`]; `channel` is
+//! [`Client::get_channel`]; `submit` is [`submit::submit_draft`], whose
+//! [`ClientError::Invalid`] / [`ClientError::Stale`] /
+//! [`ClientError::is_unreachable`] map onto its `SubmitError`.
 
 pub mod cache;
 pub mod config;
