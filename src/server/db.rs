@@ -1,0 +1,261 @@
+//! The server's SQLite database: schema, connection setup and the small
+//! queries several rooms share. WAL and a busy timeout let `chanwiz tenant
+//! add` write while a server runs on the same file. Handlers reach the
+//! connection through [`Db::call`], which runs on the blocking pool.
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use chrono::{DateTime, SecondsFormat, Utc};
+use rusqlite::{Connection, OptionalExtension, params};
+
+use super::errors::{ApiErr, ApiResult};
+use crate::api::Channel;
+use crate::model::ChannelDocument;
+
+const SCHEMA_VERSION: i64 = 1;
+
+const SCHEMA: &str = r#"
+CREATE TABLE tenants (
+    id      INTEGER PRIMARY KEY,
+    name    TEXT NOT NULL UNIQUE,
+    demo    INTEGER NOT NULL DEFAULT 0,
+    created TEXT NOT NULL
+);
+CREATE TABLE tokens (
+    hash      TEXT PRIMARY KEY,
+    tenant_id INTEGER NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
+    label     TEXT NOT NULL,
+    created   TEXT NOT NULL
+);
+CREATE TABLE ous (
+    tenant_id INTEGER NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
+    id        TEXT NOT NULL,
+    name      TEXT NOT NULL,
+    parent    TEXT,
+    PRIMARY KEY (tenant_id, id)
+);
+CREATE TABLE skill_queues (
+    tenant_id     INTEGER NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
+    id            TEXT NOT NULL,
+    name          TEXT NOT NULL,
+    -- '*' for every channel type, else a comma-separated list ('telegram,whatsapp')
+    channel_types TEXT NOT NULL,
+    PRIMARY KEY (tenant_id, id)
+);
+CREATE TABLE certificates (
+    tenant_id INTEGER NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
+    id        TEXT NOT NULL,
+    name      TEXT NOT NULL,
+    role      TEXT NOT NULL,
+    subject   TEXT NOT NULL,
+    not_after TEXT NOT NULL,
+    der       BLOB NOT NULL,
+    created   TEXT NOT NULL,
+    PRIMARY KEY (tenant_id, id)
+);
+CREATE TABLE chatbots (
+    tenant_id INTEGER NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
+    id        TEXT NOT NULL,
+    name      TEXT NOT NULL,
+    PRIMARY KEY (tenant_id, id)
+);
+CREATE TABLE assistants (
+    tenant_id INTEGER NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
+    id        TEXT NOT NULL,
+    name      TEXT NOT NULL,
+    PRIMARY KEY (tenant_id, id)
+);
+CREATE TABLE channels (
+    seq            INTEGER PRIMARY KEY,
+    id             TEXT NOT NULL UNIQUE,
+    tenant_id      INTEGER NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
+    name           TEXT NOT NULL,
+    channel_type   TEXT NOT NULL,
+    version        INTEGER NOT NULL,
+    created        TEXT NOT NULL,
+    updated        TEXT NOT NULL,
+    -- the normalized document without its secrets
+    document       TEXT NOT NULL,
+    app_secret     TEXT,
+    bot_token      TEXT,
+    webhook_secret TEXT NOT NULL,
+    UNIQUE (tenant_id, name)
+);
+CREATE TABLE idempotency (
+    tenant_id    INTEGER NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
+    key          TEXT NOT NULL,
+    request_hash TEXT NOT NULL,
+    status       INTEGER NOT NULL,
+    body         TEXT NOT NULL,
+    created      TEXT NOT NULL,
+    PRIMARY KEY (tenant_id, key)
+);
+CREATE TABLE updates (
+    seq        INTEGER PRIMARY KEY,
+    channel_id TEXT NOT NULL REFERENCES channels(id) ON DELETE CASCADE,
+    update_id  INTEGER,
+    received   TEXT NOT NULL,
+    body       TEXT NOT NULL
+);
+CREATE INDEX updates_by_channel ON updates (channel_id, seq);
+CREATE TABLE exports (
+    id        TEXT PRIMARY KEY,
+    tenant_id INTEGER NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
+    status    TEXT NOT NULL,
+    done      INTEGER NOT NULL DEFAULT 0,
+    total     INTEGER NOT NULL,
+    files     INTEGER NOT NULL DEFAULT 0,
+    created   TEXT NOT NULL,
+    finished  TEXT,
+    error     TEXT,
+    -- 1: every channel of the tenant; 0: the ids in export_items
+    all_channels INTEGER NOT NULL
+);
+CREATE TABLE export_items (
+    task_id    TEXT NOT NULL REFERENCES exports(id) ON DELETE CASCADE,
+    channel_id TEXT NOT NULL,
+    PRIMARY KEY (task_id, channel_id)
+);
+"#;
+
+/// Open (creating if needed) the database file, set it up for concurrent
+/// use and bring its schema up to date.
+pub fn open(path: &Path) -> rusqlite::Result<Connection> {
+    let conn = Connection::open(path)?;
+    restrict_mode(path);
+    conn.busy_timeout(Duration::from_secs(10))?;
+    conn.pragma_update(None, "journal_mode", "WAL")?;
+    conn.pragma_update(None, "synchronous", "NORMAL")?;
+    conn.pragma_update(None, "foreign_keys", "ON")?;
+    migrate(&conn)?;
+    Ok(conn)
+}
+
+/// The database holds secrets: readable by its owner only.
+fn restrict_mode(path: &Path) {
+    use std::os::unix::fs::PermissionsExt;
+    let _ = std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600));
+}
+
+fn migrate(conn: &Connection) -> rusqlite::Result<()> {
+    let version: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
+    if version >= SCHEMA_VERSION {
+        return Ok(());
+    }
+    // Two processes may open a new file at once: the write lock decides.
+    conn.execute_batch("BEGIN IMMEDIATE")?;
+    let version: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
+    let result = if version == 0 {
+        conn.execute_batch(SCHEMA).and_then(|_| conn.pragma_update(None, "user_version", SCHEMA_VERSION))
+    } else {
+        Ok(())
+    };
+    match result {
+        Ok(()) => conn.execute_batch("COMMIT"),
+        Err(e) => {
+            let _ = conn.execute_batch("ROLLBACK");
+            Err(e)
+        }
+    }
+}
+
+/// The shared connection of a running server.
+#[derive(Clone)]
+pub struct Db {
+    conn: Arc<Mutex<Connection>>,
+    path: PathBuf,
+}
+
+impl Db {
+    /// Share a connection made by [`open`].
+    pub fn new(conn: Connection, path: &Path) -> Self {
+        Self { conn: Arc::new(Mutex::new(conn)), path: path.to_path_buf() }
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Run `f` with the connection on the blocking pool. Calls are
+    /// serialised, which makes check-then-write sequences atomic within
+    /// this server; transactions keep them atomic against other processes.
+    pub async fn call<T, F>(&self, f: F) -> ApiResult<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut Connection) -> ApiResult<T> + Send + 'static,
+    {
+        let conn = self.conn.clone();
+        tokio::task::spawn_blocking(move || {
+            let mut guard = conn.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+            f(&mut guard)
+        })
+        .await
+        .map_err(|e| ApiErr::internal(format!("database task: {e}")))?
+    }
+}
+
+pub fn now() -> DateTime<Utc> {
+    Utc::now()
+}
+
+pub fn ts(t: DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(SecondsFormat::Micros, true)
+}
+
+pub fn parse_ts(text: &str) -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339(text).map(|t| t.with_timezone(&Utc)).unwrap_or_default()
+}
+
+/// The integration URL of a channel: `{base_url}/apiaccess/telegram/message/{id}`.
+pub fn integration_url(base_url: &str, id: &str) -> String {
+    format!("{}/apiaccess/telegram/message/{id}", base_url.trim_end_matches('/'))
+}
+
+/// A stored channel with what the API never returns.
+pub struct StoredChannel {
+    pub channel: Channel,
+    pub app_secret: Option<String>,
+}
+
+pub const CHANNEL_COLUMNS: &str =
+    "id, version, created, updated, document, app_secret IS NOT NULL, bot_token IS NOT NULL";
+
+/// Map a row selected with [`CHANNEL_COLUMNS`].
+pub fn channel_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Channel> {
+    let id: String = row.get(0)?;
+    let version: i64 = row.get(1)?;
+    let document_text: String = row.get(4)?;
+    let document: ChannelDocument = serde_json::from_str(&document_text)
+        .map_err(|e| rusqlite::Error::FromSqlConversionFailure(4, rusqlite::types::Type::Text, Box::new(e)))?;
+    Ok(Channel {
+        integration_url: integration_url(&document.channel_info.base_url, &id),
+        id,
+        version: u64::try_from(version).unwrap_or(0),
+        created: parse_ts(&row.get::<_, String>(2)?),
+        updated: parse_ts(&row.get::<_, String>(3)?),
+        has_app_secret: row.get(5)?,
+        has_bot_token: row.get(6)?,
+        document,
+    })
+}
+
+/// A channel of the tenant, or `None`.
+pub fn get_channel(conn: &Connection, tenant: i64, id: &str) -> rusqlite::Result<Option<StoredChannel>> {
+    conn.query_row(
+        &format!("SELECT {CHANNEL_COLUMNS}, app_secret FROM channels WHERE tenant_id = ?1 AND id = ?2"),
+        params![tenant, id],
+        |row| Ok(StoredChannel { channel: channel_from_row(row)?, app_secret: row.get(7)? }),
+    )
+    .optional()
+}
+
+/// Run `f` inside an immediate transaction (the write lock is taken first,
+/// so a check-then-insert cannot interleave with another writer).
+pub fn write_tx<T>(conn: &mut Connection, f: impl FnOnce(&rusqlite::Transaction<'_>) -> ApiResult<T>) -> ApiResult<T> {
+    let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+    let value = f(&tx)?;
+    tx.commit()?;
+    Ok(value)
+}

@@ -1,0 +1,212 @@
+//! Error answers and the extractors that turn bad input into them. Every
+//! refusal is a 4xx with an [`ApiError`] JSON body: axum's own rejections
+//! (plain text) never reach a client.
+
+use axum::Json;
+use axum::extract::rejection::{BytesRejection, PathRejection, QueryRejection};
+use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::http::request::Parts;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::de::DeserializeOwned;
+
+use crate::api::{ApiError, Channel};
+use crate::model::FieldError;
+
+/// An error answer: a status and its [`ApiError`] body.
+#[derive(Debug)]
+pub struct ApiErr {
+    pub status: StatusCode,
+    pub body: ApiError,
+}
+
+pub type ApiResult<T> = Result<T, ApiErr>;
+
+impl ApiErr {
+    pub fn new(status: StatusCode, message: impl Into<String>) -> Self {
+        Self { status, body: ApiError { error: message.into(), errors: Vec::new(), current: None } }
+    }
+
+    pub fn bad_request(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::BAD_REQUEST, message)
+    }
+
+    pub fn not_found(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::NOT_FOUND, message)
+    }
+
+    pub fn channel_not_found(id: &str) -> Self {
+        Self::not_found(format!("There is no channel '{}' in this tenant.", shorten(id)))
+    }
+
+    pub fn unauthorized(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::UNAUTHORIZED, message)
+    }
+
+    pub fn conflict(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::CONFLICT, message)
+    }
+
+    /// 422 with the broken rules.
+    pub fn invalid(errors: Vec<FieldError>) -> Self {
+        let n = errors.len();
+        let mut e = Self::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            if n == 1 { "The request breaks 1 rule.".to_string() } else { format!("The request breaks {n} rules.") },
+        );
+        e.body.errors = errors;
+        e
+    }
+
+    /// 422 for one field.
+    pub fn invalid_field(path: &str, message: impl Into<String>) -> Self {
+        let message = message.into();
+        let mut e = Self::new(StatusCode::UNPROCESSABLE_ENTITY, message.clone());
+        e.body.errors = vec![FieldError::new(path, message)];
+        e
+    }
+
+    /// 412 carrying the channel as it now is.
+    pub fn stale(current: Channel) -> Self {
+        let mut e = Self::new(
+            StatusCode::PRECONDITION_FAILED,
+            format!(
+                "The channel was changed by someone else (it is now at version {}): review the current version and apply your change to it.",
+                current.version
+            ),
+        );
+        e.body.current = Some(Box::new(current));
+        e
+    }
+
+    /// 500: the detail goes to the log, the client gets one plain sentence.
+    pub fn internal(detail: impl std::fmt::Display) -> Self {
+        tracing::error!("internal error: {detail}");
+        Self::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "The server failed to complete the request; the details are in its log.",
+        )
+    }
+}
+
+impl From<rusqlite::Error> for ApiErr {
+    fn from(e: rusqlite::Error) -> Self {
+        if let rusqlite::Error::SqliteFailure(f, _) = &e
+            && matches!(f.code, rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked)
+        {
+            tracing::warn!("database busy: {e}");
+            return Self::new(StatusCode::SERVICE_UNAVAILABLE, "The server's database is busy: try again in a moment.");
+        }
+        if let rusqlite::Error::SqliteFailure(f, _) = &e
+            && f.code == rusqlite::ErrorCode::ConstraintViolation
+        {
+            tracing::warn!("constraint: {e}");
+            return Self::conflict(
+                "The request conflicts with a record stored at the same moment: read it again and retry.",
+            );
+        }
+        Self::internal(format!("database: {e}"))
+    }
+}
+
+impl IntoResponse for ApiErr {
+    fn into_response(self) -> Response {
+        let mut response = (self.status, Json(self.body)).into_response();
+        if self.status == StatusCode::UNAUTHORIZED {
+            response.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        }
+        response
+    }
+}
+
+/// At most 80 characters of a client-given text, for messages.
+pub fn shorten(text: &str) -> String {
+    let clean: String = text.chars().filter(|c| !c.is_control()).take(80).collect();
+    if text.chars().count() > 80 { format!("{clean}…") } else { clean }
+}
+
+fn body_rejection(r: BytesRejection) -> ApiErr {
+    let status = r.status();
+    if status == StatusCode::PAYLOAD_TOO_LARGE {
+        ApiErr::new(status, format!("The request body is larger than the limit of {} bytes.", super::BODY_LIMIT))
+    } else {
+        ApiErr::new(
+            if status.is_client_error() { status } else { StatusCode::BAD_REQUEST },
+            "The request body could not be read.",
+        )
+    }
+}
+
+/// The request body as bytes, with size and read errors as [`ApiErr`].
+pub async fn body_bytes(req: Request) -> ApiResult<axum::body::Bytes> {
+    axum::body::Bytes::from_request(req, &()).await.map_err(body_rejection)
+}
+
+/// Parse JSON text into `T`: broken JSON is 400, JSON of the wrong shape
+/// (unknown field, wrong type, missing field) 422 naming the path.
+pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> ApiResult<T> {
+    let text = std::str::from_utf8(bytes).map_err(|_| ApiErr::bad_request("The request body is not UTF-8 text."))?;
+    if text.trim().is_empty() {
+        return Err(ApiErr::bad_request("The request body is empty: send a JSON document."));
+    }
+    if let Err(e) = serde_json::from_str::<serde::de::IgnoredAny>(text) {
+        return Err(ApiErr::bad_request(format!("The request body is not valid JSON: {}", bare(&e))));
+    }
+    let mut de = serde_json::Deserializer::from_str(text);
+    serde_path_to_error::deserialize(&mut de).map_err(|e| {
+        let path = e.path().to_string();
+        let path = if path == "." { "(body)".to_string() } else { path };
+        let message = bare(e.inner());
+        let mut err = ApiErr::invalid_field(&path, message.clone());
+        err.body.error = format!("{path}: {message}");
+        err
+    })
+}
+
+/// serde_json's message without its trailing " at line L column C".
+fn bare(e: &serde_json::Error) -> String {
+    let text = e.to_string();
+    match text.rfind(" at line ") {
+        Some(i) => text[..i].to_string(),
+        None => text,
+    }
+}
+
+/// A JSON body; every rejection is an [`ApiErr`].
+pub struct ApiJson<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
+    type Rejection = ApiErr;
+
+    async fn from_request(req: Request, _state: &S) -> Result<Self, Self::Rejection> {
+        let bytes = body_bytes(req).await?;
+        parse_json(&bytes).map(ApiJson)
+    }
+}
+
+/// A path parameter; a rejection is a 400 [`ApiErr`].
+pub struct ApiPath<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned + Send> FromRequestParts<S> for ApiPath<T> {
+    type Rejection = ApiErr;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        axum::extract::Path::<T>::from_request_parts(parts, state)
+            .await
+            .map(|p| ApiPath(p.0))
+            .map_err(|e: PathRejection| ApiErr::bad_request(format!("The address is not valid: {}", e.body_text())))
+    }
+}
+
+/// A query string; a rejection is a 400 [`ApiErr`].
+pub struct ApiQuery<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for ApiQuery<T> {
+    type Rejection = ApiErr;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        axum::extract::Query::<T>::from_request_parts(parts, state).await.map(|q| ApiQuery(q.0)).map_err(
+            |e: QueryRejection| ApiErr::bad_request(format!("The query string is not valid: {}", e.body_text())),
+        )
+    }
+}

@@ -1,0 +1,451 @@
+//! Export tasks: the Basic and Robot configuration of a tenant's channels
+//! (plus id, name and type; never a key, secret, URL or certificate) as a
+//! `.zip` of CSV files of at most [`EXPORT_FILE_RECORDS`] records each.
+//!
+//! CSV format: UTF-8, comma-separated, a header row in every file, one row
+//! per channel. Nested settings are dotted columns
+//! (`basic.last_agent_mode.retention_hours`); booleans are `true`/`false`;
+//! lists are joined with `;` (keywords and transfer targets cannot contain
+//! it); work-time segments are `HH:MM-HH:MM` joined with `;`; an unlimited
+//! `agent_outbound_time_limit_minutes` is an empty cell. A cell that starts
+//! with `=`, `+`, `-`, `@`, tab or carriage return gets a leading `'` so that
+//! a spreadsheet never runs it as a formula.
+//!
+//! A task runs on the blocking pool with its own database connection. It
+//! reads channels a page at a time and writes each page's rows straight into
+//! the zip, which is a temporary file until it is complete: memory stays flat
+//! whatever the number of records.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use axum::Json;
+use axum::body::Body;
+use axum::extract::State;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use rusqlite::{Connection, OptionalExtension, params};
+
+use super::AppState;
+use super::auth::Tenant;
+use super::db;
+use super::errors::{ApiErr, ApiJson, ApiPath, ApiResult, shorten};
+use crate::api::{EXPORT_FILE_RECORDS, EXPORT_MAX_RECORDS, ExportRequest, ExportStatus, ExportTask};
+use crate::model::{ChannelDocument, FieldError, Segment};
+
+/// Channels read per database round.
+const PAGE: i64 = 500;
+/// Tasks listed by `GET /api/v1/exports`, newest first.
+const LIST_MAX: i64 = 100;
+
+type Cell = fn(&ChannelDocument) -> String;
+
+fn yes(b: bool) -> String {
+    if b { "true" } else { "false" }.to_string()
+}
+
+fn segments(s: &[Segment]) -> String {
+    s.iter().map(|s| format!("{}-{}", s.start, s.end)).collect::<Vec<_>>().join(";")
+}
+
+/// The columns after `id`, `name` and `channel_type`: everything under Basic
+/// and Robot configuration.
+fn columns() -> Vec<(&'static str, Cell)> {
+    vec![
+        ("basic.ou", |d| d.basic.ou.clone()),
+        ("basic.skill_queue", |d| d.basic.skill_queue.clone()),
+        ("basic.transfer_keywords", |d| d.basic.transfer_keywords.join(";")),
+        ("basic.work_time.workday", |d| segments(&d.basic.work_time.workday)),
+        ("basic.work_time.non_workday", |d| segments(&d.basic.work_time.non_workday)),
+        ("basic.non_working_time_notification", |d| d.basic.non_working_time_notification.clone()),
+        ("basic.last_agent_mode.enabled", |d| yes(d.basic.last_agent_mode.enabled)),
+        ("basic.last_agent_mode.retention_hours", |d| d.basic.last_agent_mode.retention_hours.to_string()),
+        ("basic.last_agent_mode.wait_seconds", |d| d.basic.last_agent_mode.wait_seconds.to_string()),
+        ("basic.session_end_no_customer_reply.enabled", |d| yes(d.basic.session_end_no_customer_reply.enabled)),
+        ("basic.session_end_no_customer_reply.timeout_minutes", |d| {
+            d.basic.session_end_no_customer_reply.timeout_minutes.to_string()
+        }),
+        ("basic.session_end_no_customer_reply.end_message", |d| {
+            d.basic.session_end_no_customer_reply.end_message.clone()
+        }),
+        ("basic.session_transfer_no_agent_reply.enabled", |d| yes(d.basic.session_transfer_no_agent_reply.enabled)),
+        ("basic.session_transfer_no_agent_reply.timeout_seconds", |d| {
+            d.basic.session_transfer_no_agent_reply.timeout_seconds.to_string()
+        }),
+        ("basic.session_transfer_no_agent_reply.target_skill_queue", |d| {
+            d.basic.session_transfer_no_agent_reply.target_skill_queue.clone()
+        }),
+        ("basic.session_transfer_no_agent_reply.notice", |d| d.basic.session_transfer_no_agent_reply.notice.clone()),
+        ("basic.session_transfer.enabled", |d| yes(d.basic.session_transfer.enabled)),
+        ("basic.session_transfer.targets", |d| {
+            d.basic.session_transfer.targets.iter().map(|t| t.as_str()).collect::<Vec<_>>().join(";")
+        }),
+        ("basic.offline_messages.enabled", |d| yes(d.basic.offline_messages.enabled)),
+        ("basic.offline_messages.prompt", |d| d.basic.offline_messages.prompt.clone()),
+        ("basic.offline_messages.routing_time_limit_minutes", |d| {
+            d.basic.offline_messages.routing_time_limit_minutes.to_string()
+        }),
+        ("basic.offline_messages.agent_outbound_time_limit_minutes", |d| {
+            d.basic.offline_messages.agent_outbound_time_limit_minutes.map(|m| m.to_string()).unwrap_or_default()
+        }),
+        ("basic.offline_messages.called_customer_reply_timeout_minutes", |d| {
+            d.basic.offline_messages.called_customer_reply_timeout_minutes.to_string()
+        }),
+        ("basic.offline_messages.routing_mode", |d| d.basic.offline_messages.routing_mode.as_str().to_string()),
+        ("robot.intelligent_robot.enabled", |d| yes(d.robot.intelligent_robot.enabled)),
+        ("robot.intelligent_robot.chatbot_access_code", |d| d.robot.intelligent_robot.chatbot_access_code.clone()),
+        ("robot.robot_assistant.enabled", |d| yes(d.robot.robot_assistant.enabled)),
+        ("robot.robot_assistant.assistant_access_code", |d| d.robot.robot_assistant.assistant_access_code.clone()),
+    ]
+}
+
+/// The header row of every CSV file.
+pub fn header() -> Vec<&'static str> {
+    let mut h = vec!["id", "name", "channel_type"];
+    h.extend(columns().into_iter().map(|(name, _)| name));
+    h
+}
+
+/// A cell a spreadsheet will show as text, never run as a formula.
+pub fn neutralise(cell: String) -> String {
+    if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) { format!("'{cell}") } else { cell }
+}
+
+fn task_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<ExportTask> {
+    let status: String = r.get(1)?;
+    Ok(ExportTask {
+        id: r.get(0)?,
+        status: match status.as_str() {
+            "pending" => ExportStatus::Pending,
+            "running" => ExportStatus::Running,
+            "success" => ExportStatus::Success,
+            _ => ExportStatus::Failed,
+        },
+        done: u64::try_from(r.get::<_, i64>(2)?).unwrap_or(0),
+        total: u64::try_from(r.get::<_, i64>(3)?).unwrap_or(0),
+        files: u32::try_from(r.get::<_, i64>(4)?).unwrap_or(0),
+        created: db::parse_ts(&r.get::<_, String>(5)?),
+        finished: r.get::<_, Option<String>>(6)?.map(|t| db::parse_ts(&t)),
+        error: r.get(7)?,
+    })
+}
+
+const TASK_COLUMNS: &str = "id, status, done, total, files, created, finished, error";
+
+fn get_task(conn: &Connection, tenant: i64, id: &str) -> rusqlite::Result<Option<ExportTask>> {
+    conn.query_row(
+        &format!("SELECT {TASK_COLUMNS} FROM exports WHERE tenant_id = ?1 AND id = ?2"),
+        params![tenant, id],
+        task_from_row,
+    )
+    .optional()
+}
+
+/// Tasks a stopped server left unfinished can never finish: mark them failed.
+pub fn fail_interrupted(conn: &Connection) -> rusqlite::Result<()> {
+    conn.execute(
+        "UPDATE exports SET status = 'failed', finished = ?1, \
+         error = 'The server stopped before the export finished: start a new export.' \
+         WHERE status IN ('pending', 'running')",
+        [db::ts(db::now())],
+    )?;
+    Ok(())
+}
+
+fn files_for(records: u64) -> u32 {
+    u32::try_from(records.div_ceil(EXPORT_FILE_RECORDS as u64)).unwrap_or(u32::MAX)
+}
+
+fn too_many(n: u64) -> ApiErr {
+    ApiErr::invalid_field(
+        "channel_ids",
+        format!(
+            "This export would hold {n} channel records: at most {EXPORT_MAX_RECORDS} are allowed per export task; select fewer channels."
+        ),
+    )
+}
+
+/// `POST /api/v1/exports`: 202 with the task; the work runs in the background.
+pub async fn create(
+    State(state): State<AppState>,
+    Tenant(t): Tenant,
+    ApiJson(req): ApiJson<ExportRequest>,
+) -> ApiResult<(StatusCode, Json<ExportTask>)> {
+    let mut ids = req.channel_ids;
+    ids.sort();
+    ids.dedup();
+    if ids.len() > EXPORT_MAX_RECORDS {
+        return Err(too_many(ids.len() as u64));
+    }
+    let task = state
+        .db
+        .call(move |conn| {
+            db::write_tx(conn, |tx| {
+                let all = ids.is_empty();
+                let id = uuid::Uuid::new_v4().simple().to_string();
+                let total: i64 = if all {
+                    tx.query_row("SELECT count(*) FROM channels WHERE tenant_id = ?1", [t], |r| r.get(0))?
+                } else {
+                    let mut known = tx.prepare_cached("SELECT 1 FROM channels WHERE tenant_id = ?1 AND id = ?2")?;
+                    let unknown: Vec<FieldError> = ids
+                        .iter()
+                        .enumerate()
+                        .filter_map(|(i, c)| match known.exists(params![t, c]) {
+                            Ok(true) => None,
+                            Ok(false) => Some(Ok(FieldError::new(
+                                format!("channel_ids[{i}]"),
+                                format!("There is no channel '{}' in this tenant.", shorten(c)),
+                            ))),
+                            Err(e) => Some(Err(e)),
+                        })
+                        .take(20)
+                        .collect::<Result<_, _>>()?;
+                    if !unknown.is_empty() {
+                        return Err(ApiErr::invalid(unknown));
+                    }
+                    ids.len() as i64
+                };
+                let total = u64::try_from(total).unwrap_or(0);
+                if total > EXPORT_MAX_RECORDS as u64 {
+                    return Err(too_many(total));
+                }
+                if total == 0 {
+                    return Err(ApiErr::invalid_field("channel_ids", "There are no channels to export in this tenant."));
+                }
+                tx.execute(
+                    "INSERT INTO exports (id, tenant_id, status, total, files, created, all_channels) VALUES (?1, ?2, 'pending', ?3, ?4, ?5, ?6)",
+                    params![id, t, total as i64, files_for(total), db::ts(db::now()), all],
+                )?;
+                if !all {
+                    let mut add = tx.prepare_cached("INSERT INTO export_items (task_id, channel_id) VALUES (?1, ?2)")?;
+                    for c in &ids {
+                        add.execute(params![id, c])?;
+                    }
+                }
+                get_task(tx, t, &id)?.ok_or_else(|| ApiErr::internal("new export task not found"))
+            })
+        })
+        .await?;
+    let (db_path, dir, id) = (state.db.path().to_path_buf(), state.exports_dir.clone(), task.id.clone());
+    tracing::info!(task = %id, total = task.total, "export started");
+    tokio::task::spawn_blocking(move || run(&db_path, &dir, &id, t));
+    Ok((StatusCode::ACCEPTED, Json(task)))
+}
+
+pub async fn list(State(state): State<AppState>, Tenant(t): Tenant) -> ApiResult<Json<Vec<ExportTask>>> {
+    state
+        .db
+        .call(move |conn| {
+            let mut st = conn.prepare_cached(&format!(
+                "SELECT {TASK_COLUMNS} FROM exports WHERE tenant_id = ?1 ORDER BY created DESC, rowid DESC LIMIT ?2"
+            ))?;
+            Ok(Json(st.query_map(params![t, LIST_MAX], task_from_row)?.collect::<Result<Vec<_>, _>>()?))
+        })
+        .await
+}
+
+fn export_not_found(id: &str) -> ApiErr {
+    ApiErr::not_found(format!("There is no export task '{}' in this tenant.", shorten(id)))
+}
+
+fn plausible(id: &str) -> bool {
+    !id.is_empty() && id.len() <= 64 && id.bytes().all(|b| b.is_ascii_alphanumeric())
+}
+
+pub async fn status(
+    State(state): State<AppState>,
+    Tenant(t): Tenant,
+    ApiPath(id): ApiPath<String>,
+) -> ApiResult<Json<ExportTask>> {
+    if !plausible(&id) {
+        return Err(export_not_found(&id));
+    }
+    state.db.call(move |conn| get_task(conn, t, &id)?.map(Json).ok_or_else(|| export_not_found(&id))).await
+}
+
+fn zip_path(dir: &Path, id: &str) -> PathBuf {
+    dir.join(format!("{id}.zip"))
+}
+
+/// `GET /api/v1/exports/{id}/download`: the zip, streamed from its file;
+/// 409 until the task succeeded.
+pub async fn download(
+    State(state): State<AppState>,
+    Tenant(t): Tenant,
+    ApiPath(id): ApiPath<String>,
+) -> ApiResult<Response> {
+    if !plausible(&id) {
+        return Err(export_not_found(&id));
+    }
+    let id2 = id.clone();
+    let task = state.db.call(move |conn| get_task(conn, t, &id2)?.ok_or_else(|| export_not_found(&id2))).await?;
+    match task.status {
+        ExportStatus::Success => {}
+        ExportStatus::Failed => {
+            return Err(ApiErr::conflict("This export failed: there is nothing to download; start a new export."));
+        }
+        _ => {
+            return Err(ApiErr::conflict("This export has not finished yet: download it when its status is success."));
+        }
+    }
+    let file = tokio::fs::File::open(zip_path(&state.exports_dir, &id)).await.map_err(|_| {
+        ApiErr::new(StatusCode::GONE, "The file of this export is no longer on the server: start a new export.")
+    })?;
+    let len = file.metadata().await.map(|m| m.len()).ok();
+    let mut response = Body::from_stream(tokio_util::io::ReaderStream::new(file)).into_response();
+    let headers = response.headers_mut();
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/zip"));
+    if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"chanwiz-export-{id}.zip\"")) {
+        headers.insert(header::CONTENT_DISPOSITION, v);
+    }
+    if let Some(len) = len.and_then(|l| HeaderValue::from_str(&l.to_string()).ok()) {
+        headers.insert(header::CONTENT_LENGTH, len);
+    }
+    Ok(response)
+}
+
+/// Run one task to its end, recording success or failure.
+fn run(db_path: &Path, dir: &Path, id: &str, tenant: i64) {
+    let part = dir.join(format!("{id}.zip.part"));
+    let result = db::open(db_path).map_err(|e| format!("database: {e}")).and_then(|conn| {
+        let outcome = write_zip(&conn, &part, id, tenant);
+        let finish = match &outcome {
+            Ok((done, files)) => std::fs::rename(&part, zip_path(dir, id)).map_err(|e| format!("cannot keep the file: {e}")).and_then(|_| {
+                conn.execute(
+                    "UPDATE exports SET status = 'success', done = ?2, total = ?2, files = ?3, finished = ?4 WHERE id = ?1",
+                    params![id, *done as i64, files, db::ts(db::now())],
+                )
+                .map(drop)
+                .map_err(|e| format!("database: {e}"))
+            }),
+            Err(e) => Err(e.clone()),
+        };
+        if let Err(e) = &finish {
+            let _ = conn.execute(
+                "UPDATE exports SET status = 'failed', error = ?2, finished = ?3 WHERE id = ?1",
+                params![id, format!("The export failed: {e}"), db::ts(db::now())],
+            );
+        }
+        finish
+    });
+    match result {
+        Ok(()) => tracing::info!(task = %id, "export finished"),
+        Err(e) => {
+            let _ = std::fs::remove_file(&part);
+            tracing::error!(task = %id, "export failed: {e}");
+        }
+    }
+}
+
+type ExportRow = (i64, String, String, String, String);
+
+fn export_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<ExportRow> {
+    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+}
+
+fn csv_buffer() -> csv::Writer<Vec<u8>> {
+    csv::WriterBuilder::new().from_writer(Vec::with_capacity(1 << 16))
+}
+
+/// Move the rows buffered so far into the zip entry being written.
+fn drain<W: Write + std::io::Seek>(csv: &mut csv::Writer<Vec<u8>>, zip: &mut zip::ZipWriter<W>) -> Result<(), String> {
+    let bytes = std::mem::replace(csv, csv_buffer()).into_inner().map_err(|e| format!("cannot write the file: {e}"))?;
+    zip.write_all(&bytes).map_err(|e| format!("cannot write the file: {e}"))
+}
+
+/// Write the zip; returns the records and files written.
+fn write_zip(conn: &Connection, part: &Path, id: &str, tenant: i64) -> Result<(u64, u32), String> {
+    let (all, total): (bool, i64) = conn
+        .query_row("SELECT all_channels, total FROM exports WHERE id = ?1", [id], |r| Ok((r.get(0)?, r.get(1)?)))
+        .map_err(|e| format!("database: {e}"))?;
+    conn.execute("UPDATE exports SET status = 'running' WHERE id = ?1", [id]).map_err(|e| format!("database: {e}"))?;
+    let file = {
+        use std::os::unix::fs::OpenOptionsExt;
+        std::fs::OpenOptions::new().write(true).create(true).truncate(true).mode(0o600).open(part)
+    }
+    .map_err(|e| format!("cannot write the file: {e}"))?;
+    let mut zip = zip::ZipWriter::new(file);
+    let options = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
+    let cols = columns();
+    let head = header();
+    let mut csv = csv_buffer();
+    let io = |e: std::io::Error| format!("cannot write the file: {e}");
+    let zerr = |e: zip::result::ZipError| format!("cannot write the file: {e}");
+    let sql = if all {
+        "SELECT seq, id, name, channel_type, document FROM channels WHERE tenant_id = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3"
+    } else {
+        "SELECT c.seq, c.id, c.name, c.channel_type, c.document FROM export_items e \
+         JOIN channels c ON c.id = e.channel_id AND c.tenant_id = ?1 \
+         WHERE e.task_id = ?4 AND c.seq > ?2 ORDER BY c.seq LIMIT ?3"
+    };
+    let mut st = conn.prepare(sql).map_err(|e| format!("database: {e}"))?;
+    let (mut done, mut files, mut in_file, mut last) = (0u64, 0u32, 0usize, 0i64);
+    loop {
+        let page: Vec<ExportRow> = if all {
+            st.query_map(params![tenant, last, PAGE], export_row).and_then(|rows| rows.collect())
+        } else {
+            st.query_map(params![tenant, last, PAGE, id], export_row).and_then(|rows| rows.collect())
+        }
+        .map_err(|e| format!("database: {e}"))?;
+        let Some(&(seq, ..)) = page.last() else { break };
+        last = seq;
+        for (_, cid, name, kind, text) in page {
+            if done >= total as u64 {
+                break;
+            }
+            if files == 0 || in_file == EXPORT_FILE_RECORDS {
+                files += 1;
+                in_file = 0;
+                zip.start_file(format!("channels-{files:03}.csv"), options).map_err(zerr)?;
+                csv.write_record(&head).map_err(|e| e.to_string())?;
+            }
+            let doc: ChannelDocument =
+                serde_json::from_str(&text).map_err(|e| format!("channel {cid} is unreadable: {e}"))?;
+            let row = [cid, name, kind].into_iter().chain(cols.iter().map(|(_, cell)| cell(&doc))).map(neutralise);
+            csv.write_record(row).map_err(|e| e.to_string())?;
+            in_file += 1;
+            done += 1;
+            if in_file == EXPORT_FILE_RECORDS {
+                drain(&mut csv, &mut zip)?;
+            }
+        }
+        drain(&mut csv, &mut zip)?;
+        conn.execute("UPDATE exports SET done = ?2 WHERE id = ?1", params![id, done as i64])
+            .map_err(|e| format!("database: {e}"))?;
+    }
+    if files == 0 {
+        zip.start_file("channels-001.csv", options).map_err(zerr)?;
+        csv.write_record(&head).map_err(|e| e.to_string())?;
+        drain(&mut csv, &mut zip)?;
+        files = 1;
+    }
+    let file = zip.finish().map_err(zerr)?;
+    file.sync_all().map_err(io)?;
+    Ok((done, files))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formula_cells_are_neutralised_and_others_kept() {
+        for (cell, want) in
+            [("=1+2", "'=1+2"), ("+x", "'+x"), ("-3", "'-3"), ("@SUM(A1)", "'@SUM(A1)"), ("\tx", "'\tx")]
+        {
+            assert_eq!(neutralise(cell.into()), want);
+        }
+        for cell in ["", "agent", "24", "a=b", "08:30-12:00"] {
+            assert_eq!(neutralise(cell.into()), cell);
+        }
+    }
+
+    #[test]
+    fn the_header_has_no_page_one_field() {
+        let h = header();
+        assert!(h.iter().all(|c| !c.starts_with("channel_info")), "{h:?}");
+        assert_eq!(&h[..3], ["id", "name", "channel_type"]);
+        assert!(h.contains(&"basic.last_agent_mode.retention_hours"));
+        assert!(h.contains(&"robot.robot_assistant.assistant_access_code"));
+    }
+}

@@ -1,0 +1,101 @@
+//! TLS for `chanwiz serve`: given PEM files, or a self-signed certificate for
+//! the listen address kept beside the database (`<db>.cert.pem`, its key in
+//! `<db>.key.pem`, mode 0600) and reused while it still fits.
+
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
+use std::path::{Path, PathBuf};
+
+use axum_server::tls_rustls::RustlsConfig;
+
+use super::{ServeError, TlsMode};
+
+/// rustls needs one process-wide crypto provider; installing it twice is
+/// harmless.
+pub fn install_provider() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+}
+
+fn beside(db: &Path, suffix: &str) -> PathBuf {
+    let mut name = db.file_name().map(|n| n.to_os_string()).unwrap_or_default();
+    name.push(suffix);
+    db.with_file_name(name)
+}
+
+/// Where `--tls-self-signed` writes the certificate clients should trust.
+pub fn self_signed_cert_path(db: &Path) -> PathBuf {
+    beside(db, ".cert.pem")
+}
+
+pub async fn server_config(
+    mode: &TlsMode,
+    db: &Path,
+    addr: SocketAddr,
+) -> Result<(RustlsConfig, Option<PathBuf>), ServeError> {
+    install_provider();
+    match mode {
+        TlsMode::Off => Err(ServeError::Tls("TLS is off".into())),
+        TlsMode::Files { cert, key } => {
+            let config = RustlsConfig::from_pem_file(cert, key).await.map_err(|e| {
+                ServeError::Tls(format!("cannot use certificate {} with key {}: {e}", cert.display(), key.display()))
+            })?;
+            Ok((config, None))
+        }
+        TlsMode::SelfSigned => {
+            let cert_path = self_signed_cert_path(db);
+            let key_path = beside(db, ".key.pem");
+            let reusable = match (std::fs::read_to_string(&cert_path), std::fs::read(&key_path)) {
+                (Ok(pem), Ok(_)) => fits(&pem, addr.ip()),
+                _ => false,
+            };
+            if !reusable {
+                let (cert_pem, key_pem) = generate(addr.ip()).map_err(ServeError::Tls)?;
+                crate::fsutil::atomic_write(&key_path, key_pem.as_bytes())?;
+                crate::fsutil::atomic_write(&cert_path, cert_pem.as_bytes())?;
+            }
+            let config = RustlsConfig::from_pem_file(&cert_path, &key_path).await.map_err(|e| {
+                ServeError::Tls(format!("cannot use the self-signed certificate {}: {e}", cert_path.display()))
+            })?;
+            Ok((config, Some(cert_path)))
+        }
+    }
+}
+
+/// The names a self-signed certificate covers: loopback, `localhost`, and
+/// the listen address when it is a specific one.
+fn names(ip: IpAddr) -> Vec<String> {
+    let mut names = vec!["localhost".to_string(), Ipv4Addr::LOCALHOST.to_string(), Ipv6Addr::LOCALHOST.to_string()];
+    if !ip.is_unspecified() && !ip.is_loopback() {
+        names.push(ip.to_string());
+    }
+    names
+}
+
+fn generate(ip: IpAddr) -> Result<(String, String), String> {
+    let key = rcgen::KeyPair::generate().map_err(|e| e.to_string())?;
+    let mut params = rcgen::CertificateParams::new(names(ip)).map_err(|e| e.to_string())?;
+    params.distinguished_name.push(rcgen::DnType::CommonName, "chanwiz serve");
+    let cert = params.self_signed(&key).map_err(|e| e.to_string())?;
+    Ok((cert.pem(), key.serialize_pem()))
+}
+
+/// Whether a stored certificate covers `ip` and is valid for a week more.
+fn fits(pem: &str, ip: IpAddr) -> bool {
+    let Ok((_, pem)) = x509_parser::pem::parse_x509_pem(pem.as_bytes()) else {
+        return false;
+    };
+    let Ok((_, cert)) = x509_parser::parse_x509_certificate(&pem.contents) else {
+        return false;
+    };
+    let week = chrono::Utc::now().timestamp() + 7 * 24 * 3600;
+    if cert.validity().not_after.timestamp() < week {
+        return false;
+    }
+    if ip.is_unspecified() || ip.is_loopback() {
+        return true;
+    }
+    let want = match ip {
+        IpAddr::V4(v4) => v4.octets().to_vec(),
+        IpAddr::V6(v6) => v6.octets().to_vec(),
+    };
+    matches!(cert.subject_alternative_name(), Ok(Some(san)) if san.value.general_names.iter().any(|n| matches!(n, x509_parser::extensions::GeneralName::IPAddress(b) if *b == want.as_slice())))
+}
