@@ -210,3 +210,30 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for ApiQuery<T> {
         )
     }
 }
+
+/// What an id path parameter names, for its 404 message.
+pub trait IdKind {
+    fn not_found(id: &str) -> ApiErr;
+}
+
+/// An id from the path. Ids are made by the server (hex digits); anything
+/// else cannot name a record, so it answers the same 404 as an unknown id.
+pub struct Id<K>(pub String, std::marker::PhantomData<K>);
+
+impl<K> Id<K> {
+    pub fn into_inner(self) -> String {
+        self.0
+    }
+}
+
+impl<S: Send + Sync, K: IdKind> FromRequestParts<S> for Id<K> {
+    type Rejection = ApiErr;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let ApiPath(id) = ApiPath::<String>::from_request_parts(parts, state).await?;
+        if id.is_empty() || id.len() > 64 || !id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_') {
+            return Err(K::not_found(&id));
+        }
+        Ok(Id(id, std::marker::PhantomData))
+    }
+}

@@ -7,18 +7,13 @@ use std::path::{Path, PathBuf};
 
 use axum_server::tls_rustls::RustlsConfig;
 
+use super::db::beside;
 use super::{ServeError, TlsMode};
 
 /// rustls needs one process-wide crypto provider; installing it twice is
 /// harmless.
 pub fn install_provider() {
     let _ = rustls::crypto::ring::default_provider().install_default();
-}
-
-fn beside(db: &Path, suffix: &str) -> PathBuf {
-    let mut name = db.file_name().map(|n| n.to_os_string()).unwrap_or_default();
-    name.push(suffix);
-    db.with_file_name(name)
 }
 
 /// Where `--tls-self-signed` writes the certificate clients should trust.
