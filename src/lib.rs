@@ -13,3 +13,4 @@ pub mod sanitize;
 pub mod schema;
 #[cfg(feature = "server")]
 pub mod server;
+pub mod tui;

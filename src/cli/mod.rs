@@ -5,6 +5,7 @@ mod drafts;
 #[cfg(feature = "server")]
 mod serve;
 mod validate;
+mod wizard;
 
 use std::process::ExitCode;
 
@@ -27,6 +28,8 @@ pub mod exit {
 pub struct Cli {
     #[command(subcommand)]
     pub command: Option<Command>,
+    #[command(flatten)]
+    pub wizard: wizard::WizardArgs,
 }
 
 #[derive(Debug, Subcommand)]
@@ -60,11 +63,7 @@ pub fn main() -> ExitCode {
             println!("{}", crate::schema::schema_json());
             ExitCode::SUCCESS
         }
-        None => {
-            use clap::CommandFactory;
-            let _ = Cli::command().print_help();
-            ExitCode::SUCCESS
-        }
+        None => with_paths(|paths| wizard::run(&cli.wizard, paths)),
     }
 }
 

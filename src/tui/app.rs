@@ -1,0 +1,326 @@
+//! The wizard's runtime: the terminal, the event loop, and the effects that
+//! `update` asks for (files, backend, editor, clipboard). Everything that
+//! waits runs on tokio; the screen never freezes.
+
+use std::io::{self, Write};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+use chrono::Utc;
+use crossterm::event::{self, Event};
+use crossterm::{execute, terminal};
+use ratatui::Terminal;
+use tokio::sync::mpsc;
+use tokio::task::JoinSet;
+
+use super::backend::Backend;
+use super::render::render;
+use super::state::{DraftRow, Link, State};
+use super::term::LeanBackend;
+use super::update::{Action, Effect, update};
+use crate::drafts::DraftStore;
+
+pub struct Options {
+    pub mouse: bool,
+    pub backend: Option<Arc<dyn Backend>>,
+    /// Shown in the status line.
+    pub backend_url: Option<String>,
+    pub offline: bool,
+}
+
+/// What the wizard leaves in the scrollback when it ends.
+pub struct Outcome {
+    pub integration_url: Option<String>,
+}
+
+type Term = Terminal<LeanBackend<io::Stdout>>;
+
+/// Puts the terminal back however the wizard ends: return, error or panic.
+struct Restore {
+    mouse: bool,
+}
+
+fn restore_terminal(mouse: bool) {
+    let mut out = io::stdout();
+    if mouse {
+        let _ = execute!(out, crossterm::event::DisableMouseCapture);
+    }
+    let _ = execute!(
+        out,
+        crossterm::style::ResetColor,
+        crossterm::event::DisableBracketedPaste,
+        terminal::LeaveAlternateScreen,
+        crossterm::cursor::Show
+    );
+    let _ = terminal::disable_raw_mode();
+}
+
+impl Drop for Restore {
+    fn drop(&mut self) {
+        restore_terminal(self.mouse);
+    }
+}
+
+fn enter_terminal(mouse: bool) -> io::Result<()> {
+    terminal::enable_raw_mode()?;
+    let mut out = io::stdout();
+    execute!(out, terminal::EnterAlternateScreen, crossterm::event::EnableBracketedPaste)?;
+    if mouse {
+        execute!(out, crossterm::event::EnableMouseCapture)?;
+    }
+    Ok(())
+}
+
+/// Reads terminal events on its own thread; can be paused while an external
+/// editor owns the terminal.
+struct Input {
+    paused: Arc<AtomicBool>,
+    idle: Arc<AtomicBool>,
+}
+
+impl Input {
+    fn start(tx: mpsc::UnboundedSender<Event>) -> Self {
+        let paused = Arc::new(AtomicBool::new(false));
+        let idle = Arc::new(AtomicBool::new(false));
+        let (p, i) = (paused.clone(), idle.clone());
+        std::thread::spawn(move || {
+            loop {
+                if p.load(Ordering::SeqCst) {
+                    i.store(true, Ordering::SeqCst);
+                    std::thread::sleep(Duration::from_millis(20));
+                    continue;
+                }
+                i.store(false, Ordering::SeqCst);
+                match event::poll(Duration::from_millis(50)) {
+                    Ok(true) => match event::read() {
+                        Ok(ev) => {
+                            if tx.send(ev).is_err() {
+                                return;
+                            }
+                        }
+                        Err(_) => return,
+                    },
+                    Ok(false) => {
+                        if tx.is_closed() {
+                            return;
+                        }
+                    }
+                    Err(_) => return,
+                }
+            }
+        });
+        Self { paused, idle }
+    }
+
+    fn pause(&self) {
+        self.paused.store(true, Ordering::SeqCst);
+        while !self.idle.load(Ordering::SeqCst) {
+            std::thread::sleep(Duration::from_millis(5));
+        }
+    }
+
+    fn resume(&self) {
+        self.paused.store(false, Ordering::SeqCst);
+    }
+}
+
+pub fn run(store: DraftStore, opts: Options) -> io::Result<Outcome> {
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+    runtime.block_on(run_async(Arc::new(store), opts))
+}
+
+async fn run_async(store: Arc<DraftStore>, opts: Options) -> io::Result<Outcome> {
+    let link = if opts.offline || opts.backend.is_none() { Link::Offline } else { Link::Connecting };
+    let mut state = State::new(opts.backend_url.clone(), link);
+    state.color = std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+
+    let mouse = opts.mouse;
+    let previous_hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        restore_terminal(mouse);
+        previous_hook(info);
+    }));
+    enter_terminal(mouse)?;
+    let _restore = Restore { mouse };
+    let mut term: Term = Terminal::new(LeanBackend::new(io::stdout())?)?;
+    term.clear()?;
+    // the first frame, before anything is read from disk or the network
+    term.draw(|f| render(&state, f))?;
+
+    let (event_tx, mut events) = mpsc::unbounded_channel();
+    let input = Input::start(event_tx);
+    let (tx, mut actions) = mpsc::unbounded_channel::<Action>();
+    let mut jobs = Effects { store, backend: opts.backend.clone(), tx: tx.clone(), saves: JoinSet::new() };
+    jobs.run(Effect::LoadDrafts);
+    jobs.run(Effect::RefreshBackend);
+
+    let mut hangup = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup())?;
+    let mut term_sig = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
+    let mut interrupt = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::interrupt())?;
+    let mut tick = tokio::time::interval(Duration::from_millis(250));
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+    let mut terminated = false;
+
+    loop {
+        let action = tokio::select! {
+            ev = events.recv() => match ev {
+                Some(Event::Key(key)) => Action::Key(key),
+                Some(Event::Paste(text)) => Action::Paste(text),
+                Some(Event::Resize(_, _)) => Action::Tick { now: Instant::now(), wall: Utc::now() },
+                Some(_) => continue,
+                None => Action::Terminate,
+            },
+            Some(a) = actions.recv() => a,
+            _ = tick.tick() => Action::Tick { now: Instant::now(), wall: Utc::now() },
+            _ = hangup.recv() => { terminated = true; Action::Terminate },
+            _ = term_sig.recv() => { terminated = true; Action::Terminate },
+            _ = interrupt.recv() => { terminated = true; Action::Terminate },
+        };
+        for effect in update(&mut state, action) {
+            match effect {
+                Effect::ExternalEditor { field, text } => {
+                    input.pause();
+                    let result = edit_externally(&text);
+                    let _ = enter_terminal(mouse);
+                    term.backend_mut().invalidate();
+                    let _ = term.clear();
+                    input.resume();
+                    let _ = tx.send(Action::EditorDone { field, text: result });
+                }
+                Effect::Copy(text) => {
+                    let _ = osc52(&text);
+                    term.backend_mut().invalidate();
+                }
+                other => jobs.run(other),
+            }
+        }
+        if state.quit {
+            break;
+        }
+        if !terminated {
+            term.draw(|f| render(&state, f))?;
+        }
+    }
+    // every save asked for must reach the disk before we go
+    while jobs.saves.join_next().await.is_some() {}
+    drop(term);
+    drop(_restore);
+    Ok(Outcome { integration_url: state.saved_channel.map(|c| c.integration_url) })
+}
+
+/// Runs effects in the background and reports back as actions.
+struct Effects {
+    store: Arc<DraftStore>,
+    backend: Option<Arc<dyn Backend>>,
+    tx: mpsc::UnboundedSender<Action>,
+    saves: JoinSet<()>,
+}
+
+impl Effects {
+    fn run(&mut self, effect: Effect) {
+        let store = self.store.clone();
+        let tx = self.tx.clone();
+        match effect {
+            Effect::LoadDrafts => {
+                tokio::task::spawn_blocking(move || {
+                    let action = match store.list() {
+                        Ok(listing) => Action::DraftsLoaded {
+                            drafts: listing.drafts.iter().map(DraftRow::of).collect(),
+                            problems: listing.problems.iter().map(|p| p.to_string()).collect(),
+                        },
+                        Err(e) => Action::DraftsLoaded { drafts: vec![], problems: vec![e.to_string()] },
+                    };
+                    let _ = tx.send(action);
+                });
+            }
+            Effect::OpenDraft(id) => {
+                tokio::task::spawn_blocking(move || {
+                    let _ = tx.send(Action::DraftOpened(store.load(&id).map_err(|e| e.to_string())));
+                });
+            }
+            Effect::SaveDraft(mut draft) => {
+                self.saves.spawn_blocking(move || {
+                    let id = draft.meta.id.clone();
+                    let result = store.save(&mut draft).map(|()| draft.meta.updated).map_err(|e| e.to_string());
+                    let _ = tx.send(Action::Saved { id, result });
+                });
+            }
+            Effect::DeleteDraft(id) => {
+                self.saves.spawn_blocking(move || {
+                    let result = match store.remove(&id) {
+                        Ok(()) | Err(crate::drafts::DraftError::NotFound(_)) => Ok(()),
+                        Err(e) => Err(e.to_string()),
+                    };
+                    let _ = tx.send(Action::Deleted { id, result });
+                });
+            }
+            Effect::RefreshBackend => {
+                if let Some(backend) = self.backend.clone() {
+                    tokio::spawn(async move { backend.refresh(tx).await });
+                }
+            }
+            Effect::OpenChannel(id) => match self.backend.clone() {
+                Some(backend) => {
+                    tokio::spawn(async move {
+                        let _ = tx.send(Action::ChannelOpened(backend.channel(&id).await));
+                    });
+                }
+                None => {
+                    let _ = tx.send(Action::ChannelOpened(Err("offline: channels cannot be opened".into())));
+                }
+            },
+            Effect::Submit(draft) => match self.backend.clone() {
+                Some(backend) => {
+                    tokio::spawn(async move {
+                        let _ = tx.send(Action::Submitted(backend.submit(*draft).await));
+                    });
+                }
+                None => {
+                    let _ = tx.send(Action::Submitted(Err(super::update::SubmitError::Unreachable(
+                        "offline: no backend to submit to".into(),
+                    ))));
+                }
+            },
+            Effect::Quit | Effect::ExternalEditor { .. } | Effect::Copy(_) => {}
+        }
+    }
+}
+
+/// Run `$VISUAL`/`$EDITOR` (default `vi`) on `text` in a private temporary
+/// file; the edited text, or why not.
+fn edit_externally(text: &str) -> Result<String, String> {
+    restore_terminal(false);
+    let dir = tempfile::Builder::new().prefix("chanwiz-edit").tempdir().map_err(|e| e.to_string())?;
+    let file = dir.path().join("message.txt");
+    crate::fsutil::atomic_write(&file, text.as_bytes()).map_err(|e| e.to_string())?;
+    let editor = std::env::var("VISUAL")
+        .ok()
+        .filter(|v| !v.is_empty())
+        .or_else(|| std::env::var("EDITOR").ok().filter(|v| !v.is_empty()))
+        .unwrap_or_else(|| "vi".into());
+    let status = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(format!("{editor} \"$1\""))
+        .arg("sh")
+        .arg(&file)
+        .status()
+        .map_err(|e| format!("cannot run {editor}: {e}"))?;
+    if !status.success() {
+        return Err(format!("{editor} exited with {status}; the text is unchanged"));
+    }
+    std::fs::read_to_string(&file).map_err(|e| e.to_string())
+}
+
+/// Copy through OSC 52: the terminal (even over SSH) puts it on the
+/// clipboard; inside tmux the sequence is also passed through.
+fn osc52(text: &str) -> io::Result<()> {
+    use base64::Engine;
+    let b64 = base64::engine::general_purpose::STANDARD.encode(text);
+    let mut out = io::stdout();
+    write!(out, "\x1b]52;c;{b64}\x07")?;
+    if std::env::var_os("TMUX").is_some() {
+        write!(out, "\x1bPtmux;\x1b\x1b]52;c;{b64}\x07\x1b\\")?;
+    }
+    out.flush()
+}

@@ -1,0 +1,28 @@
+//! Questions that need an answer: quit with unsaved changes, delete a draft.
+
+use ratatui::Frame;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Paragraph, Wrap};
+
+use super::popup::frame_box;
+use crate::sanitize::clean;
+use crate::tui::state::Popup;
+use crate::tui::theme::Theme;
+
+pub fn render(popup: &Popup, frame: &mut Frame, theme: &Theme) {
+    let (title, question, answers) = match popup {
+        Popup::ConfirmQuit => (
+            "Quit",
+            "The draft has unsaved changes.".to_string(),
+            "[s] save and quit   [d] discard changes   [c] cancel",
+        ),
+        Popup::ConfirmDelete { name, .. } => {
+            let name = if name.is_empty() { "(unnamed)".to_string() } else { clean(name).into_owned() };
+            ("Delete draft", format!("Delete the draft {name}? This cannot be undone."), "[y] delete   [n] keep")
+        }
+        _ => return,
+    };
+    let inner = frame_box(frame, 58, 6, title);
+    let lines = vec![Line::raw(question), Line::raw(""), Line::from(Span::styled(answers, theme.key()))];
+    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
+}

@@ -1,0 +1,576 @@
+//! State updates for every key in the table: each binding, in its context,
+//! does what its help text says.
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+use chanwiz::drafts::Draft;
+use chanwiz::model::{ChannelDocument, parse_document};
+use chanwiz::tui::form::FieldId;
+use chanwiz::tui::keymap::{self, BINDINGS, Cmd, Ctx, K};
+use chanwiz::tui::state::{DraftRow, Link, Popup, Screen, State};
+use chanwiz::tui::update::{Action, Effect, contexts, open_wizard, update};
+
+fn key(code: KeyCode) -> Action {
+    Action::Key(KeyEvent::new(code, KeyModifiers::NONE))
+}
+fn ctrl(c: char) -> Action {
+    Action::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL))
+}
+fn typed(state: &mut State, text: &str) -> Vec<Effect> {
+    let mut all = Vec::new();
+    for c in text.chars() {
+        all.extend(update(state, key(KeyCode::Char(c))));
+    }
+    all
+}
+
+fn example() -> ChannelDocument {
+    parse_document(include_str!("../assets/examples/telegram-channel.json")).unwrap()
+}
+
+fn wizard(doc: ChannelDocument) -> State {
+    let mut s = State::new(None, Link::Offline);
+    open_wizard(&mut s, Draft::new(doc));
+    s
+}
+
+fn focus(s: &State) -> FieldId {
+    s.wizard.as_ref().unwrap().focus
+}
+
+fn doc(s: &State) -> &ChannelDocument {
+    &s.wizard.as_ref().unwrap().draft.document
+}
+
+fn saves(effects: &[Effect]) -> usize {
+    effects.iter().filter(|e| matches!(e, Effect::SaveDraft(_))).count()
+}
+
+#[test]
+fn every_binding_dispatches_to_its_command_in_its_context() {
+    for b in BINDINGS {
+        for k in b.keys {
+            let event = match *k {
+                K::Key(code) => {
+                    KeyEvent::new(code, if code == KeyCode::BackTab { KeyModifiers::SHIFT } else { KeyModifiers::NONE })
+                }
+                K::Shift(code) => KeyEvent::new(code, KeyModifiers::SHIFT),
+                K::Ctrl(c) => KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL),
+                K::Char(c) => KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE),
+                K::AnyChar => KeyEvent::new(KeyCode::Char('x'), KeyModifiers::NONE),
+            };
+            let got = keymap::dispatch(&[b.ctx], &event).map(|(c, _)| c);
+            assert_eq!(got, Some(b.cmd), "{:?} {:?} in {:?}", k, b.help, b.ctx);
+        }
+    }
+}
+
+#[test]
+fn the_help_bar_comes_from_the_table_of_the_focused_field() {
+    let s = wizard(ChannelDocument::default());
+    let ctxs = contexts(&s);
+    assert_eq!(ctxs, vec![Ctx::TextInput, Ctx::Wizard, Ctx::Global]);
+    let bar = keymap::bar(&ctxs);
+    assert!(bar.contains(&("Tab", "next")) && bar.contains(&("Ctrl-S", "save")), "{bar:?}");
+    // the secret field adds its reveal key
+    let mut s = wizard(ChannelDocument::default());
+    update(&mut s, key(KeyCode::Tab));
+    assert_eq!(focus(&s), FieldId::AppSecret);
+    assert!(keymap::bar(&contexts(&s)).contains(&("Ctrl-R", "reveal")));
+    // and a toggle offers Space
+    update(&mut s, key(KeyCode::Tab));
+    assert!(keymap::bar(&contexts(&s)).contains(&("Space", "toggle")));
+}
+
+#[test]
+fn home_keys() {
+    let mut s = State::new(None, Link::Offline);
+    let row = |id: &str| DraftRow { id: id.into(), name: id.into(), step: 2, updated: chrono::Utc::now(), errors: 0 };
+    update(&mut s, Action::DraftsLoaded { drafts: vec![row("aaaaaaaaaaaa"), row("bbbbbbbbbbbb")], problems: vec![] });
+    update(&mut s, key(KeyCode::Down));
+    assert_eq!(s.home.selected, 1);
+    update(&mut s, key(KeyCode::Char('k')));
+    assert_eq!(s.home.selected, 0);
+    let fx = update(&mut s, key(KeyCode::Enter));
+    assert!(matches!(&fx[..], [Effect::OpenDraft(id)] if id == "aaaaaaaaaaaa"));
+    // d asks, y deletes
+    update(&mut s, key(KeyCode::Char('d')));
+    assert!(matches!(s.popup, Some(Popup::ConfirmDelete { .. })));
+    update(&mut s, key(KeyCode::Char('x')));
+    assert!(matches!(s.popup, Some(Popup::ConfirmDelete { .. })), "other keys do not answer");
+    let fx = update(&mut s, key(KeyCode::Char('y')));
+    assert!(matches!(&fx[..], [Effect::DeleteDraft(id)] if id == "aaaaaaaaaaaa"));
+    // n asks nothing and deletes nothing
+    update(&mut s, key(KeyCode::Char('d')));
+    assert!(update(&mut s, key(KeyCode::Char('n'))).is_empty());
+    assert!(s.popup.is_none());
+    let fx = update(&mut s, key(KeyCode::Char('r')));
+    assert!(fx.iter().any(|e| matches!(e, Effect::LoadDrafts)));
+    update(&mut s, key(KeyCode::Char('?')));
+    assert!(matches!(s.popup, Some(Popup::Help)));
+    update(&mut s, key(KeyCode::Esc));
+    assert!(s.popup.is_none());
+    // n puts the cursor in the first field of a new channel
+    update(&mut s, key(KeyCode::Char('n')));
+    assert_eq!(s.screen, Screen::Wizard);
+    assert_eq!(focus(&s), FieldId::AppKey);
+    let mut s = State::new(None, Link::Offline);
+    let fx = update(&mut s, key(KeyCode::Char('q')));
+    assert!(s.quit && matches!(&fx[..], [Effect::Quit]));
+}
+
+#[test]
+fn tab_enter_and_arrows_move_between_fields_and_across_steps() {
+    let mut s = wizard(ChannelDocument::default());
+    update(&mut s, key(KeyCode::Tab));
+    assert_eq!(focus(&s), FieldId::AppSecret);
+    update(&mut s, key(KeyCode::BackTab));
+    assert_eq!(focus(&s), FieldId::AppKey);
+    update(&mut s, key(KeyCode::Enter));
+    assert_eq!(focus(&s), FieldId::AppSecret, "Enter in a text field moves on");
+    update(&mut s, key(KeyCode::Up));
+    assert_eq!(focus(&s), FieldId::AppKey);
+    update(&mut s, key(KeyCode::Up));
+    assert_eq!(focus(&s), FieldId::AppKey, "Up stops at the top");
+    for _ in 0..6 {
+        update(&mut s, key(KeyCode::Tab));
+    }
+    let w = s.wizard.as_ref().unwrap();
+    assert_eq!((w.step, w.focus), (2, FieldId::ChannelName), "Tab past the last field goes to the next step");
+    update(&mut s, key(KeyCode::BackTab));
+    let w = s.wizard.as_ref().unwrap();
+    assert_eq!((w.step, w.focus), (1, FieldId::IdentityCert));
+}
+
+#[test]
+fn steps_change_with_pgdn_pgup_and_ctrl_n_p_and_saving_happens_on_leaving_a_changed_step() {
+    let mut s = wizard(ChannelDocument::default());
+    assert_eq!(saves(&update(&mut s, key(KeyCode::PageDown))), 0, "nothing changed: nothing to save");
+    assert_eq!(s.wizard.as_ref().unwrap().step, 2);
+    typed(&mut s, "Sales");
+    let fx = update(&mut s, ctrl('n'));
+    assert_eq!(saves(&fx), 1);
+    assert_eq!(s.wizard.as_ref().unwrap().step, 3);
+    update(&mut s, ctrl('p'));
+    update(&mut s, key(KeyCode::PageUp));
+    assert_eq!(s.wizard.as_ref().unwrap().step, 1);
+    update(&mut s, key(KeyCode::PageUp));
+    assert_eq!(s.wizard.as_ref().unwrap().step, 1, "no step before the first");
+    for _ in 0..5 {
+        update(&mut s, key(KeyCode::PageDown));
+    }
+    assert_eq!(s.wizard.as_ref().unwrap().step, 4);
+}
+
+#[test]
+fn typing_edits_the_document_and_validates_at_once() {
+    let mut s = wizard(ChannelDocument::default());
+    update(&mut s, key(KeyCode::PageDown));
+    typed(&mut s, "9lives");
+    let w = s.wizard.as_ref().unwrap();
+    assert_eq!(w.draft.document.basic.channel_name, "9lives");
+    assert!(w.errors_of(FieldId::ChannelName)[0].message.contains("must start with a letter"));
+    update(&mut s, key(KeyCode::Home));
+    update(&mut s, key(KeyCode::Delete));
+    update(&mut s, key(KeyCode::End));
+    update(&mut s, key(KeyCode::Backspace));
+    update(&mut s, key(KeyCode::Left));
+    update(&mut s, key(KeyCode::Char('X')));
+    update(&mut s, key(KeyCode::Right));
+    typed(&mut s, "_1");
+    assert_eq!(doc(&s).basic.channel_name, "livXe_1");
+    assert!(s.wizard.as_ref().unwrap().errors_of(FieldId::ChannelName).is_empty());
+    update(&mut s, ctrl('w'));
+    assert_eq!(doc(&s).basic.channel_name, "");
+    typed(&mut s, "abc");
+    update(&mut s, key(KeyCode::Left));
+    update(&mut s, ctrl('k'));
+    assert_eq!(doc(&s).basic.channel_name, "ab");
+    update(&mut s, ctrl('u'));
+    assert_eq!(doc(&s).basic.channel_name, "");
+}
+
+#[test]
+fn what_can_be_prevented_is_refused_with_a_reason() {
+    let mut s = wizard(ChannelDocument::default());
+    typed(&mut s, "a b");
+    assert_eq!(doc(&s).channel_info.app_key, "ab");
+    assert!(s.flash.as_ref().unwrap().1.contains("APP Key takes no spaces"));
+    // numbers take digits only, and show their range in the label
+    let mut d = ChannelDocument::default();
+    d.basic.last_agent_mode.enabled = true;
+    let mut s = wizard(d);
+    update(&mut s, key(KeyCode::PageDown));
+    while focus(&s) != FieldId::LaRetention {
+        update(&mut s, key(KeyCode::Tab));
+    }
+    update(&mut s, key(KeyCode::Backspace));
+    update(&mut s, key(KeyCode::Backspace));
+    typed(&mut s, "4x8");
+    assert_eq!(doc(&s).basic.last_agent_mode.retention_hours, 48);
+    assert!(s.flash.as_ref().unwrap().1.contains("digits only"));
+}
+
+#[test]
+fn the_secret_is_masked_until_ctrl_r() {
+    let mut s = wizard(ChannelDocument::default());
+    update(&mut s, key(KeyCode::Tab));
+    typed(&mut s, "s3cr3t");
+    assert!(!s.wizard.as_ref().unwrap().reveal_secret);
+    update(&mut s, ctrl('r'));
+    assert!(s.wizard.as_ref().unwrap().reveal_secret);
+    update(&mut s, ctrl('r'));
+    assert!(!s.wizard.as_ref().unwrap().reveal_secret);
+    update(&mut s, ctrl('r'));
+    update(&mut s, key(KeyCode::Tab));
+    assert!(!s.wizard.as_ref().unwrap().reveal_secret, "leaving the field hides it again");
+}
+
+#[test]
+fn space_and_enter_toggle_and_reveal_fields() {
+    let mut s = wizard(ChannelDocument::default());
+    update(&mut s, key(KeyCode::PageDown));
+    while focus(&s) != FieldId::OmEnabled {
+        update(&mut s, key(KeyCode::Tab));
+    }
+    assert!(!s.wizard.as_ref().unwrap().fields().contains(&FieldId::OmPrompt));
+    update(&mut s, key(KeyCode::Char(' ')));
+    assert!(doc(&s).basic.offline_messages.enabled);
+    assert!(s.wizard.as_ref().unwrap().fields().contains(&FieldId::OmPrompt));
+    update(&mut s, key(KeyCode::Enter));
+    assert!(!doc(&s).basic.offline_messages.enabled);
+    // Keep secret in draft is the draft's, not the document's
+    let mut s = wizard(ChannelDocument::default());
+    update(&mut s, key(KeyCode::Tab));
+    update(&mut s, key(KeyCode::Tab));
+    assert_eq!(focus(&s), FieldId::RememberSecret);
+    update(&mut s, key(KeyCode::Char(' ')));
+    assert!(s.wizard.as_ref().unwrap().draft.meta.remember_secrets);
+}
+
+#[test]
+fn select_filters_as_you_type_and_enter_chooses() {
+    let mut s = wizard(example());
+    update(&mut s, key(KeyCode::PageDown));
+    update(&mut s, key(KeyCode::PageDown));
+    update(&mut s, key(KeyCode::PageUp));
+    while focus(&s) != FieldId::OmRoutingMode {
+        update(&mut s, key(KeyCode::Tab));
+    }
+    update(&mut s, key(KeyCode::Enter));
+    assert!(matches!(s.popup, Some(Popup::Select(_))));
+    assert_eq!(contexts(&s), vec![Ctx::SelectPopup, Ctx::Global]);
+    typed(&mut s, "chat");
+    let Some(Popup::Select(sel)) = &s.popup else { panic!() };
+    assert_eq!(sel.shown.len(), 1);
+    update(&mut s, key(KeyCode::Backspace));
+    update(&mut s, key(KeyCode::Down));
+    update(&mut s, key(KeyCode::Up));
+    update(&mut s, key(KeyCode::Enter));
+    assert!(s.popup.is_none());
+    assert_eq!(doc(&s).basic.offline_messages.routing_mode.as_str(), "chatbot");
+    // Esc closes without choosing
+    let before = doc(&s).clone();
+    update(&mut s, key(KeyCode::BackTab));
+    update(&mut s, key(KeyCode::Enter));
+    update(&mut s, key(KeyCode::Down));
+    update(&mut s, key(KeyCode::Esc));
+    assert!(s.popup.is_none());
+    assert_eq!(doc(&s), &before);
+}
+
+#[test]
+fn without_a_catalogue_ids_are_typed_by_hand() {
+    let mut s = wizard(ChannelDocument::default());
+    for _ in 0..4 {
+        update(&mut s, key(KeyCode::Tab));
+    }
+    assert_eq!(focus(&s), FieldId::TrustCert);
+    assert_eq!(contexts(&s)[0], Ctx::TextInput);
+    typed(&mut s, "cert-trust-1");
+    assert_eq!(doc(&s).channel_info.trust_certificate, "cert-trust-1");
+}
+
+#[test]
+fn the_keyword_list_adds_edits_and_removes() {
+    let mut s = wizard(ChannelDocument::default());
+    update(&mut s, key(KeyCode::PageDown));
+    while focus(&s) != FieldId::Keywords {
+        update(&mut s, key(KeyCode::Tab));
+    }
+    update(&mut s, key(KeyCode::Enter));
+    assert_eq!(contexts(&s)[0], Ctx::ListEdit, "an empty list starts adding at once");
+    typed(&mut s, "agent");
+    update(&mut s, key(KeyCode::Enter));
+    update(&mut s, key(KeyCode::Char('a')));
+    typed(&mut s, "hu,man");
+    update(&mut s, key(KeyCode::Enter));
+    assert_eq!(doc(&s).basic.transfer_keywords, vec!["agent", "human"]);
+    update(&mut s, key(KeyCode::Char('n')));
+    typed(&mut s, "AGENT");
+    update(&mut s, key(KeyCode::Enter));
+    let w = s.wizard.as_ref().unwrap();
+    assert!(w.errors_of(FieldId::Keywords)[0].message.contains("already in the list"));
+    // edit the first, then delete the last
+    update(&mut s, key(KeyCode::Up));
+    update(&mut s, key(KeyCode::Up));
+    update(&mut s, key(KeyCode::Char('k')));
+    update(&mut s, key(KeyCode::Enter));
+    update(&mut s, key(KeyCode::Backspace));
+    typed(&mut s, "s");
+    update(&mut s, key(KeyCode::Enter));
+    assert_eq!(doc(&s).basic.transfer_keywords[0], "agens");
+    update(&mut s, key(KeyCode::Char('j')));
+    update(&mut s, key(KeyCode::Down));
+    update(&mut s, key(KeyCode::Char('d')));
+    assert_eq!(doc(&s).basic.transfer_keywords, vec!["agens", "human"]);
+    // Esc in an edit cancels it; Esc in the list closes it
+    update(&mut s, key(KeyCode::Enter));
+    typed(&mut s, "zzz");
+    update(&mut s, key(KeyCode::Esc));
+    assert_eq!(doc(&s).basic.transfer_keywords, vec!["agens", "human"]);
+    update(&mut s, key(KeyCode::Esc));
+    assert!(s.popup.is_none());
+}
+
+#[test]
+fn work_time_takes_digits_only_and_fills_the_colon() {
+    let mut s = wizard(ChannelDocument::default());
+    update(&mut s, key(KeyCode::PageDown));
+    while focus(&s) != FieldId::Workday {
+        update(&mut s, key(KeyCode::Tab));
+    }
+    update(&mut s, key(KeyCode::Char(' ')));
+    typed(&mut s, "0x830");
+    typed(&mut s, "1200");
+    update(&mut s, key(KeyCode::Enter));
+    assert_eq!(doc(&s).basic.work_time.workday, vec![chanwiz::model::Segment::new("08:30", "12:00")]);
+    // a second, overlapping segment is kept and flagged
+    update(&mut s, key(KeyCode::Char('a')));
+    typed(&mut s, "1100");
+    update(&mut s, key(KeyCode::Tab));
+    typed(&mut s, "1300");
+    update(&mut s, key(KeyCode::Enter));
+    let w = s.wizard.as_ref().unwrap();
+    assert!(w.errors_of(FieldId::Workday).iter().any(|e| e.message.contains("overlaps")), "{:?}", w.errors);
+    for _ in 0..2 {
+        update(&mut s, key(KeyCode::Char('a')));
+        typed(&mut s, "20002100");
+        update(&mut s, key(KeyCode::Enter));
+    }
+    update(&mut s, key(KeyCode::Char('a')));
+    let Some(Popup::List(list)) = &s.popup else { panic!() };
+    assert!(list.note.as_deref().unwrap().contains("at most 4"), "a fifth segment is refused");
+}
+
+#[test]
+fn multiline_fields_edit_in_a_text_area_and_ctrl_e_asks_for_the_editor() {
+    let mut s = wizard(ChannelDocument::default());
+    update(&mut s, key(KeyCode::PageDown));
+    while focus(&s) != FieldId::Notification {
+        update(&mut s, key(KeyCode::Tab));
+    }
+    let fx = update(&mut s, ctrl('e'));
+    assert!(matches!(&fx[..], [Effect::ExternalEditor { field: FieldId::Notification, .. }]));
+    update(&mut s, key(KeyCode::Enter));
+    typed(&mut s, "closed");
+    update(&mut s, key(KeyCode::Enter)); // a new line inside the text area
+    typed(&mut s, "sorry");
+    update(&mut s, Action::Paste("\r\nback at 9\u{1b}[31m".into()));
+    update(&mut s, key(KeyCode::Esc));
+    assert_eq!(doc(&s).basic.non_working_time_notification, "closed\nsorry\nback at 9[31m");
+    update(&mut s, Action::EditorDone { field: FieldId::Notification, text: Ok("from the editor\n".into()) });
+    assert_eq!(doc(&s).basic.non_working_time_notification, "from the editor");
+}
+
+#[test]
+fn paste_into_a_single_line_field_drops_line_breaks() {
+    let mut s = wizard(ChannelDocument::default());
+    for _ in 0..3 {
+        update(&mut s, key(KeyCode::Tab));
+    }
+    assert_eq!(focus(&s), FieldId::BaseUrl);
+    update(&mut s, Action::Paste("https://192.0.2.10:28090\n".into()));
+    assert_eq!(doc(&s).channel_info.base_url, "https://192.0.2.10:28090");
+}
+
+#[test]
+fn ctrl_s_saves_and_autosave_follows_a_pause_in_typing() {
+    use std::time::{Duration, Instant};
+    let mut s = wizard(ChannelDocument::default());
+    typed(&mut s, "key");
+    let fx = update(&mut s, ctrl('s'));
+    assert_eq!(saves(&fx), 1);
+    let Effect::SaveDraft(d) = &fx[0] else { panic!() };
+    assert_eq!(d.meta.field.as_deref(), Some("channel_info.app_key"));
+    assert!(!s.wizard.as_ref().unwrap().dirty);
+    typed(&mut s, "x");
+    let t0 = s.instant;
+    assert_eq!(
+        saves(&update(&mut s, Action::Tick { now: t0 + Duration::from_millis(500), wall: chrono::Utc::now() })),
+        0
+    );
+    assert_eq!(saves(&update(&mut s, Action::Tick { now: t0 + Duration::from_secs(3), wall: chrono::Utc::now() })), 1);
+    assert_eq!(saves(&update(&mut s, Action::Tick { now: t0 + Duration::from_secs(6), wall: chrono::Utc::now() })), 0);
+    let _ = Instant::now();
+}
+
+#[test]
+fn quitting_with_unsaved_changes_asks_save_discard_or_cancel() {
+    let mut s = wizard(ChannelDocument::default());
+    typed(&mut s, "k");
+    assert!(update(&mut s, ctrl('q')).is_empty());
+    assert!(matches!(s.popup, Some(Popup::ConfirmQuit)));
+    update(&mut s, key(KeyCode::Char('c')));
+    assert!(s.popup.is_none() && !s.quit);
+    update(&mut s, ctrl('c'));
+    update(&mut s, key(KeyCode::Esc));
+    assert!(!s.quit);
+    update(&mut s, ctrl('q'));
+    let fx = update(&mut s, key(KeyCode::Char('s')));
+    assert!(s.quit);
+    assert_eq!(saves(&fx), 1);
+    assert!(matches!(fx.last(), Some(Effect::Quit)));
+
+    let mut s = wizard(ChannelDocument::default());
+    typed(&mut s, "k");
+    update(&mut s, ctrl('q'));
+    let fx = update(&mut s, key(KeyCode::Char('d')));
+    assert!(s.quit);
+    assert_eq!(saves(&fx), 0, "discard saves nothing");
+}
+
+#[test]
+fn esc_goes_home_saving_the_draft_and_its_place() {
+    let mut s = wizard(ChannelDocument::default());
+    typed(&mut s, "k");
+    update(&mut s, key(KeyCode::Tab));
+    let fx = update(&mut s, key(KeyCode::Esc));
+    assert_eq!(s.screen, Screen::Home);
+    let Some(Effect::SaveDraft(d)) = fx.first() else { panic!("{fx:?}") };
+    assert_eq!(d.meta.field.as_deref(), Some("channel_info.app_secret"));
+    assert_eq!(d.meta.step, 1);
+}
+
+#[test]
+fn a_saved_place_is_where_the_wizard_reopens() {
+    let mut draft = Draft::new(example());
+    draft.meta.step = 2;
+    draft.meta.field = Some("basic.work_time.non_workday".into());
+    let mut s = State::new(None, Link::Offline);
+    update(&mut s, Action::DraftOpened(Ok(draft)));
+    let w = s.wizard.as_ref().unwrap();
+    assert_eq!((w.step, w.focus), (2, FieldId::NonWorkday));
+}
+
+#[test]
+fn review_lists_errors_enter_jumps_and_submit_is_refused_while_any_remain() {
+    let mut d = example();
+    d.basic.channel_name = "9x".into();
+    d.basic.offline_messages.prompt = String::new();
+    let mut s = wizard(d);
+    s.link = Link::Online;
+    for _ in 0..3 {
+        update(&mut s, key(KeyCode::PageDown));
+    }
+    assert_eq!(contexts(&s)[0], Ctx::Review);
+    let fx = update(&mut s, key(KeyCode::Enter));
+    assert!(!fx.iter().any(|e| matches!(e, Effect::Submit(_))));
+    assert!(s.flash.as_ref().unwrap().1.contains("submit refused: 2 errors remain"));
+    assert!(update(&mut s, ctrl('x')).iter().all(|e| !matches!(e, Effect::Submit(_))));
+    update(&mut s, key(KeyCode::Down));
+    update(&mut s, key(KeyCode::Down));
+    update(&mut s, key(KeyCode::Up));
+    update(&mut s, key(KeyCode::Tab));
+    update(&mut s, key(KeyCode::BackTab));
+    update(&mut s, key(KeyCode::Enter));
+    let w = s.wizard.as_ref().unwrap();
+    assert_eq!((w.step, w.focus), (2, FieldId::ChannelName));
+    // fix both, then submit goes out
+    update(&mut s, ctrl('u'));
+    typed(&mut s, "ok_name");
+    while focus(&s) != FieldId::OmPrompt {
+        update(&mut s, key(KeyCode::Tab));
+    }
+    update(&mut s, key(KeyCode::Enter));
+    typed(&mut s, "leave a message");
+    update(&mut s, key(KeyCode::Esc));
+    update(&mut s, key(KeyCode::PageDown));
+    update(&mut s, key(KeyCode::PageDown));
+    let fx = update(&mut s, key(KeyCode::Enter));
+    assert!(fx.iter().any(|e| matches!(e, Effect::Submit(_))), "{fx:?}");
+}
+
+#[test]
+fn offline_submit_says_why_and_keeps_the_draft() {
+    let mut s = wizard(example());
+    for _ in 0..3 {
+        update(&mut s, key(KeyCode::PageDown));
+    }
+    let fx = update(&mut s, key(KeyCode::Enter));
+    assert!(!fx.iter().any(|e| matches!(e, Effect::Submit(_))));
+    assert!(s.flash.as_ref().unwrap().1.contains("offline"));
+    assert_eq!(s.screen, Screen::Wizard);
+}
+
+#[test]
+fn help_opens_with_question_mark_or_f1_and_closes_with_esc() {
+    let mut s = wizard(ChannelDocument::default());
+    update(&mut s, key(KeyCode::F(1)));
+    assert!(matches!(s.popup, Some(Popup::Help)));
+    update(&mut s, key(KeyCode::Char('?')));
+    assert!(s.popup.is_none());
+    // in a text field ? is typed
+    typed(&mut s, "?");
+    assert_eq!(doc(&s).channel_info.app_key, "?");
+    update(&mut s, key(KeyCode::Tab));
+    update(&mut s, key(KeyCode::Tab));
+    update(&mut s, key(KeyCode::Char('?')));
+    assert!(matches!(s.popup, Some(Popup::Help)), "on a toggle ? opens help");
+}
+
+#[test]
+fn a_select_field_clears_with_delete() {
+    let mut s = wizard(example());
+    update(&mut s, Action::CatalogueLoaded { catalogue: Default::default(), fetched: chrono::Utc::now() });
+    for _ in 0..4 {
+        update(&mut s, key(KeyCode::Tab));
+    }
+    assert_eq!(contexts(&s)[0], Ctx::Select);
+    update(&mut s, key(KeyCode::Delete));
+    assert_eq!(doc(&s).channel_info.trust_certificate, "");
+}
+
+#[test]
+fn a_terminating_signal_saves_and_quits() {
+    let mut s = wizard(ChannelDocument::default());
+    typed(&mut s, "k");
+    let fx = update(&mut s, Action::Terminate);
+    assert!(s.quit);
+    assert_eq!(saves(&fx), 1);
+}
+
+#[test]
+fn integration_page_copies_the_url() {
+    let mut s = State::new(None, Link::Online);
+    s.screen = Screen::Integration;
+    s.saved_channel = Some(chanwiz::api::Channel {
+        id: "ch-1".into(),
+        version: 1,
+        created: chrono::Utc::now(),
+        updated: chrono::Utc::now(),
+        integration_url: "https://192.0.2.10:28090/apiaccess/telegram/message/ch-1".into(),
+        has_app_secret: true,
+        has_bot_token: false,
+        document: example().without_secrets(),
+    });
+    let fx = update(&mut s, key(KeyCode::Char('y')));
+    assert!(matches!(&fx[..], [Effect::Copy(u)] if u.ends_with("/message/ch-1")));
+    let fx = update(&mut s, key(KeyCode::Esc));
+    assert_eq!(s.screen, Screen::Home);
+    assert!(fx.iter().any(|e| matches!(e, Effect::LoadDrafts)));
+    s.screen = Screen::Integration;
+    update(&mut s, key(KeyCode::Char('q')));
+    assert!(s.quit);
+    let _ = Cmd::Quit;
+}

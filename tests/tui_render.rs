@@ -1,0 +1,232 @@
+//! Render snapshots of every page at 80×24 and at the smallest supported
+//! size (60×16), with errors showing.
+
+use chrono::{TimeZone, Utc};
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+
+use chanwiz::drafts::Draft;
+use chanwiz::model::catalogue::{Assistant, CertRole, Certificate, ChannelRef, Chatbot, Ou, SkillQueue};
+use chanwiz::model::{Catalogue, ChannelDocument, parse_document};
+use chanwiz::tui::form::FieldId;
+use chanwiz::tui::render::render;
+use chanwiz::tui::state::{DraftRow, Link, State};
+use chanwiz::tui::update::{Action, open_wizard, update};
+
+const SIZES: [(u16, u16); 2] = [(80, 24), (60, 16)];
+
+fn draw(state: &State, w: u16, h: u16) -> String {
+    let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
+    t.draw(|f| render(state, f)).unwrap();
+    t.backend().to_string()
+}
+
+fn snap(name: &str, state: &State) {
+    for (w, h) in SIZES {
+        insta::assert_snapshot!(format!("{name}_{w}x{h}"), draw(state, w, h));
+    }
+}
+
+fn key(s: &mut State, code: KeyCode) {
+    update(s, Action::Key(KeyEvent::new(code, KeyModifiers::NONE)));
+}
+
+fn fixed_time() -> chrono::DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 11, 23, 9, 30, 0).unwrap()
+}
+
+fn catalogue() -> Catalogue {
+    let cert = |id: &str, name: &str, role, expired| Certificate {
+        id: id.into(),
+        name: name.into(),
+        role,
+        subject: format!("CN={name}"),
+        not_after: if expired { "2025-01-01T00:00:00Z".into() } else { "2027-11-23T00:00:00Z".into() },
+        expired,
+    };
+    Catalogue {
+        ous: vec![
+            Ou { id: "ou-1".into(), name: "Headquarters".into(), parent: None },
+            Ou { id: "ou-2".into(), name: "Support".into(), parent: Some("ou-1".into()) },
+        ],
+        skill_queues: vec![
+            SkillQueue { id: "sq-1".into(), name: "Telegram L1".into() },
+            SkillQueue { id: "sq-2".into(), name: "Telegram L2".into() },
+        ],
+        certificates: vec![
+            cert("cert-trust-1", "API Fabric CA", CertRole::Trust, false),
+            cert("cert-trust-0", "Old API Fabric CA", CertRole::Trust, true),
+            cert("cert-id-1", "AICC identity", CertRole::Identity, false),
+        ],
+        chatbots: vec![Chatbot { id: "bot-1".into(), name: "FAQ bot".into() }],
+        assistants: vec![Assistant { id: "asst-1".into(), name: "Agent helper".into() }],
+        channels: vec![ChannelRef { id: "ch-9".into(), name: "Existing".into() }],
+    }
+}
+
+fn base_state(link: Link) -> State {
+    let mut s = State::new(Some("http://127.0.0.1:8700".into()), link);
+    s.now = fixed_time();
+    s
+}
+
+fn wizard_with(doc: ChannelDocument, with_catalogue: bool) -> State {
+    let mut s = base_state(Link::Online);
+    if with_catalogue {
+        update(
+            &mut s,
+            Action::CatalogueLoaded { catalogue: catalogue(), fetched: fixed_time() - chrono::Duration::minutes(3) },
+        );
+    }
+    let mut draft = Draft::new(doc);
+    draft.meta.created = fixed_time();
+    draft.meta.updated = fixed_time();
+    open_wizard(&mut s, draft);
+    s.wizard.as_mut().unwrap().show_all = true;
+    s
+}
+
+fn example() -> ChannelDocument {
+    parse_document(include_str!("../assets/examples/telegram-channel.json")).unwrap()
+}
+
+fn broken() -> ChannelDocument {
+    let mut d = example();
+    d.channel_info.base_url = "https://aicc.example.com:28090".into();
+    d.channel_info.app_secret = None;
+    d.basic.channel_name = "9lives".into();
+    d.basic.work_time.workday.push(chanwiz::model::Segment::new("11:00", "14:00"));
+    d.basic.offline_messages.prompt = "<b>bad</b>".into();
+    d.robot.robot_assistant.assistant_access_code = String::new();
+    d
+}
+
+#[test]
+fn home_screens() {
+    let mut s = base_state(Link::Offline);
+    snap("home_loading", &s);
+    update(&mut s, Action::DraftsLoaded { drafts: vec![], problems: vec![] });
+    snap("home_empty", &s);
+    let row = |id: &str, name: &str, step, errors| DraftRow {
+        id: id.into(),
+        name: name.into(),
+        step,
+        updated: fixed_time(),
+        errors,
+    };
+    update(
+        &mut s,
+        Action::DraftsLoaded {
+            drafts: vec![
+                row("aaaaaaaaaaaa", "Telegram_Support", 4, 0),
+                row("bbbbbbbbbbbb", "", 1, 7),
+                row("cccccccccccc", "Sales\u{1b}[31m_TG", 2, 1),
+            ],
+            problems: vec![
+                "draft file /x/dddddddddddd.json is unreadable (EOF); moved aside to /x/dddddddddddd.json.corrupt-1"
+                    .into(),
+            ],
+        },
+    );
+    let mut online = s;
+    online.link = Link::Online;
+    online.catalogue_fetched = Some(fixed_time() - chrono::Duration::minutes(42));
+    update(
+        &mut online,
+        Action::ChannelsLoaded(vec![chanwiz::api::ChannelSummary {
+            id: "ch-1".into(),
+            name: "Existing".into(),
+            channel_type: "telegram".into(),
+            version: 3,
+            updated: fixed_time(),
+            integration_url: "https://192.0.2.10:28090/apiaccess/telegram/message/ch-1".into(),
+        }]),
+    );
+    snap("home_drafts_and_channels", &online);
+    let text = draw(&online, 80, 24);
+    assert!(!text.contains('\u{1b}'), "escape sequences from a draft are never drawn");
+    assert!(text.contains("Sales[31m_TG") || text.contains("Sales_TG"));
+}
+
+#[test]
+fn each_step_with_errors() {
+    let mut s = wizard_with(broken(), true);
+    snap("step1_channel_info", &s);
+    key(&mut s, KeyCode::PageDown);
+    snap("step2_basic", &s);
+    // scrolled down to the More settings
+    while s.wizard.as_ref().unwrap().focus != FieldId::OmPrompt {
+        key(&mut s, KeyCode::Tab);
+    }
+    snap("step2_more", &s);
+    key(&mut s, KeyCode::PageDown);
+    snap("step3_robot", &s);
+    key(&mut s, KeyCode::PageDown);
+    snap("step4_review", &s);
+}
+
+#[test]
+fn a_new_channel_offline_without_a_catalogue() {
+    let mut s = base_state(Link::Offline);
+    s.backend_url = None;
+    open_wizard(&mut s, Draft::new(ChannelDocument::default()));
+    for c in "ak-1".chars() {
+        key(&mut s, KeyCode::Char(c));
+    }
+    key(&mut s, KeyCode::Tab);
+    for c in "secret".chars() {
+        key(&mut s, KeyCode::Char(c));
+    }
+    snap("new_offline", &s);
+}
+
+#[test]
+fn popups() {
+    let mut s = wizard_with(example(), true);
+    for _ in 0..4 {
+        key(&mut s, KeyCode::Tab);
+    }
+    key(&mut s, KeyCode::Enter);
+    snap("popup_select_certificate", &s);
+    key(&mut s, KeyCode::Esc);
+    key(&mut s, KeyCode::PageDown);
+    while s.wizard.as_ref().unwrap().focus != FieldId::Workday {
+        key(&mut s, KeyCode::Tab);
+    }
+    key(&mut s, KeyCode::Enter);
+    snap("popup_work_time", &s);
+    key(&mut s, KeyCode::Esc);
+    key(&mut s, KeyCode::F(1));
+    snap("popup_help", &s);
+    key(&mut s, KeyCode::Esc);
+    key(&mut s, KeyCode::Char(' '));
+    update(&mut s, Action::Key(KeyEvent::new(KeyCode::Char('q'), KeyModifiers::CONTROL)));
+    snap("popup_confirm_quit", &s);
+}
+
+#[test]
+fn integration_page() {
+    let mut s = base_state(Link::Online);
+    s.screen = chanwiz::tui::state::Screen::Integration;
+    s.saved_channel = Some(chanwiz::api::Channel {
+        id: "0f9d2c4e-1b7a-4c55-9a0e-2f1d3c4b5a69".into(),
+        version: 1,
+        created: fixed_time(),
+        updated: fixed_time(),
+        integration_url: "https://192.0.2.10:28090/apiaccess/telegram/message/0f9d2c4e-1b7a-4c55-9a0e-2f1d3c4b5a69"
+            .into(),
+        has_app_secret: true,
+        has_bot_token: false,
+        document: example().without_secrets(),
+    });
+    snap("integration", &s);
+}
+
+#[test]
+fn too_small() {
+    let s = base_state(Link::Offline);
+    insta::assert_snapshot!("too_small_59x16", draw(&s, 59, 16));
+    insta::assert_snapshot!("too_small_80x15", draw(&s, 80, 15));
+    assert!(draw(&s, 59, 16).contains("terminal too small (need 60×16)"));
+}
