@@ -24,6 +24,8 @@ use crate::model::{ChannelDocument, DocumentError, FieldError, Mode, parse_docum
 
 pub const PER_PAGE_DEFAULT: u32 = 50;
 pub const PER_PAGE_MAX: u32 = 500;
+/// How long an Idempotency-Key is remembered.
+pub const IDEMPOTENCY_HOURS: i64 = 24;
 /// Received updates kept per channel (the oldest are dropped).
 pub const UPDATES_KEPT: i64 = 1000;
 
@@ -43,7 +45,7 @@ impl<S: Send + Sync> FromRequest<S> for DocBody {
             Err(e @ DocumentError::Syntax { .. }) => {
                 Err(ApiErr::bad_request(format!("The request body is not valid JSON: {e}")))
             }
-            Err(DocumentError::Shape { path, message, .. }) => Err(ApiErr::invalid_field(&path, message)),
+            Err(DocumentError::Shape { path, message, .. }) => Err(ApiErr::shape(&path, message)),
             Err(e @ (DocumentError::TooNew { .. } | DocumentError::BadVersion { .. })) => {
                 Err(ApiErr::invalid_field("schema_version", e.to_string()))
             }
@@ -106,6 +108,8 @@ pub async fn create(
         .db
         .call(move |conn| {
             db::write_tx(conn, |tx| {
+                let forget_before = db::ts(db::now() - chrono::Duration::hours(IDEMPOTENCY_HOURS));
+                tx.execute("DELETE FROM idempotency WHERE tenant_id = ?1 AND created < ?2", params![t, forget_before])?;
                 let earlier: Option<(String, u16, String)> = tx
                     .query_row(
                         "SELECT request_hash, status, body FROM idempotency WHERE tenant_id = ?1 AND key = ?2",

@@ -66,6 +66,13 @@ impl ApiErr {
         e
     }
 
+    /// 422 for JSON of the wrong shape at `path` (unknown field, wrong type).
+    pub fn shape(path: &str, message: String) -> Self {
+        let mut e = Self::invalid_field(path, message);
+        e.body.error = format!("{path}: {}", e.body.error);
+        e
+    }
+
     /// 412 carrying the channel as it now is.
     pub fn stale(current: Channel) -> Self {
         let mut e = Self::new(
@@ -156,10 +163,7 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> ApiResult<T> {
     serde_path_to_error::deserialize(&mut de).map_err(|e| {
         let path = e.path().to_string();
         let path = if path == "." { "(body)".to_string() } else { path };
-        let message = bare(e.inner());
-        let mut err = ApiErr::invalid_field(&path, message.clone());
-        err.body.error = format!("{path}: {message}");
-        err
+        ApiErr::shape(&path, bare(e.inner()))
     })
 }
 
