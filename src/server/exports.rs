@@ -152,6 +152,15 @@ pub fn fail_interrupted(conn: &Connection) -> rusqlite::Result<()> {
     Ok(())
 }
 
+/// Files of tasks a stopped server left half-written.
+pub fn remove_partial_files(dir: &Path) {
+    for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        if entry.file_name().to_string_lossy().ends_with(".zip.part") {
+            let _ = std::fs::remove_file(entry.path());
+        }
+    }
+}
+
 fn files_for(records: u64) -> u32 {
     u32::try_from(records.div_ceil(EXPORT_FILE_RECORDS as u64)).unwrap_or(u32::MAX)
 }

@@ -229,6 +229,7 @@ pub async fn spawn(config: ServerConfig) -> Result<RunningServer, ServeError> {
     };
     let exports_dir = exports_dir(&config.db);
     crate::fsutil::private_dir(&exports_dir)?;
+    exports::remove_partial_files(&exports_dir);
     let state = AppState { db, exports_dir };
 
     let listener = TcpListener::bind(config.addr).map_err(|source| ServeError::Bind { addr: config.addr, source })?;
