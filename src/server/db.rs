@@ -100,6 +100,8 @@ CREATE TABLE updates (
     body       TEXT NOT NULL
 );
 CREATE INDEX updates_by_channel ON updates (channel_id, seq);
+-- Telegram re-sends an update whose answer it did not get: keep it once.
+CREATE UNIQUE INDEX updates_once ON updates (channel_id, update_id) WHERE update_id IS NOT NULL;
 CREATE TABLE exports (
     id        TEXT PRIMARY KEY,
     tenant_id INTEGER NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
