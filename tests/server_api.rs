@@ -2,6 +2,8 @@
 //! SQLite file: tenants, validation, idempotency, versions, write-only
 //! secrets, the integration and delivery endpoints, bad input, OpenAPI.
 
+#![cfg(feature = "server")]
+
 mod server_common;
 
 use std::collections::BTreeSet;

@@ -2,6 +2,8 @@
 //! every record once, no secret anywhere, formulas neutralised; the
 //! 100,000-record limit refused before any work.
 
+#![cfg(feature = "server")]
+
 mod server_common;
 
 use std::collections::{BTreeMap, BTreeSet};
