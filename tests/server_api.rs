@@ -393,6 +393,7 @@ async fn bad_input_gets_a_4xx_with_a_json_error() {
             StatusCode::BAD_REQUEST,
         ),
         ("bad id", s.get("/api/v1/channels/..%2F..%2Fetc"), StatusCode::NOT_FOUND),
+        ("id not UTF-8", s.get("/api/v1/channels/%FF%FE"), StatusCode::BAD_REQUEST),
         ("long id", s.get(&format!("/api/v1/channels/{}", "x".repeat(5000))), StatusCode::NOT_FOUND),
         ("unknown route", s.get("/api/v1/nothing"), StatusCode::NOT_FOUND),
         ("wrong method", s.http.patch(s.u("/api/v1/channels")).bearer_auth(&s.token), StatusCode::METHOD_NOT_ALLOWED),
