@@ -94,8 +94,9 @@ fn sigkill_mid_save_loses_no_draft() {
     let me = std::env::current_exe().unwrap();
     let mut names_seen = std::collections::HashSet::new();
     for round in 0..ROUNDS {
-        let mut child =
-            Command::new(&me).arg("--child").arg(&dir).stdout(Stdio::piped()).stderr(Stdio::inherit()).spawn().unwrap();
+        let mut child = KillOnDrop(
+            Command::new(&me).arg("--child").arg(&dir).stdout(Stdio::piped()).stderr(Stdio::inherit()).spawn().unwrap(),
+        );
         // wait until it is saving, then vary the moment of death: 0..=30 ms in
         let mut line = String::new();
         std::io::BufRead::read_line(&mut std::io::BufReader::new(child.stdout.take().unwrap()), &mut line).unwrap();

@@ -1,9 +1,16 @@
 //! The `chanwiz` command line: clap definitions and thin handlers that call
 //! the layers below.
 
+mod backend;
+mod catalogue;
+mod channels;
+mod config;
 mod drafts;
+mod export;
+mod prompt;
 #[cfg(feature = "server")]
 mod serve;
+mod submit;
 mod validate;
 mod wizard;
 
@@ -41,6 +48,18 @@ pub enum Command {
     Drafts(drafts::DraftsCommand),
     /// Print the JSON Schema of the channel document.
     Schema,
+    /// Create (or, for a draft that edits one, update) a channel on the backend.
+    Submit(submit::SubmitArgs),
+    /// The channels stored on the backend.
+    #[command(subcommand)]
+    Channels(channels::ChannelsCommand),
+    /// Export channels to a zip of CSV files.
+    Export(export::ExportArgs),
+    /// Show the tenant's catalogue (cached copy when the backend is unreachable).
+    Catalogue(catalogue::CatalogueArgs),
+    /// The backend URL, token and CA certificate kept in config.json.
+    #[command(subcommand)]
+    Config(config::ConfigCommand),
     /// Run the reference backend (configuration API and Telegram delivery).
     #[cfg(feature = "server")]
     Serve(serve::ServeArgs),
@@ -55,6 +74,11 @@ pub fn main() -> ExitCode {
     match cli.command {
         Some(Command::Validate(args)) => validate::run(&args),
         Some(Command::Drafts(cmd)) => with_paths(|paths| drafts::run(&cmd, paths)),
+        Some(Command::Submit(args)) => with_paths(|paths| submit::run(&args, paths)),
+        Some(Command::Channels(cmd)) => with_paths(|paths| channels::run(&cmd, paths)),
+        Some(Command::Export(args)) => with_paths(|paths| export::run(&args, paths)),
+        Some(Command::Catalogue(args)) => with_paths(|paths| catalogue::run(&args, paths)),
+        Some(Command::Config(cmd)) => with_paths(|paths| config::run(&cmd, paths)),
         #[cfg(feature = "server")]
         Some(Command::Serve(args)) => with_paths(|paths| serve::run_serve(&args, paths)),
         #[cfg(feature = "server")]

@@ -33,6 +33,11 @@ pub struct DraftMeta {
     /// Keep the APP Secret in the file (off by default).
     #[serde(default)]
     pub remember_secrets: bool,
+    /// The Idempotency-Key of the create this draft was submitted with,
+    /// saved before the request is sent so that a retry after a crash or a
+    /// lost answer reuses it and never makes a second channel.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub idempotency_key: Option<String>,
 }
 
 fn first_step() -> u8 {
@@ -60,6 +65,7 @@ impl Draft {
                 channel_id: None,
                 channel_version: None,
                 remember_secrets: false,
+                idempotency_key: None,
             },
             document,
         }

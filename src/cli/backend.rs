@@ -1,0 +1,89 @@
+//! What every command that talks to the backend shares: the connection
+//! flags, a small tokio runtime and the printing of client errors.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::Args;
+
+use crate::client::{Client, ClientError, Flags, config};
+use crate::paths::Paths;
+use crate::sanitize::clean;
+
+#[derive(Clone, Default, Args)]
+pub struct BackendArgs {
+    /// Backend URL, e.g. https://10.1.2.3:8443 (plain http:// only to this
+    /// machine). Default: $CHANWIZ_BACKEND, then config.json.
+    #[arg(long, value_name = "URL")]
+    pub backend: Option<String>,
+    /// Tenant admin token. Default: $CHANWIZ_TOKEN, then config.json (prefer
+    /// those: a flag is visible to other users in the process list).
+    #[arg(long, value_name = "TOKEN")]
+    pub token: Option<String>,
+    /// PEM or DER file of a private CA that signed the backend's certificate.
+    /// Default: $CHANWIZ_CA_CERT, then config.json.
+    #[arg(long, value_name = "FILE")]
+    pub ca_cert: Option<PathBuf>,
+}
+
+impl std::fmt::Debug for BackendArgs {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.flags().fmt(f)
+    }
+}
+
+impl BackendArgs {
+    pub fn flags(&self) -> Flags {
+        Flags { backend: self.backend.clone(), token: self.token.clone(), ca_cert: self.ca_cert.clone() }
+    }
+
+    /// A client for the resolved settings (flag > environment > file).
+    pub fn connect(&self, paths: &Paths) -> Result<Client, ClientError> {
+        let settings = config::from_env(&self.flags(), paths)?;
+        Client::new(&settings)
+    }
+}
+
+/// Run `future` to completion on a single-threaded runtime.
+pub fn block_on<F: std::future::Future>(future: F) -> Result<F::Output, ExitCode> {
+    match tokio::runtime::Builder::new_current_thread().enable_all().build() {
+        Ok(rt) => Ok(rt.block_on(future)),
+        Err(e) => Err(super::fail(super::exit::UNREADABLE, &format!("cannot start the async runtime: {e}"))),
+    }
+}
+
+/// Run `call` on a single-threaded runtime; a client error is printed and
+/// becomes the exit code.
+pub fn call<T, F: std::future::Future<Output = Result<T, ClientError>>>(call: F) -> Result<T, ExitCode> {
+    match block_on(call)? {
+        Ok(v) => Ok(v),
+        Err(e) => Err(report(&e)),
+    }
+}
+
+impl BackendArgs {
+    /// [`BackendArgs::connect`], printing the error.
+    pub fn client(&self, paths: &Paths) -> Result<Client, ExitCode> {
+        self.connect(paths).map_err(|e| report(&e))
+    }
+}
+
+/// Print a client error (422: one `path: message` line per broken rule) and
+/// return its exit code.
+pub fn report(err: &ClientError) -> ExitCode {
+    let code = super::fail(err.exit_code(), &err.to_string());
+    if let ClientError::Invalid { errors, .. } = err {
+        for e in errors {
+            eprintln!("{}: {}", clean(&e.path), clean(&e.message));
+        }
+    }
+    code
+}
+
+/// Write `text` and a newline to standard output. A closed pipe (`| head`)
+/// ends the output quietly instead of panicking.
+pub fn emit(text: &str) {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    let _ = out.write_all(text.as_bytes()).and_then(|()| out.write_all(b"\n")).and_then(|()| out.flush());
+}

@@ -1,0 +1,92 @@
+//! `chanwiz catalogue [--json]`: the tenant's OUs, skill queues,
+//! certificates, chatbots and assistants. Offline, the cached copy is shown
+//! with its age.
+
+use std::process::ExitCode;
+
+use clap::Args;
+
+use super::backend::{BackendArgs, block_on, emit, report};
+use crate::client::describe_age;
+use crate::paths::Paths;
+use crate::sanitize::{clean, clean_multiline};
+
+#[derive(Debug, Args)]
+pub struct CatalogueArgs {
+    /// Print {"fetched", "from_cache", "catalogue"} as JSON.
+    #[arg(long)]
+    pub json: bool,
+    #[command(flatten)]
+    pub backend: BackendArgs,
+}
+
+pub fn run(args: &CatalogueArgs, paths: &Paths) -> ExitCode {
+    let client = match args.backend.client(paths) {
+        Ok(c) => c,
+        Err(code) => return code,
+    };
+    let cache = client.catalogue_cache(&paths.cache);
+    let fetch = match block_on(client.refresh_catalogue(&cache)) {
+        Err(code) => return code,
+        Ok(Err(e)) => {
+            let code = report(&e);
+            if e.is_unreachable() {
+                eprintln!(
+                    "chanwiz: no cached catalogue of {} either: run this once while the backend is reachable",
+                    client.backend()
+                );
+            }
+            return code;
+        }
+        Ok(Ok(f)) => f,
+    };
+    if let Some(reason) = &fetch.offline {
+        eprintln!("chanwiz: {}", clean(&reason.to_string()));
+        eprintln!(
+            "chanwiz: showing the cached catalogue fetched {} ({})",
+            describe_age(fetch.age()),
+            fetch.fetched.format("%Y-%m-%d %H:%M:%S UTC")
+        );
+    }
+    let cat = &fetch.catalogue;
+    if args.json {
+        let value = serde_json::json!({
+            "fetched": fetch.fetched,
+            "from_cache": fetch.offline.is_some(),
+            "catalogue": cat,
+        });
+        emit(&clean_multiline(&serde_json::to_string_pretty(&value).expect("serialises")));
+        return ExitCode::SUCCESS;
+    }
+    let mut out: Vec<String> = Vec::new();
+    out.push(format!("OUs ({}):", cat.ous.len()));
+    for o in &cat.ous {
+        out.push(format!("  {:<20}  {}", clean(&o.id), clean(&cat.ou_path(&o.id).unwrap_or_else(|| o.name.clone()))));
+    }
+    out.push(format!("skill queues ({}):", cat.skill_queues.len()));
+    for q in &cat.skill_queues {
+        out.push(format!("  {:<20}  {}", clean(&q.id), clean(&q.name)));
+    }
+    out.push(format!("certificates ({}):", cat.certificates.len()));
+    for c in &cat.certificates {
+        let expiry = if c.expired {
+            format!("EXPIRED {}", clean(&c.not_after))
+        } else if c.not_after.is_empty() {
+            String::new()
+        } else {
+            format!("until {}", clean(&c.not_after))
+        };
+        out.push(format!("  {:<20}  {:<8}  {}  {}", clean(&c.id), c.role.as_str(), clean(&c.name), expiry));
+    }
+    out.push(format!("chatbots ({}):", cat.chatbots.len()));
+    for c in &cat.chatbots {
+        out.push(format!("  {:<20}  {}", clean(&c.id), clean(&c.name)));
+    }
+    out.push(format!("robot assistants ({}):", cat.assistants.len()));
+    for a in &cat.assistants {
+        out.push(format!("  {:<20}  {}", clean(&a.id), clean(&a.name)));
+    }
+    out.push(format!("channels: {}", cat.channels.len()));
+    emit(&out.join("\n"));
+    ExitCode::SUCCESS
+}

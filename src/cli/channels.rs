@@ -1,0 +1,150 @@
+//! `chanwiz channels list|show|rm`: the channels stored on the backend.
+
+use std::io::{BufRead, IsTerminal, Write};
+use std::process::ExitCode;
+
+use clap::Subcommand;
+
+use super::backend::{BackendArgs, call, emit};
+use super::{exit, fail};
+use crate::paths::Paths;
+use crate::sanitize::{clean, clean_multiline};
+
+#[derive(Debug, Subcommand)]
+pub enum ChannelsCommand {
+    /// List the channels on the backend.
+    List {
+        /// Only channels whose name contains this text.
+        #[arg(long)]
+        name: Option<String>,
+        #[arg(long)]
+        json: bool,
+        #[command(flatten)]
+        backend: BackendArgs,
+    },
+    /// Show one channel (secrets are never returned by the backend).
+    Show {
+        /// The channel's name or id.
+        channel: String,
+        #[arg(long)]
+        json: bool,
+        #[command(flatten)]
+        backend: BackendArgs,
+    },
+    /// Delete a channel. Asks for confirmation unless --yes.
+    Rm {
+        /// The channel's name or id.
+        channel: String,
+        /// Do not ask (required when standard input is not a terminal).
+        #[arg(long, short = 'y')]
+        yes: bool,
+        #[command(flatten)]
+        backend: BackendArgs,
+    },
+}
+
+pub fn run(cmd: &ChannelsCommand, paths: &Paths) -> ExitCode {
+    match cmd {
+        ChannelsCommand::List { name, json, backend } => list(name.as_deref(), *json, backend, paths),
+        ChannelsCommand::Show { channel, json, backend } => show(channel, *json, backend, paths),
+        ChannelsCommand::Rm { channel, yes, backend } => rm(channel, *yes, backend, paths),
+    }
+}
+
+fn list(name: Option<&str>, json: bool, backend: &BackendArgs, paths: &Paths) -> ExitCode {
+    let rows = match backend.client(paths).and_then(|c| call(c.all_channels(name))) {
+        Ok(rows) => rows,
+        Err(code) => return code,
+    };
+    if json {
+        let text = serde_json::to_string_pretty(&rows).expect("rows serialise");
+        emit(&clean_multiline(&text));
+        return ExitCode::SUCCESS;
+    }
+    if rows.is_empty() {
+        emit("no channels");
+        return ExitCode::SUCCESS;
+    }
+    let id_w = rows.iter().map(|r| clean(&r.id).chars().count()).max().unwrap_or(2).max(2);
+    let name_w = rows.iter().map(|r| clean(&r.name).chars().count()).max().unwrap_or(4).clamp(4, 64);
+    let mut text =
+        format!("{:<id_w$}  {:<name_w$}  {:>7}  {:<19}  INTEGRATION URL", "ID", "NAME", "VERSION", "UPDATED");
+    for r in &rows {
+        text.push_str(&format!(
+            "\n{:<id_w$}  {:<name_w$}  {:>7}  {:<19}  {}",
+            clean(&r.id),
+            clean(&r.name),
+            r.version,
+            r.updated.format("%Y-%m-%d %H:%M:%S"),
+            clean(&r.integration_url)
+        ));
+    }
+    emit(&text);
+    ExitCode::SUCCESS
+}
+
+fn show(key: &str, json: bool, backend: &BackendArgs, paths: &Paths) -> ExitCode {
+    let ch = match backend.client(paths).and_then(|c| call(c.find_channel(key))) {
+        Ok(ch) => ch,
+        Err(code) => return code,
+    };
+    // The backend never returns the APP Secret; drop it anyway should one appear.
+    let mut ch = ch;
+    ch.document = ch.document.without_secrets();
+    if json {
+        emit(&clean_multiline(&serde_json::to_string_pretty(&ch).expect("serialises")));
+        return ExitCode::SUCCESS;
+    }
+    let yes_no = |b: bool| if b { "stored (never shown)" } else { "not stored" };
+    let lines = [
+        format!("id:              {}", clean(&ch.id)),
+        format!("name:            {}", clean(&ch.document.basic.channel_name)),
+        format!("type:            {}", ch.document.channel_type.as_str()),
+        format!("version:         {}", ch.version),
+        format!("created:         {}", ch.created.to_rfc3339()),
+        format!("updated:         {}", ch.updated.to_rfc3339()),
+        format!("integration URL: {}", clean(&ch.integration_url)),
+        format!("APP Secret:      {}", yes_no(ch.has_app_secret)),
+        format!("bot token:       {}", yes_no(ch.has_bot_token)),
+        clean_multiline(&serde_json::to_string_pretty(&ch.document).expect("serialises")).into_owned(),
+    ];
+    emit(&lines.join("\n"));
+    ExitCode::SUCCESS
+}
+
+fn rm(key: &str, yes: bool, backend: &BackendArgs, paths: &Paths) -> ExitCode {
+    let interactive = std::io::stdin().is_terminal();
+    if !yes && !interactive {
+        return fail(
+            exit::REFUSED,
+            "refusing to delete without confirmation: standard input is not a terminal; pass --yes to delete",
+        );
+    }
+    let client = match backend.client(paths) {
+        Ok(c) => c,
+        Err(code) => return code,
+    };
+    let ch = match call(client.find_channel(key)) {
+        Ok(ch) => ch,
+        Err(code) => return code,
+    };
+    let label = format!("{} ({})", clean(&ch.document.basic.channel_name), clean(&ch.id));
+    if !yes {
+        eprint!("Delete channel {label} on {}? This cannot be undone. [y/N] ", client.backend());
+        let _ = std::io::stderr().flush();
+        let mut answer = String::new();
+        if std::io::stdin().lock().read_line(&mut answer).is_err()
+            || !matches!(answer.trim(), "y" | "Y" | "yes" | "YES" | "Yes")
+        {
+            eprintln!("not deleted");
+            return ExitCode::from(exit::REFUSED);
+        }
+    }
+    match call(client.delete_channel(&ch.id)) {
+        Err(code) => code,
+        Ok(()) => {
+            emit(&format!("deleted channel {label}"));
+            ExitCode::SUCCESS
+        }
+    }
+}

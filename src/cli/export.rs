@@ -1,0 +1,129 @@
+//! `chanwiz export [--channel NAME|ID]... [-o DIR]`: run an export task on
+//! the backend, show its progress and download the zip.
+
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::Args;
+
+use super::backend::{BackendArgs, block_on, emit, report};
+use super::fail;
+use crate::api::{ExportRequest, ExportStatus, ExportTask};
+use crate::client::{Client, ClientError};
+use crate::paths::Paths;
+use crate::sanitize::clean;
+
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// Export this channel (name or id); repeat for several. Default: all channels.
+    #[arg(long = "channel", value_name = "NAME|ID")]
+    pub channels: Vec<String>,
+    /// Directory to write the zip into.
+    #[arg(short = 'o', long = "output", value_name = "DIR", default_value = ".")]
+    pub output: PathBuf,
+    #[command(flatten)]
+    pub backend: BackendArgs,
+}
+
+pub fn run(args: &ExportArgs, paths: &Paths) -> ExitCode {
+    let client = match args.backend.client(paths) {
+        Ok(c) => c,
+        Err(code) => return code,
+    };
+    // Ctrl-C drops the export future, which removes a partial download.
+    let interruptible = async {
+        tokio::select! {
+            r = export(&client, args) => Some(r),
+            _ = tokio::signal::ctrl_c() => None,
+        }
+    };
+    match block_on(interruptible) {
+        Err(code) => code,
+        Ok(None) => {
+            eprintln!();
+            fail(INTERRUPTED, "export interrupted: no file was written (the task may still finish on the backend)")
+        }
+        Ok(Some(Err(e))) => report(&e),
+        Ok(Some(Ok(path))) => {
+            emit(&path.display().to_string());
+            ExitCode::SUCCESS
+        }
+    }
+}
+
+/// The shell's code for a process ended by Ctrl-C.
+const INTERRUPTED: u8 = 130;
+
+/// The ids of the channels named (by name or id), each once.
+async fn channel_ids(client: &Client, keys: &[String]) -> Result<Vec<String>, ClientError> {
+    let mut ids: Vec<String> = Vec::with_capacity(keys.len());
+    for key in keys {
+        let ch = client.find_channel(key).await?;
+        if !ids.contains(&ch.id) {
+            ids.push(ch.id);
+        }
+    }
+    Ok(ids)
+}
+
+async fn export(client: &Client, args: &ExportArgs) -> Result<PathBuf, ClientError> {
+    let channel_ids = channel_ids(client, &args.channels).await?;
+    let task = client.create_export(&ExportRequest { channel_ids }).await?;
+    let mut progress = Progress::new(std::io::stderr().is_terminal());
+    let task = client.wait_export(task, |t| progress.show(t)).await?;
+    progress.finish();
+    eprintln!("export {}: {} record(s) in {} file(s); downloading", clean(&task.id), task.total, task.files);
+    client.download_export(&task.id, &args.output).await
+}
+
+/// A bar redrawn in place on a terminal; plain lines (at each tenth and each
+/// change of status) otherwise.
+struct Progress {
+    tty: bool,
+    last_status: Option<ExportStatus>,
+    last_tenth: Option<u64>,
+    drawn: bool,
+}
+
+impl Progress {
+    fn new(tty: bool) -> Self {
+        Self { tty, last_status: None, last_tenth: None, drawn: false }
+    }
+
+    fn show(&mut self, t: &ExportTask) {
+        let status = match t.status {
+            ExportStatus::Pending => "pending",
+            ExportStatus::Running => "running",
+            ExportStatus::Success => "success",
+            ExportStatus::Failed => "failed",
+        };
+        let pct = (t.done.min(t.total) * 100).checked_div(t.total).unwrap_or(if t.status == ExportStatus::Success {
+            100
+        } else {
+            0
+        });
+        let mut err = std::io::stderr().lock();
+        if self.tty {
+            const WIDTH: u64 = 30;
+            let filled = (pct * WIDTH / 100) as usize;
+            let bar = format!("{}{}", "#".repeat(filled), "-".repeat(WIDTH as usize - filled));
+            let _ = write!(err, "\r\x1b[2Kexport [{bar}] {pct:>3}%  {}/{} records  {status}", t.done, t.total);
+            let _ = err.flush();
+            self.drawn = true;
+        } else {
+            let tenth = pct / 10;
+            if self.last_status != Some(t.status) || self.last_tenth != Some(tenth) {
+                let _ = writeln!(err, "export {}: {status}, {}/{} records ({pct}%)", clean(&t.id), t.done, t.total);
+            }
+            self.last_tenth = Some(tenth);
+        }
+        self.last_status = Some(t.status);
+    }
+
+    fn finish(&mut self) {
+        if self.tty && self.drawn {
+            eprintln!();
+        }
+    }
+}

@@ -1,0 +1,35 @@
+//! Reading a secret from the terminal without echoing it.
+
+use std::io::Write;
+
+use crossterm::event::{Event, KeyCode, KeyEventKind, KeyModifiers, read};
+use crossterm::terminal::{disable_raw_mode, enable_raw_mode};
+
+/// Ask for a secret on the terminal; the typed characters are not shown.
+/// `None` when the user aborts (Esc, Ctrl-C, Ctrl-D) or the terminal fails.
+pub fn hidden(label: &str) -> Option<String> {
+    eprint!("{label}: ");
+    let _ = std::io::stderr().flush();
+    enable_raw_mode().ok()?;
+    let mut text = String::new();
+    let ok = loop {
+        match read() {
+            Ok(Event::Key(k)) if k.kind != KeyEventKind::Release => match k.code {
+                KeyCode::Enter => break true,
+                KeyCode::Esc => break false,
+                KeyCode::Char('c' | 'd') if k.modifiers.contains(KeyModifiers::CONTROL) => break false,
+                KeyCode::Backspace => {
+                    text.pop();
+                }
+                KeyCode::Char(c) => text.push(c),
+                _ => {}
+            },
+            Ok(Event::Paste(p)) => text.push_str(&p),
+            Ok(_) => {}
+            Err(_) => break false,
+        }
+    };
+    let _ = disable_raw_mode();
+    eprintln!();
+    ok.then_some(text)
+}

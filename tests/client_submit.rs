@@ -1,0 +1,277 @@
+//! `chanwiz submit` against the real backend over loopback HTTP: creates that
+//! survive lost answers and crashes without making a second channel, updates
+//! guarded by the channel version, and the messages a user sees.
+
+mod client_support;
+
+use chanwiz::client::ClientError;
+use client_support::*;
+
+fn channels_named(server: &Server, name: &str) -> Vec<chanwiz::api::ChannelSummary> {
+    let all = block_on(server.client().all_channels(Some(name))).unwrap();
+    all.into_iter().filter(|c| c.name == name).collect()
+}
+
+#[test]
+fn a_create_whose_answer_was_lost_is_retried_and_makes_one_channel() {
+    let server = Server::start(&[]);
+    let proxy = Proxy::start(server.port(), 1);
+    let cli = Cli::new(&proxy.url, &server.token);
+    let draft = cli.example_draft("Lost_Answer");
+
+    let out = cli.run(&["submit", &draft.meta.id]);
+    assert_eq!(out.code, Some(0), "{}", out.all());
+    assert_eq!(proxy.lost(), 1, "the proxy must have lost the first answer");
+
+    // Both attempts carried the same key, and the backend made one channel.
+    let keys = proxy.idempotency_keys();
+    assert!(keys.len() >= 2, "the create was not retried: {keys:?}");
+    assert!(keys.iter().all(|k| k == &keys[0]), "{keys:?}");
+    let found = channels_named(&server, "Lost_Answer");
+    assert_eq!(found.len(), 1, "{found:?}");
+
+    // What the user is told: the channel id and its integration URL.
+    let ch = &found[0];
+    assert!(out.stdout.contains(&ch.id), "{}", out.stdout);
+    assert!(out.stdout.contains(&ch.integration_url), "{}", out.stdout);
+    assert!(ch.integration_url.ends_with(&format!("/apiaccess/telegram/message/{}", ch.id)));
+
+    // The draft now points at the channel: a second submit updates it.
+    let back = cli.store().load(&draft.meta.id).unwrap();
+    assert_eq!(back.meta.channel_id.as_deref(), Some(ch.id.as_str()));
+    assert_eq!(back.meta.channel_version, Some(1));
+    assert_eq!(back.meta.idempotency_key, None);
+}
+
+#[test]
+fn a_crash_after_sending_is_recovered_by_submitting_again_with_the_saved_key() {
+    let server = Server::start(&[]);
+    // Every answer is lost: the client gives up as a crashed client would.
+    let proxy = Proxy::start(server.port(), usize::MAX);
+    let cli = Cli::new(&proxy.url, &server.token);
+    let draft = cli.example_draft("Crash_Recovery");
+
+    let out = cli.run(&["submit", &draft.meta.id]);
+    assert_eq!(out.code, Some(3), "{}", out.all());
+    assert!(out.stderr.contains("unreachable"), "{}", out.stderr);
+    // The backend did make the channel; the client never heard of it.
+    assert_eq!(channels_named(&server, "Crash_Recovery").len(), 1);
+    let kept = cli.store().load(&draft.meta.id).unwrap();
+    let key = kept.meta.idempotency_key.clone().expect("the key was saved before sending");
+    assert_eq!(kept.meta.channel_id, None);
+    assert!(proxy.idempotency_keys().iter().all(|k| k == &key));
+
+    // Submitting again, straight to the backend, reuses the key: still one channel.
+    let direct = Cli { home: cli.home, backend: Some(server.url.clone()), token: Some(server.token.clone()) };
+    let out = direct.run(&["submit", &draft.meta.id]);
+    assert_eq!(out.code, Some(0), "{}", out.all());
+    let found = channels_named(&server, "Crash_Recovery");
+    assert_eq!(found.len(), 1, "{found:?}");
+    let back = direct.store().load(&draft.meta.id).unwrap();
+    assert_eq!(back.meta.channel_id.as_deref(), Some(found[0].id.as_str()));
+
+    // A third submit updates the same channel (version 2) instead of creating.
+    let out = direct.run(&["submit", &draft.meta.id]);
+    assert_eq!(out.code, Some(0), "{}", out.all());
+    assert!(out.stdout.contains("updated"), "{}", out.stdout);
+    let found = channels_named(&server, "Crash_Recovery");
+    assert_eq!(found.len(), 1);
+    assert_eq!(found[0].version, 2);
+    assert_eq!(direct.store().load(&draft.meta.id).unwrap().meta.channel_version, Some(2));
+}
+
+#[test]
+fn a_stale_update_is_refused_with_the_current_document_and_overwrites_nothing() {
+    let server = Server::start(&[]);
+    let cli = Cli::new(&server.url, &server.token);
+    let draft = cli.example_draft("Stale_Edit");
+    assert_eq!(cli.run(&["submit", &draft.meta.id]).code, Some(0));
+    let id = cli.store().load(&draft.meta.id).unwrap().meta.channel_id.unwrap();
+
+    // Someone else changes the channel on the server (version 2).
+    let client = server.client();
+    let current = block_on(client.get_channel(&id)).unwrap();
+    let mut theirs = current.document.clone();
+    theirs.basic.non_working_time_notification = "Changed by a colleague.".into();
+    let v2 = block_on(client.update_channel(&id, 1, &theirs)).unwrap();
+    assert_eq!(v2.version, 2);
+
+    // Our draft, still based on version 1, edits another field.
+    let mut mine = cli.store().load(&draft.meta.id).unwrap();
+    mine.document.basic.skill_queue = "sq-2".into();
+    mine.document.basic.session_transfer_no_agent_reply.target_skill_queue = "sq-1".into();
+    cli.store().save(&mut mine).unwrap();
+    let before = std::fs::read(cli.drafts_dir().join(format!("{}.json", draft.meta.id))).unwrap();
+
+    let out = cli.run(&["submit", &draft.meta.id]);
+    assert_eq!(out.code, Some(1), "{}", out.all());
+    assert!(out.stderr.contains("changed on the server"), "{}", out.stderr);
+    assert!(out.stderr.contains("version 2"), "{}", out.stderr);
+    assert!(out.stderr.contains("basic.skill_queue"), "the differing fields are named: {}", out.stderr);
+    assert!(out.stderr.contains("basic.non_working_time_notification"), "{}", out.stderr);
+
+    // Nothing was overwritten, on either side.
+    let now = block_on(client.get_channel(&id)).unwrap();
+    assert_eq!(now.version, 2);
+    assert_eq!(now.document, v2.document);
+    assert_eq!(std::fs::read(cli.drafts_dir().join(format!("{}.json", draft.meta.id))).unwrap(), before);
+
+    // The library hands the current channel to its caller (the wizard).
+    match block_on(client.update_channel(&id, 1, &mine.document)) {
+        Err(ClientError::Stale { current: Some(c), based_on: 1, .. }) => {
+            assert_eq!(c.version, 2);
+            assert_eq!(c.document, v2.document);
+        }
+        other => panic!("expected a 412 with the current channel, got {other:?}"),
+    }
+}
+
+#[test]
+fn rules_the_backend_checks_come_back_as_path_message_lines() {
+    let server = Server::start(&[]);
+    let cli = Cli::new(&server.url, &server.token);
+    let mut doc = chanwiz::model::parse_document(EXAMPLE).unwrap();
+    doc.basic.ou = "ou-missing".into();
+    doc.robot.intelligent_robot.chatbot_access_code = "bot-missing".into();
+    let file = cli.home.path().join("doc.json");
+    std::fs::write(&file, serde_json::to_string(&doc).unwrap()).unwrap();
+
+    let out = cli.run(&["submit", file.to_str().unwrap()]);
+    assert_eq!(out.code, Some(1), "{}", out.all());
+    assert!(out.stderr.contains("(422)"), "{}", out.stderr);
+    let lines: Vec<&str> = out.stderr.lines().collect();
+    assert!(lines.iter().any(|l| l.starts_with("basic.ou: ") && l.contains("ou-missing")), "{}", out.stderr);
+    assert!(lines.iter().any(|l| l.starts_with("robot.intelligent_robot.chatbot_access_code: ")), "{}", out.stderr);
+    assert!(block_on(server.client().all_channels(None)).unwrap().is_empty());
+
+    // A second channel with a taken name is refused the same way.
+    let taken = cli.home.path().join("ok.json");
+    std::fs::write(&taken, EXAMPLE).unwrap();
+    assert_eq!(cli.run(&["submit", taken.to_str().unwrap()]).code, Some(0));
+    let out = cli.run(&["submit", taken.to_str().unwrap()]);
+    assert_eq!(out.code, Some(1), "{}", out.all());
+    assert!(out.stderr.lines().any(|l| l.starts_with("basic.channel_name: ")), "{}", out.stderr);
+}
+
+#[test]
+fn a_refused_token_and_an_unknown_channel_say_so() {
+    let server = Server::start(&[]);
+    let wrong = "wrong-token-0123456789abcdef";
+    let cli = Cli::new(&server.url, wrong);
+    let draft = cli.example_draft("Refused_Token");
+    let out = cli.run(&["submit", &draft.meta.id]);
+    assert_eq!(out.code, Some(1), "{}", out.all());
+    assert!(out.stderr.contains("the token was refused (401): check --token / CHANWIZ_TOKEN"), "{}", out.stderr);
+    assert!(!out.all().contains(wrong));
+    assert!(!cli.log().contains(wrong));
+
+    let cli = Cli::new(&server.url, &server.token);
+    let out = cli.run(&["channels", "show", "No_Such_Channel"]);
+    assert_eq!(out.code, Some(1), "{}", out.all());
+    assert!(out.stderr.contains("No_Such_Channel"), "{}", out.stderr);
+    assert!(out.stderr.contains("was not found (404)"), "{}", out.stderr);
+}
+
+#[test]
+fn an_unreachable_backend_exits_3_and_leaves_the_draft_as_it_was() {
+    let cli = Cli::new(&dead_backend(), "some-token-value");
+    let draft = cli.example_draft("Offline_Draft");
+    let out = cli.run(&["submit", &draft.meta.id]);
+    assert_eq!(out.code, Some(3), "{}", out.all());
+    assert!(out.stderr.contains("is unreachable"), "{}", out.stderr);
+    assert!(out.stderr.contains(&format!("draft {} is kept", draft.meta.id)), "{}", out.stderr);
+    let back = cli.store().load(&draft.meta.id).unwrap();
+    assert_eq!(back.document, draft.document);
+    assert_eq!(back.meta.channel_id, None);
+    assert_eq!(back.meta.channel_version, None);
+    // The key that would be reused is there (saved before sending).
+    assert!(back.meta.idempotency_key.is_some());
+}
+
+#[test]
+fn plain_http_to_another_host_is_refused_before_anything_is_sent() {
+    let cli = Cli::new("http://192.0.2.7:8787", "some-token-value");
+    let out = cli.run(&["channels", "list"]);
+    assert_eq!(out.code, Some(2), "{}", out.all());
+    assert!(out.stderr.contains("plain http:// is allowed only to this machine"), "{}", out.stderr);
+}
+
+#[test]
+fn an_update_whose_answer_was_lost_is_recognised_on_the_next_submit() {
+    let server = Server::start(&[]);
+    let direct = Cli::new(&server.url, &server.token);
+    let draft = direct.example_draft("Lost_Update");
+    assert_eq!(direct.run(&["submit", &draft.meta.id]).code, Some(0));
+    let mut d = direct.store().load(&draft.meta.id).unwrap();
+    d.document.basic.non_working_time_notification = "Back at nine.".into();
+    // The edit keeps the stored APP Secret (a new one would be sent again,
+    // as it cannot be compared with the stored one).
+    d.meta.remember_secrets = false;
+    d.document.channel_info.app_secret = None;
+    direct.store().save(&mut d).unwrap();
+
+    // The update reaches the backend but its answer is lost; updates are not
+    // retried blindly, so the user is told the backend could not be reached.
+    let proxy = Proxy::start(server.port(), 1);
+    let via_proxy = Cli { home: direct.home, backend: Some(proxy.url.clone()), token: Some(server.token.clone()) };
+    let out = via_proxy.run(&["submit", &draft.meta.id]);
+    assert_eq!(out.code, Some(3), "{}", out.all());
+    assert_eq!(proxy.lost(), 1);
+    let id = d.meta.channel_id.clone().unwrap();
+    assert_eq!(block_on(server.client().get_channel(&id)).unwrap().version, 2);
+
+    // Submitting again finds the server already holding exactly this draft.
+    let out = via_proxy.run(&["submit", &draft.meta.id]);
+    assert_eq!(out.code, Some(0), "{}", out.all());
+    let ch = block_on(server.client().get_channel(&id)).unwrap();
+    assert_eq!(ch.version, 2, "no second update was made");
+    assert_eq!(ch.document.basic.non_working_time_notification, "Back at nine.");
+    assert_eq!(via_proxy.store().load(&draft.meta.id).unwrap().meta.channel_version, Some(2));
+}
+
+#[test]
+fn a_draft_whose_channel_was_deleted_says_so_and_can_be_created_anew() {
+    let server = Server::start(&[]);
+    let cli = Cli::new(&server.url, &server.token);
+    let draft = cli.example_draft("Deleted_Meanwhile");
+    assert_eq!(cli.run(&["submit", &draft.meta.id]).code, Some(0));
+    let old = cli.store().load(&draft.meta.id).unwrap().meta.channel_id.unwrap();
+    block_on(server.client().delete_channel(&old)).unwrap();
+
+    let out = cli.run(&["submit", &draft.meta.id]);
+    assert_eq!(out.code, Some(1), "{}", out.all());
+    assert!(out.stderr.contains("(404)") && out.stderr.contains("--as-new"), "{}", out.stderr);
+
+    let out = cli.run(&["submit", &draft.meta.id, "--as-new"]);
+    assert_eq!(out.code, Some(0), "{}", out.all());
+    let now = cli.store().load(&draft.meta.id).unwrap().meta;
+    let new = now.channel_id.unwrap();
+    assert_ne!(new, old);
+    assert_eq!(now.channel_version, Some(1));
+    assert_eq!(channels_named(&server, "Deleted_Meanwhile").len(), 1);
+}
+
+#[test]
+fn a_draft_changed_after_an_unconfirmed_create_is_not_created_twice() {
+    let server = Server::start(&[]);
+    let proxy = Proxy::start(server.port(), usize::MAX);
+    let cli = Cli::new(&proxy.url, &server.token);
+    let draft = cli.example_draft("Changed_After_Crash");
+    assert_eq!(cli.run(&["submit", &draft.meta.id]).code, Some(3));
+    assert_eq!(channels_named(&server, "Changed_After_Crash").len(), 1);
+
+    // The draft is edited before the user submits again.
+    let mut d = cli.store().load(&draft.meta.id).unwrap();
+    d.document.basic.non_working_time_notification = "Edited after the crash.".into();
+    cli.store().save(&mut d).unwrap();
+    let direct = Cli { home: cli.home, backend: Some(server.url.clone()), token: Some(server.token.clone()) };
+    let out = direct.run(&["submit", &draft.meta.id]);
+    assert_eq!(out.code, Some(1), "{}", out.all());
+    assert!(out.stderr.contains("was submitted before"), "{}", out.stderr);
+    assert!(out.stderr.contains("--as-new"), "{}", out.stderr);
+    assert_eq!(block_on(server.client().all_channels(None)).unwrap().len(), 1, "no second channel");
+    // The key stays, so putting the draft back as it was sent still works.
+    let kept = direct.store().load(&draft.meta.id).unwrap();
+    assert!(kept.meta.idempotency_key.is_some());
+    assert_eq!(kept.meta.channel_id, None);
+}

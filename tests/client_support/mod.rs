@@ -1,0 +1,312 @@
+//! Shared by the `client_*` tests: the real backend (`chanwiz serve` on a
+//! temporary SQLite file, loopback only), the CLI run as a user runs it, and
+//! a loopback TCP proxy that can lose the backend's answers.
+#![allow(dead_code)]
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{Shutdown, TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::sync::{Arc, Mutex};
+use std::thread;
+
+pub const EXAMPLE: &str = include_str!("../../assets/examples/telegram-channel.json");
+pub const APP_SECRET: &str = "Example-Secret-Replace-Me-0123456789";
+
+/// `chanwiz serve` running on a temporary database.
+pub struct Server {
+    child: Child,
+    pub url: String,
+    pub token: String,
+    pub certificate: Option<PathBuf>,
+    pub dir: tempfile::TempDir,
+}
+
+impl Server {
+    pub fn start(extra: &[&str]) -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        Self::start_in(dir, extra)
+    }
+
+    /// Start on the database in `dir` (again: a restarted server keeps its data).
+    pub fn start_in(dir: tempfile::TempDir, extra: &[&str]) -> Self {
+        let db = dir.path().join("server.db");
+        let mut child = Command::new(env!("CARGO_BIN_EXE_chanwiz"))
+            .args(["serve", "--addr", "127.0.0.1:0", "--db"])
+            .arg(&db)
+            .arg("--demo")
+            .args(extra)
+            .env("CHANWIZ_HOME", dir.path().join("server-home"))
+            .env_remove("CHANWIZ_BACKEND")
+            .env_remove("CHANWIZ_TOKEN")
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("chanwiz serve starts");
+        let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+        let (mut url, mut token, mut certificate) = (None, None, None);
+        while url.is_none() || token.is_none() || (extra.contains(&"--tls-self-signed") && certificate.is_none()) {
+            let line = match lines.next() {
+                Some(Ok(l)) => l,
+                other => {
+                    let _ = child.kill();
+                    panic!("chanwiz serve ended before it printed its address and token: {other:?}");
+                }
+            };
+            if let Some(v) = line.strip_prefix("listening:") {
+                url = Some(v.trim().to_string());
+            } else if let Some(v) = line.strip_prefix("token:") {
+                token = Some(v.trim().to_string());
+            } else if let Some(v) = line.strip_prefix("certificate:") {
+                certificate = Some(PathBuf::from(v.trim()));
+            }
+        }
+        // Keep draining stdout so the server never blocks on a full pipe.
+        thread::spawn(move || for _ in lines {});
+        Server { child, url: url.unwrap(), token: token.unwrap(), certificate, dir }
+    }
+
+    /// The port the server listens on.
+    pub fn port(&self) -> u16 {
+        self.url.rsplit(':').next().unwrap().trim_end_matches('/').parse().unwrap()
+    }
+
+    /// Stop the server and keep its database directory.
+    pub fn stop(mut self) -> tempfile::TempDir {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let dir = tempfile::tempdir().unwrap();
+        std::mem::replace(&mut self.dir, dir)
+    }
+
+    pub fn client(&self) -> chanwiz::client::Client {
+        client_for(&self.url, &self.token)
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+pub fn client_for(url: &str, token: &str) -> chanwiz::client::Client {
+    let settings = chanwiz::client::config::resolve(
+        &chanwiz::client::Flags { backend: Some(url.into()), token: Some(token.into()), ca_cert: None },
+        &|_| None,
+        None,
+    )
+    .unwrap();
+    chanwiz::client::Client::new(&settings).unwrap()
+}
+
+/// Run an async block on a fresh runtime.
+pub fn block_on<F: std::future::Future>(f: F) -> F::Output {
+    tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(f)
+}
+
+/// The CLI as a user runs it, with its own home directory.
+pub struct Cli {
+    pub home: tempfile::TempDir,
+    pub backend: Option<String>,
+    pub token: Option<String>,
+}
+
+impl Cli {
+    pub fn new(backend: &str, token: &str) -> Self {
+        Cli { home: tempfile::tempdir().unwrap(), backend: Some(backend.into()), token: Some(token.into()) }
+    }
+
+    pub fn command(&self, args: &[&str]) -> Command {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_chanwiz"));
+        c.args(args)
+            .env("CHANWIZ_HOME", self.home.path())
+            .env("CHANWIZ_LOG", "debug")
+            .env_remove("CHANWIZ_BACKEND")
+            .env_remove("CHANWIZ_TOKEN")
+            .env_remove("CHANWIZ_CA_CERT")
+            .stdin(Stdio::null());
+        if let Some(b) = &self.backend {
+            c.env("CHANWIZ_BACKEND", b);
+        }
+        if let Some(t) = &self.token {
+            c.env("CHANWIZ_TOKEN", t);
+        }
+        c
+    }
+
+    pub fn run(&self, args: &[&str]) -> Out {
+        Out::from(self.command(args).output().unwrap())
+    }
+
+    /// Run with `stdin` fed to standard input.
+    pub fn run_with_input(&self, args: &[&str], stdin: &str) -> Out {
+        let mut child =
+            self.command(args).stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
+        child.stdin.take().unwrap().write_all(stdin.as_bytes()).unwrap();
+        Out::from(child.wait_with_output().unwrap())
+    }
+
+    pub fn drafts_dir(&self) -> PathBuf {
+        self.home.path().join("data/drafts")
+    }
+
+    pub fn store(&self) -> chanwiz::drafts::DraftStore {
+        chanwiz::drafts::DraftStore::open(&self.drafts_dir()).unwrap()
+    }
+
+    /// The example document stored as a draft (APP Secret remembered).
+    pub fn example_draft(&self, name: &str) -> chanwiz::drafts::Draft {
+        let mut doc = chanwiz::model::parse_document(EXAMPLE).unwrap();
+        doc.basic.channel_name = name.into();
+        self.store().create(doc, true).unwrap()
+    }
+
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(self.home.path().join("data/chanwiz.log")).unwrap_or_default()
+    }
+}
+
+#[derive(Debug)]
+pub struct Out {
+    pub code: Option<i32>,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl From<Output> for Out {
+    fn from(o: Output) -> Self {
+        Out {
+            code: o.status.code(),
+            stdout: String::from_utf8_lossy(&o.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&o.stderr).into_owned(),
+        }
+    }
+}
+
+impl Out {
+    pub fn all(&self) -> String {
+        format!("{}\n{}", self.stdout, self.stderr)
+    }
+}
+
+/// A loopback TCP proxy in front of the backend. The first `lose` connections
+/// carry their request to the backend, wait until the backend answers (so the
+/// request has been carried out), then close without passing the answer on:
+/// the client sees a connection that broke before any answer.
+pub struct Proxy {
+    pub url: String,
+    state: Arc<Mutex<ProxyState>>,
+}
+
+struct ProxyState {
+    lose: usize,
+    lost: usize,
+    requests: Vec<Arc<Mutex<Vec<u8>>>>,
+}
+
+impl Proxy {
+    pub fn start(upstream_port: u16, lose: usize) -> Self {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let url = format!("http://127.0.0.1:{}", listener.local_addr().unwrap().port());
+        let state = Arc::new(Mutex::new(ProxyState { lose, lost: 0, requests: Vec::new() }));
+        let st = state.clone();
+        thread::spawn(move || {
+            for conn in listener.incoming() {
+                let Ok(client) = conn else { continue };
+                let Ok(upstream) = TcpStream::connect(("127.0.0.1", upstream_port)) else { continue };
+                let seen = Arc::new(Mutex::new(Vec::new()));
+                let lose_this = {
+                    let mut s = st.lock().unwrap();
+                    s.requests.push(seen.clone());
+                    let l = s.lost < s.lose;
+                    if l {
+                        s.lost += 1;
+                    }
+                    l
+                };
+                let (c2, u2) = (client.try_clone().unwrap(), upstream.try_clone().unwrap());
+                thread::spawn(move || pump(c2, u2, Some(seen)));
+                thread::spawn(move || {
+                    if lose_this {
+                        let mut up = upstream;
+                        let mut buf = [0u8; 4096];
+                        // The first byte of the answer means the backend is done.
+                        let _ = up.read(&mut buf);
+                        let _ = client.shutdown(Shutdown::Both);
+                        let _ = up.shutdown(Shutdown::Both);
+                    } else {
+                        pump(upstream, client, None);
+                    }
+                });
+            }
+        });
+        Proxy { url, state }
+    }
+
+    /// How many connections lost their answer.
+    pub fn lost(&self) -> usize {
+        self.state.lock().unwrap().lost
+    }
+
+    /// Every `Idempotency-Key` header value that went through, in order.
+    pub fn idempotency_keys(&self) -> Vec<String> {
+        let s = self.state.lock().unwrap();
+        let mut keys = Vec::new();
+        for r in &s.requests {
+            let bytes = r.lock().unwrap();
+            for line in String::from_utf8_lossy(&bytes).lines() {
+                if let Some((name, value)) = line.split_once(':')
+                    && name.trim().eq_ignore_ascii_case("idempotency-key")
+                {
+                    keys.push(value.trim().to_string());
+                }
+            }
+        }
+        keys
+    }
+}
+
+fn pump(mut from: TcpStream, mut to: TcpStream, seen: Option<Arc<Mutex<Vec<u8>>>>) {
+    let mut buf = [0u8; 16384];
+    loop {
+        match from.read(&mut buf) {
+            Ok(0) | Err(_) => break,
+            Ok(n) => {
+                if let Some(s) = &seen {
+                    s.lock().unwrap().extend_from_slice(&buf[..n]);
+                }
+                if to.write_all(&buf[..n]).is_err() {
+                    break;
+                }
+            }
+        }
+    }
+    let _ = to.shutdown(Shutdown::Write);
+}
+
+/// A loopback address where nothing listens.
+pub fn dead_backend() -> String {
+    let l = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = l.local_addr().unwrap().port();
+    drop(l);
+    format!("http://127.0.0.1:{port}")
+}
+
+/// Every file under `dir`, as text (lossy), for secret searches.
+pub fn all_text_under(dir: &Path) -> String {
+    let mut out = String::new();
+    let Ok(entries) = std::fs::read_dir(dir) else { return out };
+    for e in entries.flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            out.push_str(&all_text_under(&p));
+        } else if let Ok(bytes) = std::fs::read(&p) {
+            out.push_str(&String::from_utf8_lossy(&bytes));
+            out.push('\n');
+        }
+    }
+    out
+}
