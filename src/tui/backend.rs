@@ -36,9 +36,16 @@ pub struct Remote {
 }
 
 impl Remote {
+    /// The catalogue is cached per backend URL.
     pub fn new(client: Client, cache_dir: &std::path::Path, store: Arc<DraftStore>) -> Self {
         let cache = CatalogueCache::new(cache_dir, client.backend());
         Self { client, cache, store }
+    }
+
+    /// The catalogue is cached under `cache_key` (the embedded backend's
+    /// port changes from run to run; its catalogue does not).
+    pub fn with_cache_key(client: Client, cache_dir: &std::path::Path, cache_key: &str, store: Arc<DraftStore>) -> Self {
+        Self { client, cache: CatalogueCache::new(cache_dir, cache_key), store }
     }
 }
 
@@ -136,7 +143,7 @@ impl Embedded {
                     crate::client::Flags { backend: Some(server.url.clone()), token: Some(token), ca_cert: None };
                 let settings = crate::client::config::resolve(&flags, &|_| None, None).map_err(|e| e.to_string())?;
                 let client = Client::new(&settings).map_err(|e| e.to_string())?;
-                Ok((Remote::new(client, &self.cache_dir, self.store.clone()), server))
+                Ok((Remote::with_cache_key(client, &self.cache_dir, "embedded", self.store.clone()), server))
             })
             .await;
         started.as_ref().map(|(r, _)| r).map_err(Clone::clone)
