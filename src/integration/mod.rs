@@ -308,7 +308,7 @@ pub enum IntegrationError {
     /// The bot's webhook points elsewhere: ask before replacing it (one
     /// webhook per bot). Nothing was changed.
     #[error(
-        "bot {} already has a webhook pointing elsewhere: {}. Telegram keeps one webhook per bot, so setting this channel's would take the bot's messages away from there; nothing was changed (confirm to replace it)",
+        "bot {} has a webhook pointing elsewhere, not to this channel: {}. Telegram keeps one webhook per bot, so changing it takes the bot's messages away from there; nothing was changed (confirm to go ahead)",
         clean(&.bot.handle()),
         clean(.current)
     )]
