@@ -244,3 +244,4 @@ async fn the_token_comes_from_a_file_or_the_environment_only() {
     assert_eq!(out.code, Some(0), "{}", out.all());
     assert_eq!(env.standin.requests_for("getMe")[0].token, t);
 }
+

@@ -182,6 +182,11 @@ impl Out {
             eprintln!("  Telegram's answer to {} (verbatim): \"{}\"", f.method, clean(&self.scrub(&f.telegram)));
             eprintln!("  What it means: {}", clean(&self.scrub(&f.explanation)));
         }
+        if let Some(crate::client::ClientError::Invalid { errors, .. }) = e.backend() {
+            for fe in errors {
+                eprintln!("  {}: {}", clean(&self.scrub(&fe.path)), clean(&self.scrub(&fe.message)));
+            }
+        }
         code
     }
 }

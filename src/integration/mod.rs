@@ -352,6 +352,17 @@ impl IntegrationError {
         }
     }
 
+    /// The backend's error, when the backend failed (also under a roll-back).
+    pub fn backend(&self) -> Option<&ClientError> {
+        match self {
+            IntegrationError::Backend(e) => Some(e),
+            IntegrationError::RolledBack { cause, .. } | IntegrationError::Incomplete { cause, .. } => {
+                cause.backend()
+            }
+            _ => None,
+        }
+    }
+
     /// The message with `token` and `secrets` removed (defence in depth:
     /// the layers below already scrub their texts).
     pub fn scrubbed(&self, token: Option<&BotToken>, secrets: &[&WebhookSecret]) -> String {
