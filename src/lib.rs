@@ -9,6 +9,7 @@ pub mod cli;
 pub mod client;
 pub mod drafts;
 pub mod fsutil;
+pub mod integration;
 pub mod logging;
 pub mod model;
 pub mod paths;

@@ -36,6 +36,8 @@ pub mod routes {
     pub const CHANNEL: &str = "/api/v1/channels/{id}";
     pub const CHANNEL_INTEGRATION: &str = "/api/v1/channels/{id}/integration";
     pub const CHANNEL_UPDATES: &str = "/api/v1/channels/{id}/updates";
+    /// A webhook secret staged for a rotation (`PUT` stages, `DELETE` drops).
+    pub const CHANNEL_NEXT_SECRET: &str = "/api/v1/channels/{id}/integration/next-secret";
     pub const EXPORTS: &str = "/api/v1/exports";
     pub const EXPORT: &str = "/api/v1/exports/{id}";
     pub const EXPORT_DOWNLOAD: &str = "/api/v1/exports/{id}/download";
@@ -130,10 +132,37 @@ pub struct Integration {
     /// Passed to Telegram's setWebhook as `secret_token`.
     pub webhook_secret: String,
     pub has_bot_token: bool,
+    /// PEM of the channel's identity certificate (the certificate the
+    /// integration URL's endpoint presents), when the channel names one:
+    /// uploaded to Telegram with `setWebhook` when it is self-signed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub identity_certificate_pem: Option<String>,
+    /// A webhook secret rotation was staged and is neither committed nor
+    /// dropped nor expired (see [`NextSecret`]).
+    #[serde(default)]
+    pub rotation_pending: bool,
 }
 
+/// `PUT /api/v1/channels/{id}/integration/next-secret`: stage the webhook
+/// secret a rotation is about to give Telegram. Until it is committed, dropped
+/// or [`NEXT_SECRET_TTL_SECS`] have passed, deliveries carrying either the
+/// current secret or this one are accepted, so Telegram can switch secrets
+/// without a delivery being refused and without the backend being changed for
+/// good. A `PUT /integration` that sets `webhook_secret` commits (the staged
+/// secret is cleared); `DELETE` on this route drops it (204 either way).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NextSecret {
+    /// 32–256 characters of `A-Za-z0-9_-`.
+    pub webhook_secret: String,
+}
+
+/// How long a staged webhook secret is accepted without being committed.
+pub const NEXT_SECRET_TTL_SECS: i64 = 600;
+
 /// `PUT /api/v1/channels/{id}/integration`: store a bot token and/or replace
-/// the webhook secret, both at once or neither (204).
+/// the webhook secret, both at once or neither (204). Setting
+/// `webhook_secret` also clears a staged [`NextSecret`].
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct IntegrationUpdate {

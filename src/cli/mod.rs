@@ -12,6 +12,7 @@ mod prompt;
 mod serve;
 mod submit;
 mod validate;
+mod webhook;
 mod wizard;
 
 use std::process::ExitCode;
@@ -60,6 +61,9 @@ pub enum Command {
     /// The backend URL, token and CA certificate kept in config.json.
     #[command(subcommand)]
     Config(config::ConfigCommand),
+    /// Register, inspect, delete or rotate a channel's Telegram webhook.
+    #[command(subcommand)]
+    Webhook(webhook::WebhookCommand),
     /// Run the reference backend (configuration API and Telegram delivery).
     #[cfg(feature = "server")]
     Serve(serve::ServeArgs),
@@ -79,6 +83,7 @@ pub fn main() -> ExitCode {
         Some(Command::Export(args)) => with_paths(|paths| export::run(&args, paths)),
         Some(Command::Catalogue(args)) => with_paths(|paths| catalogue::run(&args, paths)),
         Some(Command::Config(cmd)) => with_paths(|paths| config::run(&cmd, paths)),
+        Some(Command::Webhook(cmd)) => with_paths(|paths| webhook::run(&cmd, paths)),
         #[cfg(feature = "server")]
         Some(Command::Serve(args)) => with_paths(|paths| serve::run_serve(&args, paths)),
         #[cfg(feature = "server")]

@@ -36,7 +36,7 @@ use serde::de::DeserializeOwned;
 
 use crate::api::{
     Catalogue, Certificate, CertificateUpload, Channel, ChannelQuery, ChannelSummary, ExportRequest, ExportStatus,
-    ExportTask, Health, IDEMPOTENCY_KEY, Integration, IntegrationUpdate, Page, ReceivedUpdate, routes,
+    ExportTask, Health, IDEMPOTENCY_KEY, Integration, IntegrationUpdate, NextSecret, Page, ReceivedUpdate, routes,
 };
 use crate::model::ChannelDocument;
 
@@ -465,6 +465,28 @@ impl Client {
             Req::new(Method::PUT, self.url(routes::CHANNEL_INTEGRATION, Some(id)), Retry::Yes, &what).json(update),
         )
         .await?;
+        Ok(())
+    }
+
+    /// `PUT /api/v1/channels/{id}/integration/next-secret`: stage a rotation's
+    /// webhook secret (accepted beside the current one until committed by
+    /// [`Client::put_integration`], dropped, or expired). Idempotent, so retried.
+    pub async fn stage_next_secret(&self, id: &str, secret: &str) -> Result<()> {
+        let what = format!("channel '{}'", crate::sanitize::clean(id));
+        let body = NextSecret { webhook_secret: secret.to_string() };
+        self.send(
+            Req::new(Method::PUT, self.url(routes::CHANNEL_NEXT_SECRET, Some(id)), Retry::Yes, &what).json(&body),
+        )
+        .await?;
+        Ok(())
+    }
+
+    /// `DELETE /api/v1/channels/{id}/integration/next-secret`: drop a staged
+    /// secret (idempotent, so retried).
+    pub async fn drop_next_secret(&self, id: &str) -> Result<()> {
+        let what = format!("channel '{}'", crate::sanitize::clean(id));
+        self.send(Req::new(Method::DELETE, self.url(routes::CHANNEL_NEXT_SECRET, Some(id)), Retry::Yes, &what))
+            .await?;
         Ok(())
     }
 

@@ -17,8 +17,8 @@ use super::catalogue::{self, ChannelRefs};
 use super::db;
 use super::errors::{ApiErr, ApiJson, ApiQuery, ApiResult, Id, IdKind, body_bytes};
 use crate::api::{
-    Channel, ChannelQuery, ChannelSummary, IDEMPOTENCY_KEY, Integration, IntegrationUpdate, Page, ReceivedUpdate,
-    routes,
+    Channel, ChannelQuery, ChannelSummary, IDEMPOTENCY_KEY, Integration, IntegrationUpdate, NEXT_SECRET_TTL_SECS,
+    NextSecret, Page, ReceivedUpdate, routes,
 };
 use crate::model::{ChannelDocument, DocumentError, FieldError, Mode, parse_document, validate_all};
 
@@ -311,19 +311,46 @@ pub async fn get_integration(
         .db
         .call(move |conn| {
             let stored = db::get_channel(conn, t, &id)?.ok_or_else(|| ApiErr::channel_not_found(&id))?;
-            let secret: String = conn.query_row(
-                "SELECT webhook_secret FROM channels WHERE tenant_id = ?1 AND id = ?2",
+            let (secret, next_until): (String, Option<String>) = conn.query_row(
+                "SELECT webhook_secret, CASE WHEN next_webhook_secret IS NULL THEN NULL ELSE next_webhook_secret_until END \
+                 FROM channels WHERE tenant_id = ?1 AND id = ?2",
                 params![t, id],
-                |r| r.get(0),
+                |r| Ok((r.get(0)?, r.get(1)?)),
             )?;
+            let cert_id = stored.channel.document.channel_info.identity_certificate.clone();
+            let der: Option<Vec<u8>> = if cert_id.is_empty() {
+                None
+            } else {
+                conn.query_row(
+                    "SELECT der FROM certificates WHERE tenant_id = ?1 AND id = ?2",
+                    params![t, cert_id],
+                    |r| r.get(0),
+                )
+                .optional()?
+            };
             Ok(Json(Integration {
                 channel_id: stored.channel.id,
                 integration_url: stored.channel.integration_url,
                 webhook_secret: secret,
                 has_bot_token: stored.channel.has_bot_token,
+                identity_certificate_pem: der.map(|d| pem_certificate(&d)),
+                rotation_pending: next_until.is_some_and(|u| db::parse_ts(&u) > db::now()),
             }))
         })
         .await
+}
+
+/// DER bytes as a PEM `CERTIFICATE` block.
+pub fn pem_certificate(der: &[u8]) -> String {
+    use base64::Engine;
+    let b64 = base64::engine::general_purpose::STANDARD.encode(der);
+    let mut out = String::from("-----BEGIN CERTIFICATE-----\n");
+    for line in b64.as_bytes().chunks(64) {
+        out.push_str(std::str::from_utf8(line).unwrap_or_default());
+        out.push('\n');
+    }
+    out.push_str("-----END CERTIFICATE-----\n");
+    out
 }
 
 /// The webhook secret rule: 32–256 characters of `A-Za-z0-9_-`.
@@ -381,8 +408,11 @@ pub async fn put_integration(
         .db
         .call(move |conn| {
             db::write_tx(conn, |tx| {
+                // A new current secret commits (and so ends) any staged rotation.
                 let n = tx.execute(
-                    "UPDATE channels SET bot_token = coalesce(?3, bot_token), webhook_secret = coalesce(?4, webhook_secret) \
+                    "UPDATE channels SET bot_token = coalesce(?3, bot_token), webhook_secret = coalesce(?4, webhook_secret), \
+                     next_webhook_secret = CASE WHEN ?4 IS NULL THEN next_webhook_secret ELSE NULL END, \
+                     next_webhook_secret_until = CASE WHEN ?4 IS NULL THEN next_webhook_secret_until ELSE NULL END \
                      WHERE tenant_id = ?1 AND id = ?2",
                     params![t, id, bot_token, webhook_secret],
                 )?;
@@ -391,6 +421,66 @@ pub async fn put_integration(
         })
         .await?;
     tracing::info!(channel = %id2, "channel integration updated");
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// `PUT .../integration/next-secret`: stage a rotation's webhook secret,
+/// accepted beside the current one for [`NEXT_SECRET_TTL_SECS`] (204).
+pub async fn put_next_secret(
+    State(state): State<AppState>,
+    Tenant(t): Tenant,
+    ApiPath(id): ApiPath<String>,
+    ApiJson(next): ApiJson<NextSecret>,
+) -> ApiResult<StatusCode> {
+    if !plausible_id(&id) {
+        return Err(ApiErr::channel_not_found(&id));
+    }
+    let secret = next.webhook_secret.trim().to_string();
+    if let Err(m) = check_webhook_secret(&secret) {
+        return Err(ApiErr::invalid(vec![FieldError::new("webhook_secret", m)]));
+    }
+    let until = db::ts(db::now() + chrono::TimeDelta::seconds(NEXT_SECRET_TTL_SECS));
+    let id2 = id.clone();
+    state
+        .db
+        .call(move |conn| {
+            db::write_tx(conn, |tx| {
+                let n = tx.execute(
+                    "UPDATE channels SET next_webhook_secret = ?3, next_webhook_secret_until = ?4 WHERE tenant_id = ?1 AND id = ?2",
+                    params![t, id, secret, until],
+                )?;
+                if n == 0 { Err(ApiErr::channel_not_found(&id)) } else { Ok(()) }
+            })
+        })
+        .await?;
+    tracing::info!(channel = %id2, "webhook secret rotation staged");
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// `DELETE .../integration/next-secret`: drop a staged secret (204, also
+/// when none was staged).
+pub async fn delete_next_secret(
+    State(state): State<AppState>,
+    Tenant(t): Tenant,
+    ApiPath(id): ApiPath<String>,
+) -> ApiResult<StatusCode> {
+    if !plausible_id(&id) {
+        return Err(ApiErr::channel_not_found(&id));
+    }
+    let id2 = id.clone();
+    state
+        .db
+        .call(move |conn| {
+            db::write_tx(conn, |tx| {
+                let n = tx.execute(
+                    "UPDATE channels SET next_webhook_secret = NULL, next_webhook_secret_until = NULL WHERE tenant_id = ?1 AND id = ?2",
+                    params![t, id],
+                )?;
+                if n == 0 { Err(ApiErr::channel_not_found(&id)) } else { Ok(()) }
+            })
+        })
+        .await?;
+    tracing::info!(channel = %id2, "webhook secret rotation dropped");
     Ok(StatusCode::NO_CONTENT)
 }
 

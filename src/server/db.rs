@@ -14,7 +14,7 @@ use super::errors::{ApiErr, ApiResult};
 use crate::api::Channel;
 use crate::model::ChannelDocument;
 
-const SCHEMA_VERSION: i64 = 1;
+const SCHEMA_VERSION: i64 = 2;
 
 const SCHEMA: &str = r#"
 CREATE TABLE tenants (
@@ -122,6 +122,13 @@ CREATE TABLE export_items (
 );
 "#;
 
+/// Version 2: a webhook secret staged by a rotation, accepted beside the
+/// current one until it is committed, dropped or expires.
+const MIGRATE_2: &str = r#"
+ALTER TABLE channels ADD COLUMN next_webhook_secret TEXT;
+ALTER TABLE channels ADD COLUMN next_webhook_secret_until TEXT;
+"#;
+
 /// Open (creating if needed) the database file, set it up for concurrent
 /// use and bring its schema up to date.
 pub fn open(path: &Path) -> rusqlite::Result<Connection> {
@@ -149,11 +156,18 @@ fn migrate(conn: &Connection) -> rusqlite::Result<()> {
     // Two processes may open a new file at once: the write lock decides.
     conn.execute_batch("BEGIN IMMEDIATE")?;
     let version: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
-    let result = if version == 0 {
-        conn.execute_batch(SCHEMA).and_then(|_| conn.pragma_update(None, "user_version", SCHEMA_VERSION))
-    } else {
+    let result = (|| {
+        if version < 1 {
+            conn.execute_batch(SCHEMA)?;
+        }
+        if version < 2 {
+            conn.execute_batch(MIGRATE_2)?;
+        }
+        if version < SCHEMA_VERSION {
+            conn.pragma_update(None, "user_version", SCHEMA_VERSION)?;
+        }
         Ok(())
-    };
+    })();
     match result {
         Ok(()) => conn.execute_batch("COMMIT"),
         Err(e) => {

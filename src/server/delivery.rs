@@ -25,15 +25,32 @@ pub async fn receive(
 ) -> ApiResult<StatusCode> {
     let given = req.headers().get(TELEGRAM_SECRET_HEADER).map(|v| v.as_bytes().to_vec()).unwrap_or_default();
     let id = channel_id.clone();
-    let stored: Option<String> = state
+    type Secrets = (String, Option<String>, Option<String>);
+    let stored: Option<Secrets> = state
         .db
         .call(move |conn| {
-            Ok(conn.query_row("SELECT webhook_secret FROM channels WHERE id = ?1", [id], |r| r.get(0)).optional()?)
+            Ok(conn
+                .query_row(
+                    "SELECT webhook_secret, next_webhook_secret, next_webhook_secret_until FROM channels WHERE id = ?1",
+                    [id],
+                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+                )
+                .optional()?)
         })
         .await?;
-    // Compare even for an unknown channel, so both take the same path.
-    let expected = stored.as_deref().unwrap_or("-unknown-channel-placeholder-secret-");
-    let matches = bool::from(expected.as_bytes().ct_eq(&given)) && stored.is_some() && !given.is_empty();
+    // Compare even for an unknown channel, so both take the same path. A
+    // secret staged by a rotation counts too until it expires.
+    const PLACEHOLDER: &str = "-unknown-channel-placeholder-secret-";
+    let (current, next) = match &stored {
+        Some((current, next, until)) => {
+            let live = until.as_deref().is_some_and(|u| db::parse_ts(u) > db::now());
+            (current.as_str(), next.as_deref().filter(|_| live).unwrap_or(PLACEHOLDER))
+        }
+        None => (PLACEHOLDER, PLACEHOLDER),
+    };
+    let current_ok = bool::from(current.as_bytes().ct_eq(&given));
+    let next_ok = bool::from(next.as_bytes().ct_eq(&given)) && next != PLACEHOLDER;
+    let matches = (current_ok | next_ok) && stored.is_some() && !given.is_empty();
     if !matches {
         tracing::warn!(channel = %super::errors::shorten(&channel_id), "delivery refused: secret token missing or wrong");
         return Err(forbidden());

@@ -68,6 +68,8 @@ pub fn route_table() -> Vec<Route> {
         route("delete", routes::CHANNEL, on(M::DELETE, channels::delete)),
         route("get", routes::CHANNEL_INTEGRATION, on(M::GET, channels::get_integration)),
         route("put", routes::CHANNEL_INTEGRATION, on(M::PUT, channels::put_integration)),
+        route("put", routes::CHANNEL_NEXT_SECRET, on(M::PUT, channels::put_next_secret)),
+        route("delete", routes::CHANNEL_NEXT_SECRET, on(M::DELETE, channels::delete_next_secret)),
         route("get", routes::CHANNEL_UPDATES, on(M::GET, channels::list_updates)),
         route("get", routes::EXPORTS, on(M::GET, exports::list)),
         route("post", routes::EXPORTS, on(M::POST, exports::create)),

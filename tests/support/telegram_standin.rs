@@ -107,6 +107,8 @@ struct Inner {
     delivery_error: Option<String>,
     /// After a successful setWebhook, another tool sets this URL.
     thief: Option<String>,
+    /// The next call of a method (lower case) answers this status and description.
+    forced_errors: Vec<(String, u16, String)>,
     /// Host names the stand-in "resolves".
     dns: HashMap<String, IpAddr>,
     requests: Vec<Recorded>,
@@ -166,6 +168,13 @@ impl TelegramStandIn {
         let mut i = self.inner.lock().unwrap();
         i.forced_429 = calls;
         i.retry_after = retry_after;
+    }
+
+    /// The next call of `method` answers `status` with `description` (the
+    /// Bot API's error body), whatever its parameters: for refusals chanwiz's
+    /// own checks would catch before Telegram is called.
+    pub fn fail_next(&self, method: &str, status: u16, description: &str) {
+        self.inner.lock().unwrap().forced_errors.push((method.to_ascii_lowercase(), status, description.to_owned()));
     }
 
     /// While a webhook is set, getWebhookInfo reports this last error.
@@ -285,6 +294,11 @@ fn dispatch(state: &mut Inner, token: &str, method: &str, req: &Recorded) -> (u1
                 "parameters": { "retry_after": n }
             }),
         );
+    }
+    let lower = method.to_ascii_lowercase();
+    if let Some(i) = state.forced_errors.iter().position(|(m, _, _)| *m == lower) {
+        let (_, status, description) = state.forced_errors.remove(i);
+        return answer_err(status, &description);
     }
     let Some(account) = state.accounts.get(token).cloned() else {
         return answer_err(401, "Unauthorized");

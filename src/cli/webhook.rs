@@ -1,0 +1,389 @@
+//! `chanwiz webhook set|info|delete|rotate`: the Channel Integration steps
+//! from the command line (the work is done by `crate::integration`).
+//!
+//! The bot token comes from `--token-file FILE` (`-`: standard input) or
+//! `CHANWIZ_BOT_TOKEN`, or is typed without echo on a terminal; never from an
+//! argument, which other users could read in the process list. Everything
+//! printed is scrubbed of the token and the webhook secrets.
+
+use std::io::{BufRead, IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::{Args, Subcommand};
+
+use super::backend::{BackendArgs, block_on, emit};
+use super::exit;
+use crate::client::Client;
+use crate::integration::{self, Event, IntegrationError, IntegrationInfo, Options, Replace};
+use crate::paths::Paths;
+use crate::sanitize::{clean, clean_multiline};
+use crate::telegram::{ApiConfig, BotToken, TelegramError, WebhookSecret};
+
+/// Environment variable holding the bot token.
+pub const TOKEN_ENV: &str = "CHANWIZ_BOT_TOKEN";
+
+#[derive(Debug, Subcommand)]
+pub enum WebhookCommand {
+    /// Register the channel's webhook with Telegram, confirm it, and store
+    /// the bot token in the backend. Exit 0 only when Telegram accepted it and
+    /// getWebhookInfo agrees.
+    Set(SetArgs),
+    /// Show where the bot's webhook points, its queue and its last error
+    /// (exit 0 when it points to this channel).
+    Info(InfoArgs),
+    /// Delete the bot's webhook.
+    Delete(DeleteArgs),
+    /// Switch the channel to a new bot token (from --token-file or
+    /// CHANWIZ_BOT_TOKEN) with a fresh webhook secret; on failure nothing is
+    /// left half-changed.
+    Rotate(SetArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct Common {
+    /// The channel: its exact name or its id.
+    #[arg(long, value_name = "NAME|ID")]
+    pub channel: String,
+    /// File holding the bot token (`-` reads standard input). Default:
+    /// $CHANWIZ_BOT_TOKEN, else asked for on a terminal. Never an argument.
+    #[arg(long, value_name = "FILE")]
+    pub token_file: Option<PathBuf>,
+    /// Bot API address (a local Bot API server). Default:
+    /// $CHANWIZ_TELEGRAM_API, then https://api.telegram.org.
+    #[arg(long, value_name = "URL")]
+    pub telegram_api: Option<String>,
+    #[command(flatten)]
+    pub backend: BackendArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct SetArgs {
+    #[command(flatten)]
+    pub common: Common,
+    /// Public webhook address (https://PUBLIC-IPv4:PORT, port 443, 80, 88 or
+    /// 8443) replacing the integration URL's scheme, host and port.
+    #[arg(long, value_name = "URL")]
+    pub public_url: Option<String>,
+    /// Drop the updates Telegram has queued for the bot.
+    #[arg(long)]
+    pub drop_pending: bool,
+    /// Update types to receive, comma-separated. Default:
+    /// message,edited_message,callback_query.
+    #[arg(long, value_name = "TYPES", value_delimiter = ',')]
+    pub allowed_updates: Option<Vec<String>>,
+    /// PEM certificate the webhook endpoint presents, instead of the
+    /// channel's identity certificate (uploaded when self-signed).
+    #[arg(long, value_name = "FILE")]
+    pub endpoint_cert: Option<PathBuf>,
+    /// Replace a webhook of the bot that points elsewhere without asking.
+    #[arg(long)]
+    pub yes: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct InfoArgs {
+    #[command(flatten)]
+    pub common: Common,
+    /// Public webhook address the webhook is expected at.
+    #[arg(long, value_name = "URL")]
+    pub public_url: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct DeleteArgs {
+    #[command(flatten)]
+    pub common: Common,
+    /// Drop the updates Telegram has queued for the bot.
+    #[arg(long)]
+    pub drop_pending: bool,
+    /// Delete a webhook that points elsewhere without asking.
+    #[arg(long)]
+    pub yes: bool,
+}
+
+pub fn run(cmd: &WebhookCommand, paths: &Paths) -> ExitCode {
+    let common = match cmd {
+        WebhookCommand::Set(a) | WebhookCommand::Rotate(a) => &a.common,
+        WebhookCommand::Info(a) => &a.common,
+        WebhookCommand::Delete(a) => &a.common,
+    };
+    let api = match ApiConfig::resolve(common.telegram_api.as_deref()) {
+        Ok(api) => api,
+        Err(e) => return super::fail(exit::UNREADABLE, &e.to_string()),
+    };
+    let token = match read_token(common.token_file.as_deref()) {
+        Ok(t) => t,
+        Err(code) => return code,
+    };
+    let client = match common.backend.client(paths) {
+        Ok(c) => c,
+        Err(code) => return code,
+    };
+    let mut out = Out { token: token.clone(), secrets: Vec::new() };
+    let result = block_on(async {
+        let info = integration::prepare(&client, &common.channel).await?;
+        out.secrets.push(info.secret().clone());
+        out.line(&format!("Channel: {} ({})", info.channel_name, info.channel_id));
+        out.line(&format!("Integration URL (url used to send message to agent): {}", info.integration_url));
+        match cmd {
+            WebhookCommand::Set(a) => set(&client, &api, &info, &token, a, false, &mut out).await,
+            WebhookCommand::Rotate(a) => set(&client, &api, &info, &token, a, true, &mut out).await,
+            WebhookCommand::Info(a) => show(&api, &info, &token, a, &mut out).await,
+            WebhookCommand::Delete(a) => delete(&api, &info, &token, a, &mut out).await,
+        }
+    });
+    match result {
+        Err(code) => code,
+        Ok(Ok(code)) => code,
+        Ok(Err(e)) => out.error(&e),
+    }
+}
+
+/// Printing, scrubbed of the token and the secrets.
+struct Out {
+    token: BotToken,
+    secrets: Vec<WebhookSecret>,
+}
+
+impl Out {
+    fn scrub(&self, text: &str) -> String {
+        let secrets: Vec<&WebhookSecret> = self.secrets.iter().collect();
+        integration::scrub(text, Some(&self.token), &secrets)
+    }
+
+    fn line(&self, text: &str) {
+        emit(&clean_multiline(&self.scrub(text)));
+    }
+
+    fn event(&self, e: &Event) {
+        self.line(&format!("- {e}"));
+        if let Event::Bot { token_warning: Some(w), .. } = e {
+            self.line(&format!("- warning: {w}"));
+        }
+        if let Event::Before { delivery_warning: Some(w), .. } = e {
+            self.line(&format!("- warning: {w}"));
+        }
+    }
+
+    fn error(&self, e: &IntegrationError) -> ExitCode {
+        if let IntegrationError::Checks(problems) = e {
+            eprintln!(
+                "chanwiz: the webhook cannot be registered ({} problem(s)); Telegram was not called:",
+                problems.len()
+            );
+            for p in problems {
+                eprintln!("  - {}", clean(&self.scrub(&p.message)));
+            }
+            return ExitCode::from(exit::REFUSED);
+        }
+        let code = super::fail(e.exit_code(), &self.scrub(&e.to_string()));
+        if let Some(TelegramError::Api(f)) = e.telegram() {
+            eprintln!("  Telegram's answer to {} (verbatim): \"{}\"", f.method, clean(&self.scrub(&f.telegram)));
+            eprintln!("  What it means: {}", clean(&self.scrub(&f.explanation)));
+        }
+        if let Some(crate::client::ClientError::Invalid { errors, .. }) = e.backend() {
+            for fe in errors {
+                eprintln!("  {}: {}", clean(&self.scrub(&fe.path)), clean(&self.scrub(&fe.message)));
+            }
+        }
+        code
+    }
+}
+
+/// The bot token: `--token-file`, else `CHANWIZ_BOT_TOKEN`, else typed on a
+/// terminal.
+fn read_token(file: Option<&Path>) -> Result<BotToken, ExitCode> {
+    let raw = match file {
+        Some(p) if p.as_os_str() == "-" => {
+            let mut line = String::new();
+            std::io::stdin().lock().read_line(&mut line).map_err(|e| {
+                super::fail(exit::UNREADABLE, &format!("cannot read the bot token from standard input: {e}"))
+            })?;
+            line
+        }
+        Some(p) => std::fs::read_to_string(p).map_err(|e| {
+            super::fail(exit::UNREADABLE, &format!("cannot read the bot token file {}: {e}", p.display()))
+        })?,
+        None => match std::env::var(TOKEN_ENV) {
+            Ok(v) if !v.trim().is_empty() => v,
+            _ if std::io::stdin().is_terminal() => super::prompt::hidden("Bot token from @BotFather (not shown)")
+                .ok_or_else(|| super::fail(exit::REFUSED, "no bot token given; nothing was done"))?,
+            _ => {
+                return Err(super::fail(
+                    exit::UNREADABLE,
+                    "no bot token: set CHANWIZ_BOT_TOKEN or pass --token-file FILE (never the token itself as an argument: it would show in the process list)",
+                ));
+            }
+        },
+    };
+    BotToken::parse(&raw).map_err(|e| super::fail(exit::UNREADABLE, &e.to_string()))
+}
+
+fn options(public_url: Option<&String>) -> Options {
+    Options { public_address: public_url.cloned(), ..Default::default() }
+}
+
+/// Ask on the terminal whether to replace `current`; `false` without one.
+fn confirm_replace(current: &str) -> bool {
+    if !(std::io::stdin().is_terminal() && std::io::stderr().is_terminal()) {
+        return false;
+    }
+    eprint!("Replace the bot's webhook that points to {}? [y/N] ", clean(current));
+    let _ = std::io::stderr().flush();
+    let mut answer = String::new();
+    if std::io::stdin().lock().read_line(&mut answer).is_err() {
+        return false;
+    }
+    matches!(answer.trim().to_ascii_lowercase().as_str(), "y" | "yes")
+}
+
+async fn set(
+    client: &Client,
+    api: &ApiConfig,
+    info: &IntegrationInfo,
+    token: &BotToken,
+    args: &SetArgs,
+    rotate: bool,
+    out: &mut Out,
+) -> Result<ExitCode, IntegrationError> {
+    let mut opts = options(args.public_url.as_ref());
+    opts.drop_pending_updates = args.drop_pending;
+    if let Some(a) = &args.allowed_updates {
+        opts.allowed_updates = a.iter().map(|s| s.trim().to_owned()).filter(|s| !s.is_empty()).collect();
+    }
+    if let Some(path) = &args.endpoint_cert {
+        match std::fs::read(path) {
+            Ok(pem) => opts.endpoint_certificate_pem = Some(pem),
+            Err(e) => {
+                return Ok(super::fail(
+                    exit::UNREADABLE,
+                    &format!("cannot read the endpoint certificate {}: {e}", path.display()),
+                ));
+            }
+        }
+    }
+    if args.yes {
+        opts.replace = Replace::Any;
+    }
+    loop {
+        let printer = &*out;
+        let mut progress = |e: Event| printer.event(&e);
+        let result = if rotate {
+            integration::rotate(client, api, info, token, &opts, &mut progress).await
+        } else {
+            integration::connect(client, api, info, token, &opts, &mut progress).await
+        };
+        match result {
+            Ok(report) => {
+                out.line(&format!(
+                    "{} {} for bot {} ({}): Telegram delivers to {}",
+                    if rotate { "Rotated:" } else { "Webhook registered" },
+                    if rotate { "new token and webhook secret in use" } else { "and confirmed" },
+                    report.bot.handle(),
+                    report.bot.name,
+                    report.webhook_url
+                ));
+                if let Some(r) = &report.replaced {
+                    out.line(&format!("It replaced the webhook that pointed to {r}."));
+                }
+                return Ok(ExitCode::SUCCESS);
+            }
+            Err(IntegrationError::NeedsConfirmation { bot, current }) => {
+                if confirm_replace(&current) {
+                    opts.replace = Replace::Only(current);
+                    continue;
+                }
+                let code = out.error(&IntegrationError::NeedsConfirmation { bot, current });
+                eprintln!("  To replace it, run the command again with --yes (or answer 'y' when run on a terminal).");
+                return Ok(code);
+            }
+            Err(e) => return Err(e),
+        }
+    }
+}
+
+async fn show(
+    api: &ApiConfig,
+    info: &IntegrationInfo,
+    token: &BotToken,
+    args: &InfoArgs,
+    out: &mut Out,
+) -> Result<ExitCode, IntegrationError> {
+    let status = integration::status(api, info, token, &options(args.public_url.as_ref())).await?;
+    out.line(&format!("Bot: {} ({})", status.bot.handle(), status.bot.name));
+    if let Some(w) = &status.token_warning {
+        out.line(&format!("warning: {w}"));
+    }
+    out.line(&format!("Bot token stored in the backend: {}", if info.has_bot_token { "yes" } else { "no" }));
+    let w = &status.webhook;
+    if !w.is_set() {
+        out.line("Webhook: none (Telegram does not deliver this bot's messages anywhere)");
+    } else {
+        out.line(&format!("Webhook: {}", w.url));
+    }
+    if let Some(e) = &status.expected_url {
+        out.line(&format!("Expected: {e} ({})", if status.matches_expected { "matches" } else { "differs" }));
+    }
+    out.line(&format!("Pending updates: {}", w.pending_update_count));
+    out.line(&format!("Custom certificate: {}", if w.has_custom_certificate { "yes" } else { "no" }));
+    if let Some(a) = &w.allowed_updates {
+        out.line(&format!("Allowed updates: {}", a.join(", ")));
+    }
+    for warning in &status.warnings {
+        out.line(&format!("warning: {warning}"));
+    }
+    if status.points_to_channel {
+        Ok(ExitCode::SUCCESS)
+    } else {
+        Ok(super::fail(
+            exit::REFUSED,
+            &out.scrub(if w.is_set() {
+                "the bot's webhook does not point to this channel: run `chanwiz webhook set`"
+            } else {
+                "the bot has no webhook: run `chanwiz webhook set`"
+            }),
+        ))
+    }
+}
+
+async fn delete(
+    api: &ApiConfig,
+    info: &IntegrationInfo,
+    token: &BotToken,
+    args: &DeleteArgs,
+    out: &mut Out,
+) -> Result<ExitCode, IntegrationError> {
+    let mut opts = Options { drop_pending_updates: args.drop_pending, ..Default::default() };
+    if args.yes {
+        opts.replace = Replace::Any;
+    }
+    loop {
+        let printer = &*out;
+        let mut progress = |e: Event| printer.event(&e);
+        match integration::disconnect(api, info, token, &opts, &mut progress).await {
+            Ok(d) => {
+                if d.removed.is_empty() {
+                    out.line(&format!("Bot {} had no webhook; nothing to delete.", d.bot.handle()));
+                } else {
+                    out.line(&format!(
+                        "Webhook deleted: Telegram no longer delivers bot {}'s messages to {}.",
+                        d.bot.handle(),
+                        d.removed
+                    ));
+                }
+                return Ok(ExitCode::SUCCESS);
+            }
+            Err(IntegrationError::NeedsConfirmation { bot, current }) => {
+                if confirm_replace(&current) {
+                    opts.replace = Replace::Only(current);
+                    continue;
+                }
+                let code = out.error(&IntegrationError::NeedsConfirmation { bot, current });
+                eprintln!("  To delete it anyway, run the command again with --yes.");
+                return Ok(code);
+            }
+            Err(e) => return Err(e),
+        }
+    }
+}

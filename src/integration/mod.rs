@@ -1,0 +1,765 @@
+//! Channel Integration (steps 6–8 of the AICC procedure) as a library: the
+//! backend (`crate::client`) gives the integration URL, the channel's webhook
+//! secret and its endpoint certificate; Telegram (`crate::telegram`) proves
+//! the token, takes the webhook and confirms it; only then does the token go
+//! to the backend. The CLI (`chanwiz webhook`) and the wizard's Integration
+//! page both drive these calls.
+//!
+//! - [`prepare`] — the channel's integration details from the backend.
+//! - [`plan`] — the checks run before Telegram is called (pure).
+//! - [`connect`] — checks → `getMe` + `getWebhookInfo` → `setWebhook` →
+//!   `getWebhookInfo` confirms → token stored in the backend.
+//! - [`status`] — what Telegram reports for the bot's webhook now.
+//! - [`disconnect`] — `deleteWebhook`, confirmed.
+//! - [`rotate`] — a new token with a fresh webhook secret, never left half
+//!   done (see below).
+//!
+//! Every step reports an [`Event`] to a callback as it completes, so a UI can
+//! show each result. A webhook of the bot pointing somewhere else is never
+//! replaced silently: the call returns [`IntegrationError::NeedsConfirmation`]
+//! before anything changes, and the caller asks and calls again with
+//! [`Replace::Only`] (the URL the user saw) or [`Replace::Any`].
+//!
+//! Endpoint certificate: Telegram calls the webhook URL, which reaches the
+//! endpoint serving the channel's integration URL. That endpoint presents
+//! the channel's *identity certificate* (`channel_info.identity_certificate`),
+//! so its PEM comes from the backend ([`crate::api::Integration`]'s
+//! `identity_certificate_pem`) and is uploaded with `setWebhook` only when it
+//! is self-signed. [`Options::endpoint_certificate_pem`] overrides it (a
+//! proxy in front presenting another certificate). chanwiz never connects to
+//! the public webhook address itself to fetch a certificate: the admin's
+//! machine often cannot reach it, and it must not send traffic there.
+//!
+//! Rotation: the backend accepts a *staged* next secret beside the current
+//! one (`PUT .../integration/next-secret`, expiring after 10 minutes unless
+//! committed). [`rotate`] stages a fresh secret, sets the webhook with the new
+//! token and that secret, confirms it, then commits token and secret to the
+//! backend in one `PUT`. If Telegram refuses, the staged secret is dropped
+//! (Telegram and the backend are as before). If the backend fails after
+//! Telegram accepted, the bot's webhook is set back as it was (with the
+//! current secret, which the backend still holds) and the staged secret is
+//! dropped (or lapses by itself). Deliveries are accepted throughout.
+//!
+//! Secrets: the bot token and the webhook secrets are kept in
+//! [`BotToken`] / [`WebhookSecret`] (masked when printed); every error text is
+//! scrubbed of them ([`IntegrationError::scrubbed`] for callers that print).
+
+use std::fmt;
+
+use url::Url;
+
+use crate::api::IntegrationUpdate;
+use crate::cli::exit;
+use crate::client::{Client, ClientError};
+use crate::sanitize::clean;
+use crate::telegram::checks::describe;
+use crate::telegram::{
+    ApiConfig, BotApi, BotInfo, BotToken, Problem, RegisterOptions, TelegramError, WebhookInfo, WebhookParams,
+    WebhookSecret,
+};
+
+/// The channel's integration details, from the backend.
+#[derive(Debug, Clone)]
+pub struct IntegrationInfo {
+    pub channel_id: String,
+    pub channel_name: String,
+    /// "url used to send message to agent".
+    pub integration_url: String,
+    pub has_bot_token: bool,
+    /// A rotation was staged and not finished (it lapses by itself).
+    pub rotation_pending: bool,
+    /// PEM of the channel's identity certificate, when it names one.
+    pub endpoint_certificate_pem: Option<Vec<u8>>,
+    secret: WebhookSecret,
+}
+
+impl IntegrationInfo {
+    /// The channel's current webhook secret (never print it).
+    pub fn secret(&self) -> &WebhookSecret {
+        &self.secret
+    }
+
+    /// The path every webhook URL of this channel ends in.
+    pub fn path(&self) -> Option<String> {
+        Url::parse(&self.integration_url).ok().map(|u| u.path().to_owned())
+    }
+}
+
+/// The channel `key` (exact name or id) and its integration details.
+pub async fn prepare(client: &Client, key: &str) -> Result<IntegrationInfo, IntegrationError> {
+    let channel = client.find_channel(key).await?;
+    let integration = client.integration(&channel.id).await?;
+    Ok(IntegrationInfo {
+        channel_name: channel.document.basic.channel_name.clone(),
+        channel_id: integration.channel_id,
+        integration_url: integration.integration_url,
+        has_bot_token: integration.has_bot_token,
+        rotation_pending: integration.rotation_pending,
+        endpoint_certificate_pem: integration.identity_certificate_pem.map(String::into_bytes),
+        secret: WebhookSecret::new(integration.webhook_secret),
+    })
+}
+
+/// Whether a webhook pointing elsewhere may be replaced.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum Replace {
+    /// Never: return [`IntegrationError::NeedsConfirmation`] (ask the user).
+    #[default]
+    Ask,
+    /// Only if it still points to this URL (the one the user was shown).
+    Only(String),
+    /// Whatever it points to (`--yes`).
+    Any,
+}
+
+impl Replace {
+    fn allows(&self, current: &str) -> bool {
+        match self {
+            Replace::Ask => false,
+            Replace::Only(u) => same_url(u, current),
+            Replace::Any => true,
+        }
+    }
+}
+
+/// Choices of the Channel Integration page.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// `https://PUBLIC-IP:PORT` replacing the integration URL's scheme, host
+    /// and port (the path is kept).
+    pub public_address: Option<String>,
+    /// Default: message, edited_message, callback_query.
+    pub allowed_updates: Vec<String>,
+    pub drop_pending_updates: bool,
+    /// The endpoint certificate to use instead of the channel's identity
+    /// certificate (uploaded when self-signed).
+    pub endpoint_certificate_pem: Option<Vec<u8>>,
+    pub replace: Replace,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            public_address: None,
+            allowed_updates: crate::telegram::types::default_allowed_updates(),
+            drop_pending_updates: false,
+            endpoint_certificate_pem: None,
+            replace: Replace::Ask,
+        }
+    }
+}
+
+impl Options {
+    fn register_options(&self, info: &IntegrationInfo) -> RegisterOptions {
+        RegisterOptions {
+            public_address: self.public_address.clone(),
+            allowed_updates: self.allowed_updates.clone(),
+            drop_pending_updates: self.drop_pending_updates,
+            endpoint_certificate_pem: self
+                .endpoint_certificate_pem
+                .clone()
+                .or_else(|| info.endpoint_certificate_pem.clone()),
+            max_connections: None,
+            // checked here, before register is called
+            replace_other: true,
+        }
+    }
+}
+
+/// The checks run before Telegram is called, all at once: the webhook URL
+/// (HTTPS, port, public IPv4, the override), the secret, the update types,
+/// the certificate. Gives the exact `setWebhook` parameters.
+pub fn plan(info: &IntegrationInfo, options: &Options, token: Option<&BotToken>) -> Result<WebhookParams, Vec<Problem>> {
+    crate::telegram::plan(&info.integration_url, &info.secret, token, &options.register_options(info))
+}
+
+/// A step's result, reported as soon as it is known.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Event {
+    /// The checks passed: this URL will be registered.
+    Checked { webhook_url: String, certificate_upload: bool },
+    /// `getMe` proved the token.
+    Bot { bot: BotInfo, token_warning: Option<String> },
+    /// Where the bot's webhook pointed before anything was changed.
+    Before { webhook: WebhookInfo, ours: bool, delivery_warning: Option<String> },
+    /// A webhook pointing elsewhere is being replaced (the user agreed).
+    Replacing { url: String },
+    /// The rotation's new secret is staged in the backend.
+    SecretStaged,
+    /// `setWebhook` accepted (Telegram's text).
+    WebhookSet { telegram: String, certificate_uploaded: bool },
+    /// `getWebhookInfo` agrees.
+    Confirmed { webhook: WebhookInfo },
+    /// The backend holds the token (and, for a rotation, the new secret).
+    Stored,
+    /// `deleteWebhook` (Telegram's text).
+    Deleted { telegram: String },
+    /// Something went wrong after a change: undoing it.
+    RollingBack { reason: String },
+    /// Undone.
+    RolledBack { what: String },
+    /// Worth knowing, not an error.
+    Warning(String),
+}
+
+impl fmt::Display for Event {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Event::Checked { webhook_url, certificate_upload } => {
+                write!(f, "checks passed: the webhook URL will be {}", clean(webhook_url))?;
+                if *certificate_upload {
+                    write!(f, " (its self-signed certificate is uploaded with it)")?;
+                }
+                Ok(())
+            }
+            Event::Bot { bot, .. } => {
+                write!(f, "Telegram knows this token: bot {} ({})", clean(&bot.handle()), clean(&bot.name))
+            }
+            Event::Before { webhook, ours, .. } => {
+                if !webhook.is_set() {
+                    write!(f, "the bot has no webhook yet")
+                } else if *ours {
+                    write!(f, "the bot's webhook already points to this channel: {}", clean(&webhook.url))
+                } else {
+                    write!(f, "the bot's webhook points elsewhere: {}", clean(&webhook.url))
+                }
+            }
+            Event::Replacing { url } => write!(f, "replacing the webhook that pointed to {}", clean(url)),
+            Event::SecretStaged => write!(f, "the backend accepts the new webhook secret beside the current one"),
+            Event::WebhookSet { telegram, certificate_uploaded } => {
+                write!(f, "setWebhook: Telegram answered \"{}\"", clean(telegram))?;
+                if *certificate_uploaded {
+                    write!(f, " (self-signed certificate uploaded)")?;
+                }
+                Ok(())
+            }
+            Event::Confirmed { webhook } => write!(
+                f,
+                "getWebhookInfo confirms {} ({} pending updates)",
+                clean(&webhook.url),
+                webhook.pending_update_count
+            ),
+            Event::Stored => write!(f, "the backend stored the bot token (write-only): the channel can answer customers"),
+            Event::Deleted { telegram } => write!(f, "deleteWebhook: Telegram answered \"{}\"", clean(telegram)),
+            Event::RollingBack { reason } => write!(f, "undoing the change: {}", clean(reason)),
+            Event::RolledBack { what } => write!(f, "undone: {}", clean(what)),
+            Event::Warning(w) => write!(f, "warning: {}", clean(w)),
+        }
+    }
+}
+
+/// A progress callback.
+pub type Progress<'a> = &'a mut (dyn FnMut(Event) + Send);
+
+/// A webhook registered, confirmed and its token stored.
+#[derive(Debug, Clone)]
+pub struct Report {
+    pub bot: BotInfo,
+    /// The URL Telegram now calls.
+    pub webhook_url: String,
+    /// Telegram's answer to setWebhook.
+    pub telegram: String,
+    pub certificate_uploaded: bool,
+    /// `getWebhookInfo` after setting.
+    pub webhook: WebhookInfo,
+    /// The webhook that was replaced, if it pointed elsewhere.
+    pub replaced: Option<String>,
+    pub warnings: Vec<String>,
+}
+
+/// What Telegram reports now ([`status`]).
+#[derive(Debug, Clone)]
+pub struct Status {
+    pub bot: BotInfo,
+    pub token_warning: Option<String>,
+    pub webhook: WebhookInfo,
+    /// The webhook URL these options would register, when the checks pass.
+    pub expected_url: Option<String>,
+    /// The webhook is `expected_url`.
+    pub matches_expected: bool,
+    /// The webhook delivers to this channel (its path), maybe through
+    /// another public address.
+    pub points_to_channel: bool,
+    pub warnings: Vec<String>,
+}
+
+/// A webhook deleted ([`disconnect`]).
+#[derive(Debug, Clone)]
+pub struct Disconnected {
+    pub bot: BotInfo,
+    pub telegram: String,
+    /// The webhook URL removed (empty when none was set).
+    pub removed: String,
+}
+
+/// Everything that can stop the integration.
+#[derive(Debug, thiserror::Error)]
+pub enum IntegrationError {
+    /// The backend refused or could not be reached (nothing was changed at
+    /// Telegram by this step).
+    #[error(transparent)]
+    Backend(#[from] ClientError),
+    /// The checks failed: Telegram was not called.
+    #[error("{}", describe(.0))]
+    Checks(Vec<Problem>),
+    /// Telegram refused or could not be reached.
+    #[error(transparent)]
+    Telegram(#[from] TelegramError),
+    /// The bot's webhook points elsewhere: ask before replacing it (one
+    /// webhook per bot). Nothing was changed.
+    #[error(
+        "bot {} has a webhook pointing elsewhere, not to this channel: {}. Telegram keeps one webhook per bot, so changing it takes the bot's messages away from there; nothing was changed (confirm to go ahead)",
+        clean(&.bot.handle()),
+        clean(.current)
+    )]
+    NeedsConfirmation { bot: BotInfo, current: String },
+    /// A step failed after Telegram had accepted a change; the change was
+    /// undone and everything is as before.
+    #[error("{cause}; Telegram had already accepted the webhook, so that was undone ({undone}): nothing is left changed")]
+    RolledBack { cause: Box<IntegrationError>, undone: String },
+    /// A step failed after a change and undoing it failed too: `state` says
+    /// where things stand and how to fix them.
+    #[error("{cause}; undoing the change failed too ({undo_error}): {state}")]
+    Incomplete { cause: Box<IntegrationError>, undo_error: String, state: String },
+}
+
+impl IntegrationError {
+    /// The process exit code (see [`crate::cli::exit`]).
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            IntegrationError::Backend(e) => e.exit_code(),
+            IntegrationError::Checks(_) | IntegrationError::NeedsConfirmation { .. } => exit::REFUSED,
+            IntegrationError::Telegram(e) => match e {
+                TelegramError::Unreachable { .. } | TelegramError::BadResponse { .. } => exit::UNREACHABLE,
+                TelegramError::Config(_) | TelegramError::Token(_) | TelegramError::Certificate(_) => {
+                    exit::UNREADABLE
+                }
+                _ => exit::REFUSED,
+            },
+            IntegrationError::RolledBack { cause, .. } => cause.exit_code(),
+            IntegrationError::Incomplete { .. } => exit::REFUSED,
+        }
+    }
+
+    /// Telegram's refusal, when Telegram refused (also under a roll-back).
+    pub fn telegram(&self) -> Option<&TelegramError> {
+        match self {
+            IntegrationError::Telegram(e) => Some(e),
+            IntegrationError::RolledBack { cause, .. } | IntegrationError::Incomplete { cause, .. } => {
+                cause.telegram()
+            }
+            _ => None,
+        }
+    }
+
+    /// The backend's error, when the backend failed (also under a roll-back).
+    pub fn backend(&self) -> Option<&ClientError> {
+        match self {
+            IntegrationError::Backend(e) => Some(e),
+            IntegrationError::RolledBack { cause, .. } | IntegrationError::Incomplete { cause, .. } => {
+                cause.backend()
+            }
+            _ => None,
+        }
+    }
+
+    /// The message with `token` and `secrets` removed (defence in depth:
+    /// the layers below already scrub their texts).
+    pub fn scrubbed(&self, token: Option<&BotToken>, secrets: &[&WebhookSecret]) -> String {
+        scrub(&self.to_string(), token, secrets)
+    }
+}
+
+/// `text` without the token or the secrets.
+pub fn scrub(text: &str, token: Option<&BotToken>, secrets: &[&WebhookSecret]) -> String {
+    let mut out = token.map_or_else(|| text.to_owned(), |t| t.redact(text));
+    for s in secrets {
+        out = s.redact(&out);
+    }
+    out
+}
+
+/// Two URLs name the same webhook (URL normalisation: default port, case).
+fn same_url(a: &str, b: &str) -> bool {
+    match (Url::parse(a), Url::parse(b)) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => a == b,
+    }
+}
+
+/// `url` delivers to the channel whose integration URL has `path`.
+fn same_path(url: &str, path: Option<&str>) -> bool {
+    match (Url::parse(url), path) {
+        (Ok(u), Some(p)) => u.path() == p,
+        _ => false,
+    }
+}
+
+/// What Telegram says about the bot before a change, and whether the change
+/// may go ahead.
+struct Before {
+    bot: BotInfo,
+    webhook: WebhookInfo,
+    /// The webhook delivers to this channel already (any public address).
+    ours: bool,
+    /// The webhook points elsewhere and the user agreed to replace it.
+    replacing: Option<String>,
+}
+
+async fn look(
+    api: &ApiConfig,
+    info: &IntegrationInfo,
+    token: &BotToken,
+    options: &Options,
+    webhook_url: &str,
+    progress: Progress<'_>,
+) -> Result<Before, IntegrationError> {
+    let inspection = crate::telegram::inspect(api, token, Some(webhook_url)).await?;
+    tracing::info!(channel = %info.channel_id, bot = %inspection.bot.handle(), "bot proven by getMe");
+    progress(Event::Bot { bot: inspection.bot.clone(), token_warning: inspection.token_warning.clone() });
+    let webhook = inspection.webhook;
+    let ours = webhook.is_set() && (inspection.already_ours || same_path(&webhook.url, info.path().as_deref()));
+    progress(Event::Before { webhook: webhook.clone(), ours, delivery_warning: inspection.delivery_warning });
+    let mut replacing = None;
+    if webhook.is_set() && !ours {
+        if !options.replace.allows(&webhook.url) {
+            return Err(IntegrationError::NeedsConfirmation { bot: inspection.bot, current: webhook.url });
+        }
+        progress(Event::Replacing { url: webhook.url.clone() });
+        replacing = Some(webhook.url.clone());
+    }
+    Ok(Before { bot: inspection.bot, webhook, ours, replacing })
+}
+
+/// Register the webhook for `secret` and confirm it.
+async fn set_and_confirm(
+    api: &ApiConfig,
+    info: &IntegrationInfo,
+    token: &BotToken,
+    secret: &WebhookSecret,
+    options: &Options,
+    progress: Progress<'_>,
+) -> Result<crate::telegram::Registration, IntegrationError> {
+    let registration =
+        crate::telegram::register(api, token, &info.integration_url, secret, &options.register_options(info)).await?;
+    tracing::info!(channel = %info.channel_id, telegram = %registration.telegram, "webhook set and confirmed");
+    progress(Event::WebhookSet {
+        telegram: registration.telegram.clone(),
+        certificate_uploaded: registration.certificate_uploaded,
+    });
+    progress(Event::Confirmed { webhook: registration.info.clone() });
+    for w in &registration.warnings {
+        progress(Event::Warning(w.clone()));
+    }
+    Ok(registration)
+}
+
+/// Put the bot's webhook back as `before` had it. `current_secret` is the
+/// secret the backend holds now (used when it pointed to this channel).
+/// Returns what was done.
+async fn restore(
+    api: &ApiConfig,
+    token: &BotToken,
+    before: &Before,
+    current_secret: &WebhookSecret,
+    params: &WebhookParams,
+) -> Result<String, TelegramError> {
+    let bot = BotApi::new(api.clone(), token.clone())?;
+    let (params, what) = if !before.webhook.is_set() {
+        let telegram = bot.delete_webhook(false).await?;
+        return Ok(format!("the bot's webhook was removed again (Telegram: \"{}\")", clean(&telegram)));
+    } else if before.ours {
+        let mut p = params.clone();
+        p.url = before.webhook.url.clone();
+        p.secret_token = Some(current_secret.clone());
+        p.drop_pending_updates = false;
+        (p, format!("the webhook points to {} with the backend's current secret again", clean(&before.webhook.url)))
+    } else {
+        let mut p = WebhookParams::new(before.webhook.url.clone());
+        if let Some(a) = &before.webhook.allowed_updates {
+            p.allowed_updates = a.clone();
+        }
+        p.max_connections = before.webhook.max_connections;
+        (
+            p,
+            format!(
+                "the webhook points to {} again (its secret token and certificate are not known to chanwiz and were not restored: tell whoever runs that endpoint)",
+                clean(&before.webhook.url)
+            ),
+        )
+    };
+    bot.set_webhook(&params).await?;
+    let now = bot.get_webhook_info().await?;
+    if !same_url(&now.url, &params.url) {
+        return Err(TelegramError::NotConfirmed { expected: params.url, actual: now.url });
+    }
+    Ok(what)
+}
+
+/// Connect the channel to the bot: checks → `getMe` / `getWebhookInfo` →
+/// `setWebhook` with the channel's secret (and self-signed certificate) →
+/// `getWebhookInfo` confirms → the token is stored in the backend. When the
+/// backend refuses the token after Telegram accepted, the bot's webhook is
+/// put back as it was.
+pub async fn connect(
+    client: &Client,
+    api: &ApiConfig,
+    info: &IntegrationInfo,
+    token: &BotToken,
+    options: &Options,
+    progress: Progress<'_>,
+) -> Result<Report, IntegrationError> {
+    let params = plan(info, options, Some(token)).map_err(IntegrationError::Checks)?;
+    progress(Event::Checked { webhook_url: params.url.clone(), certificate_upload: params.certificate_pem.is_some() });
+    let before = look(api, info, token, options, &params.url, progress).await?;
+    let registration = set_and_confirm(api, info, token, &info.secret, options, progress).await?;
+    let update = IntegrationUpdate { bot_token: Some(token.expose().to_owned()), webhook_secret: None };
+    if let Err(e) = client.put_integration(&info.channel_id, &update).await {
+        let cause = IntegrationError::Backend(e);
+        tracing::warn!(channel = %info.channel_id, error = %cause.scrubbed(Some(token), &[&info.secret]), "token not stored: undoing setWebhook");
+        progress(Event::RollingBack { reason: cause.scrubbed(Some(token), &[&info.secret]) });
+        return Err(match restore(api, token, &before, &info.secret, &params).await {
+            Ok(undone) => {
+                progress(Event::RolledBack { what: undone.clone() });
+                IntegrationError::RolledBack { cause: Box::new(cause), undone }
+            }
+            Err(undo) => IntegrationError::Incomplete {
+                cause: Box::new(cause),
+                undo_error: undo.to_string(),
+                state: format!(
+                    "Telegram delivers bot {}'s updates to {}, which the backend accepts, but the backend has no token to answer with: run `chanwiz webhook set` again",
+                    clean(&before.bot.handle()),
+                    clean(&registration.url)
+                ),
+            },
+        });
+    }
+    tracing::info!(channel = %info.channel_id, bot = %before.bot.handle(), "bot token stored");
+    progress(Event::Stored);
+    Ok(Report {
+        bot: before.bot,
+        webhook_url: registration.url,
+        telegram: registration.telegram,
+        certificate_uploaded: registration.certificate_uploaded,
+        webhook: registration.info,
+        replaced: before.replacing,
+        warnings: registration.warnings,
+    })
+}
+
+/// A fresh webhook secret: 48 random bytes, base64url (64 characters).
+pub fn fresh_secret() -> WebhookSecret {
+    use base64::Engine;
+    use rand::Rng;
+    let mut bytes = [0u8; 48];
+    rand::rng().fill_bytes(&mut bytes);
+    WebhookSecret::new(base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes))
+}
+
+/// Rotate to `new_token` with a fresh webhook secret: checks → `getMe` /
+/// `getWebhookInfo` → the backend stages the new secret (accepting both) →
+/// `setWebhook` with the new token and secret → `getWebhookInfo` confirms →
+/// the backend commits token and secret at once. Any failure leaves
+/// Telegram and the backend as they were (see the module documentation).
+pub async fn rotate(
+    client: &Client,
+    api: &ApiConfig,
+    info: &IntegrationInfo,
+    new_token: &BotToken,
+    options: &Options,
+    progress: Progress<'_>,
+) -> Result<Report, IntegrationError> {
+    let next = fresh_secret();
+    let mut staged = info.clone();
+    staged.secret = next.clone();
+    let params = plan(&staged, options, Some(new_token)).map_err(IntegrationError::Checks)?;
+    progress(Event::Checked { webhook_url: params.url.clone(), certificate_upload: params.certificate_pem.is_some() });
+    let before = look(api, info, new_token, options, &params.url, progress).await?;
+    client.stage_next_secret(&info.channel_id, next.expose()).await?;
+    progress(Event::SecretStaged);
+    let secrets = [&info.secret, &next];
+
+    let fail = async |cause: IntegrationError, telegram_changed: bool, progress: Progress<'_>| -> IntegrationError {
+        let reason = cause.scrubbed(Some(new_token), &secrets);
+        tracing::warn!(channel = %info.channel_id, error = %reason, "rotation failed: undoing it");
+        progress(Event::RollingBack { reason });
+        let mut undone = Vec::new();
+        if telegram_changed {
+            match restore(api, new_token, &before, &info.secret, &params).await {
+                Ok(what) => {
+                    progress(Event::RolledBack { what: what.clone() });
+                    undone.push(what);
+                }
+                Err(e) => {
+                    let _ = client.drop_next_secret(&info.channel_id).await;
+                    return IntegrationError::Incomplete {
+                        cause: Box::new(cause),
+                        undo_error: scrub(&e.to_string(), Some(new_token), &secrets),
+                        state: format!(
+                            "bot {}'s webhook may still carry the new secret, which the backend accepts for 10 minutes only: run `chanwiz webhook rotate` again now, or `chanwiz webhook set` with the token the backend holds",
+                            clean(&before.bot.handle())
+                        ),
+                    };
+                }
+            }
+        }
+        let dropped = match client.drop_next_secret(&info.channel_id).await {
+            Ok(()) => "the staged secret was dropped".to_owned(),
+            Err(_) => "the staged secret could not be dropped now and lapses by itself within 10 minutes".to_owned(),
+        };
+        progress(Event::RolledBack { what: dropped.clone() });
+        undone.push(dropped);
+        if telegram_changed {
+            IntegrationError::RolledBack { cause: Box::new(cause), undone: undone.join("; ") }
+        } else {
+            // Telegram was never changed: report its own refusal as it is.
+            cause
+        }
+    };
+
+    let registration = match set_and_confirm(api, &staged, new_token, &next, options, progress).await {
+        Ok(r) => r,
+        Err(e) => {
+            // NotConfirmed: Telegram took the new webhook but shows another.
+            let changed = matches!(e, IntegrationError::Telegram(TelegramError::NotConfirmed { .. }));
+            return Err(fail(e, changed, progress).await);
+        }
+    };
+    let update =
+        IntegrationUpdate { bot_token: Some(new_token.expose().to_owned()), webhook_secret: Some(next.expose().to_owned()) };
+    if let Err(e) = client.put_integration(&info.channel_id, &update).await {
+        return Err(fail(IntegrationError::Backend(e), true, progress).await);
+    }
+    tracing::info!(channel = %info.channel_id, bot = %before.bot.handle(), "token and webhook secret rotated");
+    progress(Event::Stored);
+    Ok(Report {
+        bot: before.bot,
+        webhook_url: registration.url,
+        telegram: registration.telegram,
+        certificate_uploaded: registration.certificate_uploaded,
+        webhook: registration.info,
+        replaced: before.replacing,
+        warnings: registration.warnings,
+    })
+}
+
+/// What Telegram reports for the bot's webhook, compared with this channel.
+pub async fn status(
+    api: &ApiConfig,
+    info: &IntegrationInfo,
+    token: &BotToken,
+    options: &Options,
+) -> Result<Status, IntegrationError> {
+    let expected_url = plan(info, options, Some(token)).ok().map(|p| p.url);
+    let inspection = crate::telegram::inspect(api, token, expected_url.as_deref()).await?;
+    let webhook = inspection.webhook;
+    let matches_expected = expected_url.as_deref().is_some_and(|e| webhook.is_set() && same_url(e, &webhook.url));
+    let points_to_channel = webhook.is_set() && same_path(&webhook.url, info.path().as_deref());
+    let mut warnings: Vec<String> = inspection.delivery_warning.into_iter().collect();
+    if webhook.pending_update_count > 0 {
+        warnings.push(format!(
+            "{} updates are waiting at Telegram (not yet delivered).",
+            webhook.pending_update_count
+        ));
+    }
+    if info.rotation_pending {
+        warnings.push(
+            "A token rotation was started and not finished: its staged secret lapses within 10 minutes; run `chanwiz webhook rotate` again if it was interrupted.".to_owned(),
+        );
+    }
+    Ok(Status {
+        bot: inspection.bot,
+        token_warning: inspection.token_warning,
+        webhook,
+        expected_url,
+        matches_expected,
+        points_to_channel,
+        warnings,
+    })
+}
+
+/// Delete the bot's webhook (asking first, through
+/// [`IntegrationError::NeedsConfirmation`], when it does not point to this
+/// channel) and confirm it is gone. The backend keeps the token.
+pub async fn disconnect(
+    api: &ApiConfig,
+    info: &IntegrationInfo,
+    token: &BotToken,
+    options: &Options,
+    progress: Progress<'_>,
+) -> Result<Disconnected, IntegrationError> {
+    let bot_api = BotApi::new(api.clone(), token.clone())?;
+    let bot = bot_api.get_me().await?;
+    progress(Event::Bot { bot: bot.clone(), token_warning: token.format_warning() });
+    let webhook = bot_api.get_webhook_info().await?;
+    let ours = webhook.is_set() && same_path(&webhook.url, info.path().as_deref());
+    progress(Event::Before {
+        webhook: webhook.clone(),
+        ours,
+        delivery_warning: crate::telegram::delivery_warning(&webhook),
+    });
+    if webhook.is_set() && !ours && !options.replace.allows(&webhook.url) {
+        return Err(IntegrationError::NeedsConfirmation { bot, current: webhook.url });
+    }
+    let telegram = bot_api.delete_webhook(options.drop_pending_updates).await?;
+    progress(Event::Deleted { telegram: telegram.clone() });
+    let after = bot_api.get_webhook_info().await?;
+    if after.is_set() {
+        return Err(IntegrationError::Telegram(TelegramError::NotConfirmed { expected: String::new(), actual: after.url }));
+    }
+    tracing::info!(channel = %info.channel_id, bot = %bot.handle(), "webhook deleted");
+    Ok(Disconnected { bot, telegram, removed: webhook.url })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn info() -> IntegrationInfo {
+        IntegrationInfo {
+            channel_id: "c0ffee".into(),
+            channel_name: "Support".into(),
+            integration_url: "https://192.0.2.10:28090/apiaccess/telegram/message/c0ffee".into(),
+            has_bot_token: false,
+            rotation_pending: false,
+            endpoint_certificate_pem: None,
+            secret: WebhookSecret::new("Zq7_generated-by-backend-0123456789"),
+        }
+    }
+
+    #[test]
+    fn plan_needs_the_override_for_a_private_frontend_address() {
+        let problems = plan(&info(), &Options::default(), None).unwrap_err();
+        assert!(problems.len() >= 2, "{problems:?}");
+        let options = Options { public_address: Some("https://93.184.216.34:8443".into()), ..Default::default() };
+        let p = plan(&info(), &options, None).unwrap();
+        assert_eq!(p.url, "https://93.184.216.34:8443/apiaccess/telegram/message/c0ffee");
+    }
+
+    #[test]
+    fn replace_only_allows_the_url_the_user_saw() {
+        let r = Replace::Only("https://198.41.0.4/hook".into());
+        assert!(r.allows("HTTPS://198.41.0.4:443/hook"));
+        assert!(!r.allows("https://198.41.0.4/other"));
+        assert!(!Replace::Ask.allows("https://198.41.0.4/hook"));
+        assert!(Replace::Any.allows("https://x.example/"));
+    }
+
+    #[test]
+    fn fresh_secrets_follow_the_webhook_secret_rule_and_differ() {
+        let a = fresh_secret();
+        let b = fresh_secret();
+        assert_ne!(a, b);
+        assert_eq!(a.expose().len(), 64);
+        assert!(crate::telegram::check_secret(a.expose(), None).is_empty());
+    }
+
+    #[test]
+    fn scrub_removes_token_and_secrets() {
+        let t = BotToken::parse("123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw0").unwrap();
+        let s = WebhookSecret::new("Zq7_generated-by-backend-0123456789");
+        let text = "x 123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw0 y Zq7_generated-by-backend-0123456789";
+        let out = scrub(text, Some(&t), &[&s]);
+        assert!(!out.contains("AAHdqTcv") && !out.contains("Zq7_"), "{out}");
+    }
+}

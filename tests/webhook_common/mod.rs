@@ -1,0 +1,198 @@
+//! Shared by the `webhook_*` tests: the real backend (`server::spawn`, a
+//! temporary SQLite file, HTTPS with its self-signed certificate), the local
+//! Bot API stand-in, a channel made from the example document, the CLI run
+//! as a user runs it, and Telegram's side of a delivery.
+#![allow(dead_code)]
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use chanwiz::api::Integration;
+use chanwiz::client::{Client, Flags, Options, config};
+use chanwiz::server::{RunningServer, ServerConfig, TlsMode};
+
+use crate::support::telegram_standin::TelegramStandIn;
+
+pub const EXAMPLE: &str = include_str!("../../assets/examples/telegram-channel.json");
+/// A public IPv4 address (never contacted: the stand-in never calls webhooks).
+pub const PUBLIC: &str = "https://93.184.216.34:8443";
+
+pub struct Env {
+    pub server: RunningServer,
+    pub standin: TelegramStandIn,
+    pub client: Client,
+    pub admin_token: String,
+    pub ca_cert: PathBuf,
+    pub channel_id: String,
+    pub channel_name: String,
+    /// CHANWIZ_HOME of the CLI runs (logs end up here).
+    pub home: tempfile::TempDir,
+    pub dir: tempfile::TempDir,
+}
+
+impl Env {
+    pub async fn start() -> Env {
+        let dir = tempfile::tempdir().unwrap();
+        let server = chanwiz::server::spawn(ServerConfig {
+            addr: SocketAddr::from(([127, 0, 0, 1], 0)),
+            db: dir.path().join("server.db"),
+            demo: true,
+            seed_channels: 0,
+            tls: TlsMode::SelfSigned,
+        })
+        .await
+        .unwrap();
+        let admin_token = server.demo_token.clone().unwrap();
+        let ca_cert = server.cert_pem.clone().unwrap();
+        let client = client_for(&server.url, &admin_token, &ca_cert);
+        let mut doc = chanwiz::model::parse_document(EXAMPLE).unwrap();
+        let channel_name = "Webhook_Support".to_string();
+        doc.basic.channel_name = channel_name.clone();
+        let channel = client.create_channel(&doc, "webhook-test-create").await.unwrap();
+        let standin = TelegramStandIn::start().await;
+        Env {
+            server,
+            standin,
+            client,
+            admin_token,
+            ca_cert,
+            channel_id: channel.id,
+            channel_name,
+            home: tempfile::tempdir().unwrap(),
+            dir,
+        }
+    }
+
+    pub async fn integration(&self) -> Integration {
+        self.client.integration(&self.channel_id).await.unwrap()
+    }
+
+    /// `chanwiz webhook ARGS` with the backend, the stand-in and `bot_token`
+    /// in the environment (the token as a user passes it: CHANWIZ_BOT_TOKEN).
+    pub fn command(&self, args: &[&str], bot_token: Option<&str>) -> tokio::process::Command {
+        let mut c = tokio::process::Command::new(env!("CARGO_BIN_EXE_chanwiz"));
+        c.arg("webhook")
+            .args(args)
+            .env("CHANWIZ_HOME", self.home.path())
+            .env("CHANWIZ_LOG", "debug")
+            .env("CHANWIZ_BACKEND", &self.server.url)
+            .env("CHANWIZ_TOKEN", &self.admin_token)
+            .env("CHANWIZ_CA_CERT", &self.ca_cert)
+            .env("CHANWIZ_TELEGRAM_API", &self.standin.base_url)
+            .env_remove("CHANWIZ_BOT_TOKEN")
+            .stdin(std::process::Stdio::null());
+        if let Some(t) = bot_token {
+            c.env("CHANWIZ_BOT_TOKEN", t);
+        }
+        c
+    }
+
+    pub async fn run(&self, args: &[&str], bot_token: Option<&str>) -> Out {
+        let o = self.command(args, bot_token).output().await.unwrap();
+        Out {
+            code: o.status.code(),
+            stdout: String::from_utf8_lossy(&o.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&o.stderr).into_owned(),
+        }
+    }
+
+    /// `webhook set --channel NAME --public-url PUBLIC` plus `extra`.
+    pub async fn set(&self, bot_token: &str, extra: &[&str]) -> Out {
+        let mut args = vec!["set", "--channel", &self.channel_name, "--public-url", PUBLIC];
+        args.extend_from_slice(extra);
+        self.run(&args, Some(bot_token)).await
+    }
+
+    /// The webhook URL registered with `--public-url PUBLIC`.
+    pub fn registered_url(&self) -> String {
+        format!("{PUBLIC}/apiaccess/telegram/message/{}", self.channel_id)
+    }
+
+    /// Deliver `update` as Telegram does: POST to the channel's integration
+    /// path on the backend, with `secret` in the secret-token header.
+    pub async fn deliver(&self, secret: Option<&str>, update: &serde_json::Value) -> u16 {
+        let url = format!("{}/apiaccess/telegram/message/{}", self.server.url, self.channel_id);
+        let mut req = telegram_side(&self.ca_cert).post(url).json(update);
+        if let Some(s) = secret {
+            req = req.header("X-Telegram-Bot-Api-Secret-Token", s);
+        }
+        req.send().await.unwrap().status().as_u16()
+    }
+
+    /// Every log file of the CLI runs.
+    pub fn logs(&self) -> String {
+        all_text_under(self.home.path())
+    }
+}
+
+pub fn client_for(url: &str, token: &str, ca_cert: &std::path::Path) -> Client {
+    let settings = config::resolve(
+        &Flags { backend: Some(url.into()), token: Some(token.into()), ca_cert: Some(ca_cert.to_path_buf()) },
+        &|_| None,
+        None,
+    )
+    .unwrap();
+    Client::with_options(&settings, Options { backoff: chanwiz::client::Backoff::none(), ..Default::default() })
+        .unwrap()
+}
+
+/// An HTTPS client trusting the backend's self-signed certificate, as
+/// Telegram trusts the uploaded one.
+fn telegram_side(ca_cert: &std::path::Path) -> reqwest::Client {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let pem = std::fs::read(ca_cert).unwrap();
+    let mut roots = rustls::RootCertStore::empty();
+    for cert in rustls_pemfile::certs(&mut pem.as_slice()) {
+        roots.add(cert.unwrap()).unwrap();
+    }
+    let tls = rustls::ClientConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
+        .with_safe_default_protocol_versions()
+        .unwrap()
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+    reqwest::Client::builder().tls_backend_preconfigured(tls).build().unwrap()
+}
+
+#[derive(Debug)]
+pub struct Out {
+    pub code: Option<i32>,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Out {
+    pub fn all(&self) -> String {
+        format!("{}\n{}", self.stdout, self.stderr)
+    }
+}
+
+/// Every file under `dir`, as text (lossy).
+pub fn all_text_under(dir: &std::path::Path) -> String {
+    let mut out = String::new();
+    let Ok(entries) = std::fs::read_dir(dir) else { return out };
+    for e in entries.flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            out.push_str(&all_text_under(&p));
+        } else if let Ok(bytes) = std::fs::read(&p) {
+            out.push_str(&String::from_utf8_lossy(&bytes));
+            out.push('\n');
+        }
+    }
+    out
+}
+
+/// A Telegram update as a private chat message produces it.
+pub fn update(update_id: i64, text: &str) -> serde_json::Value {
+    serde_json::json!({
+        "update_id": update_id,
+        "message": {
+            "message_id": 7,
+            "date": 1_700_000_000,
+            "chat": { "id": 4242, "type": "private", "first_name": "Customer" },
+            "from": { "id": 4242, "is_bot": false, "first_name": "Customer" },
+            "text": text
+        }
+    })
+}
