@@ -429,12 +429,10 @@ pub async fn put_integration(
 pub async fn put_next_secret(
     State(state): State<AppState>,
     Tenant(t): Tenant,
-    ApiPath(id): ApiPath<String>,
+    id: ChannelId,
     ApiJson(next): ApiJson<NextSecret>,
 ) -> ApiResult<StatusCode> {
-    if !plausible_id(&id) {
-        return Err(ApiErr::channel_not_found(&id));
-    }
+    let id = id.into_inner();
     let secret = next.webhook_secret.trim().to_string();
     if let Err(m) = check_webhook_secret(&secret) {
         return Err(ApiErr::invalid(vec![FieldError::new("webhook_secret", m)]));
@@ -462,11 +460,9 @@ pub async fn put_next_secret(
 pub async fn delete_next_secret(
     State(state): State<AppState>,
     Tenant(t): Tenant,
-    ApiPath(id): ApiPath<String>,
+    id: ChannelId,
 ) -> ApiResult<StatusCode> {
-    if !plausible_id(&id) {
-        return Err(ApiErr::channel_not_found(&id));
-    }
+    let id = id.into_inner();
     let id2 = id.clone();
     state
         .db

@@ -44,7 +44,12 @@ impl Remote {
 
     /// The catalogue is cached under `cache_key` (the embedded backend's
     /// port changes from run to run; its catalogue does not).
-    pub fn with_cache_key(client: Client, cache_dir: &std::path::Path, cache_key: &str, store: Arc<DraftStore>) -> Self {
+    pub fn with_cache_key(
+        client: Client,
+        cache_dir: &std::path::Path,
+        cache_key: &str,
+        store: Arc<DraftStore>,
+    ) -> Self {
         Self { client, cache: CatalogueCache::new(cache_dir, cache_key), store }
     }
 }
