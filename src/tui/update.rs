@@ -810,39 +810,13 @@ fn edit_text(state: &mut State, cmd: Cmd, c: Option<char>) {
         w.input = Some(LineInput::new(&form::text_value(field, &w.draft.document)));
     }
     let Some(input) = w.input.as_mut() else { return };
-    let edited = match cmd {
-        Cmd::Insert => {
-            let Some(c) = c else { return };
-            if let Some(why) = refusal(field, kind, c, input.len()) {
-                flash(state, Level::Warn, why);
-                return;
-            }
-            input.insert(c);
-            true
-        }
-        Cmd::Backspace => input.backspace(),
-        Cmd::Delete => input.delete(),
-        Cmd::KillToStart => input.kill_to_start(),
-        Cmd::KillToEnd => input.kill_to_end(),
-        Cmd::DeleteWord => input.delete_word(),
-        Cmd::Left => {
-            input.left();
-            false
-        }
-        Cmd::Right => {
-            input.right();
-            false
-        }
-        Cmd::Home => {
-            input.home();
-            false
-        }
-        Cmd::End => {
-            input.end();
-            false
-        }
-        _ => false,
-    };
+    if cmd == Cmd::Insert
+        && let Some(why) = c.and_then(|c| refusal(field, kind, c, input.len()))
+    {
+        flash(state, Level::Warn, why);
+        return;
+    }
+    let edited = apply_edit(input, cmd, c);
     if edited {
         commit_input(state);
     }
