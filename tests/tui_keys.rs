@@ -617,9 +617,9 @@ fn integration_page_takes_a_masked_token_and_asks_telegram_only_when_ready() {
     update(&mut s, key(KeyCode::Char(' ')));
     assert!(s.integration.as_ref().unwrap().drop_pending);
     // Delete asks first
-    update(&mut s, key(KeyCode::Tab));
-    update(&mut s, key(KeyCode::Tab));
-    update(&mut s, key(KeyCode::Tab));
+    for _ in 0..4 {
+        update(&mut s, key(KeyCode::Tab));
+    }
     assert_eq!(s.integration.as_ref().unwrap().focus, IntItem::Delete);
     update(&mut s, key(KeyCode::Enter));
     assert!(matches!(s.popup, Some(Popup::ConfirmWebhookDelete)));

@@ -423,6 +423,20 @@ async fn telegram_op(
                 Err(e) => Err(fail(scrub(&e))),
             }
         }
+        TelegramOp::Rotate => {
+            let client = match backend {
+                Some(b) => b.client().await.map_err(fail)?,
+                None => return Err(fail("offline: the token must go to the backend".into())),
+            };
+            match integration::rotate(&client, &api, &info, &token, &options, &mut progress).await {
+                Ok(report) => Ok(format!(
+                    "token rotated: {} delivers to {} with a fresh webhook secret, and the backend holds the new token",
+                    report.bot.handle(),
+                    report.webhook_url
+                )),
+                Err(e) => Err(fail(scrub(&e))),
+            }
+        }
         TelegramOp::Status => match integration::status(&api, &info, &token, &options).await {
             Ok(status) => {
                 for w in &status.warnings {

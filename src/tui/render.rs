@@ -68,7 +68,11 @@ fn message_line(state: &State, frame: &mut Frame, area: Rect, theme: &Theme) {
                 }
                 _ => status_line(state, theme),
             },
-            _ => status_line(state, theme),
+            Screen::Integration => match &state.integration {
+                Some(page) => Line::from(Span::styled(page.focus.hint().to_string(), theme.dim())),
+                None => status_line(state, theme),
+            },
+            Screen::Home => status_line(state, theme),
         },
     };
     frame.render_widget(Paragraph::new(line), area);

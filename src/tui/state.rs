@@ -325,24 +325,47 @@ pub enum IntItem {
     Allowed,
     DropPending,
     Register,
+    Rotate,
     Status,
     Delete,
 }
 
 impl IntItem {
-    pub const ALL: [IntItem; 8] = [
+    pub const ALL: [IntItem; 9] = [
         IntItem::Url,
         IntItem::Token,
         IntItem::PublicUrl,
         IntItem::Allowed,
         IntItem::DropPending,
         IntItem::Register,
+        IntItem::Rotate,
         IntItem::Status,
         IntItem::Delete,
     ];
 
     pub fn is_input(self) -> bool {
         matches!(self, IntItem::Token | IntItem::PublicUrl | IntItem::Allowed)
+    }
+
+    /// One line of guidance shown while the item is focused.
+    pub fn hint(self) -> &'static str {
+        match self {
+            IntItem::Url => "Enter or y copies the URL (OSC 52: works over SSH and inside tmux).",
+            IntItem::Token => "The token from @BotFather; kept in memory only and sent to the backend write-only.",
+            IntItem::PublicUrl => {
+                "Telegram calls public IPv4 on ports 443, 80, 88, 8443 only: the address forwarding here."
+            }
+            IntItem::Allowed => "Update types Telegram sends, comma-separated.",
+            IntItem::DropPending => "Drop the updates Telegram queued while no webhook worked.",
+            IntItem::Register => {
+                "Checks, getMe, setWebhook with the channel's secret, getWebhookInfo; then the token is stored."
+            }
+            IntItem::Rotate => {
+                "The token typed replaces the stored one, with a fresh webhook secret; undone on failure."
+            }
+            IntItem::Status => "What Telegram reports for this bot's webhook now.",
+            IntItem::Delete => "deleteWebhook: Telegram stops delivering to the channel (asks first).",
+        }
     }
 }
 

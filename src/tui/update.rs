@@ -82,6 +82,8 @@ pub struct IntegrationFailure {
 #[derive(Debug, Clone)]
 pub enum TelegramOp {
     Connect,
+    /// The token typed replaces the stored one, with a fresh webhook secret.
+    Rotate,
     Status,
     Delete,
 }
@@ -1166,6 +1168,7 @@ fn on_integration_cmd(state: &mut State, cmd: Cmd, c: Option<char>) -> Effects {
             IntItem::Url => return copy_url(state),
             IntItem::DropPending => page.drop_pending ^= true,
             IntItem::Register => return telegram_op(state, TelegramOp::Connect, crate::integration::Replace::Ask),
+            IntItem::Rotate => return telegram_op(state, TelegramOp::Rotate, crate::integration::Replace::Ask),
             IntItem::Status => return telegram_op(state, TelegramOp::Status, crate::integration::Replace::Ask),
             IntItem::Delete => {
                 if page.busy.is_none() {

@@ -41,7 +41,13 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect, theme: &Theme) {
         (IntItem::Allowed, "Allowed updates", &page.allowed, false, ""),
     ] {
         let focused = page.focus == item;
-        let (text, col) = input.view(value_w.saturating_sub(1), mask.then_some('*'));
+        let (text, col) = if focused {
+            input.view(value_w.saturating_sub(1), mask.then_some('*'))
+        } else {
+            // not being typed into: show its start
+            let shown = if mask { "*".repeat(input.len()) } else { input.text() };
+            (truncate(&shown, value_w), 0)
+        };
         if focused {
             cursor = Some((lines.len(), 2 + LABEL_W + 1 + col));
         }
@@ -68,9 +74,10 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect, theme: &Theme) {
     ));
     let mut buttons = vec![Span::raw("  ")];
     for (item, text) in [
-        (IntItem::Register, "[ Register webhook ]"),
+        (IntItem::Register, "[ Register ]"),
+        (IntItem::Rotate, "[ Rotate token ]"),
         (IntItem::Status, "[ Status ]"),
-        (IntItem::Delete, "[ Delete webhook ]"),
+        (IntItem::Delete, "[ Delete ]"),
     ] {
         let style = if page.focus == item { theme.focus() } else { theme.title() };
         buttons.push(Span::raw(if page.focus == item { "▸" } else { " " }));
