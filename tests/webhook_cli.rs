@@ -104,7 +104,12 @@ async fn failing_checks_exit_1_without_calling_telegram() {
     assert!(out.stderr.contains("28090"), "{}", out.stderr);
     assert!(out.stderr.contains("public webhook address"), "{}", out.stderr);
 
-    for public in ["http://93.184.216.34:8443", "https://93.184.216.34:9443", "https://10.0.0.1:443", "https://[2a00:1450::1]:443"] {
+    for public in [
+        "http://93.184.216.34:8443",
+        "https://93.184.216.34:9443",
+        "https://10.0.0.1:443",
+        "https://[2a00:1450::1]:443",
+    ] {
         let out = env.run(&["set", "--channel", &env.channel_name, "--public-url", public], Some(&t)).await;
         assert_eq!(out.code, Some(1), "{public}: {}", out.all());
         assert!(out.stderr.contains("Telegram was not called"), "{public}: {}", out.stderr);
@@ -136,11 +141,18 @@ async fn telegram_refusals_are_shown_verbatim_with_their_explanation() {
         "{}",
         out.stderr
     );
-    assert!(out.stderr.contains("What it means: Telegram cannot reach private or reserved addresses"), "{}", out.stderr);
+    assert!(
+        out.stderr.contains("What it means: Telegram cannot reach private or reserved addresses"),
+        "{}",
+        out.stderr
+    );
 
     // The other documented texts, answered by the stand-in as Telegram would.
     let cases = [
-        ("Bad Request: bad webhook: Webhook can be set up only on ports 80, 88, 443 or 8443", "ports 443, 80, 88 or 8443"),
+        (
+            "Bad Request: bad webhook: Webhook can be set up only on ports 80, 88, 443 or 8443",
+            "ports 443, 80, 88 or 8443",
+        ),
         ("Bad Request: bad webhook: An HTTPS URL must be provided for webhook", "only over HTTPS"),
         ("Bad Request: secret token contains unallowed characters", "it is not the bot token"),
     ];
@@ -244,4 +256,3 @@ async fn the_token_comes_from_a_file_or_the_environment_only() {
     assert_eq!(out.code, Some(0), "{}", out.all());
     assert_eq!(env.standin.requests_for("getMe")[0].token, t);
 }
-

@@ -69,14 +69,16 @@ async fn each_step_is_reported_and_replacing_asks_first() {
     env.standin.set_existing_webhook(&t, "https://198.41.0.5/third/hook", 0);
     let only = Options { replace: Replace::Only(current.clone()), ..public() };
     let err = integration::connect(&env.client, &api(&env), &info, &bt, &only, &mut |_| {}).await.unwrap_err();
-    assert!(matches!(err, IntegrationError::NeedsConfirmation { ref current, .. } if current == "https://198.41.0.5/third/hook"), "{err:?}");
+    assert!(
+        matches!(err, IntegrationError::NeedsConfirmation { ref current, .. } if current == "https://198.41.0.5/third/hook"),
+        "{err:?}"
+    );
     assert!(env.standin.requests_for("setWebhook").is_empty());
 
     let only = Options { replace: Replace::Only("https://198.41.0.5/third/hook".into()), ..public() };
     let mut events = Vec::new();
-    let report = integration::connect(&env.client, &api(&env), &info, &bt, &only, &mut |e| events.push(e))
-        .await
-        .unwrap();
+    let report =
+        integration::connect(&env.client, &api(&env), &info, &bt, &only, &mut |e| events.push(e)).await.unwrap();
     let kinds: Vec<_> = events.iter().map(kind).filter(|k| *k != "warning").collect();
     assert_eq!(kinds, ["checked", "bot", "before", "replacing", "set", "confirmed", "stored"]);
     assert_eq!(report.replaced.as_deref(), Some("https://198.41.0.5/third/hook"));
@@ -168,11 +170,12 @@ async fn deliver_to(url: &str, ca: &std::path::Path, secret: &str) -> u16 {
     for cert in rustls_pemfile::certs(&mut pem.as_slice()) {
         roots.add(cert.unwrap()).unwrap();
     }
-    let tls = rustls::ClientConfig::builder_with_provider(std::sync::Arc::new(rustls::crypto::ring::default_provider()))
-        .with_safe_default_protocol_versions()
-        .unwrap()
-        .with_root_certificates(roots)
-        .with_no_client_auth();
+    let tls =
+        rustls::ClientConfig::builder_with_provider(std::sync::Arc::new(rustls::crypto::ring::default_provider()))
+            .with_safe_default_protocol_versions()
+            .unwrap()
+            .with_root_certificates(roots)
+            .with_no_client_auth();
     let http = reqwest::Client::builder().tls_backend_preconfigured(tls).build().unwrap();
     http.post(url)
         .header("X-Telegram-Bot-Api-Secret-Token", secret)

@@ -485,8 +485,7 @@ impl Client {
     /// secret (idempotent, so retried).
     pub async fn drop_next_secret(&self, id: &str) -> Result<()> {
         let what = format!("channel '{}'", crate::sanitize::clean(id));
-        self.send(Req::new(Method::DELETE, self.url(routes::CHANNEL_NEXT_SECRET, Some(id)), Retry::Yes, &what))
-            .await?;
+        self.send(Req::new(Method::DELETE, self.url(routes::CHANNEL_NEXT_SECRET, Some(id)), Retry::Yes, &what)).await?;
         Ok(())
     }
 

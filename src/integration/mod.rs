@@ -169,7 +169,11 @@ impl Options {
 /// The checks run before Telegram is called, all at once: the webhook URL
 /// (HTTPS, port, public IPv4, the override), the secret, the update types,
 /// the certificate. Gives the exact `setWebhook` parameters.
-pub fn plan(info: &IntegrationInfo, options: &Options, token: Option<&BotToken>) -> Result<WebhookParams, Vec<Problem>> {
+pub fn plan(
+    info: &IntegrationInfo,
+    options: &Options,
+    token: Option<&BotToken>,
+) -> Result<WebhookParams, Vec<Problem>> {
     crate::telegram::plan(&info.integration_url, &info.secret, token, &options.register_options(info))
 }
 
@@ -239,7 +243,9 @@ impl fmt::Display for Event {
                 clean(&webhook.url),
                 webhook.pending_update_count
             ),
-            Event::Stored => write!(f, "the backend stored the bot token (write-only): the channel can answer customers"),
+            Event::Stored => {
+                write!(f, "the backend stored the bot token (write-only): the channel can answer customers")
+            }
             Event::Deleted { telegram } => write!(f, "deleteWebhook: Telegram answered \"{}\"", clean(telegram)),
             Event::RollingBack { reason } => write!(f, "undoing the change: {}", clean(reason)),
             Event::RolledBack { what } => write!(f, "undone: {}", clean(what)),
@@ -315,7 +321,9 @@ pub enum IntegrationError {
     NeedsConfirmation { bot: BotInfo, current: String },
     /// A step failed after Telegram had accepted a change; the change was
     /// undone and everything is as before.
-    #[error("{cause}; Telegram had already accepted the webhook, so that was undone ({undone}): nothing is left changed")]
+    #[error(
+        "{cause}; Telegram had already accepted the webhook, so that was undone ({undone}): nothing is left changed"
+    )]
     RolledBack { cause: Box<IntegrationError>, undone: String },
     /// A step failed after a change and undoing it failed too: `state` says
     /// where things stand and how to fix them.
@@ -331,9 +339,7 @@ impl IntegrationError {
             IntegrationError::Checks(_) | IntegrationError::NeedsConfirmation { .. } => exit::REFUSED,
             IntegrationError::Telegram(e) => match e {
                 TelegramError::Unreachable { .. } | TelegramError::BadResponse { .. } => exit::UNREACHABLE,
-                TelegramError::Config(_) | TelegramError::Token(_) | TelegramError::Certificate(_) => {
-                    exit::UNREADABLE
-                }
+                TelegramError::Config(_) | TelegramError::Token(_) | TelegramError::Certificate(_) => exit::UNREADABLE,
                 _ => exit::REFUSED,
             },
             IntegrationError::RolledBack { cause, .. } => cause.exit_code(),
@@ -345,9 +351,7 @@ impl IntegrationError {
     pub fn telegram(&self) -> Option<&TelegramError> {
         match self {
             IntegrationError::Telegram(e) => Some(e),
-            IntegrationError::RolledBack { cause, .. } | IntegrationError::Incomplete { cause, .. } => {
-                cause.telegram()
-            }
+            IntegrationError::RolledBack { cause, .. } | IntegrationError::Incomplete { cause, .. } => cause.telegram(),
             _ => None,
         }
     }
@@ -356,9 +360,7 @@ impl IntegrationError {
     pub fn backend(&self) -> Option<&ClientError> {
         match self {
             IntegrationError::Backend(e) => Some(e),
-            IntegrationError::RolledBack { cause, .. } | IntegrationError::Incomplete { cause, .. } => {
-                cause.backend()
-            }
+            IntegrationError::RolledBack { cause, .. } | IntegrationError::Incomplete { cause, .. } => cause.backend(),
             _ => None,
         }
     }
@@ -625,8 +627,10 @@ pub async fn rotate(
             return Err(fail(e, changed, progress).await);
         }
     };
-    let update =
-        IntegrationUpdate { bot_token: Some(new_token.expose().to_owned()), webhook_secret: Some(next.expose().to_owned()) };
+    let update = IntegrationUpdate {
+        bot_token: Some(new_token.expose().to_owned()),
+        webhook_secret: Some(next.expose().to_owned()),
+    };
     if let Err(e) = client.put_integration(&info.channel_id, &update).await {
         return Err(fail(IntegrationError::Backend(e), true, progress).await);
     }
@@ -657,10 +661,7 @@ pub async fn status(
     let points_to_channel = webhook.is_set() && same_path(&webhook.url, info.path().as_deref());
     let mut warnings: Vec<String> = inspection.delivery_warning.into_iter().collect();
     if webhook.pending_update_count > 0 {
-        warnings.push(format!(
-            "{} updates are waiting at Telegram (not yet delivered).",
-            webhook.pending_update_count
-        ));
+        warnings.push(format!("{} updates are waiting at Telegram (not yet delivered).", webhook.pending_update_count));
     }
     if info.rotation_pending {
         warnings.push(
@@ -705,7 +706,10 @@ pub async fn disconnect(
     progress(Event::Deleted { telegram: telegram.clone() });
     let after = bot_api.get_webhook_info().await?;
     if after.is_set() {
-        return Err(IntegrationError::Telegram(TelegramError::NotConfirmed { expected: String::new(), actual: after.url }));
+        return Err(IntegrationError::Telegram(TelegramError::NotConfirmed {
+            expected: String::new(),
+            actual: after.url,
+        }));
     }
     tracing::info!(channel = %info.channel_id, bot = %bot.handle(), "webhook deleted");
     Ok(Disconnected { bot, telegram, removed: webhook.url })
