@@ -2,6 +2,8 @@
 //! print, a tenant added while the server runs, a second demo start, TLS,
 //! plain HTTP refused off loopback, and no secret in the log afterwards.
 
+#![cfg(feature = "server")]
+
 mod server_common;
 
 use std::io::{BufRead, BufReader};

@@ -2,6 +2,8 @@
 //! every record once, no secret anywhere, formulas neutralised; the
 //! 100,000-record limit refused before any work.
 
+#![cfg(feature = "server")]
+
 mod server_common;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -218,6 +220,8 @@ async fn an_unfinished_export_cannot_be_downloaded_and_a_restart_marks_it_failed
     )
     .unwrap();
     drop(conn);
+    let part = chanwiz::server::exports_dir(&s.db).join("abc123.zip.part");
+    std::fs::write(&part, b"half a zip").unwrap();
     let (status, body) = status_json(s.get("/api/v1/exports/abc123/download").send().await.unwrap()).await;
     assert_eq!(status, StatusCode::CONFLICT, "{body}");
     let task: ExportTask = s.get("/api/v1/exports/abc123").send().await.unwrap().json().await.unwrap();
@@ -247,6 +251,7 @@ async fn an_unfinished_export_cannot_be_downloaded_and_a_restart_marks_it_failed
         .unwrap();
     assert_eq!(task.status, ExportStatus::Failed);
     assert!(task.error.unwrap().contains("stopped"));
+    assert!(!part.exists(), "the half-written file is removed");
     let r = http.get(format!("{}/api/v1/exports/abc123/download", again.url)).bearer_auth(&token).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::CONFLICT);
     drop(dir);

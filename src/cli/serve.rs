@@ -61,13 +61,9 @@ pub fn run_serve(args: &ServeArgs, paths: &Paths) -> ExitCode {
         (_, _, true) => TlsMode::SelfSigned,
         _ => TlsMode::Off,
     };
-    let config = ServerConfig {
-        addr: args.addr,
-        db: args.db.clone().unwrap_or_else(|| default_db(paths)),
-        demo: args.demo,
-        seed_channels: args.seed_channels,
-        tls,
-    };
+    let db = args.db.clone().unwrap_or_else(|| default_db(paths));
+    let config =
+        ServerConfig { addr: args.addr, db: db.clone(), demo: args.demo, seed_channels: args.seed_channels, tls };
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(r) => r,
         Err(e) => {
@@ -77,7 +73,7 @@ pub fn run_serve(args: &ServeArgs, paths: &Paths) -> ExitCode {
     runtime.block_on(async move {
         let running = match server::spawn(config).await {
             Ok(r) => r,
-            Err(e @ (ServeError::PlainNotLoopback(_) | ServeError::SeedWithoutDemo)) => {
+            Err(e @ (ServeError::PlainNotLoopback(_) | ServeError::SeedWithoutDemo | ServeError::Tls(_))) => {
                 return fail(exit::UNREADABLE, &e.to_string());
             }
             Err(e) => return fail(exit::REFUSED, &e.to_string()),
@@ -92,6 +88,12 @@ pub fn run_serve(args: &ServeArgs, paths: &Paths) -> ExitCode {
         }
         let _ = out.flush();
         drop(out);
+        if !args.demo && matches!(server::auth::tenant_count(&db), Ok(0)) {
+            eprintln!(
+                "chanwiz: no tenant yet: create one with `chanwiz tenant add NAME --db {}` (it prints the tenant's token)",
+                db.display()
+            );
+        }
         let handle = running.handle();
         tokio::spawn(async move {
             stop_signal().await;

@@ -1,21 +1,37 @@
 use std::process::ExitCode;
+use std::sync::Arc;
 
 use clap::Args;
 
+use super::backend::BackendArgs;
 use super::{exit, fail};
 use crate::drafts::DraftStore;
 use crate::paths::Paths;
-use crate::tui::app::{self, Options};
+use crate::tui::app;
+use crate::tui::backend::{Backend, Remote};
 
 /// Options of the wizard (`chanwiz` with no command).
 #[derive(Debug, Args)]
 pub struct WizardArgs {
     /// Start without any backend: everything but Submit works.
-    #[arg(long, global = false)]
+    #[arg(long, conflicts_with = "backend")]
     pub offline: bool,
     /// Capture the mouse (off by default: it breaks text selection).
     #[arg(long)]
     pub mouse: bool,
+    #[command(flatten)]
+    pub backend: BackendArgs,
+}
+
+/// Whether any backend is configured (flag, environment or config file).
+fn backend_configured(args: &WizardArgs, paths: &Paths) -> bool {
+    args.backend.backend.as_deref().is_some_and(|b| !b.trim().is_empty())
+        || std::env::var("CHANWIZ_BACKEND").is_ok_and(|b| !b.trim().is_empty())
+        || crate::client::FileConfig::load(paths)
+            .ok()
+            .flatten()
+            .and_then(|f| f.backend)
+            .is_some_and(|b| !b.trim().is_empty())
 }
 
 pub fn run(args: &WizardArgs, paths: &Paths) -> ExitCode {
@@ -24,11 +40,32 @@ pub fn run(args: &WizardArgs, paths: &Paths) -> ExitCode {
         return fail(exit::UNREADABLE, "the wizard needs a terminal; see `chanwiz --help` for the commands");
     }
     let store = match DraftStore::open(&paths.drafts()) {
-        Ok(s) => s,
+        Ok(s) => Arc::new(s),
         Err(e) => return fail(exit::UNREADABLE, &e.to_string()),
     };
-    let opts = Options { mouse: args.mouse, backend: None, backend_url: None, offline: args.offline };
-    match app::run(store, opts) {
+    // A configured backend must be usable: say why not before drawing.
+    let remote = if args.offline || !backend_configured(args, paths) {
+        None
+    } else {
+        match args.backend.connect(paths) {
+            Ok(client) => Some(client),
+            Err(e) => return super::backend::report(&e),
+        }
+    };
+    let offline = args.offline;
+    let paths2 = paths.clone();
+    let store2 = store.clone();
+    let result = app::run(store, args.mouse, move || -> (Option<Arc<dyn Backend>>, Option<String>) {
+        if let Some(client) = remote {
+            let url = client.backend().to_string();
+            return (Some(Arc::new(Remote::new(client, &paths2.cache, store2))), Some(url));
+        }
+        if offline {
+            return (None, None);
+        }
+        embedded(&paths2, store2)
+    });
+    match result {
         Ok(outcome) => {
             if let Some(url) = outcome.integration_url {
                 println!("integration URL (url used to send message to agent): {url}");
@@ -37,4 +74,16 @@ pub fn run(args: &WizardArgs, paths: &Paths) -> ExitCode {
         }
         Err(e) => fail(exit::UNREADABLE, &format!("terminal: {e}")),
     }
+}
+
+#[cfg(feature = "server")]
+fn embedded(paths: &Paths, store: Arc<DraftStore>) -> (Option<Arc<dyn Backend>>, Option<String>) {
+    let db = paths.data.join("backend.sqlite3");
+    let backend = crate::tui::backend::Embedded::new(db, paths.cache.clone(), store);
+    (Some(Arc::new(backend)), Some("embedded (starting)".to_string()))
+}
+
+#[cfg(not(feature = "server"))]
+fn embedded(_: &Paths, _: Arc<DraftStore>) -> (Option<Arc<dyn Backend>>, Option<String>) {
+    (None, None)
 }

@@ -73,6 +73,11 @@ pub fn add_tenant(db_path: &std::path::Path, name: &str) -> Result<String, Tenan
     Ok(token)
 }
 
+/// How many tenants the database holds.
+pub fn tenant_count(db_path: &std::path::Path) -> rusqlite::Result<i64> {
+    db::open(db_path)?.query_row("SELECT count(*) FROM tenants", [], |r| r.get(0))
+}
+
 pub fn insert_tenant(conn: &Connection, name: &str, demo: bool) -> rusqlite::Result<i64> {
     conn.execute(
         "INSERT INTO tenants (name, demo, created) VALUES (?1, ?2, ?3)",

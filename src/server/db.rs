@@ -100,6 +100,8 @@ CREATE TABLE updates (
     body       TEXT NOT NULL
 );
 CREATE INDEX updates_by_channel ON updates (channel_id, seq);
+-- Telegram re-sends an update whose answer it did not get: keep it once.
+CREATE UNIQUE INDEX updates_once ON updates (channel_id, update_id) WHERE update_id IS NOT NULL;
 CREATE TABLE exports (
     id        TEXT PRIMARY KEY,
     tenant_id INTEGER NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
@@ -222,6 +224,13 @@ pub fn parse_ts(text: &str) -> DateTime<Utc> {
     DateTime::parse_from_rfc3339(text).map(|t| t.with_timezone(&Utc)).unwrap_or_default()
 }
 
+/// A file beside the database: `<db file name><suffix>`.
+pub fn beside(db: &Path, suffix: &str) -> PathBuf {
+    let mut name = db.file_name().map(|n| n.to_os_string()).unwrap_or_default();
+    name.push(suffix);
+    db.with_file_name(name)
+}
+
 /// The integration URL of a channel: `{base_url}/apiaccess/telegram/message/{id}`.
 pub fn integration_url(base_url: &str, id: &str) -> String {
     format!("{}/apiaccess/telegram/message/{id}", base_url.trim_end_matches('/'))
@@ -231,6 +240,7 @@ pub fn integration_url(base_url: &str, id: &str) -> String {
 pub struct StoredChannel {
     pub channel: Channel,
     pub app_secret: Option<String>,
+    pub webhook_secret: String,
 }
 
 pub const CHANNEL_COLUMNS: &str =
@@ -258,9 +268,11 @@ pub fn channel_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Channel> {
 /// A channel of the tenant, or `None`.
 pub fn get_channel(conn: &Connection, tenant: i64, id: &str) -> rusqlite::Result<Option<StoredChannel>> {
     conn.query_row(
-        &format!("SELECT {CHANNEL_COLUMNS}, app_secret FROM channels WHERE tenant_id = ?1 AND id = ?2"),
+        &format!("SELECT {CHANNEL_COLUMNS}, app_secret, webhook_secret FROM channels WHERE tenant_id = ?1 AND id = ?2"),
         params![tenant, id],
-        |row| Ok(StoredChannel { channel: channel_from_row(row)?, app_secret: row.get(7)? }),
+        |row| {
+            Ok(StoredChannel { channel: channel_from_row(row)?, app_secret: row.get(7)?, webhook_secret: row.get(8)? })
+        },
     )
     .optional()
 }

@@ -66,7 +66,7 @@ pub async fn receive(
         .db
         .call(move |conn| {
             conn.execute(
-                "INSERT INTO updates (channel_id, update_id, received, body) VALUES (?1, ?2, ?3, ?4)",
+                "INSERT OR IGNORE INTO updates (channel_id, update_id, received, body) VALUES (?1, ?2, ?3, ?4)",
                 params![channel_id, update_id, db::ts(db::now()), body],
             )?;
             conn.execute(

@@ -66,6 +66,13 @@ impl ApiErr {
         e
     }
 
+    /// 422 for JSON of the wrong shape at `path` (unknown field, wrong type).
+    pub fn shape(path: &str, message: String) -> Self {
+        let mut e = Self::invalid_field(path, message);
+        e.body.error = format!("{path}: {}", e.body.error);
+        e
+    }
+
     /// 412 carrying the channel as it now is.
     pub fn stale(current: Channel) -> Self {
         let mut e = Self::new(
@@ -156,10 +163,7 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> ApiResult<T> {
     serde_path_to_error::deserialize(&mut de).map_err(|e| {
         let path = e.path().to_string();
         let path = if path == "." { "(body)".to_string() } else { path };
-        let message = bare(e.inner());
-        let mut err = ApiErr::invalid_field(&path, message.clone());
-        err.body.error = format!("{path}: {message}");
-        err
+        ApiErr::shape(&path, bare(e.inner()))
     })
 }
 
@@ -208,5 +212,32 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for ApiQuery<T> {
         axum::extract::Query::<T>::from_request_parts(parts, state).await.map(|q| ApiQuery(q.0)).map_err(
             |e: QueryRejection| ApiErr::bad_request(format!("The query string is not valid: {}", e.body_text())),
         )
+    }
+}
+
+/// What an id path parameter names, for its 404 message.
+pub trait IdKind {
+    fn not_found(id: &str) -> ApiErr;
+}
+
+/// An id from the path. Ids are made by the server (hex digits); anything
+/// else cannot name a record, so it answers the same 404 as an unknown id.
+pub struct Id<K>(pub String, std::marker::PhantomData<K>);
+
+impl<K> Id<K> {
+    pub fn into_inner(self) -> String {
+        self.0
+    }
+}
+
+impl<S: Send + Sync, K: IdKind> FromRequestParts<S> for Id<K> {
+    type Rejection = ApiErr;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let ApiPath(id) = ApiPath::<String>::from_request_parts(parts, state).await?;
+        if id.is_empty() || id.len() > 64 || !id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_') {
+            return Err(K::not_found(&id));
+        }
+        Ok(Id(id, std::marker::PhantomData))
     }
 }

@@ -29,7 +29,7 @@ use rusqlite::{Connection, OptionalExtension, params};
 use super::AppState;
 use super::auth::Tenant;
 use super::db;
-use super::errors::{ApiErr, ApiJson, ApiPath, ApiResult, shorten};
+use super::errors::{ApiErr, ApiJson, ApiResult, Id, IdKind, shorten};
 use crate::api::{EXPORT_FILE_RECORDS, EXPORT_MAX_RECORDS, ExportRequest, ExportStatus, ExportTask};
 use crate::model::{ChannelDocument, FieldError, Segment};
 
@@ -152,6 +152,15 @@ pub fn fail_interrupted(conn: &Connection) -> rusqlite::Result<()> {
     Ok(())
 }
 
+/// Files of tasks a stopped server left half-written.
+pub fn remove_partial_files(dir: &Path) {
+    for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        if entry.file_name().to_string_lossy().ends_with(".zip.part") {
+            let _ = std::fs::remove_file(entry.path());
+        }
+    }
+}
+
 fn files_for(records: u64) -> u32 {
     u32::try_from(records.div_ceil(EXPORT_FILE_RECORDS as u64)).unwrap_or(u32::MAX)
 }
@@ -248,18 +257,17 @@ fn export_not_found(id: &str) -> ApiErr {
     ApiErr::not_found(format!("There is no export task '{}' in this tenant.", shorten(id)))
 }
 
-fn plausible(id: &str) -> bool {
-    !id.is_empty() && id.len() <= 64 && id.bytes().all(|b| b.is_ascii_alphanumeric())
+/// An export task id from the path.
+pub enum TaskKind {}
+
+impl IdKind for TaskKind {
+    fn not_found(id: &str) -> ApiErr {
+        export_not_found(id)
+    }
 }
 
-pub async fn status(
-    State(state): State<AppState>,
-    Tenant(t): Tenant,
-    ApiPath(id): ApiPath<String>,
-) -> ApiResult<Json<ExportTask>> {
-    if !plausible(&id) {
-        return Err(export_not_found(&id));
-    }
+pub async fn status(State(state): State<AppState>, Tenant(t): Tenant, id: Id<TaskKind>) -> ApiResult<Json<ExportTask>> {
+    let id = id.into_inner();
     state.db.call(move |conn| get_task(conn, t, &id)?.map(Json).ok_or_else(|| export_not_found(&id))).await
 }
 
@@ -269,14 +277,8 @@ fn zip_path(dir: &Path, id: &str) -> PathBuf {
 
 /// `GET /api/v1/exports/{id}/download`: the zip, streamed from its file;
 /// 409 until the task succeeded.
-pub async fn download(
-    State(state): State<AppState>,
-    Tenant(t): Tenant,
-    ApiPath(id): ApiPath<String>,
-) -> ApiResult<Response> {
-    if !plausible(&id) {
-        return Err(export_not_found(&id));
-    }
+pub async fn download(State(state): State<AppState>, Tenant(t): Tenant, id: Id<TaskKind>) -> ApiResult<Response> {
+    let id = id.into_inner();
     let id2 = id.clone();
     let task = state.db.call(move |conn| get_task(conn, t, &id2)?.ok_or_else(|| export_not_found(&id2))).await?;
     match task.status {

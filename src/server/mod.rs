@@ -193,9 +193,7 @@ impl RunningServer {
 
 /// Where export files of the database `db` are kept.
 pub fn exports_dir(db: &Path) -> PathBuf {
-    let mut name = db.file_name().map(|n| n.to_os_string()).unwrap_or_default();
-    name.push(".exports");
-    db.with_file_name(name)
+    db::beside(db, ".exports")
 }
 
 /// Open the database, seed what the config asks, bind, and serve in the
@@ -233,6 +231,7 @@ pub async fn spawn(config: ServerConfig) -> Result<RunningServer, ServeError> {
     };
     let exports_dir = exports_dir(&config.db);
     crate::fsutil::private_dir(&exports_dir)?;
+    exports::remove_partial_files(&exports_dir);
     let state = AppState { db, exports_dir };
 
     let listener = TcpListener::bind(config.addr).map_err(|source| ServeError::Bind { addr: config.addr, source })?;

@@ -2,7 +2,6 @@
 //! `assets/examples/telegram-channel.json`, and on request many valid
 //! channels (for load and export work) inserted in one statement.
 
-use chrono::{Datelike, Duration};
 use rusqlite::{Connection, OptionalExtension, params};
 
 use super::auth;
@@ -71,14 +70,7 @@ fn demo_catalogue(conn: &Connection, t: i64) -> rusqlite::Result<()> {
 
 /// A real self-signed X.509 certificate valid for a year.
 pub fn generate_cert(common_name: &str) -> Result<ParsedCert, String> {
-    let key = rcgen::KeyPair::generate().map_err(|e| e.to_string())?;
-    let mut params = rcgen::CertificateParams::new(Vec::<String>::new()).map_err(|e| e.to_string())?;
-    params.distinguished_name.push(rcgen::DnType::CommonName, common_name);
-    params.distinguished_name.push(rcgen::DnType::OrganizationName, "chanwiz demo");
-    let (from, to) = (chrono::Utc::now() - Duration::days(1), chrono::Utc::now() + Duration::days(365));
-    params.not_before = rcgen::date_time_ymd(from.year(), from.month() as u8, from.day().min(28) as u8);
-    params.not_after = rcgen::date_time_ymd(to.year(), to.month() as u8, to.day().min(28) as u8);
-    let cert = params.self_signed(&key).map_err(|e| e.to_string())?;
+    let (cert, _key) = super::tls::self_signed(Vec::new(), common_name, 365)?;
     catalogue::parse_der(cert.der())
 }
 

@@ -7,18 +7,13 @@ use std::path::{Path, PathBuf};
 
 use axum_server::tls_rustls::RustlsConfig;
 
+use super::db::beside;
 use super::{ServeError, TlsMode};
 
 /// rustls needs one process-wide crypto provider; installing it twice is
 /// harmless.
 pub fn install_provider() {
     let _ = rustls::crypto::ring::default_provider().install_default();
-}
-
-fn beside(db: &Path, suffix: &str) -> PathBuf {
-    let mut name = db.file_name().map(|n| n.to_os_string()).unwrap_or_default();
-    name.push(suffix);
-    db.with_file_name(name)
 }
 
 /// Where `--tls-self-signed` writes the certificate clients should trust.
@@ -71,11 +66,28 @@ fn names(ip: IpAddr) -> Vec<String> {
 }
 
 fn generate(ip: IpAddr) -> Result<(String, String), String> {
-    let key = rcgen::KeyPair::generate().map_err(|e| e.to_string())?;
-    let mut params = rcgen::CertificateParams::new(names(ip)).map_err(|e| e.to_string())?;
-    params.distinguished_name.push(rcgen::DnType::CommonName, "chanwiz serve");
-    let cert = params.self_signed(&key).map_err(|e| e.to_string())?;
+    let (cert, key) = self_signed(names(ip), "chanwiz serve", 365)?;
     Ok((cert.pem(), key.serialize_pem()))
+}
+
+/// A self-signed certificate for `names` (DNS names or IP addresses), valid
+/// from yesterday for `days` days, and its new key.
+pub fn self_signed(
+    names: Vec<String>,
+    common_name: &str,
+    days: i64,
+) -> Result<(rcgen::Certificate, rcgen::KeyPair), String> {
+    use chrono::Datelike;
+    let key = rcgen::KeyPair::generate().map_err(|e| e.to_string())?;
+    let mut params = rcgen::CertificateParams::new(names).map_err(|e| e.to_string())?;
+    params.distinguished_name.push(rcgen::DnType::CommonName, common_name);
+    let now = chrono::Utc::now();
+    let (from, to) = (now - chrono::Duration::days(1), now + chrono::Duration::days(days));
+    // whole days: rcgen takes a date; day 28 at most keeps every month valid
+    params.not_before = rcgen::date_time_ymd(from.year(), from.month() as u8, from.day().min(28) as u8);
+    params.not_after = rcgen::date_time_ymd(to.year(), to.month() as u8, to.day().min(28) as u8);
+    let cert = params.self_signed(&key).map_err(|e| e.to_string())?;
+    Ok((cert, key))
 }
 
 /// Whether a stored certificate covers `ip` and is valid for a week more.

@@ -23,10 +23,10 @@ use crate::drafts::DraftStore;
 
 pub struct Options {
     pub mouse: bool,
+    /// None: offline (`--offline`), everything but Submit works.
     pub backend: Option<Arc<dyn Backend>>,
     /// Shown in the status line.
     pub backend_url: Option<String>,
-    pub offline: bool,
 }
 
 /// What the wizard leaves in the scrollback when it ends.
@@ -125,13 +125,22 @@ impl Input {
     }
 }
 
-pub fn run(store: DraftStore, opts: Options) -> io::Result<Outcome> {
+/// Run the wizard on a runtime of its own. `make_backend` is called inside
+/// it (an embedded server must live on that runtime).
+pub fn run(
+    store: Arc<DraftStore>,
+    mouse: bool,
+    make_backend: impl FnOnce() -> (Option<Arc<dyn Backend>>, Option<String>),
+) -> io::Result<Outcome> {
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
-    runtime.block_on(run_async(Arc::new(store), opts))
+    runtime.block_on(async move {
+        let (backend, backend_url) = make_backend();
+        run_async(store, Options { mouse, backend, backend_url }).await
+    })
 }
 
 async fn run_async(store: Arc<DraftStore>, opts: Options) -> io::Result<Outcome> {
-    let link = if opts.offline || opts.backend.is_none() { Link::Offline } else { Link::Connecting };
+    let link = if opts.backend.is_none() { Link::Offline } else { Link::Connecting };
     let mut state = State::new(opts.backend_url.clone(), link);
     state.color = std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
 

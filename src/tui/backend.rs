@@ -1,22 +1,193 @@
-//! What the wizard needs of a configuration backend. The runtime talks to
-//! it from background tasks and hears back through actions.
+//! What the wizard needs of a configuration backend, and its two kinds: a
+//! remote one through [`crate::client::Client`], and (feature `server`) the
+//! reference backend embedded in this process on loopback, started in the
+//! background so that the first frame never waits for it.
+
+use std::pin::Pin;
+use std::sync::Arc;
 
 use tokio::sync::mpsc::UnboundedSender;
 
+use super::state::Link;
 use super::update::{Action, SubmitError};
 use crate::api::Channel;
-use crate::drafts::Draft;
+use crate::client::cache::CatalogueCache;
+use crate::client::{Client, ClientError};
+use crate::drafts::{Draft, DraftStore};
+
+pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 
 pub trait Backend: Send + Sync {
     /// Check the link, then send `LinkChanged`, `CatalogueLoaded` (live, or
-    /// the cached one when offline) and `ChannelsLoaded`.
-    fn refresh(&self, tx: UnboundedSender<Action>) -> std::pin::Pin<Box<dyn Future<Output = ()> + Send + '_>>;
+    /// the cached one when unreachable) and `ChannelsLoaded`.
+    fn refresh(&self, tx: UnboundedSender<Action>) -> BoxFuture<'_, ()>;
     /// Fetch a channel to edit.
-    fn channel<'a>(
-        &'a self,
-        id: &'a str,
-    ) -> std::pin::Pin<Box<dyn Future<Output = Result<Channel, String>> + Send + 'a>>;
-    /// Create or update the draft's channel.
-    fn submit(&self, draft: Draft)
-    -> std::pin::Pin<Box<dyn Future<Output = Result<Channel, SubmitError>> + Send + '_>>;
+    fn channel<'a>(&'a self, id: &'a str) -> BoxFuture<'a, Result<Channel, String>>;
+    /// Create or update the draft's channel. The draft file records the
+    /// Idempotency-Key before the create is sent, so a crash never makes two.
+    fn submit(&self, draft: Draft) -> BoxFuture<'_, Result<Channel, SubmitError>>;
+}
+
+/// A backend reached through the HTTP client.
+pub struct Remote {
+    client: Client,
+    cache: CatalogueCache,
+    store: Arc<DraftStore>,
+}
+
+impl Remote {
+    /// The catalogue is cached per backend URL.
+    pub fn new(client: Client, cache_dir: &std::path::Path, store: Arc<DraftStore>) -> Self {
+        let cache = CatalogueCache::new(cache_dir, client.backend());
+        Self { client, cache, store }
+    }
+
+    /// The catalogue is cached under `cache_key` (the embedded backend's
+    /// port changes from run to run; its catalogue does not).
+    pub fn with_cache_key(
+        client: Client,
+        cache_dir: &std::path::Path,
+        cache_key: &str,
+        store: Arc<DraftStore>,
+    ) -> Self {
+        Self { client, cache: CatalogueCache::new(cache_dir, cache_key), store }
+    }
+}
+
+fn submit_error(e: ClientError) -> SubmitError {
+    match e {
+        ClientError::Invalid { errors, .. } => SubmitError::Invalid(errors),
+        e @ ClientError::Stale { .. } => SubmitError::Stale(e.to_string()),
+        e if e.is_unreachable() => SubmitError::Unreachable(e.to_string()),
+        e => SubmitError::Other(e.to_string()),
+    }
+}
+
+impl Backend for Remote {
+    fn refresh(&self, tx: UnboundedSender<Action>) -> BoxFuture<'_, ()> {
+        Box::pin(async move {
+            let link = match self.client.health().await {
+                Ok(_) => Link::Online,
+                Err(e) => Link::Unreachable(short(&e)),
+            };
+            let online = link == Link::Online;
+            let _ = tx.send(Action::LinkChanged(link));
+            let fetch = if online { self.client.refresh_catalogue(&self.cache).await.ok() } else { None };
+            match fetch {
+                Some(f) => {
+                    let _ = tx.send(Action::CatalogueLoaded { catalogue: f.catalogue, fetched: f.fetched });
+                }
+                None => {
+                    if let Some(cached) = self.cache.load() {
+                        let _ =
+                            tx.send(Action::CatalogueLoaded { catalogue: cached.catalogue, fetched: cached.fetched });
+                    }
+                }
+            }
+            if online && let Ok(channels) = self.client.all_channels(None).await {
+                let _ = tx.send(Action::ChannelsLoaded(channels));
+            }
+        })
+    }
+
+    fn channel<'a>(&'a self, id: &'a str) -> BoxFuture<'a, Result<Channel, String>> {
+        Box::pin(async move { self.client.get_channel(id).await.map_err(|e| e.to_string()) })
+    }
+
+    fn submit(&self, mut draft: Draft) -> BoxFuture<'_, Result<Channel, SubmitError>> {
+        Box::pin(async move {
+            crate::client::submit::submit_draft(&self.client, &self.store, &mut draft)
+                .await
+                .map(|s| s.channel().clone())
+                .map_err(submit_error)
+        })
+    }
+}
+
+/// The status line has one line: the reason, without the advice.
+fn short(e: &ClientError) -> String {
+    match e {
+        ClientError::Unreachable { detail, .. } => detail.clone(),
+        ClientError::Timeout { secs, .. } => format!("no answer in {secs} s"),
+        ClientError::Unauthorized { .. } => "token refused (401)".into(),
+        ClientError::Tls { .. } => "TLS certificate not trusted".into(),
+        other => other.to_string(),
+    }
+}
+
+/// The reference backend in this process (`cargo run --release` with no
+/// backend configured), started on the first refresh.
+#[cfg(feature = "server")]
+pub struct Embedded {
+    db: std::path::PathBuf,
+    cache_dir: std::path::PathBuf,
+    store: Arc<DraftStore>,
+    inner: tokio::sync::OnceCell<Result<(Remote, crate::server::RunningServer), String>>,
+}
+
+#[cfg(feature = "server")]
+impl Embedded {
+    pub fn new(db: std::path::PathBuf, cache_dir: std::path::PathBuf, store: Arc<DraftStore>) -> Self {
+        Self { db, cache_dir, store, inner: tokio::sync::OnceCell::new() }
+    }
+
+    async fn remote(&self) -> Result<&Remote, String> {
+        let started = self
+            .inner
+            .get_or_init(|| async {
+                let config = crate::server::ServerConfig {
+                    addr: std::net::SocketAddr::from(([127, 0, 0, 1], 0)),
+                    db: self.db.clone(),
+                    demo: true,
+                    seed_channels: 0,
+                    tls: crate::server::TlsMode::Off,
+                };
+                let server = crate::server::spawn(config).await.map_err(|e| format!("embedded backend: {e}"))?;
+                let token = server.demo_token.clone().ok_or("embedded backend: no demo token")?;
+                let flags =
+                    crate::client::Flags { backend: Some(server.url.clone()), token: Some(token), ca_cert: None };
+                let settings = crate::client::config::resolve(&flags, &|_| None, None).map_err(|e| e.to_string())?;
+                let client = Client::new(&settings).map_err(|e| e.to_string())?;
+                Ok((Remote::with_cache_key(client, &self.cache_dir, "embedded", self.store.clone()), server))
+            })
+            .await;
+        started.as_ref().map(|(r, _)| r).map_err(Clone::clone)
+    }
+
+    /// The URL the embedded backend listens on, once started.
+    pub fn url(&self) -> Option<String> {
+        self.inner.get().and_then(|r| r.as_ref().ok()).map(|(_, s)| s.url.clone())
+    }
+}
+
+#[cfg(feature = "server")]
+impl Backend for Embedded {
+    fn refresh(&self, tx: UnboundedSender<Action>) -> BoxFuture<'_, ()> {
+        Box::pin(async move {
+            match self.remote().await {
+                Ok(r) => {
+                    if let Some(url) = self.url() {
+                        let _ = tx.send(Action::BackendUrl(url));
+                    }
+                    r.refresh(tx).await
+                }
+                Err(e) => {
+                    let _ = tx.send(Action::LinkChanged(Link::Unreachable(e)));
+                }
+            }
+        })
+    }
+
+    fn channel<'a>(&'a self, id: &'a str) -> BoxFuture<'a, Result<Channel, String>> {
+        Box::pin(async move { self.remote().await?.channel(id).await })
+    }
+
+    fn submit(&self, draft: Draft) -> BoxFuture<'_, Result<Channel, SubmitError>> {
+        Box::pin(async move {
+            match self.remote().await {
+                Ok(r) => r.submit(draft).await,
+                Err(e) => Err(SubmitError::Unreachable(e)),
+            }
+        })
+    }
 }

@@ -43,6 +43,8 @@ pub enum Action {
         result: Result<(), String>,
     },
     LinkChanged(Link),
+    /// The embedded backend is listening here.
+    BackendUrl(String),
     CatalogueLoaded {
         catalogue: Catalogue,
         fetched: DateTime<Utc>,
@@ -99,6 +101,9 @@ pub fn update(state: &mut State, action: Action) -> Effects {
         }
         Action::DraftOpened(Ok(draft)) => {
             open_wizard(state, draft);
+            if let Some(w) = state.wizard.as_mut() {
+                w.persisted = true;
+            }
             vec![]
         }
         Action::DraftOpened(Err(e)) | Action::ChannelOpened(Err(e)) => {
@@ -139,6 +144,10 @@ pub fn update(state: &mut State, action: Action) -> Effects {
         }
         Action::LinkChanged(link) => {
             state.link = link;
+            vec![]
+        }
+        Action::BackendUrl(url) => {
+            state.backend_url = Some(url);
             vec![]
         }
         Action::CatalogueLoaded { catalogue, fetched } => {
@@ -979,12 +988,11 @@ fn on_submitted(state: &mut State, result: Result<Channel, SubmitError>) -> Effe
     match result {
         Ok(channel) => {
             let id = w.draft.meta.id.clone();
-            let persisted = w.persisted || w.dirty;
             state.saved_channel = Some(channel);
             state.wizard = None;
             state.screen = Screen::Integration;
             // the server has it now: the draft has served its purpose
-            if persisted { vec![Effect::DeleteDraft(id)] } else { vec![] }
+            vec![Effect::DeleteDraft(id)]
         }
         Err(SubmitError::Invalid(errors)) => {
             let n = errors.len();
