@@ -7,7 +7,7 @@ use chanwiz::drafts::Draft;
 use chanwiz::model::{ChannelDocument, parse_document};
 use chanwiz::tui::form::FieldId;
 use chanwiz::tui::keymap::{self, BINDINGS, Cmd, Ctx, K};
-use chanwiz::tui::state::{DraftRow, Link, Popup, Screen, State};
+use chanwiz::tui::state::{DraftRow, IntItem, IntegrationPage, Link, Popup, Screen, State};
 use chanwiz::tui::update::{Action, Effect, contexts, open_wizard, update};
 
 fn key(code: KeyCode) -> Action {
@@ -550,11 +550,8 @@ fn a_terminating_signal_saves_and_quits() {
     assert_eq!(saves(&fx), 1);
 }
 
-#[test]
-fn integration_page_copies_the_url() {
-    let mut s = State::new(None, Link::Online);
-    s.screen = Screen::Integration;
-    s.saved_channel = Some(chanwiz::api::Channel {
+fn saved_channel() -> chanwiz::api::Channel {
+    chanwiz::api::Channel {
         id: "ch-1".into(),
         version: 1,
         created: chrono::Utc::now(),
@@ -563,14 +560,121 @@ fn integration_page_copies_the_url() {
         has_app_secret: true,
         has_bot_token: false,
         document: example().without_secrets(),
-    });
+    }
+}
+
+fn integration_state() -> State {
+    let mut s = State::new(None, Link::Online);
+    s.screen = Screen::Integration;
+    s.integration = Some(IntegrationPage::new(saved_channel(), true));
+    s
+}
+
+#[test]
+fn integration_page_copies_the_url() {
+    let mut s = integration_state();
+    // the token field has the focus: y is typed there, not a copy
+    let fx = update(&mut s, key(KeyCode::Char('y')));
+    assert!(fx.is_empty());
+    assert_eq!(s.integration.as_ref().unwrap().token.text(), "y");
+    update(&mut s, key(KeyCode::BackTab));
+    assert_eq!(s.integration.as_ref().unwrap().focus, IntItem::Url);
     let fx = update(&mut s, key(KeyCode::Char('y')));
     assert!(matches!(&fx[..], [Effect::Copy(u)] if u.ends_with("/message/ch-1")));
+    let fx = update(&mut s, key(KeyCode::Enter));
+    assert!(matches!(&fx[..], [Effect::Copy(_)]));
     let fx = update(&mut s, key(KeyCode::Esc));
     assert_eq!(s.screen, Screen::Home);
     assert!(fx.iter().any(|e| matches!(e, Effect::LoadDrafts)));
-    s.screen = Screen::Integration;
+    let mut s = integration_state();
+    update(&mut s, key(KeyCode::Up));
     update(&mut s, key(KeyCode::Char('q')));
     assert!(s.quit);
+}
+
+#[test]
+fn integration_page_takes_a_masked_token_and_asks_telegram_only_when_ready() {
+    let mut s = integration_state();
+    // Register before the details arrived: says why, asks nothing of Telegram
+    for _ in 0..4 {
+        update(&mut s, key(KeyCode::Tab));
+    }
+    assert_eq!(s.integration.as_ref().unwrap().focus, IntItem::Register);
+    let fx = update(&mut s, key(KeyCode::Enter));
+    assert!(fx.is_empty());
+    assert!(s.integration.as_ref().unwrap().log.last().unwrap().1.contains("still loading"));
+    // the token field refuses spaces and reveals with Ctrl-R
+    let mut s = integration_state();
+    typed(&mut s, "12 34");
+    assert_eq!(s.integration.as_ref().unwrap().token.text(), "1234");
+    update(&mut s, ctrl('r'));
+    assert!(s.integration.as_ref().unwrap().reveal);
+    // drop pending toggles with Space
+    for _ in 0..3 {
+        update(&mut s, key(KeyCode::Tab));
+    }
+    assert_eq!(s.integration.as_ref().unwrap().focus, IntItem::DropPending);
+    update(&mut s, key(KeyCode::Char(' ')));
+    assert!(s.integration.as_ref().unwrap().drop_pending);
+    // Delete asks first
+    update(&mut s, key(KeyCode::Tab));
+    update(&mut s, key(KeyCode::Tab));
+    update(&mut s, key(KeyCode::Tab));
+    assert_eq!(s.integration.as_ref().unwrap().focus, IntItem::Delete);
+    update(&mut s, key(KeyCode::Enter));
+    assert!(matches!(s.popup, Some(Popup::ConfirmWebhookDelete)));
+    update(&mut s, key(KeyCode::Char('n')));
+    assert!(s.popup.is_none());
+}
+
+#[test]
+fn a_webhook_elsewhere_is_replaced_only_after_yes() {
+    use chanwiz::tui::update::IntegrationFailure;
+    let mut s = integration_state();
+    update(
+        &mut s,
+        Action::IntegrationDone(Err(IntegrationFailure {
+            message: "bot @x_bot has a webhook pointing elsewhere".into(),
+            webhook_elsewhere: Some("https://203.0.113.9/other".into()),
+        })),
+    );
+    assert!(matches!(&s.popup, Some(Popup::ConfirmReplace { current }) if current == "https://203.0.113.9/other"));
+    update(&mut s, key(KeyCode::Char('n')));
+    assert!(s.popup.is_none());
+    assert!(s.integration.as_ref().unwrap().log.last().unwrap().1.contains("nothing changed"));
+}
+
+#[test]
+fn a_submitted_channel_opens_its_integration_page_and_drops_the_draft() {
+    let mut s = wizard(example());
+    s.link = Link::Online;
+    let id = s.wizard.as_ref().unwrap().draft.meta.id.clone();
+    let fx = update(&mut s, Action::Submitted(Ok(saved_channel())));
+    assert_eq!(s.screen, Screen::Integration);
+    assert!(fx.iter().any(|e| matches!(e, Effect::DeleteDraft(d) if *d == id)));
+    assert!(fx.iter().any(|e| matches!(e, Effect::LoadIntegration(c) if c == "ch-1")));
+}
+
+#[test]
+fn home_i_opens_a_channels_integration_page() {
+    let mut s = State::new(None, Link::Online);
+    update(&mut s, Action::DraftsLoaded { drafts: vec![], problems: vec![] });
+    update(
+        &mut s,
+        Action::ChannelsLoaded(vec![chanwiz::api::ChannelSummary {
+            id: "ch-1".into(),
+            name: "Existing".into(),
+            channel_type: "telegram".into(),
+            version: 1,
+            updated: chrono::Utc::now(),
+            integration_url: String::new(),
+        }]),
+    );
+    let fx = update(&mut s, key(KeyCode::Char('i')));
+    assert!(matches!(&fx[..], [Effect::OpenIntegration(id)] if id == "ch-1"));
+    update(&mut s, Action::IntegrationOpened(Ok(saved_channel())));
+    assert_eq!(s.screen, Screen::Integration);
+    let fx = update(&mut s, key(KeyCode::Enter));
+    let _ = fx;
     let _ = Cmd::Quit;
 }

@@ -209,17 +209,20 @@ fn popups() {
 fn integration_page() {
     let mut s = base_state(Link::Online);
     s.screen = chanwiz::tui::state::Screen::Integration;
-    s.saved_channel = Some(chanwiz::api::Channel {
-        id: "0f9d2c4e-1b7a-4c55-9a0e-2f1d3c4b5a69".into(),
-        version: 1,
-        created: fixed_time(),
-        updated: fixed_time(),
-        integration_url: "https://192.0.2.10:28090/apiaccess/telegram/message/0f9d2c4e-1b7a-4c55-9a0e-2f1d3c4b5a69"
-            .into(),
-        has_app_secret: true,
-        has_bot_token: false,
-        document: example().without_secrets(),
-    });
+    s.integration = Some(chanwiz::tui::state::IntegrationPage::new(
+        chanwiz::api::Channel {
+            id: "0f9d2c4e-1b7a-4c55-9a0e-2f1d3c4b5a69".into(),
+            version: 1,
+            created: fixed_time(),
+            updated: fixed_time(),
+            integration_url: "https://192.0.2.10:28090/apiaccess/telegram/message/0f9d2c4e-1b7a-4c55-9a0e-2f1d3c4b5a69"
+                .into(),
+            has_app_secret: true,
+            has_bot_token: false,
+            document: example().without_secrets(),
+        },
+        true,
+    ));
     snap("integration", &s);
 }
 

@@ -19,6 +19,10 @@ pub struct WizardArgs {
     /// Capture the mouse (off by default: it breaks text selection).
     #[arg(long)]
     pub mouse: bool,
+    /// Bot API base URL (a local Bot API server, tests). Default:
+    /// $CHANWIZ_TELEGRAM_API, then https://api.telegram.org.
+    #[arg(long, value_name = "URL")]
+    pub telegram_api: Option<String>,
     #[command(flatten)]
     pub backend: BackendArgs,
 }
@@ -55,7 +59,8 @@ pub fn run(args: &WizardArgs, paths: &Paths) -> ExitCode {
     let offline = args.offline;
     let paths2 = paths.clone();
     let store2 = store.clone();
-    let result = app::run(store, args.mouse, move || -> (Option<Arc<dyn Backend>>, Option<String>) {
+    let telegram = crate::telegram::ApiConfig::resolve(args.telegram_api.as_deref()).map_err(|e| e.to_string());
+    let result = app::run(store, args.mouse, telegram, move || -> (Option<Arc<dyn Backend>>, Option<String>) {
         if let Some(client) = remote {
             let url = client.backend().to_string();
             return (Some(Arc::new(Remote::new(client, &paths2.cache, store2))), Some(url));

@@ -23,6 +23,9 @@ use crate::drafts::DraftStore;
 
 pub struct Options {
     pub mouse: bool,
+    /// The Bot API (`--telegram-api`, `CHANWIZ_TELEGRAM_API`), or why it is
+    /// unusable.
+    pub telegram: Result<crate::telegram::ApiConfig, String>,
     /// None: offline (`--offline`), everything but Submit works.
     pub backend: Option<Arc<dyn Backend>>,
     /// Shown in the status line.
@@ -130,12 +133,13 @@ impl Input {
 pub fn run(
     store: Arc<DraftStore>,
     mouse: bool,
+    telegram: Result<crate::telegram::ApiConfig, String>,
     make_backend: impl FnOnce() -> (Option<Arc<dyn Backend>>, Option<String>),
 ) -> io::Result<Outcome> {
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
     runtime.block_on(async move {
         let (backend, backend_url) = make_backend();
-        run_async(store, Options { mouse, backend, backend_url }).await
+        run_async(store, Options { mouse, telegram, backend, backend_url }).await
     })
 }
 
@@ -160,7 +164,13 @@ async fn run_async(store: Arc<DraftStore>, opts: Options) -> io::Result<Outcome>
     let (event_tx, mut events) = mpsc::unbounded_channel();
     let input = Input::start(event_tx);
     let (tx, mut actions) = mpsc::unbounded_channel::<Action>();
-    let mut jobs = Effects { store, backend: opts.backend.clone(), tx: tx.clone(), saves: JoinSet::new() };
+    let mut jobs = Effects {
+        store,
+        backend: opts.backend.clone(),
+        telegram: opts.telegram,
+        tx: tx.clone(),
+        saves: JoinSet::new(),
+    };
     jobs.run(Effect::LoadDrafts);
     jobs.run(Effect::RefreshBackend);
 
@@ -215,13 +225,14 @@ async fn run_async(store: Arc<DraftStore>, opts: Options) -> io::Result<Outcome>
     while jobs.saves.join_next().await.is_some() {}
     drop(term);
     drop(_restore);
-    Ok(Outcome { integration_url: state.saved_channel.map(|c| c.integration_url) })
+    Ok(Outcome { integration_url: state.integration.map(|p| p.channel.integration_url) })
 }
 
 /// Runs effects in the background and reports back as actions.
 struct Effects {
     store: Arc<DraftStore>,
     backend: Option<Arc<dyn Backend>>,
+    telegram: Result<crate::telegram::ApiConfig, String>,
     tx: mpsc::UnboundedSender<Action>,
     saves: JoinSet<()>,
 }
@@ -291,6 +302,39 @@ impl Effects {
                     ))));
                 }
             },
+            Effect::OpenIntegration(id) => match self.backend.clone() {
+                Some(backend) => {
+                    tokio::spawn(async move {
+                        let _ = tx.send(Action::IntegrationOpened(backend.channel(&id).await));
+                    });
+                }
+                None => {
+                    let _ = tx.send(Action::IntegrationOpened(Err("offline: no backend".into())));
+                }
+            },
+            Effect::LoadIntegration(id) => match self.backend.clone() {
+                Some(backend) => {
+                    tokio::spawn(async move {
+                        let result = async {
+                            let client = backend.client().await?;
+                            crate::integration::prepare(&client, &id).await.map_err(|e| e.to_string())
+                        }
+                        .await;
+                        let _ = tx.send(Action::IntegrationLoaded(result));
+                    });
+                }
+                None => {
+                    let _ = tx.send(Action::IntegrationLoaded(Err("offline: no backend".into())));
+                }
+            },
+            Effect::Telegram { op, info, token, options } => {
+                let backend = self.backend.clone();
+                let api = self.telegram.clone();
+                tokio::spawn(async move {
+                    let result = telegram_op(backend, api, op, *info, token, *options, tx.clone()).await;
+                    let _ = tx.send(Action::IntegrationDone(result));
+                });
+            }
             Effect::Quit | Effect::ExternalEditor { .. } | Effect::Copy(_) => {}
         }
     }
@@ -332,4 +376,81 @@ fn osc52(text: &str) -> io::Result<()> {
         write!(out, "\x1bPtmux;\x1b\x1b]52;c;{b64}\x07\x1b\\")?;
     }
     out.flush()
+}
+
+/// Run one operation of the Channel Integration page, reporting each step.
+async fn telegram_op(
+    backend: Option<Arc<dyn Backend>>,
+    api: Result<crate::telegram::ApiConfig, String>,
+    op: super::update::TelegramOp,
+    info: crate::integration::IntegrationInfo,
+    token: crate::telegram::BotToken,
+    options: crate::integration::Options,
+    tx: mpsc::UnboundedSender<Action>,
+) -> Result<String, super::update::IntegrationFailure> {
+    use super::state::Level;
+    use super::update::{IntegrationFailure, TelegramOp};
+    use crate::integration::{self, Event, IntegrationError};
+    let fail = |message: String| IntegrationFailure { message, webhook_elsewhere: None };
+    let api = api.map_err(fail)?;
+    let secrets = [info.secret()];
+    let scrub = |e: &IntegrationError| e.scrubbed(Some(&token), &secrets);
+    let progress_tx = tx.clone();
+    let mut progress = move |event: Event| {
+        let level = match event {
+            Event::Warning(_) | Event::RollingBack { .. } | Event::Replacing { .. } => Level::Warn,
+            Event::Before { ref webhook, ours, .. } if webhook.is_set() && !ours => Level::Warn,
+            _ => Level::Info,
+        };
+        let _ = progress_tx.send(Action::IntegrationEvent(level, event.to_string()));
+    };
+    match op {
+        TelegramOp::Connect => {
+            let client = match backend {
+                Some(b) => b.client().await.map_err(fail)?,
+                None => return Err(fail("offline: the token must go to the backend".into())),
+            };
+            match integration::connect(&client, &api, &info, &token, &options, &mut progress).await {
+                Ok(report) => Ok(format!(
+                    "webhook registered for {}: Telegram delivers to {} and the channel can answer customers",
+                    report.bot.handle(),
+                    report.webhook_url
+                )),
+                Err(e @ IntegrationError::NeedsConfirmation { .. }) => {
+                    let IntegrationError::NeedsConfirmation { current, .. } = &e else { unreachable!() };
+                    Err(IntegrationFailure { message: scrub(&e), webhook_elsewhere: Some(current.clone()) })
+                }
+                Err(e) => Err(fail(scrub(&e))),
+            }
+        }
+        TelegramOp::Status => match integration::status(&api, &info, &token, &options).await {
+            Ok(status) => {
+                for w in &status.warnings {
+                    let _ = tx.send(Action::IntegrationEvent(Level::Warn, w.clone()));
+                }
+                let webhook =
+                    if status.webhook.url.is_empty() { "no webhook".to_string() } else { status.webhook.url.clone() };
+                let verdict = if status.matches_expected {
+                    "points to this channel"
+                } else if status.points_to_channel {
+                    "points to this channel through another address"
+                } else if status.webhook.url.is_empty() {
+                    "is not set"
+                } else {
+                    "points elsewhere"
+                };
+                Ok(format!(
+                    "{}: webhook {verdict} ({webhook}); {} pending update(s)",
+                    status.bot.handle(),
+                    status.webhook.pending_update_count
+                ))
+            }
+            Err(e) => Err(fail(scrub(&e))),
+        },
+        TelegramOp::Delete => match integration::disconnect(&api, &info, &token, &options, &mut progress).await {
+            Ok(d) if d.removed.is_empty() => Ok(format!("{} had no webhook: nothing to delete", d.bot.handle())),
+            Ok(d) => Ok(format!("webhook {} deleted for {}", d.removed, d.bot.handle())),
+            Err(e) => Err(fail(scrub(&e))),
+        },
+    }
 }

@@ -26,6 +26,8 @@ pub trait Backend: Send + Sync {
     /// Create or update the draft's channel. The draft file records the
     /// Idempotency-Key before the create is sent, so a crash never makes two.
     fn submit(&self, draft: Draft) -> BoxFuture<'_, Result<Channel, SubmitError>>;
+    /// The HTTP client, for the Channel Integration page's calls.
+    fn client(&self) -> BoxFuture<'_, Result<Client, String>>;
 }
 
 /// A backend reached through the HTTP client.
@@ -101,6 +103,10 @@ impl Backend for Remote {
                 .map(|s| s.channel().clone())
                 .map_err(submit_error)
         })
+    }
+
+    fn client(&self) -> BoxFuture<'_, Result<Client, String>> {
+        Box::pin(async move { Ok(self.client.clone()) })
     }
 }
 
@@ -189,5 +195,9 @@ impl Backend for Embedded {
                 Err(e) => Err(SubmitError::Unreachable(e)),
             }
         })
+    }
+
+    fn client(&self) -> BoxFuture<'_, Result<Client, String>> {
+        Box::pin(async move { Ok(self.remote().await?.client.clone()) })
     }
 }

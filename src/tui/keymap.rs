@@ -66,6 +66,8 @@ pub enum Cmd {
     /// Answers in a confirmation: save / discard / cancel / yes / no.
     Answer,
     Clear,
+    /// Open a channel's Channel Integration page.
+    Integration,
 }
 
 /// A key as the table names it.
@@ -136,12 +138,23 @@ pub const BINDINGS: &[Binding] = &[
     b(Ctx::Home, &[K::Char('d'), K::Key(C::Delete)], Cmd::DeleteItem, "d", "delete draft", true),
     b(Ctx::Home, &[K::Key(C::Up), K::Char('k')], Cmd::Up, "↑↓", "move", true),
     b(Ctx::Home, &[K::Key(C::Down), K::Char('j')], Cmd::Down, "", "down", false),
+    b(Ctx::Home, &[K::Char('i')], Cmd::Integration, "i", "integration", true),
     b(Ctx::Home, &[K::Char('r')], Cmd::Refresh, "r", "refresh", true),
     b(Ctx::Home, &[K::Char('?')], Cmd::Help, "?", "help", true),
     b(Ctx::Home, &[K::Char('q'), K::Key(C::Esc)], Cmd::Quit, "q", "quit", true),
     // integration page
+    b(Ctx::Integration, &[K::Key(C::Tab), K::Key(C::Down)], Cmd::NextField, "Tab", "next", true),
+    b(
+        Ctx::Integration,
+        &[K::Key(C::BackTab), K::Shift(C::BackTab), K::Key(C::Up)],
+        Cmd::PrevField,
+        "",
+        "previous",
+        false,
+    ),
+    b(Ctx::Integration, &[K::Key(C::Enter), K::Char(' ')], Cmd::Activate, "Enter", "run/toggle", true),
     b(Ctx::Integration, &[K::Char('y')], Cmd::Copy, "y", "copy URL", true),
-    b(Ctx::Integration, &[K::Key(C::Enter), K::Key(C::Esc)], Cmd::Back, "Esc", "home", true),
+    b(Ctx::Integration, &[K::Key(C::Esc)], Cmd::Back, "Esc", "home", true),
     b(Ctx::Integration, &[K::Char('q')], Cmd::Quit, "q", "quit", true),
     b(Ctx::Integration, &[K::Char('?')], Cmd::Help, "?", "help", false),
     // the focused field

@@ -38,7 +38,10 @@ pub fn render(state: &State, frame: &mut Frame) {
     if let Some(popup) = &state.popup {
         match popup {
             Popup::Help => widgets::help::render(state, frame, &theme),
-            Popup::ConfirmQuit | Popup::ConfirmDelete { .. } => widgets::confirm::render(popup, frame, &theme),
+            Popup::ConfirmQuit
+            | Popup::ConfirmDelete { .. }
+            | Popup::ConfirmReplace { .. }
+            | Popup::ConfirmWebhookDelete => widgets::confirm::render(popup, frame, &theme),
             Popup::Select(sel) => widgets::select::render(state, sel, frame, &theme),
             Popup::List(list) => widgets::list::render(state, list, frame, &theme),
             Popup::Text { field, area } => widgets::text::render(*field, area, frame, &theme),

@@ -244,6 +244,12 @@ pub struct ListEdit {
 
 pub enum Popup {
     Help,
+    /// The bot's webhook points elsewhere: replace it?
+    ConfirmReplace {
+        current: String,
+    },
+    /// Delete the bot's webhook?
+    ConfirmWebhookDelete,
     /// Quit with unsaved changes: save / discard / cancel.
     ConfirmQuit,
     /// Delete the home screen's selected draft.
@@ -271,8 +277,8 @@ pub struct State {
     pub home: Home,
     pub wizard: Option<Wizard>,
     pub popup: Option<Popup>,
-    /// The channel just saved (Channel Integration page).
-    pub saved_channel: Option<Channel>,
+    /// The Channel Integration page.
+    pub integration: Option<IntegrationPage>,
     pub backend_url: Option<String>,
     pub link: Link,
     pub catalogue: Option<Catalogue>,
@@ -295,7 +301,7 @@ impl State {
             home: Home::default(),
             wizard: None,
             popup: None,
-            saved_channel: None,
+            integration: None,
             backend_url,
             link,
             catalogue: None,
@@ -307,5 +313,124 @@ impl State {
             quit: false,
             color: true,
         }
+    }
+}
+
+/// The items of the Channel Integration page, in Tab order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IntItem {
+    Url,
+    Token,
+    PublicUrl,
+    Allowed,
+    DropPending,
+    Register,
+    Status,
+    Delete,
+}
+
+impl IntItem {
+    pub const ALL: [IntItem; 8] = [
+        IntItem::Url,
+        IntItem::Token,
+        IntItem::PublicUrl,
+        IntItem::Allowed,
+        IntItem::DropPending,
+        IntItem::Register,
+        IntItem::Status,
+        IntItem::Delete,
+    ];
+
+    pub fn is_input(self) -> bool {
+        matches!(self, IntItem::Token | IntItem::PublicUrl | IntItem::Allowed)
+    }
+}
+
+/// Channel Integration: the integration URL, and the bot token registered
+/// with Telegram as the channel's webhook (steps 6–8 of the AICC procedure).
+pub struct IntegrationPage {
+    pub channel: Channel,
+    /// Reached right after a submit (else from the channel list).
+    pub just_saved: bool,
+    /// The channel's integration details (webhook secret inside, never drawn).
+    pub info: Option<crate::integration::IntegrationInfo>,
+    pub load_error: Option<String>,
+    pub focus: IntItem,
+    /// The bot token: in memory only, never in a draft, never drawn unmasked
+    /// unless revealed.
+    pub token: LineInput,
+    pub public_url: LineInput,
+    pub allowed: LineInput,
+    pub drop_pending: bool,
+    pub reveal: bool,
+    /// What each step reported, newest last.
+    pub log: Vec<(Level, String)>,
+    pub busy: Option<Instant>,
+}
+
+impl IntegrationPage {
+    pub fn new(channel: Channel, just_saved: bool) -> Self {
+        Self {
+            channel,
+            just_saved,
+            info: None,
+            load_error: None,
+            focus: IntItem::Token,
+            token: LineInput::default(),
+            public_url: LineInput::default(),
+            allowed: LineInput::new(&crate::telegram::types::default_allowed_updates().join(",")),
+            drop_pending: false,
+            reveal: false,
+            log: Vec::new(),
+            busy: None,
+        }
+    }
+
+    pub fn input_mut(&mut self) -> Option<&mut LineInput> {
+        match self.focus {
+            IntItem::Token => Some(&mut self.token),
+            IntItem::PublicUrl => Some(&mut self.public_url),
+            IntItem::Allowed => Some(&mut self.allowed),
+            _ => None,
+        }
+    }
+
+    /// The bot token typed, trimmed (None while empty).
+    pub fn bot_token(&self) -> Result<Option<crate::telegram::BotToken>, String> {
+        let text = self.token.text();
+        if text.trim().is_empty() {
+            return Ok(None);
+        }
+        crate::telegram::BotToken::parse(&text).map(Some).map_err(|e| e.to_string())
+    }
+
+    pub fn options(&self, replace: crate::integration::Replace) -> crate::integration::Options {
+        let public = self.public_url.text();
+        crate::integration::Options {
+            public_address: (!public.trim().is_empty()).then(|| public.trim().to_string()),
+            allowed_updates: self
+                .allowed
+                .text()
+                .split(',')
+                .map(|s| s.trim().to_string())
+                .filter(|s| !s.is_empty())
+                .collect(),
+            drop_pending_updates: self.drop_pending,
+            replace,
+            ..Default::default()
+        }
+    }
+
+    /// The checks Telegram's rules need, run as the fields change: the URL
+    /// that would be registered, or every problem with its fix.
+    pub fn checks(&self) -> Option<Result<String, Vec<String>>> {
+        let info = self.info.as_ref()?;
+        let token = self.bot_token().ok().flatten();
+        let options = self.options(crate::integration::Replace::Ask);
+        Some(
+            crate::integration::plan(info, &options, token.as_ref())
+                .map(|p| p.url)
+                .map_err(|problems| problems.iter().map(|p| p.message.clone()).collect()),
+        )
     }
 }

@@ -53,12 +53,37 @@ pub enum Action {
     /// An existing channel fetched for editing.
     ChannelOpened(Result<Channel, String>),
     Submitted(Result<Channel, SubmitError>),
+    /// A channel fetched to open its Channel Integration page.
+    IntegrationOpened(Result<Channel, String>),
+    /// The channel's integration details from the backend.
+    IntegrationLoaded(Result<crate::integration::IntegrationInfo, String>),
+    /// One step of a Telegram operation done.
+    IntegrationEvent(Level, String),
+    /// A Telegram operation ended: its summary, or why not.
+    IntegrationDone(Result<String, IntegrationFailure>),
     EditorDone {
         field: FieldId,
         text: Result<String, String>,
     },
     /// SIGHUP / SIGTERM: save what there is and leave.
     Terminate,
+}
+
+/// Why a Telegram operation stopped (the text is already scrubbed of the
+/// token and secrets).
+#[derive(Debug, Clone)]
+pub struct IntegrationFailure {
+    pub message: String,
+    /// The bot's webhook points here: ask before replacing it.
+    pub webhook_elsewhere: Option<String>,
+}
+
+/// What the Integration page asks of Telegram.
+#[derive(Debug, Clone)]
+pub enum TelegramOp {
+    Connect,
+    Status,
+    Delete,
 }
 
 #[derive(Debug, Clone)]
@@ -80,8 +105,21 @@ pub enum Effect {
     OpenChannel(String),
     Submit(Box<Draft>),
     RefreshBackend,
-    ExternalEditor { field: FieldId, text: String },
+    ExternalEditor {
+        field: FieldId,
+        text: String,
+    },
     Copy(String),
+    /// Fetch a channel and open its Channel Integration page.
+    OpenIntegration(String),
+    /// Fetch the channel's integration details.
+    LoadIntegration(String),
+    Telegram {
+        op: TelegramOp,
+        info: Box<crate::integration::IntegrationInfo>,
+        token: crate::telegram::BotToken,
+        options: Box<crate::integration::Options>,
+    },
     Quit,
 }
 
@@ -177,6 +215,55 @@ pub fn update(state: &mut State, action: Action) -> Effects {
             }
             vec![]
         }
+        Action::IntegrationOpened(Ok(channel)) => {
+            let id = channel.id.clone();
+            state.integration = Some(IntegrationPage::new(channel, false));
+            state.screen = Screen::Integration;
+            vec![Effect::LoadIntegration(id)]
+        }
+        Action::IntegrationOpened(Err(e)) => {
+            flash(state, Level::Error, e);
+            vec![]
+        }
+        Action::IntegrationLoaded(result) => {
+            if let Some(page) = state.integration.as_mut() {
+                match result {
+                    Ok(info) => {
+                        if info.has_bot_token {
+                            page.log.push((
+                                Level::Info,
+                                "a bot token is stored for this channel (type one to register again or replace it)"
+                                    .into(),
+                            ));
+                        }
+                        page.info = Some(info);
+                        page.load_error = None;
+                    }
+                    Err(e) => page.load_error = Some(e),
+                }
+            }
+            vec![]
+        }
+        Action::IntegrationEvent(level, text) => {
+            if let Some(page) = state.integration.as_mut() {
+                page.log.push((level, text));
+            }
+            vec![]
+        }
+        Action::IntegrationDone(result) => {
+            let Some(page) = state.integration.as_mut() else { return vec![] };
+            page.busy = None;
+            match result {
+                Ok(summary) => page.log.push((Level::Info, summary)),
+                Err(IntegrationFailure { message, webhook_elsewhere }) => {
+                    page.log.push((Level::Error, message));
+                    if let Some(current) = webhook_elsewhere {
+                        state.popup = Some(Popup::ConfirmReplace { current });
+                    }
+                }
+            }
+            vec![]
+        }
         Action::Terminate => {
             state.quit = true;
             let mut effects = save_if_dirty(state);
@@ -218,7 +305,10 @@ fn contexts_of(state: &State, beneath: bool) -> Vec<Ctx> {
     if let Some(p) = state.popup.as_ref().filter(|_| !beneath) {
         let ctx = match p {
             Popup::Help => Ctx::Help,
-            Popup::ConfirmQuit | Popup::ConfirmDelete { .. } => Ctx::Confirm,
+            Popup::ConfirmQuit
+            | Popup::ConfirmDelete { .. }
+            | Popup::ConfirmReplace { .. }
+            | Popup::ConfirmWebhookDelete => Ctx::Confirm,
             Popup::Select(_) => Ctx::SelectPopup,
             Popup::List(l) if l.editing.is_some() => Ctx::ListEdit,
             Popup::List(_) => Ctx::ListPopup,
@@ -228,7 +318,11 @@ fn contexts_of(state: &State, beneath: bool) -> Vec<Ctx> {
     }
     match state.screen {
         Screen::Home => vec![Ctx::Home, Ctx::Global],
-        Screen::Integration => vec![Ctx::Integration, Ctx::Global],
+        Screen::Integration => match state.integration.as_ref().map(|p| p.focus) {
+            Some(IntItem::Token) => vec![Ctx::Secret, Ctx::TextInput, Ctx::Integration, Ctx::Global],
+            Some(f) if f.is_input() => vec![Ctx::TextInput, Ctx::Integration, Ctx::Global],
+            _ => vec![Ctx::Integration, Ctx::Global],
+        },
         Screen::Wizard => {
             let Some(w) = &state.wizard else { return vec![Ctx::Global] };
             let mut out = Vec::new();
@@ -279,19 +373,7 @@ fn on_cmd(state: &mut State, cmd: Cmd, c: Option<char>) -> Effects {
     }
     match state.screen {
         Screen::Home => on_home_cmd(state, cmd),
-        Screen::Integration => match cmd {
-            Cmd::Copy => {
-                let url = state.saved_channel.as_ref().map(|c| c.integration_url.clone()).unwrap_or_default();
-                flash(state, Level::Info, "integration URL copied (OSC 52)");
-                vec![Effect::Copy(url)]
-            }
-            Cmd::Back => go_home(state),
-            Cmd::Help => {
-                state.popup = Some(Popup::Help);
-                vec![]
-            }
-            _ => vec![],
-        },
+        Screen::Integration => on_integration_cmd(state, cmd, c),
         Screen::Wizard => on_wizard_cmd(state, cmd, c),
     }
 }
@@ -332,6 +414,12 @@ fn on_home_cmd(state: &mut State, cmd: Cmd) -> Effects {
                 return vec![Effect::OpenChannel(c.id.clone())];
             }
         }
+        Cmd::Integration => {
+            if let Some(c) = home.selected.checked_sub(home.drafts.len()).and_then(|j| home.channels.get(j)) {
+                return vec![Effect::OpenIntegration(c.id.clone())];
+            }
+            flash(state, Level::Warn, "choose a channel on the backend (below the drafts) to open its integration");
+        }
         Cmd::DeleteItem => {
             if let Some(d) = home.drafts.get(home.selected) {
                 state.popup = Some(Popup::ConfirmDelete { id: d.id.clone(), name: d.name.clone() });
@@ -367,6 +455,29 @@ fn on_popup_cmd(state: &mut State, cmd: Cmd, c: Option<char>) -> Effects {
             (Cmd::Back, _) | (Cmd::Answer, Some('c')) => vec![],
             _ => {
                 state.popup = Some(Popup::ConfirmQuit);
+                vec![]
+            }
+        },
+        Popup::ConfirmReplace { current } => match (cmd, c.map(|c| c.to_ascii_lowercase())) {
+            (Cmd::Answer, Some('y')) => {
+                telegram_op(state, TelegramOp::Connect, crate::integration::Replace::Only(current))
+            }
+            (Cmd::Back, _) | (Cmd::Answer, Some('n')) => {
+                if let Some(page) = state.integration.as_mut() {
+                    page.log.push((Level::Warn, "the other webhook was kept: nothing changed".into()));
+                }
+                vec![]
+            }
+            _ => {
+                state.popup = Some(Popup::ConfirmReplace { current });
+                vec![]
+            }
+        },
+        Popup::ConfirmWebhookDelete => match (cmd, c.map(|c| c.to_ascii_lowercase())) {
+            (Cmd::Answer, Some('y')) => telegram_op(state, TelegramOp::Delete, crate::integration::Replace::Ask),
+            (Cmd::Back, _) | (Cmd::Answer, Some('n')) => vec![],
+            _ => {
+                state.popup = Some(Popup::ConfirmWebhookDelete);
                 vec![]
             }
         },
@@ -988,11 +1099,12 @@ fn on_submitted(state: &mut State, result: Result<Channel, SubmitError>) -> Effe
     match result {
         Ok(channel) => {
             let id = w.draft.meta.id.clone();
-            state.saved_channel = Some(channel);
+            let channel_id = channel.id.clone();
+            state.integration = Some(IntegrationPage::new(channel, true));
             state.wizard = None;
             state.screen = Screen::Integration;
             // the server has it now: the draft has served its purpose
-            vec![Effect::DeleteDraft(id)]
+            vec![Effect::DeleteDraft(id), Effect::LoadIntegration(channel_id)]
         }
         Err(SubmitError::Invalid(errors)) => {
             let n = errors.len();
@@ -1028,4 +1140,115 @@ fn on_tick(state: &mut State, now: Instant, wall: DateTime<Utc>) -> Effects {
 /// Whether a select field can offer choices (else its id is typed by hand).
 pub fn choosable(source: Source, catalogue: Option<&Catalogue>) -> bool {
     choices::available(source, catalogue)
+}
+
+/// Apply an editing command to a single-line input; true when the text
+/// changed.
+pub fn apply_edit(input: &mut LineInput, cmd: Cmd, c: Option<char>) -> bool {
+    match cmd {
+        Cmd::Insert => match c {
+            Some(c) => {
+                input.insert(c);
+                true
+            }
+            None => false,
+        },
+        Cmd::Backspace => input.backspace(),
+        Cmd::Delete => input.delete(),
+        Cmd::KillToStart => input.kill_to_start(),
+        Cmd::KillToEnd => input.kill_to_end(),
+        Cmd::DeleteWord => input.delete_word(),
+        Cmd::Left => {
+            input.left();
+            false
+        }
+        Cmd::Right => {
+            input.right();
+            false
+        }
+        Cmd::Home => {
+            input.home();
+            false
+        }
+        Cmd::End => {
+            input.end();
+            false
+        }
+        _ => false,
+    }
+}
+
+fn on_integration_cmd(state: &mut State, cmd: Cmd, c: Option<char>) -> Effects {
+    let Some(page) = state.integration.as_mut() else { return vec![] };
+    let at = IntItem::ALL.iter().position(|i| *i == page.focus).unwrap_or(0);
+    match cmd {
+        Cmd::NextField | Cmd::Down => page.focus = IntItem::ALL[(at + 1) % IntItem::ALL.len()],
+        Cmd::PrevField | Cmd::Up => page.focus = IntItem::ALL[(at + IntItem::ALL.len() - 1) % IntItem::ALL.len()],
+        Cmd::Back => return go_home(state),
+        Cmd::Help => state.popup = Some(Popup::Help),
+        Cmd::Reveal => page.reveal ^= true,
+        Cmd::Copy => return copy_url(state),
+        Cmd::Activate => match page.focus {
+            IntItem::Url => return copy_url(state),
+            IntItem::DropPending => page.drop_pending ^= true,
+            IntItem::Register => return telegram_op(state, TelegramOp::Connect, crate::integration::Replace::Ask),
+            IntItem::Status => return telegram_op(state, TelegramOp::Status, crate::integration::Replace::Ask),
+            IntItem::Delete => {
+                if page.busy.is_none() {
+                    state.popup = Some(Popup::ConfirmWebhookDelete);
+                }
+            }
+            // Enter in a field moves on
+            _ => page.focus = IntItem::ALL[(at + 1) % IntItem::ALL.len()],
+        },
+        Cmd::Insert if page.focus == IntItem::Token && c.is_some_and(char::is_whitespace) => {
+            flash(state, Level::Warn, "a bot token has no spaces");
+        }
+        _ => {
+            if let Some(input) = page.input_mut() {
+                apply_edit(input, cmd, c);
+            }
+        }
+    }
+    vec![]
+}
+
+fn copy_url(state: &mut State) -> Effects {
+    let url = state.integration.as_ref().map(|p| p.channel.integration_url.clone()).unwrap_or_default();
+    flash(state, Level::Info, "integration URL copied (OSC 52)");
+    vec![Effect::Copy(url)]
+}
+
+/// Start a Telegram operation of the Integration page, or say what is
+/// missing.
+fn telegram_op(state: &mut State, op: TelegramOp, replace: crate::integration::Replace) -> Effects {
+    let Some(page) = state.integration.as_mut() else { return vec![] };
+    if page.busy.is_some() {
+        return vec![];
+    }
+    let Some(info) = page.info.clone() else {
+        let why =
+            page.load_error.clone().unwrap_or_else(|| "the channel's integration details are still loading".into());
+        page.log.push((Level::Error, format!("cannot reach Telegram yet: {why}")));
+        return vec![];
+    };
+    let token = match page.bot_token() {
+        Ok(Some(t)) => t,
+        Ok(None) => {
+            page.focus = IntItem::Token;
+            page.log.push((Level::Error, "type the bot token from @BotFather first".into()));
+            return vec![];
+        }
+        Err(e) => {
+            page.focus = IntItem::Token;
+            page.log.push((Level::Error, e));
+            return vec![];
+        }
+    };
+    if let Some(w) = token.format_warning() {
+        page.log.push((Level::Warn, w));
+    }
+    page.busy = Some(state.instant);
+    let options = page.options(replace);
+    vec![Effect::Telegram { op, info: Box::new(info), token, options: Box::new(options) }]
 }

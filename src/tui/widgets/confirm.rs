@@ -20,9 +20,23 @@ pub fn render(popup: &Popup, frame: &mut Frame, theme: &Theme) {
             let name = if name.is_empty() { "(unnamed)".to_string() } else { clean(name).into_owned() };
             ("Delete draft", format!("Delete the draft {name}? This cannot be undone."), "[y] delete   [n] keep")
         }
+        Popup::ConfirmReplace { current } => (
+            "Replace the bot's webhook?",
+            format!(
+                "This bot's webhook points to {}. Telegram keeps one webhook per bot: replacing it takes the bot's messages away from there.",
+                clean(current)
+            ),
+            "[y] replace it   [n] keep it",
+        ),
+        Popup::ConfirmWebhookDelete => (
+            "Delete the webhook?",
+            "Telegram will stop delivering this bot's messages to the channel until a webhook is set again."
+                .to_string(),
+            "[y] delete   [n] keep",
+        ),
         _ => return,
     };
-    let inner = frame_box(frame, 58, 6, title);
+    let inner = frame_box(frame, 64, 8, title);
     let lines = vec![Line::raw(question), Line::raw(""), Line::from(Span::styled(answers, theme.key()))];
     frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
 }
