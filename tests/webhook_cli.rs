@@ -256,3 +256,27 @@ async fn the_token_comes_from_a_file_or_the_environment_only() {
     assert_eq!(out.code, Some(0), "{}", out.all());
     assert_eq!(env.standin.requests_for("getMe")[0].token, t);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_endpoint_certificate_file_replaces_the_identity_certificate() {
+    let (env, t) = env_with_bot(5009).await;
+    // the backend's own self-signed certificate, as a proxy might present it
+    let file = env.ca_cert.to_str().unwrap().to_string();
+    let out = env.set(&t, &["--endpoint-cert", &file]).await;
+    assert_eq!(out.code, Some(0), "{}", out.all());
+    let set = &env.standin.requests_for("setWebhook")[0];
+    assert_eq!(set.certificate.as_deref(), Some(std::fs::read(&env.ca_cert).unwrap().as_slice()));
+
+    let before = env.standin.requests().len();
+    let out = env.set(&t, &["--endpoint-cert", "/nonexistent/cert.pem"]).await;
+    assert_eq!(out.code, Some(2), "{}", out.all());
+    assert!(out.stderr.contains("/nonexistent/cert.pem"), "{}", out.stderr);
+    assert_eq!(env.standin.requests().len(), before);
+
+    let junk = env.dir.path().join("junk.pem");
+    std::fs::write(&junk, "not a certificate").unwrap();
+    let out = env.set(&t, &["--endpoint-cert", junk.to_str().unwrap()]).await;
+    assert_eq!(out.code, Some(1), "{}", out.all());
+    assert!(out.stderr.contains("Telegram was not called"), "{}", out.stderr);
+    assert_eq!(env.standin.requests().len(), before);
+}

@@ -5,7 +5,8 @@
 //! to the backend. The CLI (`chanwiz webhook`) and the wizard's Integration
 //! page both drive these calls.
 //!
-//! - [`prepare`] — the channel's integration details from the backend.
+//! - [`prepare`] / [`prepare_for`] — the channel's integration details from
+//!   the backend.
 //! - [`plan`] — the checks run before Telegram is called (pure).
 //! - [`connect`] — checks → `getMe` + `getWebhookInfo` → `setWebhook` →
 //!   `getWebhookInfo` confirms → token stored in the backend.
@@ -48,7 +49,7 @@ use std::fmt;
 
 use url::Url;
 
-use crate::api::IntegrationUpdate;
+use crate::api::{Channel, IntegrationUpdate};
 use crate::cli::exit;
 use crate::client::{Client, ClientError};
 use crate::sanitize::clean;
@@ -88,6 +89,12 @@ impl IntegrationInfo {
 /// The channel `key` (exact name or id) and its integration details.
 pub async fn prepare(client: &Client, key: &str) -> Result<IntegrationInfo, IntegrationError> {
     let channel = client.find_channel(key).await?;
+    prepare_for(client, &channel).await
+}
+
+/// The integration details of a channel already at hand (the wizard, right
+/// after saving it or from the channel list).
+pub async fn prepare_for(client: &Client, channel: &Channel) -> Result<IntegrationInfo, IntegrationError> {
     let integration = client.integration(&channel.id).await?;
     Ok(IntegrationInfo {
         channel_name: channel.document.basic.channel_name.clone(),
@@ -475,6 +482,9 @@ async fn restore(
         p.url = before.webhook.url.clone();
         p.secret_token = Some(current_secret.clone());
         p.drop_pending_updates = false;
+        if let Some(a) = &before.webhook.allowed_updates {
+            p.allowed_updates = a.clone();
+        }
         (p, format!("the webhook points to {} with the backend's current secret again", clean(&before.webhook.url)))
     } else {
         let mut p = WebhookParams::new(before.webhook.url.clone());
