@@ -415,6 +415,20 @@ struct Before {
     replacing: Option<String>,
 }
 
+impl Report {
+    fn of(before: Before, registration: crate::telegram::Registration) -> Report {
+        Report {
+            bot: before.bot,
+            webhook_url: registration.url,
+            telegram: registration.telegram,
+            certificate_uploaded: registration.certificate_uploaded,
+            webhook: registration.info,
+            replaced: before.replacing,
+            warnings: registration.warnings,
+        }
+    }
+}
+
 async fn look(
     api: &ApiConfig,
     info: &IntegrationInfo,
@@ -548,15 +562,7 @@ pub async fn connect(
     }
     tracing::info!(channel = %info.channel_id, bot = %before.bot.handle(), "bot token stored");
     progress(Event::Stored);
-    Ok(Report {
-        bot: before.bot,
-        webhook_url: registration.url,
-        telegram: registration.telegram,
-        certificate_uploaded: registration.certificate_uploaded,
-        webhook: registration.info,
-        replaced: before.replacing,
-        warnings: registration.warnings,
-    })
+    Ok(Report::of(before, registration))
 }
 
 /// A fresh webhook secret: 48 random bytes, base64url (64 characters).
@@ -646,15 +652,7 @@ pub async fn rotate(
     }
     tracing::info!(channel = %info.channel_id, bot = %before.bot.handle(), "token and webhook secret rotated");
     progress(Event::Stored);
-    Ok(Report {
-        bot: before.bot,
-        webhook_url: registration.url,
-        telegram: registration.telegram,
-        certificate_uploaded: registration.certificate_uploaded,
-        webhook: registration.info,
-        replaced: before.replacing,
-        warnings: registration.warnings,
-    })
+    Ok(Report::of(before, registration))
 }
 
 /// What Telegram reports for the bot's webhook, compared with this channel.

@@ -403,24 +403,19 @@ pub async fn put_integration(
     if !errors.is_empty() {
         return Err(ApiErr::invalid(errors));
     }
-    let id2 = id.clone();
-    state
-        .db
-        .call(move |conn| {
-            db::write_tx(conn, |tx| {
-                // A new current secret commits (and so ends) any staged rotation.
-                let n = tx.execute(
-                    "UPDATE channels SET bot_token = coalesce(?3, bot_token), webhook_secret = coalesce(?4, webhook_secret), \
-                     next_webhook_secret = CASE WHEN ?4 IS NULL THEN next_webhook_secret ELSE NULL END, \
-                     next_webhook_secret_until = CASE WHEN ?4 IS NULL THEN next_webhook_secret_until ELSE NULL END \
-                     WHERE tenant_id = ?1 AND id = ?2",
-                    params![t, id, bot_token, webhook_secret],
-                )?;
-                if n == 0 { Err(ApiErr::channel_not_found(&id)) } else { Ok(()) }
-            })
-        })
-        .await?;
-    tracing::info!(channel = %id2, "channel integration updated");
+    // A new current secret commits (and so ends) any staged rotation.
+    update_row(
+        &state,
+        t,
+        &id,
+        "UPDATE channels SET bot_token = coalesce(?3, bot_token), webhook_secret = coalesce(?4, webhook_secret), \
+         next_webhook_secret = CASE WHEN ?4 IS NULL THEN next_webhook_secret ELSE NULL END, \
+         next_webhook_secret_until = CASE WHEN ?4 IS NULL THEN next_webhook_secret_until ELSE NULL END \
+         WHERE tenant_id = ?1 AND id = ?2",
+        vec![bot_token.into(), webhook_secret.into()],
+    )
+    .await?;
+    tracing::info!(channel = %id, "channel integration updated");
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -438,20 +433,15 @@ pub async fn put_next_secret(
         return Err(ApiErr::invalid(vec![FieldError::new("webhook_secret", m)]));
     }
     let until = db::ts(db::now() + chrono::TimeDelta::seconds(NEXT_SECRET_TTL_SECS));
-    let id2 = id.clone();
-    state
-        .db
-        .call(move |conn| {
-            db::write_tx(conn, |tx| {
-                let n = tx.execute(
-                    "UPDATE channels SET next_webhook_secret = ?3, next_webhook_secret_until = ?4 WHERE tenant_id = ?1 AND id = ?2",
-                    params![t, id, secret, until],
-                )?;
-                if n == 0 { Err(ApiErr::channel_not_found(&id)) } else { Ok(()) }
-            })
-        })
-        .await?;
-    tracing::info!(channel = %id2, "webhook secret rotation staged");
+    update_row(
+        &state,
+        t,
+        &id,
+        "UPDATE channels SET next_webhook_secret = ?3, next_webhook_secret_until = ?4 WHERE tenant_id = ?1 AND id = ?2",
+        vec![secret.into(), until.into()],
+    )
+    .await?;
+    tracing::info!(channel = %id, "webhook secret rotation staged");
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -463,20 +453,15 @@ pub async fn delete_next_secret(
     id: ChannelId,
 ) -> ApiResult<StatusCode> {
     let id = id.into_inner();
-    let id2 = id.clone();
-    state
-        .db
-        .call(move |conn| {
-            db::write_tx(conn, |tx| {
-                let n = tx.execute(
-                    "UPDATE channels SET next_webhook_secret = NULL, next_webhook_secret_until = NULL WHERE tenant_id = ?1 AND id = ?2",
-                    params![t, id],
-                )?;
-                if n == 0 { Err(ApiErr::channel_not_found(&id)) } else { Ok(()) }
-            })
-        })
-        .await?;
-    tracing::info!(channel = %id2, "webhook secret rotation dropped");
+    update_row(
+        &state,
+        t,
+        &id,
+        "UPDATE channels SET next_webhook_secret = NULL, next_webhook_secret_until = NULL WHERE tenant_id = ?1 AND id = ?2",
+        vec![],
+    )
+    .await?;
+    tracing::info!(channel = %id, "webhook secret rotation dropped");
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -521,6 +506,29 @@ pub async fn list_updates(
                 })?
                 .collect::<Result<Vec<_>, _>>()?;
             Ok(Json(items))
+        })
+        .await
+}
+
+/// Run one `UPDATE` of the tenant's channel `id` (`?1` the tenant, `?2` the
+/// id, then `values`); 404 when the tenant has no such channel.
+async fn update_row(
+    state: &AppState,
+    tenant: i64,
+    id: &str,
+    sql: &'static str,
+    values: Vec<rusqlite::types::Value>,
+) -> ApiResult<()> {
+    let id = id.to_string();
+    state
+        .db
+        .call(move |conn| {
+            db::write_tx(conn, |tx| {
+                let mut all: Vec<rusqlite::types::Value> = vec![tenant.into(), id.clone().into()];
+                all.extend(values);
+                let n = tx.execute(sql, rusqlite::params_from_iter(all))?;
+                if n == 0 { Err(ApiErr::channel_not_found(&id)) } else { Ok(()) }
+            })
         })
         .await
 }
