@@ -369,6 +369,7 @@ fn a_channel_typed_from_the_empty_home_screen_is_submitted_to_the_backend() {
     assert!(after.contains("WIZARD-EXIT:0"), "{after}");
     assert!(after.contains("integration URL"), "{after}");
     assert!(after.contains("TTY-COOKED"), "{after}");
+    assert_eq!(pane.format("#{alternate_on}"), "0", "still on the alternate screen after quitting");
 }
 
 #[test]
