@@ -50,6 +50,12 @@ impl Drop for Pane {
             .stderr(Stdio::null())
             .stdout(Stdio::null())
             .status();
+        // tmux leaves its socket file behind
+        use std::os::unix::fs::MetadataExt;
+        if let Ok(me) = std::fs::metadata("/proc/self") {
+            let dir = std::env::var_os("TMUX_TMPDIR").unwrap_or_else(|| "/tmp".into());
+            let _ = std::fs::remove_file(Path::new(&dir).join(format!("tmux-{}", me.uid())).join(&self.socket));
+        }
     }
 }
 
