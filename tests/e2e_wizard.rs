@@ -83,7 +83,12 @@ impl Pane {
     /// The shell line that runs the wizard with `args`, then reports how it
     /// ended and whether the terminal is back in cooked mode, then waits.
     fn command_line(&self, args: &[&str]) -> String {
-        let mut line = String::from("env -u CHANWIZ_BACKEND -u CHANWIZ_TOKEN -u CHANWIZ_CA_CERT -u NO_COLOR ");
+        self.command_line_via("", args)
+    }
+
+    /// The same, the wizard started through `wrapper` (e.g. `setsid`).
+    fn command_line_via(&self, wrapper: &str, args: &[&str]) -> String {
+        let mut line = format!("{wrapper} env -u CHANWIZ_BACKEND -u CHANWIZ_TOKEN -u CHANWIZ_CA_CERT -u NO_COLOR ");
         line += &format!("CHANWIZ_HOME={} ", sh_quote(self.home().to_str().unwrap()));
         if let Some((url, token)) = &self.backend {
             line += &format!("CHANWIZ_BACKEND={} CHANWIZ_TOKEN={} ", sh_quote(url), sh_quote(token));
@@ -100,7 +105,10 @@ impl Pane {
 
     /// Start (or restart, replacing whatever runs in the pane) the wizard.
     fn start(&self, args: &[&str]) {
-        let line = self.command_line(args);
+        self.start_line(self.command_line(args));
+    }
+
+    fn start_line(&self, line: String) {
         let exists = Command::new("tmux")
             .args(["-L", &self.socket, "has-session", "-t", "e2e"])
             .stderr(Stdio::null())
@@ -204,6 +212,17 @@ impl Pane {
 /// The row holding the focus marker.
 fn focused_row(screen: &str) -> Option<&str> {
     screen.lines().find(|l| l.trim_start().starts_with('▸'))
+}
+
+/// Kills a process when dropped, in case a test fails while it still runs.
+struct Reaper(u32);
+
+impl Drop for Reaper {
+    fn drop(&mut self) {
+        if Path::new(&format!("/proc/{}", self.0)).exists() {
+            let _ = Command::new("kill").arg("-KILL").arg(self.0.to_string()).status();
+        }
+    }
 }
 
 fn kill(pid: u32, signal: &str) {
@@ -574,4 +593,38 @@ fn offline_submit_says_why_and_keeps_the_draft() {
     pane.keys(&["Escape"]);
     pane.wait_for(&["Drafts", "Offline_1"]);
     assert_eq!(pane.drafts().len(), 1);
+}
+
+/// The terminal goes away without a SIGHUP reaching the wizard (it runs in a
+/// session of its own, so the kernel signals only the pane's shell) while
+/// nothing is left to draw: the wizard still notices and exits, instead of
+/// running on (and spinning in its input reader) against a dead terminal.
+#[test]
+fn a_terminal_that_hangs_up_without_sighup_still_ends_the_wizard_and_keeps_the_draft() {
+    let pane = Pane::new("hangup");
+    pane.start_line(pane.command_line_via("setsid", &["--offline"]));
+    pane.wait_for(&["no", "drafts", "yet"]);
+    pane.keys(&["n"]);
+    pane.wait_focus("APP Key");
+    pane.type_text("AK_hangup");
+    pane.wait_until("the typed key on screen", |s| focused_row(s).is_some_and(|r| r.contains("AK_hangup")));
+    // idle: the autosave has run and the screen says so; nothing more to draw
+    pane.wait_draft("the typed key", |d| d.document.channel_info.app_key == "AK_hangup");
+    pane.wait_until("the saved mark", |s| {
+        s.lines().next().is_some_and(|l| l.contains("saved") && !l.contains("unsaved"))
+    });
+    let pid = pane.wizard_pid();
+    let _reaper = Reaper(pid);
+    // closing the pane's terminal: what a dropped SSH connection does
+    pane.tmux(&["kill-server"]);
+    let start = Instant::now();
+    while Path::new(&format!("/proc/{pid}")).exists()
+        && !std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default().contains(") Z")
+    {
+        assert!(start.elapsed() < DEADLINE, "the wizard {pid} still runs after its terminal hung up");
+        std::thread::sleep(POLL);
+    }
+    let drafts = pane.drafts();
+    assert_eq!(drafts.len(), 1, "{drafts:?}");
+    assert_eq!(drafts[0].document.channel_info.app_key, "AK_hangup");
 }
