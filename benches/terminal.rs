@@ -20,7 +20,6 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use chanwiz::drafts::DraftStore;
-use chanwiz::model::ChannelDocument;
 use chanwiz::paths::Paths;
 
 const BIN: &str = env!("CARGO_BIN_EXE_chanwiz");
@@ -289,15 +288,15 @@ fn serve(channels: usize) -> Server {
     Server { child, url: url.unwrap(), token: token.unwrap(), _dir: dir }
 }
 
-/// A home with `n` drafts, as the wizard's own store writes them.
+/// A home with `n` drafts, as the wizard's own store writes them: each the
+/// full example channel (every setting filled in) under its own name.
 fn home_with_drafts(n: usize) -> tempfile::TempDir {
     let home = tempdir("chanwiz-bench-home");
     let store = DraftStore::open(&Paths::under(home.path()).drafts()).unwrap();
+    let example = chanwiz::model::parse_document(include_str!("../assets/examples/telegram-channel.json")).unwrap();
     for i in 0..n {
-        let mut doc = ChannelDocument::default();
+        let mut doc = example.clone();
         doc.basic.channel_name = format!("Load_{i:04}");
-        doc.channel_info.app_key = format!("AK_{i:04}");
-        doc.channel_info.base_url = "https://192.0.2.10:28090".into();
         store.create(doc, false).unwrap();
     }
     home
