@@ -4,8 +4,9 @@
 //! Covered: a whole channel typed from the empty home screen and submitted to
 //! a real `chanwiz serve`; quitting halfway and resuming at the same field;
 //! SIGKILL mid-typing keeps what the 2 s autosave wrote; SIGTERM and SIGHUP
-//! save the draft and give the terminal back; live resizing down to 60×16
-//! and "terminal too small" below it; Submit while `--offline`.
+//! save the draft and give the terminal back; a terminal that hangs up
+//! without a SIGHUP still ends the wizard; live resizing down to 60×16 and
+//! "terminal too small" below it; Submit while `--offline`.
 //!
 //! Every wait polls the screen (or the draft files) for an expected word with
 //! a generous deadline; nothing here asserts on time.
