@@ -300,6 +300,7 @@ fn the_keyword_list_adds_edits_and_removes() {
     }
     update(&mut s, key(KeyCode::Enter));
     assert_eq!(contexts(&s)[0], Ctx::ListEdit, "an empty list starts adding at once");
+    assert!(!keymap::bar(&contexts(&s)).iter().any(|(_, h)| h.contains("time")), "no time keys for a keyword");
     typed(&mut s, "agent");
     update(&mut s, key(KeyCode::Enter));
     update(&mut s, key(KeyCode::Char('a')));
@@ -341,6 +342,8 @@ fn work_time_takes_digits_only_and_fills_the_colon() {
         update(&mut s, key(KeyCode::Tab));
     }
     update(&mut s, key(KeyCode::Char(' ')));
+    assert_eq!(contexts(&s)[0], Ctx::TimeEdit);
+    assert!(keymap::bar(&contexts(&s)).contains(&("Tab", "end time")));
     typed(&mut s, "0x830");
     typed(&mut s, "1200");
     update(&mut s, key(KeyCode::Enter));
@@ -573,7 +576,8 @@ fn integration_state() -> State {
 #[test]
 fn integration_page_copies_the_url() {
     let mut s = integration_state();
-    // the token field has the focus: y is typed there, not a copy
+    // in the token field y is typed, not a copy
+    update(&mut s, key(KeyCode::Tab));
     let fx = update(&mut s, key(KeyCode::Char('y')));
     assert!(fx.is_empty());
     assert_eq!(s.integration.as_ref().unwrap().token.text(), "y");
@@ -586,8 +590,9 @@ fn integration_page_copies_the_url() {
     let fx = update(&mut s, key(KeyCode::Esc));
     assert_eq!(s.screen, Screen::Home);
     assert!(fx.iter().any(|e| matches!(e, Effect::LoadDrafts)));
+    // on arrival y copies and q quits
     let mut s = integration_state();
-    update(&mut s, key(KeyCode::Up));
+    assert!(matches!(&update(&mut s, key(KeyCode::Char('y')))[..], [Effect::Copy(_)]));
     update(&mut s, key(KeyCode::Char('q')));
     assert!(s.quit);
 }
@@ -596,7 +601,7 @@ fn integration_page_copies_the_url() {
 fn integration_page_takes_a_masked_token_and_asks_telegram_only_when_ready() {
     let mut s = integration_state();
     // Register before the details arrived: says why, asks nothing of Telegram
-    for _ in 0..4 {
+    for _ in 0..5 {
         update(&mut s, key(KeyCode::Tab));
     }
     assert_eq!(s.integration.as_ref().unwrap().focus, IntItem::Register);
@@ -605,6 +610,7 @@ fn integration_page_takes_a_masked_token_and_asks_telegram_only_when_ready() {
     assert!(s.integration.as_ref().unwrap().log.last().unwrap().1.contains("still loading"));
     // the token field refuses spaces and reveals with Ctrl-R
     let mut s = integration_state();
+    update(&mut s, key(KeyCode::Tab));
     typed(&mut s, "12 34");
     assert_eq!(s.integration.as_ref().unwrap().token.text(), "1234");
     update(&mut s, ctrl('r'));

@@ -2,7 +2,7 @@
 //! `update` asks for (files, backend, editor, clipboard). Everything that
 //! waits runs on tokio; the screen never freezes.
 
-use std::io::{self, Write};
+use std::io::{self, IsTerminal, Write};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
@@ -191,7 +191,18 @@ async fn run_async(store: Arc<DraftStore>, opts: Options) -> io::Result<Outcome>
                 None => Action::Terminate,
             },
             Some(a) = actions.recv() => a,
-            _ = tick.tick() => Action::Tick { now: Instant::now(), wall: Utc::now() },
+            _ = tick.tick() => {
+                // A terminal that hung up without a SIGHUP reaching us (the
+                // wizard in a session of its own): crossterm's reader spins on
+                // it and nothing fails while there is nothing to draw, so
+                // notice it here, save and leave.
+                if io::stdout().is_terminal() {
+                    Action::Tick { now: Instant::now(), wall: Utc::now() }
+                } else {
+                    terminated = true;
+                    Action::Terminate
+                }
+            }
             _ = hangup.recv() => { terminated = true; Action::Terminate },
             _ = term_sig.recv() => { terminated = true; Action::Terminate },
             _ = interrupt.recv() => { terminated = true; Action::Terminate },

@@ -28,6 +28,8 @@ pub enum Ctx {
     ListPopup,
     /// A list popup while its line is being edited.
     ListEdit,
+    /// A work-time segment being edited (start and end).
+    TimeEdit,
     TextPopup,
 }
 
@@ -112,8 +114,8 @@ pub const BINDINGS: &[Binding] = &[
     b(Ctx::SelectPopup, &[K::Key(C::Backspace)], Cmd::Backspace, "", "erase filter", false),
     b(Ctx::ListEdit, &[K::Key(C::Enter)], Cmd::Activate, "Enter", "keep", true),
     b(Ctx::ListEdit, &[K::Key(C::Esc)], Cmd::Back, "Esc", "cancel edit", true),
-    b(Ctx::ListEdit, &[K::Key(C::Tab)], Cmd::NextField, "Tab", "end time", true),
-    b(Ctx::ListEdit, &[K::Key(C::BackTab), K::Shift(C::BackTab)], Cmd::PrevField, "⇧Tab", "start time", false),
+    b(Ctx::TimeEdit, &[K::Key(C::Tab)], Cmd::NextField, "Tab", "end time", true),
+    b(Ctx::TimeEdit, &[K::Key(C::BackTab), K::Shift(C::BackTab)], Cmd::PrevField, "⇧Tab", "start time", false),
     b(Ctx::ListEdit, &[K::AnyChar], Cmd::Insert, "", "type", false),
     b(Ctx::ListEdit, &[K::Key(C::Backspace)], Cmd::Backspace, "", "erase", false),
     b(Ctx::ListEdit, &[K::Key(C::Delete)], Cmd::Delete, "", "delete", false),

@@ -398,7 +398,8 @@ impl IntegrationPage {
             just_saved,
             info: None,
             load_error: None,
-            focus: IntItem::Token,
+            // y copies and q quits at once; Tab leads to the token
+            focus: IntItem::Url,
             token: LineInput::default(),
             public_url: LineInput::default(),
             allowed: LineInput::new(&crate::telegram::types::default_allowed_updates().join(",")),

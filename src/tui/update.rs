@@ -312,6 +312,9 @@ fn contexts_of(state: &State, beneath: bool) -> Vec<Ctx> {
             | Popup::ConfirmReplace { .. }
             | Popup::ConfirmWebhookDelete => Ctx::Confirm,
             Popup::Select(_) => Ctx::SelectPopup,
+            Popup::List(l) if l.editing.is_some() && l.field != FieldId::Keywords => {
+                return vec![Ctx::TimeEdit, Ctx::ListEdit, Ctx::Global];
+            }
             Popup::List(l) if l.editing.is_some() => Ctx::ListEdit,
             Popup::List(_) => Ctx::ListPopup,
             Popup::Text { .. } => Ctx::TextPopup,

@@ -1,0 +1,631 @@
+//! The wizard as a user meets it: the built binary in a real pseudo-terminal
+//! (a tmux pane of 80×24), driven by keys, read back from the screen.
+//!
+//! Covered: a whole channel typed from the empty home screen and submitted to
+//! a real `chanwiz serve`; quitting halfway and resuming at the same field;
+//! SIGKILL mid-typing keeps what the 2 s autosave wrote; SIGTERM and SIGHUP
+//! save the draft and give the terminal back; a terminal that hangs up
+//! without a SIGHUP still ends the wizard; live resizing down to 60×16 and
+//! "terminal too small" below it; Submit while `--offline`.
+//!
+//! Every wait polls the screen (or the draft files) for an expected word with
+//! a generous deadline; nothing here asserts on time.
+
+#![cfg(feature = "server")]
+
+use std::io::{BufRead, BufReader, Read};
+use std::path::Path;
+use std::process::{Child, Command, Output, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use chanwiz::drafts::{Draft, DraftStore};
+use chanwiz::paths::Paths;
+use serde_json::Value;
+
+const BIN: &str = env!("CARGO_BIN_EXE_chanwiz");
+/// How long any expected screen may take to appear (debug build, 2 busy cores).
+const DEADLINE: Duration = Duration::from_secs(30);
+const POLL: Duration = Duration::from_millis(40);
+
+static SOCKETS: AtomicUsize = AtomicUsize::new(0);
+
+/// Quote one word for `sh`.
+fn sh_quote(s: &str) -> String {
+    format!("'{}'", s.replace('\'', r"'\''"))
+}
+
+/// A private tmux server with one 80×24 pane, and a CHANWIZ_HOME of its own.
+/// Dropping it kills the server (and whatever runs in it), pass or fail.
+struct Pane {
+    socket: String,
+    home: tempfile::TempDir,
+    /// CHANWIZ_BACKEND / CHANWIZ_TOKEN for the wizard, when a backend runs.
+    backend: Option<(String, String)>,
+}
+
+impl Drop for Pane {
+    fn drop(&mut self) {
+        let _ = Command::new("tmux")
+            .args(["-L", &self.socket, "kill-server"])
+            .stderr(Stdio::null())
+            .stdout(Stdio::null())
+            .status();
+        // tmux leaves its socket file behind
+        use std::os::unix::fs::MetadataExt;
+        if let Ok(me) = std::fs::metadata("/proc/self") {
+            let dir = std::env::var_os("TMUX_TMPDIR").unwrap_or_else(|| "/tmp".into());
+            let _ = std::fs::remove_file(Path::new(&dir).join(format!("tmux-{}", me.uid())).join(&self.socket));
+        }
+    }
+}
+
+impl Pane {
+    fn new(name: &str) -> Self {
+        let n = SOCKETS.fetch_add(1, Ordering::SeqCst);
+        Self {
+            socket: format!("chanwiz-e2e-{}-{n}-{name}", std::process::id()),
+            home: tempfile::Builder::new().prefix("chanwiz-e2e").tempdir().unwrap(),
+            backend: None,
+        }
+    }
+
+    fn home(&self) -> &Path {
+        self.home.path()
+    }
+
+    fn tmux(&self, args: &[&str]) -> Output {
+        let out = Command::new("tmux").arg("-L").arg(&self.socket).arg("-f").arg("/dev/null").args(args).output();
+        let out = out.expect("tmux runs (install tmux)");
+        assert!(out.status.success(), "tmux {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+        out
+    }
+
+    /// The shell line that runs the wizard with `args`, then reports how it
+    /// ended and whether the terminal is back in cooked mode, then waits.
+    fn command_line(&self, args: &[&str]) -> String {
+        self.command_line_via("", args)
+    }
+
+    /// The same, the wizard started through `wrapper` (e.g. `setsid`).
+    fn command_line_via(&self, wrapper: &str, args: &[&str]) -> String {
+        let mut line = format!("{wrapper} env -u CHANWIZ_BACKEND -u CHANWIZ_TOKEN -u CHANWIZ_CA_CERT -u NO_COLOR ");
+        line += &format!("CHANWIZ_HOME={} ", sh_quote(self.home().to_str().unwrap()));
+        if let Some((url, token)) = &self.backend {
+            line += &format!("CHANWIZ_BACKEND={} CHANWIZ_TOKEN={} ", sh_quote(url), sh_quote(token));
+        }
+        line += &sh_quote(BIN);
+        for a in args {
+            line += " ";
+            line += &sh_quote(a);
+        }
+        line += "; echo \"WIZARD-EXIT:$?\"; case $(stty -a) in *-icanon*) echo TTY-RAW;; *) echo TTY-COOKED;; esac; \
+                 exec sleep 3600";
+        line
+    }
+
+    /// Start (or restart, replacing whatever runs in the pane) the wizard.
+    fn start(&self, args: &[&str]) {
+        self.start_line(self.command_line(args));
+    }
+
+    fn start_line(&self, line: String) {
+        let exists = Command::new("tmux")
+            .args(["-L", &self.socket, "has-session", "-t", "e2e"])
+            .stderr(Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success());
+        if exists {
+            self.tmux(&["respawn-pane", "-k", "-t", "e2e", &line]);
+        } else {
+            self.tmux(&["new-session", "-d", "-s", "e2e", "-x", "80", "-y", "24", &line]);
+        }
+    }
+
+    /// Keys by tmux name (`Tab`, `Enter`, `C-q`, `PageDown`, ...).
+    fn keys(&self, keys: &[&str]) {
+        let mut args = vec!["send-keys", "-t", "e2e"];
+        args.extend_from_slice(keys);
+        self.tmux(&args);
+    }
+
+    /// Text typed literally, one character after another.
+    fn type_text(&self, text: &str) {
+        self.tmux(&["send-keys", "-t", "e2e", "-l", text]);
+    }
+
+    fn screen(&self) -> String {
+        String::from_utf8(self.tmux(&["capture-pane", "-p", "-t", "e2e"]).stdout).unwrap()
+    }
+
+    fn format(&self, f: &str) -> String {
+        String::from_utf8(self.tmux(&["display-message", "-p", "-t", "e2e", f]).stdout).unwrap().trim().to_string()
+    }
+
+    /// Poll until `ok(screen)`; the screen it saw. Fails with the screen.
+    fn wait_until(&self, what: &str, ok: impl Fn(&str) -> bool) -> String {
+        let start = Instant::now();
+        loop {
+            let screen = self.screen();
+            if ok(&screen) {
+                return screen;
+            }
+            if start.elapsed() > DEADLINE {
+                panic!("waited for {what}; the screen is:\n{screen}");
+            }
+            std::thread::sleep(POLL);
+        }
+    }
+
+    /// Poll until every word is on the screen.
+    fn wait_for(&self, words: &[&str]) -> String {
+        self.wait_until(&format!("{words:?}"), |s| words.iter().all(|w| s.contains(w)))
+    }
+
+    /// Poll until the focused row (the `▸` marker) names `label`.
+    fn wait_focus(&self, label: &str) -> String {
+        self.wait_until(&format!("focus on {label:?}"), |s| focused_row(s).is_some_and(|r| r.contains(label)))
+    }
+
+    /// The pid of the wizard: the child of the pane's shell.
+    fn wizard_pid(&self) -> u32 {
+        let shell = self.format("#{pane_pid}");
+        let start = Instant::now();
+        loop {
+            let children = std::fs::read_to_string(format!("/proc/{shell}/task/{shell}/children")).unwrap_or_default();
+            if let Some(pid) = children.split_whitespace().next() {
+                return pid.parse().unwrap();
+            }
+            assert!(start.elapsed() < DEADLINE, "no wizard process under the pane's shell {shell}");
+            std::thread::sleep(POLL);
+        }
+    }
+
+    fn drafts(&self) -> Vec<Draft> {
+        let store = DraftStore::open(&Paths::under(self.home()).drafts()).unwrap();
+        let listing = store.list().unwrap();
+        assert!(listing.problems.is_empty(), "unreadable drafts: {:?}", listing.problems);
+        listing.drafts
+    }
+
+    /// Poll the draft files until one draft satisfies `ok`.
+    fn wait_draft(&self, what: &str, ok: impl Fn(&Draft) -> bool) -> Draft {
+        let start = Instant::now();
+        loop {
+            let drafts = self.drafts();
+            if let Some(d) = drafts.iter().find(|d| ok(d)) {
+                return d.clone();
+            }
+            if start.elapsed() > DEADLINE {
+                let docs: Vec<_> = drafts.iter().map(|d| serde_json::to_string(&d.document).unwrap()).collect();
+                panic!("waited for a draft with {what}; drafts: {docs:?}\nscreen:\n{}", self.screen());
+            }
+            std::thread::sleep(POLL);
+        }
+    }
+
+    /// The wizard has ended and the pane's shell printed its report.
+    fn wait_exit(&self) -> String {
+        self.wait_for(&["WIZARD-EXIT:", "TTY-"])
+    }
+}
+
+/// The row holding the focus marker.
+fn focused_row(screen: &str) -> Option<&str> {
+    screen.lines().find(|l| l.trim_start().starts_with('▸'))
+}
+
+/// Kills a process when dropped, in case a test fails while it still runs.
+struct Reaper(u32);
+
+impl Drop for Reaper {
+    fn drop(&mut self) {
+        if Path::new(&format!("/proc/{}", self.0)).exists() {
+            let _ = Command::new("kill").arg("-KILL").arg(self.0.to_string()).status();
+        }
+    }
+}
+
+fn kill(pid: u32, signal: &str) {
+    let status = Command::new("kill").arg(format!("-{signal}")).arg(pid.to_string()).status().unwrap();
+    assert!(status.success(), "kill -{signal} {pid}");
+}
+
+/// `chanwiz serve --demo` on a free loopback port, with its own database.
+struct Server {
+    child: Child,
+    url: String,
+    token: String,
+    _dir: tempfile::TempDir,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Server {
+    fn start() -> Self {
+        let dir = tempfile::Builder::new().prefix("chanwiz-e2e-serve").tempdir().unwrap();
+        let mut child = Command::new(BIN)
+            .env("CHANWIZ_HOME", dir.path())
+            .env_remove("CHANWIZ_BACKEND")
+            .env_remove("CHANWIZ_TOKEN")
+            .args(["serve", "--addr", "127.0.0.1:0", "--demo", "--db"])
+            .arg(dir.path().join("server.sqlite3"))
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let mut out = BufReader::new(child.stdout.take().unwrap());
+        let (mut url, mut token) = (None, None);
+        while url.is_none() || token.is_none() {
+            let mut line = String::new();
+            assert!(out.read_line(&mut line).unwrap() > 0, "chanwiz serve stopped before printing its address");
+            if let Some(v) = line.trim().strip_prefix("listening: ") {
+                url = Some(v.to_string());
+            }
+            if let Some(v) = line.trim().strip_prefix("token: ") {
+                token = Some(v.to_string());
+            }
+        }
+        // keep draining whatever else it prints so it never blocks on a full pipe
+        std::thread::spawn(move || {
+            let mut sink = Vec::new();
+            let _ = out.read_to_end(&mut sink);
+        });
+        Self { child, url: url.unwrap(), token: token.unwrap(), _dir: dir }
+    }
+
+    /// `chanwiz ARGS` against this server, its stdout as JSON.
+    fn cli_json(&self, home: &Path, args: &[&str]) -> Value {
+        let out = Command::new(BIN)
+            .env("CHANWIZ_HOME", home)
+            .env("CHANWIZ_BACKEND", &self.url)
+            .env("CHANWIZ_TOKEN", &self.token)
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "chanwiz {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+        serde_json::from_slice(&out.stdout).unwrap()
+    }
+}
+
+/// Choose in a select field's type-to-filter popup.
+fn choose(pane: &Pane, title: &str, filter: &str) {
+    pane.keys(&["Enter"]);
+    pane.wait_for(&[title, "filter"]);
+    pane.type_text(filter);
+    pane.wait_for(&[&format!("filter: {filter}")]);
+    pane.keys(&["Enter"]);
+}
+
+#[test]
+fn a_channel_typed_from_the_empty_home_screen_is_submitted_to_the_backend() {
+    let server = Server::start();
+    let mut pane = Pane::new("submit");
+    pane.backend = Some((server.url.clone(), server.token.clone()));
+    pane.start(&[]);
+    pane.wait_for(&["no", "drafts", "yet", "online"]);
+
+    pane.keys(&["n"]);
+    pane.wait_for(&["Step", "1/4", "Channel", "information"]);
+    pane.wait_focus("APP Key");
+    pane.type_text("AK_e2e_1");
+    pane.keys(&["Tab"]);
+    pane.wait_focus("APP Secret");
+    pane.type_text("Sk-e2e-secret");
+    pane.keys(&["Tab"]);
+    pane.wait_focus("Keep secret");
+    pane.keys(&["Tab"]);
+    pane.wait_focus("BaseUrl");
+    pane.type_text("https://192.0.2.10:28090");
+    pane.keys(&["Tab"]);
+    pane.wait_focus("Trust certificate");
+    choose(&pane, "Trust", "trust");
+    pane.wait_focus("Identity certificate");
+    choose(&pane, "Identity", "identity");
+
+    // choosing the last field of step 1 moves on to step 2
+    pane.wait_for(&["Step", "2/4", "Basic", "configuration"]);
+    pane.wait_focus("Channel Name");
+    pane.type_text("Sales_E2E");
+    pane.keys(&["Tab"]);
+    pane.wait_focus("OU Configuration");
+    choose(&pane, "OU", "ou-2");
+    pane.wait_focus("Skill Queue");
+    choose(&pane, "Skill", "sq-2");
+    pane.wait_focus("Keywords");
+    pane.keys(&["Enter"]);
+    pane.wait_for(&["keep", "cancel"]);
+    pane.type_text("agent");
+    pane.keys(&["Enter"]);
+    pane.wait_for(&["add", "keyword"]);
+    pane.keys(&["Escape"]);
+    pane.wait_until("the keyword beside its field", |s| {
+        focused_row(s).is_some_and(|r| r.contains("Keywords") && r.contains("agent"))
+    });
+
+    pane.keys(&["PageDown"]);
+    pane.wait_for(&["Step", "3/4", "Robot"]);
+    pane.wait_focus("Intelligent robot");
+    pane.keys(&["Space"]);
+    pane.wait_until("the robot switched on", |s| focused_row(s).is_some_and(|r| r.contains("on")));
+    pane.keys(&["Tab"]);
+    pane.wait_focus("Chatbot");
+    choose(&pane, "Chatbot", "bot-1");
+
+    pane.keys(&["PageDown"]);
+    let review = pane.wait_for(&["Step", "4/4", "Review", "Submit", "ready"]);
+    for word in ["AK_e2e_1", "cert-trust-1", "cert-id-1", "Sales_E2E", "ou-2", "sq-2", "agent"] {
+        assert!(review.contains(word), "review lacks {word}:\n{review}");
+    }
+    assert!(!review.contains("Sk-e2e-secret"), "the secret is shown on the review page:\n{review}");
+    pane.keys(&["Enter"]);
+    let page = pane.wait_for(&["Channel", "Integration", "Sales_E2E", "saved", "apiaccess"]);
+
+    // the backend has the channel, with what was typed
+    let list = server.cli_json(pane.home(), &["channels", "list", "--json"]);
+    let list = list.as_array().unwrap();
+    assert_eq!(list.len(), 1, "{list:?}");
+    let id = list[0]["id"].as_str().unwrap();
+    assert!(page.contains(id), "the integration page does not show the channel id {id}:\n{page}");
+    let url = list[0]["integration_url"].as_str().unwrap();
+    assert_eq!(url, format!("https://192.0.2.10:28090/apiaccess/telegram/message/{id}"));
+    let channel = server.cli_json(pane.home(), &["channels", "show", "Sales_E2E", "--json"]);
+    let doc = &channel["document"];
+    assert_eq!(doc["channel_info"]["app_key"], "AK_e2e_1");
+    assert_eq!(doc["channel_info"]["base_url"], "https://192.0.2.10:28090");
+    assert_eq!(doc["channel_info"]["trust_certificate"], "cert-trust-1");
+    assert_eq!(doc["channel_info"]["identity_certificate"], "cert-id-1");
+    assert_eq!(doc["basic"]["channel_name"], "Sales_E2E");
+    assert_eq!(doc["basic"]["ou"], "ou-2");
+    assert_eq!(doc["basic"]["skill_queue"], "sq-2");
+    assert_eq!(doc["basic"]["transfer_keywords"], serde_json::json!(["agent"]));
+    assert_eq!(doc["robot"]["intelligent_robot"]["enabled"], true);
+    assert_eq!(doc["robot"]["intelligent_robot"]["chatbot_access_code"], "bot-1");
+    assert_eq!(channel["has_app_secret"], true);
+
+    // the draft has served its purpose; quitting prints the URL in the scrollback
+    pane.wait_until("the submitted draft removed", |_| pane.drafts().is_empty());
+    pane.keys(&["q"]);
+    let after = pane.wait_exit();
+    assert!(after.contains("WIZARD-EXIT:0"), "{after}");
+    assert!(after.contains("integration URL"), "{after}");
+    assert!(after.contains("TTY-COOKED"), "{after}");
+    assert_eq!(pane.format("#{alternate_on}"), "0", "still on the alternate screen after quitting");
+}
+
+#[test]
+fn quitting_halfway_resumes_at_the_same_field_of_the_same_step() {
+    let pane = Pane::new("resume");
+    pane.start(&["--offline"]);
+    pane.wait_for(&["no", "drafts", "yet"]);
+    pane.keys(&["n"]);
+    pane.wait_focus("APP Key");
+    pane.type_text("AK_resume");
+    pane.keys(&["PageDown"]);
+    pane.wait_for(&["Step", "2/4"]);
+    pane.wait_focus("Channel Name");
+    pane.type_text("Half_Way");
+    // down to a field that only exists once its toggle is on
+    for label in ["OU Configuration", "Skill Queue", "Keywords", "workday", "non-workday", "Non-working", "Last Agent"]
+    {
+        pane.keys(&["Tab"]);
+        pane.wait_focus(label);
+    }
+    pane.keys(&["Space"]);
+    pane.keys(&["Tab"]);
+    pane.wait_focus("Remember for");
+    pane.keys(&["C-u"]);
+    pane.type_text("48");
+    pane.wait_until("48 typed", |s| focused_row(s).is_some_and(|r| r.contains("48")));
+
+    pane.keys(&["C-q"]);
+    pane.wait_for(&["unsaved", "save", "quit"]);
+    pane.keys(&["s"]);
+    let after = pane.wait_exit();
+    assert!(after.contains("WIZARD-EXIT:0"), "{after}");
+    let drafts = pane.drafts();
+    assert_eq!(drafts.len(), 1);
+    assert_eq!(drafts[0].document.basic.channel_name, "Half_Way");
+    assert_eq!(drafts[0].document.basic.last_agent_mode.retention_hours, 48);
+
+    pane.start(&["--offline"]);
+    pane.wait_for(&["Drafts", "Half_Way"]);
+    pane.keys(&["Enter"]);
+    let screen = pane.wait_for(&["Step", "2/4", "Basic", "configuration"]);
+    let row = focused_row(&screen).unwrap_or_default();
+    assert!(row.contains("Remember for") && row.contains("48"), "focus is not on the same field:\n{screen}");
+    assert!(screen.contains("Half_Way"), "{screen}");
+    // and it is a live focus: typing goes into that field
+    pane.keys(&["BSpace"]);
+    pane.wait_until("the field edited", |s| {
+        focused_row(s).is_some_and(|r| r.contains("Remember for") && r.contains('4') && !r.contains("48"))
+    });
+}
+
+#[test]
+fn sigkill_mid_typing_loses_at_most_what_was_typed_since_the_last_pause() {
+    let pane = Pane::new("kill");
+    pane.start(&["--offline"]);
+    pane.wait_for(&["no", "drafts", "yet"]);
+    pane.keys(&["n"]);
+    pane.wait_focus("APP Key");
+    pane.type_text("AK_before_pause");
+    pane.wait_until("the typed key on screen", |s| focused_row(s).is_some_and(|r| r.contains("AK_before_pause")));
+    // a pause: the autosave writes the draft without any key pressed
+    pane.wait_draft("the text typed before the pause", |d| d.document.channel_info.app_key == "AK_before_pause");
+
+    pane.type_text("_after");
+    pane.wait_until("the later text on screen", |s| {
+        focused_row(s).is_some_and(|r| r.contains("AK_before_pause_after"))
+    });
+    kill(pane.wizard_pid(), "KILL");
+    let after = pane.wait_exit();
+    assert!(after.contains("WIZARD-EXIT:137"), "{after}");
+
+    let drafts = pane.drafts();
+    assert_eq!(drafts.len(), 1, "one readable draft after SIGKILL");
+    let key = &drafts[0].document.channel_info.app_key;
+    assert!(
+        key.starts_with("AK_before_pause") && "AK_before_pause_after".starts_with(key.as_str()),
+        "the draft holds {key:?}"
+    );
+    assert_eq!(drafts[0].meta.step, 1);
+
+    // the next start offers it, and opening it shows the text
+    pane.start(&["--offline"]);
+    pane.wait_for(&["Drafts", "draft"]);
+    pane.keys(&["Enter"]);
+    pane.wait_for(&["Step", "1/4", "AK_before_pause"]);
+}
+
+fn signal_saves_and_restores(signal: &str) {
+    let pane = Pane::new(&signal.to_lowercase());
+    pane.start(&["--offline"]);
+    pane.wait_for(&["no", "drafts", "yet"]);
+    assert_eq!(pane.format("#{alternate_on}"), "1", "the wizard draws on the alternate screen");
+    pane.keys(&["n"]);
+    pane.wait_focus("APP Key");
+    let typed = format!("AK_{signal}");
+    pane.type_text(&typed);
+    pane.wait_until("the typed key on screen", |s| focused_row(s).is_some_and(|r| r.contains(&typed)));
+    // at once: well within the autosave delay, so only the signal can save it
+    kill(pane.wizard_pid(), signal);
+    let after = pane.wait_exit();
+    assert!(after.contains("TTY-COOKED"), "the terminal is left in raw mode after {signal}:\n{after}");
+    assert!(!after.contains("Step 1/4") && !after.contains("APP Key"), "the wizard is still on screen:\n{after}");
+    assert_eq!(pane.format("#{alternate_on}"), "0", "still on the alternate screen after {signal}");
+    assert_eq!(pane.format("#{cursor_flag}"), "1", "the cursor is hidden after {signal}");
+    let drafts = pane.drafts();
+    assert_eq!(drafts.len(), 1, "{signal}: the draft was not saved");
+    assert_eq!(drafts[0].document.channel_info.app_key, typed);
+}
+
+#[test]
+fn sigterm_saves_the_draft_and_restores_the_terminal() {
+    signal_saves_and_restores("TERM");
+}
+
+#[test]
+fn sighup_saves_the_draft_and_restores_the_terminal() {
+    signal_saves_and_restores("HUP");
+}
+
+#[test]
+fn the_wizard_follows_live_resizes_and_says_when_the_terminal_is_too_small() {
+    let pane = Pane::new("resize");
+    pane.start(&["--offline"]);
+    pane.wait_for(&["no", "drafts", "yet"]);
+    pane.keys(&["n"]);
+    pane.wait_focus("APP Key");
+    let resize =
+        |w: u16, h: u16| pane.tmux(&["resize-window", "-t", "e2e", "-x", &w.to_string(), "-y", &h.to_string()]);
+
+    resize(60, 16);
+    let small = pane.wait_until("a 60×16 layout", |s| {
+        s.lines().count() <= 16 && s.lines().all(|l| l.chars().count() <= 60) && s.contains("APP Key")
+    });
+    assert!(!small.contains("too small"), "{small}");
+    // still usable: typing goes into the field
+    pane.type_text("AK_small");
+    pane.wait_until("typing at 60×16", |s| focused_row(s).is_some_and(|r| r.contains("AK_small")));
+    pane.keys(&["Tab"]);
+    pane.wait_focus("APP Secret");
+
+    for (w, h) in [(59, 16), (60, 15), (59, 15)] {
+        resize(w, h);
+        pane.wait_for(&["terminal", "small", "60×16"]);
+    }
+    resize(80, 24);
+    let big = pane.wait_for(&["Step", "1/4", "APP Key", "AK_small", "BaseUrl"]);
+    assert!(!big.contains("small (need"), "{big}");
+    assert!(focused_row(&big).is_some_and(|r| r.contains("APP Secret")), "{big}");
+}
+
+#[test]
+fn offline_submit_says_why_and_keeps_the_draft() {
+    let pane = Pane::new("offline");
+    pane.start(&["--offline"]);
+    pane.wait_for(&["no", "drafts", "yet"]);
+    pane.keys(&["n"]);
+    pane.wait_focus("APP Key");
+    // offline there is no catalogue: the ids are typed
+    for (label, text) in [
+        ("APP Key", Some("AK_off")),
+        ("APP Secret", Some("secret_off")),
+        ("Keep secret", None),
+        ("BaseUrl", Some("https://192.0.2.10:28090")),
+        ("Trust certificate", Some("cert-trust-1")),
+        ("Identity certificate", Some("cert-id-1")),
+    ] {
+        pane.wait_focus(label);
+        if let Some(text) = text {
+            pane.type_text(text);
+        }
+        pane.keys(&["Tab"]);
+    }
+    pane.wait_for(&["Step", "2/4"]);
+    for (label, text) in [("Channel Name", "Offline_1"), ("OU Configuration", "ou-2"), ("Skill Queue", "sq-2")] {
+        pane.wait_focus(label);
+        pane.type_text(text);
+        pane.keys(&["Tab"]);
+    }
+    pane.wait_focus("Keywords");
+    pane.keys(&["PageDown"]);
+    pane.wait_for(&["Step", "3/4"]);
+    pane.keys(&["PageDown"]);
+    pane.wait_for(&["Step", "4/4", "Submit", "ready"]);
+    pane.keys(&["Enter"]);
+    pane.wait_for(&["offline", "saved", "later", "submit"]);
+
+    let draft = pane.wait_draft("the typed channel", |d| d.document.basic.channel_name == "Offline_1");
+    assert_eq!(draft.document.channel_info.app_key, "AK_off");
+    assert_eq!(draft.document.channel_info.base_url, "https://192.0.2.10:28090");
+    assert_eq!(draft.document.channel_info.trust_certificate, "cert-trust-1");
+    assert_eq!(draft.document.basic.ou, "ou-2");
+    assert_eq!(draft.document.basic.skill_queue, "sq-2");
+    assert_eq!(draft.meta.step, 4);
+
+    // still in the wizard; home lists the draft
+    pane.keys(&["Escape"]);
+    pane.wait_for(&["Drafts", "Offline_1"]);
+    assert_eq!(pane.drafts().len(), 1);
+}
+
+/// The terminal goes away without a SIGHUP reaching the wizard (it runs in a
+/// session of its own, so the kernel signals only the pane's shell) while
+/// nothing is left to draw: the wizard still notices and exits, instead of
+/// running on (and spinning in its input reader) against a dead terminal.
+#[test]
+fn a_terminal_that_hangs_up_without_sighup_still_ends_the_wizard_and_keeps_the_draft() {
+    let pane = Pane::new("hangup");
+    pane.start_line(pane.command_line_via("setsid", &["--offline"]));
+    pane.wait_for(&["no", "drafts", "yet"]);
+    pane.keys(&["n"]);
+    pane.wait_focus("APP Key");
+    pane.type_text("AK_hangup");
+    pane.wait_until("the typed key on screen", |s| focused_row(s).is_some_and(|r| r.contains("AK_hangup")));
+    // idle: the autosave has run and the screen says so; nothing more to draw
+    pane.wait_draft("the typed key", |d| d.document.channel_info.app_key == "AK_hangup");
+    pane.wait_until("the saved mark", |s| {
+        s.lines().next().is_some_and(|l| l.contains("saved") && !l.contains("unsaved"))
+    });
+    let pid = pane.wizard_pid();
+    let _reaper = Reaper(pid);
+    // closing the pane's terminal: what a dropped SSH connection does
+    pane.tmux(&["kill-server"]);
+    let start = Instant::now();
+    while Path::new(&format!("/proc/{pid}")).exists()
+        && !std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default().contains(") Z")
+    {
+        assert!(start.elapsed() < DEADLINE, "the wizard {pid} still runs after its terminal hung up");
+        std::thread::sleep(POLL);
+    }
+    let drafts = pane.drafts();
+    assert_eq!(drafts.len(), 1, "{drafts:?}");
+    assert_eq!(drafts[0].document.channel_info.app_key, "AK_hangup");
+}
