@@ -217,6 +217,16 @@ impl DraftStore {
     /// aside and reported; they never keep the others from loading.
     pub fn list(&self) -> Result<Listing, DraftError> {
         let mut listing = Listing::default();
+        listing.problems = self.visit(|d| listing.drafts.push(d))?;
+        listing.drafts.sort_by(|a, b| b.meta.updated.cmp(&a.meta.updated).then_with(|| a.meta.id.cmp(&b.meta.id)));
+        Ok(listing)
+    }
+
+    /// Load every draft in turn and hand it to `f`, one at a time (a caller
+    /// that keeps only a summary never holds them all). Returns what could
+    /// not be loaded; unreadable files are moved aside.
+    pub fn visit(&self, mut f: impl FnMut(Draft)) -> Result<Vec<Problem>, DraftError> {
+        let mut problems = Vec::new();
         for entry in fs::read_dir(&self.dir).map_err(|e| self.io(e))? {
             let Ok(entry) = entry else { continue };
             let name = entry.file_name();
@@ -230,13 +240,12 @@ impl DraftStore {
                 continue;
             }
             match self.load(id) {
-                Ok(d) => listing.drafts.push(d),
+                Ok(d) => f(d),
                 Err(DraftError::NotFound(_)) => {} // removed meanwhile
-                Err(e) => listing.problems.push(Problem(e)),
+                Err(e) => problems.push(Problem(e)),
             }
         }
-        listing.drafts.sort_by(|a, b| b.meta.updated.cmp(&a.meta.updated).then_with(|| a.meta.id.cmp(&b.meta.id)));
-        Ok(listing)
+        Ok(problems)
     }
 
     /// The id of the one draft whose id is or starts with `key` (at least 4

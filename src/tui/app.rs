@@ -255,11 +255,16 @@ impl Effects {
         match effect {
             Effect::LoadDrafts => {
                 tokio::task::spawn_blocking(move || {
-                    let action = match store.list() {
-                        Ok(listing) => Action::DraftsLoaded {
-                            drafts: listing.drafts.iter().map(DraftRow::of).collect(),
-                            problems: listing.problems.iter().map(|p| p.to_string()).collect(),
-                        },
+                    // one draft at a time: only the rows stay in memory
+                    let mut rows = Vec::new();
+                    let action = match store.visit(|d| rows.push(DraftRow::of(&d))) {
+                        Ok(problems) => {
+                            rows.sort_by(|a, b| b.updated.cmp(&a.updated).then_with(|| a.id.cmp(&b.id)));
+                            Action::DraftsLoaded {
+                                drafts: rows,
+                                problems: problems.iter().map(|p| p.to_string()).collect(),
+                            }
+                        }
                         Err(e) => Action::DraftsLoaded { drafts: vec![], problems: vec![e.to_string()] },
                     };
                     let _ = tx.send(action);
