@@ -684,3 +684,46 @@ fn home_i_opens_a_channels_integration_page() {
     let _ = fx;
     let _ = Cmd::Quit;
 }
+
+#[test]
+fn a_conflict_on_submit_offers_overwrite_take_theirs_or_later() {
+    use chanwiz::tui::update::SubmitError;
+    let edit = |s: &mut State| {
+        let w = s.wizard.as_mut().unwrap();
+        w.draft.meta.channel_id = Some("ch-1".into());
+        w.draft.meta.channel_version = Some(1);
+        w.draft.document.basic.channel_name = "Mine".into();
+    };
+    let theirs = || {
+        let mut c = saved_channel();
+        c.version = 3;
+        c.document.basic.ou = "ou-1".into();
+        Box::new(c)
+    };
+    let stale = || Action::Submitted(Err(SubmitError::Stale { message: "412".into(), current: Some(theirs()) }));
+    let mut s = wizard(example());
+    s.link = Link::Online;
+    edit(&mut s);
+    update(&mut s, stale());
+    let Some(Popup::Conflict { fields, current }) = &s.popup else { panic!("no conflict popup") };
+    assert_eq!(current.version, 3);
+    assert_eq!(fields, &vec!["basic.channel_name".to_string(), "basic.ou".to_string()]);
+    // later: nothing changes
+    update(&mut s, key(KeyCode::Char('c')));
+    assert!(s.popup.is_none());
+    assert_eq!(s.wizard.as_ref().unwrap().draft.meta.channel_version, Some(1));
+    // take theirs: the server's document and version replace the edit
+    update(&mut s, stale());
+    update(&mut s, key(KeyCode::Char('r')));
+    let w = s.wizard.as_ref().unwrap();
+    assert_eq!(w.draft.meta.channel_version, Some(3));
+    assert_eq!(w.draft.document.basic.ou, "ou-1");
+    assert_eq!(w.draft.document.basic.channel_name, "Telegram_Support");
+    // overwrite: submitted again, now based on the server's version
+    edit(&mut s);
+    update(&mut s, stale());
+    let fx = update(&mut s, key(KeyCode::Char('o')));
+    let Some(Effect::Submit(d)) = fx.iter().find(|e| matches!(e, Effect::Submit(_))) else { panic!("{fx:?}") };
+    assert_eq!(d.meta.channel_version, Some(3));
+    assert_eq!(d.document.basic.channel_name, "Mine");
+}

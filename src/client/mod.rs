@@ -40,11 +40,12 @@ use crate::api::{
 };
 use crate::model::ChannelDocument;
 
+pub use crate::model::changed_fields;
 pub use cache::{CachedCatalogue, CatalogueCache, describe_age};
 pub use config::{FileConfig, Flags, Settings, Token};
 pub use error::ClientError;
 pub use retry::Backoff;
-pub use submit::{Submitted, changed_fields, submit_draft};
+pub use submit::{Submitted, submit_draft};
 
 pub type Result<T, E = ClientError> = std::result::Result<T, E>;
 

@@ -1,12 +1,14 @@
 //! Channel document types and validation. Pure: no IO, no terminal.
 
 pub mod catalogue;
+pub mod diff;
 pub mod document;
 pub mod fields;
 pub mod parse;
 pub mod validate;
 
 pub use catalogue::{Catalogue, validate_catalogue};
+pub use diff::changed_fields;
 pub use document::*;
 pub use parse::{DocumentError, parse_document};
 pub use validate::{FieldError, Mode, validate};

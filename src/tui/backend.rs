@@ -59,7 +59,10 @@ impl Remote {
 fn submit_error(e: ClientError) -> SubmitError {
     match e {
         ClientError::Invalid { errors, .. } => SubmitError::Invalid(errors),
-        e @ ClientError::Stale { .. } => SubmitError::Stale(e.to_string()),
+        ClientError::Stale { ref current, .. } => {
+            let current = current.clone();
+            SubmitError::Stale { message: e.to_string(), current }
+        }
         e if e.is_unreachable() => SubmitError::Unreachable(e.to_string()),
         e => SubmitError::Other(e.to_string()),
     }

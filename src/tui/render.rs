@@ -41,7 +41,8 @@ pub fn render(state: &State, frame: &mut Frame) {
             Popup::ConfirmQuit
             | Popup::ConfirmDelete { .. }
             | Popup::ConfirmReplace { .. }
-            | Popup::ConfirmWebhookDelete => widgets::confirm::render(popup, frame, &theme),
+            | Popup::ConfirmWebhookDelete
+            | Popup::Conflict { .. } => widgets::confirm::render(popup, frame, &theme),
             Popup::Select(sel) => widgets::select::render(state, sel, frame, &theme),
             Popup::List(list) => widgets::list::render(state, list, frame, &theme),
             Popup::Text { field, area } => widgets::text::render(*field, area, frame, &theme),

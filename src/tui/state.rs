@@ -250,6 +250,12 @@ pub enum Popup {
     },
     /// Delete the bot's webhook?
     ConfirmWebhookDelete,
+    /// Submit met a newer version on the server: overwrite, take theirs, or
+    /// decide later.
+    Conflict {
+        current: Box<Channel>,
+        fields: Vec<String>,
+    },
     /// Quit with unsaved changes: save / discard / cancel.
     ConfirmQuit,
     /// Delete the home screen's selected draft.

@@ -92,8 +92,12 @@ pub enum TelegramOp {
 pub enum SubmitError {
     /// 422: the server's errors, by path.
     Invalid(Vec<FieldError>),
-    /// 412: the channel changed on the server since the draft was made.
-    Stale(String),
+    /// 412: the channel changed on the server since the draft was made;
+    /// `current` is the server's copy when it sent one.
+    Stale {
+        message: String,
+        current: Option<Box<Channel>>,
+    },
     Unreachable(String),
     Other(String),
 }
@@ -310,7 +314,8 @@ fn contexts_of(state: &State, beneath: bool) -> Vec<Ctx> {
             Popup::ConfirmQuit
             | Popup::ConfirmDelete { .. }
             | Popup::ConfirmReplace { .. }
-            | Popup::ConfirmWebhookDelete => Ctx::Confirm,
+            | Popup::ConfirmWebhookDelete
+            | Popup::Conflict { .. } => Ctx::Confirm,
             Popup::Select(_) => Ctx::SelectPopup,
             Popup::List(l) if l.editing.is_some() && l.field != FieldId::Keywords => {
                 return vec![Ctx::TimeEdit, Ctx::ListEdit, Ctx::Global];
@@ -475,6 +480,37 @@ fn on_popup_cmd(state: &mut State, cmd: Cmd, c: Option<char>) -> Effects {
             }
             _ => {
                 state.popup = Some(Popup::ConfirmReplace { current });
+                vec![]
+            }
+        },
+        Popup::Conflict { current, fields } => match (cmd, c.map(|c| c.to_ascii_lowercase())) {
+            // overwrite: the edit now counts as based on the server's version
+            (Cmd::Answer, Some('o')) => {
+                if let Some(w) = state.wizard.as_mut() {
+                    w.draft.meta.channel_version = Some(current.version);
+                    w.dirty = true;
+                }
+                submit(state)
+            }
+            // take theirs: the server's document replaces the edit
+            (Cmd::Answer, Some('r')) => {
+                if let Some(w) = state.wizard.as_mut() {
+                    w.draft.document = current.document.without_secrets();
+                    w.draft.meta.channel_version = Some(current.version);
+                    w.server_errors.clear();
+                    w.submit = Submit::Idle;
+                    w.open_input();
+                }
+                if let Some(w) = state.wizard.as_ref() {
+                    let field = w.focus;
+                    changed(state, field);
+                }
+                flash(state, Level::Info, format!("took the server's version {} of the channel", current.version));
+                vec![]
+            }
+            (Cmd::Back, _) | (Cmd::Answer, Some('c')) => vec![],
+            _ => {
+                state.popup = Some(Popup::Conflict { current, fields });
                 vec![]
             }
         },
@@ -1093,7 +1129,15 @@ fn on_submitted(state: &mut State, result: Result<Channel, SubmitError>) -> Effe
             flash(state, Level::Error, format!("the backend refused the channel: {n} error(s) listed below"));
             vec![]
         }
-        Err(SubmitError::Stale(msg)) | Err(SubmitError::Unreachable(msg)) | Err(SubmitError::Other(msg)) => {
+        Err(SubmitError::Stale { current: Some(current), .. }) => {
+            let fields = crate::model::changed_fields(&w.draft.document, &current.document);
+            w.submit = Submit::Failed(format!("the channel changed on the server (now version {})", current.version));
+            state.popup = Some(Popup::Conflict { current, fields });
+            vec![]
+        }
+        Err(SubmitError::Stale { message: msg, current: None })
+        | Err(SubmitError::Unreachable(msg))
+        | Err(SubmitError::Other(msg)) => {
             w.submit = Submit::Failed(msg.clone());
             flash(state, Level::Error, msg);
             vec![]

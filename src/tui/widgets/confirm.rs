@@ -28,6 +28,20 @@ pub fn render(popup: &Popup, frame: &mut Frame, theme: &Theme) {
             ),
             "[y] replace it   [n] keep it",
         ),
+        Popup::Conflict { current, fields } => (
+            "The channel changed on the server",
+            format!(
+                "It is now at version {} (updated {}). Fields that differ from your edit: {}.",
+                current.version,
+                current.updated.format("%Y-%m-%d %H:%M UTC"),
+                if fields.is_empty() {
+                    "none".to_string()
+                } else {
+                    fields.iter().map(|f| clean(f).into_owned()).collect::<Vec<_>>().join(", ")
+                }
+            ),
+            "[o] overwrite with yours  [r] take theirs  [c] later",
+        ),
         Popup::ConfirmWebhookDelete => (
             "Delete the webhook?",
             "Telegram will stop delivering this bot's messages to the channel until a webhook is set again."
@@ -36,7 +50,7 @@ pub fn render(popup: &Popup, frame: &mut Frame, theme: &Theme) {
         ),
         _ => return,
     };
-    let inner = frame_box(frame, 64, 8, title);
+    let inner = frame_box(frame, 64, 10, title);
     let lines = vec![Line::raw(question), Line::raw(""), Line::from(Span::styled(answers, theme.key()))];
     frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
 }
