@@ -18,7 +18,13 @@ pub fn init_file(paths: &Paths) {
         Ok(f) => f,
         Err(_) => return,
     };
-    let (writer, guard) = tracing_appender::non_blocking(file);
+    // The default queue holds 128,000 lines, all touched up front (~4 MB of
+    // memory): a wizard on a small SSH host logs a handful. Beyond this many
+    // waiting lines, logging waits rather than dropping.
+    let (writer, guard) = tracing_appender::non_blocking::NonBlockingBuilder::default()
+        .buffered_lines_limit(1024)
+        .lossy(false)
+        .finish(file);
     let filter = tracing_subscriber::EnvFilter::try_from_env("CHANWIZ_LOG").unwrap_or_else(|_| "info".into());
     if tracing_subscriber::fmt().with_writer(writer).with_ansi(false).with_env_filter(filter).try_init().is_ok() {
         let _ = GUARD.set(guard);
