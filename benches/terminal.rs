@@ -11,16 +11,18 @@
 //! Run with `cargo bench --bench terminal` (the release-profile binary).
 //! Prints a table and exits non-zero when a target is missed.
 
-use std::ffi::OsStr;
-use std::io::{BufRead, BufReader, Read};
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
 use std::os::unix::process::CommandExt;
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+#[path = "../tests/support/serve.rs"]
+mod serve;
+
 use chanwiz::drafts::DraftStore;
 use chanwiz::paths::Paths;
+use serve::Server;
 
 const BIN: &str = env!("CARGO_BIN_EXE_chanwiz");
 const COLS: u16 = 80;
@@ -242,50 +244,8 @@ fn tempdir(prefix: &str) -> tempfile::TempDir {
 }
 
 /// `chanwiz serve --demo` on a free loopback port with `channels` seeded.
-struct Server {
-    child: Child,
-    url: String,
-    token: String,
-    _dir: tempfile::TempDir,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
 fn serve(channels: usize) -> Server {
-    let dir = tempdir("chanwiz-bench-serve");
-    let db = dir.path().join("server.sqlite3");
-    let mut child = Command::new(BIN)
-        .env("CHANWIZ_HOME", dir.path())
-        .env_remove("CHANWIZ_BACKEND")
-        .env_remove("CHANWIZ_TOKEN")
-        .args(["serve", "--addr", "127.0.0.1:0", "--demo", "--seed-channels", &channels.to_string()])
-        .args([OsStr::new("--db"), db.as_os_str()])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut out = BufReader::new(child.stdout.take().unwrap());
-    let (mut url, mut token) = (None, None);
-    while url.is_none() || token.is_none() {
-        let mut line = String::new();
-        assert!(out.read_line(&mut line).unwrap() > 0, "chanwiz serve stopped before printing its address");
-        if let Some(v) = line.trim().strip_prefix("listening: ") {
-            url = Some(v.to_string());
-        }
-        if let Some(v) = line.trim().strip_prefix("token: ") {
-            token = Some(v.to_string());
-        }
-    }
-    std::thread::spawn(move || {
-        let mut sink = Vec::new();
-        let _ = out.read_to_end(&mut sink);
-    });
-    Server { child, url: url.unwrap(), token: token.unwrap(), _dir: dir }
+    Server::start(&["--seed-channels", &channels.to_string()])
 }
 
 /// A home with `n` drafts, as the wizard's own store writes them: each the

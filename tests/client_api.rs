@@ -2,6 +2,7 @@
 //! certificate upload, the integration settings and received updates.
 
 mod client_support;
+mod support;
 
 use chanwiz::api::{CertRole, CertificateUpload, IntegrationUpdate};
 use chanwiz::client::ClientError;

@@ -2,6 +2,7 @@
 //! with its age.
 
 mod client_support;
+mod support;
 
 use client_support::*;
 

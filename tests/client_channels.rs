@@ -2,6 +2,7 @@
 //! real backend.
 
 mod client_support;
+mod support;
 
 use client_support::*;
 

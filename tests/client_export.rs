@@ -3,6 +3,7 @@
 //! the 100,000-record limit.
 
 mod client_support;
+mod support;
 
 use std::collections::HashMap;
 use std::io::Read;

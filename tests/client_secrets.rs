@@ -2,6 +2,7 @@
 //! secret — appears in anything the CLI prints or logs, on success or failure.
 
 mod client_support;
+mod support;
 
 use chanwiz::api::IntegrationUpdate;
 use client_support::*;

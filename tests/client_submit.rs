@@ -3,6 +3,7 @@
 //! guarded by the channel version, and the messages a user sees.
 
 mod client_support;
+mod support;
 
 use chanwiz::client::ClientError;
 use client_support::*;

@@ -15,12 +15,12 @@
 
 mod support;
 
-use std::io::{BufRead, BufReader, Read};
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::time::Instant;
 
 use serde_json::Value;
+use support::serve::Server;
 use support::tmux::*;
 
 /// Kills a process when dropped, in case a test fails while it still runs.
@@ -39,66 +39,17 @@ fn kill(pid: u32, signal: &str) {
     assert!(status.success(), "kill -{signal} {pid}");
 }
 
-/// `chanwiz serve --demo` on a free loopback port, with its own database.
-struct Server {
-    child: Child,
-    url: String,
-    token: String,
-    _dir: tempfile::TempDir,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-impl Server {
-    fn start() -> Self {
-        let dir = tempfile::Builder::new().prefix("chanwiz-e2e-serve").tempdir().unwrap();
-        let mut child = Command::new(BIN)
-            .env("CHANWIZ_HOME", dir.path())
-            .env_remove("CHANWIZ_BACKEND")
-            .env_remove("CHANWIZ_TOKEN")
-            .args(["serve", "--addr", "127.0.0.1:0", "--demo", "--db"])
-            .arg(dir.path().join("server.sqlite3"))
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        let mut out = BufReader::new(child.stdout.take().unwrap());
-        let (mut url, mut token) = (None, None);
-        while url.is_none() || token.is_none() {
-            let mut line = String::new();
-            assert!(out.read_line(&mut line).unwrap() > 0, "chanwiz serve stopped before printing its address");
-            if let Some(v) = line.trim().strip_prefix("listening: ") {
-                url = Some(v.to_string());
-            }
-            if let Some(v) = line.trim().strip_prefix("token: ") {
-                token = Some(v.to_string());
-            }
-        }
-        // keep draining whatever else it prints so it never blocks on a full pipe
-        std::thread::spawn(move || {
-            let mut sink = Vec::new();
-            let _ = out.read_to_end(&mut sink);
-        });
-        Self { child, url: url.unwrap(), token: token.unwrap(), _dir: dir }
-    }
-
-    /// `chanwiz ARGS` against this server, its stdout as JSON.
-    fn cli_json(&self, home: &Path, args: &[&str]) -> Value {
-        let out = Command::new(BIN)
-            .env("CHANWIZ_HOME", home)
-            .env("CHANWIZ_BACKEND", &self.url)
-            .env("CHANWIZ_TOKEN", &self.token)
-            .args(args)
-            .output()
-            .unwrap();
-        assert!(out.status.success(), "chanwiz {args:?}: {}", String::from_utf8_lossy(&out.stderr));
-        serde_json::from_slice(&out.stdout).unwrap()
-    }
+/// `chanwiz ARGS` against `server`, its stdout as JSON.
+fn cli_json(server: &Server, home: &Path, args: &[&str]) -> Value {
+    let out = Command::new(BIN)
+        .env("CHANWIZ_HOME", home)
+        .env("CHANWIZ_BACKEND", &server.url)
+        .env("CHANWIZ_TOKEN", &server.token)
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "chanwiz {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    serde_json::from_slice(&out.stdout).unwrap()
 }
 
 /// Choose in a select field's type-to-filter popup.
@@ -112,7 +63,7 @@ fn choose(pane: &Pane, title: &str, filter: &str) {
 
 #[test]
 fn a_channel_typed_from_the_empty_home_screen_is_submitted_to_the_backend() {
-    let server = Server::start();
+    let server = Server::start(&[]);
     let mut pane = Pane::new("submit");
     pane.backend = Some((server.url.clone(), server.token.clone()));
     pane.start(&[]);
@@ -175,14 +126,14 @@ fn a_channel_typed_from_the_empty_home_screen_is_submitted_to_the_backend() {
     let page = pane.wait_for(&["Channel", "Integration", "Sales_E2E", "saved", "apiaccess"]);
 
     // the backend has the channel, with what was typed
-    let list = server.cli_json(pane.home(), &["channels", "list", "--json"]);
+    let list = cli_json(&server, pane.home(), &["channels", "list", "--json"]);
     let list = list.as_array().unwrap();
     assert_eq!(list.len(), 1, "{list:?}");
     let id = list[0]["id"].as_str().unwrap();
     assert!(page.contains(id), "the integration page does not show the channel id {id}:\n{page}");
     let url = list[0]["integration_url"].as_str().unwrap();
     assert_eq!(url, format!("https://192.0.2.10:28090/apiaccess/telegram/message/{id}"));
-    let channel = server.cli_json(pane.home(), &["channels", "show", "Sales_E2E", "--json"]);
+    let channel = cli_json(&server, pane.home(), &["channels", "show", "Sales_E2E", "--json"]);
     let doc = &channel["document"];
     assert_eq!(doc["channel_info"]["app_key"], "AK_e2e_1");
     assert_eq!(doc["channel_info"]["base_url"], "https://192.0.2.10:28090");

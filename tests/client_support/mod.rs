@@ -3,92 +3,21 @@
 //! a loopback TCP proxy that can lose the backend's answers.
 #![allow(dead_code)]
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{Read, Write};
 use std::net::{Shutdown, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Command, Output, Stdio};
 use std::sync::{Arc, Mutex};
 use std::thread;
 
 pub const EXAMPLE: &str = include_str!("../../assets/examples/telegram-channel.json");
 pub const APP_SECRET: &str = "Example-Secret-Replace-Me-0123456789";
 
-/// `chanwiz serve` running on a temporary database.
-pub struct Server {
-    child: Child,
-    pub url: String,
-    pub token: String,
-    pub certificate: Option<PathBuf>,
-    pub dir: tempfile::TempDir,
-}
+pub use crate::support::serve::Server;
 
 impl Server {
-    pub fn start(extra: &[&str]) -> Self {
-        let dir = tempfile::tempdir().unwrap();
-        Self::start_in(dir, extra)
-    }
-
-    /// Start on the database in `dir` (again: a restarted server keeps its data).
-    pub fn start_in(dir: tempfile::TempDir, extra: &[&str]) -> Self {
-        let db = dir.path().join("server.db");
-        let mut child = Command::new(env!("CARGO_BIN_EXE_chanwiz"))
-            .args(["serve", "--addr", "127.0.0.1:0", "--db"])
-            .arg(&db)
-            .arg("--demo")
-            .args(extra)
-            .env("CHANWIZ_HOME", dir.path().join("server-home"))
-            .env_remove("CHANWIZ_BACKEND")
-            .env_remove("CHANWIZ_TOKEN")
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .expect("chanwiz serve starts");
-        let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-        let (mut url, mut token, mut certificate) = (None, None, None);
-        while url.is_none() || token.is_none() || (extra.contains(&"--tls-self-signed") && certificate.is_none()) {
-            let line = match lines.next() {
-                Some(Ok(l)) => l,
-                other => {
-                    let _ = child.kill();
-                    panic!("chanwiz serve ended before it printed its address and token: {other:?}");
-                }
-            };
-            if let Some(v) = line.strip_prefix("listening:") {
-                url = Some(v.trim().to_string());
-            } else if let Some(v) = line.strip_prefix("token:") {
-                token = Some(v.trim().to_string());
-            } else if let Some(v) = line.strip_prefix("certificate:") {
-                certificate = Some(PathBuf::from(v.trim()));
-            }
-        }
-        // Keep draining stdout so the server never blocks on a full pipe.
-        thread::spawn(move || for _ in lines {});
-        Server { child, url: url.unwrap(), token: token.unwrap(), certificate, dir }
-    }
-
-    /// The port the server listens on.
-    pub fn port(&self) -> u16 {
-        self.url.rsplit(':').next().unwrap().trim_end_matches('/').parse().unwrap()
-    }
-
-    /// Stop the server and keep its database directory.
-    pub fn stop(mut self) -> tempfile::TempDir {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-        let dir = tempfile::tempdir().unwrap();
-        std::mem::replace(&mut self.dir, dir)
-    }
-
     pub fn client(&self) -> chanwiz::client::Client {
         client_for(&self.url, &self.token)
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
     }
 }
 
