@@ -5,7 +5,7 @@
 
 use std::io::{Read, Write};
 use std::net::{Shutdown, TcpListener, TcpStream};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::{Command, Output, Stdio};
 use std::sync::{Arc, Mutex};
 use std::thread;
@@ -224,18 +224,5 @@ pub fn dead_backend() -> String {
     format!("http://127.0.0.1:{port}")
 }
 
-/// Every file under `dir`, as text (lossy), for secret searches.
-pub fn all_text_under(dir: &Path) -> String {
-    let mut out = String::new();
-    let Ok(entries) = std::fs::read_dir(dir) else { return out };
-    for e in entries.flatten() {
-        let p = e.path();
-        if p.is_dir() {
-            out.push_str(&all_text_under(&p));
-        } else if let Ok(bytes) = std::fs::read(&p) {
-            out.push_str(&String::from_utf8_lossy(&bytes));
-            out.push('\n');
-        }
-    }
-    out
-}
+#[allow(unused_imports)]
+pub use crate::support::all_text_under;

@@ -167,21 +167,8 @@ impl Out {
     }
 }
 
-/// Every file under `dir`, as text (lossy).
-pub fn all_text_under(dir: &std::path::Path) -> String {
-    let mut out = String::new();
-    let Ok(entries) = std::fs::read_dir(dir) else { return out };
-    for e in entries.flatten() {
-        let p = e.path();
-        if p.is_dir() {
-            out.push_str(&all_text_under(&p));
-        } else if let Ok(bytes) = std::fs::read(&p) {
-            out.push_str(&String::from_utf8_lossy(&bytes));
-            out.push('\n');
-        }
-    }
-    out
-}
+#[allow(unused_imports)]
+pub use crate::support::all_text_under;
 
 /// A Telegram update as a private chat message produces it.
 pub fn update(update_id: i64, text: &str) -> serde_json::Value {
