@@ -248,7 +248,14 @@ pub fn overlay(contexts: &[Ctx]) -> Vec<(String, &'static str)> {
     let mut out = Vec::new();
     for ctx in contexts {
         for binding in BINDINGS.iter().filter(|b| b.ctx == *ctx) {
-            out.push((binding.keys.iter().map(key_name).collect::<Vec<_>>().join(" "), binding.help));
+            // several spellings of one key (BackTab, Shift-Tab) are named once
+            let mut names: Vec<String> = Vec::new();
+            for name in binding.keys.iter().map(key_name) {
+                if !names.contains(&name) {
+                    names.push(name);
+                }
+            }
+            out.push((names.join(" "), binding.help));
         }
     }
     out
