@@ -113,15 +113,25 @@ pub fn age(seconds: i64) -> String {
 }
 
 fn key_bar(state: &State, frame: &mut Frame, area: Rect, theme: &Theme) {
-    let mut spans = Vec::new();
-    let mut width = 0usize;
-    for (label, help) in keymap::bar(&contexts(state)) {
-        let piece = label.chars().count() + 1 + help.chars().count() + 2;
-        if width + piece > usize::from(area.width) {
-            break;
+    let all = keymap::bar(&contexts(state));
+    let width = |(label, help): &(&str, &str)| label.chars().count() + 1 + help.chars().count() + 2;
+    // the key to every other key is never cut: its room is kept first
+    let help = all.iter().position(|(_, h)| h.starts_with("help") || *h == "close help");
+    let mut keep = vec![false; all.len()];
+    let mut used = 0;
+    if let Some(h) = help {
+        keep[h] = true;
+        used = width(&all[h]);
+    }
+    for (i, item) in all.iter().enumerate() {
+        if !keep[i] && used + width(item) <= usize::from(area.width) {
+            keep[i] = true;
+            used += width(item);
         }
-        width += piece;
-        spans.push(Span::styled(label, theme.key()));
+    }
+    let mut spans = Vec::new();
+    for ((label, help), _) in all.iter().zip(&keep).filter(|(_, k)| **k) {
+        spans.push(Span::styled(*label, theme.key()));
         spans.push(Span::raw(format!(" {help}  ")));
     }
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
