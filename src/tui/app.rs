@@ -211,7 +211,7 @@ async fn run_async(store: Arc<DraftStore>, opts: Options) -> io::Result<Outcome>
             match effect {
                 Effect::ExternalEditor { field, text } => {
                     input.pause();
-                    let result = edit_externally(&text);
+                    let result = edit_externally(&text, mouse);
                     let _ = enter_terminal(mouse);
                     term.backend_mut().invalidate();
                     let _ = term.clear();
@@ -358,8 +358,9 @@ impl Effects {
 
 /// Run `$VISUAL`/`$EDITOR` (default `vi`) on `text` in a private temporary
 /// file; the edited text, or why not.
-fn edit_externally(text: &str) -> Result<String, String> {
-    restore_terminal(false);
+fn edit_externally(text: &str, mouse: bool) -> Result<String, String> {
+    // the editor gets the terminal as the user's shell had it (no mouse capture)
+    restore_terminal(mouse);
     let dir = tempfile::Builder::new().prefix("chanwiz-edit").tempdir().map_err(|e| e.to_string())?;
     let file = dir.path().join("message.txt");
     crate::fsutil::atomic_write(&file, text.as_bytes()).map_err(|e| e.to_string())?;
@@ -420,12 +421,16 @@ async fn telegram_op(
         };
         let _ = progress_tx.send(Action::IntegrationEvent(level, event.to_string()));
     };
+    // connecting and rotating hand the token to the backend
+    let client = || async {
+        match &backend {
+            Some(b) => b.client().await.map_err(fail),
+            None => Err(fail("offline: the token must go to the backend".into())),
+        }
+    };
     match op {
         TelegramOp::Connect => {
-            let client = match backend {
-                Some(b) => b.client().await.map_err(fail)?,
-                None => return Err(fail("offline: the token must go to the backend".into())),
-            };
+            let client = client().await?;
             match integration::connect(&client, &api, &info, &token, &options, &mut progress).await {
                 Ok(report) => Ok(format!(
                     "webhook registered for {}: Telegram delivers to {} and the channel can answer customers",
@@ -440,10 +445,7 @@ async fn telegram_op(
             }
         }
         TelegramOp::Rotate => {
-            let client = match backend {
-                Some(b) => b.client().await.map_err(fail)?,
-                None => return Err(fail("offline: the token must go to the backend".into())),
-            };
+            let client = client().await?;
             match integration::rotate(&client, &api, &info, &token, &options, &mut progress).await {
                 Ok(report) => Ok(format!(
                     "token rotated: {} delivers to {} with a fresh webhook secret, and the backend holds the new token",

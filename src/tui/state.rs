@@ -118,7 +118,8 @@ impl Wizard {
     pub fn new(draft: Draft, catalogue: Option<&Catalogue>) -> Self {
         let step = draft.meta.step.clamp(1, 4);
         let mut w = Self {
-            focus: form::visible(1, &draft.document, false)[0],
+            // set below, once the step's fields are known
+            focus: FieldId::AppKey,
             draft,
             step,
             input: None,
@@ -145,6 +146,14 @@ impl Wizard {
         w.revalidate(catalogue);
         w.open_input();
         w
+    }
+
+    /// The draft as it is to be saved: with the step and field the user is on.
+    pub fn snapshot(&self) -> Draft {
+        let mut draft = self.draft.clone();
+        draft.meta.step = self.step;
+        draft.meta.field = Some(form::field_name(self.focus));
+        draft
     }
 
     pub fn mode(&self) -> Mode {
@@ -394,6 +403,9 @@ pub struct IntegrationPage {
     pub reveal: bool,
     /// What each step reported, newest last.
     pub log: Vec<(Level, String)>,
+    /// The pre-checks of the current inputs (see [`IntegrationPage::recheck`]);
+    /// None until the integration details arrive.
+    pub checks: Option<Result<String, Vec<String>>>,
     pub busy: Option<Instant>,
 }
 
@@ -412,6 +424,7 @@ impl IntegrationPage {
             drop_pending: false,
             reveal: false,
             log: Vec::new(),
+            checks: None,
             busy: None,
         }
     }
@@ -451,16 +464,16 @@ impl IntegrationPage {
         }
     }
 
-    /// The checks Telegram's rules need, run as the fields change: the URL
-    /// that would be registered, or every problem with its fix.
-    pub fn checks(&self) -> Option<Result<String, Vec<String>>> {
-        let info = self.info.as_ref()?;
-        let token = self.bot_token().ok().flatten();
-        let options = self.options(crate::integration::Replace::Ask);
-        Some(
+    /// Run the checks Telegram's rules need (the URL that would be
+    /// registered, or every problem with its fix) after an input changed.
+    /// They parse the endpoint certificate, so they run here, not per frame.
+    pub fn recheck(&mut self) {
+        self.checks = self.info.as_ref().map(|info| {
+            let token = self.bot_token().ok().flatten();
+            let options = self.options(crate::integration::Replace::Ask);
             crate::integration::plan(info, &options, token.as_ref())
                 .map(|p| p.url)
-                .map_err(|problems| problems.iter().map(|p| p.message.clone()).collect()),
-        )
+                .map_err(|problems| problems.iter().map(|p| p.message.clone()).collect())
+        });
     }
 }

@@ -9,7 +9,7 @@ use crossterm::event::KeyEvent;
 use ratatui_textarea::TextArea;
 
 use super::choices;
-use super::form::{self, FieldId, Kind, Source};
+use super::form::{self, FieldId, Kind};
 use super::keymap::{self, Cmd, Ctx};
 use super::state::*;
 use super::widgets::line_input::LineInput;
@@ -244,6 +244,7 @@ pub fn update(state: &mut State, action: Action) -> Effects {
                         }
                         page.info = Some(info);
                         page.load_error = None;
+                        page.recheck();
                     }
                     Err(e) => page.load_error = Some(e),
                 }
@@ -617,12 +618,9 @@ fn on_wizard_cmd(state: &mut State, cmd: Cmd, c: Option<char>) -> Effects {
             return goto_step(state, step);
         }
         Cmd::Save => {
-            let mut draft = w.draft.clone();
-            stamp(w, &mut draft);
-            w.dirty = false;
-            w.moved = false;
+            let save = save_now(w);
             flash(state, Level::Info, "draft saved");
-            return vec![Effect::SaveDraft(Box::new(draft))];
+            return vec![save];
         }
         Cmd::Back => return go_home(state),
         Cmd::Help => state.popup = Some(Popup::Help),
@@ -750,23 +748,18 @@ pub fn goto_step(state: &mut State, step: u8) -> Effects {
     save_if_dirty(state)
 }
 
-/// Record where the user is in the draft's metadata.
-fn stamp(w: &Wizard, draft: &mut Draft) {
-    draft.meta.step = w.step;
-    draft.meta.field = Some(form::field_name(w.focus));
+/// Save the draft as it is now, with the place the user is at.
+fn save_now(w: &mut Wizard) -> Effect {
+    w.dirty = false;
+    w.moved = false;
+    Effect::SaveDraft(Box::new(w.snapshot()))
 }
 
 /// Save when the document changed, or when only the place changed in a
 /// draft that already has a file (a pristine new draft makes no file).
 fn save_if_dirty(state: &mut State) -> Effects {
     match state.wizard.as_mut() {
-        Some(w) if w.dirty || (w.moved && w.persisted) => {
-            let mut draft = w.draft.clone();
-            stamp(w, &mut draft);
-            w.dirty = false;
-            w.moved = false;
-            vec![Effect::SaveDraft(Box::new(draft))]
-        }
+        Some(w) if w.dirty || (w.moved && w.persisted) => vec![save_now(w)],
         _ => vec![],
     }
 }
@@ -1101,8 +1094,7 @@ fn submit(state: &mut State) -> Effects {
     }
     let Some(w) = state.wizard.as_mut() else { return vec![] };
     w.submit = Submit::Busy { since: state.instant };
-    let mut draft = w.draft.clone();
-    stamp(w, &mut draft);
+    let draft = w.snapshot();
     let mut effects = save_if_dirty(state);
     effects.push(Effect::Submit(Box::new(draft)));
     effects
@@ -1158,11 +1150,6 @@ fn on_tick(state: &mut State, now: Instant, wall: DateTime<Utc>) -> Effects {
         }
         _ => vec![],
     }
-}
-
-/// Whether a select field can offer choices (else its id is typed by hand).
-pub fn choosable(source: Source, catalogue: Option<&Catalogue>) -> bool {
-    choices::available(source, catalogue)
 }
 
 /// Apply an editing command to a single-line input; true when the text
@@ -1229,8 +1216,10 @@ fn on_integration_cmd(state: &mut State, cmd: Cmd, c: Option<char>) -> Effects {
             flash(state, Level::Warn, "a bot token has no spaces");
         }
         _ => {
-            if let Some(input) = page.input_mut() {
-                apply_edit(input, cmd, c);
+            if let Some(input) = page.input_mut()
+                && apply_edit(input, cmd, c)
+            {
+                page.recheck();
             }
         }
     }

@@ -89,18 +89,18 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect, theme: &Theme) {
     }
     lines.push(Line::from(buttons));
     // the pre-checks, as the fields change
-    match (&page.load_error, page.checks()) {
+    match (&page.load_error, &page.checks) {
         (Some(e), _) => lines.push(Line::from(Span::styled(format!("  ✗ {}", clean(e)), theme.error()))),
         (None, None) => {
             lines.push(Line::from(Span::styled("  loading the channel's integration details…", theme.dim())))
         }
         (None, Some(Ok(url))) => lines.push(Line::from(vec![
             Span::styled("  ✓ webhook URL ", theme.ok()),
-            Span::raw(truncate(&clean(&url), width.saturating_sub(18))),
+            Span::raw(truncate(&clean(url), width.saturating_sub(18))),
         ])),
         (None, Some(Err(problems))) => {
             for p in problems {
-                for (i, chunk) in wrap(&clean(&p), width.saturating_sub(6)).into_iter().enumerate() {
+                for (i, chunk) in wrap(&clean(p), width.saturating_sub(6)).into_iter().enumerate() {
                     let lead = if i == 0 { "  ✗ " } else { "    " };
                     lines.push(Line::from(Span::styled(format!("{lead}{chunk}"), theme.error())));
                 }
