@@ -185,6 +185,7 @@ fn drafts_round_trip_through_the_cli_without_leaking_the_secret() {
     let o = chanwiz(h, &["drafts", "show", &id]);
     assert_eq!(o.status.code(), Some(1));
     assert!(stderr(&o).contains(&format!("no draft '{id}'")), "{}", stderr(&o));
+    assert!(stderr(&o).contains("`chanwiz drafts list` shows the ids"), "{}", stderr(&o));
 }
 
 #[test]

@@ -82,7 +82,7 @@ struct DraftFile {
 
 #[derive(Debug, thiserror::Error)]
 pub enum DraftError {
-    #[error("no draft '{0}'")]
+    #[error("no draft '{0}': `chanwiz drafts list` shows the ids (a unique prefix of 4 or more characters will do)")]
     NotFound(String),
     #[error("'{0}' matches several drafts: give more of the id")]
     Ambiguous(String),
