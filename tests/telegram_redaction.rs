@@ -177,3 +177,38 @@ async fn no_error_debug_output_or_log_line_contains_the_token() {
         assert!(!text.contains(secret.expose()), "the webhook secret leaked into: {text}");
     }
 }
+
+/// A proxy page that echoes the path after markup of growing length, so
+/// that the cut of the answer for an error message falls, at some request,
+/// inside the token.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_cut_of_an_echoed_page_never_keeps_a_piece_of_the_token() {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let calls = Arc::new(AtomicUsize::new(0));
+    let app = axum::Router::new().fallback(move |req: Request| {
+        let n = calls.fetch_add(1, Ordering::SeqCst);
+        async move {
+            let path = req.uri().path().to_owned();
+            let padding = "x".repeat(n * 6);
+            (StatusCode::BAD_GATEWAY, format!("<html><p>{padding}</p><p>upstream failed for {path}</p></html>"))
+                .into_response()
+        }
+    });
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, app).await.ok() });
+    let t = token(424242);
+    let secret_part = t.split(':').nth(1).unwrap().to_string();
+    let api =
+        BotApi::new(quick(ApiConfig::new(&format!("http://{addr}")).unwrap()), BotToken::parse(&t).unwrap()).unwrap();
+    for _ in 0..20 {
+        let err = api.get_me().await.unwrap_err();
+        for shown in [err.to_string(), format!("{err:?}")] {
+            // no run of 6 characters of the token's secret part survives
+            for start in 0..secret_part.len() - 6 {
+                let piece = &secret_part[start..start + 6];
+                assert!(!shown.contains(piece), "a piece of the token ({piece}) is in: {shown}");
+            }
+        }
+    }
+}

@@ -54,6 +54,7 @@ use crate::cli::exit;
 use crate::client::{Client, ClientError};
 use crate::sanitize::clean;
 use crate::telegram::checks::describe;
+use crate::telegram::flow::same_url;
 use crate::telegram::{
     ApiConfig, BotApi, BotInfo, BotToken, Problem, RegisterOptions, TelegramError, WebhookInfo, WebhookParams,
     WebhookSecret,
@@ -389,12 +390,6 @@ pub fn scrub(text: &str, token: Option<&BotToken>, secrets: &[&WebhookSecret]) -
 }
 
 /// Two URLs name the same webhook (URL normalisation: default port, case).
-fn same_url(a: &str, b: &str) -> bool {
-    match (Url::parse(a), Url::parse(b)) {
-        (Ok(a), Ok(b)) => a == b,
-        _ => a == b,
-    }
-}
 
 /// `url` delivers to the channel whose integration URL has `path`.
 fn same_path(url: &str, path: Option<&str>) -> bool {
@@ -609,7 +604,8 @@ pub async fn rotate(
                     undone.push(what);
                 }
                 Err(e) => {
-                    let _ = client.drop_next_secret(&info.channel_id).await;
+                    // Telegram still sends the new secret: the staged one must
+                    // stay accepted (it lapses by itself), so it is not dropped
                     return IntegrationError::Incomplete {
                         cause: Box::new(cause),
                         undo_error: scrub(&e.to_string(), Some(new_token), &secrets),

@@ -339,8 +339,10 @@ impl BotApi {
                 Ok(e) => e,
                 Err(_) => {
                     let text = String::from_utf8_lossy(&bytes);
-                    let head: String = crate::sanitize::clean(&text).chars().take(120).collect();
-                    let detail = self.scrub(&format!("it began: {head:?}"), secret);
+                    // redact the whole body before cutting it: a cut through the
+                    // token would leave a piece no redaction recognises
+                    let head: String = crate::sanitize::clean(&self.scrub(&text, secret)).chars().take(120).collect();
+                    let detail = format!("it began: {head:?}");
                     tracing::warn!(target: "chanwiz::telegram", method, status, "Bot API answer is not JSON");
                     return Err(TelegramError::BadResponse {
                         base: self.config.base.clone(),

@@ -277,7 +277,8 @@ pub fn likely_cause(message: &str) -> &'static str {
 
 /// Two URLs are the same webhook: equal after URL normalisation (default
 /// port, case of scheme and host).
-fn same_url(a: &str, b: &str) -> bool {
+/// Two URLs are the same once parsed (default port, case of scheme/host).
+pub(crate) fn same_url(a: &str, b: &str) -> bool {
     match (Url::parse(a), Url::parse(b)) {
         (Ok(a), Ok(b)) => a == b,
         _ => a == b,
