@@ -389,8 +389,6 @@ pub fn scrub(text: &str, token: Option<&BotToken>, secrets: &[&WebhookSecret]) -
     out
 }
 
-/// Two URLs name the same webhook (URL normalisation: default port, case).
-
 /// `url` delivers to the channel whose integration URL has `path`.
 fn same_path(url: &str, path: Option<&str>) -> bool {
     match (Url::parse(url), path) {
