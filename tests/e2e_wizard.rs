@@ -388,3 +388,19 @@ fn a_terminal_that_hangs_up_without_sighup_still_ends_the_wizard_and_keeps_the_d
     assert_eq!(drafts.len(), 1, "{drafts:?}");
     assert_eq!(drafts[0].document.channel_info.app_key, "AK_hangup");
 }
+
+#[test]
+fn a_broken_config_file_is_reported_instead_of_falling_back_to_the_embedded_backend() {
+    let pane = Pane::new("badconfig");
+    let config = chanwiz::paths::Paths::under(pane.home()).config;
+    std::fs::create_dir_all(&config).unwrap();
+    std::fs::write(config.join("config.json"), "{ \"backend\": ").unwrap();
+    pane.start(&[]);
+    let screen = pane.wait_exit();
+    assert!(screen.contains("config.json") && screen.contains("JSON"), "{screen}");
+    assert!(screen.contains("WIZARD-EXIT:2"), "{screen}");
+    assert!(
+        !chanwiz::paths::Paths::under(pane.home()).data.join("backend.sqlite3").exists(),
+        "no embedded backend was started"
+    );
+}

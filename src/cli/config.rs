@@ -61,10 +61,9 @@ fn run_in(cmd: &ConfigCommand, paths: &Paths) -> Result<ExitCode, ClientError> {
                 file.ca_cert = Some(abs);
             }
             if *token_stdin {
-                let mut line = String::new();
-                std::io::stdin()
-                    .read_line(&mut line)
-                    .map_err(|source| ClientError::Io { path: "standard input".into(), source })?;
+                let line = super::prompt::secret("Tenant admin token (not shown)")
+                    .map_err(|source| ClientError::Io { path: "standard input".into(), source })?
+                    .ok_or_else(|| ClientError::Config("no token given; nothing was saved".into()))?;
                 file.token = Some(Token::new(&line)?.expose().to_string());
             }
             if *clear_token {

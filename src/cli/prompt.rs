@@ -33,3 +33,15 @@ pub fn hidden(label: &str) -> Option<String> {
     eprintln!();
     ok.then_some(text)
 }
+
+/// A secret from standard input: asked for without echo on a terminal
+/// (`Ok(None)` when the user aborts), else its first line.
+pub fn secret(label: &str) -> std::io::Result<Option<String>> {
+    use std::io::IsTerminal;
+    if std::io::stdin().is_terminal() {
+        return Ok(hidden(label));
+    }
+    let mut line = String::new();
+    std::io::stdin().read_line(&mut line)?;
+    Ok(Some(line.trim_end_matches(['\n', '\r']).to_string()))
+}

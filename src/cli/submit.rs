@@ -57,17 +57,10 @@ fn print_rule_errors(errors: &[FieldError]) -> ExitCode {
 /// The APP Secret from standard input: typed without echo on a terminal,
 /// else the first line of a pipe.
 fn read_secret(doc: &mut ChannelDocument) -> Result<(), ExitCode> {
-    let secret = if std::io::stdin().is_terminal() {
-        match super::prompt::hidden("APP Secret (not shown)") {
-            Some(s) => s,
-            None => return Err(fail(exit::REFUSED, "no APP Secret given; nothing was sent")),
-        }
-    } else {
-        let mut line = String::new();
-        if let Err(e) = std::io::stdin().read_line(&mut line) {
-            return Err(fail(exit::UNREADABLE, &format!("cannot read the APP Secret from standard input: {e}")));
-        }
-        line.trim_end_matches(['\n', '\r']).to_string()
+    let secret = match super::prompt::secret("APP Secret (not shown)") {
+        Ok(Some(s)) => s,
+        Ok(None) => return Err(fail(exit::REFUSED, "no APP Secret given; nothing was sent")),
+        Err(e) => return Err(fail(exit::UNREADABLE, &format!("cannot read the APP Secret from standard input: {e}"))),
     };
     if secret.trim().is_empty() {
         return Err(fail(exit::UNREADABLE, "no APP Secret was given"));

@@ -27,15 +27,14 @@ pub struct WizardArgs {
     pub backend: BackendArgs,
 }
 
-/// Whether any backend is configured (flag, environment or config file).
-fn backend_configured(args: &WizardArgs, paths: &Paths) -> bool {
-    args.backend.backend.as_deref().is_some_and(|b| !b.trim().is_empty())
-        || std::env::var("CHANWIZ_BACKEND").is_ok_and(|b| !b.trim().is_empty())
-        || crate::client::FileConfig::load(paths)
-            .ok()
-            .flatten()
-            .and_then(|f| f.backend)
-            .is_some_and(|b| !b.trim().is_empty())
+/// Whether any backend is configured (flag, environment or config file). A
+/// config file that cannot be read is an error, not "none": falling back to
+/// the embedded backend would hide it.
+fn backend_configured(args: &WizardArgs, paths: &Paths) -> Result<bool, crate::client::ClientError> {
+    let set = |v: Option<String>| v.is_some_and(|b| !b.trim().is_empty());
+    Ok(set(args.backend.backend.clone())
+        || set(std::env::var(crate::client::config::ENV_BACKEND).ok())
+        || set(crate::client::FileConfig::load(paths)?.and_then(|f| f.backend)))
 }
 
 pub fn run(args: &WizardArgs, paths: &Paths) -> ExitCode {
@@ -48,7 +47,14 @@ pub fn run(args: &WizardArgs, paths: &Paths) -> ExitCode {
         Err(e) => return fail(exit::UNREADABLE, &e.to_string()),
     };
     // A configured backend must be usable: say why not before drawing.
-    let remote = if args.offline || !backend_configured(args, paths) {
+    let configured = match args.offline {
+        true => false,
+        false => match backend_configured(args, paths) {
+            Ok(c) => c,
+            Err(e) => return super::backend::report(&e),
+        },
+    };
+    let remote = if !configured {
         None
     } else {
         match args.backend.connect(paths) {
@@ -73,7 +79,7 @@ pub fn run(args: &WizardArgs, paths: &Paths) -> ExitCode {
     match result {
         Ok(outcome) => {
             if let Some(url) = outcome.integration_url {
-                println!("integration URL (url used to send message to agent): {url}");
+                println!("integration URL (url used to send message to agent): {}", crate::sanitize::clean(&url));
             }
             ExitCode::SUCCESS
         }

@@ -179,7 +179,8 @@ pub fn resolve_backend(
         )
     })?;
     let url = parse_backend(&text).map_err(|m| {
-        ClientError::Config(format!("{} ({}): {m}", text.trim(), from.describe("--backend", ENV_BACKEND)))
+        let shown = without_credentials(&text);
+        ClientError::Config(format!("{shown} ({}): {m}", from.describe("--backend", ENV_BACKEND)))
     })?;
     Ok((url, from))
 }
@@ -210,6 +211,20 @@ pub fn resolve(
 pub fn from_env(flags: &Flags, paths: &Paths) -> Result<Settings, ClientError> {
     let file = FileConfig::load(paths)?;
     resolve(flags, &|k| std::env::var(k).ok(), file.as_ref())
+}
+
+/// `text` as it may be shown: a user name or password in it is blanked
+/// (the rule that refuses them must not echo them).
+fn without_credentials(text: &str) -> String {
+    let text = text.trim();
+    match Url::parse(text) {
+        Ok(mut u) if !u.username().is_empty() || u.password().is_some() => {
+            let _ = u.set_username("");
+            let _ = u.set_password(None);
+            u.to_string()
+        }
+        _ => text.to_string(),
+    }
 }
 
 /// A backend URL: `https://host[:port][/prefix]`, or `http://` to a loopback
@@ -357,6 +372,14 @@ mod tests {
         assert!(parse_backend("https://user:pw@10.0.0.1").unwrap_err().contains("credentials"));
         assert!(parse_backend("10.0.0.1:8443").is_err());
         assert_eq!(parse_backend("https://h.example/api/").unwrap().path(), "/api");
+    }
+
+    #[test]
+    fn a_refused_url_with_a_password_is_not_echoed() {
+        let flags = Flags { backend: Some("https://admin:hunter2@10.0.0.1:8443".into()), ..Flags::default() };
+        let e = resolve_backend(&flags, &|_| None, None).unwrap_err().to_string();
+        assert!(e.contains("credentials") && e.contains("10.0.0.1:8443"), "{e}");
+        assert!(!e.contains("hunter2") && !e.contains("admin"), "{e}");
     }
 
     #[test]

@@ -617,6 +617,12 @@ impl Client {
             first = false;
             file.write_all(&chunk).await.map_err(io)?;
         }
+        if first {
+            return Err(ClientError::Protocol {
+                backend: self.inner.label.clone(),
+                detail: "the export download was empty".into(),
+            });
+        }
         file.sync_all().await.map_err(io)?;
         Ok(tmp)
     }
