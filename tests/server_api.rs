@@ -291,6 +291,18 @@ async fn telegram_deliveries_need_the_channel_secret() {
         assert_eq!(r.status(), StatusCode::OK);
     }
 
+    // an update far larger than Telegram sends is refused, even with the secret
+    let big = json!({ "update_id": 7, "message": { "message_id": 2, "text": "x".repeat(100 * 1024) } });
+    let r = s
+        .http
+        .post(&url)
+        .header("X-Telegram-Bot-Api-Secret-Token", &integration.webhook_secret)
+        .json(&big)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::PAYLOAD_TOO_LARGE);
+
     let wrong = format!("{}x", &integration.webhook_secret[1..]);
     for secret in [None, Some(wrong.as_str()), Some("")] {
         let mut req = s.http.post(&url).json(&json!({ "update_id": 1 }));

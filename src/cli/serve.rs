@@ -118,10 +118,8 @@ pub fn run_tenant(cmd: &TenantCommand, paths: &Paths) -> ExitCode {
     match cmd {
         TenantCommand::Add { name, db } => {
             let db = db.clone().unwrap_or_else(|| default_db(paths));
-            if let Some(parent) = db.parent().filter(|p| !p.as_os_str().is_empty())
-                && let Err(e) = std::fs::create_dir_all(parent)
-            {
-                return fail(exit::UNREADABLE, &format!("cannot create {}: {e}", parent.display()));
+            if let Err(e) = server::db::create_parent(&db) {
+                return fail(exit::UNREADABLE, &format!("cannot create the folder of {}: {e}", db.display()));
             }
             match server::auth::add_tenant(&db, name) {
                 Ok(token) => {

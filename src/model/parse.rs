@@ -57,7 +57,7 @@ pub fn check_version(value: &serde_json::Value) -> Result<(), DocumentError> {
 }
 
 /// serde_json's message without its trailing " at line L column C".
-fn bare_message(e: &serde_json::Error) -> String {
+pub(crate) fn bare_message(e: &serde_json::Error) -> String {
     let text = e.to_string();
     match text.rfind(" at line ") {
         Some(i) => text[..i].to_string(),

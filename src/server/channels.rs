@@ -480,8 +480,8 @@ pub async fn list_updates(
 ) -> ApiResult<Json<Vec<ReceivedUpdate>>> {
     let id = id.into_inner();
     let limit = q.limit.unwrap_or(100);
-    if !(1..=1000).contains(&limit) {
-        return Err(ApiErr::bad_request("limit must be from 1 to 1000."));
+    if !(1..=UPDATES_KEPT).contains(&i64::from(limit)) {
+        return Err(ApiErr::bad_request(format!("limit must be from 1 to {UPDATES_KEPT}.")));
     }
     state
         .db

@@ -131,6 +131,16 @@ ALTER TABLE channels ADD COLUMN next_webhook_secret_until TEXT;
 
 /// Open (creating if needed) the database file, set it up for concurrent
 /// use and bring its schema up to date.
+/// Create the folder of the database file (it holds secrets): mode 0700
+/// for folders made here; an existing folder is left as it is.
+pub fn create_parent(path: &Path) -> std::io::Result<()> {
+    use std::os::unix::fs::DirBuilderExt;
+    match path.parent().filter(|p| !p.as_os_str().is_empty()) {
+        Some(parent) => std::fs::DirBuilder::new().recursive(true).mode(0o700).create(parent),
+        None => Ok(()),
+    }
+}
+
 pub fn open(path: &Path) -> rusqlite::Result<Connection> {
     let conn = Connection::open(path)?;
     restrict_mode(path);
@@ -233,7 +243,8 @@ pub fn beside(db: &Path, suffix: &str) -> PathBuf {
 
 /// The integration URL of a channel: `{base_url}/apiaccess/telegram/message/{id}`.
 pub fn integration_url(base_url: &str, id: &str) -> String {
-    format!("{}/apiaccess/telegram/message/{id}", base_url.trim_end_matches('/'))
+    let path = crate::api::routes::TELEGRAM_DELIVERY.replace("{channel_id}", id);
+    format!("{}{path}", base_url.trim_end_matches('/'))
 }
 
 /// A stored channel with what the API never returns.

@@ -128,14 +128,21 @@ impl IntoResponse for ApiErr {
 
 /// At most 80 characters of a client-given text, for messages.
 pub fn shorten(text: &str) -> String {
-    let clean: String = text.chars().filter(|c| !c.is_control()).take(80).collect();
+    let clean: String = crate::sanitize::clean(text).chars().take(80).collect();
     if text.chars().count() > 80 { format!("{clean}…") } else { clean }
 }
 
 fn body_rejection(r: BytesRejection) -> ApiErr {
     let status = r.status();
     if status == StatusCode::PAYLOAD_TOO_LARGE {
-        ApiErr::new(status, format!("The request body is larger than the limit of {} bytes.", super::BODY_LIMIT))
+        ApiErr::new(
+            status,
+            format!(
+                "The request body is too large: the API takes at most {} bytes, Telegram deliveries at most {}.",
+                super::BODY_LIMIT,
+                super::DELIVERY_LIMIT
+            ),
+        )
     } else {
         ApiErr::new(
             if status.is_client_error() { status } else { StatusCode::BAD_REQUEST },
@@ -157,25 +164,20 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> ApiResult<T> {
         return Err(ApiErr::bad_request("The request body is empty: send a JSON document."));
     }
     if let Err(e) = serde_json::from_str::<serde::de::IgnoredAny>(text) {
-        return Err(ApiErr::bad_request(format!("The request body is not valid JSON: {}", bare(&e))));
+        return Err(ApiErr::bad_request(format!(
+            "The request body is not valid JSON: {}",
+            crate::model::parse::bare_message(&e)
+        )));
     }
     let mut de = serde_json::Deserializer::from_str(text);
     serde_path_to_error::deserialize(&mut de).map_err(|e| {
         let path = e.path().to_string();
         let path = if path == "." { "(body)".to_string() } else { path };
-        ApiErr::shape(&path, bare(e.inner()))
+        ApiErr::shape(&path, crate::model::parse::bare_message(e.inner()))
     })
 }
 
 /// serde_json's message without its trailing " at line L column C".
-fn bare(e: &serde_json::Error) -> String {
-    let text = e.to_string();
-    match text.rfind(" at line ") {
-        Some(i) => text[..i].to_string(),
-        None => text,
-    }
-}
-
 /// A JSON body; every rejection is an [`ApiErr`].
 pub struct ApiJson<T>(pub T);
 

@@ -28,6 +28,9 @@ use errors::ApiErr;
 
 /// Largest request body accepted (413 above it).
 pub const BODY_LIMIT: usize = 1024 * 1024;
+/// Largest Telegram update accepted: updates are small (a message is at most
+/// 4,096 characters), and up to [`channels::UPDATES_KEPT`] are kept a channel.
+pub const DELIVERY_LIMIT: usize = 64 * 1024;
 
 /// Shared by every handler.
 #[derive(Clone)]
@@ -75,7 +78,11 @@ pub fn route_table() -> Vec<Route> {
         route("post", routes::EXPORTS, on(M::POST, exports::create)),
         route("get", routes::EXPORT, on(M::GET, exports::status)),
         route("get", routes::EXPORT_DOWNLOAD, on(M::GET, exports::download)),
-        route("post", routes::TELEGRAM_DELIVERY, on(M::POST, delivery::receive)),
+        route(
+            "post",
+            routes::TELEGRAM_DELIVERY,
+            on(M::POST, delivery::receive).layer(DefaultBodyLimit::max(DELIVERY_LIMIT)),
+        ),
     ]
 }
 
@@ -206,9 +213,7 @@ pub async fn spawn(config: ServerConfig) -> Result<RunningServer, ServeError> {
         return Err(ServeError::SeedWithoutDemo);
     }
     let dberr = |source| ServeError::Db { path: config.db.display().to_string(), source };
-    if let Some(parent) = config.db.parent().filter(|p| !p.as_os_str().is_empty()) {
-        std::fs::create_dir_all(parent)?;
-    }
+    db::create_parent(&config.db)?;
     let (db, demo_token) = {
         let path = config.db.clone();
         let (demo, seed_channels) = (config.demo, config.seed_channels);
