@@ -121,3 +121,31 @@ async fn connect_refused_by_the_backend_removes_the_webhook_it_set() {
     assert!(env.standin.webhook(t).url.is_empty());
     assert!(!env.integration().await.has_bot_token);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_rotation_whose_confirmation_fails_is_rolled_back() {
+    let b = token(6502);
+    let (env, old_secret) = connected(6501, &b).await;
+    // Telegram takes the new webhook, then the call confirming it fails
+    env.standin.fail_confirmation(500, "Internal Server Error");
+    let out = rotate(&env, &b).await;
+    assert_eq!(out.code, Some(1), "{}", out.all());
+    assert!(out.stderr.contains("nothing is left changed"), "{}", out.stderr);
+    // Telegram sends the current secret again, which the backend accepts
+    assert_eq!(env.standin.webhook(&b).secret_token.as_deref(), Some(old_secret.as_str()));
+    assert_eq!(env.integration().await.webhook_secret, old_secret);
+    assert_eq!(env.deliver(Some(&old_secret), &update(8, "still delivered")).await, 200);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_connect_whose_confirmation_fails_is_rolled_back() {
+    let env = Env::start().await;
+    let t = token(6601);
+    env.standin.add_bot(&t, BOT, "AICC Support");
+    env.standin.fail_confirmation(500, "Internal Server Error");
+    let out = env.set(&t, &[]).await;
+    assert_eq!(out.code, Some(1), "{}", out.all());
+    assert!(out.stderr.contains("nothing is left changed"), "{}", out.stderr);
+    assert!(env.standin.webhook(&t).url.is_empty(), "the webhook it set was removed");
+    assert!(!env.integration().await.has_bot_token);
+}

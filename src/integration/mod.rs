@@ -531,13 +531,11 @@ pub async fn connect(
     let params = plan(info, options, Some(token)).map_err(IntegrationError::Checks)?;
     progress(Event::Checked { webhook_url: params.url.clone(), certificate_upload: params.certificate_pem.is_some() });
     let before = look(api, info, token, options, &params.url, progress).await?;
-    let registration = set_and_confirm(api, info, token, &info.secret, options, progress).await?;
-    let update = IntegrationUpdate { bot_token: Some(token.expose().to_owned()), webhook_secret: None };
-    if let Err(e) = client.put_integration(&info.channel_id, &update).await {
-        let cause = IntegrationError::Backend(e);
-        tracing::warn!(channel = %info.channel_id, error = %cause.scrubbed(Some(token), &[&info.secret]), "token not stored: undoing setWebhook");
-        progress(Event::RollingBack { reason: cause.scrubbed(Some(token), &[&info.secret]) });
-        return Err(match restore(api, token, &before, &info.secret, &params).await {
+    let undo = async |cause: IntegrationError, progress: Progress<'_>| -> IntegrationError {
+        let reason = cause.scrubbed(Some(token), &[&info.secret]);
+        tracing::warn!(channel = %info.channel_id, error = %reason, "connecting failed after setWebhook: undoing it");
+        progress(Event::RollingBack { reason });
+        match restore(api, token, &before, &info.secret, &params).await {
             Ok(undone) => {
                 progress(Event::RolledBack { what: undone.clone() });
                 IntegrationError::RolledBack { cause: Box::new(cause), undone }
@@ -546,12 +544,23 @@ pub async fn connect(
                 cause: Box::new(cause),
                 undo_error: undo.to_string(),
                 state: format!(
-                    "Telegram delivers bot {}'s updates to {}, which the backend accepts, but the backend has no token to answer with: run `chanwiz webhook set` again",
+                    "Telegram may deliver bot {}'s updates to {}, which the backend accepts, but the backend has no token to answer with: run `chanwiz webhook set` again",
                     clean(&before.bot.handle()),
-                    clean(&registration.url)
+                    clean(&params.url)
                 ),
             },
-        });
+        }
+    };
+    let registration = match set_and_confirm(api, info, token, &info.secret, options, progress).await {
+        Ok(r) => r,
+        Err(e) if matches!(&e, IntegrationError::Telegram(t) if t.may_have_changed_webhook()) => {
+            return Err(undo(e, progress).await);
+        }
+        Err(e) => return Err(e),
+    };
+    let update = IntegrationUpdate { bot_token: Some(token.expose().to_owned()), webhook_secret: None };
+    if let Err(e) = client.put_integration(&info.channel_id, &update).await {
+        return Err(undo(IntegrationError::Backend(e), progress).await);
     }
     tracing::info!(channel = %info.channel_id, bot = %before.bot.handle(), "bot token stored");
     progress(Event::Stored);
@@ -632,8 +641,8 @@ pub async fn rotate(
     let registration = match set_and_confirm(api, &staged, new_token, &next, options, progress).await {
         Ok(r) => r,
         Err(e) => {
-            // NotConfirmed: Telegram took the new webhook but shows another.
-            let changed = matches!(e, IntegrationError::Telegram(TelegramError::NotConfirmed { .. }));
+            // Telegram may hold the new webhook although the call failed
+            let changed = matches!(&e, IntegrationError::Telegram(t) if t.may_have_changed_webhook());
             return Err(fail(e, changed, progress).await);
         }
     };

@@ -105,9 +105,24 @@ pub enum TelegramError {
         clean(expected)
     )]
     NotConfirmed { expected: String, actual: String },
+    /// setWebhook was accepted, but asking Telegram to confirm it failed: the
+    /// webhook is probably `url` now.
+    #[error("Telegram accepted the webhook {}, but confirming it failed: {cause}", clean(url))]
+    Unconfirmed { url: String, cause: Box<TelegramError> },
 }
 
 impl TelegramError {
+    /// Whether the bot's webhook may have changed although the call failed
+    /// (set but not confirmed, or a setWebhook whose answer never came).
+    pub fn may_have_changed_webhook(&self) -> bool {
+        matches!(
+            self,
+            TelegramError::NotConfirmed { .. }
+                | TelegramError::Unconfirmed { .. }
+                | TelegramError::Unreachable { timeout: true, .. }
+        )
+    }
+
     /// Telegram's verbatim description, when Telegram answered.
     pub fn telegram_text(&self) -> Option<&str> {
         match self {

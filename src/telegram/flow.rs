@@ -178,7 +178,10 @@ pub async fn register(
         }
     }
     let telegram = api.set_webhook(&params).await?;
-    let info = api.get_webhook_info().await?;
+    let info = api
+        .get_webhook_info()
+        .await
+        .map_err(|cause| TelegramError::Unconfirmed { url: params.url.clone(), cause: Box::new(cause) })?;
     if !same_url(&info.url, &params.url) {
         return Err(TelegramError::NotConfirmed { expected: params.url.clone(), actual: info.url });
     }

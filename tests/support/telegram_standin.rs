@@ -109,6 +109,9 @@ struct Inner {
     thief: Option<String>,
     /// The next call of a method (lower case) answers this status and description.
     forced_errors: Vec<(String, u16, String)>,
+    /// After the next successful setWebhook, the getWebhookInfo confirming it
+    /// answers this status and description.
+    failing_confirmation: Option<(u16, String)>,
     /// Host names the stand-in "resolves".
     dns: HashMap<String, IpAddr>,
     requests: Vec<Recorded>,
@@ -175,6 +178,12 @@ impl TelegramStandIn {
     /// own checks would catch before Telegram is called.
     pub fn fail_next(&self, method: &str, status: u16, description: &str) {
         self.inner.lock().unwrap().forced_errors.push((method.to_ascii_lowercase(), status, description.to_owned()));
+    }
+
+    /// The next setWebhook succeeds, but the getWebhookInfo after it answers
+    /// `status` with `description` (the change happened; confirming it failed).
+    pub fn fail_confirmation(&self, status: u16, description: &str) {
+        self.inner.lock().unwrap().failing_confirmation = Some((status, description.to_owned()));
     }
 
     /// While a webhook is set, getWebhookInfo reports this last error.
@@ -323,7 +332,13 @@ fn dispatch(state: &mut Inner, token: &str, method: &str, req: &Recorded) -> (u1
             let drop = req.flag("drop_pending_updates").unwrap_or(false);
             delete_webhook(state, token, drop)
         }
-        "setwebhook" => set_webhook(state, token, req),
+        "setwebhook" => {
+            let answer = set_webhook(state, token, req);
+            if let Some((status, description)) = state.failing_confirmation.take() {
+                state.forced_errors.push(("getwebhookinfo".into(), status, description));
+            }
+            answer
+        }
         _ => answer_err(404, "Not Found"),
     }
 }
