@@ -4,10 +4,10 @@ use std::process::ExitCode;
 use clap::Subcommand;
 use serde::Serialize;
 
-use super::validate::read_input;
+use super::validate::load_document;
 use super::{exit, fail};
 use crate::drafts::{Draft, DraftError, DraftStore};
-use crate::model::{FieldError, Mode, parse_document, validate};
+use crate::model::{FieldError, Mode, validate};
 use crate::paths::Paths;
 use crate::sanitize::clean;
 
@@ -73,13 +73,7 @@ pub fn run(cmd: &DraftsCommand, paths: &Paths) -> ExitCode {
     };
     match run_in(cmd, &store) {
         Ok(code) => code,
-        Err(e) => {
-            let code = match e {
-                DraftError::Io { .. } | DraftError::Corrupt { .. } | DraftError::TooNew { .. } => exit::UNREADABLE,
-                DraftError::NotFound(_) | DraftError::Ambiguous(_) => exit::REFUSED,
-            };
-            fail(code, &e.to_string())
-        }
+        Err(e) => fail(exit::of_draft_error(&e), &e.to_string()),
     }
 }
 
@@ -178,13 +172,9 @@ fn run_in(cmd: &DraftsCommand, store: &DraftStore) -> Result<ExitCode, DraftErro
             Ok(ExitCode::SUCCESS)
         }
         DraftsCommand::Import { file, remember_secrets } => {
-            let text = match read_input(file) {
-                Ok(t) => t,
-                Err(e) => return Ok(fail(exit::UNREADABLE, &format!("cannot read {}: {e}", file.display()))),
-            };
-            let doc = match parse_document(&text) {
+            let doc = match load_document(file) {
                 Ok(d) => d,
-                Err(e) => return Ok(fail(exit::UNREADABLE, &format!("{}: {e}", file.display()))),
+                Err(code) => return Ok(code),
             };
             let had_secret = doc.channel_info.app_secret.is_some();
             let draft = store.create(doc, *remember_secrets)?;

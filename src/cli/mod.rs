@@ -29,6 +29,16 @@ pub mod exit {
     pub const UNREADABLE: u8 = 2;
     /// The backend could not be reached.
     pub const UNREACHABLE: u8 = 3;
+
+    /// The exit code of a draft store error: a draft that is not there is a
+    /// refusal; one that cannot be read, or the store itself, is unreadable.
+    pub fn of_draft_error(e: &crate::drafts::DraftError) -> u8 {
+        use crate::drafts::DraftError as E;
+        match e {
+            E::NotFound(_) | E::Ambiguous(_) => REFUSED,
+            E::Io { .. } | E::Corrupt { .. } | E::TooNew { .. } => UNREADABLE,
+        }
+    }
 }
 
 #[derive(Debug, Parser)]

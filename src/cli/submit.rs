@@ -15,12 +15,12 @@ use clap::Args;
 
 use super::backend::{BackendArgs, block_on, call, emit, report};
 use super::drafts::draft_errors;
-use super::validate::read_input;
+use super::validate::load_document;
 use super::{exit, fail};
 use crate::api::Channel;
 use crate::client::{self, Client, ClientError, Submitted, changed_fields};
 use crate::drafts::{Draft, DraftError, DraftStore};
-use crate::model::{ChannelDocument, FieldError, Mode, parse_document, validate};
+use crate::model::{ChannelDocument, FieldError, Mode, validate};
 use crate::paths::Paths;
 use crate::sanitize::clean;
 
@@ -94,15 +94,9 @@ fn submit_file(args: &SubmitArgs, paths: &Paths) -> ExitCode {
             "--app-secret-stdin cannot be used when the document itself comes from standard input",
         );
     }
-    let text = match read_input(file) {
-        Ok(t) => t,
-        Err(e) => {
-            return fail(exit::UNREADABLE, &format!("cannot read {}: {e}", file.display()));
-        }
-    };
-    let mut doc = match parse_document(&text) {
+    let mut doc = match load_document(file) {
         Ok(d) => d,
-        Err(e) => return fail(exit::UNREADABLE, &format!("{}: {e}", file.display())),
+        Err(code) => return code,
     };
     if wants_secret(args, &doc, true)
         && let Err(code) = read_secret(&mut doc)
@@ -139,7 +133,7 @@ fn submit_draft(args: &SubmitArgs, paths: &Paths) -> ExitCode {
         Err(DraftError::NotFound(key)) => {
             return fail(exit::UNREADABLE, &format!("'{}' is neither a readable file nor a draft id", clean(&key)));
         }
-        Err(e) => return fail(exit::REFUSED, &e.to_string()),
+        Err(e) => return fail(exit::of_draft_error(&e), &e.to_string()),
     };
     if args.as_new && draft.meta.channel_id.is_some() {
         // Submit as a new channel: the draft forgets the old link (saved with

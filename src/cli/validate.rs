@@ -19,13 +19,9 @@ pub struct ValidateArgs {
 }
 
 pub fn run(args: &ValidateArgs) -> ExitCode {
-    let text = match read_input(&args.file) {
-        Ok(t) => t,
-        Err(e) => return fail(exit::UNREADABLE, &format!("cannot read {}: {e}", args.file.display())),
-    };
-    let doc = match parse_document(&text) {
+    let doc = match load_document(&args.file) {
         Ok(d) => d,
-        Err(e) => return fail(exit::UNREADABLE, &format!("{}: {e}", args.file.display())),
+        Err(code) => return code,
     };
     let errors = validate(&doc, if args.update { Mode::Update } else { Mode::Create });
     if args.json {
@@ -38,6 +34,13 @@ pub fn run(args: &ValidateArgs) -> ExitCode {
         }
     }
     if errors.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(exit::REFUSED) }
+}
+
+/// The channel document in `path` (`-`: standard input); a file that
+/// cannot be read or parsed is reported (line, column, key) and gives exit 2.
+pub(crate) fn load_document(path: &std::path::Path) -> Result<crate::model::ChannelDocument, ExitCode> {
+    let text = read_input(path).map_err(|e| fail(exit::UNREADABLE, &format!("cannot read {}: {e}", path.display())))?;
+    parse_document(&text).map_err(|e| fail(exit::UNREADABLE, &format!("{}: {e}", path.display())))
 }
 
 /// A file's text, or standard input for `-`.
