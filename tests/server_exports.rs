@@ -224,6 +224,11 @@ async fn an_unfinished_export_cannot_be_downloaded_and_a_restart_marks_it_failed
     std::fs::write(&part, b"half a zip").unwrap();
     let (status, body) = status_json(s.get("/api/v1/exports/abc123/download").send().await.unwrap()).await;
     assert_eq!(status, StatusCode::CONFLICT, "{body}");
+    // while it runs, the tenant cannot start another task
+    let (status, body) =
+        status_json(s.post("/api/v1/exports").json(&serde_json::json!({})).send().await.unwrap()).await;
+    assert_eq!(status, StatusCode::CONFLICT, "{body}");
+    assert!(body["error"].as_str().unwrap().contains("abc123 of this tenant is still running"), "{body}");
     let task: ExportTask = s.get("/api/v1/exports/abc123").send().await.unwrap().json().await.unwrap();
     assert_eq!((task.status, task.done, task.total), (ExportStatus::Running, 10, 20));
 

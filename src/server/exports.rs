@@ -190,6 +190,19 @@ pub async fn create(
         .db
         .call(move |conn| {
             db::write_tx(conn, |tx| {
+                // one task at a time per tenant: each holds a thread and a file
+                let running: Option<String> = tx
+                    .query_row(
+                        "SELECT id FROM exports WHERE tenant_id = ?1 AND status IN ('pending', 'running') LIMIT 1",
+                        [t],
+                        |r| r.get(0),
+                    )
+                    .optional()?;
+                if let Some(other) = running {
+                    return Err(ApiErr::conflict(format!(
+                        "Export task {other} of this tenant is still running: wait until it ends, then start another."
+                    )));
+                }
                 let all = ids.is_empty();
                 let id = uuid::Uuid::new_v4().simple().to_string();
                 let total: i64 = if all {
