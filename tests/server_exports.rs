@@ -261,3 +261,13 @@ async fn an_unfinished_export_cannot_be_downloaded_and_a_restart_marks_it_failed
     assert_eq!(r.status(), StatusCode::CONFLICT);
     drop(dir);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_export_with_no_channels_is_refused_saying_so() {
+    let s = start(0).await;
+    let (status, body) = status_json(s.post("/api/v1/exports").json(&json!({})).send().await.unwrap()).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert_eq!(body["error"], "There are no channels to export in this tenant.");
+    let list: Vec<ExportTask> = s.get("/api/v1/exports").send().await.unwrap().json().await.unwrap();
+    assert!(list.is_empty(), "no task is left behind");
+}

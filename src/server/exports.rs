@@ -394,8 +394,12 @@ fn write_zip(conn: &Connection, part: &Path, id: &str, tenant: i64) -> Result<(u
          WHERE e.task_id = ?4 AND c.seq > ?2 ORDER BY c.seq LIMIT ?3"
     };
     let mut st = conn.prepare(sql).map_err(|e| format!("database: {e}"))?;
-    let (mut done, mut files, mut in_file, mut last) = (0u64, 0u32, 0usize, 0i64);
-    loop {
+    // the first file exists even when there is nothing to export
+    zip.start_file("channels-001.csv", options).map_err(zerr)?;
+    csv.write_record(&head).map_err(|e| e.to_string())?;
+    let (mut done, mut files, mut in_file, mut last) = (0u64, 1u32, 0usize, 0i64);
+    // channels added after the task was counted are not read
+    while done < total as u64 {
         let page: Vec<ExportRow> = if all {
             st.query_map(params![tenant, last, PAGE], export_row).and_then(|rows| rows.collect())
         } else {
@@ -408,7 +412,7 @@ fn write_zip(conn: &Connection, part: &Path, id: &str, tenant: i64) -> Result<(u
             if done >= total as u64 {
                 break;
             }
-            if files == 0 || in_file == EXPORT_FILE_RECORDS {
+            if in_file == EXPORT_FILE_RECORDS {
                 files += 1;
                 in_file = 0;
                 zip.start_file(format!("channels-{files:03}.csv"), options).map_err(zerr)?;
@@ -428,12 +432,7 @@ fn write_zip(conn: &Connection, part: &Path, id: &str, tenant: i64) -> Result<(u
         conn.execute("UPDATE exports SET done = ?2 WHERE id = ?1", params![id, done as i64])
             .map_err(|e| format!("database: {e}"))?;
     }
-    if files == 0 {
-        zip.start_file("channels-001.csv", options).map_err(zerr)?;
-        csv.write_record(&head).map_err(|e| e.to_string())?;
-        drain(&mut csv, &mut zip)?;
-        files = 1;
-    }
+    drain(&mut csv, &mut zip)?;
     let file = zip.finish().map_err(zerr)?;
     file.sync_all().map_err(io)?;
     Ok((done, files))
