@@ -231,6 +231,9 @@ fn without_credentials(text: &str) -> String {
 /// host only. No user name or password, query or fragment.
 pub fn parse_backend(text: &str) -> Result<Url, String> {
     let text = text.trim();
+    if !text.contains("://") {
+        return Err(format!("it has no scheme: write https://{text} (or http:// to this machine only)"));
+    }
     let mut url = Url::parse(text).map_err(|e| format!("not a URL ({e}); expected e.g. https://10.1.2.3:8443"))?;
     if !url.username().is_empty() || url.password().is_some() {
         return Err("credentials in the URL are not allowed: give the token with --token / CHANWIZ_TOKEN".into());
@@ -370,7 +373,8 @@ mod tests {
         assert!(parse_backend("http://127.0.0.1.example.com").is_err());
         assert!(parse_backend("ftp://127.0.0.1").is_err());
         assert!(parse_backend("https://user:pw@10.0.0.1").unwrap_err().contains("credentials"));
-        assert!(parse_backend("10.0.0.1:8443").is_err());
+        assert!(parse_backend("10.0.0.1:8443").unwrap_err().contains("write https://10.0.0.1:8443"));
+        assert!(parse_backend("localhost:8080").unwrap_err().contains("no scheme"));
         assert_eq!(parse_backend("https://h.example/api/").unwrap().path(), "/api");
     }
 

@@ -141,7 +141,8 @@ fn install_crypto_provider() {
 }
 
 /// Verification roots: the public web PKI plus the optional private CA.
-fn tls_config(ca_cert: Option<&Path>) -> Result<rustls::ClientConfig> {
+/// (Also the Bot API client's TLS, with no private CA.)
+pub(crate) fn tls_config(ca_cert: Option<&Path>) -> Result<rustls::ClientConfig> {
     install_crypto_provider();
     let mut roots = rustls::RootCertStore::empty();
     roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());

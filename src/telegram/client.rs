@@ -179,14 +179,9 @@ enum Body {
 impl BotApi {
     /// A client for the bot `token` at `config`'s address.
     pub fn new(config: ApiConfig, token: BotToken) -> Result<Self, TelegramError> {
-        let _ = rustls::crypto::ring::default_provider().install_default();
-        let mut roots = rustls::RootCertStore::empty();
-        roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
-        let tls = rustls::ClientConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
-            .with_safe_default_protocol_versions()
-            .map_err(|e| TelegramError::Config(format!("TLS setup failed: {e}")))?
-            .with_root_certificates(roots)
-            .with_no_client_auth();
+        // the same verification as the backend's client: the public web PKI
+        let tls =
+            crate::client::tls_config(None).map_err(|e| TelegramError::Config(format!("TLS setup failed: {e}")))?;
         let http = reqwest::Client::builder()
             .tls_backend_preconfigured(tls)
             .timeout(config.timeout)
