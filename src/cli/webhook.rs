@@ -266,37 +266,54 @@ async fn set(
     if args.yes {
         opts.replace = Replace::Any;
     }
-    loop {
-        let printer = &*out;
+    let again = "To replace it, run the command again with --yes (or answer 'y' when run on a terminal).";
+    let report = match asking(&mut opts, out, again, async |opts, printer| {
         let mut progress = |e: Event| printer.event(&e);
-        let result = if rotate {
-            integration::rotate(client, api, info, token, &opts, &mut progress).await
+        if rotate {
+            integration::rotate(client, api, info, token, opts, &mut progress).await
         } else {
-            integration::connect(client, api, info, token, &opts, &mut progress).await
-        };
-        match result {
-            Ok(report) => {
-                out.line(&format!(
-                    "{} {} for bot {} ({}): Telegram delivers to {}",
-                    if rotate { "Rotated:" } else { "Webhook registered" },
-                    if rotate { "new token and webhook secret in use" } else { "and confirmed" },
-                    report.bot.handle(),
-                    report.bot.name,
-                    report.webhook_url
-                ));
-                if let Some(r) = &report.replaced {
-                    out.line(&format!("It replaced the webhook that pointed to {r}."));
-                }
-                return Ok(ExitCode::SUCCESS);
-            }
+            integration::connect(client, api, info, token, opts, &mut progress).await
+        }
+    })
+    .await?
+    {
+        Ok(report) => report,
+        Err(code) => return Ok(code),
+    };
+    out.line(&format!(
+        "{} {} for bot {} ({}): Telegram delivers to {}",
+        if rotate { "Rotated:" } else { "Webhook registered" },
+        if rotate { "new token and webhook secret in use" } else { "and confirmed" },
+        report.bot.handle(),
+        report.bot.name,
+        report.webhook_url
+    ));
+    if let Some(r) = &report.replaced {
+        out.line(&format!("It replaced the webhook that pointed to {r}."));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Run `call`; when it stops before touching a webhook that points
+/// elsewhere, ask (or refuse without a terminal, saying `again`) and on a yes
+/// run it again, allowed to change exactly that webhook.
+async fn asking<T>(
+    opts: &mut Options,
+    out: &mut Out,
+    again: &str,
+    mut call: impl AsyncFnMut(&Options, &Out) -> Result<T, IntegrationError>,
+) -> Result<Result<T, ExitCode>, IntegrationError> {
+    loop {
+        match call(opts, out).await {
+            Ok(v) => return Ok(Ok(v)),
             Err(IntegrationError::NeedsConfirmation { bot, current }) => {
                 if confirm_replace(&current) {
                     opts.replace = Replace::Only(current);
                     continue;
                 }
                 let code = out.error(&IntegrationError::NeedsConfirmation { bot, current });
-                eprintln!("  To replace it, run the command again with --yes (or answer 'y' when run on a terminal).");
-                return Ok(code);
+                eprintln!("  {again}");
+                return Ok(Err(code));
             }
             Err(e) => return Err(e),
         }
@@ -358,32 +375,24 @@ async fn delete(
     if args.yes {
         opts.replace = Replace::Any;
     }
-    loop {
-        let printer = &*out;
-        let mut progress = |e: Event| printer.event(&e);
-        match integration::disconnect(api, info, token, &opts, &mut progress).await {
-            Ok(d) => {
-                if d.removed.is_empty() {
-                    out.line(&format!("Bot {} had no webhook; nothing to delete.", d.bot.handle()));
-                } else {
-                    out.line(&format!(
-                        "Webhook deleted: Telegram no longer delivers bot {}'s messages to {}.",
-                        d.bot.handle(),
-                        d.removed
-                    ));
-                }
-                return Ok(ExitCode::SUCCESS);
-            }
-            Err(IntegrationError::NeedsConfirmation { bot, current }) => {
-                if confirm_replace(&current) {
-                    opts.replace = Replace::Only(current);
-                    continue;
-                }
-                let code = out.error(&IntegrationError::NeedsConfirmation { bot, current });
-                eprintln!("  To delete it anyway, run the command again with --yes.");
-                return Ok(code);
-            }
-            Err(e) => return Err(e),
-        }
+    let d =
+        match asking(&mut opts, out, "To delete it anyway, run the command again with --yes.", async |opts, printer| {
+            let mut progress = |e: Event| printer.event(&e);
+            integration::disconnect(api, info, token, opts, &mut progress).await
+        })
+        .await?
+        {
+            Ok(d) => d,
+            Err(code) => return Ok(code),
+        };
+    if d.removed.is_empty() {
+        out.line(&format!("Bot {} had no webhook; nothing to delete.", d.bot.handle()));
+    } else {
+        out.line(&format!(
+            "Webhook deleted: Telegram no longer delivers bot {}'s messages to {}.",
+            d.bot.handle(),
+            d.removed
+        ));
     }
+    Ok(ExitCode::SUCCESS)
 }
