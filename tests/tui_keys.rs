@@ -5,9 +5,12 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use chanwiz::drafts::Draft;
 use chanwiz::model::{ChannelDocument, parse_document};
-use chanwiz::tui::form::FieldId;
-use chanwiz::tui::keymap::{self, BINDINGS, Cmd, Ctx, K};
-use chanwiz::tui::state::{DraftRow, IntItem, IntegrationPage, Link, Popup, Screen, State};
+use chanwiz::tui::form::{FieldId, Step};
+use chanwiz::tui::keymap::{self, BINDINGS, Ctx, K};
+use chanwiz::tui::popups::Popup;
+use chanwiz::tui::popups::confirm::Kind as Ask;
+use chanwiz::tui::screens::integration::{IntItem, IntegrationPage};
+use chanwiz::tui::state::{DraftRow, Link, Screen, State};
 use chanwiz::tui::update::{Action, Effect, contexts, open_wizard, update};
 
 fn key(code: KeyCode) -> Action {
@@ -35,15 +38,43 @@ fn wizard(doc: ChannelDocument) -> State {
 }
 
 fn focus(s: &State) -> FieldId {
-    s.wizard.as_ref().unwrap().focus
+    s.wizard().unwrap().focus
 }
 
 fn doc(s: &State) -> &ChannelDocument {
-    &s.wizard.as_ref().unwrap().draft.document
+    &s.wizard().unwrap().draft.document
+}
+
+/// The help bar as (label, help) pairs.
+fn bar_of(s: &State) -> Vec<(&'static str, &'static str)> {
+    keymap::bar(&contexts(s)).into_iter().map(|i| (i.label, i.help)).collect()
+}
+
+/// Answer every save in `effects` as the runtime would when the disk takes
+/// it; the other effects, and those the answers asked for.
+fn disk_ok(s: &mut State, effects: Vec<Effect>) -> Vec<Effect> {
+    let mut out = Vec::new();
+    let mut queue = effects;
+    while !queue.is_empty() {
+        let mut next = Vec::new();
+        for e in queue {
+            match e {
+                Effect::SaveDraft { mut draft, revision } => {
+                    draft.meta.updated = chrono::Utc::now();
+                    let row = DraftRow::of(&draft);
+                    let id = draft.meta.id.clone();
+                    next.extend(update(s, Action::Saved { id, revision, result: Ok(row) }));
+                }
+                other => out.push(other),
+            }
+        }
+        queue = next;
+    }
+    out
 }
 
 fn saves(effects: &[Effect]) -> usize {
-    effects.iter().filter(|e| matches!(e, Effect::SaveDraft(_))).count()
+    effects.iter().filter(|e| matches!(e, Effect::SaveDraft { .. })).count()
 }
 
 #[test]
@@ -70,16 +101,16 @@ fn the_help_bar_comes_from_the_table_of_the_focused_field() {
     let s = wizard(ChannelDocument::default());
     let ctxs = contexts(&s);
     assert_eq!(ctxs, vec![Ctx::TextInput, Ctx::Wizard, Ctx::Global]);
-    let bar = keymap::bar(&ctxs);
+    let bar = bar_of(&s);
     assert!(bar.contains(&("Tab", "next")) && bar.contains(&("Ctrl-S", "save")), "{bar:?}");
     // the secret field adds its reveal key
     let mut s = wizard(ChannelDocument::default());
     update(&mut s, key(KeyCode::Tab));
     assert_eq!(focus(&s), FieldId::AppSecret);
-    assert!(keymap::bar(&contexts(&s)).contains(&("Ctrl-R", "reveal")));
+    assert!(bar_of(&s).contains(&("Ctrl-R", "reveal")));
     // and a toggle offers Space
     update(&mut s, key(KeyCode::Tab));
-    assert!(keymap::bar(&contexts(&s)).contains(&("Space", "toggle")));
+    assert!(bar_of(&s).contains(&("Space", "toggle")));
 }
 
 #[test]
@@ -88,16 +119,19 @@ fn home_keys() {
     let row = |id: &str| DraftRow { id: id.into(), name: id.into(), step: 2, updated: chrono::Utc::now(), errors: 0 };
     update(&mut s, Action::DraftsLoaded { drafts: vec![row("aaaaaaaaaaaa"), row("bbbbbbbbbbbb")], problems: vec![] });
     update(&mut s, key(KeyCode::Down));
-    assert_eq!(s.home.selected, 1);
+    assert_eq!(s.home().unwrap().selected, 1);
     update(&mut s, key(KeyCode::Char('k')));
-    assert_eq!(s.home.selected, 0);
+    assert_eq!(s.home().unwrap().selected, 0);
     let fx = update(&mut s, key(KeyCode::Enter));
     assert!(matches!(&fx[..], [Effect::OpenDraft(id)] if id == "aaaaaaaaaaaa"));
     // d asks, y deletes
     update(&mut s, key(KeyCode::Char('d')));
-    assert!(matches!(s.popup, Some(Popup::ConfirmDelete { .. })));
+    assert!(matches!(&s.popup, Some(Popup::Confirm(c)) if matches!(c.kind, Ask::DeleteDraft { .. })));
     update(&mut s, key(KeyCode::Char('x')));
-    assert!(matches!(s.popup, Some(Popup::ConfirmDelete { .. })), "other keys do not answer");
+    assert!(
+        matches!(&s.popup, Some(Popup::Confirm(c)) if matches!(c.kind, Ask::DeleteDraft { .. })),
+        "other keys do not answer"
+    );
     let fx = update(&mut s, key(KeyCode::Char('y')));
     assert!(matches!(&fx[..], [Effect::DeleteDraft(id)] if id == "aaaaaaaaaaaa"));
     // n asks nothing and deletes nothing
@@ -107,12 +141,12 @@ fn home_keys() {
     let fx = update(&mut s, key(KeyCode::Char('r')));
     assert!(fx.iter().any(|e| matches!(e, Effect::LoadDrafts)));
     update(&mut s, key(KeyCode::Char('?')));
-    assert!(matches!(s.popup, Some(Popup::Help)));
+    assert!(s.help.is_some());
     update(&mut s, key(KeyCode::Esc));
-    assert!(s.popup.is_none());
+    assert!(s.help.is_none());
     // n puts the cursor in the first field of a new channel
     update(&mut s, key(KeyCode::Char('n')));
-    assert_eq!(s.screen, Screen::Wizard);
+    assert!(matches!(s.screen, Screen::Wizard(_)));
     assert_eq!(focus(&s), FieldId::AppKey);
     let mut s = State::new(None, Link::Offline);
     let fx = update(&mut s, key(KeyCode::Char('q')));
@@ -135,31 +169,31 @@ fn tab_enter_and_arrows_move_between_fields_and_across_steps() {
     for _ in 0..6 {
         update(&mut s, key(KeyCode::Tab));
     }
-    let w = s.wizard.as_ref().unwrap();
-    assert_eq!((w.step, w.focus), (2, FieldId::ChannelName), "Tab past the last field goes to the next step");
+    let w = s.wizard().unwrap();
+    assert_eq!((w.step, w.focus), (Step::Basic, FieldId::ChannelName), "Tab past the last field goes to the next step");
     update(&mut s, key(KeyCode::BackTab));
-    let w = s.wizard.as_ref().unwrap();
-    assert_eq!((w.step, w.focus), (1, FieldId::IdentityCert));
+    let w = s.wizard().unwrap();
+    assert_eq!((w.step, w.focus), (Step::ChannelInfo, FieldId::IdentityCert));
 }
 
 #[test]
 fn steps_change_with_pgdn_pgup_and_ctrl_n_p_and_saving_happens_on_leaving_a_changed_step() {
     let mut s = wizard(ChannelDocument::default());
     assert_eq!(saves(&update(&mut s, key(KeyCode::PageDown))), 0, "nothing changed: nothing to save");
-    assert_eq!(s.wizard.as_ref().unwrap().step, 2);
+    assert_eq!(s.wizard().unwrap().step, Step::Basic);
     typed(&mut s, "Sales");
     let fx = update(&mut s, ctrl('n'));
     assert_eq!(saves(&fx), 1);
-    assert_eq!(s.wizard.as_ref().unwrap().step, 3);
+    assert_eq!(s.wizard().unwrap().step, Step::Robot);
     update(&mut s, ctrl('p'));
     update(&mut s, key(KeyCode::PageUp));
-    assert_eq!(s.wizard.as_ref().unwrap().step, 1);
+    assert_eq!(s.wizard().unwrap().step, Step::ChannelInfo);
     update(&mut s, key(KeyCode::PageUp));
-    assert_eq!(s.wizard.as_ref().unwrap().step, 1, "no step before the first");
+    assert_eq!(s.wizard().unwrap().step, Step::ChannelInfo, "no step before the first");
     for _ in 0..5 {
         update(&mut s, key(KeyCode::PageDown));
     }
-    assert_eq!(s.wizard.as_ref().unwrap().step, 4);
+    assert_eq!(s.wizard().unwrap().step, Step::Review);
 }
 
 #[test]
@@ -167,7 +201,7 @@ fn typing_edits_the_document_and_validates_at_once() {
     let mut s = wizard(ChannelDocument::default());
     update(&mut s, key(KeyCode::PageDown));
     typed(&mut s, "9lives");
-    let w = s.wizard.as_ref().unwrap();
+    let w = s.wizard().unwrap();
     assert_eq!(w.draft.document.basic.channel_name, "9lives");
     assert!(w.errors_of(FieldId::ChannelName)[0].message.contains("must start with a letter"));
     update(&mut s, key(KeyCode::Home));
@@ -179,7 +213,7 @@ fn typing_edits_the_document_and_validates_at_once() {
     update(&mut s, key(KeyCode::Right));
     typed(&mut s, "_1");
     assert_eq!(doc(&s).basic.channel_name, "livXe_1");
-    assert!(s.wizard.as_ref().unwrap().errors_of(FieldId::ChannelName).is_empty());
+    assert!(s.wizard().unwrap().errors_of(FieldId::ChannelName).is_empty());
     update(&mut s, ctrl('w'));
     assert_eq!(doc(&s).basic.channel_name, "");
     typed(&mut s, "abc");
@@ -195,7 +229,7 @@ fn what_can_be_prevented_is_refused_with_a_reason() {
     let mut s = wizard(ChannelDocument::default());
     typed(&mut s, "a b");
     assert_eq!(doc(&s).channel_info.app_key, "ab");
-    assert!(s.flash.as_ref().unwrap().1.contains("APP Key takes no spaces"));
+    assert!(s.shared.flash.as_ref().unwrap().1.contains("APP Key takes no spaces"));
     // numbers take digits only, and show their range in the label
     let mut d = ChannelDocument::default();
     d.basic.last_agent_mode.enabled = true;
@@ -208,7 +242,7 @@ fn what_can_be_prevented_is_refused_with_a_reason() {
     update(&mut s, key(KeyCode::Backspace));
     typed(&mut s, "4x8");
     assert_eq!(doc(&s).basic.last_agent_mode.retention_hours, 48);
-    assert!(s.flash.as_ref().unwrap().1.contains("digits only"));
+    assert!(s.shared.flash.as_ref().unwrap().1.contains("digits only"));
 }
 
 #[test]
@@ -216,14 +250,14 @@ fn the_secret_is_masked_until_ctrl_r() {
     let mut s = wizard(ChannelDocument::default());
     update(&mut s, key(KeyCode::Tab));
     typed(&mut s, "s3cr3t");
-    assert!(!s.wizard.as_ref().unwrap().reveal_secret);
+    assert!(!s.wizard().unwrap().reveal_secret);
     update(&mut s, ctrl('r'));
-    assert!(s.wizard.as_ref().unwrap().reveal_secret);
+    assert!(s.wizard().unwrap().reveal_secret);
     update(&mut s, ctrl('r'));
-    assert!(!s.wizard.as_ref().unwrap().reveal_secret);
+    assert!(!s.wizard().unwrap().reveal_secret);
     update(&mut s, ctrl('r'));
     update(&mut s, key(KeyCode::Tab));
-    assert!(!s.wizard.as_ref().unwrap().reveal_secret, "leaving the field hides it again");
+    assert!(!s.wizard().unwrap().reveal_secret, "leaving the field hides it again");
 }
 
 #[test]
@@ -233,10 +267,10 @@ fn space_and_enter_toggle_and_reveal_fields() {
     while focus(&s) != FieldId::OmEnabled {
         update(&mut s, key(KeyCode::Tab));
     }
-    assert!(!s.wizard.as_ref().unwrap().fields().contains(&FieldId::OmPrompt));
+    assert!(!s.wizard().unwrap().fields().contains(&FieldId::OmPrompt));
     update(&mut s, key(KeyCode::Char(' ')));
     assert!(doc(&s).basic.offline_messages.enabled);
-    assert!(s.wizard.as_ref().unwrap().fields().contains(&FieldId::OmPrompt));
+    assert!(s.wizard().unwrap().fields().contains(&FieldId::OmPrompt));
     update(&mut s, key(KeyCode::Enter));
     assert!(!doc(&s).basic.offline_messages.enabled);
     // Keep secret in draft is the draft's, not the document's
@@ -245,7 +279,7 @@ fn space_and_enter_toggle_and_reveal_fields() {
     update(&mut s, key(KeyCode::Tab));
     assert_eq!(focus(&s), FieldId::RememberSecret);
     update(&mut s, key(KeyCode::Char(' ')));
-    assert!(s.wizard.as_ref().unwrap().draft.meta.remember_secrets);
+    assert!(s.wizard().unwrap().draft.meta.remember_secrets);
 }
 
 #[test]
@@ -300,7 +334,7 @@ fn the_keyword_list_adds_edits_and_removes() {
     }
     update(&mut s, key(KeyCode::Enter));
     assert_eq!(contexts(&s)[0], Ctx::ListEdit, "an empty list starts adding at once");
-    assert!(!keymap::bar(&contexts(&s)).iter().any(|(_, h)| h.contains("time")), "no time keys for a keyword");
+    assert!(!bar_of(&s).iter().any(|(_, h)| h.contains("time")), "no time keys for a keyword");
     typed(&mut s, "agent");
     update(&mut s, key(KeyCode::Enter));
     update(&mut s, key(KeyCode::Char('a')));
@@ -310,7 +344,7 @@ fn the_keyword_list_adds_edits_and_removes() {
     update(&mut s, key(KeyCode::Char('n')));
     typed(&mut s, "AGENT");
     update(&mut s, key(KeyCode::Enter));
-    let w = s.wizard.as_ref().unwrap();
+    let w = s.wizard().unwrap();
     assert!(w.errors_of(FieldId::Keywords)[0].message.contains("already in the list"));
     // edit the first, then delete the last
     update(&mut s, key(KeyCode::Up));
@@ -343,7 +377,7 @@ fn work_time_takes_digits_only_and_fills_the_colon() {
     }
     update(&mut s, key(KeyCode::Char(' ')));
     assert_eq!(contexts(&s)[0], Ctx::TimeEdit);
-    assert!(keymap::bar(&contexts(&s)).contains(&("Tab", "end time")));
+    assert!(bar_of(&s).contains(&("Tab", "end time")));
     typed(&mut s, "0x830");
     typed(&mut s, "1200");
     update(&mut s, key(KeyCode::Enter));
@@ -354,7 +388,7 @@ fn work_time_takes_digits_only_and_fills_the_colon() {
     update(&mut s, key(KeyCode::Tab));
     typed(&mut s, "1300");
     update(&mut s, key(KeyCode::Enter));
-    let w = s.wizard.as_ref().unwrap();
+    let w = s.wizard().unwrap();
     assert!(w.errors_of(FieldId::Workday).iter().any(|e| e.message.contains("overlaps")), "{:?}", w.errors);
     for _ in 0..2 {
         update(&mut s, key(KeyCode::Char('a')));
@@ -404,16 +438,25 @@ fn ctrl_s_saves_and_autosave_follows_a_pause_in_typing() {
     typed(&mut s, "key");
     let fx = update(&mut s, ctrl('s'));
     assert_eq!(saves(&fx), 1);
-    let Effect::SaveDraft(d) = &fx[0] else { panic!() };
+    let Effect::SaveDraft { draft: d, .. } = &fx[0] else { panic!() };
     assert_eq!(d.meta.field.as_deref(), Some("channel_info.app_key"));
-    assert!(!s.wizard.as_ref().unwrap().dirty);
+    assert!(s.wizard().unwrap().dirty(), "unsaved until the disk said so");
+    disk_ok(&mut s, fx);
+    assert!(!s.wizard().unwrap().dirty());
     typed(&mut s, "x");
-    let t0 = s.instant;
+    let t0 = s.shared.instant;
     assert_eq!(
         saves(&update(&mut s, Action::Tick { now: t0 + Duration::from_millis(500), wall: chrono::Utc::now() })),
         0
     );
-    assert_eq!(saves(&update(&mut s, Action::Tick { now: t0 + Duration::from_secs(3), wall: chrono::Utc::now() })), 1);
+    let fx = update(&mut s, Action::Tick { now: t0 + Duration::from_secs(3), wall: chrono::Utc::now() });
+    assert_eq!(saves(&fx), 1);
+    assert_eq!(
+        saves(&update(&mut s, Action::Tick { now: t0 + Duration::from_secs(4), wall: chrono::Utc::now() })),
+        0,
+        "one save in flight at a time"
+    );
+    disk_ok(&mut s, fx);
     assert_eq!(saves(&update(&mut s, Action::Tick { now: t0 + Duration::from_secs(6), wall: chrono::Utc::now() })), 0);
     let _ = Instant::now();
 }
@@ -423,7 +466,7 @@ fn quitting_with_unsaved_changes_asks_save_discard_or_cancel() {
     let mut s = wizard(ChannelDocument::default());
     typed(&mut s, "k");
     assert!(update(&mut s, ctrl('q')).is_empty());
-    assert!(matches!(s.popup, Some(Popup::ConfirmQuit)));
+    assert!(matches!(&s.popup, Some(Popup::Confirm(c)) if matches!(c.kind, Ask::Quit)));
     update(&mut s, key(KeyCode::Char('c')));
     assert!(s.popup.is_none() && !s.quit);
     update(&mut s, ctrl('c'));
@@ -431,8 +474,10 @@ fn quitting_with_unsaved_changes_asks_save_discard_or_cancel() {
     assert!(!s.quit);
     update(&mut s, ctrl('q'));
     let fx = update(&mut s, key(KeyCode::Char('s')));
-    assert!(s.quit);
     assert_eq!(saves(&fx), 1);
+    assert!(!s.quit, "it quits once the disk took the draft");
+    let fx = disk_ok(&mut s, fx);
+    assert!(s.quit);
     assert!(matches!(fx.last(), Some(Effect::Quit)));
 
     let mut s = wizard(ChannelDocument::default());
@@ -449,10 +494,14 @@ fn esc_goes_home_saving_the_draft_and_its_place() {
     typed(&mut s, "k");
     update(&mut s, key(KeyCode::Tab));
     let fx = update(&mut s, key(KeyCode::Esc));
-    assert_eq!(s.screen, Screen::Home);
-    let Some(Effect::SaveDraft(d)) = fx.first() else { panic!("{fx:?}") };
+    assert!(matches!(s.screen, Screen::Wizard(_)), "the page waits for the save");
+    let Some(Effect::SaveDraft { draft: d, .. }) = fx.first() else { panic!("{fx:?}") };
     assert_eq!(d.meta.field.as_deref(), Some("channel_info.app_secret"));
     assert_eq!(d.meta.step, 1);
+    disk_ok(&mut s, fx);
+    assert!(matches!(s.screen, Screen::Home(_)));
+    assert_eq!(s.shared.drafts.rows.len(), 1, "the new draft is on the home list at once");
+    assert_eq!(s.shared.drafts.rows[0].name, "");
 }
 
 #[test]
@@ -462,8 +511,8 @@ fn a_saved_place_is_where_the_wizard_reopens() {
     draft.meta.field = Some("basic.work_time.non_workday".into());
     let mut s = State::new(None, Link::Offline);
     update(&mut s, Action::DraftOpened(Ok(draft)));
-    let w = s.wizard.as_ref().unwrap();
-    assert_eq!((w.step, w.focus), (2, FieldId::NonWorkday));
+    let w = s.wizard().unwrap();
+    assert_eq!((w.step, w.focus), (Step::Basic, FieldId::NonWorkday));
 }
 
 #[test]
@@ -472,14 +521,14 @@ fn review_lists_errors_enter_jumps_and_submit_is_refused_while_any_remain() {
     d.basic.channel_name = "9x".into();
     d.basic.offline_messages.prompt = String::new();
     let mut s = wizard(d);
-    s.link = Link::Online;
+    s.shared.link = Link::Online;
     for _ in 0..3 {
         update(&mut s, key(KeyCode::PageDown));
     }
     assert_eq!(contexts(&s)[0], Ctx::Review);
     let fx = update(&mut s, key(KeyCode::Enter));
     assert!(!fx.iter().any(|e| matches!(e, Effect::Submit(_))));
-    assert!(s.flash.as_ref().unwrap().1.contains("submit refused: 2 errors remain"));
+    assert!(s.shared.flash.as_ref().unwrap().1.contains("submit refused: 2 errors remain"));
     assert!(update(&mut s, ctrl('x')).iter().all(|e| !matches!(e, Effect::Submit(_))));
     update(&mut s, key(KeyCode::Down));
     update(&mut s, key(KeyCode::Down));
@@ -487,8 +536,8 @@ fn review_lists_errors_enter_jumps_and_submit_is_refused_while_any_remain() {
     update(&mut s, key(KeyCode::Tab));
     update(&mut s, key(KeyCode::BackTab));
     update(&mut s, key(KeyCode::Enter));
-    let w = s.wizard.as_ref().unwrap();
-    assert_eq!((w.step, w.focus), (2, FieldId::ChannelName));
+    let w = s.wizard().unwrap();
+    assert_eq!((w.step, w.focus), (Step::Basic, FieldId::ChannelName));
     // fix both, then submit goes out
     update(&mut s, ctrl('u'));
     typed(&mut s, "ok_name");
@@ -501,6 +550,8 @@ fn review_lists_errors_enter_jumps_and_submit_is_refused_while_any_remain() {
     update(&mut s, key(KeyCode::PageDown));
     update(&mut s, key(KeyCode::PageDown));
     let fx = update(&mut s, key(KeyCode::Enter));
+    assert!(!fx.iter().any(|e| matches!(e, Effect::Submit(_))), "the key is saved before the request leaves");
+    let fx = disk_ok(&mut s, fx);
     assert!(fx.iter().any(|e| matches!(e, Effect::Submit(_))), "{fx:?}");
 }
 
@@ -512,15 +563,15 @@ fn offline_submit_says_why_and_keeps_the_draft() {
     }
     let fx = update(&mut s, key(KeyCode::Enter));
     assert!(!fx.iter().any(|e| matches!(e, Effect::Submit(_))));
-    assert!(s.flash.as_ref().unwrap().1.contains("offline"));
-    assert_eq!(s.screen, Screen::Wizard);
+    assert!(s.shared.flash.as_ref().unwrap().1.contains("offline"));
+    assert!(matches!(s.screen, Screen::Wizard(_)));
 }
 
 #[test]
 fn help_opens_with_question_mark_or_f1_and_closes_with_esc() {
     let mut s = wizard(ChannelDocument::default());
     update(&mut s, key(KeyCode::F(1)));
-    assert!(matches!(s.popup, Some(Popup::Help)));
+    assert!(s.help.is_some());
     update(&mut s, key(KeyCode::Char('?')));
     assert!(s.popup.is_none());
     // in a text field ? is typed
@@ -529,7 +580,7 @@ fn help_opens_with_question_mark_or_f1_and_closes_with_esc() {
     update(&mut s, key(KeyCode::Tab));
     update(&mut s, key(KeyCode::Tab));
     update(&mut s, key(KeyCode::Char('?')));
-    assert!(matches!(s.popup, Some(Popup::Help)), "on a toggle ? opens help");
+    assert!(s.help.is_some(), "on a toggle ? opens help");
 }
 
 #[test]
@@ -568,8 +619,7 @@ fn saved_channel() -> chanwiz::api::Channel {
 
 fn integration_state() -> State {
     let mut s = State::new(None, Link::Online);
-    s.screen = Screen::Integration;
-    s.integration = Some(IntegrationPage::new(saved_channel(), true));
+    s.screen = Screen::Integration(Box::new(IntegrationPage::new(saved_channel(), true)));
     s
 }
 
@@ -580,16 +630,16 @@ fn integration_page_copies_the_url() {
     update(&mut s, key(KeyCode::Tab));
     let fx = update(&mut s, key(KeyCode::Char('y')));
     assert!(fx.is_empty());
-    assert_eq!(s.integration.as_ref().unwrap().token.text(), "y");
+    assert_eq!(s.integration().unwrap().inputs.token, "y");
     update(&mut s, key(KeyCode::BackTab));
-    assert_eq!(s.integration.as_ref().unwrap().focus, IntItem::Url);
+    assert_eq!(s.integration().unwrap().focus, IntItem::Url);
     let fx = update(&mut s, key(KeyCode::Char('y')));
     assert!(matches!(&fx[..], [Effect::Copy(u)] if u.ends_with("/message/ch-1")));
     let fx = update(&mut s, key(KeyCode::Enter));
     assert!(matches!(&fx[..], [Effect::Copy(_)]));
     let fx = update(&mut s, key(KeyCode::Esc));
-    assert_eq!(s.screen, Screen::Home);
-    assert!(fx.iter().any(|e| matches!(e, Effect::LoadDrafts)));
+    assert!(matches!(s.screen, Screen::Home(_)));
+    assert!(fx.iter().any(|e| matches!(e, Effect::RefreshBackend)));
     // on arrival y copies and q quits
     let mut s = integration_state();
     assert!(matches!(&update(&mut s, key(KeyCode::Char('y')))[..], [Effect::Copy(_)]));
@@ -604,31 +654,31 @@ fn integration_page_takes_a_masked_token_and_asks_telegram_only_when_ready() {
     for _ in 0..5 {
         update(&mut s, key(KeyCode::Tab));
     }
-    assert_eq!(s.integration.as_ref().unwrap().focus, IntItem::Register);
+    assert_eq!(s.integration().unwrap().focus, IntItem::Register);
     let fx = update(&mut s, key(KeyCode::Enter));
     assert!(fx.is_empty());
-    assert!(s.integration.as_ref().unwrap().log.last().unwrap().1.contains("still loading"));
+    assert!(s.integration().unwrap().log.last().unwrap().1.contains("still loading"));
     // the token field refuses spaces and reveals with Ctrl-R
     let mut s = integration_state();
     update(&mut s, key(KeyCode::Tab));
     typed(&mut s, "12 34");
-    assert_eq!(s.integration.as_ref().unwrap().token.text(), "1234");
+    assert_eq!(s.integration().unwrap().inputs.token, "1234");
     update(&mut s, ctrl('r'));
-    assert!(s.integration.as_ref().unwrap().reveal);
+    assert!(s.integration().unwrap().reveal);
     // drop pending toggles with Space
     for _ in 0..3 {
         update(&mut s, key(KeyCode::Tab));
     }
-    assert_eq!(s.integration.as_ref().unwrap().focus, IntItem::DropPending);
+    assert_eq!(s.integration().unwrap().focus, IntItem::Field(FieldId::DropPending));
     update(&mut s, key(KeyCode::Char(' ')));
-    assert!(s.integration.as_ref().unwrap().drop_pending);
+    assert!(s.integration().unwrap().inputs.drop_pending);
     // Delete asks first
     for _ in 0..4 {
         update(&mut s, key(KeyCode::Tab));
     }
-    assert_eq!(s.integration.as_ref().unwrap().focus, IntItem::Delete);
+    assert_eq!(s.integration().unwrap().focus, IntItem::Delete);
     update(&mut s, key(KeyCode::Enter));
-    assert!(matches!(s.popup, Some(Popup::ConfirmWebhookDelete)));
+    assert!(matches!(&s.popup, Some(Popup::Confirm(c)) if matches!(c.kind, Ask::DeleteWebhook)));
     update(&mut s, key(KeyCode::Char('n')));
     assert!(s.popup.is_none());
 }
@@ -644,19 +694,21 @@ fn a_webhook_elsewhere_is_replaced_only_after_yes() {
             webhook_elsewhere: Some("https://203.0.113.9/other".into()),
         })),
     );
-    assert!(matches!(&s.popup, Some(Popup::ConfirmReplace { current }) if current == "https://203.0.113.9/other"));
+    assert!(
+        matches!(&s.popup, Some(Popup::Confirm(c)) if matches!(&c.kind, Ask::ReplaceWebhook { current } if current == "https://203.0.113.9/other"))
+    );
     update(&mut s, key(KeyCode::Char('n')));
     assert!(s.popup.is_none());
-    assert!(s.integration.as_ref().unwrap().log.last().unwrap().1.contains("nothing changed"));
+    assert!(s.integration().unwrap().log.last().unwrap().1.contains("nothing changed"));
 }
 
 #[test]
 fn a_submitted_channel_opens_its_integration_page_and_drops_the_draft() {
     let mut s = wizard(example());
-    s.link = Link::Online;
-    let id = s.wizard.as_ref().unwrap().draft.meta.id.clone();
+    s.shared.link = Link::Online;
+    let id = s.wizard().unwrap().draft.meta.id.clone();
     let fx = update(&mut s, Action::Submitted(Ok(saved_channel())));
-    assert_eq!(s.screen, Screen::Integration);
+    assert!(matches!(s.screen, Screen::Integration(_)));
     assert!(fx.iter().any(|e| matches!(e, Effect::DeleteDraft(d) if *d == id)));
     assert!(fx.iter().any(|e| matches!(e, Effect::LoadIntegration(c) if c == "ch-1")));
 }
@@ -679,17 +731,16 @@ fn home_i_opens_a_channels_integration_page() {
     let fx = update(&mut s, key(KeyCode::Char('i')));
     assert!(matches!(&fx[..], [Effect::OpenIntegration(id)] if id == "ch-1"));
     update(&mut s, Action::IntegrationOpened(Ok(saved_channel())));
-    assert_eq!(s.screen, Screen::Integration);
+    assert!(matches!(s.screen, Screen::Integration(_)));
     let fx = update(&mut s, key(KeyCode::Enter));
     let _ = fx;
-    let _ = Cmd::Quit;
 }
 
 #[test]
 fn a_conflict_on_submit_offers_overwrite_take_theirs_or_later() {
     use chanwiz::tui::update::SubmitError;
     let edit = |s: &mut State| {
-        let w = s.wizard.as_mut().unwrap();
+        let w = s.wizard_mut().unwrap();
         w.draft.meta.channel_id = Some("ch-1".into());
         w.draft.meta.channel_version = Some(1);
         w.draft.document.basic.channel_name = "Mine".into();
@@ -702,20 +753,21 @@ fn a_conflict_on_submit_offers_overwrite_take_theirs_or_later() {
     };
     let stale = || Action::Submitted(Err(SubmitError::Stale { message: "412".into(), current: Some(theirs()) }));
     let mut s = wizard(example());
-    s.link = Link::Online;
+    s.shared.link = Link::Online;
     edit(&mut s);
     update(&mut s, stale());
-    let Some(Popup::Conflict { fields, current }) = &s.popup else { panic!("no conflict popup") };
+    let Some(Popup::Confirm(c)) = &s.popup else { panic!("no conflict popup") };
+    let Ask::Conflict { fields, current } = &c.kind else { panic!("no conflict popup") };
     assert_eq!(current.version, 3);
     assert_eq!(fields, &vec!["basic.channel_name".to_string(), "basic.ou".to_string()]);
     // later: nothing changes
     update(&mut s, key(KeyCode::Char('c')));
     assert!(s.popup.is_none());
-    assert_eq!(s.wizard.as_ref().unwrap().draft.meta.channel_version, Some(1));
+    assert_eq!(s.wizard().unwrap().draft.meta.channel_version, Some(1));
     // take theirs: the server's document and version replace the edit
     update(&mut s, stale());
     update(&mut s, key(KeyCode::Char('r')));
-    let w = s.wizard.as_ref().unwrap();
+    let w = s.wizard().unwrap();
     assert_eq!(w.draft.meta.channel_version, Some(3));
     assert_eq!(w.draft.document.basic.ou, "ou-1");
     assert_eq!(w.draft.document.basic.channel_name, "Telegram_Support");
@@ -723,6 +775,7 @@ fn a_conflict_on_submit_offers_overwrite_take_theirs_or_later() {
     edit(&mut s);
     update(&mut s, stale());
     let fx = update(&mut s, key(KeyCode::Char('o')));
+    let fx = disk_ok(&mut s, fx);
     let Some(Effect::Submit(d)) = fx.iter().find(|e| matches!(e, Effect::Submit(_))) else { panic!("{fx:?}") };
     assert_eq!(d.meta.channel_version, Some(3));
     assert_eq!(d.document.basic.channel_name, "Mine");

@@ -22,10 +22,13 @@ fn draw(state: &State, w: u16, h: u16) -> String {
     t.backend().to_string()
 }
 
-fn snap(name: &str, state: &State) {
+/// Drawn at each size, as after a resize to it (the scroll follows).
+fn snap(name: &str, state: &mut State) {
     for (w, h) in SIZES {
+        update(state, Action::Resize(w, h));
         insta::assert_snapshot!(format!("{name}_{w}x{h}"), draw(state, w, h));
     }
+    update(state, Action::Resize(80, 24));
 }
 
 fn key(s: &mut State, code: KeyCode) {
@@ -67,7 +70,7 @@ fn catalogue() -> Catalogue {
 
 fn base_state(link: Link) -> State {
     let mut s = State::new(Some("http://127.0.0.1:8700".into()), link);
-    s.now = fixed_time();
+    s.shared.now = fixed_time();
     s
 }
 
@@ -83,7 +86,7 @@ fn wizard_with(doc: ChannelDocument, with_catalogue: bool) -> State {
     draft.meta.created = fixed_time();
     draft.meta.updated = fixed_time();
     open_wizard(&mut s, draft);
-    s.wizard.as_mut().unwrap().show_all = true;
+    s.wizard_mut().unwrap().show_all = true;
     s
 }
 
@@ -105,9 +108,9 @@ fn broken() -> ChannelDocument {
 #[test]
 fn home_screens() {
     let mut s = base_state(Link::Offline);
-    snap("home_loading", &s);
+    snap("home_loading", &mut s);
     update(&mut s, Action::DraftsLoaded { drafts: vec![], problems: vec![] });
-    snap("home_empty", &s);
+    snap("home_empty", &mut s);
     let row = |id: &str, name: &str, step, errors| DraftRow {
         id: id.into(),
         name: name.into(),
@@ -130,8 +133,8 @@ fn home_screens() {
         },
     );
     let mut online = s;
-    online.link = Link::Online;
-    online.catalogue_fetched = Some(fixed_time() - chrono::Duration::minutes(42));
+    online.shared.link = Link::Online;
+    online.shared.catalogue_fetched = Some(fixed_time() - chrono::Duration::minutes(42));
     update(
         &mut online,
         Action::ChannelsLoaded(vec![chanwiz::api::ChannelSummary {
@@ -143,7 +146,7 @@ fn home_screens() {
             integration_url: "https://192.0.2.10:28090/apiaccess/telegram/message/ch-1".into(),
         }]),
     );
-    snap("home_drafts_and_channels", &online);
+    snap("home_drafts_and_channels", &mut online);
     let text = draw(&online, 80, 24);
     assert!(!text.contains('\u{1b}'), "escape sequences from a draft are never drawn");
     assert!(text.contains("Sales[31m_TG") || text.contains("Sales_TG"));
@@ -152,24 +155,24 @@ fn home_screens() {
 #[test]
 fn each_step_with_errors() {
     let mut s = wizard_with(broken(), true);
-    snap("step1_channel_info", &s);
+    snap("step1_channel_info", &mut s);
     key(&mut s, KeyCode::PageDown);
-    snap("step2_basic", &s);
+    snap("step2_basic", &mut s);
     // scrolled down to the More settings
-    while s.wizard.as_ref().unwrap().focus != FieldId::OmPrompt {
+    while s.wizard().unwrap().focus != FieldId::OmPrompt {
         key(&mut s, KeyCode::Tab);
     }
-    snap("step2_more", &s);
+    snap("step2_more", &mut s);
     key(&mut s, KeyCode::PageDown);
-    snap("step3_robot", &s);
+    snap("step3_robot", &mut s);
     key(&mut s, KeyCode::PageDown);
-    snap("step4_review", &s);
+    snap("step4_review", &mut s);
 }
 
 #[test]
 fn a_new_channel_offline_without_a_catalogue() {
     let mut s = base_state(Link::Offline);
-    s.backend_url = None;
+    s.shared.backend_url = None;
     open_wizard(&mut s, Draft::new(ChannelDocument::default()));
     for c in "ak-1".chars() {
         key(&mut s, KeyCode::Char(c));
@@ -178,7 +181,7 @@ fn a_new_channel_offline_without_a_catalogue() {
     for c in "secret".chars() {
         key(&mut s, KeyCode::Char(c));
     }
-    snap("new_offline", &s);
+    snap("new_offline", &mut s);
 }
 
 #[test]
@@ -188,42 +191,42 @@ fn popups() {
         key(&mut s, KeyCode::Tab);
     }
     key(&mut s, KeyCode::Enter);
-    snap("popup_select_certificate", &s);
+    snap("popup_select_certificate", &mut s);
     key(&mut s, KeyCode::Esc);
     key(&mut s, KeyCode::PageDown);
-    while s.wizard.as_ref().unwrap().focus != FieldId::Workday {
+    while s.wizard().unwrap().focus != FieldId::Workday {
         key(&mut s, KeyCode::Tab);
     }
     key(&mut s, KeyCode::Enter);
-    snap("popup_work_time", &s);
+    snap("popup_work_time", &mut s);
     key(&mut s, KeyCode::Esc);
     key(&mut s, KeyCode::F(1));
-    snap("popup_help", &s);
+    snap("popup_help", &mut s);
     key(&mut s, KeyCode::Esc);
     key(&mut s, KeyCode::Char(' '));
     update(&mut s, Action::Key(KeyEvent::new(KeyCode::Char('q'), KeyModifiers::CONTROL)));
-    snap("popup_confirm_quit", &s);
+    snap("popup_confirm_quit", &mut s);
 }
 
 #[test]
 fn integration_page() {
     let mut s = base_state(Link::Online);
-    s.screen = chanwiz::tui::state::Screen::Integration;
-    s.integration = Some(chanwiz::tui::state::IntegrationPage::new(
-        chanwiz::api::Channel {
-            id: "0f9d2c4e-1b7a-4c55-9a0e-2f1d3c4b5a69".into(),
-            version: 1,
-            created: fixed_time(),
-            updated: fixed_time(),
-            integration_url: "https://192.0.2.10:28090/apiaccess/telegram/message/0f9d2c4e-1b7a-4c55-9a0e-2f1d3c4b5a69"
-                .into(),
-            has_app_secret: true,
-            has_bot_token: false,
-            document: example().without_secrets(),
-        },
-        true,
-    ));
-    snap("integration", &s);
+    s.screen =
+        chanwiz::tui::state::Screen::Integration(Box::new(chanwiz::tui::screens::integration::IntegrationPage::new(
+            chanwiz::api::Channel {
+                id: "0f9d2c4e-1b7a-4c55-9a0e-2f1d3c4b5a69".into(),
+                version: 1,
+                created: fixed_time(),
+                updated: fixed_time(),
+                integration_url:
+                    "https://192.0.2.10:28090/apiaccess/telegram/message/0f9d2c4e-1b7a-4c55-9a0e-2f1d3c4b5a69".into(),
+                has_app_secret: true,
+                has_bot_token: false,
+                document: example().without_secrets(),
+            },
+            true,
+        )));
+    snap("integration", &mut s);
 }
 
 #[test]

@@ -6,6 +6,7 @@ mod catalogue;
 mod channels;
 mod config;
 mod drafts;
+mod embedded;
 mod export;
 mod prompt;
 #[cfg(feature = "server")]

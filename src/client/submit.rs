@@ -90,3 +90,50 @@ pub async fn submit_draft(client: &Client, store: &DraftStore, draft: &mut Draft
     store.save(draft)?;
     Ok(Submitted::Created(ch))
 }
+
+/// Create or update the channel of `draft` without touching the draft store
+/// (the wizard owns its draft and saves it itself). A create needs the
+/// draft's Idempotency-Key, minted and saved by the caller before this is
+/// called, so that every retry after a lost answer reuses it.
+pub async fn send(client: &Client, draft: &Draft) -> Result<Submitted, ClientError> {
+    let stored = draft.document.normalized().without_secrets();
+    if let Some(id) = draft.meta.channel_id.clone() {
+        let Some(version) = draft.meta.channel_version else {
+            return Err(ClientError::Config(format!(
+                "draft {} edits channel {} but does not record which version it is based on: open the channel again to edit it",
+                draft.meta.id,
+                crate::sanitize::clean(&id)
+            )));
+        };
+        let ch = match client.update_channel(&id, version, &draft.document).await {
+            Ok(ch) => ch,
+            Err(ClientError::Stale { current: Some(c), .. }) if c.document == stored => {
+                if draft.document.channel_info.app_secret.is_some() {
+                    client.update_channel(&id, c.version, &draft.document).await?
+                } else {
+                    *c
+                }
+            }
+            Err(e) => return Err(e),
+        };
+        return Ok(Submitted::Updated(ch));
+    }
+    let Some(key) = draft.meta.idempotency_key.clone() else {
+        return Err(ClientError::Config(format!(
+            "draft {} has no Idempotency-Key: it must be saved with one before it is sent",
+            draft.meta.id
+        )));
+    };
+    let mut ch = match client.create_channel(&draft.document, &key).await {
+        Ok(ch) => ch,
+        Err(ClientError::Invalid { backend, message, errors }) if errors.is_empty() => {
+            return Err(ClientError::ReplayMismatch { backend, draft: draft.meta.id.clone(), message });
+        }
+        Err(e) => return Err(e),
+    };
+    // a replayed key answers with the first create: bring it up to date
+    if ch.document != stored {
+        ch = client.update_channel(&ch.id, ch.version, &draft.document).await?;
+    }
+    Ok(Submitted::Created(ch))
+}

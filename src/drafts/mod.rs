@@ -72,6 +72,16 @@ impl Draft {
     }
 }
 
+/// The draft's document as a file a user can keep or import (`chanwiz
+/// drafts import FILE`): pretty JSON; the APP Secret only when the draft
+/// remembers secrets, as in the draft's own file.
+pub fn document_bytes(draft: &Draft) -> Vec<u8> {
+    let document = if draft.meta.remember_secrets { draft.document.clone() } else { draft.document.without_secrets() };
+    let mut bytes = serde_json::to_vec_pretty(&document).expect("a document always serialises");
+    bytes.push(b'\n');
+    bytes
+}
+
 /// The file's layout on disk.
 #[derive(Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -12,9 +12,10 @@ use crossterm::event::{self, Event};
 use crossterm::{execute, terminal};
 use ratatui::Terminal;
 use tokio::sync::mpsc;
-use tokio::task::JoinSet;
 
 use super::backend::Backend;
+use super::backend::Failure;
+use super::msg::SubmitError;
 use super::render::render;
 use super::state::{DraftRow, Link, State};
 use super::term::LeanBackend;
@@ -146,7 +147,7 @@ pub fn run(
 async fn run_async(store: Arc<DraftStore>, opts: Options) -> io::Result<Outcome> {
     let link = if opts.backend.is_none() { Link::Offline } else { Link::Connecting };
     let mut state = State::new(opts.backend_url.clone(), link);
-    state.color = std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+    state.shared.color = std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
 
     let mouse = opts.mouse;
     let previous_hook = std::panic::take_hook();
@@ -158,19 +159,16 @@ async fn run_async(store: Arc<DraftStore>, opts: Options) -> io::Result<Outcome>
     let _restore = Restore { mouse };
     let mut term: Term = Terminal::new(LeanBackend::new(io::stdout())?)?;
     term.clear()?;
+    if let Ok((w, h)) = terminal::size() {
+        update(&mut state, Action::Resize(w, h));
+    }
     // the first frame, before anything is read from disk or the network
     term.draw(|f| render(&state, f))?;
 
     let (event_tx, mut events) = mpsc::unbounded_channel();
     let input = Input::start(event_tx);
     let (tx, mut actions) = mpsc::unbounded_channel::<Action>();
-    let mut jobs = Effects {
-        store,
-        backend: opts.backend.clone(),
-        telegram: opts.telegram,
-        tx: tx.clone(),
-        saves: JoinSet::new(),
-    };
+    let mut jobs = Runner::new(store.clone(), opts.backend.clone(), opts.telegram, tx.clone());
     jobs.run(Effect::LoadDrafts);
     jobs.run(Effect::RefreshBackend);
 
@@ -186,7 +184,7 @@ async fn run_async(store: Arc<DraftStore>, opts: Options) -> io::Result<Outcome>
             ev = events.recv() => match ev {
                 Some(Event::Key(key)) => Action::Key(key),
                 Some(Event::Paste(text)) => Action::Paste(text),
-                Some(Event::Resize(_, _)) => Action::Tick { now: Instant::now(), wall: Utc::now() },
+                Some(Event::Resize(w, h)) => Action::Resize(w, h),
                 Some(_) => continue,
                 None => Action::Terminate,
             },
@@ -232,24 +230,120 @@ async fn run_async(store: Arc<DraftStore>, opts: Options) -> io::Result<Outcome>
             term.draw(|f| render(&state, f))?;
         }
     }
-    // every save asked for must reach the disk before we go
-    while jobs.saves.join_next().await.is_some() {}
+    // every save asked for reaches the disk (or fails) before we go
+    let last = jobs.finish_saves();
     drop(term);
     drop(_restore);
-    Ok(Outcome { integration_url: state.integration.map(|p| p.channel.integration_url) })
+    // Hung up or killed with changes the disk refused: nobody can be asked,
+    // so a copy goes wherever it can be written.
+    if let Some(w) = state.wizard()
+        && w.dirty()
+        && last.as_ref().is_none_or(|(rev, ok)| !ok || *rev < w.revision)
+    {
+        match rescue(&store, &w.snapshot()) {
+            Ok(path) => {
+                tracing::warn!(draft = %w.draft.meta.id, path = %path.display(), "draft not saved: a copy was written elsewhere");
+                eprintln!(
+                    "chanwiz: the draft could not be saved in the data directory; a copy is in {}",
+                    path.display()
+                );
+            }
+            Err(e) => {
+                tracing::error!(draft = %w.draft.meta.id, error = %e, "draft not saved anywhere");
+                eprintln!("chanwiz: the draft could not be saved anywhere: {e}");
+            }
+        }
+    }
+    Ok(Outcome { integration_url: state.integration().map(|p| p.channel.integration_url.clone()) })
 }
 
-/// Runs effects in the background and reports back as actions.
-struct Effects {
+/// Save `draft` where it belongs, else in the first place that takes it:
+/// `$TMPDIR`, then the home directory, then the current one.
+fn rescue(store: &DraftStore, draft: &crate::drafts::Draft) -> Result<std::path::PathBuf, String> {
+    let mut copy = draft.clone();
+    if store.save(&mut copy).is_ok() {
+        return Ok(store.dir().join(format!("{}.json", draft.meta.id)));
+    }
+    let bytes = crate::drafts::document_bytes(draft);
+    let name = format!("chanwiz-rescue-{}.json", draft.meta.id);
+    let mut places = vec![std::env::temp_dir()];
+    places.extend(std::env::var_os("HOME").map(std::path::PathBuf::from));
+    places.push(std::path::PathBuf::from("."));
+    let mut last = String::new();
+    for dir in places {
+        let path = dir.join(&name);
+        match crate::fsutil::atomic_write(&path, &bytes) {
+            Ok(()) => return Ok(path),
+            Err(e) => last = format!("{}: {e}", path.display()),
+        }
+    }
+    Err(last)
+}
+
+/// What the store jobs thread is asked to do, in order.
+enum StoreJob {
+    Save { draft: Box<crate::drafts::Draft>, revision: u64 },
+    Delete(String),
+}
+
+/// Carries out effects in the background and reports back as actions.
+/// Saves and deletes of drafts run one at a time, in the order asked, on a
+/// thread of their own, so that what is on disk is the newest revision
+/// asked for.
+pub struct Runner {
     store: Arc<DraftStore>,
     backend: Option<Arc<dyn Backend>>,
     telegram: Result<crate::telegram::ApiConfig, String>,
     tx: mpsc::UnboundedSender<Action>,
-    saves: JoinSet<()>,
+    jobs: Option<std::sync::mpsc::Sender<StoreJob>>,
+    worker: Option<std::thread::JoinHandle<Option<(u64, bool)>>>,
 }
 
-impl Effects {
-    fn run(&mut self, effect: Effect) {
+impl Runner {
+    pub fn new(
+        store: Arc<DraftStore>,
+        backend: Option<Arc<dyn Backend>>,
+        telegram: Result<crate::telegram::ApiConfig, String>,
+        tx: mpsc::UnboundedSender<Action>,
+    ) -> Self {
+        let (jobs, queue) = std::sync::mpsc::channel::<StoreJob>();
+        let (s, t) = (store.clone(), tx.clone());
+        let worker = std::thread::spawn(move || {
+            let mut last = None;
+            for job in queue {
+                match job {
+                    StoreJob::Save { mut draft, revision } => {
+                        let id = draft.meta.id.clone();
+                        let result = s.save(&mut draft).map(|()| DraftRow::of(&draft)).map_err(|e| e.to_string());
+                        last = Some((revision, result.is_ok()));
+                        let _ = t.send(Action::Saved { id, revision, result });
+                    }
+                    StoreJob::Delete(id) => {
+                        let result = match s.remove(&id) {
+                            Ok(()) | Err(crate::drafts::DraftError::NotFound(_)) => Ok(()),
+                            Err(e) => Err(e.to_string()),
+                        };
+                        let _ = t.send(Action::Deleted { id, result });
+                    }
+                }
+            }
+            last
+        });
+        Self { store, backend, telegram, tx, jobs: Some(jobs), worker: Some(worker) }
+    }
+
+    /// Wait for every save and delete asked for; the revision of the last
+    /// save and whether it worked.
+    pub fn finish_saves(&mut self) -> Option<(u64, bool)> {
+        self.jobs = None;
+        self.worker.take().and_then(|w| w.join().ok()).flatten()
+    }
+
+    fn link(&self, link: Link) {
+        let _ = self.tx.send(Action::LinkChanged(link));
+    }
+
+    pub fn run(&mut self, effect: Effect) {
         let store = self.store.clone();
         let tx = self.tx.clone();
         match effect {
@@ -275,20 +369,23 @@ impl Effects {
                     let _ = tx.send(Action::DraftOpened(store.load(&id).map_err(|e| e.to_string())));
                 });
             }
-            Effect::SaveDraft(mut draft) => {
-                self.saves.spawn_blocking(move || {
-                    let id = draft.meta.id.clone();
-                    let result = store.save(&mut draft).map(|()| draft.meta.updated).map_err(|e| e.to_string());
-                    let _ = tx.send(Action::Saved { id, result });
-                });
+            Effect::SaveDraft { draft, revision } => {
+                if let Some(jobs) = &self.jobs {
+                    let _ = jobs.send(StoreJob::Save { draft, revision });
+                }
             }
             Effect::DeleteDraft(id) => {
-                self.saves.spawn_blocking(move || {
-                    let result = match store.remove(&id) {
-                        Ok(()) | Err(crate::drafts::DraftError::NotFound(_)) => Ok(()),
-                        Err(e) => Err(e.to_string()),
-                    };
-                    let _ = tx.send(Action::Deleted { id, result });
+                if let Some(jobs) = &self.jobs {
+                    let _ = jobs.send(StoreJob::Delete(id));
+                }
+            }
+            Effect::WriteDocument { draft, path } => {
+                tokio::task::spawn_blocking(move || {
+                    let bytes = crate::drafts::document_bytes(&draft);
+                    let file = std::path::PathBuf::from(&path);
+                    let result = crate::fsutil::atomic_write(&file, &bytes).map_err(|e| e.to_string());
+                    let shown = std::path::absolute(&file).unwrap_or(file).display().to_string();
+                    let _ = tx.send(Action::Written { path: shown, result });
                 });
             }
             Effect::RefreshBackend => {
@@ -299,7 +396,9 @@ impl Effects {
             Effect::OpenChannel(id) => match self.backend.clone() {
                 Some(backend) => {
                     tokio::spawn(async move {
-                        let _ = tx.send(Action::ChannelOpened(backend.channel(&id).await));
+                        let result = backend.channel(&id).await;
+                        let _ = tx.send(Action::LinkChanged(link_of(result.as_ref().err())));
+                        let _ = tx.send(Action::ChannelOpened(result.map_err(|e| e.message)));
                     });
                 }
                 None => {
@@ -309,11 +408,19 @@ impl Effects {
             Effect::Submit(draft) => match self.backend.clone() {
                 Some(backend) => {
                     tokio::spawn(async move {
-                        let _ = tx.send(Action::Submitted(backend.submit(*draft).await));
+                        let result = backend.submit(*draft).await;
+                        let link = match &result {
+                            Err(SubmitError::Unreachable(why)) => Link::Unreachable(why.clone()),
+                            Err(SubmitError::Unauthorized(_)) => Link::TokenRefused,
+                            _ => Link::Online,
+                        };
+                        let _ = tx.send(Action::LinkChanged(link));
+                        let _ = tx.send(Action::Submitted(result));
                     });
                 }
                 None => {
-                    let _ = tx.send(Action::Submitted(Err(super::update::SubmitError::Unreachable(
+                    self.link(Link::Offline);
+                    let _ = tx.send(Action::Submitted(Err(SubmitError::Unreachable(
                         "offline: no backend to submit to".into(),
                     ))));
                 }
@@ -321,7 +428,9 @@ impl Effects {
             Effect::OpenIntegration(id) => match self.backend.clone() {
                 Some(backend) => {
                     tokio::spawn(async move {
-                        let _ = tx.send(Action::IntegrationOpened(backend.channel(&id).await));
+                        let result = backend.channel(&id).await;
+                        let _ = tx.send(Action::LinkChanged(link_of(result.as_ref().err())));
+                        let _ = tx.send(Action::IntegrationOpened(result.map_err(|e| e.message)));
                     });
                 }
                 None => {
@@ -331,11 +440,17 @@ impl Effects {
             Effect::LoadIntegration(id) => match self.backend.clone() {
                 Some(backend) => {
                     tokio::spawn(async move {
-                        let result = async {
-                            let client = backend.client().await?;
-                            crate::integration::prepare(&client, &id).await.map_err(|e| e.to_string())
-                        }
-                        .await;
+                        let result = match backend.client().await {
+                            Ok(client) => crate::integration::prepare(&client, &id).await.map_err(|e| {
+                                let failure = Failure::of_integration(&e);
+                                let _ = tx.send(Action::LinkChanged(link_of(Some(&failure))));
+                                failure.message
+                            }),
+                            Err(e) => {
+                                let _ = tx.send(Action::LinkChanged(link_of(Some(&e))));
+                                Err(e.message)
+                            }
+                        };
                         let _ = tx.send(Action::IntegrationLoaded(result));
                     });
                 }
@@ -353,6 +468,14 @@ impl Effects {
             }
             Effect::Quit | Effect::ExternalEditor { .. } | Effect::Copy(_) => {}
         }
+    }
+}
+
+/// What the status line says after a request ended (`None`: it worked).
+fn link_of(failure: Option<&Failure>) -> Link {
+    match failure {
+        None => Link::Online,
+        Some(f) => f.link(),
     }
 }
 
@@ -399,14 +522,14 @@ fn osc52(text: &str) -> io::Result<()> {
 async fn telegram_op(
     backend: Option<Arc<dyn Backend>>,
     api: Result<crate::telegram::ApiConfig, String>,
-    op: super::update::TelegramOp,
+    op: super::msg::TelegramOp,
     info: crate::integration::IntegrationInfo,
     token: crate::telegram::BotToken,
     options: crate::integration::Options,
     tx: mpsc::UnboundedSender<Action>,
-) -> Result<String, super::update::IntegrationFailure> {
+) -> Result<String, super::msg::IntegrationFailure> {
+    use super::msg::{IntegrationFailure, TelegramOp};
     use super::state::Level;
-    use super::update::{IntegrationFailure, TelegramOp};
     use crate::integration::{self, Event, IntegrationError};
     let fail = |message: String| IntegrationFailure { message, webhook_elsewhere: None };
     let api = api.map_err(fail)?;
@@ -424,7 +547,7 @@ async fn telegram_op(
     // connecting and rotating hand the token to the backend
     let client = || async {
         match &backend {
-            Some(b) => b.client().await.map_err(fail),
+            Some(b) => b.client().await.map_err(|e| fail(e.message)),
             None => Err(fail("offline: the token must go to the backend".into())),
         }
     };

@@ -1,58 +1,104 @@
-//! What the wizard needs of a configuration backend, and its two kinds: a
-//! remote one through [`crate::client::Client`], and (feature `server`) the
-//! reference backend embedded in this process on loopback, started in the
-//! background so that the first frame never waits for it.
+//! What the wizard needs of a configuration backend, and the one kind it
+//! knows: a backend reached through [`crate::client::Client`]. The CLI
+//! builds it (for a remote URL, or for the reference backend it starts in
+//! this process); the wizard never starts a server itself.
 
 use std::pin::Pin;
 use std::sync::Arc;
 
 use tokio::sync::mpsc::UnboundedSender;
 
+use super::msg::{Action, SubmitError};
 use super::state::Link;
-use super::update::{Action, SubmitError};
 use crate::api::Channel;
 use crate::client::cache::CatalogueCache;
 use crate::client::{Client, ClientError};
-use crate::drafts::{Draft, DraftStore};
+use crate::drafts::Draft;
 
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+
+/// Why a request to the backend failed, with what it says about the link.
+#[derive(Debug, Clone)]
+pub struct Failure {
+    pub kind: FailureKind,
+    pub message: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FailureKind {
+    /// No answer (down, refused, timed out, TLS).
+    Unreachable,
+    /// 401: the tenant token is refused.
+    Unauthorized,
+    /// The backend answered, and said no.
+    Refused,
+}
+
+impl Failure {
+    pub fn unreachable(message: impl Into<String>) -> Self {
+        Self { kind: FailureKind::Unreachable, message: message.into() }
+    }
+
+    pub fn of_client(e: &ClientError) -> Self {
+        let kind = match e {
+            ClientError::Unauthorized { .. } => FailureKind::Unauthorized,
+            e if e.is_unreachable() => FailureKind::Unreachable,
+            _ => FailureKind::Refused,
+        };
+        Self { kind, message: e.to_string() }
+    }
+
+    pub fn of_integration(e: &crate::integration::IntegrationError) -> Self {
+        match e {
+            crate::integration::IntegrationError::Backend(c) => Self::of_client(c),
+            other => Self { kind: FailureKind::Refused, message: other.to_string() },
+        }
+    }
+
+    /// The status line after this failure.
+    pub fn link(&self) -> Link {
+        match self.kind {
+            FailureKind::Unreachable => Link::Unreachable(self.message.clone()),
+            FailureKind::Unauthorized => Link::TokenRefused,
+            FailureKind::Refused => Link::Online,
+        }
+    }
+}
 
 pub trait Backend: Send + Sync {
     /// Check the link, then send `LinkChanged`, `CatalogueLoaded` (live, or
     /// the cached one when unreachable) and `ChannelsLoaded`.
     fn refresh(&self, tx: UnboundedSender<Action>) -> BoxFuture<'_, ()>;
     /// Fetch a channel to edit.
-    fn channel<'a>(&'a self, id: &'a str) -> BoxFuture<'a, Result<Channel, String>>;
-    /// Create or update the draft's channel. The draft file records the
-    /// Idempotency-Key before the create is sent, so a crash never makes two.
+    fn channel<'a>(&'a self, id: &'a str) -> BoxFuture<'a, Result<Channel, Failure>>;
+    /// Create or update the draft's channel. A create carries the draft's
+    /// Idempotency-Key, which the wizard saved before asking.
     fn submit(&self, draft: Draft) -> BoxFuture<'_, Result<Channel, SubmitError>>;
     /// The HTTP client, for the Channel Integration page's calls.
-    fn client(&self) -> BoxFuture<'_, Result<Client, String>>;
+    fn client(&self) -> BoxFuture<'_, Result<Client, Failure>>;
 }
 
 /// A backend reached through the HTTP client.
 pub struct Remote {
     client: Client,
     cache: CatalogueCache,
-    store: Arc<DraftStore>,
 }
 
 impl Remote {
     /// The catalogue is cached per backend URL.
-    pub fn new(client: Client, cache_dir: &std::path::Path, store: Arc<DraftStore>) -> Self {
+    pub fn new(client: Client, cache_dir: &std::path::Path) -> Self {
         let cache = CatalogueCache::new(cache_dir, client.backend());
-        Self { client, cache, store }
+        Self { client, cache }
     }
 
     /// The catalogue is cached under `cache_key` (the embedded backend's
     /// port changes from run to run; its catalogue does not).
-    pub fn with_cache_key(
-        client: Client,
-        cache_dir: &std::path::Path,
-        cache_key: &str,
-        store: Arc<DraftStore>,
-    ) -> Self {
-        Self { client, cache: CatalogueCache::new(cache_dir, cache_key), store }
+    pub fn with_cache_key(client: Client, cache_dir: &std::path::Path, cache_key: &str) -> Self {
+        Self { client, cache: CatalogueCache::new(cache_dir, cache_key) }
+    }
+
+    pub fn http(&self) -> &Client {
+        &self.client
     }
 }
 
@@ -63,6 +109,7 @@ fn submit_error(e: ClientError) -> SubmitError {
             let current = current.clone();
             SubmitError::Stale { message: e.to_string(), current }
         }
+        ClientError::Unauthorized { .. } => SubmitError::Unauthorized(e.to_string()),
         e if e.is_unreachable() => SubmitError::Unreachable(e.to_string()),
         e => SubmitError::Other(e.to_string()),
     }
@@ -73,7 +120,7 @@ impl Backend for Remote {
         Box::pin(async move {
             let link = match self.client.health().await {
                 Ok(_) => Link::Online,
-                Err(e) => Link::Unreachable(short(&e)),
+                Err(e) => short(&e),
             };
             let online = link == Link::Online;
             let _ = tx.send(Action::LinkChanged(link));
@@ -89,95 +136,88 @@ impl Backend for Remote {
                     }
                 }
             }
-            if online && let Ok(channels) = self.client.all_channels(None).await {
-                let _ = tx.send(Action::ChannelsLoaded(channels));
+            if online {
+                match self.client.all_channels(None).await {
+                    Ok(channels) => {
+                        let _ = tx.send(Action::ChannelsLoaded(channels));
+                    }
+                    Err(e) => {
+                        let _ = tx.send(Action::LinkChanged(Failure::of_client(&e).link()));
+                    }
+                }
             }
         })
     }
 
-    fn channel<'a>(&'a self, id: &'a str) -> BoxFuture<'a, Result<Channel, String>> {
-        Box::pin(async move { self.client.get_channel(id).await.map_err(|e| e.to_string()) })
+    fn channel<'a>(&'a self, id: &'a str) -> BoxFuture<'a, Result<Channel, Failure>> {
+        Box::pin(async move { self.client.get_channel(id).await.map_err(|e| Failure::of_client(&e)) })
     }
 
-    fn submit(&self, mut draft: Draft) -> BoxFuture<'_, Result<Channel, SubmitError>> {
+    fn submit(&self, draft: Draft) -> BoxFuture<'_, Result<Channel, SubmitError>> {
         Box::pin(async move {
-            crate::client::submit::submit_draft(&self.client, &self.store, &mut draft)
-                .await
-                .map(|s| s.channel().clone())
-                .map_err(submit_error)
+            crate::client::submit::send(&self.client, &draft).await.map(|s| s.channel().clone()).map_err(submit_error)
         })
     }
 
-    fn client(&self) -> BoxFuture<'_, Result<Client, String>> {
+    fn client(&self) -> BoxFuture<'_, Result<Client, Failure>> {
         Box::pin(async move { Ok(self.client.clone()) })
     }
 }
 
 /// The status line has one line: the reason, without the advice.
-fn short(e: &ClientError) -> String {
+fn short(e: &ClientError) -> Link {
     match e {
-        ClientError::Unreachable { detail, .. } => detail.clone(),
-        ClientError::Timeout { secs, .. } => format!("no answer in {secs} s"),
-        ClientError::Unauthorized { .. } => "token refused (401)".into(),
-        ClientError::Tls { .. } => "TLS certificate not trusted".into(),
-        other => other.to_string(),
+        ClientError::Unreachable { detail, .. } => Link::Unreachable(detail.clone()),
+        ClientError::Timeout { secs, .. } => Link::Unreachable(format!("no answer in {secs} s")),
+        ClientError::Unauthorized { .. } => Link::TokenRefused,
+        ClientError::Tls { .. } => Link::Unreachable("TLS certificate not trusted".into()),
+        other => Link::Unreachable(other.to_string()),
     }
 }
 
-/// The reference backend in this process (`cargo run --release` with no
-/// backend configured), started on the first refresh.
-#[cfg(feature = "server")]
-pub struct Embedded {
-    db: std::path::PathBuf,
-    cache_dir: std::path::PathBuf,
-    store: Arc<DraftStore>,
-    inner: tokio::sync::OnceCell<Result<(Remote, crate::server::RunningServer), String>>,
+/// A backend started lazily on first use (the reference backend embedded
+/// in this process): `start` runs once, on the wizard's runtime, so that
+/// the first frame never waits for it.
+pub struct Lazy<F> {
+    start: std::sync::Mutex<Option<F>>,
+    inner: tokio::sync::OnceCell<Result<(Arc<Remote>, String), String>>,
 }
 
-#[cfg(feature = "server")]
-impl Embedded {
-    pub fn new(db: std::path::PathBuf, cache_dir: std::path::PathBuf, store: Arc<DraftStore>) -> Self {
-        Self { db, cache_dir, store, inner: tokio::sync::OnceCell::new() }
+impl<F, Fut> Lazy<F>
+where
+    F: FnOnce() -> Fut + Send,
+    Fut: Future<Output = Result<(Remote, String), String>> + Send,
+{
+    /// `start` gives the backend and the URL it listens on.
+    pub fn new(start: F) -> Self {
+        Self { start: std::sync::Mutex::new(Some(start)), inner: tokio::sync::OnceCell::new() }
     }
 
-    async fn remote(&self) -> Result<&Remote, String> {
-        let started = self
-            .inner
+    async fn remote(&self) -> Result<&(Arc<Remote>, String), String> {
+        self.inner
             .get_or_init(|| async {
-                let config = crate::server::ServerConfig {
-                    addr: std::net::SocketAddr::from(([127, 0, 0, 1], 0)),
-                    db: self.db.clone(),
-                    demo: true,
-                    seed_channels: 0,
-                    tls: crate::server::TlsMode::Off,
-                };
-                let server = crate::server::spawn(config).await.map_err(|e| format!("embedded backend: {e}"))?;
-                let token = server.demo_token.clone().ok_or("embedded backend: no demo token")?;
-                let flags =
-                    crate::client::Flags { backend: Some(server.url.clone()), token: Some(token), ca_cert: None };
-                let settings = crate::client::config::resolve(&flags, &|_| None, None).map_err(|e| e.to_string())?;
-                let client = Client::new(&settings).map_err(|e| e.to_string())?;
-                Ok((Remote::with_cache_key(client, &self.cache_dir, "embedded", self.store.clone()), server))
+                let start = self.start.lock().ok().and_then(|mut s| s.take());
+                match start {
+                    Some(f) => f().await.map(|(r, url)| (Arc::new(r), url)),
+                    None => Err("the embedded backend could not be started".into()),
+                }
             })
-            .await;
-        started.as_ref().map(|(r, _)| r).map_err(Clone::clone)
-    }
-
-    /// The URL the embedded backend listens on, once started.
-    pub fn url(&self) -> Option<String> {
-        self.inner.get().and_then(|r| r.as_ref().ok()).map(|(_, s)| s.url.clone())
+            .await
+            .as_ref()
+            .map_err(Clone::clone)
     }
 }
 
-#[cfg(feature = "server")]
-impl Backend for Embedded {
+impl<F, Fut> Backend for Lazy<F>
+where
+    F: FnOnce() -> Fut + Send,
+    Fut: Future<Output = Result<(Remote, String), String>> + Send,
+{
     fn refresh(&self, tx: UnboundedSender<Action>) -> BoxFuture<'_, ()> {
         Box::pin(async move {
             match self.remote().await {
-                Ok(r) => {
-                    if let Some(url) = self.url() {
-                        let _ = tx.send(Action::BackendUrl(url));
-                    }
+                Ok((r, url)) => {
+                    let _ = tx.send(Action::BackendUrl(url.clone()));
                     r.refresh(tx).await
                 }
                 Err(e) => {
@@ -187,20 +227,30 @@ impl Backend for Embedded {
         })
     }
 
-    fn channel<'a>(&'a self, id: &'a str) -> BoxFuture<'a, Result<Channel, String>> {
-        Box::pin(async move { self.remote().await?.channel(id).await })
+    fn channel<'a>(&'a self, id: &'a str) -> BoxFuture<'a, Result<Channel, Failure>> {
+        Box::pin(async move {
+            match self.remote().await {
+                Ok((r, _)) => r.channel(id).await,
+                Err(e) => Err(Failure::unreachable(e)),
+            }
+        })
     }
 
     fn submit(&self, draft: Draft) -> BoxFuture<'_, Result<Channel, SubmitError>> {
         Box::pin(async move {
             match self.remote().await {
-                Ok(r) => r.submit(draft).await,
+                Ok((r, _)) => r.submit(draft).await,
                 Err(e) => Err(SubmitError::Unreachable(e)),
             }
         })
     }
 
-    fn client(&self) -> BoxFuture<'_, Result<Client, String>> {
-        Box::pin(async move { Ok(self.remote().await?.client.clone()) })
+    fn client(&self) -> BoxFuture<'_, Result<Client, Failure>> {
+        Box::pin(async move {
+            match self.remote().await {
+                Ok((r, _)) => Ok(r.client.clone()),
+                Err(e) => Err(Failure::unreachable(e)),
+            }
+        })
     }
 }

@@ -5,10 +5,20 @@ use nucleo_matcher::pattern::{CaseMatching, Normalization, Pattern};
 use nucleo_matcher::{Config, Matcher, Utf32Str};
 
 use super::form::Source;
-use super::state::Choice;
 use crate::model::catalogue::CertRole;
 use crate::model::{Catalogue, RoutingMode};
 use crate::sanitize::clean;
+
+/// One choice of a select popup.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Choice {
+    pub id: String,
+    pub label: String,
+    /// Role, expiry, tree path… shown dimmed.
+    pub detail: String,
+    /// Shown but marked (an expired certificate).
+    pub warning: Option<String>,
+}
 
 /// Whether choices can be offered (routing modes always can; the rest need a
 /// catalogue).

@@ -1,10 +1,15 @@
-//! The wizard's fields: which step each is on, its label, its kind, when it
-//! shows, and how it reads and writes the channel document. One table, so the
-//! pages, the error mapping and the autosave cursor all agree.
+//! The one field table. Every field the wizard pages and the Channel
+//! Integration page show is a [`Spec`]: its label, kind, guidance, where it
+//! sits (step, heading, indent, the toggle that reveals it), how its value is
+//! read and written ([`Value`] accessors) and so which keys it takes
+//! ([`contexts_of`]). The pages, the error mapping, the row renderer and the
+//! autosave cursor all read this table, so they cannot disagree.
 
+use super::keymap::Ctx;
+use crate::drafts::Draft;
 use crate::model::fields as p;
 use crate::model::validate as v;
-use crate::model::{ChannelDocument, RoutingMode, TransferTarget};
+use crate::model::{RoutingMode, Segment, TransferTarget};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum FieldId {
@@ -45,6 +50,62 @@ pub enum FieldId {
     Chatbot,
     AssistantEnabled,
     Assistant,
+    // the Channel Integration page
+    BotToken,
+    PublicAddress,
+    AllowedUpdates,
+    DropPending,
+}
+
+/// The steps of Configure Channel.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Step {
+    ChannelInfo,
+    Basic,
+    Robot,
+    Review,
+}
+
+impl Step {
+    pub const ALL: [Step; 4] = [Step::ChannelInfo, Step::Basic, Step::Robot, Step::Review];
+    /// The steps that hold fields.
+    pub const FORMS: [Step; 3] = [Step::ChannelInfo, Step::Basic, Step::Robot];
+
+    /// 1–4, as "Step n/4" shows it and a draft records it.
+    pub fn number(self) -> u8 {
+        self as u8 + 1
+    }
+
+    /// The step a draft recorded (out-of-range numbers clamp).
+    pub fn from_number(n: u8) -> Step {
+        Step::ALL[usize::from(n.clamp(1, 4)) - 1]
+    }
+
+    pub fn next(self) -> Option<Step> {
+        Step::ALL.get(usize::from(self.number())).copied()
+    }
+
+    pub fn prev(self) -> Option<Step> {
+        usize::from(self.number()).checked_sub(2).map(|i| Step::ALL[i])
+    }
+
+    pub fn title(self) -> &'static str {
+        ["Channel information", "Basic configuration", "Robot configuration", "Review"][self as usize]
+    }
+
+    /// The short name in the step tabs.
+    pub fn tab(self) -> &'static str {
+        ["Channel info", "Basic", "Robot", "Review"][self as usize]
+    }
+
+    pub fn intro(self) -> &'static str {
+        [
+            "Telegram channel: API Fabric keys, the frontend address and certificates.",
+            "Name, routing, work time and the session settings under More.",
+            "Chatbot and robot assistant.",
+            "Check every value, fix what is listed, then submit.",
+        ][self as usize]
+    }
 }
 
 /// Where the choices of a select come from.
@@ -71,9 +132,20 @@ pub enum Kind {
     WorkTime,
 }
 
-pub struct Spec {
+/// How a field's value is read and written in its record `T` (a [`Draft`]
+/// for the wizard, [`IntegrationInputs`] for the Integration page).
+pub enum Value<T: 'static> {
+    Text { get: fn(&T) -> &str, set: fn(&mut T, String) },
+    Number { get: fn(&T) -> Option<i64>, set: fn(&mut T, Option<i64>) },
+    Flag { get: fn(&T) -> bool, set: fn(&mut T, bool) },
+    Words { get: fn(&T) -> &Vec<String>, get_mut: fn(&mut T) -> &mut Vec<String> },
+    Segments { get: fn(&T) -> &Vec<Segment>, get_mut: fn(&mut T) -> &mut Vec<Segment> },
+}
+
+pub struct Spec<T: 'static> {
     pub id: FieldId,
-    pub step: u8,
+    /// The wizard step it is on (None: the Integration page).
+    pub step: Option<Step>,
     pub label: &'static str,
     /// Dotted document path (errors at or below it belong to this field).
     pub path: &'static str,
@@ -84,351 +156,707 @@ pub struct Spec {
     pub heading: Option<&'static str>,
     /// Nesting depth for display (fields revealed by a toggle are indented).
     pub indent: u8,
+    /// The toggle whose "on" shows this field.
+    pub revealed_by: Option<FieldId>,
+    /// Shown dimmed while the field is empty.
+    pub placeholder: &'static str,
+    pub value: Value<T>,
 }
 
-const fn spec(id: FieldId, step: u8, label: &'static str, path: &'static str, kind: Kind, hint: &'static str) -> Spec {
-    Spec { id, step, label, path, kind, hint, heading: None, indent: 0 }
+/// A record whose fields are described by a table of [`Spec`]s.
+pub trait Record: Sized + 'static {
+    fn table() -> &'static [Spec<Self>];
 }
 
-const fn sub(mut s: Spec) -> Spec {
+impl Record for Draft {
+    fn table() -> &'static [Spec<Draft>] {
+        SPECS
+    }
+}
+
+impl Record for IntegrationInputs {
+    fn table() -> &'static [Spec<IntegrationInputs>] {
+        INTEGRATION
+    }
+}
+
+/// The spec of `id` in `T`'s table.
+pub fn spec<T: Record>(id: FieldId) -> &'static Spec<T> {
+    T::table().iter().find(|s| s.id == id).expect("every field has a spec")
+}
+
+/// The spec of a wizard field.
+pub fn spec_of(id: FieldId) -> &'static Spec<Draft> {
+    spec::<Draft>(id)
+}
+
+impl<T: Record> Spec<T> {
+    /// The text of a text-like field (text, secret, multi-line, select id,
+    /// number).
+    pub fn text(&self, r: &T) -> String {
+        match &self.value {
+            Value::Text { get, .. } => get(r).to_string(),
+            Value::Number { get, .. } => get(r).map(|n| n.to_string()).unwrap_or_default(),
+            _ => String::new(),
+        }
+    }
+
+    pub fn set_text(&self, r: &mut T, text: String) {
+        if let Value::Text { set, .. } = &self.value {
+            set(r, text);
+        }
+    }
+
+    pub fn number(&self, r: &T) -> Option<i64> {
+        match &self.value {
+            Value::Number { get, .. } => get(r),
+            _ => None,
+        }
+    }
+
+    pub fn set_number(&self, r: &mut T, n: Option<i64>) {
+        if let Value::Number { set, .. } = &self.value {
+            set(r, n);
+        }
+    }
+
+    pub fn flag(&self, r: &T) -> bool {
+        match &self.value {
+            Value::Flag { get, .. } => get(r),
+            _ => false,
+        }
+    }
+
+    pub fn flip(&self, r: &mut T) {
+        if let Value::Flag { get, set } = &self.value {
+            let on = get(r);
+            set(r, !on);
+        }
+    }
+
+    /// Whether the field shows: no revealing toggle, or the toggle is on.
+    pub fn shown(&self, r: &T) -> bool {
+        self.revealed_by.is_none_or(|t| spec::<T>(t).flag(r))
+    }
+}
+
+/// The contexts (sets of key bindings) a field of `kind` takes while
+/// focused, most specific first. `choices` says whether a select has a list
+/// to choose from (without a catalogue its id is typed by hand).
+pub fn contexts_of(kind: Kind, choices: bool) -> Vec<Ctx> {
+    match kind {
+        Kind::Secret { .. } => vec![Ctx::Secret, Ctx::TextInput],
+        Kind::Text { .. } | Kind::Number { .. } => vec![Ctx::TextInput],
+        Kind::Select(_) if choices => vec![Ctx::Select],
+        Kind::Select(_) => vec![Ctx::TextInput],
+        Kind::Toggle => vec![Ctx::Toggle],
+        Kind::Multiline { .. } => vec![Ctx::Multiline],
+        Kind::Keywords | Kind::WorkTime => vec![Ctx::ListField],
+    }
+}
+
+/// Whether the field is edited in place with a single-line input.
+pub fn takes_line_input(kind: Kind, choices: bool) -> bool {
+    matches!(kind, Kind::Text { .. } | Kind::Secret { .. } | Kind::Number { .. })
+        || (matches!(kind, Kind::Select(_)) && !choices)
+}
+
+const fn field<T>(
+    id: FieldId,
+    step: Step,
+    label: &'static str,
+    path: &'static str,
+    kind: Kind,
+    hint: &'static str,
+    value: Value<T>,
+) -> Spec<T> {
+    Spec {
+        id,
+        step: Some(step),
+        label,
+        path,
+        kind,
+        hint,
+        heading: None,
+        indent: 0,
+        revealed_by: None,
+        placeholder: "",
+        value,
+    }
+}
+
+/// Indented under the toggle that reveals it.
+const fn under<T>(toggle: FieldId, mut s: Spec<T>) -> Spec<T> {
     s.indent = 1;
+    s.revealed_by = Some(toggle);
     s
 }
 
-const fn head(mut s: Spec, heading: &'static str) -> Spec {
+const fn head<T>(mut s: Spec<T>, heading: &'static str) -> Spec<T> {
     s.heading = Some(heading);
     s
 }
 
-use FieldId as F;
+macro_rules! text {
+    ($($f:ident).+) => {
+        Value::Text { get: |d| d.document.$($f).+.as_str(), set: |d, t| d.document.$($f).+ = t }
+    };
+}
+macro_rules! number {
+    ($($f:ident).+) => {
+        Value::Number {
+            get: |d| Some(d.document.$($f).+),
+            // an empty required number keeps its last value until one is typed
+            set: |d, n| if let Some(n) = n { d.document.$($f).+ = n },
+        }
+    };
+}
+macro_rules! flag {
+    ($($f:ident).+) => {
+        Value::Flag { get: |d| d.document.$($f).+, set: |d, on| d.document.$($f).+ = on }
+    };
+}
+macro_rules! target {
+    ($t:expr) => {
+        Value::Flag {
+            get: |d| d.document.basic.session_transfer.targets.contains(&$t),
+            set: |d, on| set_target(&mut d.document.basic.session_transfer.targets, $t, on),
+        }
+    };
+}
 
-pub const SPECS: &[Spec] = &[
-    spec(
+/// Add or remove a transfer target, keeping the catalogue's order.
+fn set_target(targets: &mut Vec<TransferTarget>, t: TransferTarget, on: bool) {
+    targets.retain(|x| *x != t);
+    if on {
+        targets.push(t);
+        targets.sort_by_key(|x| TransferTarget::ALL.iter().position(|a| a == x));
+    }
+}
+
+use FieldId as F;
+use Step::{Basic as S2, ChannelInfo as S1, Robot as S3};
+
+pub const SPECS: &[Spec<Draft>] = &[
+    field(
         F::AppKey,
-        1,
+        S1,
         "APP Key",
         p::APP_KEY,
         Kind::Text { max: v::APP_KEY_MAX },
         "The AK from API Fabric: 1–128 printable ASCII, no spaces.",
+        text!(channel_info.app_key),
     ),
-    spec(
+    field(
         F::AppSecret,
-        1,
+        S1,
         "APP Secret",
         p::APP_SECRET,
         Kind::Secret { max: v::APP_SECRET_MAX },
         "The SK from API Fabric. Never shown, exported or logged.",
+        Value::Text {
+            get: |d| d.document.channel_info.app_secret.as_deref().unwrap_or(""),
+            set: |d, t| d.document.channel_info.app_secret = (!t.is_empty()).then_some(t),
+        },
     ),
-    sub(spec(
-        F::RememberSecret,
-        1,
-        "Keep secret in draft",
-        "draft.remember_secrets",
-        Kind::Toggle,
-        "Off: the APP Secret is kept in memory only and must be typed again after a restart.",
-    )),
-    spec(
+    Spec {
+        indent: 1,
+        ..field(
+            F::RememberSecret,
+            S1,
+            "Keep secret in draft",
+            "draft.remember_secrets",
+            Kind::Toggle,
+            "Off: the APP Secret is kept in memory only and must be typed again after a restart.",
+            Value::Flag { get: |d| d.meta.remember_secrets, set: |d, on| d.meta.remember_secrets = on },
+        )
+    },
+    field(
         F::BaseUrl,
-        1,
+        S1,
         "BaseUrl",
         p::BASE_URL,
         Kind::Text { max: 64 },
         "https://<IP>:<port> of the system frontend, e.g. https://192.0.2.10:28090. No domain names.",
+        text!(channel_info.base_url),
     ),
-    spec(
+    field(
         F::TrustCert,
-        1,
+        S1,
         "Trust certificate",
         p::TRUST_CERTIFICATE,
         Kind::Select(Source::TrustCertificates),
         "The API Fabric authentication certificate uploaded in Managing Certificates.",
+        text!(channel_info.trust_certificate),
     ),
-    spec(
+    field(
         F::IdentityCert,
-        1,
+        S1,
         "Identity certificate",
         p::IDENTITY_CERTIFICATE,
         Kind::Select(Source::IdentityCertificates),
         "This system's identity certificate uploaded in Managing Certificates.",
+        text!(channel_info.identity_certificate),
     ),
-    spec(
+    field(
         F::ChannelName,
-        2,
+        S2,
         "Channel Name",
         p::CHANNEL_NAME,
         Kind::Text { max: v::CHANNEL_NAME_MAX },
         "Unique; 1–64 letters, digits or _, starting with a letter or _.",
+        text!(basic.channel_name),
     ),
-    spec(F::Ou, 2, "OU Configuration", p::OU, Kind::Select(Source::Ous), "The OU whose resources the channel uses."),
-    spec(
+    field(
+        F::Ou,
+        S2,
+        "OU Configuration",
+        p::OU,
+        Kind::Select(Source::Ous),
+        "The OU whose resources the channel uses.",
+        text!(basic.ou),
+    ),
+    field(
         F::SkillQueue,
-        2,
+        S2,
         "Skill Queue",
         p::SKILL_QUEUE,
         Kind::Select(Source::SkillQueues),
         "A multimedia called route of the tenant.",
+        text!(basic.skill_queue),
     ),
-    spec(
+    field(
         F::Keywords,
-        2,
+        S2,
         "Keywords for transfer",
         p::KEYWORDS,
         Kind::Keywords,
         "Words that switch a customer from the robot to an agent (required with the intelligent robot).",
+        Value::Words {
+            get: |d| &d.document.basic.transfer_keywords,
+            get_mut: |d| &mut d.document.basic.transfer_keywords,
+        },
     ),
-    spec(
+    field(
         F::Workday,
-        2,
+        S2,
         "Work time — workday",
         p::WORKDAY,
         Kind::WorkTime,
         "Up to 4 segments between 00:00 and 24:00; they may touch but not overlap.",
+        Value::Segments {
+            get: |d| &d.document.basic.work_time.workday,
+            get_mut: |d| &mut d.document.basic.work_time.workday,
+        },
     ),
-    spec(
+    field(
         F::NonWorkday,
-        2,
+        S2,
         "Work time — non-workday",
         p::NON_WORKDAY,
         Kind::WorkTime,
         "Up to 4 segments on non-working days (set under Service Time).",
+        Value::Segments {
+            get: |d| &d.document.basic.work_time.non_workday,
+            get_mut: |d| &mut d.document.basic.work_time.non_workday,
+        },
     ),
-    spec(
+    field(
         F::Notification,
-        2,
+        S2,
         "Non-working time notice",
         p::NOTIFICATION,
         Kind::Multiline { max: v::NOTIFICATION_MAX },
         "Sent to customers outside work time; up to 500 characters.",
+        text!(basic.non_working_time_notification),
     ),
     head(
-        spec(
+        field(
             F::LaEnabled,
-            2,
+            S2,
             "Last Agent Mode",
             p::LA_ENABLED,
             Kind::Toggle,
             "Route a returning customer to the agent who served them last.",
+            flag!(basic.last_agent_mode.enabled),
         ),
         "More",
     ),
-    sub(spec(
-        F::LaRetention,
-        2,
-        "Remember for",
-        p::LA_RETENTION_HOURS,
-        Kind::Number { min: v::RETENTION_HOURS.0, max: v::RETENTION_HOURS.1, unit: "h", optional: false },
-        "How long the last agent is remembered.",
-    )),
-    sub(spec(
-        F::LaWait,
-        2,
-        "Wait for agent",
-        p::LA_WAIT_SECONDS,
-        Kind::Number { min: v::WAIT_SECONDS.0, max: v::WAIT_SECONDS.1, unit: "s", optional: false },
-        "How long to wait for that agent before the skill queue.",
-    )),
-    spec(
+    under(
+        F::LaEnabled,
+        field(
+            F::LaRetention,
+            S2,
+            "Remember for",
+            p::LA_RETENTION_HOURS,
+            Kind::Number { min: v::RETENTION_HOURS.0, max: v::RETENTION_HOURS.1, unit: "h", optional: false },
+            "How long the last agent is remembered.",
+            number!(basic.last_agent_mode.retention_hours),
+        ),
+    ),
+    under(
+        F::LaEnabled,
+        field(
+            F::LaWait,
+            S2,
+            "Wait for agent",
+            p::LA_WAIT_SECONDS,
+            Kind::Number { min: v::WAIT_SECONDS.0, max: v::WAIT_SECONDS.1, unit: "s", optional: false },
+            "How long to wait for that agent before the skill queue.",
+            number!(basic.last_agent_mode.wait_seconds),
+        ),
+    ),
+    field(
         F::SeEnabled,
-        2,
+        S2,
         "Session end: no customer reply",
         p::SE_ENABLED,
         Kind::Toggle,
         "End the session when the customer stops replying.",
+        flag!(basic.session_end_no_customer_reply.enabled),
     ),
-    sub(spec(
-        F::SeTimeout,
-        2,
-        "End after",
-        p::SE_TIMEOUT_MINUTES,
-        Kind::Number { min: v::END_TIMEOUT_MINUTES.0, max: v::END_TIMEOUT_MINUTES.1, unit: "min", optional: false },
-        "Minutes without a customer reply.",
-    )),
-    sub(spec(
-        F::SeMessage,
-        2,
-        "End message",
-        p::SE_END_MESSAGE,
-        Kind::Multiline { max: v::MESSAGE_MAX },
-        "Optional; sent when the session ends.",
-    )),
-    spec(
+    under(
+        F::SeEnabled,
+        field(
+            F::SeTimeout,
+            S2,
+            "End after",
+            p::SE_TIMEOUT_MINUTES,
+            Kind::Number { min: v::END_TIMEOUT_MINUTES.0, max: v::END_TIMEOUT_MINUTES.1, unit: "min", optional: false },
+            "Minutes without a customer reply.",
+            number!(basic.session_end_no_customer_reply.timeout_minutes),
+        ),
+    ),
+    under(
+        F::SeEnabled,
+        field(
+            F::SeMessage,
+            S2,
+            "End message",
+            p::SE_END_MESSAGE,
+            Kind::Multiline { max: v::MESSAGE_MAX },
+            "Optional; sent when the session ends.",
+            text!(basic.session_end_no_customer_reply.end_message),
+        ),
+    ),
+    field(
         F::StEnabled,
-        2,
+        S2,
         "Transfer: no agent reply",
         p::ST_ENABLED,
         Kind::Toggle,
         "Move the session to another queue when the agent does not reply.",
+        flag!(basic.session_transfer_no_agent_reply.enabled),
     ),
-    sub(spec(
-        F::StTimeout,
-        2,
-        "Transfer after",
-        p::ST_TIMEOUT_SECONDS,
-        Kind::Number {
-            min: v::TRANSFER_TIMEOUT_SECONDS.0,
-            max: v::TRANSFER_TIMEOUT_SECONDS.1,
-            unit: "s",
-            optional: false,
-        },
-        "Seconds without an agent reply.",
-    )),
-    sub(spec(
-        F::StTarget,
-        2,
-        "Target skill queue",
-        p::ST_TARGET,
-        Kind::Select(Source::SkillQueues),
-        "Not the channel's own skill queue.",
-    )),
-    sub(spec(
-        F::StNotice,
-        2,
-        "Transfer notice",
-        p::ST_NOTICE,
-        Kind::Multiline { max: v::MESSAGE_MAX },
-        "Optional; sent to the customer on transfer.",
-    )),
-    spec(
+    under(
+        F::StEnabled,
+        field(
+            F::StTimeout,
+            S2,
+            "Transfer after",
+            p::ST_TIMEOUT_SECONDS,
+            Kind::Number {
+                min: v::TRANSFER_TIMEOUT_SECONDS.0,
+                max: v::TRANSFER_TIMEOUT_SECONDS.1,
+                unit: "s",
+                optional: false,
+            },
+            "Seconds without an agent reply.",
+            number!(basic.session_transfer_no_agent_reply.timeout_seconds),
+        ),
+    ),
+    under(
+        F::StEnabled,
+        field(
+            F::StTarget,
+            S2,
+            "Target skill queue",
+            p::ST_TARGET,
+            Kind::Select(Source::SkillQueues),
+            "Not the channel's own skill queue.",
+            text!(basic.session_transfer_no_agent_reply.target_skill_queue),
+        ),
+    ),
+    under(
+        F::StEnabled,
+        field(
+            F::StNotice,
+            S2,
+            "Transfer notice",
+            p::ST_NOTICE,
+            Kind::Multiline { max: v::MESSAGE_MAX },
+            "Optional; sent to the customer on transfer.",
+            text!(basic.session_transfer_no_agent_reply.notice),
+        ),
+    ),
+    field(
         F::TrEnabled,
-        2,
+        S2,
         "Session Transfer",
         p::TRANSFER_ENABLED,
         Kind::Toggle,
         "Agents may transfer sessions of this channel.",
+        flag!(basic.session_transfer.enabled),
     ),
-    sub(spec(
-        F::TrSkillQueue,
-        2,
-        "to a skill queue",
-        p::TRANSFER_TARGETS,
-        Kind::Toggle,
-        "Allow transfer to a skill queue.",
-    )),
-    sub(spec(F::TrAgent, 2, "to an agent", p::TRANSFER_TARGETS, Kind::Toggle, "Allow transfer to another agent.")),
-    sub(spec(
-        F::TrChatbot,
-        2,
-        "to the chatbot",
-        p::TRANSFER_TARGETS,
-        Kind::Toggle,
-        "Allow transfer to the chatbot (needs the intelligent robot).",
-    )),
-    spec(
+    under(
+        F::TrEnabled,
+        field(
+            F::TrSkillQueue,
+            S2,
+            "to a skill queue",
+            p::TRANSFER_TARGETS,
+            Kind::Toggle,
+            "Allow transfer to a skill queue.",
+            target!(TransferTarget::SkillQueue),
+        ),
+    ),
+    under(
+        F::TrEnabled,
+        field(
+            F::TrAgent,
+            S2,
+            "to an agent",
+            p::TRANSFER_TARGETS,
+            Kind::Toggle,
+            "Allow transfer to another agent.",
+            target!(TransferTarget::Agent),
+        ),
+    ),
+    under(
+        F::TrEnabled,
+        field(
+            F::TrChatbot,
+            S2,
+            "to the chatbot",
+            p::TRANSFER_TARGETS,
+            Kind::Toggle,
+            "Allow transfer to the chatbot (needs the intelligent robot).",
+            target!(TransferTarget::Chatbot),
+        ),
+    ),
+    field(
         F::OmEnabled,
-        2,
+        S2,
         "Offline Messages",
         p::OM_ENABLED,
         Kind::Toggle,
         "Agents receive messages sent outside work time or when no agent answered.",
+        flag!(basic.offline_messages.enabled),
     ),
-    sub(spec(
-        F::OmPrompt,
-        2,
-        "Offline prompt",
-        p::OM_PROMPT,
-        Kind::Multiline { max: v::MESSAGE_MAX },
-        "Required; none of ' \" / < > \\ ;",
-    )),
-    sub(spec(
-        F::OmRoutingLimit,
-        2,
-        "Routing time limit",
-        p::OM_ROUTING_LIMIT,
-        Kind::Number { min: v::ROUTING_LIMIT_MINUTES.0, max: v::ROUTING_LIMIT_MINUTES.1, unit: "min", optional: false },
-        "Minutes an offline message waits to be routed.",
-    )),
-    sub(spec(
-        F::OmOutboundLimit,
-        2,
-        "Agent outbound limit",
-        p::OM_OUTBOUND_LIMIT,
-        Kind::Number {
-            min: v::OUTBOUND_LIMIT_MINUTES.0,
-            max: v::OUTBOUND_LIMIT_MINUTES.1,
-            unit: "min",
-            optional: true,
-        },
-        "Empty = unlimited; 0 = agents may not reply.",
-    )),
-    sub(spec(
-        F::OmCalledTimeout,
-        2,
-        "Called customer timeout",
-        p::OM_CALLED_TIMEOUT,
-        Kind::Number { min: v::CALLED_REPLY_MINUTES.0, max: v::CALLED_REPLY_MINUTES.1, unit: "min", optional: false },
-        "Below the session-end timeout when that is on.",
-    )),
-    sub(spec(
-        F::OmRoutingMode,
-        2,
-        "Routing mode",
-        p::OM_ROUTING_MODE,
-        Kind::Select(Source::RoutingModes),
-        "skill_queue, last_agent (needs Last Agent Mode) or chatbot (needs the robot).",
-    )),
-    spec(
+    under(
+        F::OmEnabled,
+        field(
+            F::OmPrompt,
+            S2,
+            "Offline prompt",
+            p::OM_PROMPT,
+            Kind::Multiline { max: v::MESSAGE_MAX },
+            "Required; none of ' \" / < > \\ ;",
+            text!(basic.offline_messages.prompt),
+        ),
+    ),
+    under(
+        F::OmEnabled,
+        field(
+            F::OmRoutingLimit,
+            S2,
+            "Routing time limit",
+            p::OM_ROUTING_LIMIT,
+            Kind::Number {
+                min: v::ROUTING_LIMIT_MINUTES.0,
+                max: v::ROUTING_LIMIT_MINUTES.1,
+                unit: "min",
+                optional: false,
+            },
+            "Minutes an offline message waits to be routed.",
+            number!(basic.offline_messages.routing_time_limit_minutes),
+        ),
+    ),
+    under(
+        F::OmEnabled,
+        field(
+            F::OmOutboundLimit,
+            S2,
+            "Agent outbound limit",
+            p::OM_OUTBOUND_LIMIT,
+            Kind::Number {
+                min: v::OUTBOUND_LIMIT_MINUTES.0,
+                max: v::OUTBOUND_LIMIT_MINUTES.1,
+                unit: "min",
+                optional: true,
+            },
+            "Empty = unlimited; 0 = agents may not reply.",
+            Value::Number {
+                get: |d| d.document.basic.offline_messages.agent_outbound_time_limit_minutes,
+                set: |d, n| d.document.basic.offline_messages.agent_outbound_time_limit_minutes = n,
+            },
+        ),
+    ),
+    under(
+        F::OmEnabled,
+        field(
+            F::OmCalledTimeout,
+            S2,
+            "Called customer timeout",
+            p::OM_CALLED_TIMEOUT,
+            Kind::Number {
+                min: v::CALLED_REPLY_MINUTES.0,
+                max: v::CALLED_REPLY_MINUTES.1,
+                unit: "min",
+                optional: false,
+            },
+            "Below the session-end timeout when that is on.",
+            number!(basic.offline_messages.called_customer_reply_timeout_minutes),
+        ),
+    ),
+    under(
+        F::OmEnabled,
+        field(
+            F::OmRoutingMode,
+            S2,
+            "Routing mode",
+            p::OM_ROUTING_MODE,
+            Kind::Select(Source::RoutingModes),
+            "skill_queue, last_agent (needs Last Agent Mode) or chatbot (needs the robot).",
+            Value::Text {
+                get: |d| d.document.basic.offline_messages.routing_mode.as_str(),
+                set: |d, t| {
+                    if let Some(m) = RoutingMode::ALL.into_iter().find(|m| m.as_str() == t) {
+                        d.document.basic.offline_messages.routing_mode = m;
+                    }
+                },
+            },
+        ),
+    ),
+    field(
         F::RobotEnabled,
-        3,
+        S3,
         "Intelligent robot",
         p::ROBOT_ENABLED,
         Kind::Toggle,
         "Connect the channel to a chatbot (then keywords for transfer are required).",
+        flag!(robot.intelligent_robot.enabled),
     ),
-    sub(spec(F::Chatbot, 3, "Chatbot", p::CHATBOT, Kind::Select(Source::Chatbots), "The chatbot's access code.")),
-    spec(
+    under(
+        F::RobotEnabled,
+        field(
+            F::Chatbot,
+            S3,
+            "Chatbot",
+            p::CHATBOT,
+            Kind::Select(Source::Chatbots),
+            "The chatbot's access code.",
+            text!(robot.intelligent_robot.chatbot_access_code),
+        ),
+    ),
+    field(
         F::AssistantEnabled,
-        3,
+        S3,
         "Robot assistant",
         p::ASSISTANT_ENABLED,
         Kind::Toggle,
         "Give agents a robot assistant.",
+        flag!(robot.robot_assistant.enabled),
     ),
-    sub(spec(
-        F::Assistant,
-        3,
-        "Assistant",
-        p::ASSISTANT,
-        Kind::Select(Source::Assistants),
-        "The robot assistant's access code.",
-    )),
+    under(
+        F::AssistantEnabled,
+        field(
+            F::Assistant,
+            S3,
+            "Assistant",
+            p::ASSISTANT,
+            Kind::Select(Source::Assistants),
+            "The robot assistant's access code.",
+            text!(robot.robot_assistant.assistant_access_code),
+        ),
+    ),
 ];
 
-pub const STEP_TITLES: [&str; 4] = ["Channel information", "Basic configuration", "Robot configuration", "Review"];
-pub const STEP_INTROS: [&str; 4] = [
-    "Telegram channel: API Fabric keys, the frontend address and certificates.",
-    "Name, routing, work time and the session settings under More.",
-    "Chatbot and robot assistant.",
-    "Check every value, fix what is listed, then submit.",
+/// What is typed on the Channel Integration page (the bot token stays in
+/// memory: never in a draft, never drawn unmasked unless revealed).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IntegrationInputs {
+    pub token: String,
+    pub public_url: String,
+    pub allowed: String,
+    pub drop_pending: bool,
+}
+
+impl Default for IntegrationInputs {
+    fn default() -> Self {
+        Self {
+            token: String::new(),
+            public_url: String::new(),
+            allowed: crate::telegram::types::default_allowed_updates().join(","),
+            drop_pending: false,
+        }
+    }
+}
+
+const fn page<T>(
+    id: FieldId,
+    label: &'static str,
+    kind: Kind,
+    hint: &'static str,
+    placeholder: &'static str,
+    value: Value<T>,
+) -> Spec<T> {
+    Spec {
+        id,
+        step: None,
+        label,
+        path: "",
+        kind,
+        hint,
+        heading: None,
+        indent: 0,
+        revealed_by: None,
+        placeholder,
+        value,
+    }
+}
+
+pub const INTEGRATION: &[Spec<IntegrationInputs>] = &[
+    page(
+        F::BotToken,
+        "Bot token",
+        Kind::Secret { max: 256 },
+        "The token from @BotFather; kept in memory only and sent to the backend write-only.",
+        "from @BotFather · Ctrl-R shows",
+        Value::Text { get: |i| i.token.as_str(), set: |i, t| i.token = t },
+    ),
+    page(
+        F::PublicAddress,
+        "Public address",
+        Kind::Text { max: 64 },
+        "Optional https://PUBLIC-IP:PORT: Telegram calls public IPv4 on ports 443, 80, 88, 8443 only.",
+        "optional https://PUBLIC-IP:PORT",
+        Value::Text { get: |i| i.public_url.as_str(), set: |i, t| i.public_url = t },
+    ),
+    page(
+        F::AllowedUpdates,
+        "Allowed updates",
+        Kind::Text { max: 512 },
+        "Update types Telegram sends, comma-separated.",
+        "",
+        Value::Text { get: |i| i.allowed.as_str(), set: |i, t| i.allowed = t },
+    ),
+    page(
+        F::DropPending,
+        "Drop pending",
+        Kind::Toggle,
+        "Drop the updates Telegram queued while no webhook worked.",
+        "",
+        Value::Flag { get: |i| i.drop_pending, set: |i, on| i.drop_pending = on },
+    ),
 ];
 
-pub fn spec_of(id: FieldId) -> &'static Spec {
-    SPECS.iter().find(|s| s.id == id).expect("every field has a spec")
+/// The fields shown on `step` for this draft, in order.
+pub fn visible(step: Step, draft: &Draft) -> Vec<FieldId> {
+    SPECS.iter().filter(|s| s.step == Some(step) && s.shown(draft)).map(|s| s.id).collect()
 }
 
-/// The toggle a field is revealed by, if any.
-pub fn revealed_by(id: FieldId) -> Option<FieldId> {
-    Some(match id {
-        F::LaRetention | F::LaWait => F::LaEnabled,
-        F::SeTimeout | F::SeMessage => F::SeEnabled,
-        F::StTimeout | F::StTarget | F::StNotice => F::StEnabled,
-        F::TrSkillQueue | F::TrAgent | F::TrChatbot => F::TrEnabled,
-        F::OmPrompt | F::OmRoutingLimit | F::OmOutboundLimit | F::OmCalledTimeout | F::OmRoutingMode => F::OmEnabled,
-        F::Chatbot => F::RobotEnabled,
-        F::Assistant => F::AssistantEnabled,
-        _ => return None,
-    })
-}
-
-/// The fields shown on `step` for this document, in order.
-pub fn visible(step: u8, doc: &ChannelDocument, remember: bool) -> Vec<FieldId> {
-    SPECS
-        .iter()
-        .filter(|s| s.step == step)
-        .filter(|s| revealed_by(s.id).is_none_or(|t| toggle_value(t, doc, remember)))
-        .map(|s| s.id)
-        .collect()
-}
-
+/// The transfer target a toggle stands for.
 pub fn target_of(id: FieldId) -> Option<TransferTarget> {
     match id {
         F::TrSkillQueue => Some(TransferTarget::SkillQueue),
@@ -438,142 +866,16 @@ pub fn target_of(id: FieldId) -> Option<TransferTarget> {
     }
 }
 
-pub fn toggle_value(id: FieldId, doc: &ChannelDocument, remember: bool) -> bool {
-    let b = &doc.basic;
-    match id {
-        F::RememberSecret => remember,
-        F::LaEnabled => b.last_agent_mode.enabled,
-        F::SeEnabled => b.session_end_no_customer_reply.enabled,
-        F::StEnabled => b.session_transfer_no_agent_reply.enabled,
-        F::TrEnabled => b.session_transfer.enabled,
-        F::OmEnabled => b.offline_messages.enabled,
-        F::RobotEnabled => doc.robot.intelligent_robot.enabled,
-        F::AssistantEnabled => doc.robot.robot_assistant.enabled,
-        _ => target_of(id).is_some_and(|t| b.session_transfer.targets.contains(&t)),
-    }
-}
-
-/// Flip a toggle. `RememberSecret` lives in the draft's metadata and is
-/// handled by the caller.
-pub fn flip(id: FieldId, doc: &mut ChannelDocument) {
-    let b = &mut doc.basic;
-    match id {
-        F::LaEnabled => b.last_agent_mode.enabled ^= true,
-        F::SeEnabled => b.session_end_no_customer_reply.enabled ^= true,
-        F::StEnabled => b.session_transfer_no_agent_reply.enabled ^= true,
-        F::TrEnabled => b.session_transfer.enabled ^= true,
-        F::OmEnabled => b.offline_messages.enabled ^= true,
-        F::RobotEnabled => doc.robot.intelligent_robot.enabled ^= true,
-        F::AssistantEnabled => doc.robot.robot_assistant.enabled ^= true,
-        _ => {
-            if let Some(t) = target_of(id) {
-                let targets = &mut b.session_transfer.targets;
-                if let Some(i) = targets.iter().position(|x| *x == t) {
-                    targets.remove(i);
-                } else {
-                    // keep the catalogue's order whatever order they were picked in
-                    targets.push(t);
-                    targets.sort_by_key(|x| TransferTarget::ALL.iter().position(|a| a == x));
-                }
-            }
-        }
-    }
-}
-
-/// The text of a text-like field (text, secret, multi-line, select id).
-pub fn text_value(id: FieldId, doc: &ChannelDocument) -> String {
-    let ci = &doc.channel_info;
-    let b = &doc.basic;
-    match id {
-        F::AppKey => ci.app_key.clone(),
-        F::AppSecret => ci.app_secret.clone().unwrap_or_default(),
-        F::BaseUrl => ci.base_url.clone(),
-        F::TrustCert => ci.trust_certificate.clone(),
-        F::IdentityCert => ci.identity_certificate.clone(),
-        F::ChannelName => b.channel_name.clone(),
-        F::Ou => b.ou.clone(),
-        F::SkillQueue => b.skill_queue.clone(),
-        F::Notification => b.non_working_time_notification.clone(),
-        F::SeMessage => b.session_end_no_customer_reply.end_message.clone(),
-        F::StTarget => b.session_transfer_no_agent_reply.target_skill_queue.clone(),
-        F::StNotice => b.session_transfer_no_agent_reply.notice.clone(),
-        F::OmPrompt => b.offline_messages.prompt.clone(),
-        F::OmRoutingMode => b.offline_messages.routing_mode.as_str().to_string(),
-        F::Chatbot => doc.robot.intelligent_robot.chatbot_access_code.clone(),
-        F::Assistant => doc.robot.robot_assistant.assistant_access_code.clone(),
-        _ => number_value(id, doc).map(|n| n.to_string()).unwrap_or_default(),
-    }
-}
-
-/// Store the text of a text-like field.
-pub fn set_text(id: FieldId, doc: &mut ChannelDocument, text: String) {
-    let ci = &mut doc.channel_info;
-    let b = &mut doc.basic;
-    match id {
-        F::AppKey => ci.app_key = text,
-        F::AppSecret => ci.app_secret = if text.is_empty() { None } else { Some(text) },
-        F::BaseUrl => ci.base_url = text,
-        F::TrustCert => ci.trust_certificate = text,
-        F::IdentityCert => ci.identity_certificate = text,
-        F::ChannelName => b.channel_name = text,
-        F::Ou => b.ou = text,
-        F::SkillQueue => b.skill_queue = text,
-        F::Notification => b.non_working_time_notification = text,
-        F::SeMessage => b.session_end_no_customer_reply.end_message = text,
-        F::StTarget => b.session_transfer_no_agent_reply.target_skill_queue = text,
-        F::StNotice => b.session_transfer_no_agent_reply.notice = text,
-        F::OmPrompt => b.offline_messages.prompt = text,
-        F::OmRoutingMode => {
-            if let Some(m) = RoutingMode::ALL.into_iter().find(|m| m.as_str() == text) {
-                b.offline_messages.routing_mode = m;
-            }
-        }
-        F::Chatbot => doc.robot.intelligent_robot.chatbot_access_code = text,
-        F::Assistant => doc.robot.robot_assistant.assistant_access_code = text,
-        _ => {}
-    }
-}
-
-pub fn number_value(id: FieldId, doc: &ChannelDocument) -> Option<i64> {
-    let b = &doc.basic;
-    match id {
-        F::LaRetention => Some(b.last_agent_mode.retention_hours),
-        F::LaWait => Some(b.last_agent_mode.wait_seconds),
-        F::SeTimeout => Some(b.session_end_no_customer_reply.timeout_minutes),
-        F::StTimeout => Some(b.session_transfer_no_agent_reply.timeout_seconds),
-        F::OmRoutingLimit => Some(b.offline_messages.routing_time_limit_minutes),
-        F::OmOutboundLimit => b.offline_messages.agent_outbound_time_limit_minutes,
-        F::OmCalledTimeout => Some(b.offline_messages.called_customer_reply_timeout_minutes),
-        _ => None,
-    }
-}
-
-/// Store a number (`None` only for optional numbers: unlimited).
-pub fn set_number(id: FieldId, doc: &mut ChannelDocument, value: Option<i64>) {
-    let b = &mut doc.basic;
-    match (id, value) {
-        (F::OmOutboundLimit, v) => b.offline_messages.agent_outbound_time_limit_minutes = v,
-        (_, None) => {}
-        (F::LaRetention, Some(n)) => b.last_agent_mode.retention_hours = n,
-        (F::LaWait, Some(n)) => b.last_agent_mode.wait_seconds = n,
-        (F::SeTimeout, Some(n)) => b.session_end_no_customer_reply.timeout_minutes = n,
-        (F::StTimeout, Some(n)) => b.session_transfer_no_agent_reply.timeout_seconds = n,
-        (F::OmRoutingLimit, Some(n)) => b.offline_messages.routing_time_limit_minutes = n,
-        (F::OmCalledTimeout, Some(n)) => b.offline_messages.called_customer_reply_timeout_minutes = n,
-        _ => {}
-    }
-}
-
 /// The field an error path belongs to (the longest field path that is the
 /// error's path or a prefix of it at a `.` or `[` boundary).
-pub fn field_for_path(path: &str, doc: &ChannelDocument) -> Option<FieldId> {
+pub fn field_for_path(path: &str, draft: &Draft) -> Option<FieldId> {
     if let Some(rest) = path.strip_prefix(p::TRANSFER_TARGETS) {
         // targets[i] → the toggle of that target
         let target = rest
             .strip_prefix('[')
             .and_then(|r| r.split(']').next())
             .and_then(|i| i.parse::<usize>().ok())
-            .and_then(|i| doc.basic.session_transfer.targets.get(i).copied());
+            .and_then(|i| draft.document.basic.session_transfer.targets.get(i).copied());
         return Some(match target {
             Some(TransferTarget::SkillQueue) | None => F::TrSkillQueue,
             Some(TransferTarget::Agent) => F::TrAgent,
@@ -592,12 +894,7 @@ pub fn field_for_path(path: &str, doc: &ChannelDocument) -> Option<FieldId> {
 
 /// The field named by a dotted path as saved in a draft's metadata.
 pub fn field_named(path: &str) -> Option<FieldId> {
-    SPECS.iter().find(|s| s.path == path && target_of(s.id).is_none()).map(|s| s.id).or(match path {
-        "basic.session_transfer.targets.skill_queue" => Some(F::TrSkillQueue),
-        "basic.session_transfer.targets.agent" => Some(F::TrAgent),
-        "basic.session_transfer.targets.chatbot" => Some(F::TrChatbot),
-        _ => None,
-    })
+    SPECS.iter().find(|s| field_name(s.id) == path).map(|s| s.id)
 }
 
 /// The name saved in a draft for the focused field (unique per field).
@@ -611,6 +908,11 @@ pub fn field_name(id: FieldId) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::ChannelDocument;
+
+    fn draft() -> Draft {
+        Draft::new(ChannelDocument::default())
+    }
 
     #[test]
     fn every_field_has_one_spec_and_a_unique_saved_name() {
@@ -618,40 +920,60 @@ mod tests {
         for s in SPECS {
             assert!(names.insert(field_name(s.id)), "{:?}", s.id);
             assert_eq!(field_named(&field_name(s.id)), Some(s.id));
+            if let Some(t) = s.revealed_by {
+                assert_eq!(spec_of(t).kind, Kind::Toggle, "{:?} is revealed by a toggle", s.id);
+            }
         }
     }
 
     #[test]
     fn error_paths_map_to_their_fields() {
-        let mut doc = ChannelDocument::default();
-        doc.basic.session_transfer.targets = vec![TransferTarget::Agent, TransferTarget::Chatbot];
-        assert_eq!(field_for_path("basic.work_time.workday[1].end", &doc), Some(F::Workday));
-        assert_eq!(field_for_path("basic.transfer_keywords[3]", &doc), Some(F::Keywords));
-        assert_eq!(field_for_path("basic.session_transfer.targets[1]", &doc), Some(F::TrChatbot));
-        assert_eq!(field_for_path("basic.session_transfer.targets", &doc), Some(F::TrSkillQueue));
-        assert_eq!(field_for_path("channel_info.app_secret", &doc), Some(F::AppSecret));
-        assert_eq!(field_for_path("basic.offline_messages.routing_mode", &doc), Some(F::OmRoutingMode));
+        let mut d = draft();
+        d.document.basic.session_transfer.targets = vec![TransferTarget::Agent, TransferTarget::Chatbot];
+        assert_eq!(field_for_path("basic.work_time.workday[1].end", &d), Some(F::Workday));
+        assert_eq!(field_for_path("basic.transfer_keywords[3]", &d), Some(F::Keywords));
+        assert_eq!(field_for_path("basic.session_transfer.targets[1]", &d), Some(F::TrChatbot));
+        assert_eq!(field_for_path("basic.session_transfer.targets", &d), Some(F::TrSkillQueue));
+        assert_eq!(field_for_path("channel_info.app_secret", &d), Some(F::AppSecret));
+        assert_eq!(field_for_path("basic.offline_messages.routing_mode", &d), Some(F::OmRoutingMode));
     }
 
     #[test]
     fn toggles_reveal_their_fields_and_keep_values() {
-        let mut doc = ChannelDocument::default();
-        assert!(!visible(2, &doc, false).contains(&F::LaRetention));
-        flip(F::LaEnabled, &mut doc);
-        assert!(visible(2, &doc, false).contains(&F::LaRetention));
-        set_number(F::LaRetention, &mut doc, Some(48));
-        flip(F::LaEnabled, &mut doc);
-        flip(F::LaEnabled, &mut doc);
-        assert_eq!(number_value(F::LaRetention, &doc), Some(48));
+        let mut d = draft();
+        assert!(!visible(Step::Basic, &d).contains(&F::LaRetention));
+        spec_of(F::LaEnabled).flip(&mut d);
+        assert!(visible(Step::Basic, &d).contains(&F::LaRetention));
+        spec_of(F::LaRetention).set_number(&mut d, Some(48));
+        spec_of(F::LaEnabled).flip(&mut d);
+        spec_of(F::LaEnabled).flip(&mut d);
+        assert_eq!(spec_of(F::LaRetention).number(&d), Some(48));
+        // the secret's toggle lives in the draft's metadata
+        spec_of(F::RememberSecret).flip(&mut d);
+        assert!(d.meta.remember_secrets);
     }
 
     #[test]
     fn transfer_targets_keep_catalogue_order() {
-        let mut doc = ChannelDocument::default();
-        flip(F::TrChatbot, &mut doc);
-        flip(F::TrSkillQueue, &mut doc);
-        assert_eq!(doc.basic.session_transfer.targets, vec![TransferTarget::SkillQueue, TransferTarget::Chatbot]);
-        flip(F::TrChatbot, &mut doc);
-        assert_eq!(doc.basic.session_transfer.targets, vec![TransferTarget::SkillQueue]);
+        let mut d = draft();
+        spec_of(F::TrChatbot).flip(&mut d);
+        spec_of(F::TrSkillQueue).flip(&mut d);
+        assert_eq!(
+            d.document.basic.session_transfer.targets,
+            vec![TransferTarget::SkillQueue, TransferTarget::Chatbot]
+        );
+        spec_of(F::TrChatbot).flip(&mut d);
+        assert_eq!(d.document.basic.session_transfer.targets, vec![TransferTarget::SkillQueue]);
+    }
+
+    #[test]
+    fn steps_count_and_move() {
+        assert_eq!(Step::from_number(0), Step::ChannelInfo);
+        assert_eq!(Step::from_number(9), Step::Review);
+        assert_eq!(Step::Basic.number(), 2);
+        assert_eq!(Step::Robot.next(), Some(Step::Review));
+        assert_eq!(Step::Review.next(), None);
+        assert_eq!(Step::ChannelInfo.prev(), None);
+        assert_eq!(Step::Basic.prev(), Some(Step::ChannelInfo));
     }
 }

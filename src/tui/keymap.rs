@@ -1,5 +1,8 @@
-//! Every key binding, in one table. The dispatcher and the help bar both read
-//! it, so the help shown can never disagree with what a key does.
+//! Every key binding, in one table. The dispatcher reads it; the help bar and
+//! the help overlay are computed by asking the dispatcher what each key does
+//! in the current stack of contexts, so a key that would type a character
+//! (or that a more specific context takes for something else) is never
+//! offered as a command there.
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
@@ -31,6 +34,8 @@ pub enum Ctx {
     /// A work-time segment being edited (start and end).
     TimeEdit,
     TextPopup,
+    /// A file name being typed (where to write a draft that cannot be saved).
+    FileName,
 }
 
 /// What a key asks for. Payload-free so the table can be a constant; typed
@@ -43,6 +48,8 @@ pub enum Cmd {
     PrevField,
     Up,
     Down,
+    PageUp,
+    PageDown,
     NextStep,
     PrevStep,
     Activate,
@@ -87,116 +94,106 @@ pub struct Binding {
     pub ctx: Ctx,
     pub keys: &'static [K],
     pub cmd: Cmd,
-    /// Shown in the help bar and overlay as `<label> <help>`; empty hides it
-    /// from the bar (still listed in the overlay).
+    /// How the bar names the keys (`↑↓` names two bindings' first keys);
+    /// empty: never in the bar (still in the overlay).
     pub label: &'static str,
     pub help: &'static str,
-    /// Shown in the one-line bar (the overlay lists every binding).
-    pub bar: bool,
 }
 
-const fn b(ctx: Ctx, keys: &'static [K], cmd: Cmd, label: &'static str, help: &'static str, bar: bool) -> Binding {
-    Binding { ctx, keys, cmd, label, help, bar }
+const fn b(ctx: Ctx, keys: &'static [K], cmd: Cmd, label: &'static str, help: &'static str) -> Binding {
+    Binding { ctx, keys, cmd, label, help }
 }
 
 use KeyCode as C;
 
-pub const BINDINGS: &[Binding] = &[
-    // popups first: they take their keys before anything else
-    b(Ctx::Help, &[K::Key(C::Esc), K::Char('?'), K::Key(C::F(1)), K::Char('q')], Cmd::Back, "Esc", "close help", true),
-    b(Ctx::Confirm, &[K::AnyChar], Cmd::Answer, "", "answer", false),
-    b(Ctx::Confirm, &[K::Key(C::Esc)], Cmd::Back, "Esc", "cancel", true),
-    b(Ctx::SelectPopup, &[K::Key(C::Enter)], Cmd::Activate, "Enter", "choose", true),
-    b(Ctx::SelectPopup, &[K::Key(C::Up), K::Ctrl('p')], Cmd::Up, "↑↓", "move", true),
-    b(Ctx::SelectPopup, &[K::Key(C::Down), K::Ctrl('n')], Cmd::Down, "", "down", false),
-    b(Ctx::SelectPopup, &[K::Key(C::Esc)], Cmd::Back, "Esc", "close", true),
-    b(Ctx::SelectPopup, &[K::AnyChar], Cmd::Insert, "type", "filter", true),
-    b(Ctx::SelectPopup, &[K::Key(C::Backspace)], Cmd::Backspace, "", "erase filter", false),
-    b(Ctx::ListEdit, &[K::Key(C::Enter)], Cmd::Activate, "Enter", "keep", true),
-    b(Ctx::ListEdit, &[K::Key(C::Esc)], Cmd::Back, "Esc", "cancel edit", true),
-    b(Ctx::TimeEdit, &[K::Key(C::Tab)], Cmd::NextField, "Tab", "end time", true),
-    b(Ctx::TimeEdit, &[K::Key(C::BackTab), K::Shift(C::BackTab)], Cmd::PrevField, "⇧Tab", "start time", false),
-    b(Ctx::ListEdit, &[K::AnyChar], Cmd::Insert, "", "type", false),
-    b(Ctx::ListEdit, &[K::Key(C::Backspace)], Cmd::Backspace, "", "erase", false),
-    b(Ctx::ListEdit, &[K::Key(C::Delete)], Cmd::Delete, "", "delete", false),
-    b(Ctx::ListEdit, &[K::Key(C::Left)], Cmd::Left, "", "left", false),
-    b(Ctx::ListEdit, &[K::Key(C::Right)], Cmd::Right, "", "right", false),
-    b(Ctx::ListEdit, &[K::Key(C::Home)], Cmd::Home, "", "start", false),
-    b(Ctx::ListEdit, &[K::Key(C::End)], Cmd::End, "", "end", false),
-    b(Ctx::ListPopup, &[K::Key(C::Enter)], Cmd::Activate, "Enter", "edit/add", true),
-    b(Ctx::ListPopup, &[K::Key(C::Up), K::Char('k')], Cmd::Up, "↑↓", "move", true),
-    b(Ctx::ListPopup, &[K::Key(C::Down), K::Char('j'), K::Key(C::Tab)], Cmd::Down, "", "down", false),
-    b(Ctx::ListPopup, &[K::Key(C::Delete), K::Char('d'), K::Char('x')], Cmd::DeleteItem, "d", "remove", true),
-    b(Ctx::ListPopup, &[K::Char('a'), K::Char('n')], Cmd::NewDraft, "a", "add", true),
-    b(Ctx::ListPopup, &[K::Key(C::Esc)], Cmd::Back, "Esc", "done", true),
-    b(Ctx::TextPopup, &[K::Key(C::Esc)], Cmd::Back, "Esc", "done", true),
-    b(Ctx::TextPopup, &[K::Ctrl('e')], Cmd::ExternalEditor, "Ctrl-E", "$EDITOR", true),
-    // quitting works everywhere
-    b(Ctx::Global, &[K::Ctrl('c'), K::Ctrl('q')], Cmd::Quit, "Ctrl-Q", "quit", true),
-    b(Ctx::Global, &[K::Key(C::F(1))], Cmd::Help, "F1", "help", false),
+pub static BINDINGS: &[Binding] = &[
+    // popups and overlays first: they take their keys before anything else
+    b(Ctx::Help, &[K::Key(C::Esc), K::Char('?'), K::Key(C::F(1)), K::Char('q')], Cmd::Back, "Esc", "close help"),
+    b(Ctx::Help, &[K::Key(C::Up), K::Char('k')], Cmd::Up, "↑↓", "scroll"),
+    b(Ctx::Help, &[K::Key(C::Down), K::Char('j')], Cmd::Down, "", "scroll down"),
+    b(Ctx::Help, &[K::Key(C::PageUp)], Cmd::PageUp, "", "page up"),
+    b(Ctx::Help, &[K::Key(C::PageDown), K::Char(' ')], Cmd::PageDown, "", "page down"),
+    b(Ctx::FileName, &[K::Key(C::Enter)], Cmd::Activate, "Enter", "write the file"),
+    b(Ctx::FileName, &[K::Key(C::Esc)], Cmd::Back, "Esc", "back"),
+    b(Ctx::Confirm, &[K::Key(C::Esc)], Cmd::Back, "Esc", "cancel"),
+    b(Ctx::Confirm, &[K::AnyChar], Cmd::Answer, "", "answer"),
+    b(Ctx::SelectPopup, &[K::Key(C::Enter)], Cmd::Activate, "Enter", "choose"),
+    b(Ctx::SelectPopup, &[K::Key(C::Up), K::Ctrl('p')], Cmd::Up, "↑↓", "move"),
+    b(Ctx::SelectPopup, &[K::Key(C::Down), K::Ctrl('n')], Cmd::Down, "", "down"),
+    b(Ctx::SelectPopup, &[K::Key(C::Esc)], Cmd::Back, "Esc", "close"),
+    b(Ctx::SelectPopup, &[K::AnyChar], Cmd::Insert, "type", "filter"),
+    b(Ctx::SelectPopup, &[K::Key(C::Backspace)], Cmd::Backspace, "", "erase filter"),
+    b(Ctx::ListEdit, &[K::Key(C::Enter)], Cmd::Activate, "Enter", "keep"),
+    b(Ctx::ListEdit, &[K::Key(C::Esc)], Cmd::Back, "Esc", "undo edit"),
+    b(Ctx::TimeEdit, &[K::Key(C::Tab)], Cmd::NextField, "Tab", "end time"),
+    b(Ctx::TimeEdit, &[K::Key(C::BackTab), K::Shift(C::BackTab)], Cmd::PrevField, "", "start time"),
+    b(Ctx::ListEdit, &[K::AnyChar], Cmd::Insert, "", "type"),
+    b(Ctx::ListEdit, &[K::Key(C::Backspace)], Cmd::Backspace, "", "erase"),
+    b(Ctx::ListEdit, &[K::Key(C::Delete)], Cmd::Delete, "", "delete"),
+    b(Ctx::ListEdit, &[K::Key(C::Left)], Cmd::Left, "", "left"),
+    b(Ctx::ListEdit, &[K::Key(C::Right)], Cmd::Right, "", "right"),
+    b(Ctx::ListEdit, &[K::Key(C::Home)], Cmd::Home, "", "start"),
+    b(Ctx::ListEdit, &[K::Key(C::End)], Cmd::End, "", "end"),
+    b(Ctx::ListPopup, &[K::Key(C::Enter)], Cmd::Activate, "Enter", "edit/add"),
+    b(Ctx::ListPopup, &[K::Key(C::Up), K::Char('k')], Cmd::Up, "↑↓", "move"),
+    b(Ctx::ListPopup, &[K::Key(C::Down), K::Char('j'), K::Key(C::Tab)], Cmd::Down, "", "down"),
+    b(Ctx::ListPopup, &[K::Char('d'), K::Key(C::Delete), K::Char('x')], Cmd::DeleteItem, "d", "remove"),
+    b(Ctx::ListPopup, &[K::Char('a'), K::Char('n')], Cmd::NewDraft, "a", "add"),
+    b(Ctx::ListPopup, &[K::Key(C::Esc)], Cmd::Back, "Esc", "done"),
+    b(Ctx::TextPopup, &[K::Key(C::Esc)], Cmd::Back, "Esc", "done"),
+    b(Ctx::TextPopup, &[K::Ctrl('e')], Cmd::ExternalEditor, "Ctrl-E", "$EDITOR"),
+    // quitting and help work everywhere
+    b(Ctx::Global, &[K::Ctrl('q'), K::Ctrl('c')], Cmd::Quit, "Ctrl-Q", "quit"),
+    b(Ctx::Global, &[K::Key(C::F(1))], Cmd::Help, "F1", "help"),
     // home screen
-    b(Ctx::Home, &[K::Char('n')], Cmd::NewDraft, "n", "new", true),
-    b(Ctx::Home, &[K::Key(C::Enter)], Cmd::Activate, "Enter", "open", true),
-    b(Ctx::Home, &[K::Char('d'), K::Key(C::Delete)], Cmd::DeleteItem, "d", "delete draft", true),
-    b(Ctx::Home, &[K::Key(C::Up), K::Char('k')], Cmd::Up, "↑↓", "move", true),
-    b(Ctx::Home, &[K::Key(C::Down), K::Char('j')], Cmd::Down, "", "down", false),
-    b(Ctx::Home, &[K::Char('i')], Cmd::Integration, "i", "integration", true),
-    b(Ctx::Home, &[K::Char('r')], Cmd::Refresh, "r", "refresh", true),
-    b(Ctx::Home, &[K::Char('?')], Cmd::Help, "?", "help", true),
-    b(Ctx::Home, &[K::Char('q'), K::Key(C::Esc)], Cmd::Quit, "q", "quit", true),
+    b(Ctx::Home, &[K::Char('n')], Cmd::NewDraft, "n", "new"),
+    b(Ctx::Home, &[K::Key(C::Enter)], Cmd::Activate, "Enter", "open"),
+    b(Ctx::Home, &[K::Char('d'), K::Key(C::Delete)], Cmd::DeleteItem, "d", "delete draft"),
+    b(Ctx::Home, &[K::Key(C::Up), K::Char('k')], Cmd::Up, "↑↓", "move"),
+    b(Ctx::Home, &[K::Key(C::Down), K::Char('j')], Cmd::Down, "", "down"),
+    b(Ctx::Home, &[K::Char('i')], Cmd::Integration, "i", "integration"),
+    b(Ctx::Home, &[K::Char('r')], Cmd::Refresh, "r", "refresh"),
+    b(Ctx::Home, &[K::Char('?')], Cmd::Help, "?", "help"),
+    b(Ctx::Home, &[K::Char('q'), K::Key(C::Esc)], Cmd::Quit, "q", "quit"),
     // integration page
-    b(Ctx::Integration, &[K::Key(C::Tab), K::Key(C::Down)], Cmd::NextField, "Tab", "next", true),
-    b(
-        Ctx::Integration,
-        &[K::Key(C::BackTab), K::Shift(C::BackTab), K::Key(C::Up)],
-        Cmd::PrevField,
-        "",
-        "previous",
-        false,
-    ),
-    b(Ctx::Integration, &[K::Key(C::Enter), K::Char(' ')], Cmd::Activate, "Enter", "run/toggle", true),
-    b(Ctx::Integration, &[K::Char('y')], Cmd::Copy, "y", "copy URL", true),
-    b(Ctx::Integration, &[K::Key(C::Esc)], Cmd::Back, "Esc", "home", true),
-    b(Ctx::Integration, &[K::Char('q')], Cmd::Quit, "q", "quit", true),
-    b(Ctx::Integration, &[K::Char('?')], Cmd::Help, "?", "help", false),
+    b(Ctx::Integration, &[K::Key(C::Tab), K::Key(C::Down)], Cmd::NextField, "Tab", "next"),
+    b(Ctx::Integration, &[K::Key(C::BackTab), K::Shift(C::BackTab), K::Key(C::Up)], Cmd::PrevField, "", "previous"),
+    b(Ctx::Integration, &[K::Key(C::Enter), K::Char(' ')], Cmd::Activate, "Enter", "run/toggle"),
+    b(Ctx::Integration, &[K::Char('y')], Cmd::Copy, "y", "copy URL"),
+    b(Ctx::Integration, &[K::Key(C::Esc)], Cmd::Back, "Esc", "home"),
+    b(Ctx::Integration, &[K::Char('?')], Cmd::Help, "?", "help"),
+    b(Ctx::Integration, &[K::Char('q')], Cmd::Quit, "q", "quit"),
     // the focused field
-    b(Ctx::Secret, &[K::Ctrl('r')], Cmd::Reveal, "Ctrl-R", "reveal", true),
-    b(Ctx::TextInput, &[K::AnyChar], Cmd::Insert, "", "type", false),
-    b(Ctx::TextInput, &[K::Key(C::Backspace), K::Ctrl('h')], Cmd::Backspace, "", "erase", false),
-    b(Ctx::TextInput, &[K::Key(C::Delete), K::Ctrl('d')], Cmd::Delete, "", "delete", false),
-    b(Ctx::TextInput, &[K::Key(C::Left), K::Ctrl('b')], Cmd::Left, "", "left", false),
-    b(Ctx::TextInput, &[K::Key(C::Right), K::Ctrl('f')], Cmd::Right, "", "right", false),
-    b(Ctx::TextInput, &[K::Key(C::Home), K::Ctrl('a')], Cmd::Home, "", "line start", false),
-    b(Ctx::TextInput, &[K::Key(C::End)], Cmd::End, "", "line end", false),
-    b(Ctx::TextInput, &[K::Ctrl('u')], Cmd::KillToStart, "Ctrl-U", "clear", false),
-    b(Ctx::TextInput, &[K::Ctrl('k')], Cmd::KillToEnd, "Ctrl-K", "delete to end", false),
-    b(Ctx::TextInput, &[K::Ctrl('w')], Cmd::DeleteWord, "Ctrl-W", "delete word", false),
-    b(Ctx::Toggle, &[K::Char(' '), K::Key(C::Enter)], Cmd::Activate, "Space", "toggle", true),
-    b(Ctx::Select, &[K::Key(C::Enter), K::Char(' ')], Cmd::Activate, "Enter", "choose", true),
-    b(Ctx::Select, &[K::Key(C::Delete), K::Key(C::Backspace)], Cmd::Clear, "Del", "clear", false),
-    b(Ctx::Multiline, &[K::Key(C::Enter)], Cmd::Activate, "Enter", "edit", true),
-    b(Ctx::Multiline, &[K::Ctrl('e')], Cmd::ExternalEditor, "Ctrl-E", "$EDITOR", true),
-    b(Ctx::ListField, &[K::Key(C::Enter), K::Char(' ')], Cmd::Activate, "Enter", "edit list", true),
-    b(Ctx::Review, &[K::Key(C::Enter)], Cmd::Activate, "Enter", "jump/submit", true),
-    b(Ctx::Review, &[K::Ctrl('x')], Cmd::Submit, "Ctrl-X", "submit", false),
+    b(Ctx::Secret, &[K::Ctrl('r')], Cmd::Reveal, "Ctrl-R", "reveal"),
+    b(Ctx::TextInput, &[K::AnyChar], Cmd::Insert, "", "type"),
+    b(Ctx::TextInput, &[K::Key(C::Backspace), K::Ctrl('h')], Cmd::Backspace, "", "erase"),
+    b(Ctx::TextInput, &[K::Key(C::Delete), K::Ctrl('d')], Cmd::Delete, "", "delete"),
+    b(Ctx::TextInput, &[K::Key(C::Left), K::Ctrl('b')], Cmd::Left, "", "left"),
+    b(Ctx::TextInput, &[K::Key(C::Right), K::Ctrl('f')], Cmd::Right, "", "right"),
+    b(Ctx::TextInput, &[K::Key(C::Home), K::Ctrl('a')], Cmd::Home, "", "line start"),
+    b(Ctx::TextInput, &[K::Key(C::End)], Cmd::End, "", "line end"),
+    b(Ctx::TextInput, &[K::Ctrl('u')], Cmd::KillToStart, "", "erase to line start"),
+    b(Ctx::TextInput, &[K::Ctrl('k')], Cmd::KillToEnd, "", "erase to line end"),
+    b(Ctx::TextInput, &[K::Ctrl('w')], Cmd::DeleteWord, "", "erase word"),
+    b(Ctx::Toggle, &[K::Char(' '), K::Key(C::Enter)], Cmd::Activate, "Space", "toggle"),
+    b(Ctx::Select, &[K::Key(C::Enter), K::Char(' ')], Cmd::Activate, "Enter", "choose"),
+    b(Ctx::Select, &[K::Key(C::Delete), K::Key(C::Backspace)], Cmd::Clear, "", "clear"),
+    b(Ctx::Multiline, &[K::Key(C::Enter)], Cmd::Activate, "Enter", "edit"),
+    b(Ctx::Multiline, &[K::Ctrl('e')], Cmd::ExternalEditor, "Ctrl-E", "$EDITOR"),
+    b(Ctx::ListField, &[K::Key(C::Enter), K::Char(' ')], Cmd::Activate, "Enter", "edit list"),
+    b(Ctx::Review, &[K::Key(C::Enter)], Cmd::Activate, "Enter", "jump/submit"),
+    b(Ctx::Review, &[K::Ctrl('x')], Cmd::Submit, "", "submit"),
     // every wizard page
-    b(Ctx::Wizard, &[K::Key(C::Tab)], Cmd::NextField, "Tab", "next", true),
-    b(
-        Ctx::Wizard,
-        &[K::Key(C::BackTab), K::Shift(C::BackTab), K::Shift(C::Tab)],
-        Cmd::PrevField,
-        "⇧Tab",
-        "prev",
-        false,
-    ),
-    b(Ctx::Wizard, &[K::Key(C::Down)], Cmd::Down, "", "next field", false),
-    b(Ctx::Wizard, &[K::Key(C::Up)], Cmd::Up, "", "previous field", false),
-    b(Ctx::Wizard, &[K::Key(C::Enter)], Cmd::NextField, "", "next field", false),
-    b(Ctx::Wizard, &[K::Key(C::PageDown), K::Ctrl('n')], Cmd::NextStep, "PgDn", "step", true),
-    b(Ctx::Wizard, &[K::Key(C::PageUp), K::Ctrl('p')], Cmd::PrevStep, "PgUp", "back", false),
-    b(Ctx::Wizard, &[K::Ctrl('s')], Cmd::Save, "Ctrl-S", "save", true),
-    b(Ctx::Wizard, &[K::Key(C::Esc)], Cmd::Back, "Esc", "home", true),
-    b(Ctx::Wizard, &[K::Char('?')], Cmd::Help, "?", "help", true),
+    b(Ctx::Wizard, &[K::Key(C::Tab)], Cmd::NextField, "Tab", "next"),
+    b(Ctx::Wizard, &[K::Key(C::BackTab), K::Shift(C::BackTab), K::Shift(C::Tab)], Cmd::PrevField, "", "previous"),
+    b(Ctx::Wizard, &[K::Key(C::Down)], Cmd::Down, "", "next field"),
+    b(Ctx::Wizard, &[K::Key(C::Up)], Cmd::Up, "", "previous field"),
+    b(Ctx::Wizard, &[K::Key(C::Enter)], Cmd::NextField, "", "next field"),
+    b(Ctx::Wizard, &[K::Key(C::PageDown), K::Ctrl('n')], Cmd::NextStep, "PgDn", "step"),
+    b(Ctx::Wizard, &[K::Key(C::PageUp), K::Ctrl('p')], Cmd::PrevStep, "", "previous step"),
+    b(Ctx::Wizard, &[K::Ctrl('s')], Cmd::Save, "Ctrl-S", "save"),
+    b(Ctx::Wizard, &[K::Key(C::Esc)], Cmd::Back, "Esc", "home"),
+    b(Ctx::Wizard, &[K::Char('?')], Cmd::Help, "?", "help"),
 ];
 
 fn matches(k: &K, key: &KeyEvent) -> bool {
@@ -212,50 +209,98 @@ fn matches(k: &K, key: &KeyEvent) -> bool {
     }
 }
 
-/// The command `key` means in the active contexts (most specific first), and
-/// the typed character when it is one.
-pub fn dispatch(contexts: &[Ctx], key: &KeyEvent) -> Option<(Cmd, Option<char>)> {
-    for ctx in contexts {
-        for binding in BINDINGS.iter().filter(|b| b.ctx == *ctx) {
-            if binding.keys.iter().any(|k| matches(k, key)) {
-                let c = match key.code {
-                    C::Char(c) => Some(c),
-                    _ => None,
-                };
-                return Some((binding.cmd, c));
-            }
-        }
-    }
-    None
+/// The binding `key` means in the active contexts (most specific first).
+pub fn winner(contexts: &[Ctx], key: &KeyEvent) -> Option<&'static Binding> {
+    contexts
+        .iter()
+        .flat_map(|ctx| BINDINGS.iter().filter(move |b| b.ctx == *ctx))
+        .find(|b| b.keys.iter().any(|k| matches(k, key)))
 }
 
-/// The `label help` pairs of the help bar for the active contexts.
-pub fn bar(contexts: &[Ctx]) -> Vec<(&'static str, &'static str)> {
-    let mut out: Vec<(&'static str, &'static str)> = Vec::new();
+/// The command `key` means in the active contexts, and the typed character
+/// when it is one.
+pub fn dispatch(contexts: &[Ctx], key: &KeyEvent) -> Option<(Cmd, Option<char>)> {
+    winner(contexts, key).map(|b| {
+        let c = match key.code {
+            C::Char(c) => Some(c),
+            _ => None,
+        };
+        (b.cmd, c)
+    })
+}
+
+/// A key event that `k` matches.
+pub fn event_of(k: &K) -> KeyEvent {
+    match *k {
+        K::Key(code) => KeyEvent::new(code, if code == C::BackTab { KeyModifiers::SHIFT } else { KeyModifiers::NONE }),
+        K::Shift(code) => KeyEvent::new(code, KeyModifiers::SHIFT),
+        K::Ctrl(c) => KeyEvent::new(C::Char(c), KeyModifiers::CONTROL),
+        K::Char(c) => KeyEvent::new(C::Char(c), KeyModifiers::NONE),
+        K::AnyChar => KeyEvent::new(C::Char('x'), KeyModifiers::NONE),
+    }
+}
+
+/// The keys a bar label names, as events: `↑↓` both arrows, `type` any
+/// character, else the first key of its binding.
+fn label_events(binding: &Binding) -> Vec<KeyEvent> {
+    match binding.label {
+        "↑↓" => vec![event_of(&K::Key(C::Up)), event_of(&K::Key(C::Down))],
+        _ => binding.keys.first().map(event_of).into_iter().collect(),
+    }
+}
+
+/// One entry of the help bar.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BarItem {
+    pub label: &'static str,
+    pub help: &'static str,
+    pub cmd: Cmd,
+    /// The key pressed for it.
+    pub key: KeyEvent,
+}
+
+/// The help bar for the active contexts: each binding whose named keys all
+/// do its command here (a key a field would type, or that another binding
+/// takes first, is left out); one entry per command.
+pub fn bar(contexts: &[Ctx]) -> Vec<BarItem> {
+    let mut out: Vec<BarItem> = Vec::new();
     for ctx in contexts {
-        for binding in BINDINGS.iter().filter(|b| b.ctx == *ctx && b.bar) {
-            // a command already offered by a more specific context is not repeated
-            if !out.iter().any(|(l, _)| *l == binding.label) {
-                out.push((binding.label, binding.help));
+        for binding in BINDINGS.iter().filter(|b| b.ctx == *ctx && !b.label.is_empty()) {
+            let events = label_events(binding);
+            let wins = events.iter().all(|e| {
+                winner(contexts, e)
+                    .is_some_and(|w| std::ptr::eq(w, binding) || (w.ctx == binding.ctx && paired(w, binding)))
+            });
+            if wins && !out.iter().any(|i| i.cmd == binding.cmd) {
+                out.push(BarItem { label: binding.label, help: binding.help, cmd: binding.cmd, key: events[0] });
             }
         }
     }
     out
 }
 
-/// Every binding of the active contexts, for the help overlay.
+/// `↑↓` names an Up binding and the Down binding beside it.
+fn paired(a: &Binding, b: &Binding) -> bool {
+    matches!((a.cmd, b.cmd), (Cmd::Down, Cmd::Up) | (Cmd::Up, Cmd::Down))
+}
+
+/// Every binding of the active contexts with the keys that do it here, for
+/// the help overlay: each key is listed once, under what it really does.
 pub fn overlay(contexts: &[Ctx]) -> Vec<(String, &'static str)> {
     let mut out = Vec::new();
     for ctx in contexts {
         for binding in BINDINGS.iter().filter(|b| b.ctx == *ctx) {
-            // several spellings of one key (BackTab, Shift-Tab) are named once
             let mut names: Vec<String> = Vec::new();
-            for name in binding.keys.iter().map(key_name) {
-                if !names.contains(&name) {
+            for k in binding.keys {
+                let wins = winner(contexts, &event_of(k)).is_some_and(|w| std::ptr::eq(w, binding));
+                let name = key_name(k);
+                if wins && !names.contains(&name) {
                     names.push(name);
                 }
             }
-            out.push((names.join(" "), binding.help));
+            if !names.is_empty() {
+                out.push((names.join(" "), binding.help));
+            }
         }
     }
     out
@@ -268,6 +313,10 @@ fn key_name(k: &K) -> String {
         K::Key(C::F(n)) => format!("F{n}"),
         K::Key(C::PageDown) => "PgDn".into(),
         K::Key(C::PageUp) => "PgUp".into(),
+        K::Key(C::Up) => "↑".into(),
+        K::Key(C::Down) => "↓".into(),
+        K::Key(C::Left) => "←".into(),
+        K::Key(C::Right) => "→".into(),
         K::Key(code) => format!("{code:?}"),
         K::Shift(code) => format!("Shift-{code:?}"),
         K::Ctrl(c) => format!("Ctrl-{}", c.to_ascii_uppercase()),

@@ -5,16 +5,16 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
+use super::{Submit, Wizard};
 use crate::sanitize::clean;
-use crate::tui::form::{self, FieldId, Kind};
-use crate::tui::pages::form::wrap;
-use crate::tui::pages::home::truncate;
-use crate::tui::state::{State, Submit, Wizard};
+use crate::tui::form::{self, FieldId, Kind, Step};
+use crate::tui::state::Shared;
+use crate::tui::text::{truncate, wrap};
 use crate::tui::theme::{MARKER, NO_MARKER, Theme};
 
 const SPINNER: [&str; 8] = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧"];
 
-pub fn render(state: &State, w: &Wizard, frame: &mut Frame, area: Rect, theme: &Theme) {
+pub fn render(state: &Shared, w: &Wizard, frame: &mut Frame, area: Rect, theme: &Theme) {
     let errors = w.all_errors();
     let mut lines: Vec<Line> = Vec::new();
     let mut selected_line = 0;
@@ -50,7 +50,7 @@ pub fn render(state: &State, w: &Wizard, frame: &mut Frame, area: Rect, theme: &
             if selected {
                 selected_line = lines.len();
             }
-            let label = form::field_for_path(&e.path, &w.draft.document).map_or("", |f| form::spec_of(f).label);
+            let label = form::field_for_path(&e.path, &w.draft).map_or("", |f| form::spec_of(f).label);
             let text = format!("✗ {label}: {}", clean(&e.message));
             for (j, chunk) in wrap(&text, usize::from(area.width).saturating_sub(6)).into_iter().enumerate() {
                 let lead = if j == 0 && selected { MARKER } else { NO_MARKER };
@@ -63,16 +63,16 @@ pub fn render(state: &State, w: &Wizard, frame: &mut Frame, area: Rect, theme: &
         }
     }
     lines.push(Line::raw(""));
-    let label_w = super::form::label_width(area.width);
+    let label_w = crate::tui::widgets::row::label_width(area.width);
     let value_w = usize::from(area.width).saturating_sub(label_w + 5);
-    for step in 1..=3u8 {
-        lines.push(Line::from(Span::styled(format!("  {}", form::STEP_TITLES[usize::from(step) - 1]), theme.title())));
-        for field in form::visible(step, &w.draft.document, w.draft.meta.remember_secrets) {
+    for step in Step::FORMS {
+        lines.push(Line::from(Span::styled(format!("  {}", step.title()), theme.title())));
+        for field in form::visible(step, &w.draft) {
             let spec = form::spec_of(field);
             let value = review_value(state, w, field);
-            let label = truncate(&format!("{}{}", "  ".repeat(usize::from(spec.indent)), spec.label), label_w);
+            let label = format!("{}{}", "  ".repeat(usize::from(spec.indent)), spec.label);
             lines.push(Line::from(vec![
-                Span::raw(format!("    {label:<label_w$} ")),
+                Span::raw(format!("    {} ", crate::tui::text::fit(&label, label_w))),
                 Span::raw(truncate(&value, value_w)),
             ]));
         }
@@ -82,7 +82,7 @@ pub fn render(state: &State, w: &Wizard, frame: &mut Frame, area: Rect, theme: &
     frame.render_widget(Paragraph::new(lines.into_iter().skip(top).take(height).collect::<Vec<_>>()), area);
 }
 
-fn review_value(state: &State, w: &Wizard, field: FieldId) -> String {
+fn review_value(state: &Shared, w: &Wizard, field: FieldId) -> String {
     let doc = &w.draft.document;
     match form::spec_of(field).kind {
         Kind::Secret { .. } => match &doc.channel_info.app_secret {
@@ -90,11 +90,9 @@ fn review_value(state: &State, w: &Wizard, field: FieldId) -> String {
             None if w.draft.meta.channel_id.is_some() => "(unchanged)".to_string(),
             None => "(missing)".to_string(),
         },
-        Kind::Toggle => {
-            if form::toggle_value(field, doc, w.draft.meta.remember_secrets) { "on" } else { "off" }.to_string()
-        }
+        Kind::Toggle => if form::spec_of(field).flag(&w.draft) { "on" } else { "off" }.to_string(),
         Kind::Select(source) => {
-            crate::tui::choices::describe(source, &form::text_value(field, doc), state.catalogue.as_ref())
+            crate::tui::choices::describe(source, &form::spec_of(field).text(&w.draft), state.catalogue.as_ref())
         }
         Kind::Keywords => {
             doc.basic.transfer_keywords.iter().map(|k| clean(k).into_owned()).collect::<Vec<_>>().join(", ")
@@ -104,7 +102,9 @@ fn review_value(state: &State, w: &Wizard, field: FieldId) -> String {
                 if field == FieldId::Workday { &doc.basic.work_time.workday } else { &doc.basic.work_time.non_workday };
             segs.iter().map(|s| format!("{}–{}", clean(&s.start), clean(&s.end))).collect::<Vec<_>>().join(", ")
         }
-        Kind::Number { optional: true, .. } if form::number_value(field, doc).is_none() => "unlimited".to_string(),
-        _ => clean(&form::text_value(field, doc).replace('\n', " ⏎ ")).into_owned(),
+        Kind::Number { optional: true, .. } if form::spec_of(field).number(&w.draft).is_none() => {
+            "unlimited".to_string()
+        }
+        _ => clean(&form::spec_of(field).text(&w.draft).replace('\n', " ⏎ ")).into_owned(),
     }
 }

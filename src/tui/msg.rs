@@ -1,0 +1,230 @@
+//! The messages of the wizard: [`Action`]s come in (keys, ticks, what the
+//! runtime did), [`Effect`]s go out (what must touch the world), and each
+//! screen or popup answers a command with an [`Outcome`], queueing
+//! [`Event`]s for the dispatcher instead of calling another component.
+
+use std::time::Instant;
+
+use chrono::{DateTime, Utc};
+use crossterm::event::KeyEvent;
+
+use super::form::FieldId;
+use super::popups::Popup;
+use super::state::{DraftRow, Link};
+use crate::api::{Channel, ChannelSummary};
+use crate::drafts::Draft;
+use crate::model::{Catalogue, FieldError};
+
+pub enum Action {
+    Key(KeyEvent),
+    Paste(String),
+    Tick {
+        now: Instant,
+        wall: DateTime<Utc>,
+    },
+    /// The terminal's size (at start and on every resize).
+    Resize(u16, u16),
+    DraftsLoaded {
+        drafts: Vec<DraftRow>,
+        problems: Vec<String>,
+    },
+    DraftOpened(Result<Draft, String>),
+    /// A save ended: `revision` is the wizard revision it wrote; on success
+    /// the draft's row as the home list shows it.
+    Saved {
+        id: String,
+        revision: u64,
+        result: Result<DraftRow, String>,
+    },
+    /// A draft's document written to a file the user named.
+    Written {
+        path: String,
+        result: Result<(), String>,
+    },
+    Deleted {
+        id: String,
+        result: Result<(), String>,
+    },
+    LinkChanged(Link),
+    /// The embedded backend is listening here.
+    BackendUrl(String),
+    CatalogueLoaded {
+        catalogue: Catalogue,
+        fetched: DateTime<Utc>,
+    },
+    ChannelsLoaded(Vec<ChannelSummary>),
+    /// An existing channel fetched for editing.
+    ChannelOpened(Result<Channel, String>),
+    Submitted(Result<Channel, SubmitError>),
+    /// A channel fetched to open its Channel Integration page.
+    IntegrationOpened(Result<Channel, String>),
+    /// The channel's integration details from the backend.
+    IntegrationLoaded(Result<crate::integration::IntegrationInfo, String>),
+    /// One step of a Telegram operation done.
+    IntegrationEvent(super::state::Level, String),
+    /// A Telegram operation ended: its summary, or why not.
+    IntegrationDone(Result<String, IntegrationFailure>),
+    EditorDone {
+        field: FieldId,
+        text: Result<String, String>,
+    },
+    /// SIGHUP / SIGTERM: save what there is and leave.
+    Terminate,
+}
+
+/// Why a Telegram operation stopped (the text is already scrubbed of the
+/// token and secrets).
+#[derive(Debug, Clone)]
+pub struct IntegrationFailure {
+    pub message: String,
+    /// The bot's webhook points here: ask before replacing it.
+    pub webhook_elsewhere: Option<String>,
+}
+
+/// What the Integration page asks of Telegram.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TelegramOp {
+    Connect,
+    /// The token typed replaces the stored one, with a fresh webhook secret.
+    Rotate,
+    Status,
+    Delete,
+}
+
+#[derive(Debug, Clone)]
+pub enum SubmitError {
+    /// 422: the server's errors, by path.
+    Invalid(Vec<FieldError>),
+    /// 412: the channel changed on the server since the draft was made;
+    /// `current` is the server's copy when it sent one.
+    Stale {
+        message: String,
+        current: Option<Box<Channel>>,
+    },
+    Unreachable(String),
+    /// 401: the backend refused the tenant token.
+    Unauthorized(String),
+    Other(String),
+}
+
+#[derive(Debug)]
+pub enum Effect {
+    LoadDrafts,
+    OpenDraft(String),
+    /// Write the draft (the wizard's `revision` of it); saves are carried
+    /// out one at a time, in order.
+    SaveDraft {
+        draft: Box<Draft>,
+        revision: u64,
+    },
+    /// Write the draft's document to `path` (a draft that cannot be saved).
+    WriteDocument {
+        draft: Box<Draft>,
+        path: String,
+    },
+    DeleteDraft(String),
+    OpenChannel(String),
+    /// Create or update the draft's channel. For a create, the draft already
+    /// carries its Idempotency-Key (saved before this is sent).
+    Submit(Box<Draft>),
+    RefreshBackend,
+    ExternalEditor {
+        field: FieldId,
+        text: String,
+    },
+    Copy(String),
+    /// Fetch a channel and open its Channel Integration page.
+    OpenIntegration(String),
+    /// Fetch the channel's integration details.
+    LoadIntegration(String),
+    Telegram {
+        op: TelegramOp,
+        info: Box<crate::integration::IntegrationInfo>,
+        token: crate::telegram::BotToken,
+        options: Box<crate::integration::Options>,
+    },
+    Quit,
+}
+
+pub type Effects = Vec<Effect>;
+
+/// Something a component asks of the dispatcher.
+pub enum Event {
+    OpenPopup(Popup),
+    /// Leave the current screen for the home screen.
+    Home,
+    /// Ctrl-Q or q: quit, asking first when something is unsaved.
+    Quit,
+    /// Quit now (after a save confirmed, or the user said discard).
+    QuitNow,
+    /// Open the wizard on this draft.
+    OpenWizard(Box<Draft>),
+    /// An answer of a confirmation, for the screen beneath.
+    Answer(Answer),
+}
+
+/// What a confirmation decided.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Answer {
+    /// Quit with unsaved changes: save first.
+    SaveAndQuit,
+    /// Replace the webhook that points to this URL.
+    ReplaceWebhook(String),
+    /// The replace was refused.
+    KeepWebhook,
+    DeleteWebhook,
+    /// A 412: overwrite the server's version (this one) with mine.
+    Overwrite(u64),
+    /// A 412: take the server's version.
+    TakeTheirs(Box<Channel>),
+    /// A failed save: try again.
+    RetrySave,
+    /// A failed save: go on without it (what was pending goes ahead).
+    Discard,
+    /// A failed save: write the document to this file instead.
+    WriteTo(String),
+    /// Stay where I am (cancel what was pending).
+    Stay,
+}
+
+/// A component's answer to one command.
+#[derive(Default)]
+pub struct Outcome {
+    /// The popup is done (ignored by screens).
+    pub close: bool,
+    pub effects: Effects,
+    pub events: Vec<Event>,
+}
+
+impl Outcome {
+    pub fn none() -> Self {
+        Self::default()
+    }
+
+    pub fn close() -> Self {
+        Self { close: true, ..Self::default() }
+    }
+
+    pub fn effect(e: Effect) -> Self {
+        Self { effects: vec![e], ..Self::default() }
+    }
+
+    pub fn event(e: Event) -> Self {
+        Self { events: vec![e], ..Self::default() }
+    }
+
+    pub fn with_effects(mut self, effects: impl IntoIterator<Item = Effect>) -> Self {
+        self.effects.extend(effects);
+        self
+    }
+
+    pub fn with_event(mut self, e: Event) -> Self {
+        self.events.push(e);
+        self
+    }
+
+    pub fn closing(mut self) -> Self {
+        self.close = true;
+        self
+    }
+}

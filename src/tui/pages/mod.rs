@@ -1,7 +1,0 @@
-//! One module per page.
-
-pub mod form;
-pub mod home;
-pub mod integration;
-pub mod review;
-pub mod wizard;

@@ -1,0 +1,413 @@
+//! List editors: keywords for transfer, and work-time segments with the day
+//! drawn as a 00–24 bar. The line being edited is in the draft as it is
+//! typed (a new item appears once it holds something), so autosave covers
+//! it; Esc on the line puts back what was there before.
+
+use ratatui::Frame;
+use ratatui::layout::Position;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+
+use crate::drafts::Draft;
+use crate::model::validate::{KEYWORD_MAX, KEYWORDS_MAX, SEGMENTS_MAX};
+use crate::model::{Segment, parse_hhmm};
+use crate::sanitize::clean;
+use crate::tui::form::{self as fields, FieldId, Value};
+use crate::tui::keymap::{Cmd, Ctx};
+use crate::tui::msg::Outcome;
+use crate::tui::screens::wizard::{Wizard, apply_edit};
+use crate::tui::state::Shared;
+use crate::tui::theme::{MARKER, NO_MARKER, Theme};
+use crate::tui::widgets::line_input::LineInput;
+use crate::tui::widgets::popup::frame_box;
+
+/// One item of a list field.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Item {
+    Word(String),
+    Segment(Segment),
+}
+
+/// The line being edited.
+pub struct ListEdit {
+    /// Its place in the list.
+    pub index: usize,
+    /// One input for a keyword; start and end for a segment.
+    pub inputs: Vec<LineInput>,
+    pub part: usize,
+    /// What was there before (None: a new item).
+    pub original: Option<Item>,
+    /// The new item is in the list (it holds something).
+    pub present: bool,
+}
+
+pub struct ListEditor {
+    pub field: FieldId,
+    pub selected: usize,
+    pub editing: Option<ListEdit>,
+    /// Why the last key was refused.
+    pub note: Option<String>,
+}
+
+fn is_time(field: FieldId) -> bool {
+    field != FieldId::Keywords
+}
+
+fn len(draft: &Draft, field: FieldId) -> usize {
+    match &fields::spec_of(field).value {
+        Value::Words { get, .. } => get(draft).len(),
+        Value::Segments { get, .. } => get(draft).len(),
+        _ => 0,
+    }
+}
+
+fn item(draft: &Draft, field: FieldId, i: usize) -> Option<Item> {
+    match &fields::spec_of(field).value {
+        Value::Words { get, .. } => get(draft).get(i).cloned().map(Item::Word),
+        Value::Segments { get, .. } => get(draft).get(i).cloned().map(Item::Segment),
+        _ => None,
+    }
+}
+
+fn put(draft: &mut Draft, field: FieldId, i: usize, value: Option<Item>, insert: bool) {
+    match (&fields::spec_of(field).value, value) {
+        (Value::Words { get_mut, .. }, v) => {
+            let list = get_mut(draft);
+            match v {
+                Some(Item::Word(w)) if insert => list.insert(i.min(list.len()), w),
+                Some(Item::Word(w)) if i < list.len() => list[i] = w,
+                None if i < list.len() => {
+                    list.remove(i);
+                }
+                _ => {}
+            }
+        }
+        (Value::Segments { get_mut, .. }, v) => {
+            let list = get_mut(draft);
+            match v {
+                Some(Item::Segment(s)) if insert => list.insert(i.min(list.len()), s),
+                Some(Item::Segment(s)) if i < list.len() => list[i] = s,
+                None if i < list.len() => {
+                    list.remove(i);
+                }
+                _ => {}
+            }
+        }
+        _ => {}
+    }
+}
+
+impl ListEdit {
+    fn value(&self, field: FieldId) -> Item {
+        if is_time(field) {
+            Item::Segment(Segment { start: self.inputs[0].text(), end: self.inputs[1].text() })
+        } else {
+            Item::Word(self.inputs[0].text())
+        }
+    }
+
+    fn is_blank(&self) -> bool {
+        self.inputs.iter().all(|i| i.text().trim().is_empty())
+    }
+}
+
+impl ListEditor {
+    /// Open on `field`; an empty list starts with a new line to type into.
+    pub fn open(w: &Wizard, field: FieldId, _shared: &Shared) -> Self {
+        let mut editor = Self { field, selected: 0, editing: None, note: None };
+        if len(&w.draft, field) == 0 {
+            editor.start(w, None);
+        }
+        editor
+    }
+
+    pub fn contexts(&self) -> Vec<Ctx> {
+        match &self.editing {
+            Some(_) if is_time(self.field) => vec![Ctx::TimeEdit, Ctx::ListEdit],
+            Some(_) => vec![Ctx::ListEdit],
+            None => vec![Ctx::ListPopup],
+        }
+    }
+
+    /// Start editing item `index` (None: a new one at the end).
+    fn start(&mut self, w: &Wizard, index: Option<usize>) {
+        let n = len(&w.draft, self.field);
+        let original = index.and_then(|i| item(&w.draft, self.field, i));
+        let inputs = match (&original, is_time(self.field)) {
+            (Some(Item::Word(t)), _) => vec![LineInput::new(t)],
+            (Some(Item::Segment(s)), _) => vec![LineInput::new(&s.start), LineInput::new(&s.end)],
+            (None, true) => vec![LineInput::default(), LineInput::default()],
+            (None, false) => vec![LineInput::default()],
+        };
+        let index = index.unwrap_or(n);
+        self.selected = index;
+        self.editing = Some(ListEdit { index, inputs, part: 0, present: original.is_some(), original });
+    }
+
+    /// Write the line as it is into the draft.
+    fn sync(&mut self, w: &mut Wizard, shared: &Shared) {
+        let field = self.field;
+        let Some(edit) = self.editing.as_mut() else { return };
+        let blank = edit.is_blank();
+        let value = edit.value(field);
+        let (index, present, new) = (edit.index, edit.present, edit.original.is_none());
+        if new && blank {
+            if present {
+                w.edit(field, shared, |d| put(d, field, index, None, false));
+                edit.present = false;
+            }
+        } else if present {
+            if item(&w.draft, field, index).as_ref() != Some(&value) {
+                w.edit(field, shared, |d| put(d, field, index, Some(value), false));
+            }
+        } else {
+            w.edit(field, shared, |d| put(d, field, index, Some(value), true));
+            edit.present = true;
+        }
+    }
+
+    /// Esc on the line: put back what was there.
+    fn undo(&mut self, w: &mut Wizard, shared: &Shared) {
+        let field = self.field;
+        let Some(edit) = self.editing.take() else { return };
+        match edit.original {
+            Some(orig) if item(&w.draft, field, edit.index).as_ref() != Some(&orig) => {
+                w.edit(field, shared, |d| put(d, field, edit.index, Some(orig), false));
+            }
+            Some(_) => {}
+            None if edit.present => w.edit(field, shared, |d| put(d, field, edit.index, None, false)),
+            None => {}
+        }
+    }
+
+    /// Enter on the line: keep it (a keyword emptied is removed; segments are
+    /// put in time order, as the bar shows them).
+    fn keep(&mut self, w: &mut Wizard, shared: &Shared) {
+        let field = self.field;
+        let Some(edit) = self.editing.take() else { return };
+        if edit.is_blank() && edit.present {
+            w.edit(field, shared, |d| put(d, field, edit.index, None, false));
+        } else if !is_time(field)
+            && let Some(Item::Word(word)) = item(&w.draft, field, edit.index)
+            && word.trim() != word
+        {
+            w.edit(field, shared, |d| put(d, field, edit.index, Some(Item::Word(word.trim().to_string())), false));
+        }
+        if let Value::Segments { get, get_mut } = &fields::spec_of(field).value {
+            let sorted = {
+                let mut s = get(&w.draft).clone();
+                s.sort_by_key(|s| parse_hhmm(&s.start).unwrap_or(u32::MAX));
+                s
+            };
+            if &sorted != get(&w.draft) {
+                w.edit(field, shared, |d| *get_mut(d) = sorted);
+            }
+        }
+        w.touched.insert(field);
+        self.selected = self.selected.min(len(&w.draft, field));
+    }
+
+    pub fn update(&mut self, cmd: Cmd, c: Option<char>, w: &mut Wizard, shared: &mut Shared) -> Outcome {
+        let field = self.field;
+        let time = is_time(field);
+        let count = len(&w.draft, field);
+        let max = if time { SEGMENTS_MAX } else { KEYWORDS_MAX };
+        self.note = None;
+        if let Some(edit) = self.editing.as_mut() {
+            match cmd {
+                Cmd::Back => {
+                    self.undo(w, shared);
+                    return Outcome::none();
+                }
+                Cmd::Activate => {
+                    self.keep(w, shared);
+                    return Outcome::none();
+                }
+                Cmd::NextField if time => edit.part = 1,
+                Cmd::PrevField if time => edit.part = 0,
+                Cmd::Insert => {
+                    let Some(c) = c else { return Outcome::none() };
+                    let input = &mut edit.inputs[edit.part];
+                    if time {
+                        if !c.is_ascii_digit() && c != ':' {
+                            self.note = Some("a time is HH:MM: digits only".into());
+                        } else if input.len() < 5 {
+                            if c != ':' {
+                                input.insert(c);
+                            }
+                            if input.len() == 2 && input.cursor() == 2 {
+                                input.insert(':');
+                            }
+                            if input.len() == 5 && edit.part == 0 {
+                                edit.part = 1;
+                            }
+                        }
+                    } else if c == ',' || c == ';' {
+                        self.note = Some("a keyword may not contain ',' or ';'".into());
+                    } else if input.len() < KEYWORD_MAX {
+                        input.insert(c);
+                    } else {
+                        self.note = Some(format!("a keyword is at most {KEYWORD_MAX} characters"));
+                    }
+                }
+                Cmd::Backspace => {
+                    let input = &mut edit.inputs[edit.part];
+                    input.backspace();
+                    if time && input.text().ends_with(':') {
+                        input.backspace();
+                    }
+                }
+                _ => {
+                    apply_edit(&mut edit.inputs[edit.part], cmd, c);
+                }
+            }
+            self.sync(w, shared);
+            return Outcome::none();
+        }
+        match cmd {
+            Cmd::Back => {
+                w.touched.insert(field);
+                return Outcome::close();
+            }
+            Cmd::Up => self.selected = self.selected.saturating_sub(1),
+            Cmd::Down => self.selected = (self.selected + 1).min(count),
+            Cmd::Activate | Cmd::NewDraft => {
+                let index = (cmd == Cmd::Activate && self.selected < count).then_some(self.selected);
+                if index.is_none() && count >= max {
+                    self.note = Some(format!("at most {max} are allowed"));
+                } else {
+                    self.start(w, index);
+                }
+            }
+            Cmd::DeleteItem if self.selected < count => {
+                let i = self.selected;
+                w.edit(field, shared, |d| put(d, field, i, None, false));
+            }
+            _ => {}
+        }
+        Outcome::none()
+    }
+
+    pub fn render(&self, w: &Wizard, frame: &mut Frame, theme: &Theme) {
+        let field = self.field;
+        let time = is_time(field);
+        let n = len(&w.draft, field);
+        let items: Vec<Item> = (0..n).filter_map(|i| item(&w.draft, field, i)).collect();
+        let label = fields::spec_of(field).label;
+        let extra = u16::from(self.editing.as_ref().is_some_and(|e| !e.present));
+        let inner = frame_box(frame, 66, n as u16 + extra + 9, label);
+        let mut lines: Vec<Line> = Vec::new();
+        let mut cursor = None;
+        if time {
+            let segs: Vec<Segment> =
+                items.iter().filter_map(|i| if let Item::Segment(s) = i { Some(s.clone()) } else { None }).collect();
+            lines.push(Line::from(Span::styled("  00    03    06    09    12    15    18    21   24", theme.dim())));
+            lines.push(Line::raw(format!("  {}", day_bar(&segs))));
+            lines.push(Line::raw(""));
+        }
+        let path = fields::spec_of(field).path;
+        let errors = w.errors_of(field);
+        for (i, it) in items.iter().enumerate() {
+            let selected = i == self.selected;
+            let editing = self.editing.as_ref().filter(|e| e.index == i && e.present);
+            let error = errors.iter().find(|e| e.path.starts_with(&format!("{path}[{i}]")));
+            let mut spans = vec![Span::raw(if selected { MARKER } else { NO_MARKER })];
+            match editing {
+                Some(edit) => {
+                    let (edit_spans, col) = edit_spans(edit, time, theme);
+                    cursor = Some((lines.len(), 2 + col));
+                    spans.extend(edit_spans);
+                }
+                None => {
+                    let text = match it {
+                        Item::Word(t) => clean(t).into_owned(),
+                        Item::Segment(s) => format!("{}–{}", clean(&s.start), clean(&s.end)),
+                    };
+                    spans.push(Span::styled(text, if selected { theme.focus() } else { Default::default() }))
+                }
+            }
+            if let Some(e) = error {
+                spans.push(Span::styled(format!("  ✗ {}", clean(&e.message)), theme.error()));
+            }
+            lines.push(Line::from(spans));
+        }
+        match self.editing.as_ref().filter(|e| !e.present) {
+            Some(edit) => {
+                let (edit_spans, col) = edit_spans(edit, time, theme);
+                cursor = Some((lines.len(), 2 + col));
+                let mut spans = vec![Span::raw(MARKER)];
+                spans.extend(edit_spans);
+                lines.push(Line::from(spans));
+            }
+            None if self.editing.is_none() => {
+                let add_selected = self.selected >= n;
+                lines.push(Line::from(vec![
+                    Span::raw(if add_selected { MARKER } else { NO_MARKER }),
+                    Span::styled(
+                        if time { "+ add segment" } else { "+ add keyword" },
+                        if add_selected { theme.focus() } else { theme.dim() },
+                    ),
+                ]))
+            }
+            None => {}
+        }
+        lines.push(Line::raw(""));
+        if let Some(note) = &self.note {
+            lines.push(Line::from(Span::styled(format!("  {note}"), theme.warn())));
+        } else if let Some(e) = errors.iter().find(|e| e.path == path) {
+            lines.push(Line::from(Span::styled(format!("  ✗ {}", clean(&e.message)), theme.error())));
+        }
+        frame.render_widget(Paragraph::new(lines), inner);
+        if let Some((line, col)) = cursor {
+            frame.set_cursor_position(Position { x: inner.x + col as u16, y: inner.y + line as u16 });
+        }
+    }
+}
+
+/// The day as 48 half-hour cells: `█` worked, `·` not.
+pub fn day_bar(segments: &[Segment]) -> String {
+    (0..48u32)
+        .map(|cell| {
+            let (from, to) = (cell * 30, cell * 30 + 30);
+            let covered = segments.iter().any(|s| match (parse_hhmm(&s.start), parse_hhmm(&s.end)) {
+                (Some(a), Some(b)) => a < to && b > from,
+                _ => false,
+            });
+            if covered { '█' } else { '·' }
+        })
+        .collect()
+}
+
+/// The line being edited, and the cursor column in it.
+fn edit_spans(edit: &ListEdit, time: bool, theme: &Theme) -> (Vec<Span<'static>>, usize) {
+    if time {
+        let start = edit.inputs[0].text();
+        let end = edit.inputs[1].text();
+        let spans = vec![
+            Span::styled("start ", theme.dim()),
+            Span::raw(format!("{start:<5}")),
+            Span::styled("  end ", theme.dim()),
+            Span::raw(format!("{end:<5}")),
+            Span::styled("   HH:MM, Tab switches", theme.dim()),
+        ];
+        let col = if edit.part == 0 { 6 + edit.inputs[0].cursor() } else { 6 + 5 + 6 + edit.inputs[1].cursor() };
+        (spans, col)
+    } else {
+        let (text, col) = edit.inputs[0].view(40, None);
+        (vec![Span::raw(clean(&text).into_owned())], col)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_bar_marks_worked_half_hours() {
+        let bar = day_bar(&[Segment::new("00:00", "01:00"), Segment::new("23:30", "24:00")]);
+        assert_eq!(bar.chars().count(), 48);
+        assert!(bar.starts_with("██·"));
+        assert!(bar.ends_with("·█"));
+        assert_eq!(day_bar(&[]).chars().filter(|c| *c == '█').count(), 0);
+    }
+}

@@ -1,0 +1,130 @@
+//! Home: local drafts and, when the backend answers, its channels.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+
+use crate::drafts::Draft;
+use crate::model::ChannelDocument;
+use crate::sanitize::clean;
+use crate::tui::keymap::{Cmd, Ctx};
+use crate::tui::msg::{Effect, Event, Outcome};
+use crate::tui::popups::{Confirm, Popup};
+use crate::tui::state::{Level, Shared};
+use crate::tui::text::fit;
+use crate::tui::theme::{MARKER, NO_MARKER, Theme};
+
+#[derive(Debug, Default)]
+pub struct Home {
+    /// Index into the drafts, then the channels.
+    pub selected: usize,
+}
+
+fn len(shared: &Shared) -> usize {
+    shared.drafts.rows.len() + shared.channels.len()
+}
+
+impl Home {
+    pub fn contexts(&self) -> Vec<Ctx> {
+        vec![Ctx::Home]
+    }
+
+    /// Keep the selection on the list after it changed.
+    pub fn clamp(&mut self, shared: &Shared) {
+        self.selected = self.selected.min(len(shared).saturating_sub(1));
+    }
+
+    pub fn update(&mut self, cmd: Cmd, shared: &mut Shared) -> Outcome {
+        let drafts = &shared.drafts.rows;
+        match cmd {
+            Cmd::Up => self.selected = self.selected.saturating_sub(1),
+            Cmd::Down if self.selected + 1 < len(shared) => self.selected += 1,
+            Cmd::NewDraft => {
+                return Outcome::event(Event::OpenWizard(Box::new(Draft::new(ChannelDocument::default()))));
+            }
+            Cmd::Activate => {
+                let i = self.selected;
+                if let Some(d) = drafts.get(i) {
+                    return Outcome::effect(Effect::OpenDraft(d.id.clone()));
+                }
+                if let Some(c) = i.checked_sub(drafts.len()).and_then(|j| shared.channels.get(j)) {
+                    return Outcome::effect(Effect::OpenChannel(c.id.clone()));
+                }
+            }
+            Cmd::Integration => {
+                if let Some(c) = self.selected.checked_sub(drafts.len()).and_then(|j| shared.channels.get(j)) {
+                    return Outcome::effect(Effect::OpenIntegration(c.id.clone()));
+                }
+                shared.flash(Level::Warn, "choose a channel on the backend (below the drafts) to open its integration");
+            }
+            Cmd::DeleteItem => {
+                if let Some(d) = drafts.get(self.selected) {
+                    let popup = Popup::Confirm(Confirm::delete_draft(d.id.clone(), d.name.clone()));
+                    return Outcome::event(Event::OpenPopup(popup));
+                }
+            }
+            Cmd::Refresh => return Outcome::none().with_effects([Effect::LoadDrafts, Effect::RefreshBackend]),
+            Cmd::Quit => return Outcome::event(Event::Quit),
+            _ => {}
+        }
+        Outcome::none()
+    }
+
+    pub fn render(&self, shared: &Shared, frame: &mut Frame, area: Rect, theme: &Theme) {
+        let drafts = &shared.drafts;
+        let mut lines: Vec<Line> = vec![
+            Line::from(Span::styled(" chanwiz · Telegram customer-service channels", theme.title())),
+            Line::raw(""),
+        ];
+        for p in &drafts.problems {
+            lines.push(Line::from(Span::styled(format!("  ! {}", clean(p)), theme.warn())));
+        }
+        lines.push(Line::from(Span::styled("  Drafts", theme.title())));
+        let mut selected_line = 0;
+        if !drafts.loaded && drafts.rows.is_empty() {
+            lines.push(Line::from(Span::styled("    loading drafts…", theme.dim())));
+        } else if drafts.rows.is_empty() {
+            lines.push(Line::from(Span::styled("    no drafts yet: press n to configure a new channel", theme.dim())));
+        }
+        let name_w = usize::from(area.width).saturating_sub(48).clamp(12, 40);
+        for (i, d) in drafts.rows.iter().enumerate() {
+            let selected = i == self.selected;
+            if selected {
+                selected_line = lines.len();
+            }
+            let name = if d.name.is_empty() { "(unnamed)".to_string() } else { clean(&d.name).into_owned() };
+            let status = match d.errors {
+                0 => Span::styled("✓ valid".to_string(), theme.ok()),
+                1 => Span::styled("✗ 1 error".to_string(), theme.error()),
+                n => Span::styled(format!("✗ {n} errors"), theme.error()),
+            };
+            let row = format!("{}  step {}/4  {}  ", fit(&name, name_w), d.step, d.updated.format("%Y-%m-%d %H:%M"));
+            lines.push(Line::from(vec![
+                Span::raw(if selected { MARKER } else { NO_MARKER }),
+                Span::styled(row, if selected { theme.focus() } else { Default::default() }),
+                status,
+            ]));
+        }
+        if !shared.channels.is_empty() {
+            lines.push(Line::raw(""));
+            lines.push(Line::from(Span::styled("  Channels on the backend (Enter edits)", theme.title())));
+            for (j, c) in shared.channels.iter().enumerate() {
+                let selected = drafts.rows.len() + j == self.selected;
+                if selected {
+                    selected_line = lines.len();
+                }
+                let row =
+                    format!("{}  v{}  {}", fit(&clean(&c.name), name_w), c.version, c.updated.format("%Y-%m-%d %H:%M"));
+                lines.push(Line::from(vec![
+                    Span::raw(if selected { MARKER } else { NO_MARKER }),
+                    Span::styled(row, if selected { theme.focus() } else { Default::default() }),
+                ]));
+            }
+        }
+        let height = usize::from(area.height);
+        let top = selected_line.saturating_sub(height.saturating_sub(2));
+        let visible: Vec<Line> = lines.into_iter().skip(top).take(height).collect();
+        frame.render_widget(Paragraph::new(visible), area);
+    }
+}

@@ -1,0 +1,6 @@
+//! The screens: one at a time, each its own module with its state, its
+//! update and its drawing.
+
+pub mod home;
+pub mod integration;
+pub mod wizard;

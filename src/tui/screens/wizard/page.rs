@@ -1,0 +1,75 @@
+//! The Configure Channel pages: a header with the step, the save state and
+//! the link, the error count of every step, then the step's body.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+
+use super::Wizard;
+use crate::tui::form::Step;
+use crate::tui::state::{Link, Shared};
+use crate::tui::text::width;
+use crate::tui::theme::Theme;
+
+pub fn render(shared: &Shared, w: &Wizard, frame: &mut Frame, area: Rect, cursor_shown: bool) {
+    let theme = Theme { color: shared.color };
+    let link = match &shared.link {
+        Link::Online => Span::styled("● online", theme.ok()),
+        Link::Connecting => Span::styled("○ connecting", theme.dim()),
+        Link::Offline => Span::styled("○ offline", theme.warn()),
+        Link::Unreachable(_) => Span::styled("○ unreachable", theme.error()),
+        Link::TokenRefused => Span::styled("○ token refused", theme.error()),
+    };
+    let (saved, saved_style) = if w.save_error.is_some() && w.dirty() {
+        ("✗ not saved", theme.error())
+    } else if w.dirty() {
+        ("● unsaved", theme.dim())
+    } else if w.saved_at.is_some() {
+        ("saved", theme.dim())
+    } else {
+        ("", theme.dim())
+    };
+    let title = format!(" Step {}/4 · {}", w.step.number(), w.step.title());
+    let right_w = width(saved) + 2 + width(&link.content) + 1;
+    let pad = usize::from(area.width).saturating_sub(width(&title) + right_w);
+    let header = Line::from(vec![
+        Span::styled(title, theme.title()),
+        Span::raw(" ".repeat(pad)),
+        Span::styled(saved, saved_style),
+        Span::raw("  "),
+        link,
+    ]);
+    let counts = w.step_counts();
+    let mut tabs = vec![Span::raw(" ")];
+    for (i, step) in Step::ALL.iter().enumerate() {
+        let label = format!("{} {}", step.number(), step.tab());
+        tabs.push(Span::styled(label, if *step == w.step { theme.focus() } else { theme.dim() }));
+        if i < 3 {
+            tabs.push(match counts[i] {
+                0 => Span::styled(" ✓", theme.ok()),
+                n => Span::styled(format!(" ✗{n}"), theme.error()),
+            });
+        }
+        tabs.push(Span::raw("   "));
+    }
+    let header_area = Rect { height: 3.min(area.height), ..area };
+    frame.render_widget(
+        Paragraph::new(vec![
+            header,
+            Line::from(tabs),
+            Line::from(Span::styled(format!(" {}", w.step.intro()), theme.dim())),
+        ]),
+        header_area,
+    );
+    let body = Rect {
+        y: area.y + super::form::HEADER_ROWS,
+        height: area.height.saturating_sub(super::form::HEADER_ROWS),
+        ..area
+    };
+    if w.step == Step::Review {
+        super::review::render(shared, w, frame, body, &theme);
+    } else {
+        super::form::render(shared, w, frame, body, cursor_shown);
+    }
+}

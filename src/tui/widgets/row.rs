@@ -1,0 +1,119 @@
+//! One row renderer for every field of the field table, on the wizard pages
+//! and the Channel Integration page alike: the focus marker, the label in
+//! its column, and the value as the field's kind shows it (with the cursor
+//! column while it is typed into).
+
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+
+use crate::model::Catalogue;
+use crate::sanitize::clean;
+use crate::tui::choices;
+use crate::tui::form::{Kind, Record, Spec, Value};
+use crate::tui::text::{fit, truncate};
+use crate::tui::theme::{MARKER, NO_MARKER, Theme};
+use crate::tui::widgets::line_input::LineInput;
+
+/// Width of the label column.
+pub fn label_width(total: u16) -> usize {
+    if total >= 80 { 30 } else { 24 }
+}
+
+/// What a value needs besides its record.
+pub struct ValueCx<'a> {
+    pub catalogue: Option<&'a Catalogue>,
+    /// Show the secret unmasked (Ctrl-R).
+    pub reveal: bool,
+    /// A secret that is empty here is kept by the backend (an edit).
+    pub stored_secret: bool,
+    pub theme: &'a Theme,
+}
+
+/// The label a field shows (numbers carry their range).
+pub fn label_of<T>(spec: &Spec<T>) -> String {
+    let indent = "  ".repeat(usize::from(spec.indent));
+    match spec.kind {
+        Kind::Number { min, max, unit, .. } => format!("{indent}{} ({min}–{max} {unit})", spec.label),
+        _ => format!("{indent}{}", spec.label),
+    }
+}
+
+/// A whole row: marker, label padded to `label_w`, a space, the value.
+pub fn row(focused: bool, label: &str, label_w: usize, value: Span<'static>, theme: &Theme) -> Line<'static> {
+    Line::from(vec![
+        Span::raw(if focused { MARKER } else { NO_MARKER }),
+        Span::styled(fit(label, label_w), if focused { theme.focus() } else { Style::default() }),
+        Span::raw(" "),
+        value,
+    ])
+}
+
+/// The value column of a field in `width` columns, and the cursor column
+/// in it when `input` is the field's editor.
+pub fn value<T: Record>(
+    spec: &Spec<T>,
+    record: &T,
+    input: Option<&LineInput>,
+    cx: &ValueCx<'_>,
+    width: usize,
+) -> (Span<'static>, Option<usize>) {
+    let dim = cx.theme.dim();
+    if let Some(i) = input {
+        let mask = matches!(spec.kind, Kind::Secret { .. }) && !cx.reveal;
+        let (text, col) = i.view(width.saturating_sub(1), mask.then_some('*'));
+        let text = if mask { text } else { clean(&text).into_owned() };
+        return (Span::raw(text), Some(col));
+    }
+    let text = spec.text(record);
+    if text.is_empty() && !spec.placeholder.is_empty() {
+        return (Span::styled(truncate(spec.placeholder, width), dim), None);
+    }
+    let shown = match spec.kind {
+        Kind::Text { .. } => clean(&text).into_owned(),
+        Kind::Number { optional: true, .. } if text.is_empty() => "unlimited".to_string(),
+        Kind::Number { .. } => text,
+        Kind::Secret { .. } => {
+            let n = text.chars().count();
+            if n > 0 {
+                if cx.reveal { clean(&text).into_owned() } else { "*".repeat(n.min(width)) }
+            } else if cx.stored_secret {
+                "(stored on the server; type to replace)".to_string()
+            } else {
+                String::new()
+            }
+        }
+        Kind::Toggle => (if spec.flag(record) { "[x] on" } else { "[ ] off" }).to_string(),
+        Kind::Select(source) => {
+            if !choices::available(source, cx.catalogue) && text.is_empty() {
+                return (Span::styled("(no catalogue yet: type the id)", dim), None);
+            }
+            if text.is_empty() { "(choose: Enter)".to_string() } else { choices::describe(source, &text, cx.catalogue) }
+        }
+        Kind::Multiline { max } => {
+            let n = text.lines().count();
+            let first = clean(text.lines().next().unwrap_or("")).into_owned();
+            if text.is_empty() {
+                format!("(empty; Enter edits, up to {max})")
+            } else if n > 1 {
+                format!("{first} … ({n} lines)")
+            } else {
+                first
+            }
+        }
+        Kind::Keywords => match &spec.value {
+            Value::Words { get, .. } if !get(record).is_empty() => {
+                get(record).iter().map(|w| clean(w).into_owned()).collect::<Vec<_>>().join(", ")
+            }
+            _ => "(none; Enter adds)".to_string(),
+        },
+        Kind::WorkTime => match &spec.value {
+            Value::Segments { get, .. } if !get(record).is_empty() => get(record)
+                .iter()
+                .map(|s| format!("{}–{}", clean(&s.start), clean(&s.end)))
+                .collect::<Vec<_>>()
+                .join(", "),
+            _ => "(no segments; Enter adds)".to_string(),
+        },
+    };
+    (Span::raw(truncate(&shown, width)), None)
+}
