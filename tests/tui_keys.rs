@@ -100,7 +100,7 @@ fn every_binding_dispatches_to_its_command_in_its_context() {
 fn the_help_bar_comes_from_the_table_of_the_focused_field() {
     let s = wizard(ChannelDocument::default());
     let ctxs = contexts(&s);
-    assert_eq!(ctxs, vec![Ctx::TextInput, Ctx::Wizard, Ctx::Global]);
+    assert_eq!(ctxs, vec![Ctx::TextInput, Ctx::Fields, Ctx::StepForward, Ctx::Wizard, Ctx::Global]);
     let bar = bar_of(&s);
     assert!(bar.contains(&("Tab", "next")) && bar.contains(&("Ctrl-S", "save")), "{bar:?}");
     // the secret field adds its reveal key

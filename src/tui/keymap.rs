@@ -12,8 +12,22 @@ pub enum Ctx {
     /// Everywhere (unless a popup takes every key).
     Global,
     Home,
+    /// The home list has more than one row.
+    HomeList,
+    /// A draft is selected on the home list.
+    HomeDraft,
+    /// A backend channel is selected on the home list.
+    HomeChannel,
     /// Any wizard page.
     Wizard,
+    /// A wizard page of fields (steps 1–3).
+    Fields,
+    /// The Review page lists errors to move between.
+    ReviewList,
+    /// A step follows this one.
+    StepForward,
+    /// A step comes before this one.
+    StepBack,
     /// The focused field takes typed text.
     TextInput,
     /// The focused field is a secret.
@@ -26,6 +40,8 @@ pub enum Ctx {
     Review,
     Integration,
     Help,
+    /// The help overlay does not fit: it scrolls.
+    HelpScroll,
     Confirm,
     SelectPopup,
     ListPopup,
@@ -109,10 +125,10 @@ use KeyCode as C;
 pub static BINDINGS: &[Binding] = &[
     // popups and overlays first: they take their keys before anything else
     b(Ctx::Help, &[K::Key(C::Esc), K::Char('?'), K::Key(C::F(1)), K::Char('q')], Cmd::Back, "Esc", "close help"),
-    b(Ctx::Help, &[K::Key(C::Up), K::Char('k')], Cmd::Up, "↑↓", "scroll"),
-    b(Ctx::Help, &[K::Key(C::Down), K::Char('j')], Cmd::Down, "", "scroll down"),
-    b(Ctx::Help, &[K::Key(C::PageUp)], Cmd::PageUp, "", "page up"),
-    b(Ctx::Help, &[K::Key(C::PageDown), K::Char(' ')], Cmd::PageDown, "", "page down"),
+    b(Ctx::HelpScroll, &[K::Key(C::Up), K::Char('k')], Cmd::Up, "↑↓", "scroll"),
+    b(Ctx::HelpScroll, &[K::Key(C::Down), K::Char('j')], Cmd::Down, "", "scroll down"),
+    b(Ctx::HelpScroll, &[K::Key(C::PageUp)], Cmd::PageUp, "", "page up"),
+    b(Ctx::HelpScroll, &[K::Key(C::PageDown), K::Char(' ')], Cmd::PageDown, "", "page down"),
     b(Ctx::FileName, &[K::Key(C::Enter)], Cmd::Activate, "Enter", "write the file"),
     b(Ctx::FileName, &[K::Key(C::Esc)], Cmd::Back, "Esc", "back"),
     b(Ctx::Confirm, &[K::Key(C::Esc)], Cmd::Back, "Esc", "cancel"),
@@ -147,11 +163,12 @@ pub static BINDINGS: &[Binding] = &[
     b(Ctx::Global, &[K::Key(C::F(1))], Cmd::Help, "F1", "help"),
     // home screen
     b(Ctx::Home, &[K::Char('n')], Cmd::NewDraft, "n", "new"),
-    b(Ctx::Home, &[K::Key(C::Enter)], Cmd::Activate, "Enter", "open"),
-    b(Ctx::Home, &[K::Char('d'), K::Key(C::Delete)], Cmd::DeleteItem, "d", "delete draft"),
-    b(Ctx::Home, &[K::Key(C::Up), K::Char('k')], Cmd::Up, "↑↓", "move"),
-    b(Ctx::Home, &[K::Key(C::Down), K::Char('j')], Cmd::Down, "", "down"),
-    b(Ctx::Home, &[K::Char('i')], Cmd::Integration, "i", "integration"),
+    b(Ctx::HomeDraft, &[K::Key(C::Enter)], Cmd::Activate, "Enter", "open"),
+    b(Ctx::HomeDraft, &[K::Char('d'), K::Key(C::Delete)], Cmd::DeleteItem, "d", "delete draft"),
+    b(Ctx::HomeChannel, &[K::Key(C::Enter)], Cmd::Activate, "Enter", "edit"),
+    b(Ctx::HomeChannel, &[K::Char('i')], Cmd::Integration, "i", "integration"),
+    b(Ctx::HomeList, &[K::Key(C::Up), K::Char('k')], Cmd::Up, "↑↓", "move"),
+    b(Ctx::HomeList, &[K::Key(C::Down), K::Char('j')], Cmd::Down, "", "down"),
     b(Ctx::Home, &[K::Char('r')], Cmd::Refresh, "r", "refresh"),
     b(Ctx::Home, &[K::Char('?')], Cmd::Help, "?", "help"),
     b(Ctx::Home, &[K::Char('q'), K::Key(C::Esc)], Cmd::Quit, "q", "quit"),
@@ -183,14 +200,17 @@ pub static BINDINGS: &[Binding] = &[
     b(Ctx::ListField, &[K::Key(C::Enter), K::Char(' ')], Cmd::Activate, "Enter", "edit list"),
     b(Ctx::Review, &[K::Key(C::Enter)], Cmd::Activate, "Enter", "jump/submit"),
     b(Ctx::Review, &[K::Ctrl('x')], Cmd::Submit, "", "submit"),
+    b(Ctx::ReviewList, &[K::Key(C::Tab), K::Key(C::Down)], Cmd::NextField, "Tab", "next"),
+    b(Ctx::ReviewList, &[K::Key(C::BackTab), K::Shift(C::BackTab), K::Key(C::Up)], Cmd::PrevField, "", "previous"),
+    // the pages of fields
+    b(Ctx::Fields, &[K::Key(C::Tab)], Cmd::NextField, "Tab", "next"),
+    b(Ctx::Fields, &[K::Key(C::BackTab), K::Shift(C::BackTab), K::Shift(C::Tab)], Cmd::PrevField, "", "previous"),
+    b(Ctx::Fields, &[K::Key(C::Down)], Cmd::Down, "", "next field"),
+    b(Ctx::Fields, &[K::Key(C::Up)], Cmd::Up, "", "previous field"),
+    b(Ctx::Fields, &[K::Key(C::Enter)], Cmd::NextField, "", "next field"),
     // every wizard page
-    b(Ctx::Wizard, &[K::Key(C::Tab)], Cmd::NextField, "Tab", "next"),
-    b(Ctx::Wizard, &[K::Key(C::BackTab), K::Shift(C::BackTab), K::Shift(C::Tab)], Cmd::PrevField, "", "previous"),
-    b(Ctx::Wizard, &[K::Key(C::Down)], Cmd::Down, "", "next field"),
-    b(Ctx::Wizard, &[K::Key(C::Up)], Cmd::Up, "", "previous field"),
-    b(Ctx::Wizard, &[K::Key(C::Enter)], Cmd::NextField, "", "next field"),
-    b(Ctx::Wizard, &[K::Key(C::PageDown), K::Ctrl('n')], Cmd::NextStep, "PgDn", "step"),
-    b(Ctx::Wizard, &[K::Key(C::PageUp), K::Ctrl('p')], Cmd::PrevStep, "", "previous step"),
+    b(Ctx::StepForward, &[K::Key(C::PageDown), K::Ctrl('n')], Cmd::NextStep, "PgDn", "step"),
+    b(Ctx::StepBack, &[K::Key(C::PageUp), K::Ctrl('p')], Cmd::PrevStep, "", "previous step"),
     b(Ctx::Wizard, &[K::Ctrl('s')], Cmd::Save, "Ctrl-S", "save"),
     b(Ctx::Wizard, &[K::Key(C::Esc)], Cmd::Back, "Esc", "home"),
     b(Ctx::Wizard, &[K::Char('?')], Cmd::Help, "?", "help"),
@@ -255,8 +275,10 @@ pub struct BarItem {
     pub label: &'static str,
     pub help: &'static str,
     pub cmd: Cmd,
-    /// The key pressed for it.
+    /// The key pressed for it (the first the label names).
     pub key: KeyEvent,
+    /// Every key the label names (`↑↓`: both).
+    pub keys: Vec<KeyEvent>,
 }
 
 /// The help bar for the active contexts: each binding whose named keys all
@@ -272,7 +294,13 @@ pub fn bar(contexts: &[Ctx]) -> Vec<BarItem> {
                     .is_some_and(|w| std::ptr::eq(w, binding) || (w.ctx == binding.ctx && paired(w, binding)))
             });
             if wins && !out.iter().any(|i| i.cmd == binding.cmd) {
-                out.push(BarItem { label: binding.label, help: binding.help, cmd: binding.cmd, key: events[0] });
+                out.push(BarItem {
+                    label: binding.label,
+                    help: binding.help,
+                    cmd: binding.cmd,
+                    key: events[0],
+                    keys: events,
+                });
             }
         }
     }

@@ -8,10 +8,10 @@ use crossterm::event::{KeyEvent, KeyEventKind};
 
 use super::keymap::{self, Cmd, Ctx};
 pub use super::msg::{Action, Answer, Effect, Effects, Event, IntegrationFailure, Outcome, SubmitError, TelegramOp};
-use super::popups::{Help, help};
+use super::popups::{Help, Popup, confirm, help};
 use super::screens::home::Home;
 use super::screens::integration::IntegrationPage;
-use super::screens::wizard::Wizard;
+use super::screens::wizard::{Pending, Wizard};
 use super::state::{Level, Screen, State};
 use crate::drafts::Draft;
 
@@ -189,10 +189,25 @@ fn apply_events(state: &mut State, events: Vec<Event>, effects: &mut Effects) {
                 clamp_home(state);
                 Outcome::effect(Effect::RefreshBackend)
             }
-            Event::Quit => match state.wizard_mut() {
-                Some(w) => w.request_quit(),
-                None => Outcome::event(Event::QuitNow),
-            },
+            Event::Quit => {
+                // quit asked again while the wizard asks about its draft:
+                // save and quit (never a silent discard)
+                let asking = match &state.popup {
+                    Some(Popup::Confirm(c)) => matches!(c.kind, confirm::Kind::Quit),
+                    Some(Popup::SaveFailed(_)) => true,
+                    _ => false,
+                };
+                let shared = &mut state.shared;
+                match &mut state.screen {
+                    Screen::Wizard(w) if asking => {
+                        state.popup = None;
+                        w.pending = Some(Pending::Quit);
+                        w.on_answer(Answer::SaveAndQuit, shared)
+                    }
+                    Screen::Wizard(w) => w.request_quit(),
+                    _ => Outcome::event(Event::QuitNow),
+                }
+            }
             Event::QuitNow => {
                 state.quit = true;
                 Outcome::effect(Effect::Quit)
@@ -232,6 +247,10 @@ pub fn open_wizard(state: &mut State, draft: Draft) {
 /// The contexts whose bindings apply now, most specific first.
 pub fn contexts(state: &State) -> Vec<Ctx> {
     if state.help.is_some() {
+        let rows = keymap::overlay(&contexts_beneath(state)).len();
+        if rows > help::visible_rows(state.shared.size.1) {
+            return vec![Ctx::Help, Ctx::HelpScroll, Ctx::Global];
+        }
         return vec![Ctx::Help, Ctx::Global];
     }
     contexts_beneath(state)
@@ -242,7 +261,7 @@ pub fn contexts_beneath(state: &State) -> Vec<Ctx> {
     let mut out = match &state.popup {
         Some(p) => p.contexts(),
         None => match &state.screen {
-            Screen::Home(h) => h.contexts(),
+            Screen::Home(h) => h.contexts(&state.shared),
             Screen::Wizard(w) => w.contexts(&state.shared),
             Screen::Integration(p) => p.contexts(),
         },

@@ -11,7 +11,7 @@ use crate::sanitize::clean;
 use crate::tui::keymap::{Cmd, Ctx};
 use crate::tui::msg::{Effect, Event, Outcome};
 use crate::tui::popups::{Confirm, Popup};
-use crate::tui::state::{Level, Shared};
+use crate::tui::state::Shared;
 use crate::tui::text::fit;
 use crate::tui::theme::{MARKER, NO_MARKER, Theme};
 
@@ -26,8 +26,21 @@ fn len(shared: &Shared) -> usize {
 }
 
 impl Home {
-    pub fn contexts(&self) -> Vec<Ctx> {
-        vec![Ctx::Home]
+    /// The home keys that do something now (Enter only on a row, ↑↓ only
+    /// with rows to move between).
+    pub fn contexts(&self, shared: &Shared) -> Vec<Ctx> {
+        // the screen's own keys first (n new), then what the row takes
+        let mut out = vec![Ctx::Home];
+        let drafts = shared.drafts.rows.len();
+        if self.selected < drafts {
+            out.push(Ctx::HomeDraft);
+        } else if self.selected - drafts < shared.channels.len() {
+            out.push(Ctx::HomeChannel);
+        }
+        if len(shared) > 1 {
+            out.push(Ctx::HomeList);
+        }
+        out
     }
 
     /// Keep the selection on the list after it changed.
@@ -56,7 +69,6 @@ impl Home {
                 if let Some(c) = self.selected.checked_sub(drafts.len()).and_then(|j| shared.channels.get(j)) {
                     return Outcome::effect(Effect::OpenIntegration(c.id.clone()));
                 }
-                shared.flash(Level::Warn, "choose a channel on the backend (below the drafts) to open its integration");
             }
             Cmd::DeleteItem => {
                 if let Some(d) = drafts.get(self.selected) {

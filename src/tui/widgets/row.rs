@@ -59,6 +59,10 @@ pub fn value<T: Record>(
 ) -> (Span<'static>, Option<usize>) {
     let dim = cx.theme.dim();
     if let Some(i) = input {
+        if i.is_empty() && matches!(spec.kind, Kind::Secret { .. }) {
+            let hint = if cx.reveal { "(shown as typed · Ctrl-R hides)" } else { "(hidden as typed · Ctrl-R shows)" };
+            return (Span::styled(truncate(hint, width.saturating_sub(1)), dim), Some(0));
+        }
         let mask = matches!(spec.kind, Kind::Secret { .. }) && !cx.reveal;
         let (text, col) = i.view(width.saturating_sub(1), mask.then_some('*'));
         let text = if mask { text } else { clean(&text).into_owned() };

@@ -192,11 +192,23 @@ impl Wizard {
     /// The focused field's keys, most specific first.
     pub fn contexts(&self, shared: &Shared) -> Vec<Ctx> {
         let mut out = if self.step == Step::Review {
-            vec![Ctx::Review]
+            let mut v = vec![Ctx::Review];
+            if !self.all_errors().is_empty() {
+                v.push(Ctx::ReviewList);
+            }
+            v
         } else {
             let kind = fields::spec_of(self.focus).kind;
-            fields::contexts_of(kind, has_choices(kind, shared))
+            let mut v = fields::contexts_of(kind, has_choices(kind, shared));
+            v.push(Ctx::Fields);
+            v
         };
+        if self.step.next().is_some() {
+            out.push(Ctx::StepForward);
+        }
+        if self.step.prev().is_some() {
+            out.push(Ctx::StepBack);
+        }
         out.push(Ctx::Wizard);
         out
     }
@@ -305,6 +317,7 @@ impl Wizard {
     /// Leave for `pending` once the draft is safe.
     fn leave(&mut self, pending: Pending) -> Outcome {
         if self.save_error.is_some() && self.needs_save() {
+            self.pending = Some(pending);
             return Outcome::event(Event::OpenPopup(Popup::SaveFailed(SaveFailed::new(
                 &self.draft,
                 self.save_error.clone().unwrap_or_default(),
@@ -337,6 +350,11 @@ impl Wizard {
     /// The answer of a confirmation or of the save-failed popup.
     pub fn on_answer(&mut self, answer: Answer, shared: &mut Shared) -> Outcome {
         match answer {
+            Answer::SaveAndQuit if self.save_error.is_some() && self.needs_save() => {
+                // the disk refused before: try again, and ask if it still does
+                self.pending = Some(Pending::Quit);
+                Outcome::effect(self.save())
+            }
             Answer::SaveAndQuit => self.leave(Pending::Quit),
             Answer::RetrySave => {
                 if self.pending.is_none() {
