@@ -98,7 +98,7 @@ fn a_channel_typed_from_the_empty_home_screen_is_submitted_to_the_backend() {
     choose(&pane, "Skill", "sq-2");
     pane.wait_focus("Keywords");
     pane.keys(&["Enter"]);
-    pane.wait_for(&["keep", "cancel"]);
+    pane.wait_for(&["keep", "undo"]);
     pane.type_text("agent");
     pane.keys(&["Enter"]);
     pane.wait_for(&["add", "keyword"]);

@@ -1,6 +1,7 @@
 //! Helpers shared by integration tests (`mod support;`).
 #![allow(dead_code)]
 
+pub mod proxy;
 pub mod serve;
 pub mod telegram_standin;
 pub mod tmux;

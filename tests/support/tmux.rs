@@ -11,6 +11,12 @@ use chanwiz::drafts::{Draft, DraftStore};
 use chanwiz::paths::Paths;
 
 pub const BIN: &str = env!("CARGO_BIN_EXE_chanwiz");
+
+/// The binary the pane runs: the one built for these tests, or
+/// `CHANWIZ_E2E_BIN` (to show a test failing on an older build).
+pub fn bin() -> String {
+    std::env::var("CHANWIZ_E2E_BIN").unwrap_or_else(|_| BIN.to_string())
+}
 /// How long any expected screen may take to appear (debug build, 2 busy cores).
 pub const DEADLINE: Duration = Duration::from_secs(30);
 pub const POLL: Duration = Duration::from_millis(40);
@@ -87,7 +93,7 @@ impl Pane {
         for (k, v) in &self.env {
             line += &format!("{k}={} ", sh_quote(v));
         }
-        line += &sh_quote(BIN);
+        line += &sh_quote(&bin());
         for a in args {
             line += " ";
             line += &sh_quote(a);
@@ -124,7 +130,7 @@ impl Pane {
 
     /// Text typed literally, one character after another.
     pub fn type_text(&self, text: &str) {
-        self.tmux(&["send-keys", "-t", "e2e", "-l", text]);
+        self.tmux(&["send-keys", "-t", "e2e", "-l", "--", text]);
     }
 
     pub fn screen(&self) -> String {

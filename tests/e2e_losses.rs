@@ -1,0 +1,230 @@
+//! The loss paths of the wizard as a user meets them: the built binary in a
+//! real pseudo-terminal (tmux), the drafts directory on a real filesystem
+//! that fills up or turns read-only (a small tmpfs, where this machine lets
+//! the test mount one; otherwise the test says why and does nothing), and a
+//! real `chanwiz serve` behind a proxy that loses an answer.
+//!
+//! Each waits by polling the screen or the draft files; nothing sleeps.
+
+#![cfg(feature = "server")]
+
+mod support;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use support::proxy::DropProxy;
+use support::serve::Server;
+use support::tmux::*;
+
+fn kill(pid: u32, signal: &str) {
+    let status = Command::new("kill").arg(format!("-{signal}")).arg(pid.to_string()).status().unwrap();
+    assert!(status.success(), "kill -{signal} {pid}");
+}
+
+/// A tmpfs of `kib` KiB mounted at `dir`, unmounted when dropped; None (and
+/// why, printed) where mounting is not allowed.
+struct Tmpfs(PathBuf);
+
+impl Tmpfs {
+    fn mount(dir: &Path, kib: u32) -> Option<Self> {
+        std::fs::create_dir_all(dir).unwrap();
+        let out = Command::new("mount")
+            .args(["-t", "tmpfs", "-o", &format!("size={kib}k,mode=0700"), "tmpfs"])
+            .arg(dir)
+            .output();
+        match out {
+            Ok(o) if o.status.success() => Some(Tmpfs(dir.to_path_buf())),
+            Ok(o) => {
+                eprintln!("skipped: cannot mount a tmpfs here ({})", String::from_utf8_lossy(&o.stderr).trim());
+                None
+            }
+            Err(e) => {
+                eprintln!("skipped: cannot run mount ({e})");
+                None
+            }
+        }
+    }
+
+    fn remount_read_only(&self) {
+        let status = Command::new("mount").args(["-o", "remount,ro"]).arg(&self.0).status().unwrap();
+        assert!(status.success(), "remount read-only");
+    }
+
+    /// Fill it up: every later write fails with "No space left on device".
+    fn fill(&self) {
+        let _ = Command::new("dd")
+            .args(["if=/dev/zero", "bs=4k"])
+            .arg(format!("of={}", self.0.join("filler").display()))
+            .stderr(std::process::Stdio::null())
+            .status();
+    }
+}
+
+impl Drop for Tmpfs {
+    fn drop(&mut self) {
+        let _ = Command::new("umount").arg("-l").arg(&self.0).status();
+    }
+}
+
+fn go_to_field(pane: &Pane, label: &str) {
+    for _ in 0..40 {
+        if focused_row(&pane.screen()).is_some_and(|r| r.contains(label)) {
+            return;
+        }
+        pane.keys(&["Tab"]);
+        // each Tab is drawn before the next is read
+        pane.wait_until("the focus to move", |s| focused_row(s).is_some());
+    }
+    pane.wait_focus(label);
+}
+
+#[test]
+fn text_typed_in_the_notification_popup_is_in_the_draft_and_survives_a_hang_up() {
+    let pane = Pane::new("popup-hup");
+    pane.start(&["--offline"]);
+    pane.wait_for(&["no", "drafts", "yet"]);
+    pane.keys(&["n"]);
+    pane.wait_focus("APP Key");
+    pane.type_text("ak-popup");
+    pane.keys(&["PageDown"]);
+    pane.wait_for(&["Step", "2/4"]);
+    go_to_field(&pane, "Non-working");
+    pane.keys(&["Enter"]);
+    pane.wait_for(&["characters"]);
+    pane.type_text("Closed now");
+    pane.wait_for(&["Closed now", "10/500"]);
+    // the popup is still open: autosave has it within two seconds
+    pane.wait_draft("the notification typed in the open popup", |d| {
+        d.document.basic.non_working_time_notification == "Closed now"
+    });
+    // more typed, and the line hung up at once: saved on the way out
+    pane.type_text(", back at 9");
+    pane.wait_for(&["back at 9"]);
+    let pid = pane.wizard_pid();
+    kill(pid, "HUP");
+    pane.wait_exit();
+    let d = pane.wait_draft("the text typed before the hang-up", |d| {
+        d.document.basic.non_working_time_notification == "Closed now, back at 9"
+    });
+    assert_eq!(d.document.channel_info.app_key, "ak-popup");
+}
+
+#[test]
+fn a_keyword_half_typed_in_its_editor_survives_a_kill() {
+    let pane = Pane::new("keyword-kill");
+    pane.start(&["--offline"]);
+    pane.wait_for(&["no", "drafts", "yet"]);
+    pane.keys(&["n"]);
+    pane.wait_focus("APP Key");
+    pane.keys(&["PageDown"]);
+    pane.wait_for(&["Step", "2/4"]);
+    go_to_field(&pane, "Keywords");
+    pane.keys(&["Enter"]);
+    pane.wait_for(&["keep", "undo"]);
+    pane.type_text("operat");
+    pane.wait_draft("the keyword being typed", |d| d.document.basic.transfer_keywords == ["operat"]);
+    let pid = pane.wizard_pid();
+    kill(pid, "KILL");
+    pane.wait_exit();
+    assert_eq!(pane.drafts()[0].document.basic.transfer_keywords, ["operat"]);
+}
+
+#[test]
+fn on_a_full_disk_quitting_asks_and_the_document_can_be_written_elsewhere() {
+    let pane = Pane::new("full-disk");
+    let Some(fs) = Tmpfs::mount(&pane.home().join("data").join("drafts"), 256) else { return };
+    pane.start(&["--offline"]);
+    pane.wait_for(&["no", "drafts", "yet"]);
+    fs.fill();
+    pane.keys(&["n"]);
+    pane.wait_focus("APP Key");
+    pane.type_text("ak-full-disk");
+    pane.keys(&["C-s"]);
+    pane.wait_for(&["not", "saved"]);
+    pane.keys(&["C-q"]);
+    pane.wait_for(&["could", "not", "be", "saved", "retry", "discard"]);
+    // another Ctrl-Q does not drop it either
+    pane.keys(&["C-q"]);
+    pane.wait_for(&["could", "not", "be", "saved"]);
+    pane.keys(&["w"]);
+    pane.wait_for(&["Write", "the", "document", "to"]);
+    let rescued = tempfile::tempdir().unwrap();
+    let target = rescued.path().join("rescued.json");
+    pane.keys(&["C-u"]);
+    pane.type_text(target.to_str().unwrap());
+    pane.keys(&["Enter"]);
+    let end = pane.wait_exit();
+    assert!(end.contains("WIZARD-EXIT:0") && end.contains("TTY-COOKED"), "{end}");
+    let doc = chanwiz::model::parse_document(&std::fs::read_to_string(&target).unwrap()).unwrap();
+    assert_eq!(doc.channel_info.app_key, "ak-full-disk");
+}
+
+#[test]
+fn on_a_read_only_disk_leaving_the_page_asks_instead_of_dropping_the_edit() {
+    let pane = Pane::new("read-only");
+    let Some(fs) = Tmpfs::mount(&pane.home().join("data").join("drafts"), 1024) else { return };
+    pane.start(&["--offline"]);
+    pane.wait_for(&["no", "drafts", "yet"]);
+    pane.keys(&["n"]);
+    pane.wait_focus("APP Key");
+    pane.type_text("ak-1");
+    pane.wait_draft("the first autosave", |d| d.document.channel_info.app_key == "ak-1");
+    fs.remount_read_only();
+    pane.type_text("-more");
+    pane.wait_for(&["ak-1-more"]);
+    pane.keys(&["Escape"]);
+    let screen = pane.wait_for(&["could", "not", "be", "saved"]);
+    assert!(screen.contains("Read-only") || screen.contains("read-only"), "{screen}");
+    // stay: the page and the edit are there
+    pane.keys(&["c"]);
+    pane.wait_for(&["ak-1-more", "Step", "1/4"]);
+    // quitting asks too; discard is an explicit answer
+    pane.keys(&["C-q"]);
+    pane.wait_for(&["could", "not", "be", "saved"]);
+    pane.keys(&["d"]);
+    let end = pane.wait_exit();
+    assert!(end.contains("WIZARD-EXIT:0"), "{end}");
+}
+
+#[test]
+fn a_create_whose_answer_is_lost_makes_one_channel_when_the_wizard_retries() {
+    let server = Server::start(&[]);
+    // every attempt of the first submit loses its answer (the client's own
+    // retries included); the backend commits each time
+    let proxy = DropProxy::start(&server.url, "POST /api/v1/channels ", 5);
+    let mut pane = Pane::new("lost-answer");
+    pane.backend = Some((proxy.url.clone(), server.token.clone()));
+    pane.env.push(("CHANWIZ_RETRY_DELAY_MS".into(), "1".into()));
+    let store = chanwiz::drafts::DraftStore::open(&chanwiz::paths::Paths::under(pane.home()).drafts()).unwrap();
+    let example = chanwiz::model::parse_document(include_str!("../assets/examples/telegram-channel.json")).unwrap();
+    store.create(example, true).unwrap();
+    pane.start(&[]);
+    pane.wait_for(&["Telegram_Support", "online"]);
+    pane.keys(&["Enter"]);
+    pane.wait_for(&["Step", "1/4"]);
+    for _ in 0..3 {
+        pane.keys(&["PageDown"]);
+    }
+    pane.wait_for(&["Step", "4/4", "ready"]);
+    pane.keys(&["Enter"]);
+    pane.wait_for(&["Submit", "unreachable"]);
+    let key = pane.drafts()[0].meta.idempotency_key.clone().expect("the key is on disk");
+    assert!(proxy.dropped.load(std::sync::atomic::Ordering::SeqCst) >= 1);
+    // the backend answers now: the same key, one channel
+    let proxy_drops = proxy.dropped.load(std::sync::atomic::Ordering::SeqCst);
+    assert!(proxy_drops <= 5);
+    pane.wait_until("the review page again", |s| s.contains("Submit"));
+    pane.keys(&["Enter"]);
+    pane.wait_for(&["Channel", "Integration", "Telegram_Support"]);
+    let out = Command::new(BIN)
+        .env("CHANWIZ_HOME", pane.home())
+        .env("CHANWIZ_BACKEND", &server.url)
+        .env("CHANWIZ_TOKEN", &server.token)
+        .args(["channels", "list", "--json"])
+        .output()
+        .unwrap();
+    let list: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let names: Vec<&str> = list.as_array().unwrap().iter().filter_map(|c| c["name"].as_str()).collect();
+    assert_eq!(names, ["Telegram_Support"], "exactly one channel (key {key})");
+}
