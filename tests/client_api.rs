@@ -131,7 +131,7 @@ fn a_backend_that_never_answers_times_out_and_reads_are_retried() {
     let err = block_on(client.catalogue()).unwrap_err();
     assert!(matches!(err, ClientError::Timeout { .. }), "{err:?}");
     assert!(err.is_unreachable());
-    assert_eq!(err.exit_code(), 3);
+    assert_eq!(err.kind(), chanwiz::error_kind::ErrorKind::Unreachable);
     assert!(err.to_string().contains("did not answer"), "{err}");
     assert_eq!(accepted.load(Ordering::SeqCst), 3, "one try and two retries");
 

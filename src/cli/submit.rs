@@ -133,7 +133,7 @@ fn submit_draft(args: &SubmitArgs, paths: &Paths) -> ExitCode {
         Err(DraftError::NotFound(key)) => {
             return fail(exit::UNREADABLE, &format!("'{}' is neither a readable file nor a draft id", clean(&key)));
         }
-        Err(e) => return fail(exit::of_draft_error(&e), &e.to_string()),
+        Err(e) => return fail(exit::of(e.kind()), &e.to_string()),
     };
     if args.as_new && draft.meta.channel_id.is_some() {
         // Submit as a new channel: the draft forgets the old link (saved with

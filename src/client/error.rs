@@ -5,7 +5,7 @@
 use std::path::PathBuf;
 
 use crate::api::{ApiError, Channel};
-use crate::cli::exit;
+use crate::error_kind::ErrorKind;
 use crate::model::FieldError;
 
 #[derive(Debug, thiserror::Error)]
@@ -82,14 +82,15 @@ fn stale_text(backend: &str, based_on: u64, current: Option<&Channel>) -> String
 }
 
 impl ClientError {
-    /// The process exit code for this error (see [`crate::cli::exit`]).
-    pub fn exit_code(&self) -> u8 {
+    /// What kind of failure this is (the CLI maps kinds to exit codes).
+    pub fn kind(&self) -> ErrorKind {
         match self {
-            ClientError::Config(_) | ClientError::Io { .. } | ClientError::Draft(_) => exit::UNREADABLE,
+            ClientError::Config(_) | ClientError::Io { .. } => ErrorKind::Unreadable,
+            ClientError::Draft(e) => e.kind(),
             ClientError::Unreachable { .. } | ClientError::Timeout { .. } | ClientError::Tls { .. } => {
-                exit::UNREACHABLE
+                ErrorKind::Unreachable
             }
-            _ => exit::REFUSED,
+            _ => ErrorKind::Refused,
         }
     }
 
@@ -191,7 +192,7 @@ mod tests {
             e.to_string(),
             "backend https://10.0.0.1:8443: the token was refused (401): check --token / CHANWIZ_TOKEN"
         );
-        assert_eq!(e.exit_code(), exit::REFUSED);
+        assert_eq!(e.kind(), ErrorKind::Refused);
 
         let e = map(404, r#"{"error":"no such channel"}"#);
         assert_eq!(e.to_string(), "backend https://10.0.0.1:8443: channel 'abc' was not found (404)");
@@ -235,11 +236,11 @@ mod tests {
     }
 
     #[test]
-    fn exit_codes_follow_the_cli_contract() {
+    fn kinds_follow_the_cli_contract() {
         let u = ClientError::Unreachable { backend: "b".into(), detail: "refused".into() };
-        assert_eq!(u.exit_code(), exit::UNREACHABLE);
+        assert_eq!(u.kind(), ErrorKind::Unreachable);
         assert!(u.is_unreachable());
-        assert_eq!(ClientError::Config("x".into()).exit_code(), exit::UNREADABLE);
-        assert_eq!(map(422, "{}").exit_code(), exit::REFUSED);
+        assert_eq!(ClientError::Config("x".into()).kind(), ErrorKind::Unreadable);
+        assert_eq!(map(422, "{}").kind(), ErrorKind::Refused);
     }
 }

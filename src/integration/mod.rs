@@ -50,8 +50,8 @@ use std::fmt;
 use url::Url;
 
 use crate::api::{Channel, IntegrationUpdate};
-use crate::cli::exit;
 use crate::client::{Client, ClientError};
+use crate::error_kind::ErrorKind;
 use crate::sanitize::clean;
 use crate::telegram::checks::describe;
 use crate::telegram::flow::same_url;
@@ -340,18 +340,14 @@ pub enum IntegrationError {
 }
 
 impl IntegrationError {
-    /// The process exit code (see [`crate::cli::exit`]).
-    pub fn exit_code(&self) -> u8 {
+    /// What kind of failure this is (the CLI maps kinds to exit codes).
+    pub fn kind(&self) -> ErrorKind {
         match self {
-            IntegrationError::Backend(e) => e.exit_code(),
-            IntegrationError::Checks(_) | IntegrationError::NeedsConfirmation { .. } => exit::REFUSED,
-            IntegrationError::Telegram(e) => match e {
-                TelegramError::Unreachable { .. } | TelegramError::BadResponse { .. } => exit::UNREACHABLE,
-                TelegramError::Config(_) | TelegramError::Token(_) | TelegramError::Certificate(_) => exit::UNREADABLE,
-                _ => exit::REFUSED,
-            },
-            IntegrationError::RolledBack { cause, .. } => cause.exit_code(),
-            IntegrationError::Incomplete { .. } => exit::REFUSED,
+            IntegrationError::Backend(e) => e.kind(),
+            IntegrationError::Checks(_) | IntegrationError::NeedsConfirmation { .. } => ErrorKind::Refused,
+            IntegrationError::Telegram(e) => e.kind(),
+            IntegrationError::RolledBack { cause, .. } => cause.kind(),
+            IntegrationError::Incomplete { .. } => ErrorKind::Refused,
         }
     }
 

@@ -131,11 +131,21 @@ impl TelegramError {
         }
     }
 
-    /// The failure kind, when Telegram answered.
-    pub fn kind(&self) -> Option<FailureKind> {
+    /// What Telegram's refusal means, when Telegram answered.
+    pub fn failure_kind(&self) -> Option<FailureKind> {
         match self {
             TelegramError::Api(f) => Some(f.kind),
             _ => None,
+        }
+    }
+
+    /// What kind of failure this is (the CLI maps kinds to exit codes).
+    pub fn kind(&self) -> crate::error_kind::ErrorKind {
+        use crate::error_kind::ErrorKind;
+        match self {
+            TelegramError::Unreachable { .. } | TelegramError::BadResponse { .. } => ErrorKind::Unreachable,
+            TelegramError::Config(_) | TelegramError::Token(_) | TelegramError::Certificate(_) => ErrorKind::Unreadable,
+            _ => ErrorKind::Refused,
         }
     }
 }
