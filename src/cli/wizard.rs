@@ -64,17 +64,16 @@ pub fn run(args: &WizardArgs, paths: &Paths) -> ExitCode {
     };
     let offline = args.offline;
     let paths2 = paths.clone();
-    let store2 = store.clone();
     let telegram = crate::telegram::ApiConfig::resolve(args.telegram_api.as_deref()).map_err(|e| e.to_string());
     let result = app::run(store, args.mouse, telegram, move || -> (Option<Arc<dyn Backend>>, Option<String>) {
         if let Some(client) = remote {
             let url = client.backend().to_string();
-            return (Some(Arc::new(Remote::new(client, &paths2.cache, store2))), Some(url));
+            return (Some(Arc::new(Remote::new(client, &paths2.cache))), Some(url));
         }
         if offline {
             return (None, None);
         }
-        embedded(&paths2, store2)
+        embedded(&paths2)
     });
     match result {
         Ok(outcome) => {
@@ -88,13 +87,13 @@ pub fn run(args: &WizardArgs, paths: &Paths) -> ExitCode {
 }
 
 #[cfg(feature = "server")]
-fn embedded(paths: &Paths, store: Arc<DraftStore>) -> (Option<Arc<dyn Backend>>, Option<String>) {
+fn embedded(paths: &Paths) -> (Option<Arc<dyn Backend>>, Option<String>) {
     let db = paths.data.join("backend.sqlite3");
-    let backend = crate::tui::backend::Embedded::new(db, paths.cache.clone(), store);
+    let backend = crate::tui::backend::Embedded::new(db, paths.cache.clone());
     (Some(Arc::new(backend)), Some("embedded (starting)".to_string()))
 }
 
 #[cfg(not(feature = "server"))]
-fn embedded(_: &Paths, _: Arc<DraftStore>) -> (Option<Arc<dyn Backend>>, Option<String>) {
+fn embedded(_: &Paths) -> (Option<Arc<dyn Backend>>, Option<String>) {
     (None, None)
 }

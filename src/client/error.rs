@@ -60,9 +60,6 @@ pub enum ClientError {
         "backend {backend}: draft {draft} was submitted before and that create may have made a channel, but the draft (or the APP Secret given) has changed since, so the backend cannot confirm it ({message}); look for the channel with `chanwiz channels list`, or submit with --as-new to create one regardless"
     )]
     ReplayMismatch { backend: String, draft: String, message: String },
-    /// The draft could not be saved or loaded.
-    #[error(transparent)]
-    Draft(#[from] crate::drafts::DraftError),
     /// A local file could not be written or read.
     #[error("{}: {source}", .path.display())]
     Io { path: PathBuf, source: std::io::Error },
@@ -86,7 +83,6 @@ impl ClientError {
     pub fn kind(&self) -> ErrorKind {
         match self {
             ClientError::Config(_) | ClientError::Io { .. } => ErrorKind::Unreadable,
-            ClientError::Draft(e) => e.kind(),
             ClientError::Unreachable { .. } | ClientError::Timeout { .. } | ClientError::Tls { .. } => {
                 ErrorKind::Unreachable
             }

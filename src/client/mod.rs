@@ -14,7 +14,7 @@
 //! For the wizard (`crate::tui::backend::Backend`): `refresh` is
 //! [`Client::health`] + [`Client::refresh_catalogue`] (live or cached, with
 //! its fetch time) + [`Client::all_channels`]; `channel` is
-//! [`Client::get_channel`]; `submit` is [`submit::submit_draft`], whose
+//! [`Client::get_channel`]; `submit` is [`submit::send`], whose
 //! [`ClientError::Invalid`] / [`ClientError::Stale`] /
 //! [`ClientError::is_unreachable`] map onto its `SubmitError`.
 
@@ -45,7 +45,7 @@ pub use cache::{CachedCatalogue, CatalogueCache, describe_age};
 pub use config::{FileConfig, Flags, Settings, Token};
 pub use error::ClientError;
 pub use retry::Backoff;
-pub use submit::{Submitted, submit_draft};
+pub use submit::Submitted;
 
 pub type Result<T, E = ClientError> = std::result::Result<T, E>;
 
@@ -136,8 +136,9 @@ impl CatalogueFetch {
 }
 
 impl Client {
+    /// A client with the default timeouts and the settings' backoff.
     pub fn new(settings: &Settings) -> Result<Self> {
-        Self::with_options(settings, Options::default())
+        Self::with_options(settings, Options { backoff: settings.backoff, ..Options::default() })
     }
 
     pub fn with_options(settings: &Settings, options: Options) -> Result<Self> {

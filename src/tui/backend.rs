@@ -4,7 +4,6 @@
 //! background so that the first frame never waits for it.
 
 use std::pin::Pin;
-use std::sync::Arc;
 
 use tokio::sync::mpsc::UnboundedSender;
 
@@ -13,7 +12,7 @@ use super::update::{Action, SubmitError};
 use crate::api::Channel;
 use crate::client::cache::CatalogueCache;
 use crate::client::{Client, ClientError};
-use crate::drafts::{Draft, DraftStore};
+use crate::drafts::Draft;
 
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 
@@ -23,8 +22,9 @@ pub trait Backend: Send + Sync {
     fn refresh(&self, tx: UnboundedSender<Action>) -> BoxFuture<'_, ()>;
     /// Fetch a channel to edit.
     fn channel<'a>(&'a self, id: &'a str) -> BoxFuture<'a, Result<Channel, String>>;
-    /// Create or update the draft's channel. The draft file records the
-    /// Idempotency-Key before the create is sent, so a crash never makes two.
+    /// Create or update the draft's channel ([`crate::client::submit::send`]).
+    /// A create needs the draft's Idempotency-Key, minted and saved by the
+    /// caller before the request leaves; nothing is written here.
     fn submit(&self, draft: Draft) -> BoxFuture<'_, Result<Channel, SubmitError>>;
     /// The HTTP client, for the Channel Integration page's calls.
     fn client(&self) -> BoxFuture<'_, Result<Client, String>>;
@@ -34,25 +34,19 @@ pub trait Backend: Send + Sync {
 pub struct Remote {
     client: Client,
     cache: CatalogueCache,
-    store: Arc<DraftStore>,
 }
 
 impl Remote {
     /// The catalogue is cached per backend URL.
-    pub fn new(client: Client, cache_dir: &std::path::Path, store: Arc<DraftStore>) -> Self {
+    pub fn new(client: Client, cache_dir: &std::path::Path) -> Self {
         let cache = CatalogueCache::new(cache_dir, client.backend());
-        Self { client, cache, store }
+        Self { client, cache }
     }
 
     /// The catalogue is cached under `cache_key` (the embedded backend's
     /// port changes from run to run; its catalogue does not).
-    pub fn with_cache_key(
-        client: Client,
-        cache_dir: &std::path::Path,
-        cache_key: &str,
-        store: Arc<DraftStore>,
-    ) -> Self {
-        Self { client, cache: CatalogueCache::new(cache_dir, cache_key), store }
+    pub fn with_cache_key(client: Client, cache_dir: &std::path::Path, cache_key: &str) -> Self {
+        Self { client, cache: CatalogueCache::new(cache_dir, cache_key) }
     }
 }
 
@@ -99,12 +93,9 @@ impl Backend for Remote {
         Box::pin(async move { self.client.get_channel(id).await.map_err(|e| e.to_string()) })
     }
 
-    fn submit(&self, mut draft: Draft) -> BoxFuture<'_, Result<Channel, SubmitError>> {
+    fn submit(&self, draft: Draft) -> BoxFuture<'_, Result<Channel, SubmitError>> {
         Box::pin(async move {
-            crate::client::submit::submit_draft(&self.client, &self.store, &mut draft)
-                .await
-                .map(|s| s.channel().clone())
-                .map_err(submit_error)
+            crate::client::submit::send(&self.client, &draft).await.map(|s| s.channel().clone()).map_err(submit_error)
         })
     }
 
@@ -130,14 +121,13 @@ fn short(e: &ClientError) -> String {
 pub struct Embedded {
     db: std::path::PathBuf,
     cache_dir: std::path::PathBuf,
-    store: Arc<DraftStore>,
     inner: tokio::sync::OnceCell<Result<(Remote, crate::server::RunningServer), String>>,
 }
 
 #[cfg(feature = "server")]
 impl Embedded {
-    pub fn new(db: std::path::PathBuf, cache_dir: std::path::PathBuf, store: Arc<DraftStore>) -> Self {
-        Self { db, cache_dir, store, inner: tokio::sync::OnceCell::new() }
+    pub fn new(db: std::path::PathBuf, cache_dir: std::path::PathBuf) -> Self {
+        Self { db, cache_dir, inner: tokio::sync::OnceCell::new() }
     }
 
     async fn remote(&self) -> Result<&Remote, String> {
@@ -157,7 +147,7 @@ impl Embedded {
                     crate::client::Flags { backend: Some(server.url.clone()), token: Some(token), ca_cert: None };
                 let settings = crate::client::config::resolve(&flags, &|_| None, None).map_err(|e| e.to_string())?;
                 let client = Client::new(&settings).map_err(|e| e.to_string())?;
-                Ok((Remote::with_cache_key(client, &self.cache_dir, "embedded", self.store.clone()), server))
+                Ok((Remote::with_cache_key(client, &self.cache_dir, "embedded"), server))
             })
             .await;
         started.as_ref().map(|(r, _)| r).map_err(Clone::clone)

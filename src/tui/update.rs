@@ -1094,6 +1094,11 @@ fn submit(state: &mut State) -> Effects {
     }
     let Some(w) = state.wizard.as_mut() else { return vec![] };
     w.submit = Submit::Busy { since: state.instant };
+    // the create's key is part of the draft from now on: saved with it and
+    // reused by every retry until the backend answers
+    if w.draft.ensure_idempotency_key() {
+        w.dirty = true;
+    }
     let draft = w.snapshot();
     let mut effects = save_if_dirty(state);
     effects.push(Effect::Submit(Box::new(draft)));
