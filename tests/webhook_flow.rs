@@ -207,3 +207,38 @@ fn the_steps_can_run_in_spawned_tasks() {
         is_send(&integration::prepare(&env.client, "x"));
     });
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn each_operation_asks_telegram_once_who_the_bot_is_and_where_its_webhook_points() {
+    let env = Env::start().await;
+    let a = token(7301);
+    let b = token(7302);
+    env.standin.add_bot(&a, "AICCCustomize_TWbot", "AICC Support");
+    env.standin.add_bot(&b, "AICCCustomize_TWbot", "AICC Support");
+    let info = integration::prepare(&env.client, &env.channel_id).await.unwrap();
+    let methods = |t: &str| -> Vec<String> {
+        env.standin.requests().into_iter().filter(|r| r.token == t).map(|r| r.method).collect()
+    };
+
+    integration::connect(&env.client, &api(&env), &info, &BotToken::parse(&a).unwrap(), &public(), &mut |_| {})
+        .await
+        .unwrap();
+    assert_eq!(methods(&a), ["getMe", "getWebhookInfo", "setWebhook", "getWebhookInfo"]);
+
+    let before = env.standin.requests().len();
+    let status = integration::status(&api(&env), &info, &BotToken::parse(&a).unwrap(), &public()).await.unwrap();
+    assert!(status.points_to_channel);
+    let asked: Vec<_> = env.standin.requests()[before..].iter().map(|r| r.method.clone()).collect();
+    assert_eq!(asked, ["getMe", "getWebhookInfo"]);
+
+    env.standin.set_existing_webhook(&b, &env.registered_url(), 0);
+    integration::rotate(&env.client, &api(&env), &info, &BotToken::parse(&b).unwrap(), &public(), &mut |_| {})
+        .await
+        .unwrap();
+    assert_eq!(methods(&b), ["getMe", "getWebhookInfo", "setWebhook", "getWebhookInfo"]);
+
+    let before = env.standin.requests().len();
+    integration::disconnect(&api(&env), &info, &BotToken::parse(&b).unwrap(), &public(), &mut |_| {}).await.unwrap();
+    let asked: Vec<_> = env.standin.requests()[before..].iter().map(|r| r.method.clone()).collect();
+    assert_eq!(asked, ["getMe", "getWebhookInfo", "deleteWebhook", "getWebhookInfo"]);
+}

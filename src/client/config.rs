@@ -47,7 +47,7 @@ impl Token {
 
 impl std::fmt::Debug for Token {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("Token([redacted])")
+        write!(f, "Token({})", crate::sanitize::REDACTED)
     }
 }
 
@@ -67,7 +67,7 @@ impl std::fmt::Debug for FileConfig {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("FileConfig")
             .field("backend", &self.backend)
-            .field("token", &self.token.as_ref().map(|_| "[redacted]"))
+            .field("token", &self.token.as_ref().map(|_| crate::sanitize::REDACTED))
             .field("ca_cert", &self.ca_cert)
             .finish()
     }
@@ -122,7 +122,7 @@ impl std::fmt::Debug for Flags {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Flags")
             .field("backend", &self.backend)
-            .field("token", &self.token.as_ref().map(|_| "[redacted]"))
+            .field("token", &self.token.as_ref().map(|_| crate::sanitize::REDACTED))
             .field("ca_cert", &self.ca_cert)
             .finish()
     }

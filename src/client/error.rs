@@ -90,6 +90,39 @@ impl ClientError {
         }
     }
 
+    /// The same error with `f` applied to every text it holds (to scrub a
+    /// secret the caller knows and this layer does not).
+    pub fn map_text(self, f: &dyn Fn(&str) -> String) -> ClientError {
+        let fe = |e: FieldError| FieldError::new(f(&e.path), f(&e.message));
+        match self {
+            ClientError::Config(m) => ClientError::Config(f(&m)),
+            ClientError::Unreachable { backend, detail } => ClientError::Unreachable { backend, detail: f(&detail) },
+            ClientError::Tls { backend, detail } => ClientError::Tls { backend, detail: f(&detail) },
+            ClientError::Forbidden { backend, message } => ClientError::Forbidden { backend, message: f(&message) },
+            ClientError::NotFound { backend, what } => ClientError::NotFound { backend, what: f(&what) },
+            ClientError::Invalid { backend, message, errors } => {
+                ClientError::Invalid { backend, message: f(&message), errors: errors.into_iter().map(fe).collect() }
+            }
+            ClientError::Refused { backend, status, message } => {
+                ClientError::Refused { backend, status, message: f(&message) }
+            }
+            ClientError::Server { backend, status, message } => {
+                ClientError::Server { backend, status, message: f(&message) }
+            }
+            ClientError::ExportFailed { backend, id, reason } => {
+                ClientError::ExportFailed { backend, id, reason: f(&reason) }
+            }
+            ClientError::Protocol { backend, detail } => ClientError::Protocol { backend, detail: f(&detail) },
+            ClientError::ReplayMismatch { backend, draft, message } => {
+                ClientError::ReplayMismatch { backend, draft, message: f(&message) }
+            }
+            e @ (ClientError::Timeout { .. }
+            | ClientError::Unauthorized { .. }
+            | ClientError::Stale { .. }
+            | ClientError::Io { .. }) => e,
+        }
+    }
+
     /// The backend could not be talked to at all (a cached copy may stand in).
     pub fn is_unreachable(&self) -> bool {
         matches!(self, ClientError::Unreachable { .. } | ClientError::Timeout { .. })
@@ -166,10 +199,7 @@ pub(crate) fn tidy(text: &str, redact: &dyn Fn(&str) -> String) -> String {
     }
 }
 
-/// `text` with every occurrence of `secret` replaced by `[redacted]`.
-pub fn redact(text: &str, secret: &str) -> String {
-    if secret.is_empty() { text.to_string() } else { text.replace(secret, "[redacted]") }
-}
+pub use crate::sanitize::redact;
 
 #[cfg(test)]
 mod tests {
@@ -229,6 +259,16 @@ mod tests {
         }
         let e = map(418, "plain echo s3cr3t-token");
         assert!(!format!("{e} {e:?}").contains("s3cr3t-token"));
+    }
+
+    #[test]
+    fn a_secret_the_caller_knows_can_be_scrubbed_from_every_text() {
+        let body = r#"{"error":"echo n3xt-secret","errors":[{"path":"p","message":"m n3xt-secret"}]}"#;
+        for status in [400, 403, 422, 500] {
+            let e = map(status, body).map_text(&|t| redact(t, "n3xt-secret"));
+            let shown = format!("{e} {e:?}");
+            assert!(!shown.contains("n3xt-secret") && shown.contains(crate::sanitize::REDACTED), "{shown}");
+        }
     }
 
     #[test]
