@@ -2,11 +2,10 @@
 //! survive lost answers and crashes without making a second channel, updates
 //! guarded by the channel version, and the messages a user sees.
 
-mod client_support;
 mod support;
 
 use chanwiz::client::ClientError;
-use client_support::*;
+use support::cli::*;
 
 fn channels_named(server: &Server, name: &str) -> Vec<chanwiz::api::ChannelSummary> {
     let all = block_on(server.client().all_channels(Some(name))).unwrap();

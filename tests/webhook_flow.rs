@@ -5,14 +5,13 @@
 #![cfg(feature = "server")]
 
 mod support;
-mod webhook_common;
 
 use std::time::Duration;
 
 use chanwiz::integration::{self, Event, IntegrationError, Options, Replace};
 use chanwiz::telegram::{ApiConfig, BotToken, RetryPolicy, Sleeper};
 use support::telegram_standin::token;
-use webhook_common::*;
+use support::webhook::*;
 
 fn api(env: &Env) -> ApiConfig {
     ApiConfig::new(&env.standin.base_url).unwrap().with_retry(RetryPolicy {
