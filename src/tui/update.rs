@@ -1094,11 +1094,9 @@ fn submit(state: &mut State) -> Effects {
     }
     let Some(w) = state.wizard.as_mut() else { return vec![] };
     w.submit = Submit::Busy { since: state.instant };
-    // the create's key is part of the draft from now on: saved with it and
-    // reused by every retry until the backend answers
-    if w.draft.ensure_idempotency_key() {
-        w.dirty = true;
-    }
+    // the create's key is part of the draft from now on, reused by every
+    // retry until the backend answers (saved with the draft's next save)
+    w.draft.ensure_idempotency_key();
     let draft = w.snapshot();
     let mut effects = save_if_dirty(state);
     effects.push(Effect::Submit(Box::new(draft)));
