@@ -845,6 +845,33 @@ mod tests {
     }
 
     #[test]
+    fn a_rotation_error_is_scrubbed_of_the_fresh_secret_everywhere() {
+        let next = fresh_secret();
+        let n = next.expose();
+        let backend = ClientError::Server { backend: "b".into(), status: 500, message: format!("echo {n}") };
+        let telegram = TelegramError::Unconfirmed {
+            url: "https://93.184.216.34/x".into(),
+            cause: Box::new(TelegramError::Unreachable { base: "t".into(), detail: format!("d {n}"), timeout: true }),
+        };
+        let e = IntegrationError::RolledBack {
+            cause: Box::new(IntegrationError::Incomplete {
+                cause: Box::new(IntegrationError::Backend(backend)),
+                undo_error: format!("u {n}"),
+                state: format!("s {n}"),
+            }),
+            undone: format!("x {n}"),
+        };
+        for e in [e, IntegrationError::Telegram(telegram)] {
+            let kind = e.kind();
+            let e = e.redacted(&next);
+            let shown = format!("{e} {e:?}");
+            assert!(!shown.contains(n), "{shown}");
+            assert!(shown.contains(crate::sanitize::REDACTED), "{shown}");
+            assert_eq!(e.kind(), kind, "scrubbing keeps what the error is");
+        }
+    }
+
+    #[test]
     fn scrub_removes_token_and_secrets() {
         let t = BotToken::parse("123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw0").unwrap();
         let s = WebhookSecret::new("Zq7_generated-by-backend-0123456789");
