@@ -84,4 +84,29 @@ mod tests {
         let e = tls_config(&bad).unwrap_err();
         assert!(matches!(e, SetupError::BadRoot { index: 0, .. }), "{e:?}");
     }
+
+    #[test]
+    fn a_redirect_is_answered_not_followed() {
+        use std::io::{Read, Write};
+        // where a followed redirect would go: it must see no connection
+        let target = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        target.set_nonblocking(true).unwrap();
+        let elsewhere = format!("http://{}/stolen", target.local_addr().unwrap());
+        let redirector = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let url = format!("http://{}/bot123:secret/getMe", redirector.local_addr().unwrap());
+        std::thread::spawn(move || {
+            let (mut conn, _) = redirector.accept().unwrap();
+            let mut buf = [0u8; 4096];
+            let _ = conn.read(&mut buf);
+            let answer = format!(
+                "HTTP/1.1 307 Temporary Redirect\r\nLocation: {elsewhere}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+            );
+            conn.write_all(answer.as_bytes()).unwrap();
+        });
+        let http = client(&Setup { timeout: Some(Duration::from_secs(5)), ..Setup::default() }).unwrap();
+        let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+        let answer = rt.block_on(async { http.post(&url).send().await.map(|r| r.status().as_u16()) });
+        assert!(target.accept().is_err(), "the redirect was followed: the request went elsewhere");
+        assert_eq!(answer.unwrap(), 307);
+    }
 }
