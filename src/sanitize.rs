@@ -4,6 +4,16 @@
 
 use std::borrow::Cow;
 
+/// The one marker put in place of a secret (admin token, bot token, webhook
+/// secret, APP Secret) found in a message or shown by `Debug`.
+pub const REDACTED: &str = "<redacted>";
+
+/// `text` with every occurrence of `secret` replaced by [`REDACTED`] (an
+/// empty secret changes nothing).
+pub fn redact(text: &str, secret: &str) -> String {
+    if secret.is_empty() { text.to_owned() } else { text.replace(secret, REDACTED) }
+}
+
 /// `text` with every control character, escape sequence and bidirectional
 /// override removed. Line breaks become spaces.
 pub fn clean(text: &str) -> Cow<'_, str> {

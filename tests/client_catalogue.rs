@@ -1,10 +1,9 @@
 //! `chanwiz catalogue`: fetched live and cached; offline, the cached copy
 //! with its age.
 
-mod client_support;
 mod support;
 
-use client_support::*;
+use support::cli::*;
 
 #[test]
 fn the_cached_catalogue_stands_in_offline_and_says_how_old_it_is() {

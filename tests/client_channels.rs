@@ -1,10 +1,9 @@
 //! `chanwiz channels list|show|rm` and HTTPS with a private CA, against the
 //! real backend.
 
-mod client_support;
 mod support;
 
-use client_support::*;
+use support::cli::*;
 
 fn submit_example(cli: &Cli, name: &str) -> String {
     let d = cli.example_draft(name);

@@ -2,13 +2,12 @@
 //! split into files of at most 2,000 records, every record exactly once, and
 //! the 100,000-record limit.
 
-mod client_support;
 mod support;
 
 use std::collections::HashMap;
 use std::io::Read;
 
-use client_support::*;
+use support::cli::*;
 
 /// Every CSV in the zip: file name → the `id` column of its rows.
 fn ids_per_file(zip_path: &std::path::Path) -> HashMap<String, Vec<String>> {

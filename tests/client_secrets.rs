@@ -1,11 +1,10 @@
 //! No secret — the APP Secret, the tenant token, a bot token, the webhook
 //! secret — appears in anything the CLI prints or logs, on success or failure.
 
-mod client_support;
 mod support;
 
 use chanwiz::api::IntegrationUpdate;
-use client_support::*;
+use support::cli::*;
 
 const BOT_TOKEN: &str = "1234567890:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw";
 

@@ -2,11 +2,10 @@
 //! survive lost answers and crashes without making a second channel, updates
 //! guarded by the channel version, and the messages a user sees.
 
-mod client_support;
 mod support;
 
 use chanwiz::client::ClientError;
-use client_support::*;
+use support::cli::*;
 
 fn channels_named(server: &Server, name: &str) -> Vec<chanwiz::api::ChannelSummary> {
     let all = block_on(server.client().all_channels(Some(name))).unwrap();
@@ -275,4 +274,42 @@ fn a_draft_changed_after_an_unconfirmed_create_is_not_created_twice() {
     let kept = direct.store().load(&draft.meta.id).unwrap();
     assert!(kept.meta.idempotency_key.is_some());
     assert_eq!(kept.meta.channel_id, None);
+}
+
+#[test]
+fn the_library_sends_only_what_the_caller_saved_and_never_writes_the_store() {
+    let server = Server::start(&[]);
+    let cli = Cli::new(&server.url, &server.token);
+    let mut draft = cli.example_draft("Library_Send");
+    let file = cli.drafts_dir().join(format!("{}.json", draft.meta.id));
+    let before = std::fs::read(&file).unwrap();
+    let client = server.client();
+
+    // A create without its key is refused before anything is sent.
+    let e = block_on(chanwiz::client::submit::send(&client, &draft)).unwrap_err();
+    assert!(matches!(e, ClientError::Config(_)), "{e:?}");
+    assert!(e.to_string().contains("Idempotency-Key"), "{e}");
+    assert!(channels_named(&server, "Library_Send").is_empty());
+
+    // The key is minted once per intended create.
+    assert!(draft.ensure_idempotency_key());
+    let key = draft.meta.idempotency_key.clone().unwrap();
+    assert!(!draft.ensure_idempotency_key());
+    assert_eq!(draft.meta.idempotency_key.as_deref(), Some(key.as_str()));
+
+    // Sent twice with the same key (a retry after a lost answer): one channel.
+    let first = block_on(chanwiz::client::submit::send(&client, &draft)).unwrap();
+    let again = block_on(chanwiz::client::submit::send(&client, &draft)).unwrap();
+    assert_eq!(first.channel().id, again.channel().id);
+    assert_eq!(channels_named(&server, "Library_Send").len(), 1);
+    assert_eq!(std::fs::read(&file).unwrap(), before, "the client layer wrote the draft file");
+
+    // Recording the outcome is the caller's, in memory.
+    chanwiz::client::submit::record(&mut draft, &first);
+    assert_eq!(draft.meta.channel_id.as_deref(), Some(first.channel().id.as_str()));
+    assert_eq!(draft.meta.channel_version, Some(1));
+    assert_eq!(draft.meta.idempotency_key, None);
+    assert!(!draft.ensure_idempotency_key(), "a draft that edits a channel needs no key");
+    let updated = block_on(chanwiz::client::submit::send(&client, &draft)).unwrap();
+    assert!(matches!(updated, chanwiz::client::Submitted::Updated(_)), "{updated:?}");
 }

@@ -5,11 +5,10 @@
 #![cfg(feature = "server")]
 
 mod support;
-mod webhook_common;
 
 use support::telegram_standin::token;
 use support::tmux::Pane;
-use webhook_common::*;
+use support::webhook::*;
 
 const BOT: &str = "AICCCustomize_TWbot";
 

@@ -126,7 +126,7 @@ fn a_keyword_half_typed_in_its_editor_survives_a_kill() {
     pane.wait_draft("the keyword being typed", |d| d.document.basic.transfer_keywords == ["operat"]);
     let pid = pane.wizard_pid();
     kill(pid, "KILL");
-    pane.wait_exit();
+    pane.wait_until("the wizard to be gone", |_| !Path::new(&format!("/proc/{pid}")).exists());
     assert_eq!(pane.drafts()[0].document.basic.transfer_keywords, ["operat"]);
 }
 

@@ -4,14 +4,14 @@
 
 #![cfg(feature = "server")]
 
-mod server_common;
+mod support;
 
 use std::collections::BTreeSet;
 
 use chanwiz::api::{Channel, Integration, Page, ReceivedUpdate};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
-use server_common::*;
+use support::server::*;
 
 #[tokio::test]
 async fn each_tenant_sees_only_its_own_channels_and_tokens_are_checked() {
@@ -184,7 +184,7 @@ async fn updates_need_the_current_version() {
     assert_eq!(status, StatusCode::PRECONDITION_FAILED);
     let current: Channel = serde_json::from_value(body["current"].clone()).unwrap();
     assert_eq!(current, v2);
-    assert!(!body.to_string().contains(EXAMPLE_SECRET));
+    assert!(!body.to_string().contains(APP_SECRET));
 
     // keeping its own name is not a duplicate; taking another channel's is
     let other = s.create(&named("Other_Name")).await;
@@ -235,7 +235,7 @@ async fn secrets_are_written_never_read() {
     assert_eq!(r.status(), StatusCode::PRECONDITION_FAILED);
     bodies.push(r.text().await.unwrap());
     for body in &bodies {
-        assert!(!body.contains(EXAMPLE_SECRET), "{body}");
+        assert!(!body.contains(APP_SECRET), "{body}");
         assert!(!body.contains("AAH-secretBotToken"), "{body}");
         assert!(!body.contains("\"app_secret\""), "{body}");
     }

@@ -4,7 +4,7 @@
 
 #![cfg(feature = "server")]
 
-mod server_common;
+mod support;
 
 use std::io::{BufRead, BufReader};
 use std::path::Path;
@@ -13,7 +13,7 @@ use std::process::{Child, ChildStdout, Command, Stdio};
 use chanwiz::api::{Catalogue, Integration, Page};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
-use server_common::{EXAMPLE_SECRET, client, example, named};
+use support::server::{APP_SECRET, client, example, named};
 
 struct Served {
     child: Child,
@@ -164,7 +164,7 @@ async fn serve_prints_its_address_and_token_and_tenants_can_be_added_while_it_ru
     // the log saw the requests, and none of the secrets
     let log = std::fs::read_to_string(home.path().join("data/chanwiz.log")).unwrap();
     assert!(log.contains("/api/v1/channels") && log.contains("status=403"), "{log}");
-    for secret in [EXAMPLE_SECRET, bot_token, &integration.webhook_secret, &token, &token2, &acme] {
+    for secret in [APP_SECRET, bot_token, &integration.webhook_secret, &token, &token2, &acme] {
         assert!(!log.contains(secret), "secret in the log");
     }
     // the database is private to its owner

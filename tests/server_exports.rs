@@ -4,7 +4,7 @@
 
 #![cfg(feature = "server")]
 
-mod server_common;
+mod support;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::Read;
@@ -12,7 +12,7 @@ use std::io::Read;
 use chanwiz::api::{Catalogue, ExportStatus, ExportTask, Integration};
 use reqwest::StatusCode;
 use serde_json::json;
-use server_common::*;
+use support::server::*;
 
 async fn wait_done(s: &Srv, id: &str) -> ExportTask {
     for _ in 0..1200 {
@@ -118,7 +118,7 @@ async fn an_export_of_4501_channels_is_three_csv_files_without_secrets() {
         zip.by_index(i).unwrap().read_to_string(&mut all_text).unwrap();
     }
     for secret in [
-        EXAMPLE_SECRET,
+        APP_SECRET,
         "aicc-telegram-app-7f3a",
         "192.0.2.10",
         "cert-trust-1",

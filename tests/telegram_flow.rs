@@ -1,6 +1,7 @@
-//! The Channel Integration steps (inspect, register, delete) against the
-//! local Telegram stand-in, and chanwiz's pre-checks compared with the
-//! stand-in's own (Telegram's) rules.
+//! The Bot API session of the Channel Integration (open: getMe +
+//! getWebhookInfo; register; delete) against the local Telegram stand-in, the
+//! setWebhook plan, and chanwiz's pre-checks compared with the stand-in's own
+//! (Telegram's) rules.
 #![cfg(feature = "server")]
 
 mod support;
@@ -8,10 +9,11 @@ mod support;
 use std::net::{IpAddr, Ipv4Addr};
 use std::time::Duration;
 
-use chanwiz::telegram::checks::check_webhook_url;
+use chanwiz::integration::{Registration, Session};
+use chanwiz::telegram::checks::{check_webhook_url, describe};
 use chanwiz::telegram::{
-    ApiConfig, BotApi, BotToken, ProblemKind, RegisterOptions, RetryPolicy, Sleeper, TelegramError, WebhookParams,
-    WebhookSecret, delete, inspect, register,
+    ApiConfig, BotApi, BotToken, ProblemKind, RetryPolicy, Sleeper, TelegramError, WebhookOptions, WebhookParams,
+    WebhookSecret, plan, same_url,
 };
 use support::telegram_standin::{IPV6_EXAMPLE, TelegramStandIn, token};
 
@@ -31,8 +33,24 @@ fn config(s: &TelegramStandIn) -> ApiConfig {
     })
 }
 
-fn with_public() -> RegisterOptions {
-    RegisterOptions { public_address: Some(PUBLIC.into()), ..Default::default() }
+fn with_public() -> WebhookOptions {
+    WebhookOptions { public_address: Some(PUBLIC.into()), ..Default::default() }
+}
+
+/// Open a session (getMe + getWebhookInfo) and register the plan of
+/// `options` for the channel's secret, with the endpoint certificate `pem`.
+async fn register(
+    config: &ApiConfig,
+    token: &BotToken,
+    options: &WebhookOptions,
+    pem: Option<&[u8]>,
+) -> Result<Registration, TelegramError> {
+    let plan = plan(INTEGRATION, &secret(), Some(token), options, pem).expect("the checks pass");
+    Session::open(config, token).await?.register(&plan).await
+}
+
+fn methods(s: &TelegramStandIn) -> Vec<String> {
+    s.requests().iter().map(|r| r.method.clone()).collect()
 }
 
 async fn standin_with_bot(id: u64) -> (TelegramStandIn, String, BotToken) {
@@ -44,57 +62,57 @@ async fn standin_with_bot(id: u64) -> (TelegramStandIn, String, BotToken) {
 }
 
 #[tokio::test]
-async fn inspect_proves_the_token_and_reports_a_webhook_pointing_elsewhere() {
+async fn a_session_proves_the_token_and_reports_a_webhook_pointing_elsewhere() {
     let (s, t, bt) = standin_with_bot(1001).await;
     s.set_existing_webhook(&t, "https://198.41.0.4/other-tool/hook", 3);
-    let i = inspect(&config(&s), &bt, Some(REGISTERED)).await.unwrap();
-    assert_eq!(i.bot.handle(), "@AICCCustomize_TWbot");
-    assert_eq!(i.bot.name, "AICC Support");
-    assert_eq!(i.elsewhere.as_deref(), Some("https://198.41.0.4/other-tool/hook"));
-    assert!(!i.already_ours);
-    assert_eq!(i.webhook.pending_update_count, 3);
-    assert_eq!(i.token_warning, None);
-    let methods: Vec<_> = s.requests().iter().map(|r| r.method.clone()).collect();
-    assert_eq!(methods, ["getMe", "getWebhookInfo"]);
+    let session = Session::open(&config(&s), &bt).await.unwrap();
+    assert_eq!(session.bot().handle(), "@AICCCustomize_TWbot");
+    assert_eq!(session.bot().name, "AICC Support");
+    assert_eq!(session.webhook().url, "https://198.41.0.4/other-tool/hook");
+    assert!(!same_url(&session.webhook().url, REGISTERED));
+    assert_eq!(session.webhook().pending_update_count, 3);
+    assert_eq!(session.token_warning(), None);
+    assert_eq!(methods(&s), ["getMe", "getWebhookInfo"]);
 
     // the same URL written differently is still ours
     s.set_existing_webhook(&t, &REGISTERED.replace("https://", "HTTPS://"), 0);
-    let i = inspect(&config(&s), &bt, Some(REGISTERED)).await.unwrap();
-    assert!(i.already_ours);
-    assert_eq!(i.elsewhere, None);
+    let session = Session::open(&config(&s), &bt).await.unwrap();
+    assert!(same_url(&session.webhook().url, REGISTERED));
 }
 
 #[tokio::test]
-async fn inspect_warns_about_an_odd_token_that_still_works() {
+async fn a_session_warns_about_an_odd_token_that_still_works() {
     let s = TelegramStandIn::start().await;
     s.add_bot("77:short", "odd_bot", "Odd");
     let bt = BotToken::parse(" 77:short ").unwrap();
-    let i = inspect(&config(&s), &bt, None).await.unwrap();
-    assert_eq!(i.bot.username, "odd_bot");
-    assert!(i.token_warning.unwrap().contains("35 characters"));
-    assert_eq!(i.elsewhere, None);
+    let session = Session::open(&config(&s), &bt).await.unwrap();
+    assert_eq!(session.bot().username, "odd_bot");
+    assert!(session.token_warning().unwrap().contains("35 characters"));
+    assert!(!session.webhook().is_set());
 }
 
 #[tokio::test]
-async fn inspect_with_a_wrong_token_says_so() {
+async fn a_session_with_a_wrong_token_says_so() {
     let s = TelegramStandIn::start().await;
     let bt = BotToken::parse(&token(1002)).unwrap();
-    let e = inspect(&config(&s), &bt, None).await.unwrap_err();
+    let e = Session::open(&config(&s), &bt).await.unwrap_err();
     assert!(e.to_string().contains("Telegram does not know this token"), "{e}");
+    assert_eq!(methods(&s), ["getMe"], "nothing more is asked once getMe refused");
 }
 
 #[tokio::test]
 async fn register_sets_the_webhook_through_the_public_address_and_confirms_it() {
     let (s, t, bt) = standin_with_bot(1003).await;
-    let r = register(&config(&s), &bt, INTEGRATION, &secret(), &with_public()).await.unwrap();
+    let r = register(&config(&s), &bt, &with_public(), None).await.unwrap();
     assert_eq!(r.url, REGISTERED);
     assert_eq!(r.telegram, "Webhook was set");
     assert!(!r.certificate_uploaded);
     assert_eq!(r.info.url, REGISTERED);
     assert!(r.warnings.is_empty(), "{:?}", r.warnings);
 
-    let methods: Vec<_> = s.requests().iter().map(|r| r.method.clone()).collect();
-    assert_eq!(methods, ["getWebhookInfo", "setWebhook", "getWebhookInfo"]);
+    // one getMe and one getWebhookInfo when the session opens, then only the
+    // setWebhook and the getWebhookInfo that confirms it
+    assert_eq!(methods(&s), ["getMe", "getWebhookInfo", "setWebhook", "getWebhookInfo"]);
     let set = &s.requests_for("setWebhook")[0];
     assert_eq!(set.arg("url").unwrap(), REGISTERED);
     assert_eq!(set.secret_token().unwrap(), secret().expose());
@@ -104,24 +122,21 @@ async fn register_sets_the_webhook_through_the_public_address_and_confirms_it() 
 }
 
 #[tokio::test]
-async fn register_refuses_before_calling_telegram_and_lists_every_problem() {
-    let (s, t, bt) = standin_with_bot(1004).await;
+async fn the_plan_lists_every_problem_at_once() {
+    let (_s, t, bt) = standin_with_bot(1004).await;
     // no public address: the integration URL is private and on port 28090;
     // and the bot token given as the secret
-    let e = register(&config(&s), &bt, INTEGRATION, &WebhookSecret::new(t.clone()), &RegisterOptions::default())
-        .await
-        .unwrap_err();
-    let TelegramError::Checks(problems) = &e else { panic!("{e:?}") };
+    let problems =
+        plan(INTEGRATION, &WebhookSecret::new(t.clone()), Some(&bt), &WebhookOptions::default(), None).unwrap_err();
     let kinds: Vec<_> = problems.iter().map(|p| p.kind).collect();
     assert_eq!(
         kinds,
         [ProblemKind::ReservedIp, ProblemKind::Port, ProblemKind::SecretIsBotToken, ProblemKind::SecretCharacters]
     );
-    let text = e.to_string();
+    let text = describe(&problems);
     assert_eq!(text.lines().count(), 4, "{text}");
     assert!(text.contains("28090 is AICC's frontend port"), "{text}");
     assert!(text.contains("public webhook address"), "{text}");
-    assert!(s.requests().is_empty(), "Telegram must not be called");
 }
 
 #[tokio::test]
@@ -215,8 +230,7 @@ fn ca_signed_pem() -> String {
 async fn a_self_signed_endpoint_certificate_is_uploaded_and_a_ca_signed_one_is_not() {
     let (s, t, bt) = standin_with_bot(1006).await;
     let pem = self_signed_pem();
-    let options = RegisterOptions { endpoint_certificate_pem: Some(pem.clone().into_bytes()), ..with_public() };
-    let r = register(&config(&s), &bt, INTEGRATION, &secret(), &options).await.unwrap();
+    let r = register(&config(&s), &bt, &with_public(), Some(pem.as_bytes())).await.unwrap();
     assert!(r.certificate_uploaded);
     assert!(r.info.has_custom_certificate);
     assert!(r.warnings.is_empty(), "{:?}", r.warnings);
@@ -227,8 +241,7 @@ async fn a_self_signed_endpoint_certificate_is_uploaded_and_a_ca_signed_one_is_n
     assert_eq!(set.secret_token().unwrap(), secret().expose());
     assert!(s.webhook(&t).has_custom_certificate);
 
-    let options = RegisterOptions { endpoint_certificate_pem: Some(ca_signed_pem().into_bytes()), ..with_public() };
-    let r = register(&config(&s), &bt, INTEGRATION, &secret(), &options).await.unwrap();
+    let r = register(&config(&s), &bt, &with_public(), Some(ca_signed_pem().as_bytes())).await.unwrap();
     assert!(!r.certificate_uploaded);
     assert!(r.warnings.is_empty(), "{:?}", r.warnings);
     let set = &s.requests_for("setWebhook")[1];
@@ -243,27 +256,19 @@ async fn a_certificate_for_the_private_address_is_warned_about() {
     // the backend's identity certificate names its BaseUrl address, not the public one
     let key = rcgen::KeyPair::generate().unwrap();
     let pem = rcgen::CertificateParams::new(vec!["10.20.30.40".to_owned()]).unwrap().self_signed(&key).unwrap().pem();
-    let options = RegisterOptions { endpoint_certificate_pem: Some(pem.into_bytes()), ..with_public() };
-    let r = register(&config(&s), &bt, INTEGRATION, &secret(), &options).await.unwrap();
+    let r = register(&config(&s), &bt, &with_public(), Some(pem.as_bytes())).await.unwrap();
     assert!(r.certificate_uploaded);
     assert_eq!(r.warnings.len(), 1, "{:?}", r.warnings);
     assert!(r.warnings[0].contains("is for 10.20.30.40, not for 93.184.216.34"), "{}", r.warnings[0]);
 }
 
 #[tokio::test]
-async fn a_webhook_elsewhere_is_replaced_only_when_confirmed() {
+async fn registering_replaces_a_webhook_elsewhere_once_the_orchestration_allowed_it() {
+    // asking first is the orchestration's (tests/webhook_flow.rs); the
+    // session's register sets what it was given
     let (s, t, bt) = standin_with_bot(1007).await;
     s.set_existing_webhook(&t, "https://198.41.0.4/other-tool/hook", 0);
-    let e = register(&config(&s), &bt, INTEGRATION, &secret(), &with_public()).await.unwrap_err();
-    assert!(
-        matches!(&e, TelegramError::WebhookElsewhere { current } if current == "https://198.41.0.4/other-tool/hook")
-    );
-    assert!(e.to_string().contains("one webhook per bot"), "{e}");
-    assert!(s.requests_for("setWebhook").is_empty());
-    assert_eq!(s.webhook(&t).url, "https://198.41.0.4/other-tool/hook");
-
-    let options = RegisterOptions { replace_other: true, ..with_public() };
-    let r = register(&config(&s), &bt, INTEGRATION, &secret(), &options).await.unwrap();
+    let r = register(&config(&s), &bt, &with_public(), None).await.unwrap();
     assert_eq!(r.url, REGISTERED);
     assert_eq!(s.webhook(&t).url, REGISTERED);
 }
@@ -271,8 +276,8 @@ async fn a_webhook_elsewhere_is_replaced_only_when_confirmed() {
 #[tokio::test]
 async fn registering_the_same_webhook_again_is_fine() {
     let (s, _t, bt) = standin_with_bot(1008).await;
-    register(&config(&s), &bt, INTEGRATION, &secret(), &with_public()).await.unwrap();
-    let r = register(&config(&s), &bt, INTEGRATION, &secret(), &with_public()).await.unwrap();
+    register(&config(&s), &bt, &with_public(), None).await.unwrap();
+    let r = register(&config(&s), &bt, &with_public(), None).await.unwrap();
     assert_eq!(r.telegram, "Webhook is already set");
 }
 
@@ -280,7 +285,7 @@ async fn registering_the_same_webhook_again_is_fine() {
 async fn a_webhook_taken_over_right_after_setting_is_not_reported_as_done() {
     let (s, _t, bt) = standin_with_bot(1009).await;
     s.steal_webhook_after_set("https://198.41.0.4/thief");
-    let e = register(&config(&s), &bt, INTEGRATION, &secret(), &with_public()).await.unwrap_err();
+    let e = register(&config(&s), &bt, &with_public(), None).await.unwrap_err();
     match &e {
         TelegramError::NotConfirmed { expected, actual } => {
             assert_eq!(expected, REGISTERED);
@@ -296,7 +301,7 @@ async fn delivery_errors_and_queued_updates_become_warnings() {
     let (s, t, bt) = standin_with_bot(1010).await;
     s.set_delivery_error("Wrong response from the webhook: 403 Forbidden");
     s.set_pending(&t, 5);
-    let r = register(&config(&s), &bt, INTEGRATION, &secret(), &with_public()).await.unwrap();
+    let r = register(&config(&s), &bt, &with_public(), None).await.unwrap();
     assert_eq!(r.warnings.len(), 2, "{:?}", r.warnings);
     assert!(r.warnings[0].contains("\"Wrong response from the webhook: 403 Forbidden\""), "{}", r.warnings[0]);
     assert!(r.warnings[0].contains("proxy or web application firewall"), "{}", r.warnings[0]);
@@ -304,8 +309,8 @@ async fn delivery_errors_and_queued_updates_become_warnings() {
     assert_eq!(r.info.pending_update_count, 5);
 
     // dropping them: none left, no warning about them
-    let options = RegisterOptions { drop_pending_updates: true, ..with_public() };
-    let r = register(&config(&s), &bt, INTEGRATION, &secret(), &options).await.unwrap();
+    let options = WebhookOptions { drop_pending_updates: true, ..with_public() };
+    let r = register(&config(&s), &bt, &options, None).await.unwrap();
     assert_eq!(r.info.pending_update_count, 0);
     assert_eq!(r.warnings.len(), 1);
     assert_eq!(s.requests_for("setWebhook")[1].flag("drop_pending_updates"), Some(true));
@@ -315,19 +320,17 @@ async fn delivery_errors_and_queued_updates_become_warnings() {
 async fn a_certificate_delivery_error_names_the_certificate() {
     let (s, _t, bt) = standin_with_bot(1011).await;
     s.set_delivery_error("SSL error {error:0A000086:SSL routines::certificate verify failed}");
-    let r = register(&config(&s), &bt, INTEGRATION, &secret(), &with_public()).await.unwrap();
+    let r = register(&config(&s), &bt, &with_public(), None).await.unwrap();
     assert!(r.warnings[0].contains("TLS certificate"), "{:?}", r.warnings);
 }
 
 #[tokio::test]
 async fn delete_removes_the_webhook() {
     let (s, t, bt) = standin_with_bot(1012).await;
-    register(&config(&s), &bt, INTEGRATION, &secret(), &with_public()).await.unwrap();
-    let d = delete(&config(&s), &bt, true).await.unwrap();
-    assert!(d.was_set);
-    assert_eq!(d.telegram, "Webhook was deleted");
+    register(&config(&s), &bt, &with_public(), None).await.unwrap();
+    let session = Session::open(&config(&s), &bt).await.unwrap();
+    assert!(session.webhook().is_set());
+    assert_eq!(session.delete(true).await.unwrap(), "Webhook was deleted");
     assert!(s.webhook(&t).url.is_empty());
-    let d = delete(&config(&s), &bt, false).await.unwrap();
-    assert!(!d.was_set);
-    assert_eq!(d.telegram, "Webhook is already deleted");
+    assert_eq!(session.delete(false).await.unwrap(), "Webhook is already deleted");
 }

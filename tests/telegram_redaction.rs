@@ -13,9 +13,10 @@ use std::time::Duration;
 use axum::extract::Request;
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
+use chanwiz::integration::Session;
 use chanwiz::telegram::{
-    ApiConfig, BotApi, BotToken, RegisterOptions, RetryPolicy, Sleeper, TelegramError, WebhookParams, WebhookSecret,
-    inspect, register,
+    ApiConfig, BotApi, BotToken, RetryPolicy, Sleeper, TelegramError, WebhookOptions, WebhookParams, WebhookSecret,
+    plan,
 };
 use support::telegram_standin::{TelegramStandIn, token};
 
@@ -92,22 +93,17 @@ async fn no_error_debug_output_or_log_line_contains_the_token() {
     // wrong token, with whitespace around it as pasted
     let cfg = quick(ApiConfig::new(&s.base_url).unwrap());
     let bad = BotToken::parse(&format!("\t{unknown}  ")).unwrap();
-    let e = inspect(&cfg, &bad, None).await.unwrap_err();
+    let e = Session::open(&cfg, &bad).await.unwrap_err();
     assert!(e.to_string().contains("Telegram does not know this token"));
     keep(&mut shown, &e);
-    let e = register(
-        &cfg,
-        &bad,
-        "https://10.0.0.9:28090/apiaccess/telegram/message/c",
-        &secret,
-        &RegisterOptions { public_address: Some("https://93.184.216.34".into()), ..Default::default() },
-    )
-    .await
-    .unwrap_err();
+    let options = WebhookOptions { public_address: Some("https://93.184.216.34".into()), ..Default::default() };
+    let p = plan("https://10.0.0.9:28090/apiaccess/telegram/message/c", &secret, Some(&bad), &options, None).unwrap();
+    shown.push(format!("{p:?}"));
+    let e = BotApi::new(cfg.clone(), bad.clone()).unwrap().set_webhook(&p.params).await.unwrap_err();
     keep(&mut shown, &e);
 
     // not a bot
-    let e = inspect(&cfg, &BotToken::parse(&human).unwrap(), None).await.unwrap_err();
+    let e = Session::open(&cfg, &BotToken::parse(&human).unwrap()).await.unwrap_err();
     keep(&mut shown, &e);
 
     // refusals from Telegram
@@ -127,16 +123,16 @@ async fn no_error_debug_output_or_log_line_contains_the_token() {
         keep(&mut shown, &e);
     }
     // the bot token as the secret, caught before Telegram
-    let e = register(
-        &cfg,
-        &BotToken::parse(&known).unwrap(),
+    let problems = plan(
         "https://93.184.216.34/x",
         &WebhookSecret::new(known.clone()),
-        &RegisterOptions::default(),
+        Some(&BotToken::parse(&known).unwrap()),
+        &WebhookOptions::default(),
+        None,
     )
-    .await
     .unwrap_err();
-    keep(&mut shown, &e);
+    shown.push(chanwiz::telegram::checks::describe(&problems));
+    shown.push(format!("{problems:?}"));
     // rate limited beyond the allowed attempts
     s.force_429(5, 2);
     let e = api.get_webhook_info().await.unwrap_err();
@@ -148,7 +144,7 @@ async fn no_error_debug_output_or_log_line_contains_the_token() {
         l.local_addr().unwrap().port()
     };
     let closed = quick(ApiConfig::new(&format!("http://127.0.0.1:{port}")).unwrap());
-    let e = inspect(&closed, &BotToken::parse(&known).unwrap(), None).await.unwrap_err();
+    let e = Session::open(&closed, &BotToken::parse(&known).unwrap()).await.unwrap_err();
     assert!(e.to_string().contains("cannot reach"), "{e}");
     keep(&mut shown, &e);
     shown.push(format!("{closed:?}"));
@@ -169,7 +165,7 @@ async fn no_error_debug_output_or_log_line_contains_the_token() {
     for expected in ["setWebhook", "Unauthorized", "Bot API refused", "Bot API unreachable", "Too Many Requests"] {
         assert!(log.contains(expected), "log lacks {expected}:\n{log}");
     }
-    assert_eq!(shown.len(), 30);
+    assert_eq!(shown.len(), 31);
     for text in shown.iter().chain(std::iter::once(&log)) {
         for t in &secrets {
             assert!(!text.contains(t.as_str()), "a token leaked into: {text}");

@@ -5,14 +5,13 @@
 #![cfg(feature = "server")]
 
 mod support;
-mod webhook_common;
 
 use std::time::Duration;
 
 use chanwiz::integration::{self, Event, IntegrationError, Options, Replace};
 use chanwiz::telegram::{ApiConfig, BotToken, RetryPolicy, Sleeper};
 use support::telegram_standin::token;
-use webhook_common::*;
+use support::webhook::*;
 
 fn api(env: &Env) -> ApiConfig {
     ApiConfig::new(&env.standin.base_url).unwrap().with_retry(RetryPolicy {
@@ -115,7 +114,7 @@ async fn a_rotation_whose_backend_vanishes_is_undone_and_its_staged_secret_lapse
     .await
     .unwrap_err();
     assert!(matches!(err, IntegrationError::RolledBack { .. }), "{err:?}");
-    assert_eq!(err.exit_code(), 3, "the backend was unreachable: {err}");
+    assert_eq!(err.kind(), chanwiz::error_kind::ErrorKind::Unreachable, "the backend was unreachable: {err}");
     let text = err.to_string();
     assert!(text.contains("lapses by itself"), "{text}");
     let kinds: Vec<_> = events.iter().map(kind).filter(|k| *k != "warning").collect();
@@ -206,4 +205,39 @@ fn the_steps_can_run_in_spawned_tasks() {
         is_send(&integration::status(&api, &info, &bt, &options));
         is_send(&integration::prepare(&env.client, "x"));
     });
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn each_operation_asks_telegram_once_who_the_bot_is_and_where_its_webhook_points() {
+    let env = Env::start().await;
+    let a = token(7301);
+    let b = token(7302);
+    env.standin.add_bot(&a, "AICCCustomize_TWbot", "AICC Support");
+    env.standin.add_bot(&b, "AICCCustomize_TWbot", "AICC Support");
+    let info = integration::prepare(&env.client, &env.channel_id).await.unwrap();
+    let methods = |t: &str| -> Vec<String> {
+        env.standin.requests().into_iter().filter(|r| r.token == t).map(|r| r.method).collect()
+    };
+
+    integration::connect(&env.client, &api(&env), &info, &BotToken::parse(&a).unwrap(), &public(), &mut |_| {})
+        .await
+        .unwrap();
+    assert_eq!(methods(&a), ["getMe", "getWebhookInfo", "setWebhook", "getWebhookInfo"]);
+
+    let before = env.standin.requests().len();
+    let status = integration::status(&api(&env), &info, &BotToken::parse(&a).unwrap(), &public()).await.unwrap();
+    assert!(status.points_to_channel);
+    let asked: Vec<_> = env.standin.requests()[before..].iter().map(|r| r.method.clone()).collect();
+    assert_eq!(asked, ["getMe", "getWebhookInfo"]);
+
+    env.standin.set_existing_webhook(&b, &env.registered_url(), 0);
+    integration::rotate(&env.client, &api(&env), &info, &BotToken::parse(&b).unwrap(), &public(), &mut |_| {})
+        .await
+        .unwrap();
+    assert_eq!(methods(&b), ["getMe", "getWebhookInfo", "setWebhook", "getWebhookInfo"]);
+
+    let before = env.standin.requests().len();
+    integration::disconnect(&api(&env), &info, &BotToken::parse(&b).unwrap(), &public(), &mut |_| {}).await.unwrap();
+    let asked: Vec<_> = env.standin.requests()[before..].iter().map(|r| r.method.clone()).collect();
+    assert_eq!(asked, ["getMe", "getWebhookInfo", "deleteWebhook", "getWebhookInfo"]);
 }

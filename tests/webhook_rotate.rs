@@ -4,10 +4,9 @@
 #![cfg(feature = "server")]
 
 mod support;
-mod webhook_common;
 
 use support::telegram_standin::token;
-use webhook_common::*;
+use support::webhook::*;
 
 const BOT: &str = "AICCCustomize_TWbot";
 

@@ -5,10 +5,9 @@
 #![cfg(feature = "server")]
 
 mod support;
-mod webhook_common;
 
 use support::telegram_standin::token;
-use webhook_common::*;
+use support::webhook::*;
 
 /// `text` must contain none of `secrets` (nor the part of a token after ':').
 fn assert_clean(what: &str, text: &str, secrets: &[&str]) {
@@ -70,14 +69,7 @@ async fn failing_runs_never_show_the_token_or_the_secrets() {
     let mut cmd = env.command(&["info", "--channel", &name, "--token-file", file.to_str().unwrap()], None);
     cmd.env("CHANWIZ_BACKEND", &dead);
     let o = cmd.output().await.unwrap();
-    expect_failure(
-        "backend unreachable",
-        Out {
-            code: o.status.code(),
-            stdout: String::from_utf8_lossy(&o.stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&o.stderr).into_owned(),
-        },
-    );
+    expect_failure("backend unreachable", Out::from(o));
 
     // every staged secret Telegram was sent
     let sent: Vec<String> = env.standin.requests().iter().filter_map(|r| r.secret_token()).collect();

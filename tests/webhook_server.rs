@@ -4,11 +4,10 @@
 #![cfg(feature = "server")]
 
 mod support;
-mod webhook_common;
 
 use chanwiz::api::IntegrationUpdate;
 use chanwiz::client::ClientError;
-use webhook_common::*;
+use support::webhook::*;
 
 const NEXT: &str = "Next_secret-0123456789abcdefghijklmnopqrstuvwxyz";
 

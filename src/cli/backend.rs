@@ -71,7 +71,7 @@ impl BackendArgs {
 /// Print a client error (422: one `path: message` line per broken rule) and
 /// return its exit code.
 pub fn report(err: &ClientError) -> ExitCode {
-    let code = super::fail(err.exit_code(), &err.to_string());
+    let code = super::fail(super::exit::of(err.kind()), &err.to_string());
     if let ClientError::Invalid { errors, .. } = err {
         for e in errors {
             eprintln!("{}: {}", clean(&e.path), clean(&e.message));

@@ -73,7 +73,7 @@ pub fn run(cmd: &DraftsCommand, paths: &Paths) -> ExitCode {
     };
     match run_in(cmd, &store) {
         Ok(code) => code,
-        Err(e) => fail(exit::of_draft_error(&e), &e.to_string()),
+        Err(e) => fail(exit::of(e.kind()), &e.to_string()),
     }
 }
 

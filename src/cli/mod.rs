@@ -31,13 +31,14 @@ pub mod exit {
     /// The backend could not be reached.
     pub const UNREACHABLE: u8 = 3;
 
-    /// The exit code of a draft store error: a draft that is not there is a
-    /// refusal; one that cannot be read, or the store itself, is unreadable.
-    pub fn of_draft_error(e: &crate::drafts::DraftError) -> u8 {
-        use crate::drafts::DraftError as E;
-        match e {
-            E::NotFound(_) | E::Ambiguous(_) => REFUSED,
-            E::Io { .. } | E::Corrupt { .. } | E::TooNew { .. } => UNREADABLE,
+    /// The exit code of a kind of library error: the one place where error
+    /// kinds become exit codes.
+    pub fn of(kind: crate::error_kind::ErrorKind) -> u8 {
+        use crate::error_kind::ErrorKind;
+        match kind {
+            ErrorKind::Refused => REFUSED,
+            ErrorKind::Unreadable => UNREADABLE,
+            ErrorKind::Unreachable => UNREACHABLE,
         }
     }
 }

@@ -133,7 +133,7 @@ fn submit_draft(args: &SubmitArgs, paths: &Paths) -> ExitCode {
         Err(DraftError::NotFound(key)) => {
             return fail(exit::UNREADABLE, &format!("'{}' is neither a readable file nor a draft id", clean(&key)));
         }
-        Err(e) => return fail(exit::of_draft_error(&e), &e.to_string()),
+        Err(e) => return fail(exit::of(e.kind()), &e.to_string()),
     };
     if args.as_new && draft.meta.channel_id.is_some() {
         // Submit as a new channel: the draft forgets the old link (saved with
@@ -161,33 +161,30 @@ fn submit_draft(args: &SubmitArgs, paths: &Paths) -> ExitCode {
         Err(code) => return code,
     };
     match block_on(send_draft(&client, &store, &mut draft)) {
-        Err(code) => code,
-        Ok(Ok(code)) => code,
-        Ok(Err(e)) => {
-            let code = report(&e);
-            if e.is_unreachable() || matches!(e, ClientError::Tls { .. }) {
-                eprintln!(
-                    "chanwiz: draft {} is kept; run `chanwiz submit {}` again when the backend is back: that is safe (a create reuses its Idempotency-Key and is never made twice; an update that already landed is recognised)",
-                    draft.meta.id, draft.meta.id
-                );
-            }
-            if let ClientError::Stale { current: Some(current), .. } = &e {
-                explain_stale(&draft, current);
-            }
-            if matches!(e, ClientError::NotFound { .. }) && draft.meta.channel_id.is_some() {
-                eprintln!(
-                    "chanwiz: draft {} edits a channel that no longer exists on the backend; `chanwiz submit {} --as-new` creates it again",
-                    draft.meta.id, draft.meta.id
-                );
-            }
-            code
-        }
+        Err(code) | Ok(Err(code)) | Ok(Ok(code)) => code,
     }
 }
 
-/// Create or update, recording the outcome in the draft.
-async fn send_draft(client: &Client, store: &DraftStore, draft: &mut Draft) -> Result<ExitCode, ClientError> {
-    match client::submit_draft(client, store, draft).await? {
+/// Create or update, recording the outcome in the draft. The store is
+/// written here, in this order: the create's key is minted and saved before
+/// the request leaves (a retry after a lost answer or a crash reuses it),
+/// then the outcome is recorded and saved.
+async fn send_draft(client: &Client, store: &DraftStore, draft: &mut Draft) -> Result<ExitCode, ExitCode> {
+    let saved = |draft: &mut Draft| store.save(draft).map_err(|e| fail(exit::of(e.kind()), &e.to_string()));
+    if draft.ensure_idempotency_key() {
+        saved(draft)?;
+    }
+    let submitted = client::submit::send(client, draft).await.map_err(|e| client_failure(draft, &e))?;
+    client::submit::record(draft, &submitted);
+    if let Err(code) = saved(draft) {
+        print_channel(
+            if matches!(submitted, Submitted::Updated(_)) { "updated" } else { "created" },
+            submitted.channel(),
+        );
+        eprintln!("chanwiz: the channel was saved on the backend, but draft {} could not record it", draft.meta.id);
+        return Err(code);
+    }
+    match submitted {
         Submitted::Updated(ch) => {
             print_channel("updated", &ch);
             eprintln!("draft {} now records version {}", draft.meta.id, ch.version);
@@ -198,6 +195,27 @@ async fn send_draft(client: &Client, store: &DraftStore, draft: &mut Draft) -> R
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Print a failed submit with what the user can do about it.
+fn client_failure(draft: &Draft, e: &ClientError) -> ExitCode {
+    let code = report(e);
+    if e.is_unreachable() || matches!(e, ClientError::Tls { .. }) {
+        eprintln!(
+            "chanwiz: draft {} is kept; run `chanwiz submit {}` again when the backend is back: that is safe (a create reuses its Idempotency-Key and is never made twice; an update that already landed is recognised)",
+            draft.meta.id, draft.meta.id
+        );
+    }
+    if let ClientError::Stale { current: Some(current), .. } = e {
+        explain_stale(draft, current);
+    }
+    if matches!(e, ClientError::NotFound { .. }) && draft.meta.channel_id.is_some() {
+        eprintln!(
+            "chanwiz: draft {} edits a channel that no longer exists on the backend; `chanwiz submit {} --as-new` creates it again",
+            draft.meta.id, draft.meta.id
+        );
+    }
+    code
 }
 
 /// After a 412: which fields differ between the draft and the server.

@@ -177,7 +177,7 @@ impl Out {
             }
             return ExitCode::from(exit::REFUSED);
         }
-        let code = super::fail(e.exit_code(), &self.scrub(&e.to_string()));
+        let code = super::fail(exit::of(e.kind()), &self.scrub(&e.to_string()));
         if let Some(TelegramError::Api(f)) = e.telegram() {
             eprintln!("  Telegram's answer to {} (verbatim): \"{}\"", f.method, clean(&self.scrub(&f.telegram)));
             eprintln!("  What it means: {}", clean(&self.scrub(&f.explanation)));

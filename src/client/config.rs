@@ -16,6 +16,9 @@ pub const CONFIG_FILE: &str = "config.json";
 pub const ENV_BACKEND: &str = "CHANWIZ_BACKEND";
 pub const ENV_TOKEN: &str = "CHANWIZ_TOKEN";
 pub const ENV_CA_CERT: &str = "CHANWIZ_CA_CERT";
+/// The first wait before a request is sent again, in milliseconds (each
+/// next wait doubles, up to 4 s): short for tests, longer for slow links.
+pub const ENV_RETRY_DELAY_MS: &str = "CHANWIZ_RETRY_DELAY_MS";
 
 /// The tenant admin token. Never printed: `Debug` hides it and there is no
 /// `Display`.
@@ -44,7 +47,7 @@ impl Token {
 
 impl std::fmt::Debug for Token {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("Token([redacted])")
+        write!(f, "Token({})", crate::sanitize::REDACTED)
     }
 }
 
@@ -64,7 +67,7 @@ impl std::fmt::Debug for FileConfig {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("FileConfig")
             .field("backend", &self.backend)
-            .field("token", &self.token.as_ref().map(|_| "[redacted]"))
+            .field("token", &self.token.as_ref().map(|_| crate::sanitize::REDACTED))
             .field("ca_cert", &self.ca_cert)
             .finish()
     }
@@ -119,7 +122,7 @@ impl std::fmt::Debug for Flags {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Flags")
             .field("backend", &self.backend)
-            .field("token", &self.token.as_ref().map(|_| "[redacted]"))
+            .field("token", &self.token.as_ref().map(|_| crate::sanitize::REDACTED))
             .field("ca_cert", &self.ca_cert)
             .finish()
     }
@@ -151,6 +154,9 @@ pub struct Settings {
     pub token: Token,
     pub token_from: Source,
     pub ca_cert: Option<PathBuf>,
+    /// When and how often a request is sent again after a transient failure
+    /// (`CHANWIZ_RETRY_DELAY_MS` sets its first wait).
+    pub backoff: super::Backoff,
 }
 
 /// The first value present of flag, environment, file.
@@ -204,7 +210,23 @@ pub fn resolve(
     let token = Token::new(&token)?;
     let env_ca = env(ENV_CA_CERT).filter(|s| !s.trim().is_empty()).map(PathBuf::from);
     let ca_cert = pick(flags.ca_cert.clone(), env_ca, file.and_then(|f| f.ca_cert.clone())).map(|(p, _)| p);
-    Ok(Settings { backend, backend_from, token, token_from, ca_cert })
+    let backoff = retry_backoff(env(ENV_RETRY_DELAY_MS))?;
+    Ok(Settings { backend, backend_from, token, token_from, ca_cert, backoff })
+}
+
+/// The backoff whose first wait is `CHANWIZ_RETRY_DELAY_MS` (the default
+/// when unset or blank).
+fn retry_backoff(value: Option<String>) -> Result<super::Backoff, ClientError> {
+    let default = super::Backoff::default();
+    let Some(text) = value.filter(|v| !v.trim().is_empty()) else { return Ok(default) };
+    let ms: u64 = text.trim().parse().map_err(|_| {
+        ClientError::Config(format!(
+            "{ENV_RETRY_DELAY_MS} is '{}': give the first retry delay in milliseconds, e.g. 250",
+            crate::sanitize::clean(text.trim())
+        ))
+    })?;
+    let first = std::time::Duration::from_millis(ms);
+    Ok(super::Backoff { first, max: default.max.max(first), ..default })
 }
 
 /// Settings from the real environment and the config file of `paths`.
@@ -343,6 +365,30 @@ mod tests {
         // An empty variable counts as unset.
         let s = resolve(&Flags::default(), &env_of(&[(ENV_TOKEN, "  ")]), Some(&file())).unwrap();
         assert_eq!(s.token_from, Source::File);
+    }
+
+    #[test]
+    fn the_retry_delay_comes_from_the_environment() {
+        use std::time::Duration;
+        let with = |delay: Option<&str>| {
+            let delay = delay.map(str::to_owned);
+            let env = move |k: &str| match k {
+                ENV_BACKEND => Some("https://10.0.0.2".to_owned()),
+                ENV_TOKEN => Some("t".to_owned()),
+                ENV_RETRY_DELAY_MS => delay.clone(),
+                _ => None,
+            };
+            resolve(&Flags::default(), &env, None)
+        };
+        assert_eq!(with(None).unwrap().backoff, super::super::Backoff::default());
+        assert_eq!(
+            with(Some("3")).unwrap().backoff.schedule(),
+            [3, 6, 12, 24].map(Duration::from_millis),
+            "the first wait is set, the rest follow from it"
+        );
+        assert_eq!(with(Some("9000")).unwrap().backoff.delay(1, None), Some(Duration::from_secs(9)));
+        let e = with(Some("soon")).unwrap_err().to_string();
+        assert!(e.contains(ENV_RETRY_DELAY_MS) && e.contains("milliseconds"), "{e}");
     }
 
     #[test]

@@ -5,7 +5,7 @@
 use std::path::PathBuf;
 
 use crate::api::{ApiError, Channel};
-use crate::cli::exit;
+use crate::error_kind::ErrorKind;
 use crate::model::FieldError;
 
 #[derive(Debug, thiserror::Error)]
@@ -60,9 +60,6 @@ pub enum ClientError {
         "backend {backend}: draft {draft} was submitted before and that create may have made a channel, but the draft (or the APP Secret given) has changed since, so the backend cannot confirm it ({message}); look for the channel with `chanwiz channels list`, or submit with --as-new to create one regardless"
     )]
     ReplayMismatch { backend: String, draft: String, message: String },
-    /// The draft could not be saved or loaded.
-    #[error(transparent)]
-    Draft(#[from] crate::drafts::DraftError),
     /// A local file could not be written or read.
     #[error("{}: {source}", .path.display())]
     Io { path: PathBuf, source: std::io::Error },
@@ -82,14 +79,47 @@ fn stale_text(backend: &str, based_on: u64, current: Option<&Channel>) -> String
 }
 
 impl ClientError {
-    /// The process exit code for this error (see [`crate::cli::exit`]).
-    pub fn exit_code(&self) -> u8 {
+    /// What kind of failure this is (the CLI maps kinds to exit codes).
+    pub fn kind(&self) -> ErrorKind {
         match self {
-            ClientError::Config(_) | ClientError::Io { .. } | ClientError::Draft(_) => exit::UNREADABLE,
+            ClientError::Config(_) | ClientError::Io { .. } => ErrorKind::Unreadable,
             ClientError::Unreachable { .. } | ClientError::Timeout { .. } | ClientError::Tls { .. } => {
-                exit::UNREACHABLE
+                ErrorKind::Unreachable
             }
-            _ => exit::REFUSED,
+            _ => ErrorKind::Refused,
+        }
+    }
+
+    /// The same error with `f` applied to every text it holds (to scrub a
+    /// secret the caller knows and this layer does not).
+    pub fn map_text(self, f: &dyn Fn(&str) -> String) -> ClientError {
+        let fe = |e: FieldError| FieldError::new(f(&e.path), f(&e.message));
+        match self {
+            ClientError::Config(m) => ClientError::Config(f(&m)),
+            ClientError::Unreachable { backend, detail } => ClientError::Unreachable { backend, detail: f(&detail) },
+            ClientError::Tls { backend, detail } => ClientError::Tls { backend, detail: f(&detail) },
+            ClientError::Forbidden { backend, message } => ClientError::Forbidden { backend, message: f(&message) },
+            ClientError::NotFound { backend, what } => ClientError::NotFound { backend, what: f(&what) },
+            ClientError::Invalid { backend, message, errors } => {
+                ClientError::Invalid { backend, message: f(&message), errors: errors.into_iter().map(fe).collect() }
+            }
+            ClientError::Refused { backend, status, message } => {
+                ClientError::Refused { backend, status, message: f(&message) }
+            }
+            ClientError::Server { backend, status, message } => {
+                ClientError::Server { backend, status, message: f(&message) }
+            }
+            ClientError::ExportFailed { backend, id, reason } => {
+                ClientError::ExportFailed { backend, id, reason: f(&reason) }
+            }
+            ClientError::Protocol { backend, detail } => ClientError::Protocol { backend, detail: f(&detail) },
+            ClientError::ReplayMismatch { backend, draft, message } => {
+                ClientError::ReplayMismatch { backend, draft, message: f(&message) }
+            }
+            e @ (ClientError::Timeout { .. }
+            | ClientError::Unauthorized { .. }
+            | ClientError::Stale { .. }
+            | ClientError::Io { .. }) => e,
         }
     }
 
@@ -169,10 +199,7 @@ pub(crate) fn tidy(text: &str, redact: &dyn Fn(&str) -> String) -> String {
     }
 }
 
-/// `text` with every occurrence of `secret` replaced by `[redacted]`.
-pub fn redact(text: &str, secret: &str) -> String {
-    if secret.is_empty() { text.to_string() } else { text.replace(secret, "[redacted]") }
-}
+pub use crate::sanitize::redact;
 
 #[cfg(test)]
 mod tests {
@@ -191,7 +218,7 @@ mod tests {
             e.to_string(),
             "backend https://10.0.0.1:8443: the token was refused (401): check --token / CHANWIZ_TOKEN"
         );
-        assert_eq!(e.exit_code(), exit::REFUSED);
+        assert_eq!(e.kind(), ErrorKind::Refused);
 
         let e = map(404, r#"{"error":"no such channel"}"#);
         assert_eq!(e.to_string(), "backend https://10.0.0.1:8443: channel 'abc' was not found (404)");
@@ -235,11 +262,21 @@ mod tests {
     }
 
     #[test]
-    fn exit_codes_follow_the_cli_contract() {
+    fn a_secret_the_caller_knows_can_be_scrubbed_from_every_text() {
+        let body = r#"{"error":"echo n3xt-secret","errors":[{"path":"p","message":"m n3xt-secret"}]}"#;
+        for status in [400, 403, 422, 500] {
+            let e = map(status, body).map_text(&|t| redact(t, "n3xt-secret"));
+            let shown = format!("{e} {e:?}");
+            assert!(!shown.contains("n3xt-secret") && shown.contains(crate::sanitize::REDACTED), "{shown}");
+        }
+    }
+
+    #[test]
+    fn kinds_follow_the_cli_contract() {
         let u = ClientError::Unreachable { backend: "b".into(), detail: "refused".into() };
-        assert_eq!(u.exit_code(), exit::UNREACHABLE);
+        assert_eq!(u.kind(), ErrorKind::Unreachable);
         assert!(u.is_unreachable());
-        assert_eq!(ClientError::Config("x".into()).exit_code(), exit::UNREADABLE);
-        assert_eq!(map(422, "{}").exit_code(), exit::REFUSED);
+        assert_eq!(ClientError::Config("x".into()).kind(), ErrorKind::Unreadable);
+        assert_eq!(map(422, "{}").kind(), ErrorKind::Refused);
     }
 }

@@ -14,7 +14,7 @@
 //! For the wizard (`crate::tui::backend::Backend`): `refresh` is
 //! [`Client::health`] + [`Client::refresh_catalogue`] (live or cached, with
 //! its fetch time) + [`Client::all_channels`]; `channel` is
-//! [`Client::get_channel`]; `submit` is [`submit::submit_draft`], whose
+//! [`Client::get_channel`]; `submit` is [`submit::send`], whose
 //! [`ClientError::Invalid`] / [`ClientError::Stale`] /
 //! [`ClientError::is_unreachable`] map onto its `SubmitError`.
 
@@ -45,7 +45,7 @@ pub use cache::{CachedCatalogue, CatalogueCache, describe_age};
 pub use config::{FileConfig, Flags, Settings, Token};
 pub use error::ClientError;
 pub use retry::Backoff;
-pub use submit::{Submitted, submit_draft};
+pub use submit::Submitted;
 
 pub type Result<T, E = ClientError> = std::result::Result<T, E>;
 
@@ -135,48 +135,29 @@ impl CatalogueFetch {
     }
 }
 
-/// Install the `ring` crypto provider for rustls once per process.
-fn install_crypto_provider() {
-    let _ = rustls::crypto::ring::default_provider().install_default();
-}
-
-/// Verification roots: the public web PKI plus the optional private CA.
-/// (Also the Bot API client's TLS, with no private CA.)
-pub(crate) fn tls_config(ca_cert: Option<&Path>) -> Result<rustls::ClientConfig> {
-    install_crypto_provider();
-    let mut roots = rustls::RootCertStore::empty();
-    roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
-    if let Some(path) = ca_cert {
-        for cert in config::read_ca_cert(path)? {
-            roots.add(cert).map_err(|e| {
-                ClientError::Config(format!("{} cannot be used as a CA certificate: {e}", path.display()))
-            })?;
-        }
-    }
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
-    let config = rustls::ClientConfig::builder_with_provider(provider)
-        .with_safe_default_protocol_versions()
-        .map_err(|e| ClientError::Config(format!("TLS setup failed: {e}")))?
-        .with_root_certificates(roots)
-        .with_no_client_auth();
-    Ok(config)
-}
-
 impl Client {
+    /// A client with the default timeouts and the settings' backoff.
     pub fn new(settings: &Settings) -> Result<Self> {
-        Self::with_options(settings, Options::default())
+        Self::with_options(settings, Options { backoff: settings.backoff, ..Options::default() })
     }
 
     pub fn with_options(settings: &Settings, options: Options) -> Result<Self> {
-        let tls = tls_config(settings.ca_cert.as_deref())?;
-        let http = reqwest::Client::builder()
-            .tls_backend_preconfigured(tls)
-            .connect_timeout(options.connect_timeout)
-            .read_timeout(options.timeout)
-            .redirect(reqwest::redirect::Policy::none())
-            .user_agent(concat!("chanwiz/", env!("CARGO_PKG_VERSION")))
-            .build()
-            .map_err(|e| ClientError::Config(format!("cannot set up the HTTP client: {e}")))?;
+        let roots = match &settings.ca_cert {
+            Some(path) => config::read_ca_cert(path)?,
+            None => Vec::new(),
+        };
+        let http = crate::http::client(&crate::http::Setup {
+            extra_roots: &roots,
+            connect_timeout: Some(options.connect_timeout),
+            read_timeout: Some(options.timeout),
+            timeout: None,
+        })
+        .map_err(|e| match (e, &settings.ca_cert) {
+            (crate::http::SetupError::BadRoot { detail, .. }, Some(path)) => {
+                ClientError::Config(format!("{} cannot be used as a CA certificate: {detail}", path.display()))
+            }
+            (e, _) => ClientError::Config(e.to_string()),
+        })?;
         let label = settings.backend.as_str().trim_end_matches('/').to_string();
         Ok(Self {
             inner: Arc::new(Inner {

@@ -70,6 +70,19 @@ impl Draft {
             document,
         }
     }
+
+    /// Give the draft an Idempotency-Key for its create, unless it already
+    /// holds one (a create sent before whose answer never came) or edits a
+    /// channel (an update needs none). Returns whether a key was minted: the
+    /// caller must then save the draft before the create is sent, so every
+    /// retry, even after a crash, reuses the key and one channel is made.
+    pub fn ensure_idempotency_key(&mut self) -> bool {
+        if self.meta.channel_id.is_some() || self.meta.idempotency_key.is_some() {
+            return false;
+        }
+        self.meta.idempotency_key = Some(uuid::Uuid::new_v4().to_string());
+        true
+    }
 }
 
 /// The draft's document as a file a user can keep or import (`chanwiz
@@ -102,6 +115,18 @@ pub enum DraftError {
     Corrupt { file: PathBuf, moved_to: PathBuf, reason: String },
     #[error("draft store {}: {source}", dir.display())]
     Io { dir: PathBuf, source: io::Error },
+}
+
+impl DraftError {
+    /// A draft that is not there is a refusal; one that cannot be read, or
+    /// the store itself, is unreadable.
+    pub fn kind(&self) -> crate::error_kind::ErrorKind {
+        use crate::error_kind::ErrorKind;
+        match self {
+            DraftError::NotFound(_) | DraftError::Ambiguous(_) => ErrorKind::Refused,
+            DraftError::Io { .. } | DraftError::Corrupt { .. } | DraftError::TooNew { .. } => ErrorKind::Unreadable,
+        }
+    }
 }
 
 /// A draft file that could not be loaded, and what was done about it.

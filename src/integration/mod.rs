@@ -15,6 +15,11 @@
 //! - [`rotate`] — a new token with a fresh webhook secret, never left half
 //!   done (see below).
 //!
+//! Each operation opens one [`Session`] (one Bot API client, one `getMe`
+//! and one `getWebhookInfo`) after the checks pass and asks Telegram
+//! nothing twice; undoing a change uses the same session. The options are
+//! one type, [`Options`] (`crate::telegram::WebhookOptions`).
+//!
 //! Every step reports an [`Event`] to a callback as it completes, so a UI can
 //! show each result. A webhook of the bot pointing somewhere else is never
 //! replaced silently: the call returns [`IntegrationError::NeedsConfirmation`]
@@ -50,15 +55,15 @@ use std::fmt;
 use url::Url;
 
 use crate::api::{Channel, IntegrationUpdate};
-use crate::cli::exit;
 use crate::client::{Client, ClientError};
+use crate::error_kind::ErrorKind;
 use crate::sanitize::clean;
 use crate::telegram::checks::describe;
-use crate::telegram::flow::same_url;
 use crate::telegram::{
-    ApiConfig, BotApi, BotInfo, BotToken, Problem, RegisterOptions, TelegramError, WebhookInfo, WebhookParams,
-    WebhookSecret,
+    ApiConfig, BotApi, BotInfo, BotToken, Problem, TelegramError, WebhookInfo, WebhookParams, WebhookSecret,
+    registration_warnings, same_url,
 };
+pub use crate::telegram::{Plan, Replace, WebhookOptions as Options};
 
 /// The channel's integration details, from the backend.
 #[derive(Debug, Clone)]
@@ -108,72 +113,6 @@ pub async fn prepare_for(client: &Client, channel: &Channel) -> Result<Integrati
     })
 }
 
-/// Whether a webhook pointing elsewhere may be replaced.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub enum Replace {
-    /// Never: return [`IntegrationError::NeedsConfirmation`] (ask the user).
-    #[default]
-    Ask,
-    /// Only if it still points to this URL (the one the user was shown).
-    Only(String),
-    /// Whatever it points to (`--yes`).
-    Any,
-}
-
-impl Replace {
-    fn allows(&self, current: &str) -> bool {
-        match self {
-            Replace::Ask => false,
-            Replace::Only(u) => same_url(u, current),
-            Replace::Any => true,
-        }
-    }
-}
-
-/// Choices of the Channel Integration page.
-#[derive(Debug, Clone)]
-pub struct Options {
-    /// `https://PUBLIC-IP:PORT` replacing the integration URL's scheme, host
-    /// and port (the path is kept).
-    pub public_address: Option<String>,
-    /// Default: message, edited_message, callback_query.
-    pub allowed_updates: Vec<String>,
-    pub drop_pending_updates: bool,
-    /// The endpoint certificate to use instead of the channel's identity
-    /// certificate (uploaded when self-signed).
-    pub endpoint_certificate_pem: Option<Vec<u8>>,
-    pub replace: Replace,
-}
-
-impl Default for Options {
-    fn default() -> Self {
-        Options {
-            public_address: None,
-            allowed_updates: crate::telegram::types::default_allowed_updates(),
-            drop_pending_updates: false,
-            endpoint_certificate_pem: None,
-            replace: Replace::Ask,
-        }
-    }
-}
-
-impl Options {
-    fn register_options(&self, info: &IntegrationInfo) -> RegisterOptions {
-        RegisterOptions {
-            public_address: self.public_address.clone(),
-            allowed_updates: self.allowed_updates.clone(),
-            drop_pending_updates: self.drop_pending_updates,
-            endpoint_certificate_pem: self
-                .endpoint_certificate_pem
-                .clone()
-                .or_else(|| info.endpoint_certificate_pem.clone()),
-            max_connections: None,
-            // checked here, before register is called
-            replace_other: true,
-        }
-    }
-}
-
 /// The checks run before Telegram is called, all at once: the webhook URL
 /// (HTTPS, port, public IPv4, the override), the secret, the update types,
 /// the certificate. Gives the exact `setWebhook` parameters.
@@ -182,7 +121,19 @@ pub fn plan(
     options: &Options,
     token: Option<&BotToken>,
 ) -> Result<WebhookParams, Vec<Problem>> {
-    crate::telegram::plan(&info.integration_url, &info.secret, token, &options.register_options(info))
+    plan_with(info, &info.secret, options, token).map(|p| p.params)
+}
+
+/// [`plan`] for `secret` (a rotation's next one), with the certificate's
+/// warnings: the endpoint certificate of the options, else the channel's.
+fn plan_with(
+    info: &IntegrationInfo,
+    secret: &WebhookSecret,
+    options: &Options,
+    token: Option<&BotToken>,
+) -> Result<Plan, Vec<Problem>> {
+    let pem = options.endpoint_certificate_pem.as_deref().or(info.endpoint_certificate_pem.as_deref());
+    crate::telegram::plan(&info.integration_url, secret, token, options, pem)
 }
 
 /// A step's result, reported as soon as it is known.
@@ -340,18 +291,14 @@ pub enum IntegrationError {
 }
 
 impl IntegrationError {
-    /// The process exit code (see [`crate::cli::exit`]).
-    pub fn exit_code(&self) -> u8 {
+    /// What kind of failure this is (the CLI maps kinds to exit codes).
+    pub fn kind(&self) -> ErrorKind {
         match self {
-            IntegrationError::Backend(e) => e.exit_code(),
-            IntegrationError::Checks(_) | IntegrationError::NeedsConfirmation { .. } => exit::REFUSED,
-            IntegrationError::Telegram(e) => match e {
-                TelegramError::Unreachable { .. } | TelegramError::BadResponse { .. } => exit::UNREACHABLE,
-                TelegramError::Config(_) | TelegramError::Token(_) | TelegramError::Certificate(_) => exit::UNREADABLE,
-                _ => exit::REFUSED,
-            },
-            IntegrationError::RolledBack { cause, .. } => cause.exit_code(),
-            IntegrationError::Incomplete { .. } => exit::REFUSED,
+            IntegrationError::Backend(e) => e.kind(),
+            IntegrationError::Checks(_) | IntegrationError::NeedsConfirmation { .. } => ErrorKind::Refused,
+            IntegrationError::Telegram(e) => e.kind(),
+            IntegrationError::RolledBack { cause, .. } => cause.kind(),
+            IntegrationError::Incomplete { .. } => ErrorKind::Refused,
         }
     }
 
@@ -370,6 +317,30 @@ impl IntegrationError {
             IntegrationError::Backend(e) => Some(e),
             IntegrationError::RolledBack { cause, .. } | IntegrationError::Incomplete { cause, .. } => cause.backend(),
             _ => None,
+        }
+    }
+
+    /// The same error with `secret` scrubbed out of every text it holds (a
+    /// rotation's fresh secret, which no caller knows).
+    pub fn redacted(self, secret: &WebhookSecret) -> IntegrationError {
+        let r = |t: String| secret.redact(&t);
+        match self {
+            IntegrationError::Backend(e) => IntegrationError::Backend(e.map_text(&|t| secret.redact(t))),
+            IntegrationError::Checks(problems) => IntegrationError::Checks(
+                problems.into_iter().map(|p| Problem { kind: p.kind, message: r(p.message) }).collect(),
+            ),
+            IntegrationError::Telegram(e) => IntegrationError::Telegram(e.map_text(&|t| secret.redact(t))),
+            IntegrationError::NeedsConfirmation { bot, current } => {
+                IntegrationError::NeedsConfirmation { bot, current: r(current) }
+            }
+            IntegrationError::RolledBack { cause, undone } => {
+                IntegrationError::RolledBack { cause: Box::new(cause.redacted(secret)), undone: r(undone) }
+            }
+            IntegrationError::Incomplete { cause, undo_error, state } => IntegrationError::Incomplete {
+                cause: Box::new(cause.redacted(secret)),
+                undo_error: r(undo_error),
+                state: r(state),
+            },
         }
     }
 
@@ -397,11 +368,197 @@ fn same_path(url: &str, path: Option<&str>) -> bool {
     }
 }
 
-/// What Telegram says about the bot before a change, and whether the change
-/// may go ahead.
-struct Before {
+/// One Bot API session for one operation: one HTTP client for the bot, the
+/// bot proven by `getMe` and its webhook as `getWebhookInfo` reported it when
+/// the session was opened. Every operation ([`connect`], [`rotate`],
+/// [`status`], [`disconnect`]) opens one and asks Telegram nothing twice.
+#[derive(Debug)]
+pub struct Session {
+    api: BotApi,
     bot: BotInfo,
     webhook: WebhookInfo,
+}
+
+/// A webhook set and confirmed ([`Session::register`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Registration {
+    /// The URL Telegram now calls.
+    pub url: String,
+    /// Telegram's answer to setWebhook ("Webhook was set", "Webhook is already set").
+    pub telegram: String,
+    /// The self-signed endpoint certificate was uploaded.
+    pub certificate_uploaded: bool,
+    /// `getWebhookInfo` after setting.
+    pub info: WebhookInfo,
+    /// Things the user should know (a failing delivery, queued updates...).
+    pub warnings: Vec<String>,
+}
+
+impl Session {
+    /// `getMe` proves the token, `getWebhookInfo` shows where the bot's
+    /// webhook points now.
+    pub async fn open(config: &ApiConfig, token: &BotToken) -> Result<Session, TelegramError> {
+        let api = BotApi::new(config.clone(), token.clone())?;
+        let bot = api.get_me().await?;
+        let webhook = api.get_webhook_info().await?;
+        Ok(Session { api, bot, webhook })
+    }
+
+    /// The bot, as `getMe` proved it.
+    pub fn bot(&self) -> &BotInfo {
+        &self.bot
+    }
+
+    /// The bot's webhook when the session was opened.
+    pub fn webhook(&self) -> &WebhookInfo {
+        &self.webhook
+    }
+
+    /// The token does not look like @BotFather's tokens (it still worked).
+    pub fn token_warning(&self) -> Option<String> {
+        self.api.token().format_warning()
+    }
+
+    /// `setWebhook` with `plan`'s parameters, then `getWebhookInfo` confirms
+    /// the URL. Asks nothing first: whether a webhook pointing elsewhere may
+    /// be replaced is decided before (see [`connect`]).
+    pub async fn register(&self, plan: &Plan) -> Result<Registration, TelegramError> {
+        let params = &plan.params;
+        let telegram = self.api.set_webhook(params).await?;
+        let info = self
+            .api
+            .get_webhook_info()
+            .await
+            .map_err(|cause| TelegramError::Unconfirmed { url: params.url.clone(), cause: Box::new(cause) })?;
+        if !same_url(&info.url, &params.url) {
+            return Err(TelegramError::NotConfirmed { expected: params.url.clone(), actual: info.url });
+        }
+        let warnings = registration_warnings(plan, &info);
+        Ok(Registration {
+            url: params.url.clone(),
+            telegram,
+            certificate_uploaded: params.certificate_pem.is_some(),
+            info,
+            warnings,
+        })
+    }
+
+    /// `deleteWebhook` (optionally dropping the queued updates); Telegram's
+    /// answer ("Webhook was deleted", "Webhook is already deleted").
+    pub async fn delete(&self, drop_pending_updates: bool) -> Result<String, TelegramError> {
+        self.api.delete_webhook(drop_pending_updates).await
+    }
+
+    /// `getWebhookInfo` shows no webhook any more.
+    async fn confirm_deleted(&self) -> Result<(), TelegramError> {
+        let after = self.api.get_webhook_info().await?;
+        if after.is_set() {
+            return Err(TelegramError::NotConfirmed { expected: String::new(), actual: after.url });
+        }
+        Ok(())
+    }
+
+    /// Report the bot and its webhook, and decide whether the change to
+    /// `webhook_url` may go ahead (a webhook elsewhere: only as `options`
+    /// allow).
+    fn before(
+        &self,
+        info: &IntegrationInfo,
+        options: &Options,
+        webhook_url: Option<&str>,
+        progress: Progress<'_>,
+    ) -> Result<Before, IntegrationError> {
+        tracing::info!(channel = %info.channel_id, bot = %self.bot.handle(), "bot proven by getMe");
+        progress(Event::Bot { bot: self.bot.clone(), token_warning: self.token_warning() });
+        let webhook = &self.webhook;
+        let ours = webhook.is_set()
+            && (webhook_url.is_some_and(|u| same_url(u, &webhook.url))
+                || same_path(&webhook.url, info.path().as_deref()));
+        progress(Event::Before {
+            webhook: webhook.clone(),
+            ours,
+            delivery_warning: crate::telegram::delivery_warning(webhook),
+        });
+        let mut replacing = None;
+        if webhook.is_set() && !ours {
+            if !options.replace.allows(&webhook.url) {
+                return Err(IntegrationError::NeedsConfirmation {
+                    bot: self.bot.clone(),
+                    current: webhook.url.clone(),
+                });
+            }
+            replacing = Some(webhook.url.clone());
+        }
+        Ok(Before { ours, replacing })
+    }
+
+    /// Register `plan` and report each step.
+    async fn set_and_confirm(
+        &self,
+        info: &IntegrationInfo,
+        plan: &Plan,
+        progress: Progress<'_>,
+    ) -> Result<Registration, IntegrationError> {
+        let registration = self.register(plan).await?;
+        tracing::info!(channel = %info.channel_id, telegram = %registration.telegram, "webhook set and confirmed");
+        progress(Event::WebhookSet {
+            telegram: registration.telegram.clone(),
+            certificate_uploaded: registration.certificate_uploaded,
+        });
+        progress(Event::Confirmed { webhook: registration.info.clone() });
+        for w in &registration.warnings {
+            progress(Event::Warning(w.clone()));
+        }
+        Ok(registration)
+    }
+
+    /// Put the bot's webhook back as it was when the session was opened.
+    /// `current_secret` is the secret the backend holds now (used when it
+    /// pointed to this channel). Returns what was done.
+    async fn restore(
+        &self,
+        before: &Before,
+        current_secret: &WebhookSecret,
+        params: &WebhookParams,
+    ) -> Result<String, TelegramError> {
+        let was = &self.webhook;
+        let (params, what) = if !was.is_set() {
+            let telegram = self.api.delete_webhook(false).await?;
+            return Ok(format!("the bot's webhook was removed again (Telegram: \"{}\")", clean(&telegram)));
+        } else if before.ours {
+            let mut p = params.clone();
+            p.url = was.url.clone();
+            p.secret_token = Some(current_secret.clone());
+            p.drop_pending_updates = false;
+            if let Some(a) = &was.allowed_updates {
+                p.allowed_updates = a.clone();
+            }
+            (p, format!("the webhook points to {} with the backend's current secret again", clean(&was.url)))
+        } else {
+            let mut p = WebhookParams::new(was.url.clone());
+            if let Some(a) = &was.allowed_updates {
+                p.allowed_updates = a.clone();
+            }
+            p.max_connections = was.max_connections;
+            (
+                p,
+                format!(
+                    "the webhook points to {} again (its secret token and certificate are not known to chanwiz and were not restored: tell whoever runs that endpoint)",
+                    clean(&was.url)
+                ),
+            )
+        };
+        self.api.set_webhook(&params).await?;
+        let now = self.api.get_webhook_info().await?;
+        if !same_url(&now.url, &params.url) {
+            return Err(TelegramError::NotConfirmed { expected: params.url, actual: now.url });
+        }
+        Ok(what)
+    }
+}
+
+/// Whether a change may go ahead, decided from the session's webhook.
+struct Before {
     /// The webhook delivers to this channel already (any public address).
     ours: bool,
     /// The webhook points elsewhere and the user agreed to replace it.
@@ -409,9 +566,9 @@ struct Before {
 }
 
 impl Report {
-    fn of(before: Before, registration: crate::telegram::Registration) -> Report {
+    fn of(session: &Session, before: Before, registration: Registration) -> Report {
         Report {
-            bot: before.bot,
+            bot: session.bot.clone(),
             webhook_url: registration.url,
             telegram: registration.telegram,
             certificate_uploaded: registration.certificate_uploaded,
@@ -422,97 +579,21 @@ impl Report {
     }
 }
 
-async fn look(
-    api: &ApiConfig,
+/// The checks of `options` for `secret`, reported; Telegram is not called
+/// when they fail.
+fn checked(
     info: &IntegrationInfo,
-    token: &BotToken,
-    options: &Options,
-    webhook_url: &str,
-    progress: Progress<'_>,
-) -> Result<Before, IntegrationError> {
-    let inspection = crate::telegram::inspect(api, token, Some(webhook_url)).await?;
-    tracing::info!(channel = %info.channel_id, bot = %inspection.bot.handle(), "bot proven by getMe");
-    progress(Event::Bot { bot: inspection.bot.clone(), token_warning: inspection.token_warning.clone() });
-    let webhook = inspection.webhook;
-    let ours = webhook.is_set() && (inspection.already_ours || same_path(&webhook.url, info.path().as_deref()));
-    progress(Event::Before { webhook: webhook.clone(), ours, delivery_warning: inspection.delivery_warning });
-    let mut replacing = None;
-    if webhook.is_set() && !ours {
-        if !options.replace.allows(&webhook.url) {
-            return Err(IntegrationError::NeedsConfirmation { bot: inspection.bot, current: webhook.url });
-        }
-        progress(Event::Replacing { url: webhook.url.clone() });
-        replacing = Some(webhook.url.clone());
-    }
-    Ok(Before { bot: inspection.bot, webhook, ours, replacing })
-}
-
-/// Register the webhook for `secret` and confirm it.
-async fn set_and_confirm(
-    api: &ApiConfig,
-    info: &IntegrationInfo,
-    token: &BotToken,
     secret: &WebhookSecret,
     options: &Options,
-    progress: Progress<'_>,
-) -> Result<crate::telegram::Registration, IntegrationError> {
-    let registration =
-        crate::telegram::register(api, token, &info.integration_url, secret, &options.register_options(info)).await?;
-    tracing::info!(channel = %info.channel_id, telegram = %registration.telegram, "webhook set and confirmed");
-    progress(Event::WebhookSet {
-        telegram: registration.telegram.clone(),
-        certificate_uploaded: registration.certificate_uploaded,
-    });
-    progress(Event::Confirmed { webhook: registration.info.clone() });
-    for w in &registration.warnings {
-        progress(Event::Warning(w.clone()));
-    }
-    Ok(registration)
-}
-
-/// Put the bot's webhook back as `before` had it. `current_secret` is the
-/// secret the backend holds now (used when it pointed to this channel).
-/// Returns what was done.
-async fn restore(
-    api: &ApiConfig,
     token: &BotToken,
-    before: &Before,
-    current_secret: &WebhookSecret,
-    params: &WebhookParams,
-) -> Result<String, TelegramError> {
-    let bot = BotApi::new(api.clone(), token.clone())?;
-    let (params, what) = if !before.webhook.is_set() {
-        let telegram = bot.delete_webhook(false).await?;
-        return Ok(format!("the bot's webhook was removed again (Telegram: \"{}\")", clean(&telegram)));
-    } else if before.ours {
-        let mut p = params.clone();
-        p.url = before.webhook.url.clone();
-        p.secret_token = Some(current_secret.clone());
-        p.drop_pending_updates = false;
-        if let Some(a) = &before.webhook.allowed_updates {
-            p.allowed_updates = a.clone();
-        }
-        (p, format!("the webhook points to {} with the backend's current secret again", clean(&before.webhook.url)))
-    } else {
-        let mut p = WebhookParams::new(before.webhook.url.clone());
-        if let Some(a) = &before.webhook.allowed_updates {
-            p.allowed_updates = a.clone();
-        }
-        p.max_connections = before.webhook.max_connections;
-        (
-            p,
-            format!(
-                "the webhook points to {} again (its secret token and certificate are not known to chanwiz and were not restored: tell whoever runs that endpoint)",
-                clean(&before.webhook.url)
-            ),
-        )
-    };
-    bot.set_webhook(&params).await?;
-    let now = bot.get_webhook_info().await?;
-    if !same_url(&now.url, &params.url) {
-        return Err(TelegramError::NotConfirmed { expected: params.url, actual: now.url });
-    }
-    Ok(what)
+    progress: Progress<'_>,
+) -> Result<Plan, IntegrationError> {
+    let plan = plan_with(info, secret, options, Some(token)).map_err(IntegrationError::Checks)?;
+    progress(Event::Checked {
+        webhook_url: plan.params.url.clone(),
+        certificate_upload: plan.params.certificate_pem.is_some(),
+    });
+    Ok(plan)
 }
 
 /// Connect the channel to the bot: checks → `getMe` / `getWebhookInfo` →
@@ -528,14 +609,18 @@ pub async fn connect(
     options: &Options,
     progress: Progress<'_>,
 ) -> Result<Report, IntegrationError> {
-    let params = plan(info, options, Some(token)).map_err(IntegrationError::Checks)?;
-    progress(Event::Checked { webhook_url: params.url.clone(), certificate_upload: params.certificate_pem.is_some() });
-    let before = look(api, info, token, options, &params.url, progress).await?;
+    let plan = checked(info, &info.secret, options, token, progress)?;
+    let params = &plan.params;
+    let session = Session::open(api, token).await?;
+    let before = session.before(info, options, Some(&params.url), progress)?;
+    if let Some(url) = &before.replacing {
+        progress(Event::Replacing { url: url.clone() });
+    }
     let undo = async |cause: IntegrationError, progress: Progress<'_>| -> IntegrationError {
         let reason = cause.scrubbed(Some(token), &[&info.secret]);
         tracing::warn!(channel = %info.channel_id, error = %reason, "connecting failed after setWebhook: undoing it");
         progress(Event::RollingBack { reason });
-        match restore(api, token, &before, &info.secret, &params).await {
+        match session.restore(&before, &info.secret, params).await {
             Ok(undone) => {
                 progress(Event::RolledBack { what: undone.clone() });
                 IntegrationError::RolledBack { cause: Box::new(cause), undone }
@@ -545,13 +630,13 @@ pub async fn connect(
                 undo_error: undo.to_string(),
                 state: format!(
                     "Telegram may deliver bot {}'s updates to {}, which the backend accepts, but the backend has no token to answer with: run `chanwiz webhook set` again",
-                    clean(&before.bot.handle()),
+                    clean(&session.bot.handle()),
                     clean(&params.url)
                 ),
             },
         }
     };
-    let registration = match set_and_confirm(api, info, token, &info.secret, options, progress).await {
+    let registration = match session.set_and_confirm(info, &plan, progress).await {
         Ok(r) => r,
         Err(e) if matches!(&e, IntegrationError::Telegram(t) if t.may_have_changed_webhook()) => {
             return Err(undo(e, progress).await);
@@ -562,9 +647,9 @@ pub async fn connect(
     if let Err(e) = client.put_integration(&info.channel_id, &update).await {
         return Err(undo(IntegrationError::Backend(e), progress).await);
     }
-    tracing::info!(channel = %info.channel_id, bot = %before.bot.handle(), "bot token stored");
+    tracing::info!(channel = %info.channel_id, bot = %session.bot.handle(), "bot token stored");
     progress(Event::Stored);
-    Ok(Report::of(before, registration))
+    Ok(Report::of(&session, before, registration))
 }
 
 /// A fresh webhook secret: 48 random bytes, base64url (64 characters).
@@ -581,6 +666,8 @@ pub fn fresh_secret() -> WebhookSecret {
 /// `setWebhook` with the new token and secret → `getWebhookInfo` confirms →
 /// the backend commits token and secret at once. Any failure leaves
 /// Telegram and the backend as they were (see the module documentation).
+/// The fresh secret is known only here: every error is scrubbed of it
+/// before it leaves.
 pub async fn rotate(
     client: &Client,
     api: &ApiConfig,
@@ -590,14 +677,28 @@ pub async fn rotate(
     progress: Progress<'_>,
 ) -> Result<Report, IntegrationError> {
     let next = fresh_secret();
-    let mut staged = info.clone();
-    staged.secret = next.clone();
-    let params = plan(&staged, options, Some(new_token)).map_err(IntegrationError::Checks)?;
-    progress(Event::Checked { webhook_url: params.url.clone(), certificate_upload: params.certificate_pem.is_some() });
-    let before = look(api, info, new_token, options, &params.url, progress).await?;
+    rotate_to(client, api, info, new_token, &next, options, progress).await.map_err(|e| e.redacted(&next))
+}
+
+async fn rotate_to(
+    client: &Client,
+    api: &ApiConfig,
+    info: &IntegrationInfo,
+    new_token: &BotToken,
+    next: &WebhookSecret,
+    options: &Options,
+    progress: Progress<'_>,
+) -> Result<Report, IntegrationError> {
+    let plan = checked(info, next, options, new_token, progress)?;
+    let params = &plan.params;
+    let session = Session::open(api, new_token).await?;
+    let before = session.before(info, options, Some(&params.url), progress)?;
+    if let Some(url) = &before.replacing {
+        progress(Event::Replacing { url: url.clone() });
+    }
     client.stage_next_secret(&info.channel_id, next.expose()).await?;
     progress(Event::SecretStaged);
-    let secrets = [&info.secret, &next];
+    let secrets = [&info.secret, next];
 
     let fail = async |cause: IntegrationError, telegram_changed: bool, progress: Progress<'_>| -> IntegrationError {
         let reason = cause.scrubbed(Some(new_token), &secrets);
@@ -605,7 +706,7 @@ pub async fn rotate(
         progress(Event::RollingBack { reason });
         let mut undone = Vec::new();
         if telegram_changed {
-            match restore(api, new_token, &before, &info.secret, &params).await {
+            match session.restore(&before, &info.secret, params).await {
                 Ok(what) => {
                     progress(Event::RolledBack { what: what.clone() });
                     undone.push(what);
@@ -618,7 +719,7 @@ pub async fn rotate(
                         undo_error: scrub(&e.to_string(), Some(new_token), &secrets),
                         state: format!(
                             "bot {}'s webhook may still carry the new secret, which the backend accepts for 10 minutes only: run `chanwiz webhook rotate` again now, or `chanwiz webhook set` with the token the backend holds",
-                            clean(&before.bot.handle())
+                            clean(&session.bot.handle())
                         ),
                     };
                 }
@@ -638,7 +739,7 @@ pub async fn rotate(
         }
     };
 
-    let registration = match set_and_confirm(api, &staged, new_token, &next, options, progress).await {
+    let registration = match session.set_and_confirm(info, &plan, progress).await {
         Ok(r) => r,
         Err(e) => {
             // Telegram may hold the new webhook although the call failed
@@ -653,9 +754,9 @@ pub async fn rotate(
     if let Err(e) = client.put_integration(&info.channel_id, &update).await {
         return Err(fail(IntegrationError::Backend(e), true, progress).await);
     }
-    tracing::info!(channel = %info.channel_id, bot = %before.bot.handle(), "token and webhook secret rotated");
+    tracing::info!(channel = %info.channel_id, bot = %session.bot.handle(), "token and webhook secret rotated");
     progress(Event::Stored);
-    Ok(Report::of(before, registration))
+    Ok(Report::of(&session, before, registration))
 }
 
 /// What Telegram reports for the bot's webhook, compared with this channel.
@@ -666,11 +767,11 @@ pub async fn status(
     options: &Options,
 ) -> Result<Status, IntegrationError> {
     let expected_url = plan(info, options, Some(token)).ok().map(|p| p.url);
-    let inspection = crate::telegram::inspect(api, token, expected_url.as_deref()).await?;
-    let webhook = inspection.webhook;
+    let session = Session::open(api, token).await?;
+    let webhook = session.webhook.clone();
     let matches_expected = expected_url.as_deref().is_some_and(|e| webhook.is_set() && same_url(e, &webhook.url));
     let points_to_channel = webhook.is_set() && same_path(&webhook.url, info.path().as_deref());
-    let mut warnings: Vec<String> = inspection.delivery_warning.into_iter().collect();
+    let mut warnings: Vec<String> = crate::telegram::delivery_warning(&webhook).into_iter().collect();
     if webhook.pending_update_count > 0 {
         warnings.push(format!("{} updates are waiting at Telegram (not yet delivered).", webhook.pending_update_count));
     }
@@ -680,8 +781,8 @@ pub async fn status(
         );
     }
     Ok(Status {
-        bot: inspection.bot,
-        token_warning: inspection.token_warning,
+        token_warning: session.token_warning(),
+        bot: session.bot,
         webhook,
         expected_url,
         matches_expected,
@@ -700,30 +801,13 @@ pub async fn disconnect(
     options: &Options,
     progress: Progress<'_>,
 ) -> Result<Disconnected, IntegrationError> {
-    let bot_api = BotApi::new(api.clone(), token.clone())?;
-    let bot = bot_api.get_me().await?;
-    progress(Event::Bot { bot: bot.clone(), token_warning: token.format_warning() });
-    let webhook = bot_api.get_webhook_info().await?;
-    let ours = webhook.is_set() && same_path(&webhook.url, info.path().as_deref());
-    progress(Event::Before {
-        webhook: webhook.clone(),
-        ours,
-        delivery_warning: crate::telegram::delivery_warning(&webhook),
-    });
-    if webhook.is_set() && !ours && !options.replace.allows(&webhook.url) {
-        return Err(IntegrationError::NeedsConfirmation { bot, current: webhook.url });
-    }
-    let telegram = bot_api.delete_webhook(options.drop_pending_updates).await?;
+    let session = Session::open(api, token).await?;
+    session.before(info, options, None, progress)?;
+    let telegram = session.delete(options.drop_pending_updates).await?;
     progress(Event::Deleted { telegram: telegram.clone() });
-    let after = bot_api.get_webhook_info().await?;
-    if after.is_set() {
-        return Err(IntegrationError::Telegram(TelegramError::NotConfirmed {
-            expected: String::new(),
-            actual: after.url,
-        }));
-    }
-    tracing::info!(channel = %info.channel_id, bot = %bot.handle(), "webhook deleted");
-    Ok(Disconnected { bot, telegram, removed: webhook.url })
+    session.confirm_deleted().await?;
+    tracing::info!(channel = %info.channel_id, bot = %session.bot.handle(), "webhook deleted");
+    Ok(Disconnected { bot: session.bot, telegram, removed: session.webhook.url })
 }
 
 #[cfg(test)]
@@ -752,21 +836,39 @@ mod tests {
     }
 
     #[test]
-    fn replace_only_allows_the_url_the_user_saw() {
-        let r = Replace::Only("https://198.41.0.4/hook".into());
-        assert!(r.allows("HTTPS://198.41.0.4:443/hook"));
-        assert!(!r.allows("https://198.41.0.4/other"));
-        assert!(!Replace::Ask.allows("https://198.41.0.4/hook"));
-        assert!(Replace::Any.allows("https://x.example/"));
-    }
-
-    #[test]
     fn fresh_secrets_follow_the_webhook_secret_rule_and_differ() {
         let a = fresh_secret();
         let b = fresh_secret();
         assert_ne!(a, b);
         assert_eq!(a.expose().len(), 64);
         assert!(crate::telegram::check_secret(a.expose(), None).is_empty());
+    }
+
+    #[test]
+    fn a_rotation_error_is_scrubbed_of_the_fresh_secret_everywhere() {
+        let next = fresh_secret();
+        let n = next.expose();
+        let backend = ClientError::Server { backend: "b".into(), status: 500, message: format!("echo {n}") };
+        let telegram = TelegramError::Unconfirmed {
+            url: "https://93.184.216.34/x".into(),
+            cause: Box::new(TelegramError::Unreachable { base: "t".into(), detail: format!("d {n}"), timeout: true }),
+        };
+        let e = IntegrationError::RolledBack {
+            cause: Box::new(IntegrationError::Incomplete {
+                cause: Box::new(IntegrationError::Backend(backend)),
+                undo_error: format!("u {n}"),
+                state: format!("s {n}"),
+            }),
+            undone: format!("x {n}"),
+        };
+        for e in [e, IntegrationError::Telegram(telegram)] {
+            let kind = e.kind();
+            let e = e.redacted(&next);
+            let shown = format!("{e} {e:?}");
+            assert!(!shown.contains(n), "{shown}");
+            assert!(shown.contains(crate::sanitize::REDACTED), "{shown}");
+            assert_eq!(e.kind(), kind, "scrubbing keeps what the error is");
+        }
     }
 
     #[test]

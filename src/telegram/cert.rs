@@ -3,6 +3,7 @@
 //! `setWebhook` (`certificate`). The caller knows the endpoint's certificate
 //! (the backend's identity certificate); this says whether to upload it.
 
+use x509_parser::certificate::X509Certificate;
 use x509_parser::extensions::GeneralName;
 use x509_parser::pem::parse_x509_pem;
 
@@ -17,18 +18,35 @@ pub enum CertError {
     NotX509(String),
 }
 
-/// Whether the first certificate of `pem` is self-signed: its issuer is its
-/// subject and its signature verifies with its own public key.
-pub fn is_self_signed(pem: &[u8]) -> Result<bool, CertError> {
+/// What matters of an endpoint certificate, read once.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CertificateFacts {
+    /// Its issuer is its subject and its signature verifies with its own
+    /// public key: Telegram must be given it with `setWebhook`.
+    pub self_signed: bool,
+    /// See [`certificate_warnings`].
+    pub warnings: Vec<String>,
+}
+
+/// Read `pem`'s first certificate once: whether it is self-signed and what
+/// would make Telegram refuse it when calling `webhook_url` at unix time `now`.
+pub fn read_certificate(pem: &[u8], webhook_url: &str, now: i64) -> Result<CertificateFacts, CertError> {
     let (_, block) = parse_x509_pem(pem).map_err(|e| CertError::NotPem(e.to_string()))?;
     if block.label != "CERTIFICATE" {
         return Err(CertError::NotPem(format!("found a {} block", block.label)));
     }
     let cert = block.parse_x509().map_err(|e| CertError::NotX509(e.to_string()))?;
-    if cert.issuer().as_raw() != cert.subject().as_raw() {
-        return Ok(false);
-    }
-    Ok(cert.verify_signature(None).is_ok())
+    Ok(CertificateFacts { self_signed: self_signed(&cert), warnings: warnings_for(&cert, webhook_url, now) })
+}
+
+/// Whether the first certificate of `pem` is self-signed: its issuer is its
+/// subject and its signature verifies with its own public key.
+pub fn is_self_signed(pem: &[u8]) -> Result<bool, CertError> {
+    read_certificate(pem, "", 0).map(|f| f.self_signed)
+}
+
+fn self_signed(cert: &X509Certificate<'_>) -> bool {
+    cert.issuer().as_raw() == cert.subject().as_raw() && cert.verify_signature(None).is_ok()
 }
 
 /// What would make Telegram refuse the endpoint's certificate when it calls
@@ -37,13 +55,11 @@ pub fn is_self_signed(pem: &[u8]) -> Result<bool, CertError> {
 /// the backend may present another certificate. Unreadable PEM gives none
 /// (see [`is_self_signed`] for that error).
 pub fn certificate_warnings(pem: &[u8], webhook_url: &str, now: i64) -> Vec<String> {
+    read_certificate(pem, webhook_url, now).map(|f| f.warnings).unwrap_or_default()
+}
+
+fn warnings_for(cert: &X509Certificate<'_>, webhook_url: &str, now: i64) -> Vec<String> {
     let mut warnings = Vec::new();
-    let Ok((_, block)) = parse_x509_pem(pem) else {
-        return warnings;
-    };
-    let Ok(cert) = block.parse_x509() else {
-        return warnings;
-    };
     let validity = cert.validity();
     if validity.not_after.timestamp() < now {
         warnings.push(format!(

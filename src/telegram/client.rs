@@ -179,18 +179,14 @@ enum Body {
 impl BotApi {
     /// A client for the bot `token` at `config`'s address.
     pub fn new(config: ApiConfig, token: BotToken) -> Result<Self, TelegramError> {
-        // the same verification as the backend's client: the public web PKI
-        let tls =
-            crate::client::tls_config(None).map_err(|e| TelegramError::Config(format!("TLS setup failed: {e}")))?;
-        let http = reqwest::Client::builder()
-            .tls_backend_preconfigured(tls)
-            .timeout(config.timeout)
-            .connect_timeout(config.connect_timeout)
-            // a redirect would carry the token to another place
-            .redirect(reqwest::redirect::Policy::none())
-            .user_agent(concat!("chanwiz/", env!("CARGO_PKG_VERSION")))
-            .build()
-            .map_err(|e| TelegramError::Config(format!("HTTP client setup failed: {}", chain(&e.without_url()))))?;
+        // the same builder as the backend's client: the public web PKI, no
+        // redirects (a redirect would carry the token to another place)
+        let http = crate::http::client(&crate::http::Setup {
+            timeout: Some(config.timeout),
+            connect_timeout: Some(config.connect_timeout),
+            ..Default::default()
+        })
+        .map_err(|e| TelegramError::Config(e.to_string()))?;
         Ok(BotApi { http, config, token })
     }
 

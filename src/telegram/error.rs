@@ -6,7 +6,6 @@
 use std::fmt;
 
 use super::cert::CertError;
-use super::checks::{Problem, describe};
 use super::token::TokenError;
 use crate::sanitize::clean;
 
@@ -80,9 +79,6 @@ pub enum TelegramError {
     /// `getMe` worked, but the account is not a bot.
     #[error("{0}")]
     NotABot(String),
-    /// The pre-checks failed; Telegram was not called.
-    #[error("{}", describe(.0))]
-    Checks(Vec<Problem>),
     #[error("{0}")]
     Token(#[from] TokenError),
     #[error("{0}")]
@@ -90,14 +86,6 @@ pub enum TelegramError {
     /// The API address is unusable.
     #[error("{0}")]
     Config(String),
-    /// The bot's webhook points somewhere else and replacing it was not
-    /// allowed: one webhook per bot, so replacing it takes the bot's updates
-    /// away from that place.
-    #[error(
-        "this bot's webhook already points to {}: Telegram keeps one webhook per bot, so setting ours would take the bot's messages away from there; confirm that you want to replace it",
-        clean(current)
-    )]
-    WebhookElsewhere { current: String },
     /// `setWebhook` said yes, but `getWebhookInfo` shows another URL.
     #[error(
         "Telegram accepted the webhook but now reports {}, not {}: another tool may be setting this bot's webhook at the same time; stop it and register again",
@@ -123,6 +111,31 @@ impl TelegramError {
         )
     }
 
+    /// The same error with `f` applied to every text it holds (to scrub a
+    /// secret the caller knows).
+    pub fn map_text(self, f: &dyn Fn(&str) -> String) -> TelegramError {
+        match self {
+            TelegramError::Api(a) => {
+                TelegramError::Api(ApiFailure { telegram: f(&a.telegram), explanation: f(&a.explanation), ..a })
+            }
+            TelegramError::Unreachable { base, detail, timeout } => {
+                TelegramError::Unreachable { base, detail: f(&detail), timeout }
+            }
+            TelegramError::BadResponse { base, method, status, detail } => {
+                TelegramError::BadResponse { base, method, status, detail: f(&detail) }
+            }
+            TelegramError::NotABot(m) => TelegramError::NotABot(f(&m)),
+            TelegramError::Config(m) => TelegramError::Config(f(&m)),
+            TelegramError::NotConfirmed { expected, actual } => {
+                TelegramError::NotConfirmed { expected: f(&expected), actual: f(&actual) }
+            }
+            TelegramError::Unconfirmed { url, cause } => {
+                TelegramError::Unconfirmed { url: f(&url), cause: Box::new(cause.map_text(f)) }
+            }
+            e @ (TelegramError::Token(_) | TelegramError::Certificate(_)) => e,
+        }
+    }
+
     /// Telegram's verbatim description, when Telegram answered.
     pub fn telegram_text(&self) -> Option<&str> {
         match self {
@@ -131,11 +144,21 @@ impl TelegramError {
         }
     }
 
-    /// The failure kind, when Telegram answered.
-    pub fn kind(&self) -> Option<FailureKind> {
+    /// What Telegram's refusal means, when Telegram answered.
+    pub fn failure_kind(&self) -> Option<FailureKind> {
         match self {
             TelegramError::Api(f) => Some(f.kind),
             _ => None,
+        }
+    }
+
+    /// What kind of failure this is (the CLI maps kinds to exit codes).
+    pub fn kind(&self) -> crate::error_kind::ErrorKind {
+        use crate::error_kind::ErrorKind;
+        match self {
+            TelegramError::Unreachable { .. } | TelegramError::BadResponse { .. } => ErrorKind::Unreachable,
+            TelegramError::Config(_) | TelegramError::Token(_) | TelegramError::Certificate(_) => ErrorKind::Unreadable,
+            _ => ErrorKind::Refused,
         }
     }
 }

@@ -5,8 +5,7 @@
 
 use std::fmt;
 
-/// Text put in place of a token or a secret found in a message.
-pub const REDACTED: &str = "<redacted>";
+pub use crate::sanitize::REDACTED;
 
 /// A bot token, trimmed of surrounding whitespace. Its format is only
 /// warned about ([`BotToken::format_warning`]): Telegram's `getMe` is the

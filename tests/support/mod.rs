@@ -1,13 +1,101 @@
-//! Helpers shared by integration tests (`mod support;`).
+//! Helpers shared by the integration tests (`mod support;`), one copy of
+//! each fixture:
+//! - this module: the example document and its APP Secret, a backend client
+//!   with a short retry delay, a command's output, file searches;
+//! - [`cli`]: the CLI run as a user runs it, a proxy that loses answers;
+//! - [`serve`]: `chanwiz serve` as a child process;
+//! - [`server`]: the reference backend in this process, with a raw HTTP client;
+//! - [`webhook`]: the backend over HTTPS plus the Bot API stand-in;
+//! - [`telegram_standin`]: the local Bot API stand-in;
+//! - [`tmux`]: the wizard in a real terminal.
 #![allow(dead_code)]
 
+pub mod cli;
 pub mod proxy;
 pub mod serve;
+#[cfg(feature = "server")]
+pub mod server;
 pub mod telegram_standin;
 pub mod tmux;
+#[cfg(feature = "server")]
+pub mod webhook;
+
+use std::path::Path;
+use std::process::Output;
+use std::time::Duration;
+
+use chanwiz::client::{Backoff, Client, Flags, Options, config};
+use chanwiz::model::ChannelDocument;
+
+/// The complete valid example document (`assets/examples/telegram-channel.json`).
+pub const EXAMPLE: &str = include_str!("../../assets/examples/telegram-channel.json");
+/// The APP Secret of the example document.
+pub const APP_SECRET: &str = "Example-Secret-Replace-Me-0123456789";
+
+/// What the CLI and the wizard are given as `CHANWIZ_RETRY_DELAY_MS` in
+/// tests: retries happen as in real use, without waiting real seconds.
+pub const RETRY_DELAY_MS: &str = "1";
+
+/// The example document.
+pub fn example() -> ChannelDocument {
+    chanwiz::model::parse_document(EXAMPLE).unwrap()
+}
+
+/// The example document under another channel name.
+pub fn named(name: &str) -> ChannelDocument {
+    let mut d = example();
+    d.basic.channel_name = name.to_string();
+    d
+}
+
+/// A backoff as in real use, but waiting milliseconds.
+pub fn quick_backoff() -> Backoff {
+    Backoff { first: Duration::from_millis(1), ..Backoff::default() }
+}
+
+/// A configuration client for the backend at `url` (trusting `ca_cert`),
+/// retrying with `backoff`.
+pub fn backend_client(url: &str, token: &str, ca_cert: Option<&Path>, backoff: Backoff) -> Client {
+    let settings = config::resolve(
+        &Flags { backend: Some(url.into()), token: Some(token.into()), ca_cert: ca_cert.map(Path::to_path_buf) },
+        &|_| None,
+        None,
+    )
+    .unwrap();
+    Client::with_options(&settings, Options { backoff, ..Default::default() }).unwrap()
+}
+
+/// Run an async block on a fresh runtime.
+pub fn block_on<F: std::future::Future>(f: F) -> F::Output {
+    tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(f)
+}
+
+/// A finished command: its exit code and its output as text.
+#[derive(Debug)]
+pub struct Out {
+    pub code: Option<i32>,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl From<Output> for Out {
+    fn from(o: Output) -> Self {
+        Out {
+            code: o.status.code(),
+            stdout: String::from_utf8_lossy(&o.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&o.stderr).into_owned(),
+        }
+    }
+}
+
+impl Out {
+    pub fn all(&self) -> String {
+        format!("{}\n{}", self.stdout, self.stderr)
+    }
+}
 
 /// Every file under `dir`, as text (lossy), for secret searches.
-pub fn all_text_under(dir: &std::path::Path) -> String {
+pub fn all_text_under(dir: &Path) -> String {
     let mut out = String::new();
     let Ok(entries) = std::fs::read_dir(dir) else { return out };
     for e in entries.flatten() {

@@ -90,6 +90,8 @@ impl Pane {
         if let Some((url, token)) = &self.backend {
             line += &format!("CHANWIZ_BACKEND={} CHANWIZ_TOKEN={} ", sh_quote(url), sh_quote(token));
         }
+        // retries as in real use, without real seconds of waiting
+        line += &format!("CHANWIZ_RETRY_DELAY_MS={} ", super::RETRY_DELAY_MS);
         for (k, v) in &self.env {
             line += &format!("{k}={} ", sh_quote(v));
         }

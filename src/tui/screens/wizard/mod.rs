@@ -711,8 +711,7 @@ impl Wizard {
         }
         // one key per intended create, on disk before the request leaves,
         // reused by every retry until the backend answers
-        if self.draft.meta.channel_id.is_none() && self.draft.meta.idempotency_key.is_none() {
-            self.draft.meta.idempotency_key = Some(uuid::Uuid::new_v4().to_string());
+        if self.draft.ensure_idempotency_key() {
             self.revision += 1;
         }
         self.submit = Submit::Busy { since: shared.instant };

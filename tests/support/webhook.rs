@@ -1,20 +1,19 @@
-//! Shared by the `webhook_*` tests: the real backend (`server::spawn`, a
-//! temporary SQLite file, HTTPS with its self-signed certificate), the local
-//! Bot API stand-in, a channel made from the example document, the CLI run
-//! as a user runs it, and Telegram's side of a delivery.
-#![allow(dead_code)]
+//! The real backend (`server::spawn`, a temporary SQLite file, HTTPS with
+//! its self-signed certificate), the local Bot API stand-in, a channel made
+//! from the example document, the CLI run as a user runs it, and Telegram's
+//! side of a delivery. Used by the `webhook_*` and `e2e_integration` tests.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
 
 use chanwiz::api::Integration;
-use chanwiz::client::{Client, Flags, Options, config};
+use chanwiz::client::{Backoff, Client};
 use chanwiz::server::{RunningServer, ServerConfig, TlsMode};
 
-use crate::support::telegram_standin::TelegramStandIn;
-
-pub const EXAMPLE: &str = include_str!("../../assets/examples/telegram-channel.json");
+use super::telegram_standin::TelegramStandIn;
+#[allow(unused_imports)]
+pub use super::{EXAMPLE, Out, all_text_under};
 /// A public IPv4 address (never contacted: the stand-in never calls webhooks).
 pub const PUBLIC: &str = "https://93.184.216.34:8443";
 
@@ -46,9 +45,8 @@ impl Env {
         let admin_token = server.demo_token.clone().unwrap();
         let ca_cert = server.cert_pem.clone().unwrap();
         let client = client_for(&server.url, &admin_token, &ca_cert);
-        let mut doc = chanwiz::model::parse_document(EXAMPLE).unwrap();
         let channel_name = "Webhook_Support".to_string();
-        doc.basic.channel_name = channel_name.clone();
+        let doc = super::named(&channel_name);
         let channel = client.create_channel(&doc, "webhook-test-create").await.unwrap();
         let standin = TelegramStandIn::start().await;
         Env {
@@ -81,6 +79,7 @@ impl Env {
             .env("CHANWIZ_CA_CERT", &self.ca_cert)
             .env("CHANWIZ_TELEGRAM_API", &self.standin.base_url)
             .env_remove("CHANWIZ_BOT_TOKEN")
+            .env("CHANWIZ_RETRY_DELAY_MS", super::RETRY_DELAY_MS)
             .stdin(std::process::Stdio::null());
         if let Some(t) = bot_token {
             c.env("CHANWIZ_BOT_TOKEN", t);
@@ -89,12 +88,7 @@ impl Env {
     }
 
     pub async fn run(&self, args: &[&str], bot_token: Option<&str>) -> Out {
-        let o = self.command(args, bot_token).output().await.unwrap();
-        Out {
-            code: o.status.code(),
-            stdout: String::from_utf8_lossy(&o.stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&o.stderr).into_owned(),
-        }
+        Out::from(self.command(args, bot_token).output().await.unwrap())
     }
 
     /// `webhook set --channel NAME --public-url PUBLIC` plus `extra`.
@@ -126,15 +120,9 @@ impl Env {
     }
 }
 
+/// A configuration client trusting the backend's certificate, never retrying.
 pub fn client_for(url: &str, token: &str, ca_cert: &std::path::Path) -> Client {
-    let settings = config::resolve(
-        &Flags { backend: Some(url.into()), token: Some(token.into()), ca_cert: Some(ca_cert.to_path_buf()) },
-        &|_| None,
-        None,
-    )
-    .unwrap();
-    Client::with_options(&settings, Options { backoff: chanwiz::client::Backoff::none(), ..Default::default() })
-        .unwrap()
+    super::backend_client(url, token, Some(ca_cert), Backoff::none())
 }
 
 /// An HTTPS client trusting the backend's self-signed certificate, as
@@ -153,22 +141,6 @@ fn telegram_side(ca_cert: &std::path::Path) -> reqwest::Client {
         .with_no_client_auth();
     reqwest::Client::builder().tls_backend_preconfigured(tls).build().unwrap()
 }
-
-#[derive(Debug)]
-pub struct Out {
-    pub code: Option<i32>,
-    pub stdout: String,
-    pub stderr: String,
-}
-
-impl Out {
-    pub fn all(&self) -> String {
-        format!("{}\n{}", self.stdout, self.stderr)
-    }
-}
-
-#[allow(unused_imports)]
-pub use crate::support::all_text_under;
 
 /// A Telegram update as a private chat message produces it.
 pub fn update(update_id: i64, text: &str) -> serde_json::Value {

@@ -1,95 +1,101 @@
-//! The Channel Integration steps as library calls, with every input given as
-//! data (the UI and the backend client supply them):
-//! - [`inspect`] — `getMe` proves the token, `getWebhookInfo` shows where
-//!   the bot's webhook points now (one webhook per bot: the UI asks before
-//!   replacing one that points elsewhere);
-//! - [`plan`] — the pure pre-checks, giving the exact `setWebhook` parameters;
-//! - [`register`] — checks → `setWebhook` → `getWebhookInfo` confirms;
-//! - [`delete`] — `deleteWebhook`.
+//! The webhook's setWebhook parameters, worked out before Telegram is
+//! called (pure: nothing here calls anything). The orchestration around one
+//! Bot API session is `crate::integration`.
+//! - [`WebhookOptions`] — the choices of the Channel Integration page (the
+//!   one options type; `crate::integration::Options` is this type);
+//! - [`plan`] — every pre-check at once, giving the exact `setWebhook`
+//!   parameters and what to warn about;
+//! - [`registration_warnings`] — what `getWebhookInfo` says after setting
+//!   that the user should know;
+//! - [`delivery_warning`] — Telegram's last delivery error and its likely cause.
 
 use url::Url;
 
-use super::cert::{certificate_warnings, is_self_signed};
+use super::cert::read_certificate;
 use super::checks::{
     Problem, ProblemKind, apply_override, check_allowed_updates, check_certificate_size, check_secret,
     check_webhook_url,
 };
-use super::client::{ApiConfig, BotApi};
-use super::error::TelegramError;
 use super::token::{BotToken, WebhookSecret};
-use super::types::{BotInfo, WebhookInfo, WebhookParams, default_allowed_updates};
+use super::types::{WebhookInfo, WebhookParams, default_allowed_updates};
 use crate::sanitize::clean;
 
-/// What Telegram knows about a bot before anything is changed.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Inspection {
-    /// Proven by `getMe`.
-    pub bot: BotInfo,
-    pub webhook: WebhookInfo,
-    /// The token does not look like @BotFather's tokens (it still worked).
-    pub token_warning: Option<String>,
-    /// The webhook currently set, when it is not `ours` (or, with no `ours`
-    /// given, any webhook set): replacing it takes the bot's messages away
-    /// from there, so ask first.
-    pub elsewhere: Option<String>,
-    /// The webhook already points to `ours`.
-    pub already_ours: bool,
-    /// The last delivery failure of the current webhook, with its likely cause.
-    pub delivery_warning: Option<String>,
+/// Whether a webhook pointing elsewhere may be replaced (one webhook per
+/// bot: replacing it takes the bot's messages away from there).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum Replace {
+    /// Never: the orchestration stops and asks the user.
+    #[default]
+    Ask,
+    /// Only if it still points to this URL (the one the user was shown).
+    Only(String),
+    /// Whatever it points to (`--yes`).
+    Any,
 }
 
-/// `getMe` + `getWebhookInfo`. `ours` is the URL we would register.
-pub async fn inspect(config: &ApiConfig, token: &BotToken, ours: Option<&str>) -> Result<Inspection, TelegramError> {
-    let api = BotApi::new(config.clone(), token.clone())?;
-    let bot = api.get_me().await?;
-    let webhook = api.get_webhook_info().await?;
-    let already_ours = ours.is_some_and(|o| webhook.is_set() && same_url(o, &webhook.url));
-    let elsewhere = (webhook.is_set() && !already_ours).then(|| webhook.url.clone());
-    let delivery_warning = delivery_warning(&webhook);
-    Ok(Inspection { bot, webhook, token_warning: token.format_warning(), elsewhere, already_ours, delivery_warning })
+impl Replace {
+    /// Whether the webhook now at `current` may be replaced.
+    pub fn allows(&self, current: &str) -> bool {
+        match self {
+            Replace::Ask => false,
+            Replace::Only(u) => same_url(u, current),
+            Replace::Any => true,
+        }
+    }
 }
 
 /// Choices of the Channel Integration page.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RegisterOptions {
-    /// Public webhook address (`https://IP:PORT`) replacing the integration
-    /// URL's scheme, host and port.
+pub struct WebhookOptions {
+    /// `https://PUBLIC-IP:PORT` replacing the integration URL's scheme, host
+    /// and port (the path is kept).
     pub public_address: Option<String>,
     /// Default: message, edited_message, callback_query.
     pub allowed_updates: Vec<String>,
     /// Drop the updates queued at Telegram.
     pub drop_pending_updates: bool,
-    /// PEM of the endpoint's TLS certificate (the backend's identity
-    /// certificate), when known: uploaded only if it is self-signed.
+    /// PEM of the endpoint's TLS certificate, instead of the channel's
+    /// identity certificate (a proxy in front presenting another one):
+    /// uploaded only if it is self-signed.
     pub endpoint_certificate_pem: Option<Vec<u8>>,
     /// 1–100, or Telegram's default.
     pub max_connections: Option<u32>,
-    /// Replace a webhook that points elsewhere (the user confirmed).
-    pub replace_other: bool,
+    /// Whether a webhook pointing elsewhere may be replaced.
+    pub replace: Replace,
 }
 
-impl Default for RegisterOptions {
+impl Default for WebhookOptions {
     fn default() -> Self {
-        RegisterOptions {
+        WebhookOptions {
             public_address: None,
             allowed_updates: default_allowed_updates(),
             drop_pending_updates: false,
             endpoint_certificate_pem: None,
             max_connections: None,
-            replace_other: false,
+            replace: Replace::Ask,
         }
     }
 }
 
+/// What [`plan`] gives: the exact `setWebhook` parameters and the warnings
+/// about the endpoint certificate (read once, here).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Plan {
+    pub params: WebhookParams,
+    pub certificate_warnings: Vec<String>,
+}
+
 /// The pre-checks, all at once: the URL (with the override applied), the
-/// secret, the update types, the certificate. Gives the exact `setWebhook`
-/// parameters, or every problem found. Calls nothing.
+/// secret, the update types, the certificate (`certificate_pem`: the
+/// endpoint's, from the options or the channel). Gives the exact
+/// `setWebhook` parameters, or every problem found. Calls nothing.
 pub fn plan(
     integration_url: &str,
     secret: &WebhookSecret,
     token: Option<&BotToken>,
-    options: &RegisterOptions,
-) -> Result<WebhookParams, Vec<Problem>> {
+    options: &WebhookOptions,
+    certificate_pem: Option<&[u8]>,
+) -> Result<Plan, Vec<Problem>> {
     let mut problems = Vec::new();
     let url = match options.public_address.as_deref().map(str::trim).filter(|p| !p.is_empty()) {
         Some(public) => match apply_override(integration_url, public) {
@@ -116,88 +122,53 @@ pub fn plan(
             message: format!("max_connections is {m}; Telegram accepts 1 to 100 (default 40)."),
         });
     }
-    let certificate = match &options.endpoint_certificate_pem {
-        None => None,
-        Some(pem) => match is_self_signed(pem) {
-            Ok(true) => {
-                problems.extend(check_certificate_size(pem.len()));
-                Some(pem.clone())
+    let mut certificate = None;
+    let mut certificate_warnings = Vec::new();
+    if let Some(pem) = certificate_pem {
+        match read_certificate(pem, url.as_deref().unwrap_or(""), chrono::Utc::now().timestamp()) {
+            Ok(facts) => {
+                certificate_warnings = facts.warnings;
+                // signed by an authority: Telegram checks it against its roots
+                if facts.self_signed {
+                    problems.extend(check_certificate_size(pem.len()));
+                    certificate = Some(pem.to_vec());
+                }
             }
-            // signed by an authority: Telegram checks it against its roots
-            Ok(false) => None,
-            Err(e) => {
-                problems.push(Problem { kind: ProblemKind::CertificateUnreadable, message: e.to_string() });
-                None
-            }
-        },
-    };
+            Err(e) => problems.push(Problem { kind: ProblemKind::CertificateUnreadable, message: e.to_string() }),
+        }
+    }
     match url {
-        Some(url) if problems.is_empty() => Ok(WebhookParams {
-            url,
-            secret_token: Some(secret.clone()),
-            allowed_updates: options.allowed_updates.clone(),
-            drop_pending_updates: options.drop_pending_updates,
-            certificate_pem: certificate,
-            max_connections: options.max_connections,
-            ip_address: None,
+        Some(url) if problems.is_empty() => Ok(Plan {
+            params: WebhookParams {
+                url,
+                secret_token: Some(secret.clone()),
+                allowed_updates: options.allowed_updates.clone(),
+                drop_pending_updates: options.drop_pending_updates,
+                certificate_pem: certificate,
+                max_connections: options.max_connections,
+                ip_address: None,
+            },
+            certificate_warnings,
         }),
         _ => Err(problems),
     }
 }
 
-/// A webhook registered and confirmed.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Registration {
-    /// The URL Telegram now calls.
-    pub url: String,
-    /// Telegram's answer to setWebhook ("Webhook was set", "Webhook is already set").
-    pub telegram: String,
-    /// The self-signed endpoint certificate was uploaded.
-    pub certificate_uploaded: bool,
-    /// `getWebhookInfo` after setting.
-    pub info: WebhookInfo,
-    /// Things the user should know (a failing delivery, queued updates...).
-    pub warnings: Vec<String>,
-}
-
-/// Checks → `setWebhook` → `getWebhookInfo` confirms the URL. Refuses to
-/// replace a webhook pointing elsewhere unless `options.replace_other`.
-pub async fn register(
-    config: &ApiConfig,
-    token: &BotToken,
-    integration_url: &str,
-    secret: &WebhookSecret,
-    options: &RegisterOptions,
-) -> Result<Registration, TelegramError> {
-    let params = plan(integration_url, secret, Some(token), options).map_err(TelegramError::Checks)?;
-    let api = BotApi::new(config.clone(), token.clone())?;
-    if !options.replace_other {
-        let before = api.get_webhook_info().await?;
-        if before.is_set() && !same_url(&before.url, &params.url) {
-            return Err(TelegramError::WebhookElsewhere { current: before.url });
-        }
-    }
-    let telegram = api.set_webhook(&params).await?;
-    let info = api
-        .get_webhook_info()
-        .await
-        .map_err(|cause| TelegramError::Unconfirmed { url: params.url.clone(), cause: Box::new(cause) })?;
-    if !same_url(&info.url, &params.url) {
-        return Err(TelegramError::NotConfirmed { expected: params.url.clone(), actual: info.url });
-    }
-    let mut warnings = Vec::new();
-    if let Some(pem) = &options.endpoint_certificate_pem {
-        warnings.extend(certificate_warnings(pem, &params.url, chrono::Utc::now().timestamp()));
-    }
-    warnings.extend(delivery_warning(&info));
+/// What the user should know once `setWebhook` of `plan` was accepted and
+/// `getWebhookInfo` answered `info`: the certificate's warnings, a failing
+/// delivery, queued updates, a certificate Telegram does not report, update
+/// types other than those asked for.
+pub fn registration_warnings(plan: &Plan, info: &WebhookInfo) -> Vec<String> {
+    let params = &plan.params;
+    let mut warnings = plan.certificate_warnings.clone();
+    warnings.extend(delivery_warning(info));
     if info.pending_update_count > 0 && !params.drop_pending_updates {
         warnings.push(format!(
             "{} updates are queued at Telegram and will now be delivered to the backend (messages sent while no webhook worked); register with \"drop pending updates\" to discard them.",
             info.pending_update_count
         ));
     }
-    let certificate_uploaded = params.certificate_pem.is_some();
-    if certificate_uploaded && !info.has_custom_certificate {
+    if params.certificate_pem.is_some() && !info.has_custom_certificate {
         warnings.push(
             "The self-signed certificate was uploaded, but Telegram does not report it: deliveries may fail the TLS check; register again.".to_owned(),
         );
@@ -215,28 +186,7 @@ pub async fn register(
             ));
         }
     }
-    Ok(Registration { url: params.url, telegram, certificate_uploaded, info, warnings })
-}
-
-/// A webhook removed.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Deletion {
-    /// Telegram's answer ("Webhook was deleted", "Webhook is already deleted").
-    pub telegram: String,
-    /// A webhook was set before.
-    pub was_set: bool,
-}
-
-/// `deleteWebhook`, optionally dropping the queued updates.
-pub async fn delete(
-    config: &ApiConfig,
-    token: &BotToken,
-    drop_pending_updates: bool,
-) -> Result<Deletion, TelegramError> {
-    let api = BotApi::new(config.clone(), token.clone())?;
-    let telegram = api.delete_webhook(drop_pending_updates).await?;
-    let was_set = !telegram.to_ascii_lowercase().contains("already");
-    Ok(Deletion { telegram, was_set })
+    warnings
 }
 
 /// The webhook's last delivery failure, Telegram's text verbatim with its
@@ -280,8 +230,7 @@ pub fn likely_cause(message: &str) -> &'static str {
 
 /// Two URLs are the same webhook: equal after URL normalisation (default
 /// port, case of scheme and host).
-/// Two URLs are the same once parsed (default port, case of scheme/host).
-pub(crate) fn same_url(a: &str, b: &str) -> bool {
+pub fn same_url(a: &str, b: &str) -> bool {
     match (Url::parse(a), Url::parse(b)) {
         (Ok(a), Ok(b)) => a == b,
         _ => a == b,
@@ -301,8 +250,8 @@ mod tests {
     #[test]
     fn plan_applies_the_override_and_defaults() {
         let options =
-            RegisterOptions { public_address: Some("https://93.184.216.34:8443".into()), ..Default::default() };
-        let p = plan(INTEGRATION, &secret(), None, &options).unwrap();
+            WebhookOptions { public_address: Some("https://93.184.216.34:8443".into()), ..Default::default() };
+        let p = plan(INTEGRATION, &secret(), None, &options, None).unwrap().params;
         assert_eq!(p.url, "https://93.184.216.34:8443/apiaccess/telegram/message/ch_1");
         assert_eq!(p.allowed_updates, ["message", "edited_message", "callback_query"]);
         assert_eq!(p.secret_token, Some(secret()));
@@ -311,13 +260,10 @@ mod tests {
 
     #[test]
     fn plan_reports_every_problem_at_once() {
-        let options = RegisterOptions {
-            allowed_updates: vec!["mesage".into()],
-            max_connections: Some(500),
-            endpoint_certificate_pem: Some(b"not pem".to_vec()),
-            ..Default::default()
-        };
-        let problems = plan(INTEGRATION, &WebhookSecret::new("bad secret"), None, &options).unwrap_err();
+        let options =
+            WebhookOptions { allowed_updates: vec!["mesage".into()], max_connections: Some(500), ..Default::default() };
+        let problems =
+            plan(INTEGRATION, &WebhookSecret::new("bad secret"), None, &options, Some(b"not pem")).unwrap_err();
         let kinds: Vec<_> = problems.iter().map(|p| p.kind).collect();
         assert_eq!(
             kinds,
@@ -354,6 +300,15 @@ mod tests {
             delivery_warning(&info("Connection timed out")).unwrap().contains("firewall or missing port forwarding")
         );
         assert!(delivery_warning(&WebhookInfo::default()).is_none());
+    }
+
+    #[test]
+    fn replace_only_allows_the_url_the_user_saw() {
+        let r = Replace::Only("https://198.41.0.4/hook".into());
+        assert!(r.allows("HTTPS://198.41.0.4:443/hook"));
+        assert!(!r.allows("https://198.41.0.4/other"));
+        assert!(!Replace::Ask.allows("https://198.41.0.4/hook"));
+        assert!(Replace::Any.allows("https://x.example/"));
     }
 
     #[test]

@@ -1,39 +1,29 @@
-//! Shared by the `client_*` tests: the real backend (`chanwiz serve` on a
-//! temporary SQLite file, loopback only), the CLI run as a user runs it, and
-//! a loopback TCP proxy that can lose the backend's answers.
-#![allow(dead_code)]
+//! The CLI run as a user runs it (its own home, the backend in its
+//! environment, a short retry delay), the real backend as a child process
+//! (`chanwiz serve`, see [`super::serve`]), and a loopback TCP proxy that can
+//! lose the backend's answers. Used by the `client_*` tests.
 
 use std::io::{Read, Write};
 use std::net::{Shutdown, TcpListener, TcpStream};
 use std::path::PathBuf;
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::thread;
 
-pub const EXAMPLE: &str = include_str!("../../assets/examples/telegram-channel.json");
-pub const APP_SECRET: &str = "Example-Secret-Replace-Me-0123456789";
-
-pub use crate::support::serve::Server;
+pub use super::serve::Server;
+#[allow(unused_imports)]
+pub use super::{APP_SECRET, EXAMPLE, Out, all_text_under, block_on};
 
 impl Server {
+    /// A configuration client for this server (short retry delay).
     pub fn client(&self) -> chanwiz::client::Client {
         client_for(&self.url, &self.token)
     }
 }
 
+/// A configuration client for the backend at `url` (short retry delay).
 pub fn client_for(url: &str, token: &str) -> chanwiz::client::Client {
-    let settings = chanwiz::client::config::resolve(
-        &chanwiz::client::Flags { backend: Some(url.into()), token: Some(token.into()), ca_cert: None },
-        &|_| None,
-        None,
-    )
-    .unwrap();
-    chanwiz::client::Client::new(&settings).unwrap()
-}
-
-/// Run an async block on a fresh runtime.
-pub fn block_on<F: std::future::Future>(f: F) -> F::Output {
-    tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(f)
+    super::backend_client(url, token, None, super::quick_backoff())
 }
 
 /// The CLI as a user runs it, with its own home directory.
@@ -56,6 +46,7 @@ impl Cli {
             .env_remove("CHANWIZ_BACKEND")
             .env_remove("CHANWIZ_TOKEN")
             .env_remove("CHANWIZ_CA_CERT")
+            .env("CHANWIZ_RETRY_DELAY_MS", super::RETRY_DELAY_MS)
             .stdin(Stdio::null());
         if let Some(b) = &self.backend {
             c.env("CHANWIZ_BACKEND", b);
@@ -95,29 +86,6 @@ impl Cli {
 
     pub fn log(&self) -> String {
         std::fs::read_to_string(self.home.path().join("data/chanwiz.log")).unwrap_or_default()
-    }
-}
-
-#[derive(Debug)]
-pub struct Out {
-    pub code: Option<i32>,
-    pub stdout: String,
-    pub stderr: String,
-}
-
-impl From<Output> for Out {
-    fn from(o: Output) -> Self {
-        Out {
-            code: o.status.code(),
-            stdout: String::from_utf8_lossy(&o.stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&o.stderr).into_owned(),
-        }
-    }
-}
-
-impl Out {
-    pub fn all(&self) -> String {
-        format!("{}\n{}", self.stdout, self.stderr)
     }
 }
 
@@ -223,6 +191,3 @@ pub fn dead_backend() -> String {
     drop(l);
     format!("http://127.0.0.1:{port}")
 }
-
-#[allow(unused_imports)]
-pub use crate::support::all_text_under;

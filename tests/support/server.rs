@@ -1,6 +1,5 @@
-//! Shared by the server tests: a real server on loopback over a temporary
-//! SQLite file, and a real HTTP client.
-#![allow(dead_code)]
+//! The reference backend in this process, on loopback over a temporary
+//! SQLite file, and a raw HTTP client for it. Used by the `server_*` tests.
 
 use std::path::PathBuf;
 
@@ -10,9 +9,8 @@ use chanwiz::server::{self, RunningServer, ServerConfig, TlsMode};
 use reqwest::{Client, Response, StatusCode};
 use serde_json::Value;
 
-pub const EXAMPLE: &str = include_str!("../../assets/examples/telegram-channel.json");
-/// The APP Secret of the example document.
-pub const EXAMPLE_SECRET: &str = "Example-Secret-Replace-Me-0123456789";
+#[allow(unused_imports)]
+pub use super::{APP_SECRET, EXAMPLE, example, named};
 
 pub struct Srv {
     pub dir: tempfile::TempDir,
@@ -41,16 +39,6 @@ pub async fn start(seed_channels: usize) -> Srv {
     .await
     .unwrap();
     Srv { url: running.url.clone(), token: running.demo_token.clone().unwrap(), db, dir, http: client(), running }
-}
-
-pub fn example() -> ChannelDocument {
-    serde_json::from_str(EXAMPLE).unwrap()
-}
-
-pub fn named(name: &str) -> ChannelDocument {
-    let mut d = example();
-    d.basic.channel_name = name.to_string();
-    d
 }
 
 impl Srv {
