@@ -13,7 +13,7 @@ mod support;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use support::proxy::DropProxy;
+use support::proxy::Proxy;
 use support::serve::Server;
 use support::tmux::*;
 
@@ -192,7 +192,7 @@ fn a_create_whose_answer_is_lost_makes_one_channel_when_the_wizard_retries() {
     let server = Server::start(&[]);
     // every attempt of the first submit loses its answer (the client's own
     // retries included); the backend commits each time
-    let proxy = DropProxy::start(&server.url, "POST /api/v1/channels ", 5);
+    let proxy = Proxy::losing(&server.url, "POST /api/v1/channels ", 5);
     let mut pane = Pane::new("lost-answer");
     pane.backend = Some((proxy.url.clone(), server.token.clone()));
     pane.env.push(("CHANWIZ_RETRY_DELAY_MS".into(), "1".into()));

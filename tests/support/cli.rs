@@ -1,15 +1,15 @@
 //! The CLI run as a user runs it (its own home, the backend in its
 //! environment, a short retry delay), the real backend as a child process
-//! (`chanwiz serve`, see [`super::serve`]), and a loopback TCP proxy that can
-//! lose the backend's answers. Used by the `client_*` tests.
+//! (`chanwiz serve`, see [`super::serve`]), and the proxy that loses the
+//! backend's answers ([`super::proxy`]). Used by the `client_*` tests.
 
-use std::io::{Read, Write};
-use std::net::{Shutdown, TcpListener, TcpStream};
+use std::io::Write;
+use std::net::TcpListener;
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
-use std::sync::{Arc, Mutex};
-use std::thread;
 
+#[allow(unused_imports)]
+pub use super::proxy::Proxy;
 pub use super::serve::Server;
 #[allow(unused_imports)]
 pub use super::{APP_SECRET, EXAMPLE, Out, all_text_under, block_on};
@@ -87,101 +87,6 @@ impl Cli {
     pub fn log(&self) -> String {
         std::fs::read_to_string(self.home.path().join("data/chanwiz.log")).unwrap_or_default()
     }
-}
-
-/// A loopback TCP proxy in front of the backend. The first `lose` connections
-/// carry their request to the backend, wait until the backend answers (so the
-/// request has been carried out), then close without passing the answer on:
-/// the client sees a connection that broke before any answer.
-pub struct Proxy {
-    pub url: String,
-    state: Arc<Mutex<ProxyState>>,
-}
-
-struct ProxyState {
-    lose: usize,
-    lost: usize,
-    requests: Vec<Arc<Mutex<Vec<u8>>>>,
-}
-
-impl Proxy {
-    pub fn start(upstream_port: u16, lose: usize) -> Self {
-        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-        let url = format!("http://127.0.0.1:{}", listener.local_addr().unwrap().port());
-        let state = Arc::new(Mutex::new(ProxyState { lose, lost: 0, requests: Vec::new() }));
-        let st = state.clone();
-        thread::spawn(move || {
-            for conn in listener.incoming() {
-                let Ok(client) = conn else { continue };
-                let Ok(upstream) = TcpStream::connect(("127.0.0.1", upstream_port)) else { continue };
-                let seen = Arc::new(Mutex::new(Vec::new()));
-                let lose_this = {
-                    let mut s = st.lock().unwrap();
-                    s.requests.push(seen.clone());
-                    let l = s.lost < s.lose;
-                    if l {
-                        s.lost += 1;
-                    }
-                    l
-                };
-                let (c2, u2) = (client.try_clone().unwrap(), upstream.try_clone().unwrap());
-                thread::spawn(move || pump(c2, u2, Some(seen)));
-                thread::spawn(move || {
-                    if lose_this {
-                        let mut up = upstream;
-                        let mut buf = [0u8; 4096];
-                        // The first byte of the answer means the backend is done.
-                        let _ = up.read(&mut buf);
-                        let _ = client.shutdown(Shutdown::Both);
-                        let _ = up.shutdown(Shutdown::Both);
-                    } else {
-                        pump(upstream, client, None);
-                    }
-                });
-            }
-        });
-        Proxy { url, state }
-    }
-
-    /// How many connections lost their answer.
-    pub fn lost(&self) -> usize {
-        self.state.lock().unwrap().lost
-    }
-
-    /// Every `Idempotency-Key` header value that went through, in order.
-    pub fn idempotency_keys(&self) -> Vec<String> {
-        let s = self.state.lock().unwrap();
-        let mut keys = Vec::new();
-        for r in &s.requests {
-            let bytes = r.lock().unwrap();
-            for line in String::from_utf8_lossy(&bytes).lines() {
-                if let Some((name, value)) = line.split_once(':')
-                    && name.trim().eq_ignore_ascii_case("idempotency-key")
-                {
-                    keys.push(value.trim().to_string());
-                }
-            }
-        }
-        keys
-    }
-}
-
-fn pump(mut from: TcpStream, mut to: TcpStream, seen: Option<Arc<Mutex<Vec<u8>>>>) {
-    let mut buf = [0u8; 16384];
-    loop {
-        match from.read(&mut buf) {
-            Ok(0) | Err(_) => break,
-            Ok(n) => {
-                if let Some(s) = &seen {
-                    s.lock().unwrap().extend_from_slice(&buf[..n]);
-                }
-                if to.write_all(&buf[..n]).is_err() {
-                    break;
-                }
-            }
-        }
-    }
-    let _ = to.shutdown(Shutdown::Write);
 }
 
 /// A loopback address where nothing listens.

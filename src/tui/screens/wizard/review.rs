@@ -70,11 +70,10 @@ pub fn render(state: &Shared, w: &Wizard, frame: &mut Frame, area: Rect, theme: 
         for field in form::visible(step, &w.draft) {
             let spec = form::spec_of(field);
             let value = review_value(state, w, field);
-            let label = format!("{}{}", "  ".repeat(usize::from(spec.indent)), spec.label);
-            lines.push(Line::from(vec![
-                Span::raw(format!("    {} ", crate::tui::text::fit(&label, label_w))),
-                Span::raw(truncate(&value, value_w)),
-            ]));
+            // indented under the step's title; the one row renderer
+            let label = format!("  {}", crate::tui::widgets::row::label_of(spec));
+            let value = Span::raw(truncate(&value, value_w));
+            lines.push(crate::tui::widgets::row::row(false, &label, label_w + 2, value, theme));
         }
     }
     let height = usize::from(area.height);
