@@ -59,9 +59,10 @@ pub fn value<T: Record>(
 ) -> (Span<'static>, Option<usize>) {
     let dim = cx.theme.dim();
     if let Some(i) = input {
-        if i.is_empty() && matches!(spec.kind, Kind::Secret { .. }) {
-            let hint = if cx.reveal { "(shown as typed · Ctrl-R hides)" } else { "(hidden as typed · Ctrl-R shows)" };
-            return (Span::styled(truncate(hint, width.saturating_sub(1)), dim), Some(0));
+        // an empty secret says when it will show as typed (hidden is the
+        // default and says nothing, so the first key typed costs no erasing)
+        if i.is_empty() && cx.reveal && matches!(spec.kind, Kind::Secret { .. }) {
+            return (Span::styled(truncate("(shown as typed · Ctrl-R hides)", width.saturating_sub(1)), dim), Some(0));
         }
         let mask = matches!(spec.kind, Kind::Secret { .. }) && !cx.reveal;
         let (text, col) = i.view(width.saturating_sub(1), mask.then_some('*'));
