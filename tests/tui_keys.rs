@@ -1,80 +1,24 @@
 //! State updates for every key in the table: each binding, in its context,
 //! does what its help text says.
 
+mod support;
+
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use support::tui::*;
 
 use chanwiz::drafts::Draft;
-use chanwiz::model::{ChannelDocument, parse_document};
+use chanwiz::model::ChannelDocument;
 use chanwiz::tui::form::{FieldId, Step};
 use chanwiz::tui::keymap::{self, BINDINGS, Ctx, K};
 use chanwiz::tui::popups::Popup;
 use chanwiz::tui::popups::confirm::Kind as Ask;
 use chanwiz::tui::screens::integration::{IntItem, IntegrationPage};
 use chanwiz::tui::state::{DraftRow, Link, Screen, State};
-use chanwiz::tui::update::{Action, Effect, contexts, open_wizard, update};
-
-fn key(code: KeyCode) -> Action {
-    Action::Key(KeyEvent::new(code, KeyModifiers::NONE))
-}
-fn ctrl(c: char) -> Action {
-    Action::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL))
-}
-fn typed(state: &mut State, text: &str) -> Vec<Effect> {
-    let mut all = Vec::new();
-    for c in text.chars() {
-        all.extend(update(state, key(KeyCode::Char(c))));
-    }
-    all
-}
-
-fn example() -> ChannelDocument {
-    parse_document(include_str!("../assets/examples/telegram-channel.json")).unwrap()
-}
-
-fn wizard(doc: ChannelDocument) -> State {
-    let mut s = State::new(None, Link::Offline);
-    open_wizard(&mut s, Draft::new(doc));
-    s
-}
-
-fn focus(s: &State) -> FieldId {
-    s.wizard().unwrap().focus
-}
-
-fn doc(s: &State) -> &ChannelDocument {
-    &s.wizard().unwrap().draft.document
-}
+use chanwiz::tui::update::{Action, Effect, contexts, update};
 
 /// The help bar as (label, help) pairs.
 fn bar_of(s: &State) -> Vec<(&'static str, &'static str)> {
     keymap::bar(&contexts(s)).into_iter().map(|i| (i.label, i.help)).collect()
-}
-
-/// Answer every save in `effects` as the runtime would when the disk takes
-/// it; the other effects, and those the answers asked for.
-fn disk_ok(s: &mut State, effects: Vec<Effect>) -> Vec<Effect> {
-    let mut out = Vec::new();
-    let mut queue = effects;
-    while !queue.is_empty() {
-        let mut next = Vec::new();
-        for e in queue {
-            match e {
-                Effect::SaveDraft { mut draft, revision } => {
-                    draft.meta.updated = chrono::Utc::now();
-                    let row = DraftRow::of(&draft);
-                    let id = draft.meta.id.clone();
-                    next.extend(update(s, Action::Saved { id, revision, result: Ok(row) }));
-                }
-                other => out.push(other),
-            }
-        }
-        queue = next;
-    }
-    out
-}
-
-fn saves(effects: &[Effect]) -> usize {
-    effects.iter().filter(|e| matches!(e, Effect::SaveDraft { .. })).count()
 }
 
 #[test]
@@ -593,28 +537,6 @@ fn a_select_field_clears_with_delete() {
     assert_eq!(contexts(&s)[0], Ctx::Select);
     update(&mut s, key(KeyCode::Delete));
     assert_eq!(doc(&s).channel_info.trust_certificate, "");
-}
-
-#[test]
-fn a_terminating_signal_saves_and_quits() {
-    let mut s = wizard(ChannelDocument::default());
-    typed(&mut s, "k");
-    let fx = update(&mut s, Action::Terminate);
-    assert!(s.quit);
-    assert_eq!(saves(&fx), 1);
-}
-
-fn saved_channel() -> chanwiz::api::Channel {
-    chanwiz::api::Channel {
-        id: "ch-1".into(),
-        version: 1,
-        created: chrono::Utc::now(),
-        updated: chrono::Utc::now(),
-        integration_url: "https://192.0.2.10:28090/apiaccess/telegram/message/ch-1".into(),
-        has_app_secret: true,
-        has_bot_token: false,
-        document: example().without_secrets(),
-    }
 }
 
 fn integration_state() -> State {

@@ -6,77 +6,22 @@
 //! retry. And the help bar tells the truth: in every context stack the app
 //! can reach, each key the bar shows does what the bar says.
 
-use std::time::Duration;
+mod support;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
+use support::tui::*;
 
-use chanwiz::drafts::Draft;
-use chanwiz::model::{ChannelDocument, Segment, parse_document};
+use chanwiz::model::{ChannelDocument, Segment};
 use chanwiz::tui::form::{FieldId, Step};
 use chanwiz::tui::keymap::{self, Cmd};
 use chanwiz::tui::popups::Popup;
 use chanwiz::tui::render::{bar_shown, render};
 use chanwiz::tui::screens::integration::IntegrationPage;
 use chanwiz::tui::state::{DraftRow, Link, Screen, State};
-use chanwiz::tui::update::{Action, Effect, SubmitError, contexts, open_wizard, update};
+use chanwiz::tui::update::{Action, Effect, SubmitError, contexts, update};
 
-fn key(code: KeyCode) -> Action {
-    Action::Key(KeyEvent::new(code, KeyModifiers::NONE))
-}
-fn ctrl(c: char) -> Action {
-    Action::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL))
-}
-fn typed(s: &mut State, text: &str) -> Vec<Effect> {
-    text.chars().flat_map(|c| update(s, key(KeyCode::Char(c)))).collect()
-}
-fn example() -> ChannelDocument {
-    parse_document(include_str!("../assets/examples/telegram-channel.json")).unwrap()
-}
-fn wizard(doc: ChannelDocument) -> State {
-    let mut s = State::new(None, Link::Offline);
-    open_wizard(&mut s, Draft::new(doc));
-    s
-}
-fn doc(s: &State) -> &ChannelDocument {
-    &s.wizard().unwrap().draft.document
-}
-fn go_to(s: &mut State, field: FieldId) {
-    for _ in 0..80 {
-        if s.wizard().unwrap().focus == field {
-            return;
-        }
-        update(s, key(KeyCode::Tab));
-    }
-    panic!("never reached {field:?}");
-}
-/// The time after `secs` seconds (the clock is the state's, not the wall's).
-fn tick(s: &mut State, secs: u64) -> Vec<Effect> {
-    let now = s.shared.instant + Duration::from_secs(secs);
-    update(s, Action::Tick { now, wall: chrono::Utc::now() })
-}
-fn saved_drafts(effects: &[Effect]) -> Vec<(&Draft, u64)> {
-    effects
-        .iter()
-        .filter_map(|e| match e {
-            Effect::SaveDraft { draft, revision } => Some((draft.as_ref(), *revision)),
-            _ => None,
-        })
-        .collect()
-}
-/// The runtime's answer to a save: the disk took it, or said `err`.
-fn answer(s: &mut State, effects: &[Effect], err: Option<&str>) -> Vec<Effect> {
-    let mut out = Vec::new();
-    for (d, revision) in saved_drafts(effects) {
-        let result = match err {
-            None => Ok(DraftRow::of(d)),
-            Some(e) => Err(e.to_string()),
-        };
-        out.extend(update(s, Action::Saved { id: d.meta.id.clone(), revision, result }));
-    }
-    out
-}
 fn draw(s: &State) -> String {
     let mut t = Terminal::new(TestBackend::new(80, 24)).unwrap();
     t.draw(|f| render(s, f)).unwrap();
@@ -327,19 +272,6 @@ fn submit_tries_even_when_the_last_request_failed_and_the_status_follows_the_out
 
 // --- the help bar tells the truth -------------------------------------------
 
-fn channel() -> chanwiz::api::Channel {
-    chanwiz::api::Channel {
-        id: "ch-1".into(),
-        version: 1,
-        created: chrono::Utc::now(),
-        updated: chrono::Utc::now(),
-        integration_url: "https://192.0.2.10:28090/apiaccess/telegram/message/ch-1".into(),
-        has_app_secret: true,
-        has_bot_token: false,
-        document: example().without_secrets(),
-    }
-}
-
 type Build = Box<dyn Fn() -> State>;
 
 /// Every context stack the app can reach, each by the keys a user presses.
@@ -478,7 +410,7 @@ fn reachable() -> Vec<(String, Build)> {
             format!("integration item {n}"),
             Box::new(move || {
                 let mut s = State::new(None, Link::Online);
-                s.screen = Screen::Integration(Box::new(IntegrationPage::new(channel(), true)));
+                s.screen = Screen::Integration(Box::new(IntegrationPage::new(saved_channel(), true)));
                 for _ in 0..n {
                     update(&mut s, key(KeyCode::Tab));
                 }
@@ -531,7 +463,7 @@ fn a_key_that_types_is_never_offered_as_a_command_and_f1_helps_everywhere() {
     assert!(bar.contains(&"F1"), "{bar:?}");
     // in the token field y and q are typed
     let mut s = State::new(None, Link::Online);
-    s.screen = Screen::Integration(Box::new(IntegrationPage::new(channel(), true)));
+    s.screen = Screen::Integration(Box::new(IntegrationPage::new(saved_channel(), true)));
     update(&mut s, key(KeyCode::Tab));
     let bar: Vec<_> = bar_shown(&s, 200).into_iter().map(|i| i.label).collect();
     assert!(!bar.contains(&"y") && !bar.contains(&"q") && !bar.contains(&"?"), "{bar:?}");

@@ -17,6 +17,7 @@ pub mod serve;
 pub mod server;
 pub mod telegram_standin;
 pub mod tmux;
+pub mod tui;
 #[cfg(feature = "server")]
 pub mod webhook;
 

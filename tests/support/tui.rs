@@ -1,0 +1,119 @@
+//! The wizard's state driven as the runtime drives it, for the `tui_*`
+//! tests: keys in, effects out, the disk's answer to a save given by hand.
+#![allow(dead_code)]
+
+use std::time::Duration;
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+use chanwiz::drafts::Draft;
+use chanwiz::model::ChannelDocument;
+use chanwiz::tui::form::FieldId;
+use chanwiz::tui::state::{DraftRow, Link, State};
+use chanwiz::tui::update::{Action, Effect, open_wizard, update};
+
+pub fn key(code: KeyCode) -> Action {
+    Action::Key(KeyEvent::new(code, KeyModifiers::NONE))
+}
+
+pub fn ctrl(c: char) -> Action {
+    Action::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL))
+}
+
+/// Type `text` one key at a time; every effect asked for.
+pub fn typed(s: &mut State, text: &str) -> Vec<Effect> {
+    text.chars().flat_map(|c| update(s, key(KeyCode::Char(c)))).collect()
+}
+
+/// The example document (`assets/examples/telegram-channel.json`).
+pub fn example() -> ChannelDocument {
+    chanwiz::model::parse_document(super::EXAMPLE).unwrap()
+}
+
+/// The wizard open on a new draft of `doc`, offline.
+pub fn wizard(doc: ChannelDocument) -> State {
+    let mut s = State::new(None, Link::Offline);
+    open_wizard(&mut s, Draft::new(doc));
+    s
+}
+
+pub fn focus(s: &State) -> FieldId {
+    s.wizard().unwrap().focus
+}
+
+pub fn doc(s: &State) -> &ChannelDocument {
+    &s.wizard().unwrap().draft.document
+}
+
+/// Tab until `field` has the focus.
+pub fn go_to(s: &mut State, field: FieldId) {
+    for _ in 0..80 {
+        if focus(s) == field {
+            return;
+        }
+        update(s, key(KeyCode::Tab));
+    }
+    panic!("never reached {field:?}");
+}
+
+/// A tick `secs` seconds after the last one (the state's clock).
+pub fn tick(s: &mut State, secs: u64) -> Vec<Effect> {
+    let now = s.shared.instant + Duration::from_secs(secs);
+    update(s, Action::Tick { now, wall: chrono::Utc::now() })
+}
+
+/// The drafts `effects` ask to save, with their revisions.
+pub fn saved_drafts(effects: &[Effect]) -> Vec<(&Draft, u64)> {
+    effects
+        .iter()
+        .filter_map(|e| match e {
+            Effect::SaveDraft { draft, revision } => Some((draft.as_ref(), *revision)),
+            _ => None,
+        })
+        .collect()
+}
+
+pub fn saves(effects: &[Effect]) -> usize {
+    saved_drafts(effects).len()
+}
+
+/// The disk's answer to each save in `effects`: taken, or refused with
+/// `err`. The effects the answers ask for.
+pub fn answer(s: &mut State, effects: &[Effect], err: Option<&str>) -> Vec<Effect> {
+    let mut out = Vec::new();
+    for (d, revision) in saved_drafts(effects) {
+        let result = match err {
+            None => Ok(DraftRow::of(d)),
+            Some(e) => Err(e.to_string()),
+        };
+        out.extend(update(s, Action::Saved { id: d.meta.id.clone(), revision, result }));
+    }
+    out
+}
+
+/// Answer every save in `effects` as taken, and the saves those answers
+/// ask for; the other effects.
+pub fn disk_ok(s: &mut State, effects: Vec<Effect>) -> Vec<Effect> {
+    let mut out = Vec::new();
+    let mut queue = effects;
+    while !queue.is_empty() {
+        let next = answer(s, &queue, None);
+        out.extend(queue.into_iter().filter(|e| !matches!(e, Effect::SaveDraft { .. })));
+        queue = next;
+    }
+    out
+}
+
+/// A channel as the backend returns it after a create.
+pub fn saved_channel() -> chanwiz::api::Channel {
+    chanwiz::api::Channel {
+        id: "ch-1".into(),
+        version: 1,
+        created: chrono::Utc::now(),
+        updated: chrono::Utc::now(),
+        integration_url: "https://192.0.2.10:28090/apiaccess/telegram/message/ch-1".into(),
+        has_app_secret: true,
+        has_bot_token: false,
+        document: example().without_secrets(),
+    }
+}
