@@ -81,8 +81,9 @@ async fn a_token_typed_on_the_integration_page_registers_the_webhook_and_updates
 
     // the page keeps the URL in the scrollback on exit
     tokio::task::block_in_place(|| {
+        // back to the channel list: the backend knows the webhook is registered
         pane.keys(&["Escape"]);
-        pane.wait_for(&["Drafts"]);
+        pane.wait_for(&["Channels", "registered"]);
         pane.keys(&["q"]);
         pane.wait_exit();
     });

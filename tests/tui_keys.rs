@@ -559,9 +559,10 @@ fn integration_page_copies_the_url() {
     assert!(matches!(&fx[..], [Effect::Copy(u)] if u.ends_with("/message/ch-1")));
     let fx = update(&mut s, key(KeyCode::Enter));
     assert!(matches!(&fx[..], [Effect::Copy(_)]));
+    // Esc returns to the channel list, which loads its first page
     let fx = update(&mut s, key(KeyCode::Esc));
-    assert!(matches!(s.screen, Screen::Home(_)));
-    assert!(fx.iter().any(|e| matches!(e, Effect::RefreshBackend)));
+    assert!(matches!(s.screen, Screen::Channels(_)));
+    assert!(fx.iter().any(|e| matches!(e, Effect::LoadChannelPage { .. })));
     // on arrival y copies and q quits
     let mut s = integration_state();
     assert!(matches!(&update(&mut s, key(KeyCode::Char('y')))[..], [Effect::Copy(_)]));
@@ -648,6 +649,7 @@ fn home_i_opens_a_channels_integration_page() {
             version: 1,
             updated: chrono::Utc::now(),
             integration_url: String::new(),
+            ..Default::default()
         }]),
     );
     let fx = update(&mut s, key(KeyCode::Char('i')));

@@ -404,6 +404,25 @@ fn reachable() -> Vec<(String, Build)> {
             p
         }),
     ));
+    // the Channels screen, its filter, its export tasks
+    out.push(("channels".into(), Box::new(|| open_channels(5))));
+    out.push(("one channel".into(), Box::new(|| open_channels(1))));
+    out.push((
+        "channels filter".into(),
+        Box::new(|| {
+            let mut s = open_channels(5);
+            update(&mut s, key(KeyCode::Char('/')));
+            s
+        }),
+    ));
+    out.push((
+        "export tasks".into(),
+        Box::new(|| {
+            let mut s = open_channels(5);
+            update(&mut s, key(KeyCode::Char('t')));
+            s
+        }),
+    ));
     // the Integration page, each item
     for n in 0..9 {
         out.push((

@@ -144,6 +144,7 @@ fn home_screens() {
             version: 3,
             updated: fixed_time(),
             integration_url: "https://192.0.2.10:28090/apiaccess/telegram/message/ch-1".into(),
+            ..Default::default()
         }]),
     );
     snap("home_drafts_and_channels", &mut online);

@@ -93,7 +93,7 @@ pub struct Channel {
 }
 
 /// One row of `GET /api/v1/channels`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ChannelSummary {
     pub id: String,
     pub name: String,
@@ -101,9 +101,41 @@ pub struct ChannelSummary {
     pub version: u64,
     pub updated: DateTime<Utc>,
     pub integration_url: String,
+    /// `basic.ou`.
+    #[serde(default)]
+    pub ou: String,
+    /// `basic.skill_queue`.
+    #[serde(default)]
+    pub skill_queue: String,
+    /// `robot.intelligent_robot.enabled`.
+    #[serde(default)]
+    pub robot: bool,
+    /// The backend holds a bot token: the webhook was registered.
+    #[serde(default)]
+    pub has_bot_token: bool,
 }
 
-/// `GET /api/v1/channels?name=<substring>&page=<1..>&per_page=<1..=500>`.
+/// The order of a channel list.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ChannelSort {
+    /// By name (the default).
+    #[default]
+    Name,
+    /// Most recently updated first.
+    Updated,
+}
+
+impl ChannelSort {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ChannelSort::Name => "name",
+            ChannelSort::Updated => "updated",
+        }
+    }
+}
+
+/// `GET /api/v1/channels?name=<substring>&page=<1..>&per_page=<1..=500>&sort=name|updated`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ChannelQuery {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -112,6 +144,8 @@ pub struct ChannelQuery {
     pub page: Option<u32>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub per_page: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sort: Option<ChannelSort>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

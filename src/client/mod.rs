@@ -18,6 +18,7 @@
 //! [`ClientError::Invalid`] / [`ClientError::Stale`] /
 //! [`ClientError::is_unreachable`] map onto its `SubmitError`.
 
+pub mod archive;
 pub mod cache;
 pub mod config;
 pub mod error;
@@ -372,7 +373,12 @@ impl Client {
         let mut page = 1;
         loop {
             let p = self
-                .list_channels(&ChannelQuery { name: name.map(str::to_string), page: Some(page), per_page: Some(500) })
+                .list_channels(&ChannelQuery {
+                    name: name.map(str::to_string),
+                    page: Some(page),
+                    per_page: Some(500),
+                    ..Default::default()
+                })
                 .await?;
             let n = p.items.len();
             all.extend(p.items);
@@ -494,6 +500,11 @@ impl Client {
             .send(Req::new(Method::POST, self.url(routes::EXPORTS, None), Retry::No, "the export route").json(request))
             .await?;
         self.decode(&body, "the export task")
+    }
+
+    /// `GET /api/v1/exports`: the tenant's export tasks, newest first.
+    pub async fn list_exports(&self) -> Result<Vec<ExportTask>> {
+        self.get(routes::EXPORTS, None, "the export route").await
     }
 
     /// `GET /api/v1/exports/{id}`.

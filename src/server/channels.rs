@@ -188,6 +188,10 @@ pub async fn list(
         return Err(ApiErr::bad_request(format!("per_page must be from 1 to {PER_PAGE_MAX}.")));
     }
     let name = q.name.unwrap_or_default();
+    let order = match q.sort.unwrap_or_default() {
+        crate::api::ChannelSort::Name => "name, id",
+        crate::api::ChannelSort::Updated => "updated DESC, id",
+    };
     state
         .db
         .call(move |conn| {
@@ -198,8 +202,10 @@ pub async fn list(
                 })?;
             let offset = i64::from(page - 1) * i64::from(per_page);
             let mut st = conn.prepare_cached(&format!(
-                "SELECT id, name, channel_type, version, updated, json_extract(document, '$.channel_info.base_url') \
-                 FROM channels WHERE {filter} ORDER BY name, id LIMIT ?3 OFFSET ?4"
+                "SELECT id, name, channel_type, version, updated, json_extract(document, '$.channel_info.base_url'), \
+                 json_extract(document, '$.basic.ou'), json_extract(document, '$.basic.skill_queue'), \
+                 json_extract(document, '$.robot.intelligent_robot.enabled'), bot_token IS NOT NULL \
+                 FROM channels WHERE {filter} ORDER BY {order} LIMIT ?3 OFFSET ?4"
             ))?;
             let items = st
                 .query_map(params![t, name, per_page, offset], |r| {
@@ -212,6 +218,10 @@ pub async fn list(
                         channel_type: r.get(2)?,
                         version: u64::try_from(r.get::<_, i64>(3)?).unwrap_or(0),
                         updated: db::parse_ts(&r.get::<_, String>(4)?),
+                        ou: r.get::<_, Option<String>>(6)?.unwrap_or_default(),
+                        skill_queue: r.get::<_, Option<String>>(7)?.unwrap_or_default(),
+                        robot: r.get::<_, Option<i64>>(8)?.unwrap_or(0) != 0,
+                        has_bot_token: r.get(9)?,
                     })
                 })?
                 .collect::<Result<Vec<_>, _>>()?;

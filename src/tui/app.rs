@@ -458,6 +458,80 @@ impl Runner {
                     let _ = tx.send(Action::IntegrationLoaded(Err("offline: no backend".into())));
                 }
             },
+            Effect::LoadChannelPage { generation, query } => {
+                let page = query.page.unwrap_or(1);
+                self.with_client(
+                    move |client, tx| async move {
+                        let result = client.list_channels(&query).await;
+                        let _ = tx
+                            .send(Action::LinkChanged(link_of(result.as_ref().err().map(Failure::of_client).as_ref())));
+                        let _ = tx.send(Action::ChannelPage {
+                            generation,
+                            page,
+                            result: result.map_err(|e| e.to_string()),
+                        });
+                    },
+                    move |tx, e| {
+                        let _ = tx.send(Action::ChannelPage { generation, page, result: Err(e) });
+                    },
+                );
+            }
+            Effect::DeleteChannel(id) => {
+                let id2 = id.clone();
+                self.with_client(
+                    move |client, tx| async move {
+                        let result = client.delete_channel(&id).await.map_err(|e| e.to_string());
+                        let _ = tx.send(Action::ChannelDeleted { id, result });
+                    },
+                    move |tx, e| {
+                        let _ = tx.send(Action::ChannelDeleted { id: id2, result: Err(e) });
+                    },
+                );
+            }
+            Effect::StartExport { ids, filter } => {
+                self.with_client(
+                    move |client, tx| async move {
+                        let result = export(&client, ids, filter, &tx).await;
+                        let _ = tx.send(Action::ExportEnded(result));
+                    },
+                    |tx, e| {
+                        let _ = tx.send(Action::ExportEnded(Err(e)));
+                    },
+                );
+            }
+            Effect::ListExports => {
+                self.with_client(
+                    move |client, tx| async move {
+                        let _ = tx.send(Action::ExportsListed(client.list_exports().await.map_err(|e| e.to_string())));
+                    },
+                    |tx, e| {
+                        let _ = tx.send(Action::ExportsListed(Err(e)));
+                    },
+                );
+            }
+            Effect::DownloadExport { task, dir } => {
+                self.with_client(
+                    move |client, tx| async move {
+                        let result = async {
+                            let path = client
+                                .download_export(&task, std::path::Path::new(&dir))
+                                .await
+                                .map_err(|e| e.to_string())?;
+                            let shown = std::path::absolute(&path).unwrap_or(path.clone());
+                            let files =
+                                tokio::task::spawn_blocking(move || crate::client::archive::export_files(&path))
+                                    .await
+                                    .map_err(|e| e.to_string())??;
+                            Ok((shown.display().to_string(), files))
+                        }
+                        .await;
+                        let _ = tx.send(Action::Downloaded(result));
+                    },
+                    |tx, e| {
+                        let _ = tx.send(Action::Downloaded(Err(e)));
+                    },
+                );
+            }
             Effect::Telegram { op, info, token, options } => {
                 let backend = self.backend.clone();
                 let api = self.telegram.clone();
@@ -469,6 +543,61 @@ impl Runner {
             Effect::Quit | Effect::ExternalEditor { .. } | Effect::Copy(_) => {}
         }
     }
+}
+
+impl Runner {
+    /// Run `job` with the backend's HTTP client, or `offline` with why not.
+    fn with_client<J, Fut, O>(&self, job: J, offline: O)
+    where
+        J: FnOnce(crate::client::Client, mpsc::UnboundedSender<Action>) -> Fut + Send + 'static,
+        Fut: Future<Output = ()> + Send,
+        O: FnOnce(&mpsc::UnboundedSender<Action>, String) + Send + 'static,
+    {
+        let tx = self.tx.clone();
+        match self.backend.clone() {
+            Some(backend) => {
+                tokio::spawn(async move {
+                    match backend.client().await {
+                        Ok(client) => job(client, tx).await,
+                        Err(e) => {
+                            let _ = tx.send(Action::LinkChanged(e.link()));
+                            offline(&tx, e.message)
+                        }
+                    }
+                });
+            }
+            None => offline(&tx, "offline (--offline): no backend".into()),
+        }
+    }
+}
+
+/// Export `ids` (None: all, or those matching `filter`), following the task
+/// to its end and reporting each status seen.
+async fn export(
+    client: &crate::client::Client,
+    ids: Option<Vec<String>>,
+    filter: Option<String>,
+    tx: &mpsc::UnboundedSender<Action>,
+) -> Result<crate::api::ExportTask, String> {
+    let channel_ids = match (ids, filter) {
+        (Some(ids), _) => ids,
+        (None, Some(f)) => {
+            let rows = client.all_channels(Some(&f)).await.map_err(|e| e.to_string())?;
+            if rows.is_empty() {
+                return Err(format!("no channel matches '{}'", crate::sanitize::clean(&f)));
+            }
+            rows.into_iter().map(|r| r.id).collect()
+        }
+        (None, None) => Vec::new(),
+    };
+    let task = client.create_export(&crate::api::ExportRequest { channel_ids }).await.map_err(|e| e.to_string())?;
+    let progress_tx = tx.clone();
+    client
+        .wait_export(task, move |t| {
+            let _ = progress_tx.send(Action::ExportProgress(t.clone()));
+        })
+        .await
+        .map_err(|e| e.to_string())
 }
 
 /// What the status line says after a request ended (`None`: it worked).

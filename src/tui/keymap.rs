@@ -52,6 +52,18 @@ pub enum Ctx {
     TextPopup,
     /// A file name being typed (where to write a draft that cannot be saved).
     FileName,
+    /// The Channels screen.
+    Channels,
+    /// A channel row is under the cursor.
+    ChannelRow,
+    /// A list with rows to move between.
+    ListMove,
+    /// The Channels filter being typed.
+    ChannelsFilter,
+    /// The export tasks list.
+    ExportTasks,
+    /// A task that succeeded is under the cursor.
+    TaskDone,
 }
 
 /// What a key asks for. Payload-free so the table can be a constant; typed
@@ -93,6 +105,15 @@ pub enum Cmd {
     Clear,
     /// Open a channel's Channel Integration page.
     Integration,
+    /// The Channels screen.
+    Channels,
+    Filter,
+    Sort,
+    Select,
+    SelectAll,
+    Export,
+    /// The export tasks.
+    Tasks,
 }
 
 /// A key as the table names it.
@@ -172,6 +193,32 @@ pub static BINDINGS: &[Binding] = &[
     b(Ctx::Home, &[K::Char('r')], Cmd::Refresh, "r", "refresh"),
     b(Ctx::Home, &[K::Char('?')], Cmd::Help, "?", "help"),
     b(Ctx::Home, &[K::Char('q'), K::Key(C::Esc)], Cmd::Quit, "q", "quit"),
+    b(Ctx::Home, &[K::Char('c')], Cmd::Channels, "c", "channels"),
+    // channels screen
+    b(Ctx::ChannelsFilter, &[K::Key(C::Enter)], Cmd::Activate, "Enter", "apply filter"),
+    b(Ctx::ChannelsFilter, &[K::Key(C::Esc)], Cmd::Back, "Esc", "clear filter"),
+    b(Ctx::ChannelRow, &[K::Key(C::Enter)], Cmd::Activate, "Enter", "edit"),
+    b(Ctx::ChannelRow, &[K::Char(' ')], Cmd::Select, "Space", "select"),
+    b(Ctx::ChannelRow, &[K::Char('i')], Cmd::Integration, "i", "integration"),
+    b(Ctx::ChannelRow, &[K::Char('d'), K::Key(C::Delete)], Cmd::DeleteItem, "d", "delete"),
+    b(Ctx::TaskDone, &[K::Key(C::Enter)], Cmd::Activate, "Enter", "download"),
+    b(Ctx::ExportTasks, &[K::Char('r')], Cmd::Refresh, "r", "refresh"),
+    b(Ctx::ExportTasks, &[K::Key(C::Esc), K::Char('t')], Cmd::Back, "Esc", "channels"),
+    b(Ctx::ListMove, &[K::Key(C::Up), K::Char('k')], Cmd::Up, "↑↓", "move"),
+    b(Ctx::ListMove, &[K::Key(C::Down), K::Char('j')], Cmd::Down, "", "down"),
+    b(Ctx::ListMove, &[K::Key(C::PageUp)], Cmd::PageUp, "", "page up"),
+    b(Ctx::ListMove, &[K::Key(C::PageDown)], Cmd::PageDown, "", "page down"),
+    b(Ctx::ListMove, &[K::Key(C::Home), K::Char('g')], Cmd::Home, "", "first"),
+    b(Ctx::ListMove, &[K::Key(C::End), K::Char('G')], Cmd::End, "", "last"),
+    b(Ctx::Channels, &[K::Char('/')], Cmd::Filter, "/", "filter"),
+    b(Ctx::Channels, &[K::Char('e')], Cmd::Export, "e", "export"),
+    b(Ctx::Channels, &[K::Char('a')], Cmd::SelectAll, "a", "select all"),
+    b(Ctx::Channels, &[K::Char('s')], Cmd::Sort, "s", "sort"),
+    b(Ctx::Channels, &[K::Char('t')], Cmd::Tasks, "t", "export tasks"),
+    b(Ctx::Channels, &[K::Char('r')], Cmd::Refresh, "r", "refresh"),
+    b(Ctx::Channels, &[K::Key(C::Esc)], Cmd::Back, "Esc", "home"),
+    b(Ctx::Channels, &[K::Char('?')], Cmd::Help, "?", "help"),
+    b(Ctx::Channels, &[K::Char('q')], Cmd::Quit, "q", "quit"),
     // integration page
     b(Ctx::Integration, &[K::Key(C::Tab), K::Key(C::Down)], Cmd::NextField, "Tab", "next"),
     b(Ctx::Integration, &[K::Key(C::BackTab), K::Shift(C::BackTab), K::Key(C::Up)], Cmd::PrevField, "", "previous"),

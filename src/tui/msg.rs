@@ -53,6 +53,23 @@ pub enum Action {
         fetched: DateTime<Utc>,
     },
     ChannelsLoaded(Vec<ChannelSummary>),
+    /// A page of the Channels screen (`generation` names the query it answers).
+    ChannelPage {
+        generation: u64,
+        page: u32,
+        result: Result<crate::api::Page<ChannelSummary>, String>,
+    },
+    ChannelDeleted {
+        id: String,
+        result: Result<(), String>,
+    },
+    /// An export task as it runs.
+    ExportProgress(crate::api::ExportTask),
+    /// An export task ended (succeeded or failed), or could not start.
+    ExportEnded(Result<crate::api::ExportTask, String>),
+    ExportsListed(Result<Vec<crate::api::ExportTask>, String>),
+    /// An export downloaded: where, and the files inside.
+    Downloaded(Result<(String, Vec<crate::client::archive::ExportFile>), String>),
     /// An existing channel fetched for editing.
     ChannelOpened(Result<Channel, String>),
     Submitted(Result<Channel, SubmitError>),
@@ -135,6 +152,23 @@ pub enum Effect {
     Copy(String),
     /// Fetch a channel and open its Channel Integration page.
     OpenIntegration(String),
+    /// A page of channels for the Channels screen.
+    LoadChannelPage {
+        generation: u64,
+        query: crate::api::ChannelQuery,
+    },
+    DeleteChannel(String),
+    /// Export these channels (None: every channel of the tenant; a name
+    /// filter: every channel matching it), following the task to its end.
+    StartExport {
+        ids: Option<Vec<String>>,
+        filter: Option<String>,
+    },
+    ListExports,
+    DownloadExport {
+        task: String,
+        dir: String,
+    },
     /// Fetch the channel's integration details.
     LoadIntegration(String),
     Telegram {
@@ -153,6 +187,8 @@ pub enum Event {
     OpenPopup(Popup),
     /// Leave the current screen for the home screen.
     Home,
+    /// Open the Channels screen.
+    Channels,
     /// Ctrl-Q or q: quit, asking first when something is unsaved.
     Quit,
     /// Quit now (after a save confirmed, or the user said discard).
@@ -179,6 +215,15 @@ pub enum Answer {
     TakeTheirs(Box<Channel>),
     /// A failed save: try again.
     RetrySave,
+    /// Delete this channel (its name was typed).
+    DeleteChannel(String),
+    /// Start the export that was confirmed.
+    Export,
+    /// Download this export task into this folder.
+    DownloadTo {
+        task: String,
+        dir: String,
+    },
     /// A failed save: go on without it (what was pending goes ahead).
     Discard,
     /// A failed save: write the document to this file instead.

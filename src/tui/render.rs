@@ -34,6 +34,7 @@ pub fn render(state: &State, frame: &mut Frame) {
         Screen::Home(h) => h.render(&state.shared, frame, body, &theme),
         Screen::Wizard(w) => page::render(&state.shared, w, frame, body, cursor_shown),
         Screen::Integration(p) => p.render(&state.shared, frame, body, &theme, cursor_shown),
+        Screen::Channels(c) => c.render(&state.shared, frame, body, &theme, cursor_shown),
     }
     message_line(state, frame, Rect { x: area.x, y: area.bottom() - 2, width: area.width, height: 1 }, &theme);
     key_bar(state, frame, Rect { x: area.x, y: area.bottom() - 1, width: area.width, height: 1 }, &theme);

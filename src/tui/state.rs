@@ -7,6 +7,7 @@ use std::time::Instant;
 use chrono::{DateTime, Utc};
 
 use super::popups::{Help, Popup};
+use super::screens::channels::Channels;
 use super::screens::home::Home;
 use super::screens::integration::IntegrationPage;
 use super::screens::wizard::Wizard;
@@ -16,6 +17,7 @@ use crate::model::{Catalogue, Mode};
 
 pub enum Screen {
     Home(Home),
+    Channels(Box<Channels>),
     Wizard(Box<Wizard>),
     Integration(Box<IntegrationPage>),
 }
@@ -178,6 +180,13 @@ impl State {
     pub fn integration_mut(&mut self) -> Option<&mut IntegrationPage> {
         match &mut self.screen {
             Screen::Integration(p) => Some(p),
+            _ => None,
+        }
+    }
+
+    pub fn channels(&self) -> Option<&Channels> {
+        match &self.screen {
+            Screen::Channels(c) => Some(c),
             _ => None,
         }
     }

@@ -9,6 +9,7 @@ use crossterm::event::{KeyEvent, KeyEventKind};
 use super::keymap::{self, Cmd, Ctx};
 pub use super::msg::{Action, Answer, Effect, Effects, Event, IntegrationFailure, Outcome, SubmitError, TelegramOp};
 use super::popups::{Help, Popup, confirm, help};
+use super::screens::channels::Channels;
 use super::screens::home::Home;
 use super::screens::integration::IntegrationPage;
 use super::screens::wizard::{Pending, Wizard};
@@ -35,8 +36,11 @@ pub fn update(state: &mut State, action: Action) -> Effects {
                 state.shared.flash = None;
                 state.shared.flash_since = None;
             }
-            if let Some(w) = state.wizard_mut() {
-                effects.extend(w.on_tick(now));
+            let shared = &state.shared;
+            match &mut state.screen {
+                Screen::Wizard(w) => effects.extend(w.on_tick(now)),
+                Screen::Channels(c) => effects.extend(c.on_tick(now, shared)),
+                _ => {}
             }
         }
         Action::Resize(w, h) => {
@@ -114,6 +118,47 @@ pub fn update(state: &mut State, action: Action) -> Effects {
             state.shared.channels = channels;
             clamp_home(state);
         }
+        Action::ChannelPage { generation, page, result } => {
+            let shared = &mut state.shared;
+            if let Screen::Channels(c) = &mut state.screen {
+                effects.extend(c.on_page(generation, page, result, shared));
+            }
+        }
+        Action::ChannelDeleted { id, result } => {
+            let shared = &mut state.shared;
+            if let Screen::Channels(c) = &mut state.screen {
+                effects.extend(c.on_deleted(&id, result, shared));
+            }
+            effects.push(Effect::RefreshBackend);
+        }
+        Action::ExportProgress(task) => {
+            if let Screen::Channels(c) = &mut state.screen {
+                c.on_progress(task);
+            }
+        }
+        Action::ExportEnded(result) => {
+            if let Screen::Channels(c) = &mut state.screen {
+                let out = c.on_export(result);
+                effects.extend(out.effects);
+                events.extend(out.events);
+            }
+        }
+        Action::ExportsListed(result) => {
+            let shared = &mut state.shared;
+            if let Screen::Channels(c) = &mut state.screen {
+                c.on_tasks(result, shared);
+            }
+        }
+        Action::Downloaded(result) => {
+            let shared = &mut state.shared;
+            match &mut state.screen {
+                Screen::Channels(c) => c.on_downloaded(result, shared),
+                _ => match result {
+                    Ok((path, _)) => shared.flash(Level::Info, format!("downloaded to {path}")),
+                    Err(e) => shared.flash(Level::Error, format!("not downloaded: {e}")),
+                },
+            }
+        }
         Action::Submitted(result) => {
             let channel = result.as_ref().ok().cloned();
             let shared = &mut state.shared;
@@ -189,6 +234,12 @@ fn apply_events(state: &mut State, events: Vec<Event>, effects: &mut Effects) {
                 clamp_home(state);
                 Outcome::effect(Effect::RefreshBackend)
             }
+            Event::Channels => {
+                let (screen, fx) = Channels::open(&state.shared);
+                state.screen = Screen::Channels(Box::new(screen));
+                state.popup = None;
+                Outcome::none().with_effects(fx)
+            }
             Event::Quit => {
                 // quit asked again while the wizard asks about its draft:
                 // save and quit (never a silent discard)
@@ -221,6 +272,7 @@ fn apply_events(state: &mut State, events: Vec<Event>, effects: &mut Effects) {
                 match &mut state.screen {
                     Screen::Wizard(w) => w.on_answer(answer, shared),
                     Screen::Integration(p) => p.on_answer(answer, shared),
+                    Screen::Channels(c) => c.on_answer(answer, shared),
                     Screen::Home(_) => Outcome::none(),
                 }
             }
@@ -264,6 +316,7 @@ pub fn contexts_beneath(state: &State) -> Vec<Ctx> {
             Screen::Home(h) => h.contexts(&state.shared),
             Screen::Wizard(w) => w.contexts(&state.shared),
             Screen::Integration(p) => p.contexts(),
+            Screen::Channels(c) => c.contexts(),
         },
     };
     out.push(Ctx::Global);
@@ -313,6 +366,7 @@ fn on_key(state: &mut State, key: &KeyEvent) -> Outcome {
         Screen::Home(h) => h.update(cmd, shared),
         Screen::Wizard(w) => w.update(cmd, c, shared),
         Screen::Integration(p) => p.update(cmd, c, shared),
+        Screen::Channels(ch) => ch.update(cmd, c, shared),
     }
 }
 
@@ -328,6 +382,6 @@ fn on_paste(state: &mut State, text: &str) {
     match &mut state.screen {
         Screen::Wizard(w) => w.paste(text, shared),
         Screen::Integration(p) => p.paste(text),
-        Screen::Home(_) => {}
+        Screen::Home(_) | Screen::Channels(_) => {}
     }
 }

@@ -117,3 +117,43 @@ pub fn saved_channel() -> chanwiz::api::Channel {
         document: example().without_secrets(),
     }
 }
+
+/// A channel row of a backend holding `Chan_000001`, `Chan_000002`…
+pub fn channel_row(i: usize) -> chanwiz::api::ChannelSummary {
+    chanwiz::api::ChannelSummary { id: format!("id-{i:06}"), name: format!("Chan_{i:06}"), ..Default::default() }
+}
+
+/// The Channels screen open on a backend of `total` channels, the pages it
+/// asked for answered.
+pub fn open_channels(total: usize) -> State {
+    let mut s = State::new(None, Link::Online);
+    update(&mut s, Action::DraftsLoaded { drafts: vec![], problems: vec![] });
+    let fx = update(&mut s, key(KeyCode::Char('c')));
+    assert!(matches!(s.screen, chanwiz::tui::state::Screen::Channels(_)));
+    answer_pages(&mut s, fx, total);
+    s
+}
+
+/// Answer each page request in `effects` from a backend of `total` rows;
+/// the pages asked for.
+pub fn answer_pages(s: &mut State, effects: Vec<Effect>, total: usize) -> Vec<u32> {
+    let mut asked = Vec::new();
+    let mut queue = effects;
+    while !queue.is_empty() {
+        let mut next = Vec::new();
+        for e in queue {
+            if let Effect::LoadChannelPage { generation, query } = e {
+                let page = query.page.unwrap();
+                asked.push(page);
+                let filter = query.name.clone().unwrap_or_default();
+                let all: Vec<_> = (1..=total).map(channel_row).filter(|r| r.name.contains(&filter)).collect();
+                let per = query.per_page.unwrap() as usize;
+                let items = all.iter().skip((page as usize - 1) * per).take(per).cloned().collect();
+                let result = Ok(chanwiz::api::Page { items, page, per_page: per as u32, total: all.len() as u64 });
+                next.extend(update(s, Action::ChannelPage { generation, page, result }));
+            }
+        }
+        queue = next;
+    }
+    asked
+}

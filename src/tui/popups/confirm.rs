@@ -25,6 +25,8 @@ pub enum Kind {
     /// Submit met a newer version on the server: overwrite, take theirs, or
     /// decide later.
     Conflict { current: Box<Channel>, fields: Vec<String> },
+    /// Start an export of what `what` says (how many, which).
+    Export { what: String },
 }
 
 pub struct Confirm {
@@ -46,6 +48,10 @@ impl Confirm {
 
     pub fn delete_webhook() -> Self {
         Self { kind: Kind::DeleteWebhook }
+    }
+
+    pub fn export(what: String) -> Self {
+        Self { kind: Kind::Export { what } }
     }
 
     pub fn conflict(current: Box<Channel>, fields: Vec<String>) -> Self {
@@ -72,6 +78,8 @@ impl Confirm {
             (Kind::Conflict { current, .. }, Some('o')) => answer(Answer::Overwrite(current.version)),
             (Kind::Conflict { current, .. }, Some('r')) => answer(Answer::TakeTheirs(current.clone())),
             (Kind::Conflict { .. }, None | Some('c')) => Outcome::close(),
+            (Kind::Export { .. }, Some('y')) => answer(Answer::Export),
+            (Kind::Export { .. }, None | Some('n')) => Outcome::close(),
             _ => Outcome::none(),
         }
     }
@@ -108,6 +116,13 @@ impl Confirm {
                     }
                 ),
                 "[o] overwrite with yours  [r] take theirs  [c] later",
+            ),
+            Kind::Export { what } => (
+                "Export channels",
+                format!(
+                    "Export {what}: Basic and Robot configuration, at most 2,000 records a CSV file, in one zip. Keys, secrets and certificates are never exported."
+                ),
+                "[y] export   [n] cancel",
             ),
             Kind::DeleteWebhook => (
                 "Delete the webhook?",

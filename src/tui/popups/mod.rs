@@ -7,6 +7,7 @@
 pub mod confirm;
 pub mod help;
 pub mod list;
+pub mod prompt;
 pub mod save_failed;
 pub mod select;
 pub mod text;
@@ -29,6 +30,7 @@ pub enum Popup {
     List(list::ListEditor),
     Text(text::TextEditor),
     SaveFailed(SaveFailed),
+    Prompt(prompt::Prompt),
 }
 
 impl Popup {
@@ -40,6 +42,7 @@ impl Popup {
             Popup::List(l) => l.contexts(),
             Popup::Text(_) => vec![Ctx::TextPopup],
             Popup::SaveFailed(s) => s.contexts(),
+            Popup::Prompt(p) => p.contexts(),
         }
     }
 
@@ -51,6 +54,7 @@ impl Popup {
         match self {
             Popup::Confirm(p) => p.update(cmd, c),
             Popup::SaveFailed(p) => p.update(cmd, c),
+            Popup::Prompt(p) => p.update(cmd, c),
             Popup::Select(p) => match wizard {
                 Some(w) => p.update(cmd, c, w, shared),
                 None => Outcome::close(),
@@ -79,6 +83,7 @@ impl Popup {
             (Popup::Text(p), Screen::Wizard(w)) => p.paste(text, w, shared),
             (Popup::Select(p), _) => p.paste(text),
             (Popup::SaveFailed(p), _) => p.paste(text),
+            (Popup::Prompt(p), _) => p.paste(text),
             _ => {}
         }
     }
@@ -87,6 +92,7 @@ impl Popup {
         match self {
             Popup::Confirm(p) => p.render(frame, theme),
             Popup::SaveFailed(p) => p.render(frame, theme),
+            Popup::Prompt(p) => p.render(frame, theme),
             Popup::Select(p) => p.render(frame, theme),
             Popup::List(p) => {
                 if let Screen::Wizard(w) = screen {

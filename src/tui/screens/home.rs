@@ -78,6 +78,7 @@ impl Home {
             }
             Cmd::Refresh => return Outcome::none().with_effects([Effect::LoadDrafts, Effect::RefreshBackend]),
             Cmd::Quit => return Outcome::event(Event::Quit),
+            Cmd::Channels => return Outcome::event(Event::Channels),
             _ => {}
         }
         Outcome::none()

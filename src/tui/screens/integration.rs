@@ -215,7 +215,8 @@ impl IntegrationPage {
         match cmd {
             Cmd::NextField | Cmd::Down => self.focus_on(next),
             Cmd::PrevField | Cmd::Up => self.focus_on(ITEMS[(at + ITEMS.len() - 1) % ITEMS.len()]),
-            Cmd::Back => return Outcome::event(Event::Home),
+            // back to the channel list (AICC's Follow-up Procedure starts there)
+            Cmd::Back => return Outcome::event(Event::Channels),
             Cmd::Quit => return Outcome::event(Event::Quit),
             Cmd::Reveal => self.reveal ^= true,
             Cmd::Copy => return self.copy_url(shared),

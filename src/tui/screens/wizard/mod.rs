@@ -388,7 +388,12 @@ impl Wizard {
                 shared.flash(Level::Info, format!("took the server's version {} of the channel", current.version));
                 Outcome::none()
             }
-            Answer::ReplaceWebhook(_) | Answer::KeepWebhook | Answer::DeleteWebhook => Outcome::none(),
+            Answer::ReplaceWebhook(_)
+            | Answer::KeepWebhook
+            | Answer::DeleteWebhook
+            | Answer::DeleteChannel(_)
+            | Answer::Export
+            | Answer::DownloadTo { .. } => Outcome::none(),
         }
     }
 

@@ -1,0 +1,685 @@
+//! Channels: the tenant's channels as the backend pages them (so 100,000
+//! stay smooth: only the pages in view are fetched), filtered as you type
+//! (the loaded rows at once, the backend after a pause), sorted by name or by
+//! last update; select some or all, then edit, open the Channel Integration
+//! page, delete (after typing the name) or export — the AICC channel list
+//! with its Follow-up Procedure: export, watch the task to Success,
+//! download. `t` lists the tenant's export tasks.
+
+use std::collections::{BTreeMap, HashSet};
+use std::time::{Duration, Instant};
+
+use ratatui::Frame;
+use ratatui::layout::{Position, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+
+use crate::api::{ChannelQuery, ChannelSort, ChannelSummary, ExportStatus, ExportTask};
+use crate::client::archive::ExportFile;
+use crate::sanitize::clean;
+use crate::tui::keymap::{Cmd, Ctx};
+use crate::tui::msg::{Answer, Effect, Event, Outcome};
+use crate::tui::popups::prompt::Prompt;
+use crate::tui::popups::{Confirm, Popup};
+use crate::tui::screens::wizard::apply_edit;
+use crate::tui::state::{Level, Shared};
+use crate::tui::text::{fit, truncate};
+use crate::tui::theme::{MARKER, NO_MARKER, Theme};
+use crate::tui::widgets::line_input::LineInput;
+
+/// Rows a page of the backend holds.
+pub const PER_PAGE: u32 = 100;
+/// The backend is asked for a new filter this long after the last key.
+pub const FILTER_AFTER: Duration = Duration::from_millis(300);
+/// An export task holds at most this many records (AICC's rule).
+pub const EXPORT_MAX: u64 = 100_000;
+/// Rows above the list (title, status, column names) and below it (the
+/// export line), besides the message line and the key bar.
+const CHROME_ROWS: u16 = 3 + 1 + 2;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum View {
+    Channels,
+    /// The tenant's export tasks.
+    Tasks,
+}
+
+/// Where an export stands.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Export {
+    /// Asked for; the task is being made.
+    Starting,
+    Task(ExportTask),
+    Failed(String),
+    Downloaded {
+        path: String,
+        files: Vec<ExportFile>,
+    },
+}
+
+/// What an export would take: these ids (None: every channel, or those
+/// matching `filter`), in words.
+struct Scope {
+    ids: Option<Vec<String>>,
+    filter: Option<String>,
+    what: String,
+}
+
+pub struct Channels {
+    pub view: View,
+    pub sort: ChannelSort,
+    /// The filter the loaded pages answer.
+    pub filter: String,
+    /// The filter being typed (`/`).
+    pub filter_input: Option<LineInput>,
+    /// When the backend is to be asked for the filter typed.
+    pub filter_due: Option<Instant>,
+    /// Bumped by every new query; answers to an older one are dropped.
+    pub generation: u64,
+    pub pages: BTreeMap<u32, Vec<ChannelSummary>>,
+    pub requested: HashSet<u32>,
+    /// Channels matching `filter`, as the backend counted them.
+    pub total: Option<u64>,
+    pub cursor: usize,
+    pub top: usize,
+    /// Selected channels, id → name.
+    pub marked: BTreeMap<String, String>,
+    /// Every channel matching the filter is selected.
+    pub all: bool,
+    pub error: Option<String>,
+    pub export: Option<Export>,
+    pub tasks: Vec<ExportTask>,
+    pub task_cursor: usize,
+}
+
+impl Channels {
+    /// A new screen and the effect that loads its first page.
+    pub fn open(shared: &Shared) -> (Self, Vec<Effect>) {
+        let mut s = Self {
+            view: View::Channels,
+            sort: ChannelSort::Name,
+            filter: String::new(),
+            filter_input: None,
+            filter_due: None,
+            generation: 0,
+            pages: BTreeMap::new(),
+            requested: HashSet::new(),
+            total: None,
+            cursor: 0,
+            top: 0,
+            marked: BTreeMap::new(),
+            all: false,
+            error: None,
+            export: None,
+            tasks: Vec::new(),
+            task_cursor: 0,
+        };
+        let effects = s.requery(shared);
+        (s, effects)
+    }
+
+    fn height(shared: &Shared) -> usize {
+        usize::from(shared.size.1.saturating_sub(CHROME_ROWS + 2)).max(1)
+    }
+
+    /// The rows as shown: while a new filter is typed and not yet asked of
+    /// the backend, the loaded rows that match it.
+    pub fn rows(&self) -> Vec<&ChannelSummary> {
+        let loaded = self.pages.values().flatten();
+        match self.typed_filter() {
+            Some(f) if self.filter_due.is_some() => {
+                let f = f.to_lowercase();
+                loaded.filter(|c| c.name.to_lowercase().contains(&f)).collect()
+            }
+            _ => loaded.collect(),
+        }
+    }
+
+    fn typed_filter(&self) -> Option<String> {
+        self.filter_input.as_ref().map(|i| i.text())
+    }
+
+    /// Rows there are (the backend's count; the loaded rows while typing).
+    pub fn count(&self) -> usize {
+        if self.filter_due.is_some() {
+            return self.rows().len();
+        }
+        self.total.map_or_else(|| self.rows().len(), |t| usize::try_from(t).unwrap_or(usize::MAX))
+    }
+
+    /// The channel at list position `i`, if its page is loaded.
+    pub fn row(&self, i: usize) -> Option<&ChannelSummary> {
+        if self.filter_due.is_some() {
+            return self.rows().get(i).copied();
+        }
+        let page = u32::try_from(i / PER_PAGE as usize).ok()? + 1;
+        self.pages.get(&page)?.get(i % PER_PAGE as usize)
+    }
+
+    /// Start over: a new query (filter or sort changed, a refresh).
+    fn requery(&mut self, shared: &Shared) -> Vec<Effect> {
+        self.generation += 1;
+        self.pages.clear();
+        self.requested.clear();
+        self.total = None;
+        self.cursor = 0;
+        self.top = 0;
+        self.all = false;
+        self.ensure_loaded(shared)
+    }
+
+    fn query(&self, page: u32) -> ChannelQuery {
+        ChannelQuery {
+            name: (!self.filter.is_empty()).then(|| self.filter.clone()),
+            page: Some(page),
+            per_page: Some(PER_PAGE),
+            sort: Some(self.sort),
+        }
+    }
+
+    /// Ask for the pages the view shows and is about to show.
+    fn ensure_loaded(&mut self, shared: &Shared) -> Vec<Effect> {
+        if self.filter_due.is_some() {
+            return vec![];
+        }
+        let height = Self::height(shared);
+        let first = self.top / PER_PAGE as usize;
+        let last = (self.top + height) / PER_PAGE as usize + 1;
+        let pages = self.total.map(|t| t.div_ceil(u64::from(PER_PAGE)).max(1) as usize);
+        let mut out = Vec::new();
+        for p in first..=last.min(pages.unwrap_or(first + 1).saturating_sub(1)).max(first) {
+            let page = u32::try_from(p).unwrap_or(u32::MAX - 1) + 1;
+            if !self.pages.contains_key(&page) && self.requested.insert(page) {
+                out.push(Effect::LoadChannelPage { generation: self.generation, query: self.query(page) });
+            }
+        }
+        out
+    }
+
+    fn keep_in_view(&mut self, shared: &Shared) -> Vec<Effect> {
+        let height = Self::height(shared);
+        let n = self.count();
+        self.cursor = self.cursor.min(n.saturating_sub(1));
+        if self.cursor < self.top {
+            self.top = self.cursor;
+        } else if self.cursor >= self.top + height {
+            self.top = self.cursor + 1 - height;
+        }
+        self.ensure_loaded(shared)
+    }
+
+    pub fn on_page(
+        &mut self,
+        generation: u64,
+        page: u32,
+        result: Result<crate::api::Page<ChannelSummary>, String>,
+        shared: &mut Shared,
+    ) -> Vec<Effect> {
+        if generation != self.generation {
+            return vec![];
+        }
+        self.requested.remove(&page);
+        match result {
+            Ok(p) => {
+                self.error = None;
+                self.total = Some(p.total);
+                self.pages.insert(page, p.items);
+                shared.catalogue_fetched.get_or_insert(shared.now);
+                self.keep_in_view(shared)
+            }
+            Err(e) => {
+                self.error = Some(e);
+                vec![]
+            }
+        }
+    }
+
+    pub fn on_tick(&mut self, now: Instant, shared: &Shared) -> Vec<Effect> {
+        if self.filter_due.is_some_and(|t| now >= t) {
+            self.filter_due = None;
+            self.filter = self.typed_filter().unwrap_or_default().trim().to_string();
+            return self.requery(shared);
+        }
+        vec![]
+    }
+
+    pub fn contexts(&self) -> Vec<Ctx> {
+        if self.filter_input.is_some() {
+            return vec![Ctx::ChannelsFilter, Ctx::TextInput];
+        }
+        let mut out = Vec::new();
+        match self.view {
+            View::Tasks => {
+                if self.tasks.get(self.task_cursor).is_some_and(|t| t.status == ExportStatus::Success) {
+                    out.push(Ctx::TaskDone);
+                }
+                out.push(Ctx::ExportTasks);
+                if self.tasks.len() > 1 {
+                    out.push(Ctx::ListMove);
+                }
+            }
+            View::Channels => {
+                if self.row(self.cursor).is_some() {
+                    out.push(Ctx::ChannelRow);
+                }
+                if self.count() > 1 {
+                    out.push(Ctx::ListMove);
+                }
+                out.push(Ctx::Channels);
+            }
+        }
+        out
+    }
+
+    /// Which channels an export takes now, and the sentence that says so.
+    fn export_scope(&self) -> Result<Scope, String> {
+        let total = self.total.unwrap_or(0);
+        let (ids, filter, n, what) = if self.all || self.marked.is_empty() {
+            let filter = (!self.filter.is_empty()).then(|| self.filter.clone());
+            let which = match &filter {
+                Some(f) => format!("all {total} channels matching '{}'", clean(f)),
+                None if self.marked.is_empty() && !self.all => format!("all {total} channels (none is selected)"),
+                None => format!("all {total} channels"),
+            };
+            (None, filter, total, which)
+        } else {
+            let names: Vec<String> = self.marked.values().take(3).map(|n| clean(n).into_owned()).collect();
+            let more = self.marked.len().saturating_sub(3);
+            let mut which = format!("the {} selected: {}", self.marked.len(), names.join(", "));
+            if more > 0 {
+                which.push_str(&format!(" and {more} more"));
+            }
+            (Some(self.marked.keys().cloned().collect()), None, self.marked.len() as u64, which)
+        };
+        if n == 0 {
+            return Err("there is no channel to export".into());
+        }
+        if n > EXPORT_MAX {
+            return Err(format!(
+                "{n} channels are more than an export task takes ({EXPORT_MAX}): filter or select fewer"
+            ));
+        }
+        Ok(Scope { ids, filter, what })
+    }
+
+    pub fn update(&mut self, cmd: Cmd, c: Option<char>, shared: &mut Shared) -> Outcome {
+        if let Some(input) = self.filter_input.as_mut() {
+            match cmd {
+                Cmd::Activate => {
+                    let typed = input.text();
+                    self.filter_input = None;
+                    if self.filter_due.take().is_some() {
+                        self.filter = typed.trim().to_string();
+                        return Outcome::none().with_effects(self.requery(shared));
+                    }
+                    return Outcome::none();
+                }
+                Cmd::Back => {
+                    self.filter_input = None;
+                    self.filter_due = None;
+                    if !self.filter.is_empty() {
+                        self.filter.clear();
+                        return Outcome::none().with_effects(self.requery(shared));
+                    }
+                    return Outcome::none();
+                }
+                _ => {
+                    if apply_edit(input, cmd, c) {
+                        self.filter_due = Some(shared.instant + FILTER_AFTER);
+                        self.cursor = 0;
+                        self.top = 0;
+                    }
+                    return Outcome::none();
+                }
+            }
+        }
+        if self.view == View::Tasks {
+            return self.update_tasks(cmd);
+        }
+        let height = Self::height(shared);
+        let n = self.count();
+        match cmd {
+            Cmd::Up => self.cursor = self.cursor.saturating_sub(1),
+            Cmd::Down => self.cursor = (self.cursor + 1).min(n.saturating_sub(1)),
+            Cmd::PageUp => self.cursor = self.cursor.saturating_sub(height),
+            Cmd::PageDown => self.cursor = (self.cursor + height).min(n.saturating_sub(1)),
+            Cmd::Home => self.cursor = 0,
+            Cmd::End => self.cursor = n.saturating_sub(1),
+            Cmd::Filter => {
+                self.filter_input = Some(LineInput::new(&self.filter));
+                return Outcome::none();
+            }
+            Cmd::Refresh => return Outcome::none().with_effects(self.requery(shared)),
+            Cmd::Sort => {
+                self.sort = match self.sort {
+                    ChannelSort::Name => ChannelSort::Updated,
+                    ChannelSort::Updated => ChannelSort::Name,
+                };
+                return Outcome::none().with_effects(self.requery(shared));
+            }
+            Cmd::Select => {
+                if let Some(row) = self.row(self.cursor).cloned() {
+                    self.all = false;
+                    if self.marked.remove(&row.id).is_none() {
+                        self.marked.insert(row.id, row.name);
+                    }
+                    self.cursor = (self.cursor + 1).min(n.saturating_sub(1));
+                }
+            }
+            Cmd::SelectAll => {
+                self.all = !self.all;
+                self.marked.clear();
+            }
+            Cmd::Activate => {
+                if let Some(row) = self.row(self.cursor) {
+                    return Outcome::effect(Effect::OpenChannel(row.id.clone()));
+                }
+            }
+            Cmd::Integration => {
+                if let Some(row) = self.row(self.cursor) {
+                    return Outcome::effect(Effect::OpenIntegration(row.id.clone()));
+                }
+            }
+            Cmd::DeleteItem => {
+                if let Some(row) = self.row(self.cursor) {
+                    let popup = Popup::Prompt(Prompt::delete_channel(row.id.clone(), row.name.clone()));
+                    return Outcome::event(Event::OpenPopup(popup));
+                }
+            }
+            Cmd::Export => match self.export_scope() {
+                Ok(Scope { what, .. }) => {
+                    return Outcome::event(Event::OpenPopup(Popup::Confirm(Confirm::export(what))));
+                }
+                Err(e) => shared.flash(Level::Warn, e),
+            },
+            Cmd::Tasks => {
+                self.view = View::Tasks;
+                return Outcome::effect(Effect::ListExports);
+            }
+            Cmd::Back => return Outcome::event(Event::Home),
+            _ => {}
+        }
+        Outcome::none().with_effects(self.keep_in_view(shared))
+    }
+
+    fn update_tasks(&mut self, cmd: Cmd) -> Outcome {
+        match cmd {
+            Cmd::Up => self.task_cursor = self.task_cursor.saturating_sub(1),
+            Cmd::Down => self.task_cursor = (self.task_cursor + 1).min(self.tasks.len().saturating_sub(1)),
+            Cmd::Refresh => return Outcome::effect(Effect::ListExports),
+            Cmd::Activate => {
+                if let Some(t) = self.tasks.get(self.task_cursor)
+                    && t.status == ExportStatus::Success
+                {
+                    return Outcome::event(Event::OpenPopup(Popup::Prompt(Prompt::download(t.id.clone()))));
+                }
+            }
+            Cmd::Back | Cmd::Tasks => self.view = View::Channels,
+            _ => {}
+        }
+        Outcome::none()
+    }
+
+    pub fn on_answer(&mut self, answer: Answer, shared: &mut Shared) -> Outcome {
+        match answer {
+            Answer::DeleteChannel(id) => Outcome::effect(Effect::DeleteChannel(id)),
+            Answer::Export => match self.export_scope() {
+                Ok(Scope { ids, filter, .. }) => {
+                    self.export = Some(Export::Starting);
+                    Outcome::effect(Effect::StartExport { ids, filter })
+                }
+                Err(e) => {
+                    shared.flash(Level::Warn, e);
+                    Outcome::none()
+                }
+            },
+            Answer::DownloadTo { task, dir } => Outcome::effect(Effect::DownloadExport { task, dir }),
+            _ => Outcome::none(),
+        }
+    }
+
+    pub fn on_deleted(&mut self, id: &str, result: Result<(), String>, shared: &mut Shared) -> Vec<Effect> {
+        match result {
+            Ok(()) => {
+                let known = self.pages.values().flatten().find(|c| c.id == id).map(|c| c.name.clone());
+                self.marked.remove(id);
+                shared
+                    .flash(Level::Info, format!("channel {} deleted", clean(&known.unwrap_or_else(|| id.to_string()))));
+                let cursor = self.cursor;
+                let effects = self.requery(shared);
+                self.cursor = cursor;
+                effects
+            }
+            Err(e) => {
+                shared.flash(Level::Error, format!("not deleted: {e}"));
+                vec![]
+            }
+        }
+    }
+
+    pub fn on_export(&mut self, task: Result<ExportTask, String>) -> Outcome {
+        match task {
+            Ok(t) => {
+                let done = t.status == ExportStatus::Success;
+                let id = t.id.clone();
+                self.export = Some(Export::Task(t));
+                if done {
+                    // Follow-up: the task is a Success; download it
+                    return Outcome::event(Event::OpenPopup(Popup::Prompt(Prompt::download(id))));
+                }
+                Outcome::none()
+            }
+            Err(e) => {
+                self.export = Some(Export::Failed(e));
+                Outcome::none()
+            }
+        }
+    }
+
+    pub fn on_progress(&mut self, task: ExportTask) {
+        self.export = Some(Export::Task(task));
+    }
+
+    pub fn on_tasks(&mut self, result: Result<Vec<ExportTask>, String>, shared: &mut Shared) {
+        match result {
+            Ok(tasks) => {
+                self.tasks = tasks;
+                self.task_cursor = self.task_cursor.min(self.tasks.len().saturating_sub(1));
+            }
+            Err(e) => shared.flash(Level::Error, format!("export tasks: {e}")),
+        }
+    }
+
+    pub fn on_downloaded(&mut self, result: Result<(String, Vec<ExportFile>), String>, shared: &mut Shared) {
+        match result {
+            Ok((path, files)) => {
+                shared.flash(Level::Info, format!("downloaded to {}", clean(&path)));
+                self.export = Some(Export::Downloaded { path, files });
+            }
+            Err(e) => shared.flash(Level::Error, format!("not downloaded: {e}")),
+        }
+    }
+
+    pub fn render(&self, shared: &Shared, frame: &mut Frame, area: Rect, theme: &Theme, cursor_shown: bool) {
+        let width = usize::from(area.width);
+        let mut lines: Vec<Line> = Vec::new();
+        let count = self.count();
+        let sort = match self.sort {
+            ChannelSort::Name => "by name",
+            ChannelSort::Updated => "newest first",
+        };
+        let title = match self.view {
+            View::Channels => format!(" Channels · {count} {}", if count == 1 { "channel" } else { "channels" }),
+            View::Tasks => format!(" Export tasks · {}", self.tasks.len()),
+        };
+        lines.push(Line::from(Span::styled(title, theme.title())));
+        let mut status = vec![Span::raw(format!("  {sort}"))];
+        if !self.filter.is_empty() || self.filter_input.is_some() {
+            let f = self.typed_filter().unwrap_or_else(|| self.filter.clone());
+            status.push(Span::raw(format!(" · filter /{}", clean(&f))));
+            if self.filter_due.is_some() {
+                status.push(Span::styled(" (loaded rows; asking the backend…)", theme.dim()));
+            }
+        }
+        if self.all {
+            status.push(Span::styled(format!(" · all {count} matching selected"), theme.ok()));
+        } else if !self.marked.is_empty() {
+            status.push(Span::styled(format!(" · {} selected", self.marked.len()), theme.ok()));
+        }
+        if let Some(e) = &self.error {
+            status.push(Span::styled(format!(" · ✗ {}", clean(e)), theme.error()));
+        }
+        lines.push(Line::from(status));
+        let mut cursor = None;
+        match self.view {
+            View::Channels => {
+                let name_w = (width / 3).clamp(12, 32);
+                let q_w = 10;
+                lines.push(Line::from(Span::styled(
+                    format!(
+                        "    {} {} {} {} {}  {}",
+                        fit("name", name_w),
+                        fit("OU", q_w),
+                        fit("queue", q_w),
+                        fit("robot", 5),
+                        fit("webhook", 10),
+                        "updated"
+                    ),
+                    theme.dim(),
+                )));
+                let height = usize::from(area.height).saturating_sub(CHROME_ROWS as usize).max(1);
+                for i in self.top..(self.top + height).min(count) {
+                    let focused = i == self.cursor;
+                    let line = match self.row(i) {
+                        Some(c) => {
+                            let mark = if self.all || self.marked.contains_key(&c.id) { "[x] " } else { "[ ] " };
+                            let text = format!(
+                                "{mark}{} {} {} {} {}  {}",
+                                fit(&clean(&c.name), name_w.saturating_sub(4)),
+                                fit(&clean(&c.ou), q_w),
+                                fit(&clean(&c.skill_queue), q_w),
+                                fit(if c.robot { "on" } else { "off" }, 5),
+                                fit(if c.has_bot_token { "registered" } else { "not set" }, 10),
+                                c.updated.format("%Y-%m-%d")
+                            );
+                            Line::from(vec![
+                                Span::raw(if focused { MARKER } else { NO_MARKER }),
+                                Span::styled(
+                                    truncate(&text, width.saturating_sub(2)),
+                                    if focused { theme.focus() } else { Default::default() },
+                                ),
+                            ])
+                        }
+                        None => Line::from(vec![
+                            Span::raw(if focused { MARKER } else { NO_MARKER }),
+                            Span::styled("loading…", theme.dim()),
+                        ]),
+                    };
+                    lines.push(line);
+                }
+                if count == 0 {
+                    let text = if self.total.is_none() && self.error.is_none() {
+                        "  loading…"
+                    } else if self.filter.is_empty() {
+                        "  no channels yet: n on the home screen configures one"
+                    } else {
+                        "  no channel matches the filter"
+                    };
+                    lines.push(Line::from(Span::styled(text, theme.dim())));
+                }
+            }
+            View::Tasks => {
+                lines.push(Line::from(Span::styled(
+                    format!(
+                        "    {} {} {} {}  created",
+                        fit("task", 14),
+                        fit("status", 12),
+                        fit("records", 16),
+                        fit("files", 6)
+                    ),
+                    theme.dim(),
+                )));
+                for (i, t) in self.tasks.iter().enumerate() {
+                    let focused = i == self.task_cursor;
+                    let text = format!(
+                        "{} {} {} {}  {}",
+                        fit(&clean(&t.id), 14),
+                        fit(status_word(t.status), 12),
+                        fit(&format!("{}/{}", t.done, t.total), 16),
+                        fit(&t.files.to_string(), 6),
+                        t.created.format("%Y-%m-%d %H:%M")
+                    );
+                    lines.push(Line::from(vec![
+                        Span::raw(if focused { MARKER } else { NO_MARKER }),
+                        Span::styled(text, if focused { theme.focus() } else { Default::default() }),
+                    ]));
+                }
+                if self.tasks.is_empty() {
+                    lines.push(Line::from(Span::styled(
+                        "  no export task yet: e on the channel list starts one",
+                        theme.dim(),
+                    )));
+                }
+            }
+        }
+        let body_h = usize::from(area.height);
+        let mut shown: Vec<Line> = lines.into_iter().take(body_h.saturating_sub(2)).collect();
+        while shown.len() < body_h.saturating_sub(2) {
+            shown.push(Line::raw(""));
+        }
+        shown.push(Line::raw(""));
+        shown.push(self.export_line(theme, width));
+        frame.render_widget(Paragraph::new(shown), area);
+        if let Some(input) = &self.filter_input {
+            let (_, col) = input.view(40, None);
+            let x = 2 + sort.len() + " · filter /".chars().count() + col;
+            cursor = Some((1u16, x as u16));
+        }
+        if cursor_shown && let Some((y, x)) = cursor {
+            frame.set_cursor_position(Position { x: area.x + x, y: area.y + y });
+        }
+        let _ = shared;
+    }
+
+    fn export_line(&self, theme: &Theme, width: usize) -> Line<'static> {
+        let text = match &self.export {
+            None => return Line::raw(""),
+            Some(Export::Starting) => Span::styled("  export: starting…".to_string(), theme.dim()),
+            Some(Export::Failed(e)) => Span::styled(format!("  ✗ export failed: {}", clean(e)), theme.error()),
+            Some(Export::Task(t)) => match t.status {
+                ExportStatus::Pending => Span::raw(format!("  export {}: pending", clean(&t.id))),
+                ExportStatus::Running => {
+                    Span::raw(format!("  export {}: running {}/{} ({} files)", clean(&t.id), t.done, t.total, t.files))
+                }
+                ExportStatus::Success => Span::styled(
+                    format!("  ✓ export {}: Success, {} records in {} files", clean(&t.id), t.total, t.files),
+                    theme.ok(),
+                ),
+                ExportStatus::Failed => Span::styled(
+                    format!(
+                        "  ✗ export {}: failed: {}",
+                        clean(&t.id),
+                        clean(t.error.as_deref().unwrap_or("no reason given"))
+                    ),
+                    theme.error(),
+                ),
+            },
+            Some(Export::Downloaded { path, files }) => {
+                let list: Vec<String> =
+                    files.iter().map(|f| format!("{} ({} records)", clean(&f.name), f.records)).collect();
+                Span::styled(format!("  ✓ {}: {}", clean(path), list.join(", ")), theme.ok())
+            }
+        };
+        let content = truncate(&text.content, width);
+        Line::from(Span::styled(content, text.style))
+    }
+}
+
+pub fn status_word(s: ExportStatus) -> &'static str {
+    match s {
+        ExportStatus::Pending => "pending",
+        ExportStatus::Running => "running",
+        ExportStatus::Success => "Success",
+        ExportStatus::Failed => "failed",
+    }
+}

@@ -1,0 +1,84 @@
+//! AICC's Follow-up Procedure in the wizard, as a user does it: the channel
+//! list (paged from a real `chanwiz serve` holding many channels), a filter,
+//! three channels selected, exported, the task followed to Success,
+//! downloaded and its records checked; a channel deleted after typing its
+//! name.
+
+#![cfg(feature = "server")]
+
+mod support;
+
+use std::io::Read;
+
+use support::serve::Server;
+use support::tmux::*;
+
+#[test]
+fn filter_select_three_export_download_and_delete_from_the_channels_screen() {
+    let server = Server::start(&["--seed-channels", "2500"]);
+    let mut pane = Pane::new("channels");
+    pane.backend = Some((server.url.clone(), server.token.clone()));
+    let out = tempfile::tempdir().unwrap();
+    pane.start(&[]);
+    pane.wait_for(&["online"]);
+    pane.keys(&["c"]);
+    let screen = pane.wait_for(&["Channels", "2500", "channels"]);
+    assert!(screen.contains("[ ]"), "{screen}");
+    // the last page, fetched when it comes into view
+    pane.keys(&["End"]);
+    pane.wait_until("the last channel", |s| focused_row(s).is_some_and(|r| r.contains("0002500")));
+    pane.keys(&["Home"]);
+    // a filter: the backend answers after a pause in typing
+    pane.keys(&["/"]);
+    pane.type_text("000012");
+    pane.wait_for(&["Channels", "11", "channels", "filter", "/000012"]);
+    pane.keys(&["Enter"]);
+    pane.wait_for(&["Enter", "edit"]);
+    pane.keys(&["Space", "Space", "Space"]);
+    pane.wait_for(&["3", "selected"]);
+    pane.keys(&["e"]);
+    pane.wait_for(&["Export", "the", "3", "selected"]);
+    pane.keys(&["y"]);
+    pane.wait_for(&["Success", "3", "records", "Download"]);
+    pane.keys(&["C-u"]);
+    pane.type_text(out.path().to_str().unwrap());
+    pane.keys(&["Enter"]);
+    pane.wait_for(&["downloaded", "to"]);
+    // the zip holds the three selected channels, once each
+    let zip_path = std::fs::read_dir(out.path())
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .find(|p| p.extension().is_some_and(|x| x == "zip"));
+    let zip_path = zip_path.expect("a zip in the folder typed");
+    let mut zip = zip::ZipArchive::new(std::fs::File::open(&zip_path).unwrap()).unwrap();
+    let mut csv = String::new();
+    for i in 0..zip.len() {
+        zip.by_index(i).unwrap().read_to_string(&mut csv).unwrap();
+    }
+    let names: Vec<&str> = csv.lines().skip(1).filter_map(|l| l.split(',').find(|f| f.contains("Seed_"))).collect();
+    assert_eq!(names.len(), 3, "{csv}");
+    for n in ["0000012", "0000120", "0000121"] {
+        assert!(names.iter().any(|x| x.contains(n)), "{n} in {names:?}");
+    }
+    // delete the channel under the cursor by typing its name
+    let row = focused_row(&pane.screen()).unwrap().to_string();
+    let name = row.split_whitespace().find(|w| w.starts_with("Seed_")).unwrap().to_string();
+    pane.keys(&["d"]);
+    pane.wait_for(&["Type", "its", "name"]);
+    pane.type_text("wrong");
+    pane.keys(&["Enter"]);
+    pane.wait_for(&["type", "the", "channel's", "name", "exactly"]);
+    pane.keys(&["C-u"]);
+    pane.type_text(&name);
+    pane.keys(&["Enter"]);
+    pane.wait_for(&[&format!("channel {name} deleted"), "10 channels"]);
+    let list = std::process::Command::new(BIN)
+        .env("CHANWIZ_HOME", pane.home())
+        .env("CHANWIZ_BACKEND", &server.url)
+        .env("CHANWIZ_TOKEN", &server.token)
+        .args(["channels", "show", &name])
+        .output()
+        .unwrap();
+    assert!(!list.status.success(), "{name} is gone: {}\n{}", String::from_utf8_lossy(&list.stdout), pane.screen());
+}

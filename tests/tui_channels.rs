@@ -1,0 +1,102 @@
+//! The Channels screen's state: only the pages in view are asked for, a
+//! filter goes to the backend after a pause (the loaded rows filter at once),
+//! answers to an older query are dropped, selection and export scope.
+
+mod support;
+
+use crossterm::event::KeyCode;
+use support::tui::*;
+
+use chanwiz::api::{ChannelSort, Page};
+use chanwiz::tui::popups::Popup;
+use chanwiz::tui::screens::channels::PER_PAGE;
+use chanwiz::tui::state::State;
+use chanwiz::tui::update::{Action, Effect, update};
+
+fn channels(s: &State) -> &chanwiz::tui::screens::channels::Channels {
+    s.channels().unwrap()
+}
+
+#[test]
+fn only_the_pages_in_view_are_fetched_even_with_100000_channels() {
+    let mut s = open_channels(100_000);
+    assert_eq!(channels(&s).count(), 100_000);
+    assert_eq!(channels(&s).pages.len(), 2, "the first screenful's page, and the next one ahead");
+    let fx = update(&mut s, key(KeyCode::End));
+    let asked = answer_pages(&mut s, fx, 100_000);
+    assert_eq!(asked, vec![100_000 / PER_PAGE], "End asks for the last page only");
+    assert_eq!(channels(&s).row(99_999).unwrap().name, "Chan_100000");
+    let fx = update(&mut s, key(KeyCode::PageUp));
+    assert!(answer_pages(&mut s, fx, 100_000).len() <= 1);
+    assert!(channels(&s).pages.len() <= 3);
+}
+
+#[test]
+fn a_filter_filters_the_loaded_rows_at_once_and_asks_the_backend_after_a_pause() {
+    let mut s = open_channels(250);
+    update(&mut s, key(KeyCode::Char('/')));
+    let fx = typed(&mut s, "00024");
+    assert!(fx.is_empty(), "nothing asked while typing");
+    // the loaded pages (rows 1–200) filter at once
+    assert_eq!(channels(&s).count(), 1);
+    assert!(tick(&mut s, 0).is_empty());
+    // after the pause the backend is asked, for every row matching
+    let fx = tick(&mut s, 1);
+    let asked = answer_pages(&mut s, fx, 250);
+    assert_eq!(asked, vec![1]);
+    assert_eq!(channels(&s).count(), 11, "Chan_000024 and Chan_000240..249");
+    // an answer to the query before is dropped
+    let stale = Action::ChannelPage {
+        generation: 0,
+        page: 1,
+        result: Ok(Page { items: vec![channel_row(1)], page: 1, per_page: PER_PAGE, total: 1 }),
+    };
+    update(&mut s, stale);
+    assert_eq!(channels(&s).count(), 11);
+    // Esc clears the filter
+    let fx = update(&mut s, key(KeyCode::Esc));
+    answer_pages(&mut s, fx, 250);
+    assert_eq!(channels(&s).count(), 250);
+}
+
+#[test]
+fn sort_selection_and_what_an_export_takes() {
+    let mut s = open_channels(5);
+    let fx = update(&mut s, key(KeyCode::Char('s')));
+    assert!(
+        fx.iter()
+            .any(|e| matches!(e, Effect::LoadChannelPage { query, .. } if query.sort == Some(ChannelSort::Updated)))
+    );
+    answer_pages(&mut s, fx, 5);
+    update(&mut s, key(KeyCode::Char(' ')));
+    update(&mut s, key(KeyCode::Char(' ')));
+    assert_eq!(channels(&s).marked.len(), 2);
+    update(&mut s, key(KeyCode::Char('e')));
+    let Some(Popup::Confirm(_)) = &s.popup else { panic!("export asks first") };
+    let fx = update(&mut s, key(KeyCode::Char('y')));
+    let Some(Effect::StartExport { ids: Some(ids), filter: None }) = fx.first() else { panic!("{fx:?}") };
+    assert_eq!(ids.len(), 2);
+    // none selected: all
+    let mut s = open_channels(5);
+    update(&mut s, key(KeyCode::Char('e')));
+    let fx = update(&mut s, key(KeyCode::Char('y')));
+    assert!(matches!(fx.first(), Some(Effect::StartExport { ids: None, filter: None })));
+    // more than an export task takes is refused before a task starts
+    let mut s = open_channels(100_001);
+    update(&mut s, key(KeyCode::Char('e')));
+    assert!(s.popup.is_none());
+    assert!(s.shared.flash.as_ref().unwrap().1.contains("100000"));
+}
+
+#[test]
+fn delete_needs_the_name_typed_exactly() {
+    let mut s = open_channels(3);
+    update(&mut s, key(KeyCode::Char('d')));
+    typed(&mut s, "Chan_00000");
+    assert!(update(&mut s, key(KeyCode::Enter)).is_empty(), "not the whole name");
+    assert!(matches!(s.popup, Some(Popup::Prompt(_))));
+    typed(&mut s, "1");
+    let fx = update(&mut s, key(KeyCode::Enter));
+    assert!(s.popup.is_none());
+    assert!(matches!(fx.first(), Some(Effect::DeleteChannel(id)) if id == "id-000001"), "{fx:?}");
+}
