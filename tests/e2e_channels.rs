@@ -15,23 +15,23 @@ use support::tmux::*;
 
 #[test]
 fn filter_select_three_export_download_and_delete_from_the_channels_screen() {
-    let server = Server::start(&["--seed-channels", "2500"]);
+    let server = Server::start(&["--seed-channels", "10000"]);
     let mut pane = Pane::new("channels");
     pane.backend = Some((server.url.clone(), server.token.clone()));
     let out = tempfile::tempdir().unwrap();
     pane.start(&[]);
     pane.wait_for(&["online"]);
     pane.keys(&["c"]);
-    let screen = pane.wait_for(&["Channels", "2500", "channels"]);
+    let screen = pane.wait_for(&["Channels", "10000", "channels"]);
     assert!(screen.contains("[ ]"), "{screen}");
     // the last page, fetched when it comes into view
     pane.keys(&["End"]);
-    pane.wait_until("the last channel", |s| focused_row(s).is_some_and(|r| r.contains("0002500")));
+    pane.wait_until("the last channel", |s| focused_row(s).is_some_and(|r| r.contains("0010000")));
     pane.keys(&["Home"]);
     // a filter: the backend answers after a pause in typing
     pane.keys(&["/"]);
-    pane.type_text("000012");
-    pane.wait_for(&["Channels", "11", "channels", "filter", "/000012"]);
+    pane.type_text("000123");
+    pane.wait_for(&["Channels", "11", "channels", "filter", "/000123"]);
     pane.keys(&["Enter"]);
     pane.wait_for(&["Enter", "edit"]);
     pane.keys(&["Space", "Space", "Space"]);
@@ -58,7 +58,7 @@ fn filter_select_three_export_download_and_delete_from_the_channels_screen() {
     }
     let names: Vec<&str> = csv.lines().skip(1).filter_map(|l| l.split(',').find(|f| f.contains("Seed_"))).collect();
     assert_eq!(names.len(), 3, "{csv}");
-    for n in ["0000012", "0000120", "0000121"] {
+    for n in ["0000123", "0001230", "0001231"] {
         assert!(names.iter().any(|x| x.contains(n)), "{n} in {names:?}");
     }
     // delete the channel under the cursor by typing its name
