@@ -6,7 +6,10 @@
 //!    target: ≤ 30 ms (offline, against a remote backend, and with the
 //!    embedded backend);
 //! 3. peak resident memory (VmHWM) of the wizard against a remote
-//!    `chanwiz serve` — target: < 15 MB.
+//!    `chanwiz serve` — target: < 15 MB;
+//! 4. the Channels screen against 100,000 channels: `c` → the first page
+//!    drawn; a filter keystroke → its redraw (target ≤ 16 ms, median); peak
+//!    memory after paging to the end and filtering (target ≤ 15 MB).
 //!
 //! Run with `cargo bench --bench terminal` (the release-profile binary).
 //! Prints a table and exits non-zero when a target is missed.
@@ -36,6 +39,8 @@ const BYTES_PER_CHAR_MAX: f64 = 8.0;
 const FIRST_FRAME_MAX_MS: f64 = 30.0;
 const PEAK_RSS_MAX_KIB: u64 = 15 * 1024;
 const DRAFTS: usize = 1_000;
+const MANY_CHANNELS: usize = 100_000;
+const FILTER_REDRAW_MAX_MS: f64 = 16.0;
 const STARTS: usize = 9;
 
 /// The wizard on the slave side of a pseudo-terminal we hold the master of.
@@ -397,6 +402,68 @@ fn walk_rss(home: &Path, server: &Server) -> u64 {
     kib
 }
 
+/// (iv) The Channels screen against a backend of 100,000 channels.
+fn channels(rows: &mut Vec<Row>) {
+    let server = serve(MANY_CHANNELS);
+    let env = [("CHANWIZ_BACKEND", server.url.as_str()), ("CHANWIZ_TOKEN", server.token.as_str())];
+    let home = tempdir("chanwiz-bench-channels");
+    let mut w = spawn(home.path(), &[], &env);
+    w.until("online");
+    w.settle();
+    w.send(b"c");
+    let sent = Instant::now();
+    let shown = w.until("Seed_");
+    w.until(&format!("{MANY_CHANNELS} channels"));
+    row(
+        rows,
+        &format!("Channels screen: c → first page, {MANY_CHANNELS} channels"),
+        format!("{:.1} ms", shown.duration_since(sent).as_secs_f64() * 1000.0),
+        "",
+        None,
+    );
+    w.settle();
+    // a filter keystroke: the loaded rows filter at once
+    w.key_bytes(b"/");
+    let mut redraws = Vec::new();
+    for c in "000012345".bytes() {
+        w.send(&[c]);
+        let t = Instant::now();
+        let first = loop {
+            if !w.read_some(Duration::from_millis(200)).is_empty() {
+                break Instant::now();
+            }
+            assert!(t.elapsed() < PATIENCE, "no redraw after a filter key");
+        };
+        redraws.push(first.duration_since(t).as_secs_f64() * 1000.0);
+        w.settle();
+    }
+    let med = median(&mut redraws);
+    row(
+        rows,
+        "filter keystroke → redraw (median of 9)",
+        format!("{med:.1} ms"),
+        "≤ 16 ms",
+        Some(med <= FILTER_REDRAW_MAX_MS),
+    );
+    // the backend's answer, then the far end of the list
+    w.key_bytes(b"\r");
+    w.until("filter /000012345");
+    w.key_bytes(b"\x1b");
+    w.until(&format!("{MANY_CHANNELS} channels"));
+    w.key_bytes(b"G"); // End
+    w.until("0100000");
+    w.settle();
+    let kib = w.peak_rss_kib();
+    row(
+        rows,
+        &format!("peak RSS, Channels screen over {MANY_CHANNELS} channels"),
+        format!("{:.1} MB ({kib} KiB)", kib as f64 / 1024.0),
+        "≤ 15 MB",
+        Some(kib <= PEAK_RSS_MAX_KIB),
+    );
+    w.quit();
+}
+
 fn main() {
     let mut rows = Vec::new();
     let plain = serve(0);
@@ -405,6 +472,7 @@ fn main() {
     first_frame(&mut rows, &heavy);
     memory(&mut rows, &plain, &heavy);
     drop((plain, heavy));
+    channels(&mut rows);
 
     println!();
     println!("chanwiz terminal benchmark ({COLS}×{ROWS} pty, {BIN})");

@@ -642,15 +642,18 @@ fn home_i_opens_a_channels_integration_page() {
     update(&mut s, Action::DraftsLoaded { drafts: vec![], problems: vec![] });
     update(
         &mut s,
-        Action::ChannelsLoaded(vec![chanwiz::api::ChannelSummary {
-            id: "ch-1".into(),
-            name: "Existing".into(),
-            channel_type: "telegram".into(),
-            version: 1,
-            updated: chrono::Utc::now(),
-            integration_url: String::new(),
-            ..Default::default()
-        }]),
+        Action::ChannelsLoaded {
+            total: 1,
+            items: vec![chanwiz::api::ChannelSummary {
+                id: "ch-1".into(),
+                name: "Existing".into(),
+                channel_type: "telegram".into(),
+                version: 1,
+                updated: chrono::Utc::now(),
+                integration_url: String::new(),
+                ..Default::default()
+            }],
+        },
     );
     let fx = update(&mut s, key(KeyCode::Char('i')));
     assert!(matches!(&fx[..], [Effect::OpenIntegration(id)] if id == "ch-1"));

@@ -137,15 +137,18 @@ fn home_screens() {
     online.shared.catalogue_fetched = Some(fixed_time() - chrono::Duration::minutes(42));
     update(
         &mut online,
-        Action::ChannelsLoaded(vec![chanwiz::api::ChannelSummary {
-            id: "ch-1".into(),
-            name: "Existing".into(),
-            channel_type: "telegram".into(),
-            version: 3,
-            updated: fixed_time(),
-            integration_url: "https://192.0.2.10:28090/apiaccess/telegram/message/ch-1".into(),
-            ..Default::default()
-        }]),
+        Action::ChannelsLoaded {
+            total: 1,
+            items: vec![chanwiz::api::ChannelSummary {
+                id: "ch-1".into(),
+                name: "Existing".into(),
+                channel_type: "telegram".into(),
+                version: 3,
+                updated: fixed_time(),
+                integration_url: "https://192.0.2.10:28090/apiaccess/telegram/message/ch-1".into(),
+                ..Default::default()
+            }],
+        },
     );
     snap("home_drafts_and_channels", &mut online);
     let text = draw(&online, 80, 24);

@@ -17,6 +17,10 @@ use crate::drafts::Draft;
 
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 
+/// How many of the backend's channels the home screen lists (the most
+/// recently updated; the Channels screen has them all).
+pub const HOME_CHANNELS: u32 = 20;
+
 /// Why a request to the backend failed, with what it says about the link.
 #[derive(Debug, Clone)]
 pub struct Failure {
@@ -137,9 +141,16 @@ impl Backend for Remote {
                 }
             }
             if online {
-                match self.client.all_channels(None).await {
-                    Ok(channels) => {
-                        let _ = tx.send(Action::ChannelsLoaded(channels));
+                // home shows the most recently updated few; the Channels
+                // screen pages through the rest
+                let query = crate::api::ChannelQuery {
+                    per_page: Some(HOME_CHANNELS),
+                    sort: Some(crate::api::ChannelSort::Updated),
+                    ..Default::default()
+                };
+                match self.client.list_channels(&query).await {
+                    Ok(page) => {
+                        let _ = tx.send(Action::ChannelsLoaded { items: page.items, total: page.total });
                     }
                     Err(e) => {
                         let _ = tx.send(Action::LinkChanged(Failure::of_client(&e).link()));

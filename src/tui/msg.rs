@@ -52,7 +52,11 @@ pub enum Action {
         catalogue: Catalogue,
         fetched: DateTime<Utc>,
     },
-    ChannelsLoaded(Vec<ChannelSummary>),
+    /// The most recently updated channels, for home, and how many there are.
+    ChannelsLoaded {
+        items: Vec<ChannelSummary>,
+        total: u64,
+    },
     /// A page of the Channels screen (`generation` names the query it answers).
     ChannelPage {
         generation: u64,

@@ -103,7 +103,10 @@ pub struct Shared {
     pub catalogue: Option<Catalogue>,
     pub catalogue_fetched: Option<DateTime<Utc>>,
     pub drafts: DraftList,
+    /// The backend's most recently updated channels (home lists them).
     pub channels: Vec<ChannelSummary>,
+    /// How many channels the backend holds.
+    pub channels_total: u64,
     /// A one-line message (saved, refused key, copy done…) and when it came.
     pub flash: Option<(Level, String)>,
     pub flash_since: Option<Instant>,
@@ -145,6 +148,7 @@ impl State {
                 catalogue_fetched: None,
                 drafts: DraftList::default(),
                 channels: Vec::new(),
+                channels_total: 0,
                 flash: None,
                 flash_since: None,
                 now: Utc::now(),

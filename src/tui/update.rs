@@ -114,8 +114,9 @@ pub fn update(state: &mut State, action: Action) -> Effects {
                 w.revalidate(shared);
             }
         }
-        Action::ChannelsLoaded(channels) => {
-            state.shared.channels = channels;
+        Action::ChannelsLoaded { items, total } => {
+            state.shared.channels = items;
+            state.shared.channels_total = total;
             clamp_home(state);
         }
         Action::ChannelPage { generation, page, result } => {

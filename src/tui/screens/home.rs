@@ -121,7 +121,16 @@ impl Home {
         }
         if !shared.channels.is_empty() {
             lines.push(Line::raw(""));
-            lines.push(Line::from(Span::styled("  Channels on the backend (Enter edits)", theme.title())));
+            let shown = shared.channels.len() as u64;
+            let title = if shared.channels_total > shown {
+                format!(
+                    "  Channels on the backend: the {shown} last updated of {} (c lists them all)",
+                    shared.channels_total
+                )
+            } else {
+                "  Channels on the backend (Enter edits, c lists them)".to_string()
+            };
+            lines.push(Line::from(Span::styled(title, theme.title())));
             for (j, c) in shared.channels.iter().enumerate() {
                 let selected = drafts.rows.len() + j == self.selected;
                 if selected {
