@@ -50,6 +50,7 @@ fn a_filter_filters_the_loaded_rows_at_once_and_asks_the_backend_after_a_pause()
         generation: 0,
         page: 1,
         result: Ok(Page { items: vec![channel_row(1)], page: 1, per_page: PER_PAGE, total: 1 }),
+        cached: None,
     };
     update(&mut s, stale);
     assert_eq!(channels(&s).count(), 11);
@@ -99,4 +100,19 @@ fn delete_needs_the_name_typed_exactly() {
     let fx = update(&mut s, key(KeyCode::Enter));
     assert!(s.popup.is_none());
     assert!(matches!(fx.first(), Some(Effect::DeleteChannel(id)) if id == "id-000001"), "{fx:?}");
+}
+
+#[test]
+fn pages_from_the_cache_are_marked_cached_with_their_age() {
+    let mut s = State::new(None, chanwiz::tui::state::Link::Unreachable("connection refused".into()));
+    let fx = update(&mut s, key(KeyCode::Char('c')));
+    let Some(Effect::LoadChannelPage { generation, .. }) = fx.first() else { panic!("{fx:?}") };
+    let fetched = s.shared.now - chrono::TimeDelta::minutes(42);
+    let page = Page { items: vec![channel_row(1), channel_row(2)], page: 1, per_page: PER_PAGE, total: 2 };
+    update(&mut s, Action::ChannelPage { generation: *generation, page: 1, result: Ok(page), cached: Some(fetched) });
+    let mut t = ratatui::Terminal::new(ratatui::backend::TestBackend::new(80, 24)).unwrap();
+    t.draw(|f| chanwiz::tui::render::render(&s, f)).unwrap();
+    let screen = t.backend().to_string();
+    assert!(screen.contains("cached") && screen.contains("42 minutes ago"), "{screen}");
+    assert!(screen.contains("Chan_000002"));
 }

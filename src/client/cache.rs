@@ -76,6 +76,86 @@ impl CatalogueCache {
     }
 }
 
+/// Pages of the channel list cached on disk, one file per backend, so that
+/// the Channels screen shows what it saw last while the backend is
+/// unreachable (marked cached, with the age). At most [`PAGES_KEPT`] pages
+/// are kept, the most recently fetched.
+#[derive(Debug, Clone)]
+pub struct ChannelPageCache {
+    file: PathBuf,
+    backend: String,
+}
+
+/// Pages a [`ChannelPageCache`] keeps.
+pub const PAGES_KEPT: usize = 20;
+
+#[derive(Serialize, Deserialize, Default)]
+struct PagesFile {
+    backend: String,
+    pages: Vec<CachedPage>,
+}
+
+#[derive(Serialize, Deserialize, Clone)]
+struct CachedPage {
+    key: String,
+    fetched: DateTime<Utc>,
+    page: crate::api::Page<crate::api::ChannelSummary>,
+}
+
+fn page_key(q: &crate::api::ChannelQuery) -> String {
+    format!(
+        "{}|{}|{}|{}",
+        q.sort.unwrap_or_default().as_str(),
+        q.name.as_deref().unwrap_or(""),
+        q.page.unwrap_or(1),
+        q.per_page.unwrap_or(0)
+    )
+}
+
+impl ChannelPageCache {
+    pub fn new(dir: &Path, backend: &str) -> Self {
+        let digest = Sha256::digest(backend.as_bytes());
+        let file = dir.join(format!("channels-{}.json", &hex::encode(digest)[..16]));
+        Self { file, backend: backend.to_string() }
+    }
+
+    fn read(&self) -> PagesFile {
+        std::fs::read(&self.file)
+            .ok()
+            .and_then(|b| serde_json::from_slice::<PagesFile>(&b).ok())
+            .filter(|f| f.backend == self.backend)
+            .unwrap_or_else(|| PagesFile { backend: self.backend.clone(), pages: Vec::new() })
+    }
+
+    /// The page `query` asked for when it was last fetched, and when.
+    pub fn load(
+        &self,
+        query: &crate::api::ChannelQuery,
+    ) -> Option<(crate::api::Page<crate::api::ChannelSummary>, DateTime<Utc>)> {
+        let key = page_key(query);
+        self.read().pages.into_iter().find(|p| p.key == key).map(|p| (p.page, p.fetched))
+    }
+
+    /// Keep `page` as the answer to `query` (atomic write; the oldest pages
+    /// beyond [`PAGES_KEPT`] are dropped).
+    pub fn store(
+        &self,
+        query: &crate::api::ChannelQuery,
+        page: &crate::api::Page<crate::api::ChannelSummary>,
+        fetched: DateTime<Utc>,
+    ) -> std::io::Result<()> {
+        if let Some(dir) = self.file.parent() {
+            private_dir(dir)?;
+        }
+        let key = page_key(query);
+        let mut file = self.read();
+        file.pages.retain(|p| p.key != key);
+        file.pages.insert(0, CachedPage { key, fetched, page: page.clone() });
+        file.pages.truncate(PAGES_KEPT);
+        atomic_write(&self.file, &serde_json::to_vec(&file).expect("pages serialise"))
+    }
+}
+
 /// An age in words: "just now", "5 minutes", "3 hours", "2 days".
 pub fn describe_age(age: chrono::TimeDelta) -> String {
     let s = age.num_seconds().max(0);
@@ -112,6 +192,27 @@ mod tests {
         assert_eq!(b.load(), None);
         std::fs::write(a.file(), b"{broken").unwrap();
         assert_eq!(a.load(), None);
+    }
+
+    #[test]
+    fn channel_pages_come_back_for_their_query_and_backend_and_only_the_newest_are_kept() {
+        use crate::api::{ChannelQuery, ChannelSummary, Page};
+        let dir = tempfile::tempdir().unwrap();
+        let cache = ChannelPageCache::new(dir.path(), "embedded");
+        let q = |page| ChannelQuery { page: Some(page), per_page: Some(100), ..Default::default() };
+        let row = ChannelSummary { id: "c1".into(), name: "Sales".into(), ..Default::default() };
+        let page = Page { items: vec![row], page: 1, per_page: 100, total: 1 };
+        assert!(cache.load(&q(1)).is_none());
+        let when = Utc::now() - chrono::TimeDelta::minutes(3);
+        cache.store(&q(1), &page, when).unwrap();
+        assert_eq!(cache.load(&q(1)), Some((page.clone(), when)));
+        assert!(cache.load(&q(2)).is_none(), "another page");
+        assert!(ChannelPageCache::new(dir.path(), "https://10.0.0.9:8443").load(&q(1)).is_none());
+        for n in 2..=(PAGES_KEPT as u32 + 1) {
+            cache.store(&q(n), &page, Utc::now()).unwrap();
+        }
+        assert!(cache.load(&q(1)).is_none(), "the oldest page went");
+        assert!(cache.load(&q(2)).is_some());
     }
 
     #[test]

@@ -460,21 +460,29 @@ impl Runner {
             },
             Effect::LoadChannelPage { generation, query } => {
                 let page = query.page.unwrap_or(1);
-                self.with_client(
-                    move |client, tx| async move {
-                        let result = client.list_channels(&query).await;
-                        let _ = tx
-                            .send(Action::LinkChanged(link_of(result.as_ref().err().map(Failure::of_client).as_ref())));
-                        let _ = tx.send(Action::ChannelPage {
-                            generation,
-                            page,
-                            result: result.map_err(|e| e.to_string()),
+                match self.backend.clone() {
+                    Some(backend) => {
+                        tokio::spawn(async move {
+                            let action = match backend.channel_page(query).await {
+                                Ok((p, cached)) => {
+                                    if cached.is_none() {
+                                        let _ = tx.send(Action::LinkChanged(Link::Online));
+                                    }
+                                    Action::ChannelPage { generation, page, result: Ok(p), cached }
+                                }
+                                Err(e) => {
+                                    let _ = tx.send(Action::LinkChanged(e.link()));
+                                    Action::ChannelPage { generation, page, result: Err(e.message), cached: None }
+                                }
+                            };
+                            let _ = tx.send(action);
                         });
-                    },
-                    move |tx, e| {
-                        let _ = tx.send(Action::ChannelPage { generation, page, result: Err(e) });
-                    },
-                );
+                    }
+                    None => {
+                        let result = Err("offline (--offline): no backend to list channels from".into());
+                        let _ = tx.send(Action::ChannelPage { generation, page, result, cached: None });
+                    }
+                }
             }
             Effect::DeleteChannel(id) => {
                 let id2 = id.clone();

@@ -10,8 +10,8 @@ use tokio::sync::mpsc::UnboundedSender;
 
 use super::msg::{Action, SubmitError};
 use super::state::Link;
-use crate::api::Channel;
-use crate::client::cache::CatalogueCache;
+use crate::api::{Channel, ChannelQuery, ChannelSummary, Page};
+use crate::client::cache::{CatalogueCache, ChannelPageCache};
 use crate::client::{Client, ClientError};
 use crate::drafts::Draft;
 
@@ -80,25 +80,37 @@ pub trait Backend: Send + Sync {
     fn submit(&self, draft: Draft) -> BoxFuture<'_, Result<Channel, SubmitError>>;
     /// The HTTP client, for the Channel Integration page's calls.
     fn client(&self) -> BoxFuture<'_, Result<Client, Failure>>;
+    /// A page of the channel list, live (and kept), or, when the backend does
+    /// not answer, the page as it was last fetched and when.
+    fn channel_page(&self, query: ChannelQuery) -> BoxFuture<'_, Result<PageAnswer, Failure>>;
 }
+
+/// A page of channels, and when it was fetched if it comes from the cache.
+pub type PageAnswer = (Page<ChannelSummary>, Option<chrono::DateTime<chrono::Utc>>);
 
 /// A backend reached through the HTTP client.
 pub struct Remote {
     client: Client,
     cache: CatalogueCache,
+    pages: ChannelPageCache,
 }
 
 impl Remote {
     /// The catalogue is cached per backend URL.
     pub fn new(client: Client, cache_dir: &std::path::Path) -> Self {
         let cache = CatalogueCache::new(cache_dir, client.backend());
-        Self { client, cache }
+        let pages = ChannelPageCache::new(cache_dir, client.backend());
+        Self { client, cache, pages }
     }
 
     /// The catalogue is cached under `cache_key` (the embedded backend's
     /// port changes from run to run; its catalogue does not).
     pub fn with_cache_key(client: Client, cache_dir: &std::path::Path, cache_key: &str) -> Self {
-        Self { client, cache: CatalogueCache::new(cache_dir, cache_key) }
+        Self {
+            client,
+            cache: CatalogueCache::new(cache_dir, cache_key),
+            pages: ChannelPageCache::new(cache_dir, cache_key),
+        }
     }
 
     pub fn http(&self) -> &Client {
@@ -172,6 +184,26 @@ impl Backend for Remote {
 
     fn client(&self) -> BoxFuture<'_, Result<Client, Failure>> {
         Box::pin(async move { Ok(self.client.clone()) })
+    }
+
+    fn channel_page(&self, query: ChannelQuery) -> BoxFuture<'_, Result<PageAnswer, Failure>> {
+        Box::pin(async move {
+            match self.client.list_channels(&query).await {
+                Ok(page) => {
+                    if let Err(e) = self.pages.store(&query, &page, chrono::Utc::now()) {
+                        tracing::warn!(error = %e, "channel pages not cached");
+                    }
+                    Ok((page, None))
+                }
+                Err(e) => {
+                    let failure = Failure::of_client(&e);
+                    match (failure.kind, self.pages.load(&query)) {
+                        (FailureKind::Unreachable, Some((page, fetched))) => Ok((page, Some(fetched))),
+                        _ => Err(failure),
+                    }
+                }
+            }
+        })
     }
 }
 
@@ -260,6 +292,15 @@ where
         Box::pin(async move {
             match self.remote().await {
                 Ok((r, _)) => Ok(r.client.clone()),
+                Err(e) => Err(Failure::unreachable(e)),
+            }
+        })
+    }
+
+    fn channel_page(&self, query: ChannelQuery) -> BoxFuture<'_, Result<PageAnswer, Failure>> {
+        Box::pin(async move {
+            match self.remote().await {
+                Ok((r, _)) => r.channel_page(query).await,
                 Err(e) => Err(Failure::unreachable(e)),
             }
         })

@@ -62,6 +62,8 @@ pub enum Action {
         generation: u64,
         page: u32,
         result: Result<crate::api::Page<ChannelSummary>, String>,
+        /// The page comes from the cache: when it was fetched.
+        cached: Option<DateTime<Utc>>,
     },
     ChannelDeleted {
         id: String,

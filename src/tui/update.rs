@@ -119,10 +119,10 @@ pub fn update(state: &mut State, action: Action) -> Effects {
             state.shared.channels_total = total;
             clamp_home(state);
         }
-        Action::ChannelPage { generation, page, result } => {
+        Action::ChannelPage { generation, page, result, cached } => {
             let shared = &mut state.shared;
             if let Screen::Channels(c) = &mut state.screen {
-                effects.extend(c.on_page(generation, page, result, shared));
+                effects.extend(c.on_page(generation, page, result, cached, shared));
             }
         }
         Action::ChannelDeleted { id, result } => {

@@ -150,7 +150,7 @@ pub fn answer_pages(s: &mut State, effects: Vec<Effect>, total: usize) -> Vec<u3
                 let per = query.per_page.unwrap() as usize;
                 let items = all.iter().skip((page as usize - 1) * per).take(per).cloned().collect();
                 let result = Ok(chanwiz::api::Page { items, page, per_page: per as u32, total: all.len() as u64 });
-                next.extend(update(s, Action::ChannelPage { generation, page, result }));
+                next.extend(update(s, Action::ChannelPage { generation, page, result, cached: None }));
             }
         }
         queue = next;

@@ -90,6 +90,9 @@ pub struct Channels {
     pub export: Option<Export>,
     pub tasks: Vec<ExportTask>,
     pub task_cursor: usize,
+    /// The rows shown come from the cache (the backend does not answer):
+    /// the oldest page's fetch time.
+    pub cached: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 impl Channels {
@@ -113,6 +116,7 @@ impl Channels {
             export: None,
             tasks: Vec::new(),
             task_cursor: 0,
+            cached: None,
         };
         let effects = s.requery(shared);
         (s, effects)
@@ -213,6 +217,7 @@ impl Channels {
         generation: u64,
         page: u32,
         result: Result<crate::api::Page<ChannelSummary>, String>,
+        cached: Option<chrono::DateTime<chrono::Utc>>,
         shared: &mut Shared,
     ) -> Vec<Effect> {
         if generation != self.generation {
@@ -222,9 +227,14 @@ impl Channels {
         match result {
             Ok(p) => {
                 self.error = None;
+                match cached {
+                    Some(t) => {
+                        self.cached = Some(self.cached.map_or(t, |c: chrono::DateTime<chrono::Utc>| c.min(t)));
+                    }
+                    None => self.cached = None,
+                }
                 self.total = Some(p.total);
                 self.pages.insert(page, p.items);
-                shared.catalogue_fetched.get_or_insert(shared.now);
                 self.keep_in_view(shared)
             }
             Err(e) => {
@@ -525,6 +535,10 @@ impl Channels {
             status.push(Span::styled(format!(" · all {count} matching selected"), theme.ok()));
         } else if !self.marked.is_empty() {
             status.push(Span::styled(format!(" · {} selected", self.marked.len()), theme.ok()));
+        }
+        if let Some(t) = self.cached {
+            let age = crate::client::describe_age((shared.now - t).max(chrono::TimeDelta::zero()));
+            status.push(Span::styled(format!(" · cached (fetched {age}): the backend does not answer"), theme.warn()));
         }
         if let Some(e) = &self.error {
             status.push(Span::styled(format!(" · ✗ {}", clean(e)), theme.error()));
