@@ -141,21 +141,63 @@ fn get_task(conn: &Connection, tenant: i64, id: &str) -> rusqlite::Result<Option
     .optional()
 }
 
-/// Tasks a stopped server left unfinished can never finish: mark them failed.
-pub fn fail_interrupted(conn: &Connection) -> rusqlite::Result<()> {
-    conn.execute(
-        "UPDATE exports SET status = 'failed', finished = ?1, \
-         error = 'The server stopped before the export finished: start a new export.' \
-         WHERE status IN ('pending', 'running')",
-        [db::ts(db::now())],
-    )?;
+/// The lock a task's server holds while the task runs: several servers may
+/// run on one database file (the CLI's and the wizard's embedded backends),
+/// and only a task whose lock is free belongs to a server that is gone.
+fn lock_path(dir: &Path, id: &str) -> PathBuf {
+    dir.join(format!("{id}.lock"))
+}
+
+/// Create and take the lock of a new task (before its row exists).
+fn take_lock(dir: &Path, id: &str) -> std::io::Result<std::fs::File> {
+    use std::os::unix::fs::OpenOptionsExt;
+    let file =
+        std::fs::OpenOptions::new().write(true).create(true).truncate(false).mode(0o600).open(lock_path(dir, id))?;
+    file.try_lock().map_err(std::io::Error::from)?;
+    Ok(file)
+}
+
+/// Whether no running server holds the task's lock; while `Some`, the lock
+/// is held here.
+fn orphan_lock(dir: &Path, id: &str) -> Option<Option<std::fs::File>> {
+    match std::fs::OpenOptions::new().write(true).open(lock_path(dir, id)) {
+        Ok(file) => file.try_lock().is_ok().then_some(Some(file)),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Some(None),
+        Err(_) => None,
+    }
+}
+
+/// Tasks whose server stopped before they finished can never finish: mark
+/// them failed and remove their partial files. Tasks another server on the
+/// same file is running are left alone.
+pub fn fail_interrupted(conn: &Connection, dir: &Path) -> rusqlite::Result<()> {
+    let ids: Vec<String> = conn
+        .prepare("SELECT id FROM exports WHERE status IN ('pending', 'running')")?
+        .query_map([], |r| r.get(0))?
+        .collect::<Result<_, _>>()?;
+    for id in ids {
+        let Some(_held) = orphan_lock(dir, &id) else { continue };
+        // its owner may have finished meanwhile: only an unfinished task is failed
+        conn.execute(
+            "UPDATE exports SET status = 'failed', finished = ?2, \
+             error = 'The server stopped before the export finished: start a new export.' \
+             WHERE id = ?1 AND status IN ('pending', 'running')",
+            params![id, db::ts(db::now())],
+        )?;
+        let _ = std::fs::remove_file(dir.join(format!("{id}.zip.part")));
+        let _ = std::fs::remove_file(lock_path(dir, &id));
+    }
     Ok(())
 }
 
-/// Files of tasks a stopped server left half-written.
+/// Files of tasks a stopped server left half-written (never those of a task
+/// a running server holds).
 pub fn remove_partial_files(dir: &Path) {
     for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
-        if entry.file_name().to_string_lossy().ends_with(".zip.part") {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if let Some(id) = name.strip_suffix(".zip.part")
+            && orphan_lock(dir, id).is_some()
+        {
             let _ = std::fs::remove_file(entry.path());
         }
     }
@@ -186,10 +228,14 @@ pub async fn create(
     if ids.len() > EXPORT_MAX_RECORDS {
         return Err(too_many(ids.len() as u64));
     }
-    let task = state
+    let id = uuid::Uuid::new_v4().simple().to_string();
+    let dir = state.exports_dir.clone();
+    let (task, lock) = state
         .db
         .call(move |conn| {
-            db::write_tx(conn, |tx| {
+            fail_interrupted(conn, &dir)?;
+            let lock = take_lock(&dir, &id).map_err(|e| ApiErr::internal(format!("export lock: {e}")))?;
+            let task = db::write_tx(conn, |tx| {
                 // one task at a time per tenant: each holds a thread and a file
                 let running: Option<String> = tx
                     .query_row(
@@ -204,7 +250,6 @@ pub async fn create(
                     )));
                 }
                 let all = ids.is_empty();
-                let id = uuid::Uuid::new_v4().simple().to_string();
                 let total: i64 = if all {
                     tx.query_row("SELECT count(*) FROM channels WHERE tenant_id = ?1", [t], |r| r.get(0))?
                 } else {
@@ -245,12 +290,25 @@ pub async fn create(
                     }
                 }
                 get_task(tx, t, &id)?.ok_or_else(|| ApiErr::internal("new export task not found"))
-            })
+            });
+            match task {
+                Ok(task) => Ok((task, lock)),
+                Err(e) => {
+                    drop(lock);
+                    let _ = std::fs::remove_file(lock_path(&dir, &id));
+                    Err(e)
+                }
+            }
         })
         .await?;
     let (db_path, dir, id) = (state.db.path().to_path_buf(), state.exports_dir.clone(), task.id.clone());
     tracing::info!(task = %id, total = task.total, "export started");
-    tokio::task::spawn_blocking(move || run(&db_path, &dir, &id, t));
+    tokio::task::spawn_blocking(move || {
+        run(&db_path, &dir, &id, t);
+        // the task's row is final: the lock is no longer needed
+        drop(lock);
+        let _ = std::fs::remove_file(lock_path(&dir, &id));
+    });
     Ok((StatusCode::ACCEPTED, Json(task)))
 }
 
@@ -452,6 +510,41 @@ mod tests {
         for cell in ["", "agent", "24", "a=b", "08:30-12:00"] {
             assert_eq!(neutralise(cell.into()), cell);
         }
+    }
+
+    #[test]
+    fn only_tasks_whose_server_is_gone_are_failed() {
+        let dir = tempfile::tempdir().unwrap();
+        let conn = db::open(&dir.path().join("s.db")).unwrap();
+        let t = super::super::auth::insert_tenant(&conn, "t", false).unwrap();
+        let exports = dir.path().join("exports");
+        std::fs::create_dir(&exports).unwrap();
+        for id in ["alive", "gone", "old"] {
+            conn.execute(
+                "INSERT INTO exports (id, tenant_id, status, total, created, all_channels) VALUES (?1, ?2, 'running', 1, ?3, 1)",
+                params![id, t, db::ts(db::now())],
+            )
+            .unwrap();
+            std::fs::write(exports.join(format!("{id}.zip.part")), b"half").unwrap();
+        }
+        // "alive" is held by a running server; "gone"'s server died (its lock
+        // file is free); "old" was started before tasks had locks
+        let held = take_lock(&exports, "alive").unwrap();
+        drop(take_lock(&exports, "gone").unwrap());
+        fail_interrupted(&conn, &exports).unwrap();
+        remove_partial_files(&exports);
+        let status = |id: &str| -> String {
+            conn.query_row("SELECT status FROM exports WHERE id = ?1", [id], |r| r.get(0)).unwrap()
+        };
+        assert_eq!(status("alive"), "running");
+        assert!(exports.join("alive.zip.part").exists());
+        for id in ["gone", "old"] {
+            assert_eq!(status(id), "failed", "{id}");
+            assert!(!exports.join(format!("{id}.zip.part")).exists(), "{id}");
+        }
+        drop(held);
+        fail_interrupted(&conn, &exports).unwrap();
+        assert_eq!(status("alive"), "failed");
     }
 
     #[test]
