@@ -80,25 +80,21 @@ pub fn run(cmd: &DraftsCommand, paths: &Paths) -> ExitCode {
 fn run_in(cmd: &DraftsCommand, store: &DraftStore) -> Result<ExitCode, DraftError> {
     match cmd {
         DraftsCommand::List { json } => {
-            let listing = store.list()?;
-            for p in &listing.problems {
+            let (listing, problems) = store.rows()?;
+            for p in &problems {
                 eprintln!("chanwiz: {}", clean(&p.to_string()));
             }
             let rows: Vec<ListRow> = listing
-                .drafts
                 .iter()
-                .map(|d| {
-                    let n = draft_errors(d).len();
-                    ListRow {
-                        id: &d.meta.id,
-                        channel_name: &d.document.basic.channel_name,
-                        step: d.meta.step,
-                        created: d.meta.created.to_rfc3339(),
-                        updated: d.meta.updated.to_rfc3339(),
-                        channel_id: d.meta.channel_id.as_deref(),
-                        valid: n == 0,
-                        errors: n,
-                    }
+                .map(|r| ListRow {
+                    id: &r.id,
+                    channel_name: &r.name,
+                    step: r.step,
+                    created: r.created.to_rfc3339(),
+                    updated: r.updated.to_rfc3339(),
+                    channel_id: r.channel_id.as_deref(),
+                    valid: r.errors == 0,
+                    errors: r.errors,
                 })
                 .collect();
             if *json {

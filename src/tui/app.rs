@@ -349,16 +349,12 @@ impl Runner {
         match effect {
             Effect::LoadDrafts => {
                 tokio::task::spawn_blocking(move || {
-                    // one draft at a time: only the rows stay in memory
-                    let mut rows = Vec::new();
-                    let action = match store.visit(|d| rows.push(DraftRow::of(&d))) {
-                        Ok(problems) => {
-                            rows.sort_by(|a, b| b.updated.cmp(&a.updated).then_with(|| a.id.cmp(&b.id)));
-                            Action::DraftsLoaded {
-                                drafts: rows,
-                                problems: problems.iter().map(|p| p.to_string()).collect(),
-                            }
-                        }
+                    // from the drafts index: only changed files are read
+                    let action = match store.rows() {
+                        Ok((rows, problems)) => Action::DraftsLoaded {
+                            drafts: rows.into_iter().map(DraftRow::from).collect(),
+                            problems: problems.iter().map(|p| p.to_string()).collect(),
+                        },
                         Err(e) => Action::DraftsLoaded { drafts: vec![], problems: vec![e.to_string()] },
                     };
                     let _ = tx.send(action);
