@@ -404,3 +404,32 @@ fn a_broken_config_file_is_reported_instead_of_falling_back_to_the_embedded_back
         "no embedded backend was started"
     );
 }
+
+#[test]
+fn offline_the_catalogue_cached_by_an_online_run_is_offered_with_its_age() {
+    let pane = Pane::new("offline-catalogue");
+    pane.start(&["--offline"]);
+    pane.wait_for(&["offline", "no catalogue"]);
+    pane.keys(&["q"]);
+    pane.wait_exit();
+    // an online run (the local backend: none is set) caches the catalogue
+    let out = std::process::Command::new(support::tmux::BIN)
+        .args(["catalogue"])
+        .env("CHANWIZ_HOME", pane.home())
+        .env_remove("CHANWIZ_BACKEND")
+        .env_remove("CHANWIZ_TOKEN")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    pane.start(&["--offline"]);
+    pane.wait_for(&["no backend", "offline", "catalogue fresh"]);
+    // its ids are choices, not ids typed by hand
+    pane.keys(&["n"]);
+    pane.wait_focus("APP Key");
+    for label in ["APP Secret", "Keep secret", "BaseUrl", "Trust certificate"] {
+        pane.keys(&["Tab"]);
+        pane.wait_focus(label);
+    }
+    pane.keys(&["Enter"]);
+    pane.wait_for(&["API Fabric trust certificate"]);
+}

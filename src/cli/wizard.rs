@@ -53,18 +53,27 @@ pub fn run(args: &WizardArgs, paths: &Paths) -> ExitCode {
         }
     };
     let offline = args.offline;
+    // offline: the catalogue cached by an earlier online run (of the backend
+    // used by default: the local one when none is set)
+    let offline_catalogue = if offline { args.backend.catalogue_cache(paths).ok() } else { None };
     let paths2 = paths.clone();
     let telegram = crate::telegram::ApiConfig::resolve(args.telegram_api.as_deref()).map_err(|e| e.to_string());
-    let result = app::run(store, args.mouse, telegram, move || -> (Option<Arc<dyn Backend>>, Option<String>) {
-        if let Some(client) = remote {
-            let url = client.backend().to_string();
-            return (Some(Arc::new(Remote::new(client, &paths2.cache))), Some(url));
-        }
-        if offline {
-            return (None, None);
-        }
-        super::embedded::backend(&paths2)
-    });
+    let result = app::run(
+        store,
+        args.mouse,
+        telegram,
+        offline_catalogue,
+        move || -> (Option<Arc<dyn Backend>>, Option<String>) {
+            if let Some(client) = remote {
+                let url = client.backend().to_string();
+                return (Some(Arc::new(Remote::new(client, &paths2.cache))), Some(url));
+            }
+            if offline {
+                return (None, None);
+            }
+            super::embedded::backend(&paths2)
+        },
+    );
     match result {
         Ok(outcome) => {
             if let Some(url) = outcome.integration_url {
