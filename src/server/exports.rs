@@ -2,14 +2,8 @@
 //! (plus id, name and type; never a key, secret, URL or certificate) as a
 //! `.zip` of CSV files of at most [`EXPORT_FILE_RECORDS`] records each.
 //!
-//! CSV format: UTF-8, comma-separated, a header row in every file, one row
-//! per channel. Nested settings are dotted columns
-//! (`basic.last_agent_mode.retention_hours`); booleans are `true`/`false`;
-//! lists are joined with `;` (keywords and transfer targets cannot contain
-//! it); work-time segments are `HH:MM-HH:MM` joined with `;`; an unlimited
-//! `agent_outbound_time_limit_minutes` is an empty cell. A cell that starts
-//! with `=`, `+`, `-`, `@`, tab or carriage return gets a leading `'` so that
-//! a spreadsheet never runs it as a formula.
+//! The CSV format (columns, cells, formula neutralising) is
+//! [`crate::api::export_csv`], which also reads it back.
 //!
 //! A task runs on the blocking pool with its own database connection. It
 //! reads channels a page at a time and writes each page's rows straight into
@@ -30,86 +24,21 @@ use super::AppState;
 use super::auth::Tenant;
 use super::db;
 use super::errors::{ApiErr, ApiJson, ApiResult, Id, IdKind, shorten};
+use crate::api::export_csv;
 use crate::api::{EXPORT_FILE_RECORDS, EXPORT_MAX_RECORDS, ExportRequest, ExportStatus, ExportTask};
-use crate::model::{ChannelDocument, FieldError, Segment};
+use crate::model::{ChannelDocument, FieldError};
 
 /// Channels read per database round.
 const PAGE: i64 = 500;
 /// Tasks listed by `GET /api/v1/exports`, newest first.
 const LIST_MAX: i64 = 100;
 
-type Cell = fn(&ChannelDocument) -> String;
-
-fn yes(b: bool) -> String {
-    if b { "true" } else { "false" }.to_string()
-}
-
-fn segments(s: &[Segment]) -> String {
-    s.iter().map(|s| format!("{}-{}", s.start, s.end)).collect::<Vec<_>>().join(";")
-}
-
-/// The columns after `id`, `name` and `channel_type`: everything under Basic
-/// and Robot configuration.
-fn columns() -> Vec<(&'static str, Cell)> {
-    vec![
-        ("basic.ou", |d| d.basic.ou.clone()),
-        ("basic.skill_queue", |d| d.basic.skill_queue.clone()),
-        ("basic.transfer_keywords", |d| d.basic.transfer_keywords.join(";")),
-        ("basic.work_time.workday", |d| segments(&d.basic.work_time.workday)),
-        ("basic.work_time.non_workday", |d| segments(&d.basic.work_time.non_workday)),
-        ("basic.non_working_time_notification", |d| d.basic.non_working_time_notification.clone()),
-        ("basic.last_agent_mode.enabled", |d| yes(d.basic.last_agent_mode.enabled)),
-        ("basic.last_agent_mode.retention_hours", |d| d.basic.last_agent_mode.retention_hours.to_string()),
-        ("basic.last_agent_mode.wait_seconds", |d| d.basic.last_agent_mode.wait_seconds.to_string()),
-        ("basic.session_end_no_customer_reply.enabled", |d| yes(d.basic.session_end_no_customer_reply.enabled)),
-        ("basic.session_end_no_customer_reply.timeout_minutes", |d| {
-            d.basic.session_end_no_customer_reply.timeout_minutes.to_string()
-        }),
-        ("basic.session_end_no_customer_reply.end_message", |d| {
-            d.basic.session_end_no_customer_reply.end_message.clone()
-        }),
-        ("basic.session_transfer_no_agent_reply.enabled", |d| yes(d.basic.session_transfer_no_agent_reply.enabled)),
-        ("basic.session_transfer_no_agent_reply.timeout_seconds", |d| {
-            d.basic.session_transfer_no_agent_reply.timeout_seconds.to_string()
-        }),
-        ("basic.session_transfer_no_agent_reply.target_skill_queue", |d| {
-            d.basic.session_transfer_no_agent_reply.target_skill_queue.clone()
-        }),
-        ("basic.session_transfer_no_agent_reply.notice", |d| d.basic.session_transfer_no_agent_reply.notice.clone()),
-        ("basic.session_transfer.enabled", |d| yes(d.basic.session_transfer.enabled)),
-        ("basic.session_transfer.targets", |d| {
-            d.basic.session_transfer.targets.iter().map(|t| t.as_str()).collect::<Vec<_>>().join(";")
-        }),
-        ("basic.offline_messages.enabled", |d| yes(d.basic.offline_messages.enabled)),
-        ("basic.offline_messages.prompt", |d| d.basic.offline_messages.prompt.clone()),
-        ("basic.offline_messages.routing_time_limit_minutes", |d| {
-            d.basic.offline_messages.routing_time_limit_minutes.to_string()
-        }),
-        ("basic.offline_messages.agent_outbound_time_limit_minutes", |d| {
-            d.basic.offline_messages.agent_outbound_time_limit_minutes.map(|m| m.to_string()).unwrap_or_default()
-        }),
-        ("basic.offline_messages.called_customer_reply_timeout_minutes", |d| {
-            d.basic.offline_messages.called_customer_reply_timeout_minutes.to_string()
-        }),
-        ("basic.offline_messages.routing_mode", |d| d.basic.offline_messages.routing_mode.as_str().to_string()),
-        ("robot.intelligent_robot.enabled", |d| yes(d.robot.intelligent_robot.enabled)),
-        ("robot.intelligent_robot.chatbot_access_code", |d| d.robot.intelligent_robot.chatbot_access_code.clone()),
-        ("robot.robot_assistant.enabled", |d| yes(d.robot.robot_assistant.enabled)),
-        ("robot.robot_assistant.assistant_access_code", |d| d.robot.robot_assistant.assistant_access_code.clone()),
-    ]
-}
-
 /// The header row of every CSV file.
 pub fn header() -> Vec<&'static str> {
-    let mut h = vec!["id", "name", "channel_type"];
-    h.extend(columns().into_iter().map(|(name, _)| name));
-    h
+    export_csv::header()
 }
 
-/// A cell a spreadsheet will show as text, never run as a formula.
-pub fn neutralise(cell: String) -> String {
-    if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) { format!("'{cell}") } else { cell }
-}
+pub use crate::api::export_csv::neutralise;
 
 fn task_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<ExportTask> {
     let status: String = r.get(1)?;
@@ -439,7 +368,7 @@ fn write_zip(conn: &Connection, part: &Path, id: &str, tenant: i64) -> Result<(u
     .map_err(|e| format!("cannot write the file: {e}"))?;
     let mut zip = zip::ZipWriter::new(file);
     let options = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
-    let cols = columns();
+    let cols = export_csv::columns();
     let head = header();
     let mut csv = csv_buffer();
     let io = |e: std::io::Error| format!("cannot write the file: {e}");
@@ -478,7 +407,7 @@ fn write_zip(conn: &Connection, part: &Path, id: &str, tenant: i64) -> Result<(u
             }
             let doc: ChannelDocument =
                 serde_json::from_str(&text).map_err(|e| format!("channel {cid} is unreadable: {e}"))?;
-            let row = [cid, name, kind].into_iter().chain(cols.iter().map(|(_, cell)| cell(&doc))).map(neutralise);
+            let row = [cid, name, kind].into_iter().chain(cols.iter().map(|c| (c.get)(&doc))).map(neutralise);
             csv.write_record(row).map_err(|e| e.to_string())?;
             in_file += 1;
             done += 1;
