@@ -341,7 +341,10 @@ fn offline_submit_says_why_and_keeps_the_draft() {
     pane.keys(&["Enter"]);
     pane.wait_for(&["offline", "saved", "later", "submit"]);
 
-    let draft = pane.wait_draft("the typed channel", |d| d.document.basic.channel_name == "Offline_1");
+    // saves are written in the background: wait for the one made on reaching Review
+    let draft = pane.wait_draft("the typed channel at step 4", |d| {
+        d.document.basic.channel_name == "Offline_1" && d.meta.step == 4
+    });
     assert_eq!(draft.document.channel_info.app_key, "AK_off");
     assert_eq!(draft.document.channel_info.base_url, "https://192.0.2.10:28090");
     assert_eq!(draft.document.channel_info.trust_certificate, "cert-trust-1");

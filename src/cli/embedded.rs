@@ -35,6 +35,7 @@ pub fn token_file(db: &Path) -> PathBuf {
 }
 
 /// The local backend's URL and token in this process.
+#[cfg(feature = "server")]
 #[derive(Clone)]
 struct Running {
     url: String,
@@ -102,6 +103,22 @@ fn local_token(db: &Path) -> Result<String, String> {
     use crate::server::{auth, db as sdb, seed};
     use rusqlite::OptionalExtension;
     sdb::create_parent(db).map_err(|e| e.to_string())?;
+    // One process at a time opens (and on a fresh file creates) the database
+    // here: SQLite answers "database is locked" to a second process switching
+    // a brand-new file to WAL, whatever the busy timeout.
+    let guard = {
+        use std::os::unix::fs::OpenOptionsExt;
+        let path = sdb::beside(db, ".lock");
+        let file = std::fs::OpenOptions::new()
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .mode(0o600)
+            .open(&path)
+            .map_err(|e| format!("cannot open {}: {e}", path.display()))?;
+        file.lock().map_err(|e| format!("cannot lock {}: {e}", path.display()))?;
+        file
+    };
     let mut conn = sdb::open(db).map_err(|e| e.to_string())?;
     let file = token_file(db);
     let known = |conn: &rusqlite::Connection| -> Result<Option<String>, String> {
@@ -128,6 +145,7 @@ fn local_token(db: &Path) -> Result<String, String> {
     crate::fsutil::atomic_write(&file, format!("{token}\n").as_bytes())
         .map_err(|e| format!("cannot write {}: {e}", file.display()))?;
     tx.commit().map_err(|e| e.to_string())?;
+    drop(guard);
     Ok(token)
 }
 
