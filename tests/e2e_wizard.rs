@@ -436,3 +436,32 @@ fn offline_the_catalogue_cached_by_an_online_run_is_offered_with_its_age() {
     pane.keys(&["Enter"]);
     pane.wait_for(&["API Fabric trust certificate"]);
 }
+
+#[test]
+fn the_wizard_and_commands_share_the_local_backend_and_its_token() {
+    let pane = Pane::new("local-shared");
+    // no backend set: the wizard starts the local backend
+    pane.start(&[]);
+    pane.wait_for(&["online"]);
+    let run = |args: &[&str]| {
+        let out = Command::new(BIN)
+            .args(args)
+            .env("CHANWIZ_HOME", pane.home())
+            .env("CHANWIZ_RETRY_DELAY_MS", support::RETRY_DELAY_MS)
+            .env_remove("CHANWIZ_BACKEND")
+            .env_remove("CHANWIZ_TOKEN")
+            .stdin(std::process::Stdio::null())
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    };
+    // a command while the wizard runs, on the same file
+    run(&["submit", "assets/examples/telegram-channel.json"]);
+    // `serve --demo` on the file replaces the demo token, never the local one
+    drop(support::serve::HomeServer::start(pane.home(), &["--demo"]));
+    pane.keys(&["r"]);
+    let screen = pane.wait_for(&["Channels on the backend", "Telegram_Support"]);
+    assert!(screen.contains("online") && !screen.contains("401"), "{screen}");
+    pane.keys(&["q"]);
+    assert!(pane.wait_exit().contains("WIZARD-EXIT:0"));
+}
