@@ -147,10 +147,21 @@ fn one_csv_file_imports_and_a_bad_record_is_refused_with_its_row() {
     assert_eq!(d.document.basic, doc.basic);
     assert_eq!(d.document.channel_info.app_secret, None);
 
+    // standard input: a CSV file, and a JSON document as before
+    let text = std::fs::read_to_string(&file).unwrap().replace("Csv_One", "Csv_Stdin");
+    let out = cli.run_with_input(&["drafts", "import", "-"], &text);
+    assert!(out.stderr.contains("imported 1 draft(s)"), "{}", out.all());
+    let out = cli.run_with_input(&["drafts", "import", "-"], support::EXAMPLE);
+    assert_eq!(out.code, Some(0), "{}", out.all());
+    let names: Vec<String> =
+        cli.store().list().unwrap().drafts.into_iter().map(|d| d.document.basic.channel_name).collect();
+    assert_eq!(names.len(), 3);
+    assert!(names.contains(&"Csv_Stdin".into()) && names.contains(&"Telegram_Support".into()), "{names:?}");
+
     // a file that is not an export is refused whole
     std::fs::write(&file, "id,name,colour\n1,x,red\n").unwrap();
     let out = cli.run(&["drafts", "import", file.to_str().unwrap()]);
     assert_eq!(out.code, Some(2), "{}", out.all());
     assert!(out.stderr.contains("column 'colour'"), "{}", out.all());
-    assert_eq!(cli.store().list().unwrap().drafts.len(), 1);
+    assert_eq!(cli.store().list().unwrap().drafts.len(), 3);
 }

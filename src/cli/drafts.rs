@@ -4,7 +4,6 @@ use std::process::ExitCode;
 use clap::Subcommand;
 use serde::Serialize;
 
-use super::validate::load_document;
 use super::{exit, fail};
 use crate::drafts::{Draft, DraftError, DraftStore};
 use crate::model::{FieldError, Mode, validate};
@@ -180,9 +179,12 @@ fn run_in(cmd: &DraftsCommand, store: &DraftStore) -> Result<ExitCode, DraftErro
             if !bytes.trim_ascii_start().starts_with(b"{") {
                 return Ok(import_csv(store, file, &bytes));
             }
-            let doc = match load_document(file) {
+            let doc = match std::str::from_utf8(&bytes)
+                .map_err(|e| e.to_string())
+                .and_then(|text| crate::model::parse_document(text).map_err(|e| e.to_string()))
+            {
                 Ok(d) => d,
-                Err(code) => return Ok(code),
+                Err(e) => return Ok(fail(exit::UNREADABLE, &format!("{}: {e}", file.display()))),
             };
             let had_secret = doc.channel_info.app_secret.is_some();
             let draft = store.create(doc, *remember_secrets)?;
