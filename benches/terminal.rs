@@ -447,7 +447,7 @@ fn channels(rows: &mut Vec<Row>) {
     );
     // the backend's answer, then the far end of the list
     w.key_bytes(b"\r");
-    w.until("filter /000012345");
+    w.until("no channel matches the filter");
     w.key_bytes(b"\x1b");
     w.until(&format!("{MANY_CHANNELS} channels"));
     w.key_bytes(b"G"); // End

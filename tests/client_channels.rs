@@ -85,9 +85,10 @@ fn https_is_verified_and_a_private_ca_is_trusted_only_when_given() {
 fn the_config_file_holds_the_backend_and_token_and_flags_override_it() {
     let server = Server::start(&[]);
     let cli = Cli { home: tempfile::tempdir().unwrap(), backend: None, token: None };
+    // nothing set: the local backend (its own, empty, tenant)
     let out = cli.run(&["channels", "list"]);
-    assert_eq!(out.code, Some(2), "{}", out.all());
-    assert!(out.stderr.contains("no backend is set"), "{}", out.stderr);
+    assert_eq!(out.code, Some(0), "{}", out.all());
+    assert_eq!(out.stdout.trim(), "no channels", "{}", out.all());
 
     assert_eq!(cli.run(&["config", "set", "--backend", &server.url]).code, Some(0));
     let out = cli.run_with_input(&["config", "set", "--token-stdin"], &format!("{}\n", server.token));

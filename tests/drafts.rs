@@ -162,3 +162,132 @@ fn drafts_list_newest_first() {
     let ids: Vec<String> = store.list().unwrap().drafts.into_iter().map(|d| d.meta.id).collect();
     assert_eq!(ids, vec![a.meta.id, b.meta.id]);
 }
+
+/// Make every draft file look written an hour ago (the index trusts only
+/// files clearly older than itself).
+fn age_files(store: &DraftStore) {
+    let past = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
+    for e in fs::read_dir(store.dir()).unwrap().flatten() {
+        if e.file_name() != chanwiz::drafts::INDEX_FILE {
+            fs::File::options().write(true).open(e.path()).unwrap().set_modified(past).unwrap();
+        }
+    }
+}
+
+fn index_json(store: &DraftStore) -> serde_json::Value {
+    serde_json::from_slice(&fs::read(store.dir().join(chanwiz::drafts::INDEX_FILE)).unwrap()).unwrap()
+}
+
+fn index_names(store: &DraftStore) -> Vec<String> {
+    let mut names: Vec<String> = index_json(store)["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["row"]["name"].as_str().unwrap().to_string())
+        .collect();
+    names.sort();
+    names
+}
+
+fn named(name: &str) -> ChannelDocument {
+    let mut d = example();
+    d.basic.channel_name = name.into();
+    d
+}
+
+fn row_names(store: &DraftStore) -> Vec<String> {
+    let (rows, problems) = store.rows().unwrap();
+    assert!(problems.is_empty(), "{problems:?}");
+    rows.into_iter().map(|r| r.name).collect()
+}
+
+#[test]
+fn the_index_follows_every_save_and_remove() {
+    let (_root, store) = store();
+    let a = store.create(named("A"), false).unwrap();
+    let mut b = store.create(named("B"), true).unwrap();
+    assert_eq!(row_names(&store), ["B", "A"], "newest first");
+    let (rows, _) = store.rows().unwrap();
+    assert_eq!((rows[0].errors, rows[1].errors), (0, 1), "A's secret is not stored: one error");
+    // saves and removes change the index without a listing in between
+    b.document.basic.channel_name = "B2".into();
+    store.save(&mut b).unwrap();
+    let c = store.create(named("C"), true).unwrap();
+    assert_eq!(index_names(&store), ["A", "B2", "C"]);
+    store.remove(&a.meta.id).unwrap();
+    assert_eq!(index_names(&store), ["B2", "C"]);
+    let (made, result) = store.create_all([named("D"), named("E")], false);
+    result.unwrap();
+    assert_eq!(made.len(), 2);
+    assert_eq!(index_names(&store), ["B2", "C", "D", "E"]);
+    assert_eq!(row_names(&store), ["E", "D", "C", "B2"]);
+    let (rows, _) = store.rows().unwrap();
+    assert_eq!(rows.iter().find(|r| r.id == c.meta.id).unwrap().step, 1);
+}
+
+#[test]
+fn listing_trusts_the_index_for_unchanged_files_and_drafts_list_uses_it() {
+    let root = tempfile::tempdir().unwrap();
+    let store = DraftStore::open(&root.path().join("data/drafts")).unwrap();
+    let a = store.create(named("A"), true).unwrap();
+    store.create(named("B"), true).unwrap();
+    age_files(&store);
+    assert_eq!(row_names(&store), ["B", "A"]);
+    // what the index says of an unchanged file is what is listed
+    let mut index = index_json(&store);
+    for e in index["entries"].as_array_mut().unwrap() {
+        if e["row"]["id"] == a.meta.id.as_str() {
+            e["row"]["name"] = "From_Index".into();
+        }
+    }
+    fs::write(store.dir().join(chanwiz::drafts::INDEX_FILE), serde_json::to_vec(&index).unwrap()).unwrap();
+    assert_eq!(row_names(&store), ["B", "From_Index"]);
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_chanwiz"))
+        .args(["drafts", "list", "--json"])
+        .env("CHANWIZ_HOME", root.path())
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&out.stdout).contains("From_Index"), "{out:?}");
+}
+
+#[test]
+fn a_draft_file_newer_than_the_index_wins() {
+    let (_root, store) = store();
+    let a = store.create(named("A"), true).unwrap();
+    age_files(&store);
+    assert_eq!(row_names(&store), ["A"]);
+    // another program (or an older chanwiz) rewrites the file behind the index
+    let file = store.dir().join(format!("{}.json", a.meta.id));
+    let text = fs::read_to_string(&file).unwrap().replace("\"channel_name\": \"A\"", "\"channel_name\": \"Z\"");
+    fs::write(&file, text).unwrap();
+    assert_eq!(row_names(&store), ["Z"]);
+    assert_eq!(index_names(&store), ["Z"], "the index is brought up to date");
+    // a file the index never saw, and one that vanished
+    let other = store.dir().join("0123456789ab.json");
+    fs::write(&other, fs::read_to_string(&file).unwrap().replace(&a.meta.id, "0123456789ab")).unwrap();
+    fs::remove_file(&file).unwrap();
+    let (rows, _) = store.rows().unwrap();
+    assert_eq!(rows.iter().map(|r| r.id.as_str()).collect::<Vec<_>>(), ["0123456789ab"]);
+}
+
+#[test]
+fn a_missing_or_corrupt_index_is_rebuilt_from_the_files() {
+    let (_root, store) = store();
+    store.create(named("A"), true).unwrap();
+    store.create(named("B"), true).unwrap();
+    age_files(&store);
+    let index = store.dir().join(chanwiz::drafts::INDEX_FILE);
+    assert!(!index.exists(), "no listing yet");
+    assert_eq!(row_names(&store), ["B", "A"]);
+    assert_eq!(index_names(&store), ["A", "B"]);
+    fs::remove_file(&index).unwrap();
+    assert_eq!(row_names(&store), ["B", "A"]);
+    assert_eq!(index_names(&store), ["A", "B"]);
+    fs::write(&index, b"{\"version\": 1, \"entries\": [{\"row\": 12").unwrap();
+    assert_eq!(row_names(&store), ["B", "A"]);
+    assert_eq!(index_names(&store), ["A", "B"]);
+    // a corrupt draft is still moved aside and reported
+    fs::write(store.dir().join("0123456789ab.json"), b"{oops").unwrap();
+    let (rows, problems) = store.rows().unwrap();
+    assert_eq!((rows.len(), problems.len()), (2, 1));
+}

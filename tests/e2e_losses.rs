@@ -69,12 +69,14 @@ impl Drop for Tmpfs {
 
 fn go_to_field(pane: &Pane, label: &str) {
     for _ in 0..40 {
-        if focused_row(&pane.screen()).is_some_and(|r| r.contains(label)) {
+        let screen = pane.screen();
+        let before = focused_row(&screen).unwrap_or_default().to_string();
+        if before.contains(label) {
             return;
         }
         pane.keys(&["Tab"]);
-        // each Tab is drawn before the next is read
-        pane.wait_until("the focus to move", |s| focused_row(s).is_some());
+        // the next Tab only once this one is drawn (else the focus overshoots)
+        pane.wait_until("the focus to move", |s| focused_row(s).is_some_and(|r| r != before));
     }
     pane.wait_focus(label);
 }

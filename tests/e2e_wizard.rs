@@ -341,7 +341,10 @@ fn offline_submit_says_why_and_keeps_the_draft() {
     pane.keys(&["Enter"]);
     pane.wait_for(&["offline", "saved", "later", "submit"]);
 
-    let draft = pane.wait_draft("the typed channel", |d| d.document.basic.channel_name == "Offline_1");
+    // saves are written in the background: wait for the one made on reaching Review
+    let draft = pane.wait_draft("the typed channel at step 4", |d| {
+        d.document.basic.channel_name == "Offline_1" && d.meta.step == 4
+    });
     assert_eq!(draft.document.channel_info.app_key, "AK_off");
     assert_eq!(draft.document.channel_info.base_url, "https://192.0.2.10:28090");
     assert_eq!(draft.document.channel_info.trust_certificate, "cert-trust-1");
@@ -403,4 +406,62 @@ fn a_broken_config_file_is_reported_instead_of_falling_back_to_the_embedded_back
         !chanwiz::paths::Paths::under(pane.home()).data.join("backend.sqlite3").exists(),
         "no embedded backend was started"
     );
+}
+
+#[test]
+fn offline_the_catalogue_cached_by_an_online_run_is_offered_with_its_age() {
+    let pane = Pane::new("offline-catalogue");
+    pane.start(&["--offline"]);
+    pane.wait_for(&["offline", "no catalogue"]);
+    pane.keys(&["q"]);
+    pane.wait_exit();
+    // an online run (the local backend: none is set) caches the catalogue
+    let out = std::process::Command::new(support::tmux::BIN)
+        .args(["catalogue"])
+        .env("CHANWIZ_HOME", pane.home())
+        .env_remove("CHANWIZ_BACKEND")
+        .env_remove("CHANWIZ_TOKEN")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    pane.start(&["--offline"]);
+    pane.wait_for(&["no backend", "offline", "catalogue fresh"]);
+    // its ids are choices, not ids typed by hand
+    pane.keys(&["n"]);
+    pane.wait_focus("APP Key");
+    for label in ["APP Secret", "Keep secret", "BaseUrl", "Trust certificate"] {
+        pane.keys(&["Tab"]);
+        pane.wait_focus(label);
+    }
+    pane.keys(&["Enter"]);
+    pane.wait_for(&["API Fabric trust certificate"]);
+}
+
+#[test]
+fn the_wizard_and_commands_share_the_local_backend_and_its_token() {
+    let pane = Pane::new("local-shared");
+    // no backend set: the wizard starts the local backend
+    pane.start(&[]);
+    pane.wait_for(&["online"]);
+    let run = |args: &[&str]| {
+        let out = Command::new(BIN)
+            .args(args)
+            .env("CHANWIZ_HOME", pane.home())
+            .env("CHANWIZ_RETRY_DELAY_MS", support::RETRY_DELAY_MS)
+            .env_remove("CHANWIZ_BACKEND")
+            .env_remove("CHANWIZ_TOKEN")
+            .stdin(std::process::Stdio::null())
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    };
+    // a command while the wizard runs, on the same file
+    run(&["submit", "assets/examples/telegram-channel.json"]);
+    // `serve --demo` on the file replaces the demo token, never the local one
+    drop(support::serve::HomeServer::start(pane.home(), &["--demo"]));
+    pane.keys(&["r"]);
+    let screen = pane.wait_for(&["Channels on the backend", "Telegram_Support"]);
+    assert!(screen.contains("online") && !screen.contains("401"), "{screen}");
+    pane.keys(&["q"]);
+    assert!(pane.wait_exit().contains("WIZARD-EXIT:0"));
 }

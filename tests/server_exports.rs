@@ -222,6 +222,9 @@ async fn an_unfinished_export_cannot_be_downloaded_and_a_restart_marks_it_failed
     drop(conn);
     let part = chanwiz::server::exports_dir(&s.db).join("abc123.zip.part");
     std::fs::write(&part, b"half a zip").unwrap();
+    // the task's server holds its lock while the task runs (here: this test)
+    let lock = std::fs::File::create(chanwiz::server::exports_dir(&s.db).join("abc123.lock")).unwrap();
+    lock.try_lock().unwrap();
     let (status, body) = status_json(s.get("/api/v1/exports/abc123/download").send().await.unwrap()).await;
     assert_eq!(status, StatusCode::CONFLICT, "{body}");
     // while it runs, the tenant cannot start another task
@@ -235,6 +238,7 @@ async fn an_unfinished_export_cannot_be_downloaded_and_a_restart_marks_it_failed
     // the server stops mid-task; when it starts again the task is failed, not running forever
     let Srv { running, db, dir, http, .. } = s;
     running.shutdown().await.unwrap();
+    drop(lock);
     let again = chanwiz::server::spawn(chanwiz::server::ServerConfig {
         addr: "127.0.0.1:0".parse().unwrap(),
         db: db.clone(),

@@ -23,6 +23,8 @@ use crate::model::{ChannelDocument, FieldError};
 
 pub use crate::model::catalogue::{Assistant, Catalogue, CertRole, Certificate, ChannelRef, Chatbot, Ou, SkillQueue};
 
+pub mod export_csv;
+
 /// Route templates, as axum writes them.
 pub mod routes {
     pub const HEALTH: &str = "/api/v1/health";

@@ -37,10 +37,35 @@ impl BackendArgs {
         Flags { backend: self.backend.clone(), token: self.token.clone(), ca_cert: self.ca_cert.clone() }
     }
 
-    /// A client for the resolved settings (flag > environment > file).
+    /// A client for the resolved settings (flag > environment > file); the
+    /// local backend, started for this command, when no backend is set.
     pub fn connect(&self, paths: &Paths) -> Result<Client, ClientError> {
+        if !self.configured(paths)? {
+            return super::embedded::client(paths);
+        }
         let settings = config::from_env(&self.flags(), paths)?;
         Client::new(&settings)
+    }
+
+    /// Whether a backend is set (flag, environment or config file). A config
+    /// file that cannot be read is an error, not "none": falling back to the
+    /// local backend would hide it.
+    pub fn configured(&self, paths: &Paths) -> Result<bool, ClientError> {
+        let set = |v: Option<String>| v.is_some_and(|b| !b.trim().is_empty());
+        Ok(set(self.backend.clone())
+            || set(std::env::var(config::ENV_BACKEND).ok())
+            || set(crate::client::FileConfig::load(paths)?.and_then(|f| f.backend)))
+    }
+
+    /// The catalogue cache of the backend these flags lead to: the local
+    /// backend's when none is set.
+    pub fn catalogue_cache(&self, paths: &Paths) -> Result<crate::client::CatalogueCache, ClientError> {
+        if !self.configured(paths)? {
+            return Ok(crate::client::CatalogueCache::new(&paths.cache, super::embedded::CACHE_KEY));
+        }
+        let file = crate::client::FileConfig::load(paths)?;
+        let (url, _) = config::resolve_backend(&self.flags(), &|k| std::env::var(k).ok(), file.as_ref())?;
+        Ok(crate::client::CatalogueCache::new(&paths.cache, url.as_str().trim_end_matches('/')))
     }
 }
 

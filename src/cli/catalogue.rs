@@ -25,7 +25,10 @@ pub fn run(args: &CatalogueArgs, paths: &Paths) -> ExitCode {
         Ok(c) => c,
         Err(code) => return code,
     };
-    let cache = client.catalogue_cache(&paths.cache);
+    let cache = match args.backend.catalogue_cache(paths) {
+        Ok(c) => c,
+        Err(e) => return report(&e),
+    };
     let fetch = match block_on(client.refresh_catalogue(&cache)) {
         Err(code) => return code,
         Ok(Err(e)) => {

@@ -82,11 +82,17 @@ fn run_in(cmd: &ConfigCommand, paths: &Paths) -> Result<ExitCode, ClientError> {
                 config::config_file(paths).display(),
                 if file.is_none() { " (none)" } else { "" }
             );
+            let embedded = env(ENV_BACKEND).is_none() && f.backend.is_none();
             let backend = env(ENV_BACKEND)
                 .map(|v| format!("{v} (from {ENV_BACKEND})"))
                 .or(f.backend.map(|v| format!("{v} (from config.json)")));
-            println!("backend:     {}", crate::sanitize::clean(&backend.unwrap_or_else(|| "not set".into())));
-            let token = if env(ENV_TOKEN).is_some() {
+            let backend =
+                backend.unwrap_or_else(|| format!("embedded ({})", super::embedded::db_file(paths).display()));
+            println!("backend:     {}", crate::sanitize::clean(&backend));
+            let token = if embedded {
+                let file = super::embedded::token_file(&super::embedded::db_file(paths));
+                format!("the local backend's, in {} (not shown)", file.display())
+            } else if env(ENV_TOKEN).is_some() {
                 format!("set (from {ENV_TOKEN}; not shown)")
             } else if f.token.is_some() {
                 "set (from config.json; not shown)".into()

@@ -4,7 +4,6 @@ use std::process::ExitCode;
 use clap::Subcommand;
 use serde::Serialize;
 
-use super::validate::load_document;
 use super::{exit, fail};
 use crate::drafts::{Draft, DraftError, DraftStore};
 use crate::model::{FieldError, Mode, validate};
@@ -30,9 +29,11 @@ pub enum DraftsCommand {
         /// Draft id, or a unique prefix of at least 4 characters.
         id: String,
     },
-    /// Store a channel document as a new draft.
+    /// Store a channel document as a new draft, or every record of an export
+    /// (its zip, or one of its CSV files) as one draft each.
     Import {
-        /// The channel document (JSON); `-` reads standard input.
+        /// The channel document (JSON), an export zip or one of its CSV files;
+        /// `-` reads standard input.
         file: PathBuf,
         /// Keep the document's APP Secret in the draft file.
         #[arg(long)]
@@ -80,25 +81,21 @@ pub fn run(cmd: &DraftsCommand, paths: &Paths) -> ExitCode {
 fn run_in(cmd: &DraftsCommand, store: &DraftStore) -> Result<ExitCode, DraftError> {
     match cmd {
         DraftsCommand::List { json } => {
-            let listing = store.list()?;
-            for p in &listing.problems {
+            let (listing, problems) = store.rows()?;
+            for p in &problems {
                 eprintln!("chanwiz: {}", clean(&p.to_string()));
             }
             let rows: Vec<ListRow> = listing
-                .drafts
                 .iter()
-                .map(|d| {
-                    let n = draft_errors(d).len();
-                    ListRow {
-                        id: &d.meta.id,
-                        channel_name: &d.document.basic.channel_name,
-                        step: d.meta.step,
-                        created: d.meta.created.to_rfc3339(),
-                        updated: d.meta.updated.to_rfc3339(),
-                        channel_id: d.meta.channel_id.as_deref(),
-                        valid: n == 0,
-                        errors: n,
-                    }
+                .map(|r| ListRow {
+                    id: &r.id,
+                    channel_name: &r.name,
+                    step: r.step,
+                    created: r.created.to_rfc3339(),
+                    updated: r.updated.to_rfc3339(),
+                    channel_id: r.channel_id.as_deref(),
+                    valid: r.errors == 0,
+                    errors: r.errors,
                 })
                 .collect();
             if *json {
@@ -172,9 +169,22 @@ fn run_in(cmd: &DraftsCommand, store: &DraftStore) -> Result<ExitCode, DraftErro
             Ok(ExitCode::SUCCESS)
         }
         DraftsCommand::Import { file, remember_secrets } => {
-            let doc = match load_document(file) {
+            let bytes = match read_bytes(file) {
+                Ok(b) => b,
+                Err(e) => return Ok(fail(exit::UNREADABLE, &format!("cannot read {}: {e}", file.display()))),
+            };
+            if bytes.starts_with(b"PK\x03\x04") {
+                return Ok(import_zip(store, file, &bytes));
+            }
+            if !bytes.trim_ascii_start().starts_with(b"{") {
+                return Ok(import_csv(store, file, &bytes));
+            }
+            let doc = match std::str::from_utf8(&bytes)
+                .map_err(|e| e.to_string())
+                .and_then(|text| crate::model::parse_document(text).map_err(|e| e.to_string()))
+            {
                 Ok(d) => d,
-                Err(code) => return Ok(code),
+                Err(e) => return Ok(fail(exit::UNREADABLE, &format!("{}: {e}", file.display()))),
             };
             let had_secret = doc.channel_info.app_secret.is_some();
             let draft = store.create(doc, *remember_secrets)?;
@@ -207,4 +217,105 @@ fn run_in(cmd: &DraftsCommand, store: &DraftStore) -> Result<ExitCode, DraftErro
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+/// A file's bytes, or standard input's for `-`.
+fn read_bytes(path: &std::path::Path) -> std::io::Result<Vec<u8>> {
+    use std::io::Read;
+    if path.as_os_str() == "-" {
+        let mut bytes = Vec::new();
+        std::io::stdin().read_to_end(&mut bytes)?;
+        Ok(bytes)
+    } else {
+        std::fs::read(path)
+    }
+}
+
+/// What an import of export records made and refused.
+#[derive(Default)]
+struct Imported {
+    made: usize,
+    refused: usize,
+}
+
+impl Imported {
+    /// One draft per readable record of one CSV file (`label` in messages);
+    /// the draft ids on standard output, refusals on standard error.
+    fn file(&mut self, store: &DraftStore, label: &str, input: impl std::io::Read) -> Result<(), String> {
+        use crate::api::export_csv;
+        let records = export_csv::read(input).map_err(|e| format!("{label}: {e}"))?;
+        let mut docs = Vec::with_capacity(records.len());
+        for r in records {
+            match r {
+                Ok(doc) => docs.push(doc),
+                Err(refused) => {
+                    self.refused += 1;
+                    eprintln!("chanwiz: {label} row {}: refused: {}", refused.row, clean(&refused.reason));
+                }
+            }
+        }
+        let (made, result) = store.create_all(docs, false);
+        self.made += made.len();
+        let mut out = std::io::stdout().lock();
+        for d in &made {
+            let _ = std::io::Write::write_all(&mut out, format!("{}\n", d.meta.id).as_bytes());
+        }
+        result.map_err(|e| e.to_string())
+    }
+
+    fn report(&self, source: &std::path::Path, stopped: Option<String>) -> ExitCode {
+        eprintln!(
+            "imported {} draft(s) from {}{}; secrets are empty (type them in the wizard or pass them to `chanwiz submit`)",
+            self.made,
+            source.display(),
+            match self.refused {
+                0 => String::new(),
+                n => format!(", {n} record(s) refused"),
+            }
+        );
+        match stopped {
+            Some(e) => fail(exit::UNREADABLE, &e),
+            None if self.refused > 0 => ExitCode::from(exit::REFUSED),
+            None => ExitCode::SUCCESS,
+        }
+    }
+}
+
+fn import_csv(store: &DraftStore, file: &std::path::Path, bytes: &[u8]) -> ExitCode {
+    let mut imported = Imported::default();
+    let label = file.display().to_string();
+    let stopped = imported.file(store, &label, bytes).err();
+    imported.report(file, stopped)
+}
+
+/// Every CSV file of an export zip, in name order.
+fn import_zip(store: &DraftStore, file: &std::path::Path, bytes: &[u8]) -> ExitCode {
+    let mut archive = match zip::ZipArchive::new(std::io::Cursor::new(bytes)) {
+        Ok(a) => a,
+        Err(e) => return fail(exit::UNREADABLE, &format!("{} is not a readable zip: {e}", file.display())),
+    };
+    let mut names: Vec<String> = archive
+        .file_names()
+        .flatten()
+        .map(|n| n.into_owned())
+        .filter(|n| n.to_ascii_lowercase().ends_with(".csv"))
+        .collect();
+    names.sort();
+    if names.is_empty() {
+        return fail(exit::UNREADABLE, &format!("{} holds no CSV file: it is not an export", file.display()));
+    }
+    let mut imported = Imported::default();
+    let mut stopped = None;
+    for name in names {
+        let label = format!("{}:{}", file.display(), clean(&name));
+        let result = match archive.by_name(&name) {
+            Ok(entry) => imported.file(store, &label, entry),
+            Err(e) => Err(format!("{label}: {e}")),
+        };
+        if let Err(e) = result {
+            stopped = Some(e);
+            break;
+        }
+    }
+    imported.report(file, stopped)
 }

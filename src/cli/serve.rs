@@ -19,7 +19,8 @@ pub struct ServeArgs {
     /// Address to listen on; port 0 picks a free one. Plain HTTP only on loopback.
     #[arg(long, default_value = DEFAULT_ADDR)]
     pub addr: SocketAddr,
-    /// The SQLite database file (default: server.db in chanwiz's data directory).
+    /// The SQLite database file (default: the local backend's,
+    /// backend.sqlite3 in chanwiz's data directory).
     #[arg(long)]
     pub db: Option<PathBuf>,
     /// Seed a demo tenant with a catalogue (once) and print a fresh token for it.
@@ -45,14 +46,16 @@ pub enum TenantCommand {
     Add {
         /// 1–64 letters, digits, '_', '-' or '.'.
         name: String,
-        /// The server's database file (default: server.db in chanwiz's data directory).
+        /// The server's database file (default: the local backend's, backend.sqlite3 in chanwiz's data directory).
         #[arg(long)]
         db: Option<PathBuf>,
     },
 }
 
+/// The local backend's file: what the CLI and the wizard use when no
+/// backend is set, so that `serve` exposes what was made locally.
 fn default_db(paths: &Paths) -> PathBuf {
-    paths.data.join("server.db")
+    super::embedded::db_file(paths)
 }
 
 pub fn run_serve(args: &ServeArgs, paths: &Paths) -> ExitCode {
@@ -88,6 +91,10 @@ pub fn run_serve(args: &ServeArgs, paths: &Paths) -> ExitCode {
         }
         let _ = out.flush();
         drop(out);
+        let local = super::embedded::token_file(&db);
+        if local.exists() {
+            eprintln!("chanwiz: the local backend's tenant token is in {}", local.display());
+        }
         if !args.demo && matches!(server::auth::tenant_count(&db), Ok(0)) {
             eprintln!(
                 "chanwiz: no tenant yet: create one with `chanwiz tenant add NAME --db {}` (it prints the tenant's token)",

@@ -27,16 +27,6 @@ pub struct WizardArgs {
     pub backend: BackendArgs,
 }
 
-/// Whether any backend is configured (flag, environment or config file). A
-/// config file that cannot be read is an error, not "none": falling back to
-/// the embedded backend would hide it.
-fn backend_configured(args: &WizardArgs, paths: &Paths) -> Result<bool, crate::client::ClientError> {
-    let set = |v: Option<String>| v.is_some_and(|b| !b.trim().is_empty());
-    Ok(set(args.backend.backend.clone())
-        || set(std::env::var(crate::client::config::ENV_BACKEND).ok())
-        || set(crate::client::FileConfig::load(paths)?.and_then(|f| f.backend)))
-}
-
 pub fn run(args: &WizardArgs, paths: &Paths) -> ExitCode {
     use std::io::IsTerminal;
     if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
@@ -49,7 +39,7 @@ pub fn run(args: &WizardArgs, paths: &Paths) -> ExitCode {
     // A configured backend must be usable: say why not before drawing.
     let configured = match args.offline {
         true => false,
-        false => match backend_configured(args, paths) {
+        false => match args.backend.configured(paths) {
             Ok(c) => c,
             Err(e) => return super::backend::report(&e),
         },
@@ -63,18 +53,27 @@ pub fn run(args: &WizardArgs, paths: &Paths) -> ExitCode {
         }
     };
     let offline = args.offline;
+    // offline: the catalogue cached by an earlier online run (of the backend
+    // used by default: the local one when none is set)
+    let offline_catalogue = if offline { args.backend.catalogue_cache(paths).ok() } else { None };
     let paths2 = paths.clone();
     let telegram = crate::telegram::ApiConfig::resolve(args.telegram_api.as_deref()).map_err(|e| e.to_string());
-    let result = app::run(store, args.mouse, telegram, move || -> (Option<Arc<dyn Backend>>, Option<String>) {
-        if let Some(client) = remote {
-            let url = client.backend().to_string();
-            return (Some(Arc::new(Remote::new(client, &paths2.cache))), Some(url));
-        }
-        if offline {
-            return (None, None);
-        }
-        super::embedded::backend(&paths2)
-    });
+    let result = app::run(
+        store,
+        args.mouse,
+        telegram,
+        offline_catalogue,
+        move || -> (Option<Arc<dyn Backend>>, Option<String>) {
+            if let Some(client) = remote {
+                let url = client.backend().to_string();
+                return (Some(Arc::new(Remote::new(client, &paths2.cache))), Some(url));
+            }
+            if offline {
+                return (None, None);
+            }
+            super::embedded::backend(&paths2)
+        },
+    );
     match result {
         Ok(outcome) => {
             if let Some(url) = outcome.integration_url {

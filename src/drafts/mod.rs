@@ -8,6 +8,10 @@ use std::path::{Path, PathBuf};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+mod index;
+
+pub use index::{INDEX_FILE, Row};
+
 use crate::fsutil::{TEMP_PREFIX, atomic_write, private_dir};
 use crate::model::{ChannelDocument, DocumentError, parse::check_version};
 
@@ -173,9 +177,16 @@ impl DraftStore {
         self.dir.join(format!("{id}.json"))
     }
 
-    /// Save `draft` atomically, stamping its `updated` time. The APP Secret is
-    /// written only when the draft remembers secrets.
+    /// Save `draft` atomically, stamping its `updated` time, and update the
+    /// index. The APP Secret is written only when the draft remembers secrets.
     pub fn save(&self, draft: &mut Draft) -> Result<(), DraftError> {
+        let entry = self.write_file(draft)?;
+        self.update_index(entry.into_iter().collect(), &[]);
+        Ok(())
+    }
+
+    /// Write the draft's file; the index entry of what was written.
+    fn write_file(&self, draft: &mut Draft) -> Result<Option<index::Entry>, DraftError> {
         if !is_id(&draft.meta.id) {
             return Err(DraftError::NotFound(draft.meta.id.clone()));
         }
@@ -185,7 +196,9 @@ impl DraftStore {
         let file = DraftFile { draft: draft.meta.clone(), document };
         let mut bytes = serde_json::to_vec_pretty(&file).expect("a draft always serialises");
         bytes.push(b'\n');
-        atomic_write(&self.file_of(&draft.meta.id), &bytes).map_err(|e| self.io(e))
+        let path = self.file_of(&draft.meta.id);
+        atomic_write(&path, &bytes).map_err(|e| self.io(e))?;
+        Ok(self.entry_of(&file.draft, &file.document, &path))
     }
 
     /// Store `document` as a new draft.
@@ -194,6 +207,33 @@ impl DraftStore {
         draft.meta.remember_secrets = remember_secrets;
         self.save(&mut draft)?;
         Ok(draft)
+    }
+
+    /// Store each document as a new draft, updating the index once at the
+    /// end. The drafts made, and the error that stopped the rest (if any).
+    pub fn create_all(
+        &self,
+        documents: impl IntoIterator<Item = ChannelDocument>,
+        remember_secrets: bool,
+    ) -> (Vec<Draft>, Result<(), DraftError>) {
+        let (mut made, mut entries) = (Vec::new(), Vec::new());
+        let mut result = Ok(());
+        for document in documents {
+            let mut draft = Draft::new(document);
+            draft.meta.remember_secrets = remember_secrets;
+            match self.write_file(&mut draft) {
+                Ok(entry) => {
+                    entries.extend(entry);
+                    made.push(draft);
+                }
+                Err(e) => {
+                    result = Err(e);
+                    break;
+                }
+            }
+        }
+        self.update_index(entries, &[]);
+        (made, result)
     }
 
     /// Load one draft by its id. A corrupt file is moved aside.
@@ -314,7 +354,10 @@ impl DraftStore {
             return Err(DraftError::NotFound(id.to_string()));
         }
         match fs::remove_file(self.file_of(id)) {
-            Ok(()) => fs::File::open(&self.dir).and_then(|d| d.sync_all()).map_err(|e| self.io(e)),
+            Ok(()) => {
+                self.update_index(Vec::new(), &[id]);
+                fs::File::open(&self.dir).and_then(|d| d.sync_all()).map_err(|e| self.io(e))
+            }
             Err(e) if e.kind() == io::ErrorKind::NotFound => Err(DraftError::NotFound(id.to_string())),
             Err(e) => Err(self.io(e)),
         }

@@ -2,14 +2,8 @@
 //! (plus id, name and type; never a key, secret, URL or certificate) as a
 //! `.zip` of CSV files of at most [`EXPORT_FILE_RECORDS`] records each.
 //!
-//! CSV format: UTF-8, comma-separated, a header row in every file, one row
-//! per channel. Nested settings are dotted columns
-//! (`basic.last_agent_mode.retention_hours`); booleans are `true`/`false`;
-//! lists are joined with `;` (keywords and transfer targets cannot contain
-//! it); work-time segments are `HH:MM-HH:MM` joined with `;`; an unlimited
-//! `agent_outbound_time_limit_minutes` is an empty cell. A cell that starts
-//! with `=`, `+`, `-`, `@`, tab or carriage return gets a leading `'` so that
-//! a spreadsheet never runs it as a formula.
+//! The CSV format (columns, cells, formula neutralising) is
+//! [`crate::api::export_csv`], which also reads it back.
 //!
 //! A task runs on the blocking pool with its own database connection. It
 //! reads channels a page at a time and writes each page's rows straight into
@@ -30,86 +24,21 @@ use super::AppState;
 use super::auth::Tenant;
 use super::db;
 use super::errors::{ApiErr, ApiJson, ApiResult, Id, IdKind, shorten};
+use crate::api::export_csv;
 use crate::api::{EXPORT_FILE_RECORDS, EXPORT_MAX_RECORDS, ExportRequest, ExportStatus, ExportTask};
-use crate::model::{ChannelDocument, FieldError, Segment};
+use crate::model::{ChannelDocument, FieldError};
 
 /// Channels read per database round.
 const PAGE: i64 = 500;
 /// Tasks listed by `GET /api/v1/exports`, newest first.
 const LIST_MAX: i64 = 100;
 
-type Cell = fn(&ChannelDocument) -> String;
-
-fn yes(b: bool) -> String {
-    if b { "true" } else { "false" }.to_string()
-}
-
-fn segments(s: &[Segment]) -> String {
-    s.iter().map(|s| format!("{}-{}", s.start, s.end)).collect::<Vec<_>>().join(";")
-}
-
-/// The columns after `id`, `name` and `channel_type`: everything under Basic
-/// and Robot configuration.
-fn columns() -> Vec<(&'static str, Cell)> {
-    vec![
-        ("basic.ou", |d| d.basic.ou.clone()),
-        ("basic.skill_queue", |d| d.basic.skill_queue.clone()),
-        ("basic.transfer_keywords", |d| d.basic.transfer_keywords.join(";")),
-        ("basic.work_time.workday", |d| segments(&d.basic.work_time.workday)),
-        ("basic.work_time.non_workday", |d| segments(&d.basic.work_time.non_workday)),
-        ("basic.non_working_time_notification", |d| d.basic.non_working_time_notification.clone()),
-        ("basic.last_agent_mode.enabled", |d| yes(d.basic.last_agent_mode.enabled)),
-        ("basic.last_agent_mode.retention_hours", |d| d.basic.last_agent_mode.retention_hours.to_string()),
-        ("basic.last_agent_mode.wait_seconds", |d| d.basic.last_agent_mode.wait_seconds.to_string()),
-        ("basic.session_end_no_customer_reply.enabled", |d| yes(d.basic.session_end_no_customer_reply.enabled)),
-        ("basic.session_end_no_customer_reply.timeout_minutes", |d| {
-            d.basic.session_end_no_customer_reply.timeout_minutes.to_string()
-        }),
-        ("basic.session_end_no_customer_reply.end_message", |d| {
-            d.basic.session_end_no_customer_reply.end_message.clone()
-        }),
-        ("basic.session_transfer_no_agent_reply.enabled", |d| yes(d.basic.session_transfer_no_agent_reply.enabled)),
-        ("basic.session_transfer_no_agent_reply.timeout_seconds", |d| {
-            d.basic.session_transfer_no_agent_reply.timeout_seconds.to_string()
-        }),
-        ("basic.session_transfer_no_agent_reply.target_skill_queue", |d| {
-            d.basic.session_transfer_no_agent_reply.target_skill_queue.clone()
-        }),
-        ("basic.session_transfer_no_agent_reply.notice", |d| d.basic.session_transfer_no_agent_reply.notice.clone()),
-        ("basic.session_transfer.enabled", |d| yes(d.basic.session_transfer.enabled)),
-        ("basic.session_transfer.targets", |d| {
-            d.basic.session_transfer.targets.iter().map(|t| t.as_str()).collect::<Vec<_>>().join(";")
-        }),
-        ("basic.offline_messages.enabled", |d| yes(d.basic.offline_messages.enabled)),
-        ("basic.offline_messages.prompt", |d| d.basic.offline_messages.prompt.clone()),
-        ("basic.offline_messages.routing_time_limit_minutes", |d| {
-            d.basic.offline_messages.routing_time_limit_minutes.to_string()
-        }),
-        ("basic.offline_messages.agent_outbound_time_limit_minutes", |d| {
-            d.basic.offline_messages.agent_outbound_time_limit_minutes.map(|m| m.to_string()).unwrap_or_default()
-        }),
-        ("basic.offline_messages.called_customer_reply_timeout_minutes", |d| {
-            d.basic.offline_messages.called_customer_reply_timeout_minutes.to_string()
-        }),
-        ("basic.offline_messages.routing_mode", |d| d.basic.offline_messages.routing_mode.as_str().to_string()),
-        ("robot.intelligent_robot.enabled", |d| yes(d.robot.intelligent_robot.enabled)),
-        ("robot.intelligent_robot.chatbot_access_code", |d| d.robot.intelligent_robot.chatbot_access_code.clone()),
-        ("robot.robot_assistant.enabled", |d| yes(d.robot.robot_assistant.enabled)),
-        ("robot.robot_assistant.assistant_access_code", |d| d.robot.robot_assistant.assistant_access_code.clone()),
-    ]
-}
-
 /// The header row of every CSV file.
 pub fn header() -> Vec<&'static str> {
-    let mut h = vec!["id", "name", "channel_type"];
-    h.extend(columns().into_iter().map(|(name, _)| name));
-    h
+    export_csv::header()
 }
 
-/// A cell a spreadsheet will show as text, never run as a formula.
-pub fn neutralise(cell: String) -> String {
-    if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) { format!("'{cell}") } else { cell }
-}
+pub use crate::api::export_csv::neutralise;
 
 fn task_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<ExportTask> {
     let status: String = r.get(1)?;
@@ -141,21 +70,63 @@ fn get_task(conn: &Connection, tenant: i64, id: &str) -> rusqlite::Result<Option
     .optional()
 }
 
-/// Tasks a stopped server left unfinished can never finish: mark them failed.
-pub fn fail_interrupted(conn: &Connection) -> rusqlite::Result<()> {
-    conn.execute(
-        "UPDATE exports SET status = 'failed', finished = ?1, \
-         error = 'The server stopped before the export finished: start a new export.' \
-         WHERE status IN ('pending', 'running')",
-        [db::ts(db::now())],
-    )?;
+/// The lock a task's server holds while the task runs: several servers may
+/// run on one database file (the CLI's and the wizard's embedded backends),
+/// and only a task whose lock is free belongs to a server that is gone.
+fn lock_path(dir: &Path, id: &str) -> PathBuf {
+    dir.join(format!("{id}.lock"))
+}
+
+/// Create and take the lock of a new task (before its row exists).
+fn take_lock(dir: &Path, id: &str) -> std::io::Result<std::fs::File> {
+    use std::os::unix::fs::OpenOptionsExt;
+    let file =
+        std::fs::OpenOptions::new().write(true).create(true).truncate(false).mode(0o600).open(lock_path(dir, id))?;
+    file.try_lock().map_err(std::io::Error::from)?;
+    Ok(file)
+}
+
+/// Whether no running server holds the task's lock; while `Some`, the lock
+/// is held here.
+fn orphan_lock(dir: &Path, id: &str) -> Option<Option<std::fs::File>> {
+    match std::fs::OpenOptions::new().write(true).open(lock_path(dir, id)) {
+        Ok(file) => file.try_lock().is_ok().then_some(Some(file)),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Some(None),
+        Err(_) => None,
+    }
+}
+
+/// Tasks whose server stopped before they finished can never finish: mark
+/// them failed and remove their partial files. Tasks another server on the
+/// same file is running are left alone.
+pub fn fail_interrupted(conn: &Connection, dir: &Path) -> rusqlite::Result<()> {
+    let ids: Vec<String> = conn
+        .prepare("SELECT id FROM exports WHERE status IN ('pending', 'running')")?
+        .query_map([], |r| r.get(0))?
+        .collect::<Result<_, _>>()?;
+    for id in ids {
+        let Some(_held) = orphan_lock(dir, &id) else { continue };
+        // its owner may have finished meanwhile: only an unfinished task is failed
+        conn.execute(
+            "UPDATE exports SET status = 'failed', finished = ?2, \
+             error = 'The server stopped before the export finished: start a new export.' \
+             WHERE id = ?1 AND status IN ('pending', 'running')",
+            params![id, db::ts(db::now())],
+        )?;
+        let _ = std::fs::remove_file(dir.join(format!("{id}.zip.part")));
+        let _ = std::fs::remove_file(lock_path(dir, &id));
+    }
     Ok(())
 }
 
-/// Files of tasks a stopped server left half-written.
+/// Files of tasks a stopped server left half-written (never those of a task
+/// a running server holds).
 pub fn remove_partial_files(dir: &Path) {
     for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
-        if entry.file_name().to_string_lossy().ends_with(".zip.part") {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if let Some(id) = name.strip_suffix(".zip.part")
+            && orphan_lock(dir, id).is_some()
+        {
             let _ = std::fs::remove_file(entry.path());
         }
     }
@@ -186,10 +157,14 @@ pub async fn create(
     if ids.len() > EXPORT_MAX_RECORDS {
         return Err(too_many(ids.len() as u64));
     }
-    let task = state
+    let id = uuid::Uuid::new_v4().simple().to_string();
+    let dir = state.exports_dir.clone();
+    let (task, lock) = state
         .db
         .call(move |conn| {
-            db::write_tx(conn, |tx| {
+            fail_interrupted(conn, &dir)?;
+            let lock = take_lock(&dir, &id).map_err(|e| ApiErr::internal(format!("export lock: {e}")))?;
+            let task = db::write_tx(conn, |tx| {
                 // one task at a time per tenant: each holds a thread and a file
                 let running: Option<String> = tx
                     .query_row(
@@ -204,7 +179,6 @@ pub async fn create(
                     )));
                 }
                 let all = ids.is_empty();
-                let id = uuid::Uuid::new_v4().simple().to_string();
                 let total: i64 = if all {
                     tx.query_row("SELECT count(*) FROM channels WHERE tenant_id = ?1", [t], |r| r.get(0))?
                 } else {
@@ -245,12 +219,25 @@ pub async fn create(
                     }
                 }
                 get_task(tx, t, &id)?.ok_or_else(|| ApiErr::internal("new export task not found"))
-            })
+            });
+            match task {
+                Ok(task) => Ok((task, lock)),
+                Err(e) => {
+                    drop(lock);
+                    let _ = std::fs::remove_file(lock_path(&dir, &id));
+                    Err(e)
+                }
+            }
         })
         .await?;
     let (db_path, dir, id) = (state.db.path().to_path_buf(), state.exports_dir.clone(), task.id.clone());
     tracing::info!(task = %id, total = task.total, "export started");
-    tokio::task::spawn_blocking(move || run(&db_path, &dir, &id, t));
+    tokio::task::spawn_blocking(move || {
+        run(&db_path, &dir, &id, t);
+        // the task's row is final: the lock is no longer needed
+        drop(lock);
+        let _ = std::fs::remove_file(lock_path(&dir, &id));
+    });
     Ok((StatusCode::ACCEPTED, Json(task)))
 }
 
@@ -381,7 +368,7 @@ fn write_zip(conn: &Connection, part: &Path, id: &str, tenant: i64) -> Result<(u
     .map_err(|e| format!("cannot write the file: {e}"))?;
     let mut zip = zip::ZipWriter::new(file);
     let options = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
-    let cols = columns();
+    let cols = export_csv::columns();
     let head = header();
     let mut csv = csv_buffer();
     let io = |e: std::io::Error| format!("cannot write the file: {e}");
@@ -420,7 +407,7 @@ fn write_zip(conn: &Connection, part: &Path, id: &str, tenant: i64) -> Result<(u
             }
             let doc: ChannelDocument =
                 serde_json::from_str(&text).map_err(|e| format!("channel {cid} is unreadable: {e}"))?;
-            let row = [cid, name, kind].into_iter().chain(cols.iter().map(|(_, cell)| cell(&doc))).map(neutralise);
+            let row = [cid, name, kind].into_iter().chain(cols.iter().map(|c| (c.get)(&doc))).map(neutralise);
             csv.write_record(row).map_err(|e| e.to_string())?;
             in_file += 1;
             done += 1;
@@ -452,6 +439,41 @@ mod tests {
         for cell in ["", "agent", "24", "a=b", "08:30-12:00"] {
             assert_eq!(neutralise(cell.into()), cell);
         }
+    }
+
+    #[test]
+    fn only_tasks_whose_server_is_gone_are_failed() {
+        let dir = tempfile::tempdir().unwrap();
+        let conn = db::open(&dir.path().join("s.db")).unwrap();
+        let t = super::super::auth::insert_tenant(&conn, "t", false).unwrap();
+        let exports = dir.path().join("exports");
+        std::fs::create_dir(&exports).unwrap();
+        for id in ["alive", "gone", "old"] {
+            conn.execute(
+                "INSERT INTO exports (id, tenant_id, status, total, created, all_channels) VALUES (?1, ?2, 'running', 1, ?3, 1)",
+                params![id, t, db::ts(db::now())],
+            )
+            .unwrap();
+            std::fs::write(exports.join(format!("{id}.zip.part")), b"half").unwrap();
+        }
+        // "alive" is held by a running server; "gone"'s server died (its lock
+        // file is free); "old" was started before tasks had locks
+        let held = take_lock(&exports, "alive").unwrap();
+        drop(take_lock(&exports, "gone").unwrap());
+        fail_interrupted(&conn, &exports).unwrap();
+        remove_partial_files(&exports);
+        let status = |id: &str| -> String {
+            conn.query_row("SELECT status FROM exports WHERE id = ?1", [id], |r| r.get(0)).unwrap()
+        };
+        assert_eq!(status("alive"), "running");
+        assert!(exports.join("alive.zip.part").exists());
+        for id in ["gone", "old"] {
+            assert_eq!(status(id), "failed", "{id}");
+            assert!(!exports.join(format!("{id}.zip.part")).exists(), "{id}");
+        }
+        drop(held);
+        fail_interrupted(&conn, &exports).unwrap();
+        assert_eq!(status("alive"), "failed");
     }
 
     #[test]

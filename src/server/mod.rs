@@ -219,7 +219,7 @@ pub async fn spawn(config: ServerConfig) -> Result<RunningServer, ServeError> {
         let (demo, seed_channels) = (config.demo, config.seed_channels);
         tokio::task::spawn_blocking(move || -> Result<(db::Db, Option<String>), rusqlite::Error> {
             let mut conn = db::open(&path)?;
-            exports::fail_interrupted(&conn)?;
+            exports::fail_interrupted(&conn, &exports_dir(&path))?;
             let mut token = None;
             if demo {
                 let (tenant, t) = seed::demo(&mut conn)?;

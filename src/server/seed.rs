@@ -22,20 +22,26 @@ pub const EXAMPLE: &str = include_str!("../../assets/examples/telegram-channel.j
 /// copy of a token is the one printed now (tokens are stored hashed).
 pub fn demo(conn: &mut Connection) -> rusqlite::Result<(i64, String)> {
     let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-    let existing: Option<i64> =
-        tx.query_row("SELECT id FROM tenants WHERE name = ?1", [DEMO_TENANT_NAME], |r| r.get(0)).optional()?;
-    let tenant = match existing {
-        Some(id) => id,
-        None => {
-            let id = auth::insert_tenant(&tx, DEMO_TENANT_NAME, true)?;
-            demo_catalogue(&tx, id)?;
-            id
-        }
-    };
+    let tenant = demo_tenant(&tx)?;
     tx.execute("DELETE FROM tokens WHERE tenant_id = ?1 AND label = ?2", params![tenant, DEMO_TOKEN_LABEL])?;
     let token = auth::issue_token(&tx, tenant, DEMO_TOKEN_LABEL)?;
     tx.commit()?;
     Ok((tenant, token))
+}
+
+/// The demo tenant, created with its catalogue when missing (call it inside
+/// an immediate transaction). Its tokens are left as they are.
+pub fn demo_tenant(conn: &Connection) -> rusqlite::Result<i64> {
+    let existing: Option<i64> =
+        conn.query_row("SELECT id FROM tenants WHERE name = ?1", [DEMO_TENANT_NAME], |r| r.get(0)).optional()?;
+    match existing {
+        Some(id) => Ok(id),
+        None => {
+            let id = auth::insert_tenant(conn, DEMO_TENANT_NAME, true)?;
+            demo_catalogue(conn, id)?;
+            Ok(id)
+        }
+    }
 }
 
 fn demo_catalogue(conn: &Connection, t: i64) -> rusqlite::Result<()> {

@@ -31,6 +31,9 @@ pub struct Options {
     pub backend: Option<Arc<dyn Backend>>,
     /// Shown in the status line.
     pub backend_url: Option<String>,
+    /// Offline: the cache of the catalogue of the backend used by default,
+    /// loaded so that choices are offered (with the cache's age).
+    pub offline_catalogue: Option<crate::client::CatalogueCache>,
 }
 
 /// What the wizard leaves in the scrollback when it ends.
@@ -135,12 +138,13 @@ pub fn run(
     store: Arc<DraftStore>,
     mouse: bool,
     telegram: Result<crate::telegram::ApiConfig, String>,
+    offline_catalogue: Option<crate::client::CatalogueCache>,
     make_backend: impl FnOnce() -> (Option<Arc<dyn Backend>>, Option<String>),
 ) -> io::Result<Outcome> {
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
     runtime.block_on(async move {
         let (backend, backend_url) = make_backend();
-        run_async(store, Options { mouse, telegram, backend, backend_url }).await
+        run_async(store, Options { mouse, telegram, backend, backend_url, offline_catalogue }).await
     })
 }
 
@@ -169,6 +173,7 @@ async fn run_async(store: Arc<DraftStore>, opts: Options) -> io::Result<Outcome>
     let input = Input::start(event_tx);
     let (tx, mut actions) = mpsc::unbounded_channel::<Action>();
     let mut jobs = Runner::new(store.clone(), opts.backend.clone(), opts.telegram, tx.clone());
+    jobs.offline_catalogue = opts.offline_catalogue;
     jobs.run(Effect::LoadDrafts);
     jobs.run(Effect::RefreshBackend);
 
@@ -297,6 +302,8 @@ pub struct Runner {
     tx: mpsc::UnboundedSender<Action>,
     jobs: Option<std::sync::mpsc::Sender<StoreJob>>,
     worker: Option<std::thread::JoinHandle<Option<(u64, bool)>>>,
+    /// With no backend: where a cached catalogue may be.
+    pub offline_catalogue: Option<crate::client::CatalogueCache>,
 }
 
 impl Runner {
@@ -329,7 +336,7 @@ impl Runner {
             }
             last
         });
-        Self { store, backend, telegram, tx, jobs: Some(jobs), worker: Some(worker) }
+        Self { store, backend, telegram, tx, jobs: Some(jobs), worker: Some(worker), offline_catalogue: None }
     }
 
     /// Wait for every save and delete asked for; the revision of the last
@@ -349,16 +356,12 @@ impl Runner {
         match effect {
             Effect::LoadDrafts => {
                 tokio::task::spawn_blocking(move || {
-                    // one draft at a time: only the rows stay in memory
-                    let mut rows = Vec::new();
-                    let action = match store.visit(|d| rows.push(DraftRow::of(&d))) {
-                        Ok(problems) => {
-                            rows.sort_by(|a, b| b.updated.cmp(&a.updated).then_with(|| a.id.cmp(&b.id)));
-                            Action::DraftsLoaded {
-                                drafts: rows,
-                                problems: problems.iter().map(|p| p.to_string()).collect(),
-                            }
-                        }
+                    // from the drafts index: only changed files are read
+                    let action = match store.rows() {
+                        Ok((rows, problems)) => Action::DraftsLoaded {
+                            drafts: rows.into_iter().map(DraftRow::from).collect(),
+                            problems: problems.iter().map(|p| p.to_string()).collect(),
+                        },
                         Err(e) => Action::DraftsLoaded { drafts: vec![], problems: vec![e.to_string()] },
                     };
                     let _ = tx.send(action);
@@ -391,6 +394,12 @@ impl Runner {
             Effect::RefreshBackend => {
                 if let Some(backend) = self.backend.clone() {
                     tokio::spawn(async move { backend.refresh(tx).await });
+                } else if let Some(cache) = self.offline_catalogue.clone() {
+                    tokio::task::spawn_blocking(move || {
+                        if let Some(c) = cache.load() {
+                            let _ = tx.send(Action::CatalogueLoaded { catalogue: c.catalogue, fetched: c.fetched });
+                        }
+                    });
                 }
             }
             Effect::OpenChannel(id) => match self.backend.clone() {

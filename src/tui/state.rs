@@ -13,7 +13,7 @@ use super::screens::integration::IntegrationPage;
 use super::screens::wizard::Wizard;
 use crate::api::ChannelSummary;
 use crate::drafts::Draft;
-use crate::model::{Catalogue, Mode};
+use crate::model::Catalogue;
 
 pub enum Screen {
     Home(Home),
@@ -54,14 +54,13 @@ pub struct DraftRow {
 
 impl DraftRow {
     pub fn of(d: &Draft) -> Self {
-        let mode = if d.meta.channel_id.is_some() { Mode::Update } else { Mode::Create };
-        Self {
-            id: d.meta.id.clone(),
-            name: d.document.basic.channel_name.clone(),
-            step: d.meta.step,
-            updated: d.meta.updated,
-            errors: crate::model::validate(&d.document, mode).len(),
-        }
+        crate::drafts::Row::of(d).into()
+    }
+}
+
+impl From<crate::drafts::Row> for DraftRow {
+    fn from(r: crate::drafts::Row) -> Self {
+        Self { id: r.id, name: r.name, step: r.step, updated: r.updated, errors: r.errors }
     }
 }
 

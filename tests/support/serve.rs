@@ -81,3 +81,60 @@ impl Drop for Server {
         let _ = self.child.wait();
     }
 }
+
+/// `chanwiz serve` as a user starts it in their own home (`CHANWIZ_HOME`),
+/// with `args` and no `--db`: it serves the local backend's file.
+pub struct HomeServer {
+    child: Child,
+    pub url: String,
+    /// What it printed on standard error before listening (and just after).
+    pub stderr: std::sync::Arc<std::sync::Mutex<String>>,
+}
+
+impl HomeServer {
+    pub fn start(home: &std::path::Path, args: &[&str]) -> Self {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_chanwiz"))
+            .args(["serve", "--addr", "127.0.0.1:0"])
+            .args(args)
+            .env("CHANWIZ_HOME", home)
+            .env_remove("CHANWIZ_BACKEND")
+            .env_remove("CHANWIZ_TOKEN")
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("chanwiz serve starts");
+        let stderr = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
+        let (err, sink) = (child.stderr.take().unwrap(), stderr.clone());
+        thread::spawn(move || {
+            for line in BufReader::new(err).lines().map_while(Result::ok) {
+                let mut s = sink.lock().unwrap();
+                s.push_str(&line);
+                s.push('\n');
+            }
+        });
+        let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+        let url = loop {
+            match lines.next() {
+                Some(Ok(line)) => {
+                    if let Some(v) = line.strip_prefix("listening:") {
+                        break v.trim().to_string();
+                    }
+                }
+                other => {
+                    let _ = child.kill();
+                    panic!("chanwiz serve ended before it printed its address: {other:?} {}", stderr.lock().unwrap());
+                }
+            }
+        };
+        thread::spawn(move || for _ in lines {});
+        HomeServer { child, url, stderr }
+    }
+}
+
+impl Drop for HomeServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}

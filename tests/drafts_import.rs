@@ -1,0 +1,167 @@
+//! `chanwiz drafts import` of an export: the zip (or one of its CSV files)
+//! becomes one draft per record, secrets empty, the name kept; a record
+//! that cannot be read is refused with its row and why. Round trip: the
+//! drafts' Basic and Robot configuration equal the exported channels'.
+
+#![cfg(feature = "server")]
+
+mod support;
+
+use std::collections::BTreeMap;
+
+use chanwiz::model::{ChannelDocument, RoutingMode, Segment, TransferTarget};
+use support::cli::{Cli, Server, block_on};
+
+fn seg(start: &str, end: &str) -> Segment {
+    Segment { start: start.into(), end: end.into() }
+}
+
+/// Channels that between them put a value other than the default in every
+/// exported column, and every kind of cell the format escapes.
+fn documents() -> Vec<ChannelDocument> {
+    let full = support::named("RT_Full");
+
+    let mut off = support::named("RT_Off");
+    let b = &mut off.basic;
+    b.transfer_keywords = vec!["+plus".into(), "@at".into(), "-minus".into()];
+    b.work_time.workday = vec![];
+    b.work_time.non_workday =
+        vec![seg("00:00", "06:00"), seg("06:00", "09:30"), seg("10:00", "12:00"), seg("20:00", "24:00")];
+    b.non_working_time_notification = "'quoted, with \"quotes\", commas\nand a second line".into();
+    b.last_agent_mode.enabled = false;
+    b.last_agent_mode.retention_hours = 72;
+    b.last_agent_mode.wait_seconds = 600;
+    b.session_end_no_customer_reply.enabled = false;
+    b.session_end_no_customer_reply.timeout_minutes = 1440;
+    b.session_end_no_customer_reply.end_message = "=SUM(A1)".into();
+    b.session_transfer_no_agent_reply.enabled = false;
+    b.session_transfer_no_agent_reply.timeout_seconds = 3600;
+    b.session_transfer_no_agent_reply.target_skill_queue = "sq-3".into();
+    b.session_transfer_no_agent_reply.notice = "-dash\tand tab".into();
+    b.session_transfer.enabled = false;
+    b.session_transfer.targets = vec![TransferTarget::Agent];
+    b.offline_messages.enabled = false;
+    b.offline_messages.routing_time_limit_minutes = 60;
+    b.offline_messages.agent_outbound_time_limit_minutes = None;
+    b.offline_messages.called_customer_reply_timeout_minutes = 5;
+    b.offline_messages.routing_mode = RoutingMode::SkillQueue;
+    off.robot.intelligent_robot.enabled = false;
+    off.robot.robot_assistant.enabled = false;
+    off.robot.robot_assistant.assistant_access_code = String::new();
+
+    let mut chatbot = support::named("RT_Chatbot");
+    let b = &mut chatbot.basic;
+    b.ou = "ou-1".into();
+    b.skill_queue = "sq-3".into();
+    b.offline_messages.routing_mode = RoutingMode::Chatbot;
+    b.offline_messages.agent_outbound_time_limit_minutes = Some(0);
+    b.session_transfer.targets = vec![TransferTarget::Chatbot, TransferTarget::SkillQueue];
+    b.non_working_time_notification = String::new();
+    vec![full, off, chatbot]
+}
+
+#[test]
+fn the_round_trip_documents_set_every_exported_column() {
+    let blank = ChannelDocument::default();
+    for c in chanwiz::api::export_csv::columns() {
+        assert!(documents().iter().any(|d| (c.get)(d) != (c.get)(&blank)), "no document sets {}", c.name);
+    }
+}
+
+#[test]
+fn an_exported_zip_imports_back_as_one_draft_per_channel_with_every_exported_value() {
+    let server = Server::start(&[]);
+    let cli = Cli::new(&server.url, &server.token);
+    for doc in documents() {
+        let file = cli.home.path().join(format!("{}.json", doc.basic.channel_name));
+        std::fs::write(&file, serde_json::to_vec(&doc).unwrap()).unwrap();
+        let out = cli.run(&["submit", file.to_str().unwrap()]);
+        assert_eq!(out.code, Some(0), "{}", out.all());
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let out = cli.run(&["export", "-o", dir.path().to_str().unwrap()]);
+    assert_eq!(out.code, Some(0), "{}", out.all());
+    let zip = out.stdout.trim().to_string();
+
+    let out = cli.run(&["drafts", "import", &zip]);
+    assert_eq!(out.code, Some(0), "{}", out.all());
+    assert!(out.stderr.contains("imported 3 draft(s)"), "{}", out.all());
+    let store = cli.store();
+    let drafts: BTreeMap<String, chanwiz::drafts::Draft> = out
+        .stdout
+        .lines()
+        .map(|id| store.load(id).unwrap())
+        .map(|d| (d.document.basic.channel_name.clone(), d))
+        .collect();
+    assert_eq!(drafts.len(), 3);
+
+    let client = server.client();
+    let channels = block_on(client.all_channels(None)).unwrap();
+    assert_eq!(channels.len(), 3);
+    for summary in channels {
+        let channel = block_on(client.get_channel(&summary.id)).unwrap();
+        let draft = &drafts[&channel.document.basic.channel_name];
+        assert_eq!(draft.document.basic, channel.document.basic, "{}", summary.name);
+        assert_eq!(draft.document.robot, channel.document.robot, "{}", summary.name);
+        // nothing of page one (keys, secrets, certificates) comes from an export
+        assert_eq!(draft.document.channel_info, Default::default());
+        assert_eq!(draft.meta.channel_id, None, "a new draft, not an edit");
+    }
+    // what was submitted is what came back
+    for doc in documents() {
+        let d = &drafts[&doc.basic.channel_name].document;
+        assert_eq!((&d.basic, &d.robot), (&doc.basic, &doc.robot));
+    }
+}
+
+#[test]
+fn one_csv_file_imports_and_a_bad_record_is_refused_with_its_row() {
+    let cli = Cli { home: tempfile::tempdir().unwrap(), backend: None, token: None };
+    let header = chanwiz::api::export_csv::header();
+    let doc = support::named("Csv_One");
+    let mut good: Vec<String> = vec!["id1".into(), "Csv_One".into(), "telegram".into()];
+    good.extend(chanwiz::api::export_csv::columns().iter().map(|c| (c.get)(&doc)));
+    let mut bad = good.clone();
+    bad[1] = "Csv_Bad".into();
+    let at = header.iter().position(|h| *h == "basic.last_agent_mode.wait_seconds").unwrap();
+    bad[at] = "soon".into();
+    let mut csv = csv::Writer::from_writer(Vec::new());
+    csv.write_record(&header).unwrap();
+    csv.write_record(&good).unwrap();
+    csv.write_record(&bad).unwrap();
+    let file = cli.home.path().join("channels-001.csv");
+    std::fs::write(&file, csv.into_inner().unwrap()).unwrap();
+
+    let out = cli.run(&["drafts", "import", file.to_str().unwrap()]);
+    assert_eq!(out.code, Some(1), "a refused record is a refusal: {}", out.all());
+    assert!(out.stderr.contains("imported 1 draft(s)") && out.stderr.contains("1 record(s) refused"), "{}", out.all());
+    assert!(
+        out.stderr.contains("row 3: refused: basic.last_agent_mode.wait_seconds: 'soon' is not a whole number"),
+        "{}",
+        out.all()
+    );
+    let listing = cli.store().list().unwrap();
+    assert_eq!(listing.drafts.len(), 1);
+    let d = &listing.drafts[0];
+    assert_eq!(d.meta.id, out.stdout.trim());
+    assert_eq!(d.document.basic, doc.basic);
+    assert_eq!(d.document.channel_info.app_secret, None);
+
+    // standard input: a CSV file, and a JSON document as before
+    let text = std::fs::read_to_string(&file).unwrap().replace("Csv_One", "Csv_Stdin");
+    let out = cli.run_with_input(&["drafts", "import", "-"], &text);
+    assert!(out.stderr.contains("imported 1 draft(s)"), "{}", out.all());
+    let out = cli.run_with_input(&["drafts", "import", "-"], support::EXAMPLE);
+    assert_eq!(out.code, Some(0), "{}", out.all());
+    let names: Vec<String> =
+        cli.store().list().unwrap().drafts.into_iter().map(|d| d.document.basic.channel_name).collect();
+    assert_eq!(names.len(), 3);
+    assert!(names.contains(&"Csv_Stdin".into()) && names.contains(&"Telegram_Support".into()), "{names:?}");
+
+    // a file that is not an export is refused whole
+    std::fs::write(&file, "id,name,colour\n1,x,red\n").unwrap();
+    let out = cli.run(&["drafts", "import", file.to_str().unwrap()]);
+    assert_eq!(out.code, Some(2), "{}", out.all());
+    assert!(out.stderr.contains("column 'colour'"), "{}", out.all());
+    assert_eq!(cli.store().list().unwrap().drafts.len(), 3);
+}

@@ -1,0 +1,148 @@
+//! One local backend for every command: with no backend set, `submit`,
+//! `channels`, `export` and `catalogue` each start the embedded backend on
+//! the same SQLite file in the data directory, with one stable token;
+//! `chanwiz serve` without `--db` serves that file.
+
+mod support;
+
+use std::path::Path;
+
+use support::cli::{Cli, block_on, client_for};
+use support::serve::HomeServer;
+
+fn local() -> Cli {
+    Cli { home: tempfile::tempdir().unwrap(), backend: None, token: None }
+}
+
+fn token_file(cli: &Cli) -> std::path::PathBuf {
+    cli.home.path().join("data/backend.sqlite3.token")
+}
+
+fn names_in_zip(zip: &Path) -> Vec<String> {
+    let mut archive = zip::ZipArchive::new(std::fs::File::open(zip).unwrap()).unwrap();
+    let mut names = Vec::new();
+    for i in 0..archive.len() {
+        let entry = archive.by_index(i).unwrap();
+        let mut csv = csv::Reader::from_reader(entry);
+        let at = csv.headers().unwrap().iter().position(|h| h == "name").unwrap();
+        for record in csv.records() {
+            names.push(record.unwrap()[at].to_string());
+        }
+    }
+    names.sort();
+    names
+}
+
+fn write_named(cli: &Cli, name: &str) -> String {
+    let file = cli.home.path().join(format!("{name}.json"));
+    std::fs::write(&file, serde_json::to_vec(&support::named(name)).unwrap()).unwrap();
+    file.to_str().unwrap().to_string()
+}
+
+#[test]
+fn with_no_backend_set_submit_list_and_export_share_the_local_backend() {
+    let cli = local();
+    let show = cli.run(&["config", "show"]);
+    let db = cli.home.path().join("data/backend.sqlite3");
+    assert!(show.stdout.contains(&format!("backend:     embedded ({})", db.display())), "{}", show.all());
+
+    let out = cli.run(&["submit", "assets/examples/telegram-channel.json"]);
+    assert_eq!(out.code, Some(0), "{}", out.all());
+    assert!(out.stdout.contains("created channel"), "{}", out.all());
+    assert!(db.exists());
+
+    let out = cli.run(&["channels", "list", "--json"]);
+    assert_eq!(out.code, Some(0), "{}", out.all());
+    let rows: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    let names: Vec<&str> = rows.as_array().unwrap().iter().map(|r| r["name"].as_str().unwrap()).collect();
+    assert_eq!(names, ["Telegram_Support"]);
+
+    let dir = tempfile::tempdir().unwrap();
+    let out = cli.run(&["export", "-o", dir.path().to_str().unwrap()]);
+    assert_eq!(out.code, Some(0), "{}", out.all());
+    let zip = std::path::PathBuf::from(out.stdout.trim());
+    assert!(zip.starts_with(dir.path()), "{}", out.all());
+    assert_eq!(names_in_zip(&zip), ["Telegram_Support"]);
+
+    let out = cli.run(&["catalogue", "--json"]);
+    assert_eq!(out.code, Some(0), "{}", out.all());
+    assert!(out.stdout.contains("\"ou-2\""), "{}", out.all());
+
+    // the local token never reaches the output or the log
+    let token = std::fs::read_to_string(token_file(&cli)).unwrap();
+    assert!(token.trim().starts_with("cwt_"));
+    assert!(!show.all().contains(token.trim()) && !cli.log().contains(token.trim()));
+    use std::os::unix::fs::PermissionsExt;
+    assert_eq!(std::fs::metadata(token_file(&cli)).unwrap().permissions().mode() & 0o777, 0o600);
+}
+
+#[test]
+fn commands_at_once_on_the_file_all_succeed_and_keep_one_token() {
+    let cli = local();
+    // a fresh home: the first runs race to make the database and the token
+    let first: Vec<_> = ["A_1", "A_2", "A_3"]
+        .iter()
+        .map(|n| {
+            let file = write_named(&cli, n);
+            cli.command(&["submit", &file])
+                .stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    for child in first {
+        let out = support::Out::from(child.wait_with_output().unwrap());
+        assert_eq!(out.code, Some(0), "{}", out.all());
+    }
+    let token = std::fs::read_to_string(token_file(&cli)).unwrap();
+
+    // an export running while other commands start their own backend on the file
+    let dir = tempfile::tempdir().unwrap();
+    let mut children = vec![cli.command(&["export", "-o", dir.path().to_str().unwrap()])];
+    for n in ["B_1", "B_2"] {
+        let file = write_named(&cli, n);
+        children.push(cli.command(&["submit", &file]));
+    }
+    children.push(cli.command(&["channels", "list", "--json"]));
+    children.push(cli.command(&["catalogue"]));
+    let running: Vec<_> = children
+        .iter_mut()
+        .map(|c| c.stdout(std::process::Stdio::piped()).stderr(std::process::Stdio::piped()).spawn().unwrap())
+        .collect();
+    let outs: Vec<support::Out> = running.into_iter().map(|c| c.wait_with_output().unwrap().into()).collect();
+    for out in &outs {
+        assert_eq!(out.code, Some(0), "{}", out.all());
+    }
+    let zip = std::path::PathBuf::from(outs[0].stdout.trim());
+    let exported = names_in_zip(&zip);
+    assert!(exported.starts_with(&["A_1".to_string(), "A_2".into(), "A_3".into()]), "{exported:?}");
+
+    let out = cli.run(&["channels", "list", "--json"]);
+    let rows: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    assert_eq!(rows.as_array().unwrap().len(), 5, "{}", out.all());
+    assert_eq!(std::fs::read_to_string(token_file(&cli)).unwrap(), token, "no run replaced the token");
+}
+
+#[test]
+fn serve_without_db_serves_the_local_file_and_never_rotates_the_local_token() {
+    let cli = local();
+    let out = cli.run(&["submit", "assets/examples/telegram-channel.json"]);
+    assert_eq!(out.code, Some(0), "{}", out.all());
+    let token = std::fs::read_to_string(token_file(&cli)).unwrap().trim().to_string();
+
+    // `serve --demo` on the file rotates the demo token only
+    let demo = HomeServer::start(cli.home.path(), &["--demo"]);
+    drop(demo);
+    let server = HomeServer::start(cli.home.path(), &[]);
+    let listed = block_on(client_for(&server.url, &token).all_channels(None)).unwrap();
+    assert_eq!(listed.iter().map(|c| c.name.as_str()).collect::<Vec<_>>(), ["Telegram_Support"]);
+    let said = server.stderr.lock().unwrap().clone();
+    assert!(!said.contains(&token), "{said}");
+
+    // a command run meanwhile uses the same file and token
+    let out = cli.run(&["channels", "show", "Telegram_Support"]);
+    assert_eq!(out.code, Some(0), "{}", out.all());
+    assert_eq!(std::fs::read_to_string(token_file(&cli)).unwrap().trim(), token);
+    assert_eq!(block_on(client_for(&server.url, &token).all_channels(None)).unwrap().len(), 1);
+}
