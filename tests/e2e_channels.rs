@@ -81,4 +81,19 @@ fn filter_select_three_export_download_and_delete_from_the_channels_screen() {
         .output()
         .unwrap();
     assert!(!list.status.success(), "{name} is gone: {}\n{}", String::from_utf8_lossy(&list.stdout), pane.screen());
+    // the zip imported back as drafts, from home
+    pane.keys(&["Escape"]);
+    pane.wait_for(&["Drafts", "I", "import"]);
+    pane.keys(&["I"]);
+    pane.wait_for(&["Import", "drafts", "Path"]);
+    pane.type_text(zip_path.to_str().unwrap());
+    pane.keys(&["Enter"]);
+    pane.wait_for(&["imported", "3", "draft(s)"]);
+    let drafts = pane.drafts();
+    let mut names: Vec<String> = drafts.iter().map(|d| d.document.basic.channel_name.clone()).collect();
+    names.sort();
+    assert_eq!(names.len(), 3, "{names:?}");
+    for (got, n) in names.iter().zip(["0000123", "0001230", "0001231"]) {
+        assert!(got.ends_with(n), "{got} is {n}");
+    }
 }

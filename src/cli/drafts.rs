@@ -173,11 +173,8 @@ fn run_in(cmd: &DraftsCommand, store: &DraftStore) -> Result<ExitCode, DraftErro
                 Ok(b) => b,
                 Err(e) => return Ok(fail(exit::UNREADABLE, &format!("cannot read {}: {e}", file.display()))),
             };
-            if bytes.starts_with(b"PK\x03\x04") {
-                return Ok(import_zip(store, file, &bytes));
-            }
-            if !bytes.trim_ascii_start().starts_with(b"{") {
-                return Ok(import_csv(store, file, &bytes));
+            if crate::client::import::is_zip(&bytes) || !bytes.trim_ascii_start().starts_with(b"{") {
+                return Ok(import_export(store, file, &bytes));
             }
             let doc = match std::str::from_utf8(&bytes)
                 .map_err(|e| e.to_string())
@@ -231,91 +228,22 @@ fn read_bytes(path: &std::path::Path) -> std::io::Result<Vec<u8>> {
     }
 }
 
-/// What an import of export records made and refused.
-#[derive(Default)]
-struct Imported {
-    made: usize,
-    refused: usize,
-}
-
-impl Imported {
-    /// One draft per readable record of one CSV file (`label` in messages);
-    /// the draft ids on standard output, refusals on standard error.
-    fn file(&mut self, store: &DraftStore, label: &str, input: impl std::io::Read) -> Result<(), String> {
-        use crate::api::export_csv;
-        let records = export_csv::read(input).map_err(|e| format!("{label}: {e}"))?;
-        let mut docs = Vec::with_capacity(records.len());
-        for r in records {
-            match r {
-                Ok(doc) => docs.push(doc),
-                Err(refused) => {
-                    self.refused += 1;
-                    eprintln!("chanwiz: {label} row {}: refused: {}", refused.row, clean(&refused.reason));
-                }
-            }
-        }
-        let (made, result) = store.create_all(docs, false);
-        self.made += made.len();
-        let mut out = std::io::stdout().lock();
-        for d in &made {
-            let _ = std::io::Write::write_all(&mut out, format!("{}\n", d.meta.id).as_bytes());
-        }
-        result.map_err(|e| e.to_string())
-    }
-
-    fn report(&self, source: &std::path::Path, stopped: Option<String>) -> ExitCode {
-        eprintln!(
-            "imported {} draft(s) from {}{}; secrets are empty (type them in the wizard or pass them to `chanwiz submit`)",
-            self.made,
-            source.display(),
-            match self.refused {
-                0 => String::new(),
-                n => format!(", {n} record(s) refused"),
-            }
-        );
-        match stopped {
-            Some(e) => fail(exit::UNREADABLE, &e),
-            None if self.refused > 0 => ExitCode::from(exit::REFUSED),
-            None => ExitCode::SUCCESS,
-        }
-    }
-}
-
-fn import_csv(store: &DraftStore, file: &std::path::Path, bytes: &[u8]) -> ExitCode {
-    let mut imported = Imported::default();
+/// Drafts from an export zip or CSV file: the ids on standard output, the
+/// records refused and the summary on standard error.
+fn import_export(store: &DraftStore, file: &std::path::Path, bytes: &[u8]) -> ExitCode {
     let label = file.display().to_string();
-    let stopped = imported.file(store, &label, bytes).err();
-    imported.report(file, stopped)
-}
-
-/// Every CSV file of an export zip, in name order.
-fn import_zip(store: &DraftStore, file: &std::path::Path, bytes: &[u8]) -> ExitCode {
-    let mut archive = match zip::ZipArchive::new(std::io::Cursor::new(bytes)) {
-        Ok(a) => a,
-        Err(e) => return fail(exit::UNREADABLE, &format!("{} is not a readable zip: {e}", file.display())),
-    };
-    let mut names: Vec<String> = archive
-        .file_names()
-        .flatten()
-        .map(|n| n.into_owned())
-        .filter(|n| n.to_ascii_lowercase().ends_with(".csv"))
-        .collect();
-    names.sort();
-    if names.is_empty() {
-        return fail(exit::UNREADABLE, &format!("{} holds no CSV file: it is not an export", file.display()));
+    let import = crate::client::import::import_export(store, &label, bytes);
+    let mut out = std::io::stdout().lock();
+    for d in &import.made {
+        let _ = std::io::Write::write_all(&mut out, format!("{}\n", d.meta.id).as_bytes());
     }
-    let mut imported = Imported::default();
-    let mut stopped = None;
-    for name in names {
-        let label = format!("{}:{}", file.display(), clean(&name));
-        let result = match archive.by_name(&name) {
-            Ok(entry) => imported.file(store, &label, entry),
-            Err(e) => Err(format!("{label}: {e}")),
-        };
-        if let Err(e) = result {
-            stopped = Some(e);
-            break;
-        }
+    for r in &import.refused {
+        eprintln!("chanwiz: {r}");
     }
-    imported.report(file, stopped)
+    eprintln!("{}", import.summary(&label));
+    match import.stopped {
+        Some(e) => fail(exit::UNREADABLE, &e),
+        None if !import.refused.is_empty() => ExitCode::from(exit::REFUSED),
+        None => ExitCode::SUCCESS,
+    }
 }

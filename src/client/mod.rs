@@ -22,6 +22,7 @@ pub mod archive;
 pub mod cache;
 pub mod config;
 pub mod error;
+pub mod import;
 pub mod retry;
 pub mod submit;
 

@@ -549,6 +549,11 @@ impl Runner {
                     },
                 );
             }
+            Effect::ImportDrafts(path) => {
+                tokio::task::spawn_blocking(move || {
+                    let _ = tx.send(Action::Imported(import(&store, &path)));
+                });
+            }
             Effect::Telegram { op, info, token, options } => {
                 let backend = self.backend.clone();
                 let api = self.telegram.clone();
@@ -615,6 +620,28 @@ async fn export(
         })
         .await
         .map_err(|e| e.to_string())
+}
+
+/// Drafts from the file at `path`: an export zip or CSV file, or one
+/// channel document.
+fn import(store: &DraftStore, path: &str) -> Result<(String, Vec<DraftRow>, bool), String> {
+    let bytes = std::fs::read(path).map_err(|e| format!("{path}: {e}"))?;
+    if !crate::client::import::is_zip(&bytes) && bytes.trim_ascii_start().starts_with(b"{") {
+        let text = std::str::from_utf8(&bytes).map_err(|e| format!("{path}: {e}"))?;
+        let doc = crate::model::parse_document(text).map_err(|e| format!("{path}: {e}"))?;
+        let draft = store.create(doc, false).map_err(|e| e.to_string())?;
+        return Ok((format!("imported {path} as draft {}", draft.meta.id), vec![DraftRow::of(&draft)], false));
+    }
+    let import = crate::client::import::import_export(store, path, &bytes);
+    let rows = import.made.iter().map(DraftRow::of).collect();
+    let mut summary = import.summary(path);
+    if let Some(first) = import.refused.first() {
+        summary.push_str(&format!(" (first: {first})"));
+    }
+    if let Some(e) = &import.stopped {
+        summary.push_str(&format!("; stopped: {e}"));
+    }
+    Ok((summary, rows, !import.refused.is_empty() || import.stopped.is_some()))
 }
 
 /// What the status line says after a request ended (`None`: it worked).

@@ -114,6 +114,8 @@ pub enum Cmd {
     Export,
     /// The export tasks.
     Tasks,
+    /// Make drafts from a file.
+    Import,
 }
 
 /// A key as the table names it.
@@ -194,6 +196,7 @@ pub static BINDINGS: &[Binding] = &[
     b(Ctx::Home, &[K::Char('?')], Cmd::Help, "?", "help"),
     b(Ctx::Home, &[K::Char('q'), K::Key(C::Esc)], Cmd::Quit, "q", "quit"),
     b(Ctx::Home, &[K::Char('c')], Cmd::Channels, "c", "channels"),
+    b(Ctx::Home, &[K::Char('I')], Cmd::Import, "I", "import"),
     // channels screen
     b(Ctx::ChannelsFilter, &[K::Key(C::Enter)], Cmd::Activate, "Enter", "apply filter"),
     b(Ctx::ChannelsFilter, &[K::Key(C::Esc)], Cmd::Back, "Esc", "clear filter"),

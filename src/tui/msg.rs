@@ -74,6 +74,9 @@ pub enum Action {
     /// An export task ended (succeeded or failed), or could not start.
     ExportEnded(Result<crate::api::ExportTask, String>),
     ExportsListed(Result<Vec<crate::api::ExportTask>, String>),
+    /// Drafts made from a file: what was done (one line), their rows, and
+    /// whether anything was refused or stopped it.
+    Imported(Result<(String, Vec<DraftRow>, bool), String>),
     /// An export downloaded: where, and the files inside.
     Downloaded(Result<(String, Vec<crate::client::archive::ExportFile>), String>),
     /// An existing channel fetched for editing.
@@ -175,6 +178,8 @@ pub enum Effect {
         task: String,
         dir: String,
     },
+    /// Make drafts from the file at this path.
+    ImportDrafts(String),
     /// Fetch the channel's integration details.
     LoadIntegration(String),
     Telegram {
@@ -230,6 +235,8 @@ pub enum Answer {
         task: String,
         dir: String,
     },
+    /// Make drafts from this file.
+    ImportFrom(String),
     /// A failed save: go on without it (what was pending goes ahead).
     Discard,
     /// A failed save: write the document to this file instead.

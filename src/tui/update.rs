@@ -150,6 +150,17 @@ pub fn update(state: &mut State, action: Action) -> Effects {
                 c.on_tasks(result, shared);
             }
         }
+        Action::Imported(result) => match result {
+            Ok((summary, rows, refused)) => {
+                for row in rows {
+                    state.shared.drafts.upsert(row);
+                }
+                clamp_home(state);
+                let level = if refused { Level::Warn } else { Level::Info };
+                state.shared.flash(level, summary);
+            }
+            Err(e) => state.shared.flash(Level::Error, format!("not imported: {e}")),
+        },
         Action::Downloaded(result) => {
             let shared = &mut state.shared;
             match &mut state.screen {
@@ -274,7 +285,7 @@ fn apply_events(state: &mut State, events: Vec<Event>, effects: &mut Effects) {
                     Screen::Wizard(w) => w.on_answer(answer, shared),
                     Screen::Integration(p) => p.on_answer(answer, shared),
                     Screen::Channels(c) => c.on_answer(answer, shared),
-                    Screen::Home(_) => Outcome::none(),
+                    Screen::Home(h) => h.on_answer(answer),
                 }
             }
         };

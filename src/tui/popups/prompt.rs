@@ -20,6 +20,9 @@ pub enum Purpose {
     DeleteChannel { id: String, name: String },
     /// Download export task `task` into the folder typed.
     Download { task: String },
+    /// Make drafts from the file typed (an export zip or CSV file, or a
+    /// channel document).
+    Import,
 }
 
 pub struct Prompt {
@@ -37,6 +40,10 @@ impl Prompt {
     /// The download folder defaults to the current directory.
     pub fn download(task: String) -> Self {
         Self { purpose: Purpose::Download { task }, input: LineInput::new("."), note: None }
+    }
+
+    pub fn import() -> Self {
+        Self { purpose: Purpose::Import, input: LineInput::default(), note: None }
     }
 
     pub fn contexts(&self) -> Vec<Ctx> {
@@ -63,6 +70,11 @@ impl Prompt {
                     let answer = Answer::DownloadTo { task: task.clone(), dir: text.trim().to_string() };
                     Outcome::event(Event::Answer(answer)).closing()
                 }
+                Purpose::Import if text.trim().is_empty() => {
+                    self.note = Some("type the path of a file".into());
+                    Outcome::none()
+                }
+                Purpose::Import => Outcome::event(Event::Answer(Answer::ImportFrom(text.trim().to_string()))).closing(),
             },
             _ => {
                 if apply_edit(&mut self.input, cmd, c) {
@@ -86,6 +98,11 @@ impl Prompt {
                     clean(name)
                 ),
                 "[Enter] delete   [Esc] keep it",
+            ),
+            Purpose::Import => (
+                "Import drafts",
+                "An export zip or one of its CSV files (one draft per channel, secrets empty), or a channel document (JSON). Path:".to_string(),
+                "[Enter] import   [Esc] cancel",
             ),
             Purpose::Download { .. } => (
                 "Download the export",

@@ -79,9 +79,20 @@ impl Home {
             Cmd::Refresh => return Outcome::none().with_effects([Effect::LoadDrafts, Effect::RefreshBackend]),
             Cmd::Quit => return Outcome::event(Event::Quit),
             Cmd::Channels => return Outcome::event(Event::Channels),
+            Cmd::Import => {
+                let popup = Popup::Prompt(crate::tui::popups::prompt::Prompt::import());
+                return Outcome::event(Event::OpenPopup(popup));
+            }
             _ => {}
         }
         Outcome::none()
+    }
+
+    pub fn on_answer(&mut self, answer: crate::tui::msg::Answer) -> Outcome {
+        match answer {
+            crate::tui::msg::Answer::ImportFrom(path) => Outcome::effect(Effect::ImportDrafts(path)),
+            _ => Outcome::none(),
+        }
     }
 
     pub fn render(&self, shared: &Shared, frame: &mut Frame, area: Rect, theme: &Theme) {

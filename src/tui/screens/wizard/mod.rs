@@ -393,7 +393,8 @@ impl Wizard {
             | Answer::DeleteWebhook
             | Answer::DeleteChannel(_)
             | Answer::Export
-            | Answer::DownloadTo { .. } => Outcome::none(),
+            | Answer::DownloadTo { .. }
+            | Answer::ImportFrom(_) => Outcome::none(),
         }
     }
 
