@@ -174,17 +174,25 @@ fn age_files(store: &DraftStore) {
     }
 }
 
-fn index_json(store: &DraftStore) -> serde_json::Value {
-    serde_json::from_slice(&fs::read(store.dir().join(chanwiz::drafts::INDEX_FILE)).unwrap()).unwrap()
+/// The index's header line and its entries (JSON Lines).
+fn index_json(store: &DraftStore) -> (serde_json::Value, Vec<serde_json::Value>) {
+    let text = fs::read_to_string(store.dir().join(chanwiz::drafts::INDEX_FILE)).unwrap();
+    let mut lines = text.lines().map(|l| serde_json::from_str(l).unwrap());
+    let header = lines.next().unwrap();
+    (header, lines.collect())
+}
+
+fn write_index(store: &DraftStore, header: &serde_json::Value, entries: &[serde_json::Value]) {
+    let mut text = format!("{header}\n");
+    for e in entries {
+        text.push_str(&format!("{e}\n"));
+    }
+    fs::write(store.dir().join(chanwiz::drafts::INDEX_FILE), text).unwrap();
 }
 
 fn index_names(store: &DraftStore) -> Vec<String> {
-    let mut names: Vec<String> = index_json(store)["entries"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["row"]["name"].as_str().unwrap().to_string())
-        .collect();
+    let mut names: Vec<String> =
+        index_json(store).1.iter().map(|e| e["row"]["name"].as_str().unwrap().to_string()).collect();
     names.sort();
     names
 }
@@ -234,13 +242,13 @@ fn listing_trusts_the_index_for_unchanged_files_and_drafts_list_uses_it() {
     age_files(&store);
     assert_eq!(row_names(&store), ["B", "A"]);
     // what the index says of an unchanged file is what is listed
-    let mut index = index_json(&store);
-    for e in index["entries"].as_array_mut().unwrap() {
+    let (header, mut entries) = index_json(&store);
+    for e in &mut entries {
         if e["row"]["id"] == a.meta.id.as_str() {
             e["row"]["name"] = "From_Index".into();
         }
     }
-    fs::write(store.dir().join(chanwiz::drafts::INDEX_FILE), serde_json::to_vec(&index).unwrap()).unwrap();
+    write_index(&store, &header, &entries);
     assert_eq!(row_names(&store), ["B", "From_Index"]);
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_chanwiz"))
         .args(["drafts", "list", "--json"])
@@ -283,9 +291,11 @@ fn a_missing_or_corrupt_index_is_rebuilt_from_the_files() {
     fs::remove_file(&index).unwrap();
     assert_eq!(row_names(&store), ["B", "A"]);
     assert_eq!(index_names(&store), ["A", "B"]);
-    fs::write(&index, b"{\"version\": 1, \"entries\": [{\"row\": 12").unwrap();
+    fs::write(&index, b"{\"version\": 1, \"drafts\": 2}\n{\"row\": 12").unwrap();
     assert_eq!(row_names(&store), ["B", "A"]);
     assert_eq!(index_names(&store), ["A", "B"]);
+    // the first screenful comes from the index's first lines, newest first
+    assert_eq!(store.first_rows(1).unwrap().iter().map(|r| r.name.as_str()).collect::<Vec<_>>(), ["B"]);
     // a corrupt draft is still moved aside and reported
     fs::write(store.dir().join("0123456789ab.json"), b"{oops").unwrap();
     let (rows, problems) = store.rows().unwrap();

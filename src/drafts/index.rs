@@ -1,6 +1,9 @@
-//! The drafts index: one small file (`index.json` beside the drafts) with
+//! The drafts index: one small file (`index.jsonl` beside the drafts) with
 //! what a list shows of each draft (id, name, step, times, error count), so
-//! that listing drafts never reads and validates every draft file.
+//! that listing drafts never reads and validates every draft file. It is
+//! JSON Lines, newest draft first, after a header line: the first screenful
+//! of a list is read from its first lines ([`DraftStore::first_rows`]),
+//! however many drafts there are.
 //!
 //! It is a cache, never the truth: every save and remove through the store
 //! updates it (atomically), and [`DraftStore::rows`] checks it against the
@@ -22,7 +25,7 @@ use super::{Draft, DraftError, DraftMeta, DraftStore, Problem, is_id, remove_if_
 use crate::fsutil::{TEMP_PREFIX, atomic_write};
 use crate::model::{ChannelDocument, Mode};
 
-pub const INDEX_FILE: &str = "index.json";
+pub const INDEX_FILE: &str = "index.jsonl";
 const VERSION: u32 = 1;
 /// A draft file modified this close to the index's own write may have
 /// changed within the same timestamp tick: it is read again.
@@ -76,11 +79,12 @@ pub(super) struct Entry {
     len: u64,
 }
 
+/// The index's first line.
 #[derive(Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct IndexFile {
+struct Header {
     version: u32,
-    entries: Vec<Entry>,
+    drafts: usize,
 }
 
 fn nanos(t: SystemTime) -> u64 {
@@ -107,9 +111,21 @@ impl DraftStore {
         let file = self.index_file();
         let bytes = fs::read(&file).ok()?;
         let written = fs::metadata(&file).ok()?.modified().map_or(0, nanos);
-        match serde_json::from_slice::<IndexFile>(&bytes) {
-            Ok(f) if f.version == VERSION => Some((f.entries, written)),
-            Ok(_) => None,
+        let parsed = (|| -> Result<Vec<Entry>, String> {
+            let mut lines = bytes.split(|b| *b == b'\n').filter(|l| !l.is_empty());
+            let header: Header = serde_json::from_slice(lines.next().ok_or("empty")?).map_err(|e| e.to_string())?;
+            if header.version != VERSION {
+                return Err(format!("version {}", header.version));
+            }
+            let entries: Vec<Entry> =
+                lines.map(|l| serde_json::from_slice(l).map_err(|e| e.to_string())).collect::<Result<_, _>>()?;
+            if entries.len() != header.drafts {
+                return Err(format!("{} entries where the header says {}", entries.len(), header.drafts));
+            }
+            Ok(entries)
+        })();
+        match parsed {
+            Ok(entries) => Some((entries, written)),
             Err(e) => {
                 tracing::warn!(file = %file.display(), error = %e, "drafts index unreadable; rebuilt");
                 None
@@ -117,9 +133,34 @@ impl DraftStore {
         }
     }
 
-    fn write_index(&self, entries: Vec<Entry>) {
-        let file = IndexFile { version: VERSION, entries };
-        let bytes = serde_json::to_vec(&file).expect("the index serialises");
+    /// The first `n` rows of the index as it was last written (newest
+    /// first), without looking at the draft files: enough to draw the first
+    /// screenful at once. `None` when there is no readable index.
+    pub fn first_rows(&self, n: usize) -> Option<Vec<Row>> {
+        use std::io::BufRead;
+        let reader = std::io::BufReader::new(fs::File::open(self.index_file()).ok()?);
+        let mut lines = reader.split(b'\n');
+        let header: Header = serde_json::from_slice(&lines.next()?.ok()?).ok()?;
+        if header.version != VERSION {
+            return None;
+        }
+        let mut rows = Vec::with_capacity(n.min(header.drafts));
+        for line in lines.take(n) {
+            let entry: Entry = serde_json::from_slice(&line.ok()?).ok()?;
+            rows.push(entry.row);
+        }
+        Some(rows)
+    }
+
+    fn write_index(&self, mut entries: Vec<Entry>) {
+        entries.sort_by(|a, b| b.row.updated.cmp(&a.row.updated).then_with(|| a.row.id.cmp(&b.row.id)));
+        let header = Header { version: VERSION, drafts: entries.len() };
+        let mut bytes = serde_json::to_vec(&header).expect("the index serialises");
+        bytes.push(b'\n');
+        for e in &entries {
+            bytes.extend(serde_json::to_vec(e).expect("the index serialises"));
+            bytes.push(b'\n');
+        }
         if let Err(e) = atomic_write(&self.index_file(), &bytes) {
             // only a cache: the next listing reads the files
             tracing::warn!(dir = %self.dir.display(), error = %e, "drafts index not written");

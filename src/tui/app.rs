@@ -356,7 +356,12 @@ impl Runner {
         match effect {
             Effect::LoadDrafts => {
                 tokio::task::spawn_blocking(move || {
-                    // from the drafts index: only changed files are read
+                    // the first screenful at once from the index's first
+                    // lines, whatever the number of drafts
+                    if let Some(rows) = store.first_rows(FIRST_ROWS) {
+                        let _ = tx.send(Action::DraftsPeeked(rows.into_iter().map(DraftRow::from).collect()));
+                    }
+                    // then every row, the index checked against the files
                     let action = match store.rows() {
                         Ok((rows, problems)) => Action::DraftsLoaded {
                             drafts: rows.into_iter().map(DraftRow::from).collect(),
@@ -621,6 +626,9 @@ async fn export(
         .await
         .map_err(|e| e.to_string())
 }
+
+/// Rows of the drafts index read before it is checked against the files.
+const FIRST_ROWS: usize = 64;
 
 /// Drafts from the file at `path`: an export zip or CSV file, or one
 /// channel document.

@@ -28,6 +28,9 @@ pub enum Action {
         drafts: Vec<DraftRow>,
         problems: Vec<String>,
     },
+    /// The first rows of the drafts index, before it is checked against
+    /// the files (`DraftsLoaded` follows).
+    DraftsPeeked(Vec<DraftRow>),
     DraftOpened(Result<Draft, String>),
     /// A save ended: `revision` is the wizard revision it wrote; on success
     /// the draft's row as the home list shows it.

@@ -56,6 +56,12 @@ pub fn update(state: &mut State, action: Action) -> Effects {
             state.shared.drafts.problems = problems;
             clamp_home(state);
         }
+        Action::DraftsPeeked(rows) => {
+            if !state.shared.drafts.loaded && state.shared.drafts.rows.is_empty() {
+                state.shared.drafts.rows = rows;
+                clamp_home(state);
+            }
+        }
         Action::DraftOpened(Ok(draft)) => {
             open_wizard(state, draft);
             if let Some(w) = state.wizard_mut() {
