@@ -237,7 +237,7 @@ fn sigkill_mid_typing_loses_at_most_what_was_typed_since_the_last_pause() {
 
     // the next start offers it, and opening it shows the text
     pane.start(&["--offline"]);
-    pane.wait_for(&["Drafts", "draft"]);
+    pane.wait_for(&["Drafts", "step 1/4"]);
     pane.keys(&["Enter"]);
     pane.wait_for(&["Step", "1/4", "AK_before_pause"]);
 }
