@@ -97,3 +97,35 @@ fn more_than_100000_records_are_refused() {
     assert!(matches!(err, chanwiz::client::ClientError::Invalid { .. }), "{err:?}");
     assert!(err.to_string().contains("100000"), "{err}");
 }
+
+#[test]
+fn export_list_and_download_reach_the_tasks_already_there() {
+    let server = Server::start(&["--seed-channels", "3"]);
+    let cli = Cli::new(&server.url, &server.token);
+    let empty = cli.run(&["export", "list", "--json"]);
+    assert_eq!(empty.code, Some(0), "{}", empty.all());
+    assert_eq!(empty.stdout.trim(), "[]");
+    let first = cli.run(&["export", "-o", cli.home.path().to_str().unwrap()]);
+    assert_eq!(first.code, Some(0), "{}", first.all());
+    // the task, as JSON and as lines
+    let listed = cli.run(&["export", "list", "--json"]);
+    let tasks: serde_json::Value = serde_json::from_str(&listed.stdout).unwrap();
+    let task = &tasks[0];
+    assert_eq!(task["status"], "success");
+    assert_eq!(task["total"], 3);
+    let id = task["id"].as_str().unwrap().to_string();
+    let lines = cli.run(&["export", "list"]);
+    assert!(lines.stdout.contains(&id) && lines.stdout.contains("Success"), "{}", lines.all());
+    // downloaded again elsewhere, its files listed with their records
+    let dir = cli.home.path().join("again");
+    let got = cli.run(&["export", "download", &id, "-o", dir.to_str().unwrap(), "--json"]);
+    assert_eq!(got.code, Some(0), "{}", got.all());
+    let v: serde_json::Value = serde_json::from_str(&got.stdout).unwrap();
+    assert!(v["path"].as_str().unwrap().starts_with(dir.to_str().unwrap()));
+    assert_eq!(v["files"][0]["records"], 3);
+    assert_eq!(ids_per_file(std::path::Path::new(v["path"].as_str().unwrap())).values().flatten().count(), 3);
+    // an unknown task is a refusal that names it
+    let bad = cli.run(&["export", "download", "nope"]);
+    assert_eq!(bad.code, Some(1), "{}", bad.all());
+    assert!(bad.stderr.contains("nope"), "{}", bad.all());
+}

@@ -248,6 +248,18 @@ pub enum ExportStatus {
     Failed,
 }
 
+impl ExportStatus {
+    /// The status as AICC's console words it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ExportStatus::Pending => "pending",
+            ExportStatus::Running => "running",
+            ExportStatus::Success => "Success",
+            ExportStatus::Failed => "failed",
+        }
+    }
+}
+
 /// An export task (`POST` answers 202 with it; `GET /api/v1/exports/{id}`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ExportTask {

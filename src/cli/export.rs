@@ -1,11 +1,12 @@
 //! `chanwiz export [--channel NAME|ID]... [-o DIR]`: run an export task on
-//! the backend, show its progress and download the zip.
+//! the backend, show its progress and download the zip; `export list` and
+//! `export download ID` for the tasks already there.
 
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::Args;
+use clap::{Args, Subcommand};
 
 use super::backend::{BackendArgs, block_on, emit, report};
 use super::fail;
@@ -15,7 +16,10 @@ use crate::paths::Paths;
 use crate::sanitize::clean;
 
 #[derive(Debug, Args)]
+#[command(args_conflicts_with_subcommands = true)]
 pub struct ExportArgs {
+    #[command(subcommand)]
+    pub action: Option<ExportAction>,
     /// Export this channel (name or id); repeat for several. Default: all channels.
     #[arg(long = "channel", value_name = "NAME|ID")]
     pub channels: Vec<String>,
@@ -26,7 +30,39 @@ pub struct ExportArgs {
     pub backend: BackendArgs,
 }
 
+#[derive(Debug, Subcommand)]
+pub enum ExportAction {
+    /// The tenant's export tasks, newest first: id, status, records, files, created.
+    List {
+        /// Print the tasks as a JSON array (the API's export task objects).
+        #[arg(long)]
+        json: bool,
+        #[command(flatten)]
+        backend: BackendArgs,
+    },
+    /// Download a successful export task's zip and list the CSV files in it.
+    Download {
+        /// The export task's id (`chanwiz export list` shows them).
+        id: String,
+        /// Directory to write the zip into (an existing file is never replaced).
+        #[arg(short = 'o', long = "output", value_name = "DIR", default_value = ".")]
+        output: PathBuf,
+        /// Print `{"path": …, "files": [{"name": …, "records": N}]}`.
+        #[arg(long)]
+        json: bool,
+        #[command(flatten)]
+        backend: BackendArgs,
+    },
+}
+
 pub fn run(args: &ExportArgs, paths: &Paths) -> ExitCode {
+    match &args.action {
+        Some(ExportAction::List { json, backend }) => return list(backend, paths, *json),
+        Some(ExportAction::Download { id, output, json, backend }) => {
+            return download(backend, paths, id, output, *json);
+        }
+        None => {}
+    }
     let client = match args.backend.client(paths) {
         Ok(c) => c,
         Err(code) => return code,
@@ -50,6 +86,64 @@ pub fn run(args: &ExportArgs, paths: &Paths) -> ExitCode {
             ExitCode::SUCCESS
         }
     }
+}
+
+fn list(backend: &BackendArgs, paths: &Paths, json: bool) -> ExitCode {
+    let client = match backend.client(paths) {
+        Ok(c) => c,
+        Err(code) => return code,
+    };
+    let tasks = match block_on(client.list_exports()) {
+        Err(code) => return code,
+        Ok(Err(e)) => return report(&e),
+        Ok(Ok(t)) => t,
+    };
+    if json {
+        emit(&serde_json::to_string_pretty(&tasks).expect("tasks serialise"));
+        return ExitCode::SUCCESS;
+    }
+    if tasks.is_empty() {
+        eprintln!("no export task yet: `chanwiz export` starts one");
+    }
+    for t in &tasks {
+        emit(&format!(
+            "{}  {:<8} {:>7}/{:<7} records  {:>3} file(s)  {}",
+            clean(&t.id),
+            t.status.as_str(),
+            t.done,
+            t.total,
+            t.files,
+            t.created.format("%Y-%m-%d %H:%M UTC")
+        ));
+    }
+    ExitCode::SUCCESS
+}
+
+fn download(backend: &BackendArgs, paths: &Paths, id: &str, output: &std::path::Path, json: bool) -> ExitCode {
+    let client = match backend.client(paths) {
+        Ok(c) => c,
+        Err(code) => return code,
+    };
+    let path = match block_on(client.download_export(id, output)) {
+        Err(code) => return code,
+        Ok(Err(e)) => return report(&e),
+        Ok(Ok(p)) => p,
+    };
+    let files = match crate::client::archive::export_files(&path) {
+        Ok(f) => f,
+        Err(e) => return fail(super::exit::UNREADABLE, &e),
+    };
+    if json {
+        let files: Vec<serde_json::Value> =
+            files.iter().map(|f| serde_json::json!({ "name": f.name, "records": f.records })).collect();
+        emit(&serde_json::to_string_pretty(&serde_json::json!({ "path": path, "files": files })).expect("json"));
+    } else {
+        emit(&path.display().to_string());
+        for f in &files {
+            eprintln!("  {}: {} record(s)", f.name, f.records);
+        }
+    }
+    ExitCode::SUCCESS
 }
 
 /// The shell's code for a process ended by Ctrl-C.

@@ -618,7 +618,7 @@ impl Channels {
                     let text = format!(
                         "{} {} {} {}  {}",
                         fit(&clean(&t.id), 14),
-                        fit(status_word(t.status), 12),
+                        fit(t.status.as_str(), 12),
                         fit(&format!("{}/{}", t.done, t.total), 16),
                         fit(&t.files.to_string(), 6),
                         t.created.format("%Y-%m-%d %H:%M")
@@ -686,14 +686,5 @@ impl Channels {
         };
         let content = truncate(&text.content, width);
         Line::from(Span::styled(content, text.style))
-    }
-}
-
-pub fn status_word(s: ExportStatus) -> &'static str {
-    match s {
-        ExportStatus::Pending => "pending",
-        ExportStatus::Running => "running",
-        ExportStatus::Success => "Success",
-        ExportStatus::Failed => "failed",
     }
 }
