@@ -5,12 +5,13 @@ use std::io::Write;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::time::Duration;
 
 use clap::{Args, Subcommand};
 
 use super::{exit, fail};
 use crate::paths::Paths;
-use crate::server::{self, ServeError, ServerConfig, TlsMode};
+use crate::server::{self, Limits, ServeError, ServerConfig, TlsMode};
 
 pub const DEFAULT_ADDR: &str = "127.0.0.1:8787";
 
@@ -37,6 +38,60 @@ pub struct ServeArgs {
     /// Serve HTTPS with a self-signed certificate written beside the database as <db>.cert.pem.
     #[arg(long)]
     pub tls_self_signed: bool,
+    /// Time a client has to send a request's headers; also how long an idle connection stays open (at most 10s).
+    #[arg(long, value_name = "DURATION", default_value = "10s", value_parser = parse_duration)]
+    pub header_timeout: Duration,
+    /// Time a client has to send a request's whole body, from its headers.
+    #[arg(long, value_name = "DURATION", default_value = "30s", value_parser = parse_duration)]
+    pub body_timeout: Duration,
+    /// Time from a request's headers to its answer; later it is answered 408.
+    #[arg(long, value_name = "DURATION", default_value = "60s", value_parser = parse_duration)]
+    pub request_timeout: Duration,
+    /// Time a client has to complete the TLS handshake.
+    #[arg(long, value_name = "DURATION", default_value = "10s", value_parser = parse_duration)]
+    pub tls_handshake_timeout: Duration,
+    /// Connections served at once; a few more are answered 503, the rest closed (keep it below `ulimit -n`).
+    #[arg(long, value_name = "N", default_value_t = Limits::default().max_connections)]
+    pub max_connections: usize,
+    /// Requests a second per tenant, beyond the burst answered 429 with Retry-After; 0: no limit.
+    #[arg(long, value_name = "N", default_value_t = Limits::default().rate_per_second)]
+    pub rate_limit: u32,
+    /// Requests a tenant may make at once before the rate limit applies.
+    #[arg(long, value_name = "N", default_value_t = Limits::default().rate_burst)]
+    pub rate_burst: u32,
+}
+
+impl ServeArgs {
+    pub fn limits(&self) -> Limits {
+        Limits {
+            header_timeout: self.header_timeout,
+            body_timeout: self.body_timeout,
+            request_timeout: self.request_timeout,
+            tls_handshake_timeout: self.tls_handshake_timeout,
+            max_connections: self.max_connections,
+            rate_per_second: self.rate_limit,
+            rate_burst: self.rate_burst,
+        }
+    }
+}
+
+/// `250ms`, `10s`, `2m`, or a number of seconds (`1.5`).
+fn parse_duration(text: &str) -> Result<Duration, String> {
+    let t = text.trim();
+    let (number, unit) = match t.find(|c: char| c.is_ascii_alphabetic()) {
+        Some(i) => t.split_at(i),
+        None => (t, "s"),
+    };
+    let scale = match unit {
+        "ms" => 0.001,
+        "s" => 1.0,
+        "m" => 60.0,
+        _ => return Err(format!("'{text}' is not a duration: write e.g. 500ms, 10s or 2m")),
+    };
+    match number.trim().parse::<f64>() {
+        Ok(n) if n.is_finite() && n >= 0.0 && n * scale <= 86_400.0 => Ok(Duration::from_secs_f64(n * scale)),
+        _ => Err(format!("'{text}' is not a duration of at most a day: write e.g. 500ms, 10s or 2m")),
+    }
 }
 
 #[derive(Debug, Subcommand)]
@@ -71,9 +126,14 @@ pub fn run_serve(args: &ServeArgs, paths: &Paths) -> ExitCode {
         }
     };
     runtime.block_on(async move {
-        let running = match server::spawn(config).await {
+        let running = match server::spawn_with(config, args.limits()).await {
             Ok(r) => r,
-            Err(e @ (ServeError::PlainNotLoopback(_) | ServeError::SeedWithoutDemo | ServeError::Tls(_))) => {
+            Err(
+                e @ (ServeError::PlainNotLoopback(_)
+                | ServeError::SeedWithoutDemo
+                | ServeError::Tls(_)
+                | ServeError::BadLimit(_)),
+            ) => {
                 return fail(exit::UNREADABLE, &e.to_string());
             }
             Err(e) => return fail(exit::REFUSED, &e.to_string()),

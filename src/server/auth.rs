@@ -128,8 +128,10 @@ impl FromRequestParts<AppState> for Tenant {
                     .optional()?)
             })
             .await?;
-        tenant.map(Tenant).ok_or_else(|| {
+        let tenant = tenant.ok_or_else(|| {
             ApiErr::unauthorized("The token is not valid: ask your administrator for a tenant admin token.")
-        })
+        })?;
+        state.rate.check(tenant).map_err(ApiErr::too_many_requests)?;
+        Ok(Tenant(tenant))
     }
 }

@@ -97,9 +97,11 @@ pub async fn create(
                 "A create needs an Idempotency-Key header (a key of your choice, the same on every retry of this create).",
             ));
         }
-        Some(Ok(k)) if !k.trim().is_empty() && k.len() <= 255 => k.trim().to_string(),
+        Some(Ok(k)) if (1..=255).contains(&k.len()) && k.bytes().all(|b| b.is_ascii_graphic()) => k.to_string(),
         Some(_) => {
-            return Err(ApiErr::bad_request("The Idempotency-Key must be 1–255 visible ASCII characters."));
+            return Err(ApiErr::bad_request(
+                "The Idempotency-Key must be 1–255 visible ASCII characters (no spaces or control characters).",
+            ));
         }
     };
     let doc = doc.normalized();
@@ -125,6 +127,18 @@ pub async fn create(
                         ));
                     }
                     let channel: Channel = serde_json::from_str(&body).map_err(ApiErr::internal)?;
+                    let exists: Option<i64> = tx
+                        .query_row("SELECT seq FROM channels WHERE tenant_id = ?1 AND id = ?2", params![t, channel.id], |r| r.get(0))
+                        .optional()?;
+                    if exists.is_none() {
+                        return Err(ApiErr::new(
+                            StatusCode::GONE,
+                            format!(
+                                "This Idempotency-Key created channel '{}', which has since been deleted: use a new key to create the channel again.",
+                                channel.id
+                            ),
+                        ));
+                    }
                     return Ok((StatusCode::from_u16(status).unwrap_or(StatusCode::CREATED), channel));
                 }
                 let cat = catalogue::load(tx, t, ChannelRefs::Named(&doc.basic.channel_name))?;
@@ -220,16 +234,46 @@ pub async fn list(
         .await
 }
 
-/// The version an `If-Match` names: `"3"`, `W/"3"` or `3`.
-fn if_match(headers: &HeaderMap) -> ApiResult<Option<u64>> {
-    let Some(value) = headers.get(header::IF_MATCH) else {
+/// What an `If-Match` asks for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Precondition {
+    /// `*`: whatever the channel's version is now.
+    Any,
+    /// `"3"` (or `3`): exactly this version.
+    Version(u64),
+}
+
+impl Precondition {
+    fn holds(self, version: u64) -> bool {
+        self == Precondition::Any || self == Precondition::Version(version)
+    }
+}
+
+/// The `If-Match` header: `*`, or the strong ETag `"3"` (bare `3` taken
+/// too). A weak validator (`W/"3"`) cannot guard a write (RFC 9110 §13.1.1)
+/// and is refused, like several values or anything else.
+fn if_match(headers: &HeaderMap) -> ApiResult<Option<Precondition>> {
+    let mut values = headers.get_all(header::IF_MATCH).iter();
+    let Some(value) = values.next() else {
         return Ok(None);
     };
+    let bad = |why: &str| {
+        ApiErr::bad_request(format!(
+            "If-Match {why}: send the channel's ETag as it came, e.g. If-Match: \"3\", or If-Match: * for any version."
+        ))
+    };
+    if values.next().is_some() {
+        return Err(bad("was sent more than once"));
+    }
     let text = value.to_str().unwrap_or_default().trim();
-    let text = text.strip_prefix("W/").unwrap_or(text);
-    text.trim_matches('"').parse::<u64>().map(Some).map_err(|_| {
-        ApiErr::bad_request("If-Match must be the channel's version as its ETag gives it, e.g. If-Match: \"3\".")
-    })
+    if text == "*" {
+        return Ok(Some(Precondition::Any));
+    }
+    if text.starts_with("W/") {
+        return Err(bad("is a weak validator (W/...), which cannot guard a change"));
+    }
+    let bare = text.strip_prefix('"').and_then(|t| t.strip_suffix('"')).unwrap_or(text);
+    bare.parse::<u64>().map(|v| Some(Precondition::Version(v))).map_err(|_| bad("is not a channel version"))
 }
 
 pub async fn update(
@@ -252,7 +296,7 @@ pub async fn update(
         .call(move |conn| {
             db::write_tx(conn, |tx| {
                 let stored = db::get_channel(tx, t, &id)?.ok_or_else(|| ApiErr::channel_not_found(&id))?;
-                if stored.channel.version != based_on {
+                if !based_on.holds(stored.channel.version) {
                     return Err(ApiErr::stale(stored.channel));
                 }
                 let cat = catalogue::load(tx, t, ChannelRefs::Named(&doc.basic.channel_name))?;
@@ -289,7 +333,7 @@ pub async fn delete(
         .call(move |conn| {
             db::write_tx(conn, |tx| {
                 let stored = db::get_channel(tx, t, &id)?.ok_or_else(|| ApiErr::channel_not_found(&id))?;
-                if based_on.is_some_and(|v| v != stored.channel.version) {
+                if based_on.is_some_and(|p| !p.holds(stored.channel.version)) {
                     return Err(ApiErr::stale(stored.channel));
                 }
                 tx.execute("DELETE FROM channels WHERE tenant_id = ?1 AND id = ?2", params![t, id])?;
