@@ -251,3 +251,68 @@ async fn an_unknown_huge_key_is_echoed_only_as_a_short_clean_excerpt() {
     let path = body["errors"][0]["path"].as_str().unwrap();
     assert!(path.starts_with("kkkk") && path.ends_with('…') && path.len() <= 210, "{path}");
 }
+
+/// `chanwiz serve --demo` with `CHANWIZ_LOG` unset (the default level),
+/// stopped with SIGTERM so its log is flushed; its address, token and home.
+struct Logged {
+    child: std::process::Child,
+    url: String,
+    token: String,
+    home: tempfile::TempDir,
+}
+
+impl Logged {
+    fn start() -> Self {
+        use std::io::BufRead;
+        let home = tempfile::tempdir().unwrap();
+        let mut child = Command::new(env!("CARGO_BIN_EXE_chanwiz"))
+            .args(["serve", "--addr", "127.0.0.1:0", "--demo", "--db"])
+            .arg(home.path().join("server.db"))
+            .env("CHANWIZ_HOME", home.path())
+            .env_remove("CHANWIZ_LOG")
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut lines = std::io::BufReader::new(child.stdout.take().unwrap()).lines();
+        let url = lines.next().unwrap().unwrap().strip_prefix("listening: ").unwrap().to_string();
+        let token = lines.next().unwrap().unwrap().strip_prefix("token: ").unwrap().to_string();
+        std::thread::spawn(move || for _ in lines {});
+        Logged { child, url, token, home }
+    }
+
+    /// Stop cleanly and return the log.
+    fn stop(mut self) -> String {
+        let _ = Command::new("kill").arg("-TERM").arg(self.child.id().to_string()).status();
+        assert!(self.child.wait().unwrap().success());
+        std::fs::read_to_string(self.home.path().join("data/chanwiz.log")).unwrap()
+    }
+}
+
+#[tokio::test]
+async fn health_checks_and_successful_reads_are_not_logged_at_the_default_level() {
+    let server = Logged::start();
+    let http = http();
+    for _ in 0..5 {
+        assert_eq!(http.get(format!("{}/api/v1/health", server.url)).send().await.unwrap().status(), StatusCode::OK);
+    }
+    let r = http.get(format!("{}/api/v1/catalogue", server.url)).bearer_auth(&server.token).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let r = http.get(format!("{}/api/v1/channels", server.url)).bearer_auth("cwt_wrong").send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+    let r = http
+        .post(format!("{}/api/v1/channels", server.url))
+        .bearer_auth(&server.token)
+        .header("Idempotency-Key", "logged-1")
+        .header("Content-Type", "application/json")
+        .body(EXAMPLE)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::CREATED);
+    let log = server.stop();
+    let requests: Vec<&str> = log.lines().filter(|l| l.contains(" request")).collect();
+    assert!(requests.iter().any(|l| l.contains("status=401")), "{log}");
+    assert!(requests.iter().any(|l| l.contains("POST") && l.contains("status=201")), "{log}");
+    assert!(!log.contains("/api/v1/health"), "{log}");
+    assert!(!log.contains("/api/v1/catalogue"), "{log}");
+}
