@@ -103,6 +103,32 @@ pub enum TenantCommand {
         /// The server's database file (default: server.db in chanwiz's data directory).
         #[arg(long)]
         db: Option<PathBuf>,
+        /// Make the database file if it does not exist yet (without it, a missing file is refused).
+        #[arg(long)]
+        create: bool,
+    },
+    /// List the tenants: name, channels, tokens, when created.
+    List {
+        /// The server's database file (default: server.db in chanwiz's data directory).
+        #[arg(long)]
+        db: Option<PathBuf>,
+    },
+    /// Replace the tenant's admin token and print the new one (the old one stops working at once).
+    RotateToken {
+        name: String,
+        /// The server's database file (default: server.db in chanwiz's data directory).
+        #[arg(long)]
+        db: Option<PathBuf>,
+    },
+    /// Remove a tenant with its tokens, catalogue, channels and exports. Asks first unless --yes.
+    Rm {
+        name: String,
+        /// The server's database file (default: server.db in chanwiz's data directory).
+        #[arg(long)]
+        db: Option<PathBuf>,
+        /// Remove without asking (needed when standard input is not a terminal).
+        #[arg(long)]
+        yes: bool,
     },
 }
 
@@ -175,13 +201,19 @@ async fn stop_signal() {
 }
 
 pub fn run_tenant(cmd: &TenantCommand, paths: &Paths) -> ExitCode {
+    use server::auth::{self, TenantError};
+    let db_of = |db: &Option<PathBuf>| db.clone().unwrap_or_else(|| default_db(paths));
+    let failed = |e: TenantError| match e {
+        TenantError::BadName(_) | TenantError::NoDatabase(_) => fail(exit::UNREADABLE, &e.to_string()),
+        e => fail(exit::REFUSED, &e.to_string()),
+    };
     match cmd {
-        TenantCommand::Add { name, db } => {
-            let db = db.clone().unwrap_or_else(|| default_db(paths));
-            if let Err(e) = server::db::create_parent(&db) {
+        TenantCommand::Add { name, db, create } => {
+            let db = db_of(db);
+            if *create && let Err(e) = server::db::create_parent(&db) {
                 return fail(exit::UNREADABLE, &format!("cannot create the folder of {}: {e}", db.display()));
             }
-            match server::auth::add_tenant(&db, name) {
+            match auth::add_tenant_in(&db, name, *create) {
                 Ok(token) => {
                     println!("token: {token}");
                     eprintln!(
@@ -189,8 +221,72 @@ pub fn run_tenant(cmd: &TenantCommand, paths: &Paths) -> ExitCode {
                     );
                     ExitCode::SUCCESS
                 }
-                Err(e @ server::auth::TenantError::BadName(_)) => fail(exit::UNREADABLE, &e.to_string()),
-                Err(e) => fail(exit::REFUSED, &e.to_string()),
+                Err(TenantError::NoDatabase(path)) => fail(
+                    exit::UNREADABLE,
+                    &format!("database {path} does not exist: check --db, or pass --create to make a new one"),
+                ),
+                Err(e) => failed(e),
+            }
+        }
+        TenantCommand::List { db } => match auth::list_tenants(&db_of(db)) {
+            Err(e) => failed(e),
+            Ok(tenants) => {
+                let width = tenants.iter().map(|t| t.name.len() + if t.demo { 7 } else { 0 }).max().unwrap_or(4).max(4);
+                let mut out = std::io::stdout().lock();
+                let _ = writeln!(out, "{:<width$}  {:>8}  {:>6}  CREATED", "NAME", "CHANNELS", "TOKENS");
+                for t in &tenants {
+                    let name = if t.demo { format!("{} (demo)", t.name) } else { t.name.clone() };
+                    let _ = writeln!(out, "{name:<width$}  {:>8}  {:>6}  {}", t.channels, t.tokens, t.created);
+                }
+                if tenants.is_empty() {
+                    eprintln!("chanwiz: no tenant yet: create one with `chanwiz tenant add NAME`");
+                }
+                ExitCode::SUCCESS
+            }
+        },
+        TenantCommand::RotateToken { name, db } => match auth::rotate_token(&db_of(db), name) {
+            Ok(token) => {
+                println!("token: {token}");
+                eprintln!(
+                    "chanwiz: tenant '{name}' has a new token and its old ones no longer work; keep this one now: it cannot be shown again."
+                );
+                ExitCode::SUCCESS
+            }
+            Err(e) => failed(e),
+        },
+        TenantCommand::Rm { name, db, yes } => {
+            use std::io::{BufRead, IsTerminal};
+            let db = db_of(db);
+            if !yes && !std::io::stdin().is_terminal() {
+                return fail(
+                    exit::REFUSED,
+                    "refusing to remove a tenant without confirmation: standard input is not a terminal; pass --yes to remove it",
+                );
+            }
+            let channels = match auth::tenant_channels(&db, name) {
+                Ok(n) => n,
+                Err(e) => return failed(e),
+            };
+            if !yes {
+                eprint!(
+                    "Remove tenant '{name}' with its {channels} channel(s), catalogue, tokens and exports from {}? This cannot be undone. [y/N] ",
+                    db.display()
+                );
+                let _ = std::io::stderr().flush();
+                let mut answer = String::new();
+                if std::io::stdin().lock().read_line(&mut answer).is_err()
+                    || !matches!(answer.trim(), "y" | "Y" | "yes" | "YES" | "Yes")
+                {
+                    eprintln!("not removed");
+                    return ExitCode::from(exit::REFUSED);
+                }
+            }
+            match auth::remove_tenant(&db, name) {
+                Ok(n) => {
+                    println!("removed tenant '{name}' and its {n} channel(s)");
+                    ExitCode::SUCCESS
+                }
+                Err(e) => failed(e),
             }
         }
     }
