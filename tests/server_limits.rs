@@ -161,6 +161,23 @@ async fn a_body_that_does_not_arrive_in_time_gets_408_and_the_connection_closes(
 }
 
 #[tokio::test]
+async fn a_request_not_answered_by_its_deadline_gets_408_and_the_connection_closes() {
+    // the body would have 30 s; the whole request only 300 ms
+    let server = Server::start(&["--request-timeout", "300ms"]);
+    let mut stream = TcpStream::connect(addr(&server)).await.unwrap();
+    let head = format!(
+        "PUT /api/v1/channels/0123456789abcdef0123456789abcdef HTTP/1.1\r\nHost: 127.0.0.1\r\n\
+         Authorization: Bearer {}\r\nIf-Match: \"1\"\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{{",
+        server.token
+    );
+    stream.write_all(head.as_bytes()).await.unwrap();
+    let answer = String::from_utf8(read_until_closed(&mut stream).await).unwrap();
+    assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
+    assert!(answer.to_ascii_lowercase().contains("connection: close"), "{answer}");
+    assert!(answer.contains("application/json") && answer.contains("was not answered within 0.3 s"), "{answer}");
+}
+
+#[tokio::test]
 async fn the_tls_handshake_is_bounded() {
     let server = Server::start(&["--tls-self-signed", "--tls-handshake-timeout", "300ms"]);
     let addr = server.url.trim_start_matches("https://").to_string();
