@@ -11,8 +11,9 @@
 //!   must send `If-Match: "<version>"` (428 without it, 412 with a stale one,
 //!   the 412 body's `current` holding the channel as it now is).
 //! - Creates send `Idempotency-Key: <client-chosen key>`: a retried create with
-//!   the same key returns the first result (same status and body) and never
-//!   makes a second channel.
+//!   the same key and document answers the first status with the channel that
+//!   create made, as it is now, and never makes a second channel (410 once
+//!   that channel was deleted; 422 for the same key with another document).
 //! - Write-only secrets: `channel_info.app_secret` and the bot token are
 //!   accepted, stored and never returned. On an update an absent APP Secret
 //!   keeps the stored one.

@@ -232,7 +232,7 @@ impl FromRequestParts<AppState> for Tenant {
         let hash = hash_token(token);
         let tenant = state
             .db
-            .call(move |conn| {
+            .read(move |conn| {
                 Ok(conn
                     .query_row("SELECT tenant_id FROM tokens WHERE hash = ?1", [hash], |r| r.get::<_, i64>(0))
                     .optional()?)

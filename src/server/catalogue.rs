@@ -111,32 +111,32 @@ fn pairs(conn: &Connection, table: &str, tenant: i64) -> rusqlite::Result<Vec<(S
 }
 
 pub async fn get_catalogue(State(state): State<AppState>, Tenant(t): Tenant) -> ApiResult<Json<Catalogue>> {
-    state.db.call(move |c| Ok(Json(load(c, t, ChannelRefs::All)?))).await
+    state.db.read(move |c| Ok(Json(load(c, t, ChannelRefs::All)?))).await
 }
 
 pub async fn list_ous(State(state): State<AppState>, Tenant(t): Tenant) -> ApiResult<Json<Vec<Ou>>> {
-    state.db.call(move |c| Ok(Json(ous(c, t)?))).await
+    state.db.read(move |c| Ok(Json(ous(c, t)?))).await
 }
 
 pub async fn list_skill_queues(State(state): State<AppState>, Tenant(t): Tenant) -> ApiResult<Json<Vec<SkillQueue>>> {
-    state.db.call(move |c| Ok(Json(skill_queues(c, t)?))).await
+    state.db.read(move |c| Ok(Json(skill_queues(c, t)?))).await
 }
 
 pub async fn list_certificates(State(state): State<AppState>, Tenant(t): Tenant) -> ApiResult<Json<Vec<Certificate>>> {
-    state.db.call(move |c| Ok(Json(certificates(c, t)?))).await
+    state.db.read(move |c| Ok(Json(certificates(c, t)?))).await
 }
 
 pub async fn list_chatbots(State(state): State<AppState>, Tenant(t): Tenant) -> ApiResult<Json<Vec<Chatbot>>> {
     state
         .db
-        .call(move |c| Ok(Json(pairs(c, "chatbots", t)?.into_iter().map(|(id, name)| Chatbot { id, name }).collect())))
+        .read(move |c| Ok(Json(pairs(c, "chatbots", t)?.into_iter().map(|(id, name)| Chatbot { id, name }).collect())))
         .await
 }
 
 pub async fn list_assistants(State(state): State<AppState>, Tenant(t): Tenant) -> ApiResult<Json<Vec<Assistant>>> {
     state
         .db
-        .call(move |c| {
+        .read(move |c| {
             Ok(Json(pairs(c, "assistants", t)?.into_iter().map(|(id, name)| Assistant { id, name }).collect()))
         })
         .await

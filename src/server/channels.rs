@@ -104,84 +104,148 @@ pub async fn create(
             ));
         }
     };
-    let doc = doc.normalized();
-    let request_hash = hex::encode(Sha256::digest(serde_json::to_vec(&doc).map_err(ApiErr::internal)?));
-    let (status, channel) = state
+    let doc = std::sync::Arc::new(doc.normalized());
+    let request_hash = hex::encode(Sha256::digest(serde_json::to_vec(&*doc).map_err(ApiErr::internal)?));
+
+    // Off the write lock: a replay, and the rules (with the catalogue).
+    let (k, h, d) = (key.clone(), request_hash.clone(), doc.clone());
+    let earlier = state
         .db
-        .call(move |conn| {
-            db::write_tx(conn, |tx| {
-                let forget_before = db::ts(db::now() - chrono::Duration::hours(IDEMPOTENCY_HOURS));
-                tx.execute("DELETE FROM idempotency WHERE tenant_id = ?1 AND created < ?2", params![t, forget_before])?;
-                let earlier: Option<(String, u16, String)> = tx
-                    .query_row(
-                        "SELECT request_hash, status, body FROM idempotency WHERE tenant_id = ?1 AND key = ?2",
-                        params![t, key],
-                        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-                    )
-                    .optional()?;
-                if let Some((hash, status, body)) = earlier {
-                    if hash != request_hash {
-                        return Err(ApiErr::new(
-                            StatusCode::UNPROCESSABLE_ENTITY,
-                            "This Idempotency-Key was already used for a different channel: use a new key for a new create.",
-                        ));
-                    }
-                    let channel: Channel = serde_json::from_str(&body).map_err(ApiErr::internal)?;
-                    let exists: Option<i64> = tx
-                        .query_row("SELECT seq FROM channels WHERE tenant_id = ?1 AND id = ?2", params![t, channel.id], |r| r.get(0))
-                        .optional()?;
-                    if exists.is_none() {
-                        return Err(ApiErr::new(
-                            StatusCode::GONE,
-                            format!(
-                                "This Idempotency-Key created channel '{}', which has since been deleted: use a new key to create the channel again.",
-                                channel.id
-                            ),
-                        ));
-                    }
-                    return Ok((StatusCode::from_u16(status).unwrap_or(StatusCode::CREATED), channel));
-                }
-                let cat = catalogue::load(tx, t, ChannelRefs::Named(&doc.basic.channel_name))?;
-                let errors = validate_all(&doc, Mode::Create, Some(&cat), None);
-                if !errors.is_empty() {
-                    return Err(ApiErr::invalid(errors));
-                }
-                let id = uuid::Uuid::new_v4().simple().to_string();
-                let now = db::ts(db::now());
-                tx.execute(
-                    "INSERT INTO channels (id, tenant_id, name, channel_type, version, created, updated, document, app_secret, webhook_secret) \
-                     VALUES (?1, ?2, ?3, ?4, 1, ?5, ?5, ?6, ?7, ?8)",
-                    params![
-                        id,
-                        t,
-                        doc.basic.channel_name,
-                        doc.channel_type.as_str(),
-                        now,
-                        stored_text(&doc)?,
-                        doc.channel_info.app_secret,
-                        random_secret(32)
-                    ],
-                )?;
-                let channel = db::get_channel(tx, t, &id)?.ok_or_else(|| ApiErr::internal("created channel not found"))?.channel;
-                tx.execute(
-                    "INSERT INTO idempotency (tenant_id, key, request_hash, status, body, created) VALUES (?1, ?2, ?3, 201, ?4, ?5)",
-                    params![t, key, request_hash, serde_json::to_string(&channel).map_err(ApiErr::internal)?, now],
-                )?;
-                Ok((StatusCode::CREATED, channel))
-            })
+        .read(move |conn| {
+            if let Some(replay) = replay(conn, t, &k, &h)? {
+                return Ok(Some(replay));
+            }
+            let cat = catalogue::load(conn, t, ChannelRefs::Named(&d.basic.channel_name))?;
+            let errors = validate_all(&d, Mode::Create, Some(&cat), None);
+            if errors.is_empty() { Ok(None) } else { Err(ApiErr::invalid(errors)) }
         })
         .await?;
+    let (status, channel) = match earlier {
+        Some(replay) => replay,
+        None => {
+            state
+                .db
+                .call(move |conn| {
+                    db::write_tx(conn, |tx| {
+                        // what may have changed since the checks above
+                        if let Some(replay) = replay(tx, t, &key, &request_hash)? {
+                            return Ok(replay);
+                        }
+                        name_still_free(tx, t, &doc, Mode::Create, None)?;
+                        let id = uuid::Uuid::new_v4().simple().to_string();
+                        let now = db::ts(db::now());
+                        tx.execute(
+                            "INSERT INTO channels (id, tenant_id, name, channel_type, version, created, updated, document, app_secret, webhook_secret) \
+                             VALUES (?1, ?2, ?3, ?4, 1, ?5, ?5, ?6, ?7, ?8)",
+                            params![
+                                id,
+                                t,
+                                doc.basic.channel_name,
+                                doc.channel_type.as_str(),
+                                now,
+                                stored_text(&doc)?,
+                                doc.channel_info.app_secret,
+                                random_secret(32)
+                            ],
+                        )?;
+                        let channel =
+                            db::get_channel(tx, t, &id)?.ok_or_else(|| ApiErr::internal("created channel not found"))?.channel;
+                        // an expired row of the same key may still wait for the sweep
+                        tx.execute(
+                            "INSERT OR REPLACE INTO idempotency (tenant_id, key, request_hash, status, body, channel_id, created) \
+                             VALUES (?1, ?2, ?3, 201, '', ?4, ?5)",
+                            params![t, key, request_hash, id, now],
+                        )?;
+                        Ok((StatusCode::CREATED, channel))
+                    })
+                })
+                .await?
+        }
+    };
     if status == StatusCode::CREATED {
         tracing::info!(channel = %channel.id, "channel created");
     }
     Ok(with_etag(status, channel))
 }
 
+/// A create already made with this key: its status and channel (as it is
+/// now). 422 when the key came with another document, 410 when its channel
+/// was deleted since. Rows past [`IDEMPOTENCY_HOURS`] count as gone (the
+/// sweep removes them).
+fn replay(
+    conn: &rusqlite::Connection,
+    t: i64,
+    key: &str,
+    request_hash: &str,
+) -> ApiResult<Option<(StatusCode, Channel)>> {
+    let live_since = db::ts(db::now() - chrono::Duration::hours(IDEMPOTENCY_HOURS));
+    let earlier: Option<(String, u16, Option<String>)> = conn
+        .query_row(
+            "SELECT request_hash, status, channel_id FROM idempotency WHERE tenant_id = ?1 AND key = ?2 AND created >= ?3",
+            params![t, key, live_since],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .optional()?;
+    let Some((hash, status, channel_id)) = earlier else { return Ok(None) };
+    if hash != request_hash {
+        return Err(ApiErr::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "This Idempotency-Key was already used for a different channel: use a new key for a new create.",
+        ));
+    }
+    let channel_id = channel_id.unwrap_or_default();
+    match db::get_channel(conn, t, &channel_id)? {
+        Some(stored) => Ok(Some((StatusCode::from_u16(status).unwrap_or(StatusCode::CREATED), stored.channel))),
+        None => Err(ApiErr::new(
+            StatusCode::GONE,
+            format!(
+                "This Idempotency-Key created channel '{channel_id}', which has since been deleted: use a new key to create the channel again."
+            ),
+        )),
+    }
+}
+
+/// Inside the write transaction: whether another channel took the name
+/// since the document was checked. When one did, the rules run again here,
+/// so the answer is the same 422 a check under the lock would give.
+fn name_still_free(
+    tx: &rusqlite::Transaction<'_>,
+    t: i64,
+    doc: &ChannelDocument,
+    mode: Mode,
+    id: Option<&str>,
+) -> ApiResult<()> {
+    let taken: Option<String> = tx
+        .query_row(
+            "SELECT id FROM channels WHERE tenant_id = ?1 AND name = ?2 AND id IS NOT ?3",
+            params![t, doc.basic.channel_name, id],
+            |r| r.get(0),
+        )
+        .optional()?;
+    if taken.is_none() {
+        return Ok(());
+    }
+    let cat = catalogue::load(tx, t, ChannelRefs::Named(&doc.basic.channel_name))?;
+    let errors = validate_all(doc, mode, Some(&cat), id);
+    Err(if errors.is_empty() {
+        ApiErr::conflict("Another channel took this name at the same moment: choose another name.")
+    } else {
+        ApiErr::invalid(errors)
+    })
+}
+
+/// Forget Idempotency-Keys older than [`IDEMPOTENCY_HOURS`] (run
+/// periodically, off the request path); how many went.
+pub fn sweep_idempotency(conn: &rusqlite::Connection) -> rusqlite::Result<usize> {
+    let forget_before = db::ts(db::now() - chrono::Duration::hours(IDEMPOTENCY_HOURS));
+    conn.execute("DELETE FROM idempotency WHERE created < ?1", [forget_before])
+}
+
 pub async fn read(State(state): State<AppState>, Tenant(t): Tenant, id: ChannelId) -> ApiResult<Response> {
     let id = id.into_inner();
     let channel = state
         .db
-        .call(move |conn| {
+        .read(move |conn| {
             db::get_channel(conn, t, &id)?.map(|s| s.channel).ok_or_else(|| ApiErr::channel_not_found(&id))
         })
         .await?;
@@ -204,7 +268,7 @@ pub async fn list(
     let name = q.name.unwrap_or_default();
     state
         .db
-        .call(move |conn| {
+        .read(move |conn| {
             let filter = "tenant_id = ?1 AND (?2 = '' OR instr(lower(name), lower(?2)) > 0)";
             let total: i64 =
                 conn.query_row(&format!("SELECT count(*) FROM channels WHERE {filter}"), params![t, name], |r| {
@@ -290,20 +354,32 @@ pub async fn update(
             "An update needs If-Match with the version it is based on (the ETag of the channel you read).",
         ));
     };
-    let doc = doc.normalized();
+    let doc = std::sync::Arc::new(doc.normalized());
+
+    // Off the write lock: the channel, its version and the rules.
+    let (i, d) = (id.clone(), doc.clone());
+    state
+        .db
+        .read(move |conn| {
+            let stored = db::get_channel(conn, t, &i)?.ok_or_else(|| ApiErr::channel_not_found(&i))?;
+            if !based_on.holds(stored.channel.version) {
+                return Err(ApiErr::stale(stored.channel));
+            }
+            let cat = catalogue::load(conn, t, ChannelRefs::Named(&d.basic.channel_name))?;
+            let errors = validate_all(&d, Mode::Update, Some(&cat), Some(&i));
+            if errors.is_empty() { Ok(()) } else { Err(ApiErr::invalid(errors)) }
+        })
+        .await?;
     let channel = state
         .db
         .call(move |conn| {
             db::write_tx(conn, |tx| {
+                // what may have changed since the checks above
                 let stored = db::get_channel(tx, t, &id)?.ok_or_else(|| ApiErr::channel_not_found(&id))?;
                 if !based_on.holds(stored.channel.version) {
                     return Err(ApiErr::stale(stored.channel));
                 }
-                let cat = catalogue::load(tx, t, ChannelRefs::Named(&doc.basic.channel_name))?;
-                let errors = validate_all(&doc, Mode::Update, Some(&cat), Some(&id));
-                if !errors.is_empty() {
-                    return Err(ApiErr::invalid(errors));
-                }
+                name_still_free(tx, t, &doc, Mode::Update, Some(&id))?;
                 let secret = doc.channel_info.app_secret.clone().or(stored.app_secret);
                 tx.execute(
                     "UPDATE channels SET name = ?3, channel_type = ?4, version = version + 1, updated = ?5, document = ?6, app_secret = ?7 \
@@ -353,7 +429,7 @@ pub async fn get_integration(
     let id = id.into_inner();
     state
         .db
-        .call(move |conn| {
+        .read(move |conn| {
             let stored = db::get_channel(conn, t, &id)?.ok_or_else(|| ApiErr::channel_not_found(&id))?;
             let (secret, next_until): (String, Option<String>) = conn.query_row(
                 "SELECT webhook_secret, CASE WHEN next_webhook_secret IS NULL THEN NULL ELSE next_webhook_secret_until END \
@@ -529,7 +605,7 @@ pub async fn list_updates(
     }
     state
         .db
-        .call(move |conn| {
+        .read(move |conn| {
             let exists: Option<i64> = conn
                 .query_row("SELECT seq FROM channels WHERE tenant_id = ?1 AND id = ?2", params![t, id], |r| r.get(0))
                 .optional()?;

@@ -28,7 +28,7 @@ pub async fn receive(
     type Secrets = (String, Option<String>, Option<String>);
     let stored: Option<Secrets> = state
         .db
-        .call(move |conn| {
+        .read(move |conn| {
             Ok(conn
                 .query_row(
                     "SELECT webhook_secret, next_webhook_secret, next_webhook_secret_until FROM channels WHERE id = ?1",

@@ -248,6 +248,37 @@ pub struct RunningServer {
     pub cert_pem: Option<PathBuf>,
     handle: axum_server::Handle<SocketAddr>,
     task: tokio::task::JoinHandle<std::io::Result<()>>,
+    /// The periodic idempotency sweep, stopped with the server.
+    _sweeper: AbortOnDrop,
+}
+
+/// How often Idempotency-Keys past their 24 hours are removed.
+pub const IDEMPOTENCY_SWEEP: Duration = Duration::from_secs(600);
+
+struct AbortOnDrop(tokio::task::AbortHandle);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
+/// Remove expired Idempotency-Keys now and every [`IDEMPOTENCY_SWEEP`],
+/// off the request path.
+fn sweep(db: db::Db) -> AbortOnDrop {
+    let task = tokio::spawn(async move {
+        let mut every = tokio::time::interval(IDEMPOTENCY_SWEEP);
+        every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            every.tick().await;
+            match db.call(|conn| Ok(channels::sweep_idempotency(conn)?)).await {
+                Ok(0) => {}
+                Ok(n) => tracing::debug!(keys = n, "expired idempotency keys removed"),
+                Err(e) => tracing::warn!("idempotency sweep failed: {}", e.body.error),
+            }
+        }
+    });
+    AbortOnDrop(task.abort_handle())
 }
 
 impl RunningServer {
@@ -323,7 +354,7 @@ pub async fn spawn_with(config: ServerConfig, limits: Limits) -> Result<RunningS
                     seed::channels(&mut conn, tenant, seed_channels)?;
                 }
             }
-            Ok((db::Db::new(conn, &path), token))
+            Ok((db::Db::new(conn, &path)?, token))
         })
         .await
         .map_err(std::io::Error::other)?
@@ -332,6 +363,7 @@ pub async fn spawn_with(config: ServerConfig, limits: Limits) -> Result<RunningS
     let exports_dir = exports_dir(&config.db);
     crate::fsutil::private_dir(&exports_dir)?;
     exports::remove_partial_files(&exports_dir);
+    let sweeper = sweep(db.clone());
     let state = AppState {
         db,
         exports_dir,
@@ -359,5 +391,5 @@ pub async fn spawn_with(config: ServerConfig, limits: Limits) -> Result<RunningS
     };
     let url = format!("{scheme}://{addr}");
     tracing::info!(%url, "server listening");
-    Ok(RunningServer { addr, url, demo_token, cert_pem, handle, task })
+    Ok(RunningServer { addr, url, demo_token, cert_pem, handle, task, _sweeper: sweeper })
 }
