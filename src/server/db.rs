@@ -14,7 +14,8 @@ use super::errors::{ApiErr, ApiResult};
 use crate::api::Channel;
 use crate::model::ChannelDocument;
 
-const SCHEMA_VERSION: i64 = 3;
+/// The schema version this build writes (`PRAGMA user_version`).
+pub const SCHEMA_VERSION: i64 = 3;
 
 const SCHEMA: &str = r#"
 CREATE TABLE tenants (
@@ -132,11 +133,21 @@ ALTER TABLE channels ADD COLUMN next_webhook_secret_until TEXT;
 /// Version 3: an idempotency row keeps only what a replay needs (the
 /// request's hash, the status, the channel's id), and its expiry is indexed
 /// for the periodic sweep.
-const MIGRATE_3: &str = r#"
-ALTER TABLE idempotency ADD COLUMN channel_id TEXT;
-UPDATE idempotency SET channel_id = json_extract(body, '$.id'), body = '';
-CREATE INDEX idempotency_by_created ON idempotency (created);
-"#;
+/// Safe to run again on a file that has it already.
+fn migrate_3(conn: &Connection) -> rusqlite::Result<()> {
+    let has_column: bool = conn.query_row(
+        "SELECT count(*) > 0 FROM pragma_table_info('idempotency') WHERE name = 'channel_id'",
+        [],
+        |r| r.get(0),
+    )?;
+    if !has_column {
+        conn.execute_batch("ALTER TABLE idempotency ADD COLUMN channel_id TEXT;")?;
+    }
+    conn.execute_batch(
+        "UPDATE idempotency SET channel_id = json_extract(body, '$.id'), body = '' WHERE channel_id IS NULL; \
+         CREATE INDEX IF NOT EXISTS idempotency_by_created ON idempotency (created);",
+    )
+}
 
 /// Open (creating if needed) the database file, set it up for concurrent
 /// use and bring its schema up to date.
@@ -183,7 +194,7 @@ fn migrate(conn: &Connection) -> rusqlite::Result<()> {
             conn.execute_batch(MIGRATE_2)?;
         }
         if version < 3 {
-            conn.execute_batch(MIGRATE_3)?;
+            migrate_3(conn)?;
         }
         if version < SCHEMA_VERSION {
             conn.pragma_update(None, "user_version", SCHEMA_VERSION)?;
