@@ -16,7 +16,10 @@ use crate::server::{self, Limits, ServeError, ServerConfig, TlsMode};
 pub const DEFAULT_ADDR: &str = "127.0.0.1:8787";
 
 #[derive(Debug, Args)]
+#[command(args_conflicts_with_subcommands = true)]
 pub struct ServeArgs {
+    #[command(subcommand)]
+    pub action: Option<ServeAction>,
     /// Address to listen on; port 0 picks a free one. Plain HTTP only on loopback.
     #[arg(long, default_value = DEFAULT_ADDR)]
     pub addr: SocketAddr,
@@ -59,6 +62,22 @@ pub struct ServeArgs {
     /// Requests a tenant may make at once before the rate limit applies.
     #[arg(long, value_name = "N", default_value_t = Limits::default().rate_burst)]
     pub rate_burst: u32,
+    /// The key sealing the stored secrets (default: <db>.key beside the database, made on first start).
+    #[arg(long, value_name = "FILE", env = "CHANWIZ_SERVER_KEY_FILE")]
+    pub key_file: Option<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ServeAction {
+    /// Seal every stored secret with a new key and replace the key file (stop the server first).
+    Rekey {
+        /// The server's database file (default: server.db in chanwiz's data directory).
+        #[arg(long)]
+        db: Option<PathBuf>,
+        /// The key file (default: <db>.key beside the database).
+        #[arg(long, value_name = "FILE", env = "CHANWIZ_SERVER_KEY_FILE")]
+        key_file: Option<PathBuf>,
+    },
 }
 
 impl ServeArgs {
@@ -137,6 +156,16 @@ fn default_db(paths: &Paths) -> PathBuf {
 }
 
 pub fn run_serve(args: &ServeArgs, paths: &Paths) -> ExitCode {
+    if let Some(ServeAction::Rekey { db, key_file }) = &args.action {
+        let db = db.clone().unwrap_or_else(|| default_db(paths));
+        return match server::seal::rekey(&db, key_file.as_deref()) {
+            Ok(n) => {
+                println!("rekeyed: {n} stored secret(s) sealed with the new key");
+                ExitCode::SUCCESS
+            }
+            Err(e) => fail(exit::REFUSED, &e.to_string()),
+        };
+    }
     let tls = match (&args.tls_cert, &args.tls_key, args.tls_self_signed) {
         (Some(cert), Some(key), _) => TlsMode::Files { cert: cert.clone(), key: key.clone() },
         (_, _, true) => TlsMode::SelfSigned,
@@ -152,13 +181,14 @@ pub fn run_serve(args: &ServeArgs, paths: &Paths) -> ExitCode {
         }
     };
     runtime.block_on(async move {
-        let running = match server::spawn_with(config, args.limits()).await {
+        let running = match server::spawn_with(config, args.limits(), args.key_file.clone()).await {
             Ok(r) => r,
             Err(
                 e @ (ServeError::PlainNotLoopback(_)
                 | ServeError::SeedWithoutDemo
                 | ServeError::Tls(_)
-                | ServeError::BadLimit(_)),
+                | ServeError::BadLimit(_)
+                | ServeError::Seal(_)),
             ) => {
                 return fail(exit::UNREADABLE, &e.to_string());
             }

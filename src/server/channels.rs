@@ -120,6 +120,7 @@ pub async fn create(
             if errors.is_empty() { Ok(None) } else { Err(ApiErr::invalid(errors)) }
         })
         .await?;
+    let keys = state.keys.clone();
     let (status, channel) = match earlier {
         Some(replay) => replay,
         None => {
@@ -144,8 +145,8 @@ pub async fn create(
                                 doc.channel_type.as_str(),
                                 now,
                                 stored_text(&doc)?,
-                                doc.channel_info.app_secret,
-                                random_secret(32)
+                                doc.channel_info.app_secret.as_deref().map(|v| keys.seal(&id, "app_secret", v)),
+                                keys.seal(&id, "webhook_secret", &random_secret(32))
                             ],
                         )?;
                         let channel =
@@ -370,6 +371,7 @@ pub async fn update(
             if errors.is_empty() { Ok(()) } else { Err(ApiErr::invalid(errors)) }
         })
         .await?;
+    let keys = state.keys.clone();
     let channel = state
         .db
         .call(move |conn| {
@@ -380,7 +382,8 @@ pub async fn update(
                     return Err(ApiErr::stale(stored.channel));
                 }
                 name_still_free(tx, t, &doc, Mode::Update, Some(&id))?;
-                let secret = doc.channel_info.app_secret.clone().or(stored.app_secret);
+                let secret =
+                    doc.channel_info.app_secret.as_deref().map(|v| keys.seal(&id, "app_secret", v)).or(stored.app_secret);
                 tx.execute(
                     "UPDATE channels SET name = ?3, channel_type = ?4, version = version + 1, updated = ?5, document = ?6, app_secret = ?7 \
                      WHERE tenant_id = ?1 AND id = ?2",
@@ -427,6 +430,7 @@ pub async fn get_integration(
     id: ChannelId,
 ) -> ApiResult<Json<Integration>> {
     let id = id.into_inner();
+    let keys = state.keys.clone();
     state
         .db
         .read(move |conn| {
@@ -451,7 +455,7 @@ pub async fn get_integration(
             Ok(Json(Integration {
                 channel_id: stored.channel.id,
                 integration_url: stored.channel.integration_url,
-                webhook_secret: secret,
+                webhook_secret: keys.open(&id, "webhook_secret", &secret).map_err(ApiErr::internal)?,
                 has_bot_token: stored.channel.has_bot_token,
                 identity_certificate_pem: der.map(|d| pem_certificate(&d)),
                 rotation_pending: next_until.is_some_and(|u| db::parse_ts(&u) > db::now()),
@@ -532,7 +536,10 @@ pub async fn put_integration(
          next_webhook_secret = CASE WHEN ?4 IS NULL THEN next_webhook_secret ELSE NULL END, \
          next_webhook_secret_until = CASE WHEN ?4 IS NULL THEN next_webhook_secret_until ELSE NULL END \
          WHERE tenant_id = ?1 AND id = ?2",
-        vec![bot_token.into(), webhook_secret.into()],
+        vec![
+            bot_token.map(|v| state.keys.seal(&id, "bot_token", &v)).into(),
+            webhook_secret.map(|v| state.keys.seal(&id, "webhook_secret", &v)).into(),
+        ],
     )
     .await?;
     tracing::info!(channel = %id, "channel integration updated");
@@ -558,7 +565,7 @@ pub async fn put_next_secret(
         t,
         &id,
         "UPDATE channels SET next_webhook_secret = ?3, next_webhook_secret_until = ?4 WHERE tenant_id = ?1 AND id = ?2",
-        vec![secret.into(), until.into()],
+        vec![state.keys.seal(&id, "next_webhook_secret", &secret).into(), until.into()],
     )
     .await?;
     tracing::info!(channel = %id, "webhook secret rotation staged");

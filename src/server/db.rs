@@ -168,6 +168,9 @@ pub fn open(path: &Path) -> rusqlite::Result<Connection> {
     conn.pragma_update(None, "journal_mode", "WAL")?;
     conn.pragma_update(None, "synchronous", "NORMAL")?;
     conn.pragma_update(None, "foreign_keys", "ON")?;
+    // what a write replaces (a secret sealed again, a deleted channel) is
+    // overwritten, not left in free pages
+    conn.pragma_update(None, "secure_delete", "ON")?;
     migrate(&conn)?;
     Ok(conn)
 }

@@ -10,6 +10,7 @@ pub mod delivery;
 pub mod errors;
 pub mod exports;
 pub mod limits;
+pub mod seal;
 pub mod seed;
 pub mod tls;
 
@@ -43,6 +44,8 @@ pub struct AppState {
     /// Requests per tenant.
     pub rate: limits::RateLimit,
     pub limits: std::sync::Arc<Limits>,
+    /// Seals and opens the stored secrets.
+    pub keys: std::sync::Arc<seal::KeyRing>,
 }
 
 /// One route: method, path template, handler.
@@ -234,6 +237,8 @@ pub enum ServeError {
     #[error("{0}")]
     BadLimit(String),
     #[error("{0}")]
+    Seal(#[from] seal::SealError),
+    #[error("{0}")]
     Io(#[from] std::io::Error),
 }
 
@@ -322,15 +327,21 @@ pub fn exports_dir(db: &Path) -> PathBuf {
     db::beside(db, ".exports")
 }
 
-/// [`spawn_with`] the default [`Limits`].
+/// [`spawn_with`] the default [`Limits`] and the key file beside the
+/// database.
 pub async fn spawn(config: ServerConfig) -> Result<RunningServer, ServeError> {
-    spawn_with(config, Limits::default()).await
+    spawn_with(config, Limits::default(), None).await
 }
 
 /// Open the database, seed what the config asks, bind, and serve in the
 /// background with these timeouts and limits. Returns once the socket
-/// listens.
-pub async fn spawn_with(config: ServerConfig, limits: Limits) -> Result<RunningServer, ServeError> {
+/// listens. `key_file` holds the key sealing the stored secrets (default:
+/// `<db>.key`, made on first start).
+pub async fn spawn_with(
+    config: ServerConfig,
+    limits: Limits,
+    key_file: Option<PathBuf>,
+) -> Result<RunningServer, ServeError> {
     limits.check().map_err(ServeError::BadLimit)?;
     if config.tls == TlsMode::Off && !config.addr.ip().is_loopback() {
         return Err(ServeError::PlainNotLoopback(config.addr));
@@ -338,27 +349,32 @@ pub async fn spawn_with(config: ServerConfig, limits: Limits) -> Result<RunningS
     if config.seed_channels > 0 && !config.demo {
         return Err(ServeError::SeedWithoutDemo);
     }
-    let dberr = |source| ServeError::Db { path: config.db.display().to_string(), source };
     db::create_parent(&config.db)?;
-    let (db, demo_token) = {
+    let (db, demo_token, keys) = {
         let path = config.db.clone();
         let (demo, seed_channels) = (config.demo, config.seed_channels);
-        tokio::task::spawn_blocking(move || -> Result<(db::Db, Option<String>), rusqlite::Error> {
-            let mut conn = db::open(&path)?;
-            exports::fail_interrupted(&conn)?;
+        tokio::task::spawn_blocking(move || -> Result<(db::Db, Option<String>, seal::KeyRing), ServeError> {
+            let dberr = |source| ServeError::Db { path: path.display().to_string(), source };
+            let mut conn = db::open(&path).map_err(dberr)?;
+            exports::fail_interrupted(&conn).map_err(dberr)?;
             let mut token = None;
             if demo {
-                let (tenant, t) = seed::demo(&mut conn)?;
+                let (tenant, t) = seed::demo(&mut conn).map_err(dberr)?;
                 token = Some(t);
                 if seed_channels > 0 {
-                    seed::channels(&mut conn, tenant, seed_channels)?;
+                    seed::channels(&mut conn, tenant, seed_channels).map_err(dberr)?;
                 }
             }
-            Ok((db::Db::new(conn, &path)?, token))
+            // secrets still in clear (an older database, seeded rows) are sealed now
+            let keys = seal::KeyRing::load(&conn, &path, key_file.as_deref())?;
+            let sealed = keys.seal_all(&mut conn)?;
+            if sealed > 0 {
+                tracing::info!(values = sealed, "stored secrets sealed with the current key");
+            }
+            Ok((db::Db::new(conn, &path).map_err(dberr)?, token, keys))
         })
         .await
-        .map_err(std::io::Error::other)?
-        .map_err(dberr)?
+        .map_err(std::io::Error::other)??
     };
     let exports_dir = exports_dir(&config.db);
     crate::fsutil::private_dir(&exports_dir)?;
@@ -369,6 +385,7 @@ pub async fn spawn_with(config: ServerConfig, limits: Limits) -> Result<RunningS
         exports_dir,
         rate: limits::RateLimit::new(&limits),
         limits: std::sync::Arc::new(limits.clone()),
+        keys: std::sync::Arc::new(keys),
     };
 
     let listener = TcpListener::bind(config.addr).map_err(|source| ServeError::Bind { addr: config.addr, source })?;
