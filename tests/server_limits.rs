@@ -185,6 +185,38 @@ async fn the_tls_handshake_is_bounded() {
     assert_eq!(read_until_closed(&mut silent).await, b"");
 }
 
+#[test]
+fn an_idle_connection_after_the_tls_handshake_is_closed() {
+    use std::io::Read;
+    let server = Server::start(&["--tls-self-signed", "--header-timeout", "300ms"]);
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let pem = std::fs::read(server.certificate.as_ref().unwrap()).unwrap();
+    let mut roots = rustls::RootCertStore::empty();
+    for cert in rustls_pemfile::certs(&mut &pem[..]) {
+        roots.add(cert.unwrap()).unwrap();
+    }
+    let config = rustls::ClientConfig::builder().with_root_certificates(roots).with_no_client_auth();
+    let name = rustls_pki_types::ServerName::try_from("127.0.0.1").unwrap();
+    let mut tls = rustls::ClientConnection::new(std::sync::Arc::new(config), name).unwrap();
+    let mut socket = std::net::TcpStream::connect(server.url.trim_start_matches("https://")).unwrap();
+    socket.set_read_timeout(Some(NEVER)).unwrap();
+    while tls.is_handshaking() {
+        tls.complete_io(&mut socket).unwrap();
+    }
+    // the handshake is done; the client says nothing more
+    let mut stream = rustls::Stream::new(&mut tls, &mut socket);
+    let mut buf = [0u8; 512];
+    match stream.read(&mut buf) {
+        Ok(0) => {}
+        Ok(n) => panic!("the server sent {n} bytes to a client that asked nothing"),
+        Err(e) if matches!(e.kind(), std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut) => {
+            panic!("the server never closed an idle TLS connection")
+        }
+        // closed without close_notify, or reset: closed all the same
+        Err(_) => {}
+    }
+}
+
 #[tokio::test]
 async fn a_burst_beyond_the_tenant_rate_gets_429_with_retry_after() {
     let server = Server::start(&["--rate-limit", "1", "--rate-burst", "5"]);
