@@ -271,10 +271,16 @@ pub async fn list(
         .db
         .read(move |conn| {
             let filter = "tenant_id = ?1 AND (?2 = '' OR instr(lower(name), lower(?2)) > 0)";
-            let total: i64 =
+            // unfiltered: the count the triggers keep, not a count of the table
+            let total: i64 = if name.is_empty() {
+                conn.query_row("SELECT coalesce((SELECT n FROM channel_counts WHERE tenant_id = ?1), 0)", [t], |r| {
+                    r.get(0)
+                })?
+            } else {
                 conn.query_row(&format!("SELECT count(*) FROM channels WHERE {filter}"), params![t, name], |r| {
                     r.get(0)
-                })?;
+                })?
+            };
             let offset = i64::from(page - 1) * i64::from(per_page);
             // the page's rows picked from the (tenant_id, name) index alone,
             // then only those read: skipping `offset` rows costs index steps

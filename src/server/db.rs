@@ -15,7 +15,7 @@ use crate::api::Channel;
 use crate::model::ChannelDocument;
 
 /// The schema version this build writes (`PRAGMA user_version`).
-pub const SCHEMA_VERSION: i64 = 3;
+pub const SCHEMA_VERSION: i64 = 4;
 
 const SCHEMA: &str = r#"
 CREATE TABLE tenants (
@@ -149,6 +149,23 @@ fn migrate_3(conn: &Connection) -> rusqlite::Result<()> {
     )
 }
 
+/// Version 4: each tenant's channel count, kept by triggers, so a list
+/// page does not count the whole table. Safe to run again.
+const MIGRATE_4: &str = r#"
+CREATE TABLE IF NOT EXISTS channel_counts (
+    tenant_id INTEGER PRIMARY KEY REFERENCES tenants(id) ON DELETE CASCADE,
+    n         INTEGER NOT NULL
+);
+INSERT OR REPLACE INTO channel_counts (tenant_id, n) SELECT tenant_id, count(*) FROM channels GROUP BY tenant_id;
+CREATE TRIGGER IF NOT EXISTS channels_counted_in AFTER INSERT ON channels BEGIN
+    INSERT INTO channel_counts (tenant_id, n) VALUES (NEW.tenant_id, 1)
+        ON CONFLICT (tenant_id) DO UPDATE SET n = n + 1;
+END;
+CREATE TRIGGER IF NOT EXISTS channels_counted_out AFTER DELETE ON channels BEGIN
+    UPDATE channel_counts SET n = n - 1 WHERE tenant_id = OLD.tenant_id;
+END;
+"#;
+
 /// Open (creating if needed) the database file, set it up for concurrent
 /// use and bring its schema up to date.
 /// Create the folder of the database file (it holds secrets): mode 0700
@@ -198,6 +215,9 @@ fn migrate(conn: &Connection) -> rusqlite::Result<()> {
         }
         if version < 3 {
             migrate_3(conn)?;
+        }
+        if version < 4 {
+            conn.execute_batch(MIGRATE_4)?;
         }
         if version < SCHEMA_VERSION {
             conn.pragma_update(None, "user_version", SCHEMA_VERSION)?;
@@ -451,5 +471,40 @@ mod tests {
         assert!(err.is_err());
         let n = db.read(|c| Ok(c.query_row("SELECT count(*) FROM tenants", [], |r| r.get::<_, i64>(0))?)).await;
         assert_eq!(n.unwrap(), 0);
+    }
+}
+
+#[cfg(test)]
+mod count_tests {
+    use super::*;
+
+    #[test]
+    fn the_channel_count_follows_inserts_deletes_and_tenant_removal() {
+        let dir = tempfile::tempdir().unwrap();
+        let conn = open(&dir.path().join("c.db")).unwrap();
+        conn.execute_batch("INSERT INTO tenants (id, name, created) VALUES (1, 'a', 'x'), (2, 'b', 'x');").unwrap();
+        let insert = |id: &str, t: i64| {
+            conn.execute(
+                "INSERT INTO channels (id, tenant_id, name, channel_type, version, created, updated, document, webhook_secret) \
+                 VALUES (?1, ?2, ?1, 'telegram', 1, 'x', 'x', '{}', 's')",
+                params![id, t],
+            )
+            .unwrap();
+        };
+        for id in ["c1", "c2", "c3"] {
+            insert(id, 1);
+        }
+        insert("d1", 2);
+        conn.execute("DELETE FROM channels WHERE id = 'c2'", []).unwrap();
+        let count = |t: i64| -> i64 {
+            conn.query_row("SELECT coalesce((SELECT n FROM channel_counts WHERE tenant_id = ?1), 0)", [t], |r| r.get(0))
+                .unwrap()
+        };
+        assert_eq!((count(1), count(2)), (2, 1));
+        conn.execute("DELETE FROM tenants WHERE id = 1", []).unwrap();
+        assert_eq!((count(1), count(2)), (0, 1));
+        // a second run of the migration recounts rather than doubles
+        conn.execute_batch(MIGRATE_4).unwrap();
+        assert_eq!(count(2), 1);
     }
 }
