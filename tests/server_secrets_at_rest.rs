@@ -210,3 +210,27 @@ async fn secrets_of_an_older_database_are_sealed_in_place_and_a_rekey_keeps_them
     assert_eq!(s.deliver(&id, NEXT_SECRET).await, StatusCode::OK);
     s.stop();
 }
+
+#[tokio::test]
+async fn a_stored_secret_that_cannot_be_opened_matches_no_delivery() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = serve(dir.path());
+    let (id, _) = channel_with_every_secret(&s).await;
+    // changed behind the server's back: sealed under a key it does not have
+    let conn = rusqlite::Connection::open(db_of(dir.path())).unwrap();
+    conn.busy_timeout(std::time::Duration::from_secs(10)).unwrap();
+    conn.execute(
+        "UPDATE channels SET webhook_secret = 'cw1:00000000:AAAAAAAAAAAAAAAAAAAAAAAAAAAA' WHERE id = ?1",
+        [&id],
+    )
+    .unwrap();
+    drop(conn);
+    for guess in ["-unknown-channel-placeholder-secret-", "cw1:00000000:AAAAAAAAAAAAAAAAAAAAAAAAAAAA", ""] {
+        assert_eq!(s.deliver(&id, guess).await, StatusCode::FORBIDDEN, "{guess:?}");
+    }
+    let r = s.http(reqwest::Method::GET, &format!("/api/v1/channels/{id}/integration")).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::INTERNAL_SERVER_ERROR);
+    let body = r.text().await.unwrap();
+    assert!(!body.contains("cw1:"), "{body}");
+    s.stop();
+}

@@ -41,10 +41,12 @@ pub async fn receive(
     // Compare even for an unknown channel, so both take the same path. A
     // secret staged by a rotation counts too until it expires.
     const PLACEHOLDER: &str = "-unknown-channel-placeholder-secret-";
+    // a stored secret that cannot be opened matches nothing: a fresh random
+    // value, never the placeholder a caller could send
     let open = |column: &str, sealed: &str| {
         state.keys.open(&channel_id, column, sealed).unwrap_or_else(|e| {
             tracing::error!("delivery: {e}");
-            PLACEHOLDER.to_string()
+            super::auth::random_secret(32)
         })
     };
     let (current, next) = match &stored {
