@@ -117,3 +117,52 @@ async fn a_key_past_its_24_hours_is_not_replayed_even_before_the_sweep() {
     let (status, again) = create(&s, &named("New_Under_Old_Key"), "old-key").await;
     assert_eq!((status, again["id"].clone()), (StatusCode::CREATED, body["id"].clone()));
 }
+
+#[tokio::test]
+async fn an_export_file_past_its_24_hours_is_removed_and_its_download_answers_410() {
+    let s = Server::start(&[]);
+    create(&s, &named("Exported"), "exported").await;
+    let task: Value = http()
+        .post(format!("{}/api/v1/exports", s.url))
+        .bearer_auth(&s.token)
+        .json(&json!({}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let id = task["id"].as_str().unwrap().to_string();
+    let mut done = false;
+    for _ in 0..600 {
+        let t: Value = http()
+            .get(format!("{}/api/v1/exports/{id}", s.url))
+            .bearer_auth(&s.token)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        if t["status"] == "success" {
+            done = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert!(done, "the export never finished");
+    let download =
+        |s: &Server| http().get(format!("{}/api/v1/exports/{id}/download", s.url)).bearer_auth(s.token.clone()).send();
+    assert_eq!(download(&s).await.unwrap().status(), StatusCode::OK);
+    let dir = s.stop();
+    let zip = dir.path().join(format!("server.db.exports/{id}.zip"));
+    let touched = std::process::Command::new("touch").args(["-m", "-d", "2 days ago"]).arg(&zip).status().unwrap();
+    assert!(touched.success());
+
+    let s = Server::start_in(dir, &[]);
+    assert!(!s.dir.path().join(format!("server.db.exports/{id}.zip")).exists());
+    let r = download(&s).await.unwrap();
+    assert_eq!(r.status(), StatusCode::GONE);
+    let body: Value = r.json().await.unwrap();
+    assert!(body["error"].as_str().unwrap().contains("no longer on the server"), "{body}");
+}

@@ -161,6 +161,27 @@ pub fn remove_partial_files(dir: &Path) {
     }
 }
 
+/// How long a finished export file is kept; after it, a download answers
+/// 410 and the task can be run again.
+pub const EXPORT_KEEP: std::time::Duration = std::time::Duration::from_secs(24 * 3600);
+
+/// Remove export files last written more than `keep` ago; how many went.
+pub fn remove_old_files(dir: &Path, keep: std::time::Duration) -> usize {
+    let mut removed = 0;
+    for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let old = entry
+            .metadata()
+            .and_then(|m| m.modified())
+            .ok()
+            .and_then(|t| t.elapsed().ok())
+            .is_some_and(|age| age > keep);
+        if old && entry.file_name().to_string_lossy().ends_with(".zip") && std::fs::remove_file(entry.path()).is_ok() {
+            removed += 1;
+        }
+    }
+    removed
+}
+
 fn files_for(records: u64) -> u32 {
     u32::try_from(records.div_ceil(EXPORT_FILE_RECORDS as u64)).unwrap_or(u32::MAX)
 }

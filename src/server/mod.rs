@@ -268,9 +268,10 @@ impl Drop for AbortOnDrop {
     }
 }
 
-/// Remove expired Idempotency-Keys now and every [`IDEMPOTENCY_SWEEP`],
-/// off the request path.
-fn sweep(db: db::Db) -> AbortOnDrop {
+/// Remove expired Idempotency-Keys and export files past
+/// [`exports::EXPORT_KEEP`] now and every [`IDEMPOTENCY_SWEEP`], off the
+/// request path.
+fn sweep(db: db::Db, exports_dir: PathBuf) -> AbortOnDrop {
     let task = tokio::spawn(async move {
         let mut every = tokio::time::interval(IDEMPOTENCY_SWEEP);
         every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
@@ -280,6 +281,11 @@ fn sweep(db: db::Db) -> AbortOnDrop {
                 Ok(0) => {}
                 Ok(n) => tracing::debug!(keys = n, "expired idempotency keys removed"),
                 Err(e) => tracing::warn!("idempotency sweep failed: {}", e.body.error),
+            }
+            let dir = exports_dir.clone();
+            let removed = tokio::task::spawn_blocking(move || exports::remove_old_files(&dir, exports::EXPORT_KEEP));
+            if let Ok(n @ 1..) = removed.await {
+                tracing::info!(files = n, "export files past their 24 hours removed");
             }
         }
     });
@@ -379,7 +385,8 @@ pub async fn spawn_with(
     let exports_dir = exports_dir(&config.db);
     crate::fsutil::private_dir(&exports_dir)?;
     exports::remove_partial_files(&exports_dir);
-    let sweeper = sweep(db.clone());
+    exports::remove_old_files(&exports_dir, exports::EXPORT_KEEP);
+    let sweeper = sweep(db.clone(), exports_dir.clone());
     let state = AppState {
         db,
         exports_dir,
