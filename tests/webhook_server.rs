@@ -107,5 +107,5 @@ async fn a_version_1_database_is_upgraded_and_keeps_its_channels() {
     assert!(client.integration(&env.channel_id).await.unwrap().rotation_pending);
     let version: i64 =
         rusqlite::Connection::open(&db).unwrap().pragma_query_value(None, "user_version", |r| r.get(0)).unwrap();
-    assert_eq!(version, 2);
+    assert_eq!(version, chanwiz::server::db::SCHEMA_VERSION);
 }

@@ -4,14 +4,16 @@
 //! `/api/v1` route except `health`.
 //!
 //! Conventions
-//! - Errors: a 4xx/5xx status with an [`ApiError`] body.
+//! - Errors: a 4xx/5xx status with an [`ApiError`] body of at most 64 KiB;
+//!   a 422 lists at most 100 broken rules and counts the rest in `more`.
 //! - Channel versions: a channel's `version` starts at 1 and grows by one per
 //!   update. Responses carrying a channel send `ETag: "<version>"`; an update
 //!   must send `If-Match: "<version>"` (428 without it, 412 with a stale one,
 //!   the 412 body's `current` holding the channel as it now is).
 //! - Creates send `Idempotency-Key: <client-chosen key>`: a retried create with
-//!   the same key returns the first result (same status and body) and never
-//!   makes a second channel.
+//!   the same key and document answers the first status with the channel that
+//!   create made, as it is now, and never makes a second channel (410 once
+//!   that channel was deleted; 422 for the same key with another document).
 //! - Write-only secrets: `channel_info.app_secret` and the bot token are
 //!   accepted, stored and never returned. On an update an absent APP Secret
 //!   keeps the stored one.
@@ -61,9 +63,12 @@ pub const EXPORT_FILE_RECORDS: usize = 2_000;
 pub struct ApiError {
     /// One plain sentence.
     pub error: String,
-    /// For 422: the broken rules, by field path.
+    /// For 422: the broken rules, by field path (at most 100).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub errors: Vec<FieldError>,
+    /// For 422: how many more rules are broken than `errors` lists.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub more: Option<u64>,
     /// For 412: the channel as it is now.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub current: Option<Box<Channel>>,

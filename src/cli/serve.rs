@@ -5,17 +5,21 @@ use std::io::Write;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::time::Duration;
 
 use clap::{Args, Subcommand};
 
 use super::{exit, fail};
 use crate::paths::Paths;
-use crate::server::{self, ServeError, ServerConfig, TlsMode};
+use crate::server::{self, Limits, ServeError, ServerConfig, TlsMode};
 
 pub const DEFAULT_ADDR: &str = "127.0.0.1:8787";
 
 #[derive(Debug, Args)]
+#[command(args_conflicts_with_subcommands = true)]
 pub struct ServeArgs {
+    #[command(subcommand)]
+    pub action: Option<ServeAction>,
     /// Address to listen on; port 0 picks a free one. Plain HTTP only on loopback.
     #[arg(long, default_value = DEFAULT_ADDR)]
     pub addr: SocketAddr,
@@ -38,6 +42,76 @@ pub struct ServeArgs {
     /// Serve HTTPS with a self-signed certificate written beside the database as <db>.cert.pem.
     #[arg(long)]
     pub tls_self_signed: bool,
+    /// Time a client has to send a request's headers; also how long an idle connection stays open (at most 10s).
+    #[arg(long, value_name = "DURATION", default_value = "10s", value_parser = parse_duration)]
+    pub header_timeout: Duration,
+    /// Time a client has to send a request's whole body, from its headers.
+    #[arg(long, value_name = "DURATION", default_value = "30s", value_parser = parse_duration)]
+    pub body_timeout: Duration,
+    /// Time from a request's headers to its answer; later it is answered 408.
+    #[arg(long, value_name = "DURATION", default_value = "60s", value_parser = parse_duration)]
+    pub request_timeout: Duration,
+    /// Time a client has to complete the TLS handshake.
+    #[arg(long, value_name = "DURATION", default_value = "10s", value_parser = parse_duration)]
+    pub tls_handshake_timeout: Duration,
+    /// Connections served at once; a few more are answered 503, the rest closed (keep it below `ulimit -n`).
+    #[arg(long, value_name = "N", default_value_t = Limits::default().max_connections)]
+    pub max_connections: usize,
+    /// Requests a second per tenant, beyond the burst answered 429 with Retry-After; 0: no limit.
+    #[arg(long, value_name = "N", default_value_t = Limits::default().rate_per_second)]
+    pub rate_limit: u32,
+    /// Requests a tenant may make at once before the rate limit applies.
+    #[arg(long, value_name = "N", default_value_t = Limits::default().rate_burst)]
+    pub rate_burst: u32,
+    /// The key sealing the stored secrets (default: <db>.key beside the database, made on first start).
+    #[arg(long, value_name = "FILE", env = "CHANWIZ_SERVER_KEY_FILE")]
+    pub key_file: Option<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ServeAction {
+    /// Seal every stored secret with a new key and replace the key file (stop the server first).
+    Rekey {
+        /// The server's database file (default: server.db in chanwiz's data directory).
+        #[arg(long)]
+        db: Option<PathBuf>,
+        /// The key file (default: <db>.key beside the database).
+        #[arg(long, value_name = "FILE", env = "CHANWIZ_SERVER_KEY_FILE")]
+        key_file: Option<PathBuf>,
+    },
+}
+
+impl ServeArgs {
+    pub fn limits(&self) -> Limits {
+        Limits {
+            header_timeout: self.header_timeout,
+            body_timeout: self.body_timeout,
+            request_timeout: self.request_timeout,
+            tls_handshake_timeout: self.tls_handshake_timeout,
+            max_connections: self.max_connections,
+            rate_per_second: self.rate_limit,
+            rate_burst: self.rate_burst,
+        }
+    }
+}
+
+/// `250ms`, `10s`, `2m`, or a number of seconds (`1.5`).
+fn parse_duration(text: &str) -> Result<Duration, String> {
+    let t = text.trim();
+    let (number, unit) = match t.find(|c: char| c.is_ascii_alphabetic()) {
+        Some(i) => t.split_at(i),
+        None => (t, "s"),
+    };
+    let scale = match unit {
+        "ms" => 0.001,
+        "s" => 1.0,
+        "m" => 60.0,
+        _ => return Err(format!("'{text}' is not a duration: write e.g. 500ms, 10s or 2m")),
+    };
+    match number.trim().parse::<f64>() {
+        Ok(n) if n.is_finite() && n >= 0.0 && n * scale <= 86_400.0 => Ok(Duration::from_secs_f64(n * scale)),
+        _ => Err(format!("'{text}' is not a duration of at most a day: write e.g. 500ms, 10s or 2m")),
+    }
 }
 
 #[derive(Debug, Subcommand)]
@@ -49,6 +123,32 @@ pub enum TenantCommand {
         /// The server's database file (default: the local backend's, backend.sqlite3 in chanwiz's data directory).
         #[arg(long)]
         db: Option<PathBuf>,
+        /// Make the database file if it does not exist yet (without it, a missing file is refused).
+        #[arg(long)]
+        create: bool,
+    },
+    /// List the tenants: name, channels, tokens, when created.
+    List {
+        /// The server's database file (default: server.db in chanwiz's data directory).
+        #[arg(long)]
+        db: Option<PathBuf>,
+    },
+    /// Replace the tenant's admin token and print the new one (the old one stops working at once).
+    RotateToken {
+        name: String,
+        /// The server's database file (default: server.db in chanwiz's data directory).
+        #[arg(long)]
+        db: Option<PathBuf>,
+    },
+    /// Remove a tenant with its tokens, catalogue, channels and exports. Asks first unless --yes.
+    Rm {
+        name: String,
+        /// The server's database file (default: server.db in chanwiz's data directory).
+        #[arg(long)]
+        db: Option<PathBuf>,
+        /// Remove without asking (needed when standard input is not a terminal).
+        #[arg(long)]
+        yes: bool,
     },
 }
 
@@ -59,6 +159,16 @@ fn default_db(paths: &Paths) -> PathBuf {
 }
 
 pub fn run_serve(args: &ServeArgs, paths: &Paths) -> ExitCode {
+    if let Some(ServeAction::Rekey { db, key_file }) = &args.action {
+        let db = db.clone().unwrap_or_else(|| default_db(paths));
+        return match server::seal::rekey(&db, key_file.as_deref()) {
+            Ok(n) => {
+                println!("rekeyed: {n} stored secret(s) sealed with the new key");
+                ExitCode::SUCCESS
+            }
+            Err(e) => fail(exit::REFUSED, &e.to_string()),
+        };
+    }
     let tls = match (&args.tls_cert, &args.tls_key, args.tls_self_signed) {
         (Some(cert), Some(key), _) => TlsMode::Files { cert: cert.clone(), key: key.clone() },
         (_, _, true) => TlsMode::SelfSigned,
@@ -74,9 +184,15 @@ pub fn run_serve(args: &ServeArgs, paths: &Paths) -> ExitCode {
         }
     };
     runtime.block_on(async move {
-        let running = match server::spawn(config).await {
+        let running = match server::spawn_with(config, args.limits(), args.key_file.clone()).await {
             Ok(r) => r,
-            Err(e @ (ServeError::PlainNotLoopback(_) | ServeError::SeedWithoutDemo | ServeError::Tls(_))) => {
+            Err(
+                e @ (ServeError::PlainNotLoopback(_)
+                | ServeError::SeedWithoutDemo
+                | ServeError::Tls(_)
+                | ServeError::BadLimit(_)
+                | ServeError::Seal(_)),
+            ) => {
                 return fail(exit::UNREADABLE, &e.to_string());
             }
             Err(e) => return fail(exit::REFUSED, &e.to_string()),
@@ -122,13 +238,19 @@ async fn stop_signal() {
 }
 
 pub fn run_tenant(cmd: &TenantCommand, paths: &Paths) -> ExitCode {
+    use server::auth::{self, TenantError};
+    let db_of = |db: &Option<PathBuf>| db.clone().unwrap_or_else(|| default_db(paths));
+    let failed = |e: TenantError| match e {
+        TenantError::BadName(_) | TenantError::NoDatabase(_) => fail(exit::UNREADABLE, &e.to_string()),
+        e => fail(exit::REFUSED, &e.to_string()),
+    };
     match cmd {
-        TenantCommand::Add { name, db } => {
-            let db = db.clone().unwrap_or_else(|| default_db(paths));
-            if let Err(e) = server::db::create_parent(&db) {
+        TenantCommand::Add { name, db, create } => {
+            let db = db_of(db);
+            if *create && let Err(e) = server::db::create_parent(&db) {
                 return fail(exit::UNREADABLE, &format!("cannot create the folder of {}: {e}", db.display()));
             }
-            match server::auth::add_tenant(&db, name) {
+            match auth::add_tenant_in(&db, name, *create) {
                 Ok(token) => {
                     println!("token: {token}");
                     eprintln!(
@@ -136,8 +258,72 @@ pub fn run_tenant(cmd: &TenantCommand, paths: &Paths) -> ExitCode {
                     );
                     ExitCode::SUCCESS
                 }
-                Err(e @ server::auth::TenantError::BadName(_)) => fail(exit::UNREADABLE, &e.to_string()),
-                Err(e) => fail(exit::REFUSED, &e.to_string()),
+                Err(TenantError::NoDatabase(path)) => fail(
+                    exit::UNREADABLE,
+                    &format!("database {path} does not exist: check --db, or pass --create to make a new one"),
+                ),
+                Err(e) => failed(e),
+            }
+        }
+        TenantCommand::List { db } => match auth::list_tenants(&db_of(db)) {
+            Err(e) => failed(e),
+            Ok(tenants) => {
+                let width = tenants.iter().map(|t| t.name.len() + if t.demo { 7 } else { 0 }).max().unwrap_or(4).max(4);
+                let mut out = std::io::stdout().lock();
+                let _ = writeln!(out, "{:<width$}  {:>8}  {:>6}  CREATED", "NAME", "CHANNELS", "TOKENS");
+                for t in &tenants {
+                    let name = if t.demo { format!("{} (demo)", t.name) } else { t.name.clone() };
+                    let _ = writeln!(out, "{name:<width$}  {:>8}  {:>6}  {}", t.channels, t.tokens, t.created);
+                }
+                if tenants.is_empty() {
+                    eprintln!("chanwiz: no tenant yet: create one with `chanwiz tenant add NAME`");
+                }
+                ExitCode::SUCCESS
+            }
+        },
+        TenantCommand::RotateToken { name, db } => match auth::rotate_token(&db_of(db), name) {
+            Ok(token) => {
+                println!("token: {token}");
+                eprintln!(
+                    "chanwiz: tenant '{name}' has a new token and its old ones no longer work; keep this one now: it cannot be shown again."
+                );
+                ExitCode::SUCCESS
+            }
+            Err(e) => failed(e),
+        },
+        TenantCommand::Rm { name, db, yes } => {
+            use std::io::{BufRead, IsTerminal};
+            let db = db_of(db);
+            if !yes && !std::io::stdin().is_terminal() {
+                return fail(
+                    exit::REFUSED,
+                    "refusing to remove a tenant without confirmation: standard input is not a terminal; pass --yes to remove it",
+                );
+            }
+            let channels = match auth::tenant_channels(&db, name) {
+                Ok(n) => n,
+                Err(e) => return failed(e),
+            };
+            if !yes {
+                eprint!(
+                    "Remove tenant '{name}' with its {channels} channel(s), catalogue, tokens and exports from {}? This cannot be undone. [y/N] ",
+                    db.display()
+                );
+                let _ = std::io::stderr().flush();
+                let mut answer = String::new();
+                if std::io::stdin().lock().read_line(&mut answer).is_err()
+                    || !matches!(answer.trim(), "y" | "Y" | "yes" | "YES" | "Yes")
+                {
+                    eprintln!("not removed");
+                    return ExitCode::from(exit::REFUSED);
+                }
+            }
+            match auth::remove_tenant(&db, name) {
+                Ok(n) => {
+                    println!("removed tenant '{name}' and its {n} channel(s)");
+                    ExitCode::SUCCESS
+                }
+                Err(e) => failed(e),
             }
         }
     }

@@ -7,6 +7,8 @@ use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
 use base64::Engine;
 use rand::Rng;
+use std::path::Path;
+
 use rusqlite::{Connection, OptionalExtension, params};
 use sha2::{Digest, Sha256};
 
@@ -52,11 +54,119 @@ pub enum TenantError {
     BadName(String),
     #[error("a tenant named '{0}' already exists")]
     Exists(String),
+    #[error("there is no tenant named '{0}' (see `chanwiz tenant list`)")]
+    NotFound(String),
+    #[error("database {0} does not exist: check --db")]
+    NoDatabase(String),
     #[error("database {path}: {source}")]
     Db { path: String, source: rusqlite::Error },
 }
 
-/// Create a tenant in the database file and return its first token.
+fn dberr(path: &Path) -> impl Fn(rusqlite::Error) -> TenantError + '_ {
+    move |source| TenantError::Db { path: path.display().to_string(), source }
+}
+
+/// Open a database file that must already exist (never make a new one).
+fn open_existing(path: &Path) -> Result<Connection, TenantError> {
+    if !path.is_file() {
+        return Err(TenantError::NoDatabase(path.display().to_string()));
+    }
+    db::open(path).map_err(dberr(path))
+}
+
+/// The tenant's id, or [`TenantError::NotFound`].
+fn tenant_id(conn: &Connection, db_path: &Path, name: &str) -> Result<i64, TenantError> {
+    conn.query_row("SELECT id FROM tenants WHERE name = ?1", [name], |r| r.get(0))
+        .optional()
+        .map_err(dberr(db_path))?
+        .ok_or_else(|| TenantError::NotFound(super::errors::shorten(name)))
+}
+
+/// Create a tenant in the database file and return its first token. With
+/// `create`, a database file that does not exist yet is made; without, it
+/// is refused (a mistyped `--db` must not start an empty database).
+pub fn add_tenant_in(db_path: &Path, name: &str, create: bool) -> Result<String, TenantError> {
+    check_tenant_name(name).map_err(TenantError::BadName)?;
+    if !create && !db_path.is_file() {
+        return Err(TenantError::NoDatabase(db_path.display().to_string()));
+    }
+    add_tenant(db_path, name)
+}
+
+/// One tenant as `chanwiz tenant list` shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TenantInfo {
+    pub name: String,
+    pub demo: bool,
+    pub created: String,
+    pub channels: i64,
+    pub tokens: i64,
+}
+
+/// Every tenant of the database, by name.
+pub fn list_tenants(db_path: &Path) -> Result<Vec<TenantInfo>, TenantError> {
+    let conn = open_existing(db_path)?;
+    let mut st = conn
+        .prepare(
+            "SELECT t.name, t.demo, t.created, \
+             (SELECT count(*) FROM channels c WHERE c.tenant_id = t.id), \
+             (SELECT count(*) FROM tokens k WHERE k.tenant_id = t.id) \
+             FROM tenants t ORDER BY t.name",
+        )
+        .map_err(dberr(db_path))?;
+    st.query_map([], |r| {
+        Ok(TenantInfo { name: r.get(0)?, demo: r.get(1)?, created: r.get(2)?, channels: r.get(3)?, tokens: r.get(4)? })
+    })
+    .and_then(|rows| rows.collect())
+    .map_err(dberr(db_path))
+}
+
+/// Replace every token of the tenant with one new token, returned (the only
+/// time it exists in clear). The old tokens stop working at once: a server
+/// looks the token up on every request.
+pub fn rotate_token(db_path: &Path, name: &str) -> Result<String, TenantError> {
+    let mut conn = open_existing(db_path)?;
+    let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate).map_err(dberr(db_path))?;
+    let tenant = tenant_id(&tx, db_path, name)?;
+    tx.execute("DELETE FROM tokens WHERE tenant_id = ?1", [tenant]).map_err(dberr(db_path))?;
+    let token = issue_token(&tx, tenant, "admin").map_err(dberr(db_path))?;
+    tx.commit().map_err(dberr(db_path))?;
+    Ok(token)
+}
+
+/// How many channels the tenant has (what `tenant rm` would remove).
+pub fn tenant_channels(db_path: &Path, name: &str) -> Result<i64, TenantError> {
+    let conn = open_existing(db_path)?;
+    let tenant = tenant_id(&conn, db_path, name)?;
+    conn.query_row("SELECT count(*) FROM channels WHERE tenant_id = ?1", [tenant], |r| r.get(0)).map_err(dberr(db_path))
+}
+
+/// Remove the tenant with its tokens, catalogue, channels (and the updates
+/// they received), idempotency keys and exports, export files included.
+/// Returns how many channels went.
+pub fn remove_tenant(db_path: &Path, name: &str) -> Result<i64, TenantError> {
+    let mut conn = open_existing(db_path)?;
+    let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate).map_err(dberr(db_path))?;
+    let tenant = tenant_id(&tx, db_path, name)?;
+    let channels: i64 = tx
+        .query_row("SELECT count(*) FROM channels WHERE tenant_id = ?1", [tenant], |r| r.get(0))
+        .map_err(dberr(db_path))?;
+    let exports: Vec<String> = {
+        let mut st = tx.prepare("SELECT id FROM exports WHERE tenant_id = ?1").map_err(dberr(db_path))?;
+        st.query_map([tenant], |r| r.get(0)).and_then(|rows| rows.collect()).map_err(dberr(db_path))?
+    };
+    // every table refers to the tenant ON DELETE CASCADE (foreign keys are on)
+    tx.execute("DELETE FROM tenants WHERE id = ?1", [tenant]).map_err(dberr(db_path))?;
+    tx.commit().map_err(dberr(db_path))?;
+    let dir = super::exports_dir(db_path);
+    for id in exports {
+        let _ = std::fs::remove_file(dir.join(format!("{id}.zip")));
+    }
+    Ok(channels)
+}
+
+/// Create a tenant in the database file (made if it does not exist) and
+/// return its first token.
 pub fn add_tenant(db_path: &std::path::Path, name: &str) -> Result<String, TenantError> {
     check_tenant_name(name).map_err(TenantError::BadName)?;
     let dberr = |source| TenantError::Db { path: db_path.display().to_string(), source };
@@ -122,14 +232,16 @@ impl FromRequestParts<AppState> for Tenant {
         let hash = hash_token(token);
         let tenant = state
             .db
-            .call(move |conn| {
+            .read(move |conn| {
                 Ok(conn
                     .query_row("SELECT tenant_id FROM tokens WHERE hash = ?1", [hash], |r| r.get::<_, i64>(0))
                     .optional()?)
             })
             .await?;
-        tenant.map(Tenant).ok_or_else(|| {
+        let tenant = tenant.ok_or_else(|| {
             ApiErr::unauthorized("The token is not valid: ask your administrator for a tenant admin token.")
-        })
+        })?;
+        state.rate.check(tenant).map_err(ApiErr::too_many_requests)?;
+        Ok(Tenant(tenant))
     }
 }

@@ -96,7 +96,8 @@ fn certificates(conn: &Connection, tenant: i64) -> rusqlite::Result<Vec<Certific
             id: r.get(0)?,
             name: r.get(1)?,
             role: if role == "identity" { CertRole::Identity } else { CertRole::Trust },
-            subject: r.get(3)?,
+            // cleaned again: rows stored before names were cleaned
+            subject: clean_name(&r.get::<_, String>(3)?),
             expired: db::parse_ts(&not_after) < now,
             not_after,
         })
@@ -110,32 +111,32 @@ fn pairs(conn: &Connection, table: &str, tenant: i64) -> rusqlite::Result<Vec<(S
 }
 
 pub async fn get_catalogue(State(state): State<AppState>, Tenant(t): Tenant) -> ApiResult<Json<Catalogue>> {
-    state.db.call(move |c| Ok(Json(load(c, t, ChannelRefs::All)?))).await
+    state.db.read(move |c| Ok(Json(load(c, t, ChannelRefs::All)?))).await
 }
 
 pub async fn list_ous(State(state): State<AppState>, Tenant(t): Tenant) -> ApiResult<Json<Vec<Ou>>> {
-    state.db.call(move |c| Ok(Json(ous(c, t)?))).await
+    state.db.read(move |c| Ok(Json(ous(c, t)?))).await
 }
 
 pub async fn list_skill_queues(State(state): State<AppState>, Tenant(t): Tenant) -> ApiResult<Json<Vec<SkillQueue>>> {
-    state.db.call(move |c| Ok(Json(skill_queues(c, t)?))).await
+    state.db.read(move |c| Ok(Json(skill_queues(c, t)?))).await
 }
 
 pub async fn list_certificates(State(state): State<AppState>, Tenant(t): Tenant) -> ApiResult<Json<Vec<Certificate>>> {
-    state.db.call(move |c| Ok(Json(certificates(c, t)?))).await
+    state.db.read(move |c| Ok(Json(certificates(c, t)?))).await
 }
 
 pub async fn list_chatbots(State(state): State<AppState>, Tenant(t): Tenant) -> ApiResult<Json<Vec<Chatbot>>> {
     state
         .db
-        .call(move |c| Ok(Json(pairs(c, "chatbots", t)?.into_iter().map(|(id, name)| Chatbot { id, name }).collect())))
+        .read(move |c| Ok(Json(pairs(c, "chatbots", t)?.into_iter().map(|(id, name)| Chatbot { id, name }).collect())))
         .await
 }
 
 pub async fn list_assistants(State(state): State<AppState>, Tenant(t): Tenant) -> ApiResult<Json<Vec<Assistant>>> {
     state
         .db
-        .call(move |c| {
+        .read(move |c| {
             Ok(Json(pairs(c, "assistants", t)?.into_iter().map(|(id, name)| Assistant { id, name }).collect()))
         })
         .await
@@ -158,7 +159,14 @@ pub fn parse_der(der: &[u8]) -> Result<ParsedCert, String> {
     }
     let not_after = chrono::DateTime::from_timestamp(cert.validity().not_after.timestamp(), 0)
         .ok_or_else(|| "has an expiry date out of range".to_string())?;
-    Ok(ParsedCert { der: der.to_vec(), subject: cert.subject().to_string(), not_after })
+    Ok(ParsedCert { der: der.to_vec(), subject: clean_name(&cert.subject().to_string()), not_after })
+}
+
+/// A certificate's subject or issuer as it may be stored and shown: its
+/// control characters and terminal sequences (ESC, OSC, CSI) removed, at most
+/// 512 bytes. A name is chosen by whoever made the certificate.
+pub fn clean_name(name: &str) -> String {
+    super::errors::bounded(name, 512)
 }
 
 /// Parse the first certificate of a PEM text; a private key is refused.

@@ -97,77 +97,156 @@ pub async fn create(
                 "A create needs an Idempotency-Key header (a key of your choice, the same on every retry of this create).",
             ));
         }
-        Some(Ok(k)) if !k.trim().is_empty() && k.len() <= 255 => k.trim().to_string(),
+        Some(Ok(k)) if (1..=255).contains(&k.len()) && k.bytes().all(|b| b.is_ascii_graphic()) => k.to_string(),
         Some(_) => {
-            return Err(ApiErr::bad_request("The Idempotency-Key must be 1–255 visible ASCII characters."));
+            return Err(ApiErr::bad_request(
+                "The Idempotency-Key must be 1–255 visible ASCII characters (no spaces or control characters).",
+            ));
         }
     };
-    let doc = doc.normalized();
-    let request_hash = hex::encode(Sha256::digest(serde_json::to_vec(&doc).map_err(ApiErr::internal)?));
-    let (status, channel) = state
+    let doc = std::sync::Arc::new(doc.normalized());
+    let request_hash = hex::encode(Sha256::digest(serde_json::to_vec(&*doc).map_err(ApiErr::internal)?));
+
+    // Off the write lock: a replay, and the rules (with the catalogue).
+    let (k, h, d) = (key.clone(), request_hash.clone(), doc.clone());
+    let earlier = state
         .db
-        .call(move |conn| {
-            db::write_tx(conn, |tx| {
-                let forget_before = db::ts(db::now() - chrono::Duration::hours(IDEMPOTENCY_HOURS));
-                tx.execute("DELETE FROM idempotency WHERE tenant_id = ?1 AND created < ?2", params![t, forget_before])?;
-                let earlier: Option<(String, u16, String)> = tx
-                    .query_row(
-                        "SELECT request_hash, status, body FROM idempotency WHERE tenant_id = ?1 AND key = ?2",
-                        params![t, key],
-                        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-                    )
-                    .optional()?;
-                if let Some((hash, status, body)) = earlier {
-                    if hash != request_hash {
-                        return Err(ApiErr::new(
-                            StatusCode::UNPROCESSABLE_ENTITY,
-                            "This Idempotency-Key was already used for a different channel: use a new key for a new create.",
-                        ));
-                    }
-                    let channel: Channel = serde_json::from_str(&body).map_err(ApiErr::internal)?;
-                    return Ok((StatusCode::from_u16(status).unwrap_or(StatusCode::CREATED), channel));
-                }
-                let cat = catalogue::load(tx, t, ChannelRefs::Named(&doc.basic.channel_name))?;
-                let errors = validate_all(&doc, Mode::Create, Some(&cat), None);
-                if !errors.is_empty() {
-                    return Err(ApiErr::invalid(errors));
-                }
-                let id = uuid::Uuid::new_v4().simple().to_string();
-                let now = db::ts(db::now());
-                tx.execute(
-                    "INSERT INTO channels (id, tenant_id, name, channel_type, version, created, updated, document, app_secret, webhook_secret) \
-                     VALUES (?1, ?2, ?3, ?4, 1, ?5, ?5, ?6, ?7, ?8)",
-                    params![
-                        id,
-                        t,
-                        doc.basic.channel_name,
-                        doc.channel_type.as_str(),
-                        now,
-                        stored_text(&doc)?,
-                        doc.channel_info.app_secret,
-                        random_secret(32)
-                    ],
-                )?;
-                let channel = db::get_channel(tx, t, &id)?.ok_or_else(|| ApiErr::internal("created channel not found"))?.channel;
-                tx.execute(
-                    "INSERT INTO idempotency (tenant_id, key, request_hash, status, body, created) VALUES (?1, ?2, ?3, 201, ?4, ?5)",
-                    params![t, key, request_hash, serde_json::to_string(&channel).map_err(ApiErr::internal)?, now],
-                )?;
-                Ok((StatusCode::CREATED, channel))
-            })
+        .read(move |conn| {
+            if let Some(replay) = replay(conn, t, &k, &h)? {
+                return Ok(Some(replay));
+            }
+            let cat = catalogue::load(conn, t, ChannelRefs::Named(&d.basic.channel_name))?;
+            let errors = validate_all(&d, Mode::Create, Some(&cat), None);
+            if errors.is_empty() { Ok(None) } else { Err(ApiErr::invalid(errors)) }
         })
         .await?;
+    let keys = state.keys.clone();
+    let (status, channel) = match earlier {
+        Some(replay) => replay,
+        None => {
+            state
+                .db
+                .call(move |conn| {
+                    db::write_tx(conn, |tx| {
+                        // what may have changed since the checks above
+                        if let Some(replay) = replay(tx, t, &key, &request_hash)? {
+                            return Ok(replay);
+                        }
+                        name_still_free(tx, t, &doc, Mode::Create, None)?;
+                        let id = uuid::Uuid::new_v4().simple().to_string();
+                        let now = db::ts(db::now());
+                        tx.execute(
+                            "INSERT INTO channels (id, tenant_id, name, channel_type, version, created, updated, document, app_secret, webhook_secret) \
+                             VALUES (?1, ?2, ?3, ?4, 1, ?5, ?5, ?6, ?7, ?8)",
+                            params![
+                                id,
+                                t,
+                                doc.basic.channel_name,
+                                doc.channel_type.as_str(),
+                                now,
+                                stored_text(&doc)?,
+                                doc.channel_info.app_secret.as_deref().map(|v| keys.seal(&id, "app_secret", v)),
+                                keys.seal(&id, "webhook_secret", &random_secret(32))
+                            ],
+                        )?;
+                        let channel =
+                            db::get_channel(tx, t, &id)?.ok_or_else(|| ApiErr::internal("created channel not found"))?.channel;
+                        // an expired row of the same key may still wait for the sweep
+                        tx.execute(
+                            "INSERT OR REPLACE INTO idempotency (tenant_id, key, request_hash, status, body, channel_id, created) \
+                             VALUES (?1, ?2, ?3, 201, '', ?4, ?5)",
+                            params![t, key, request_hash, id, now],
+                        )?;
+                        Ok((StatusCode::CREATED, channel))
+                    })
+                })
+                .await?
+        }
+    };
     if status == StatusCode::CREATED {
         tracing::info!(channel = %channel.id, "channel created");
     }
     Ok(with_etag(status, channel))
 }
 
+/// A create already made with this key: its status and channel (as it is
+/// now). 422 when the key came with another document, 410 when its channel
+/// was deleted since. Rows past [`IDEMPOTENCY_HOURS`] count as gone (the
+/// sweep removes them).
+fn replay(
+    conn: &rusqlite::Connection,
+    t: i64,
+    key: &str,
+    request_hash: &str,
+) -> ApiResult<Option<(StatusCode, Channel)>> {
+    let live_since = db::ts(db::now() - chrono::Duration::hours(IDEMPOTENCY_HOURS));
+    let earlier: Option<(String, u16, Option<String>)> = conn
+        .query_row(
+            "SELECT request_hash, status, channel_id FROM idempotency WHERE tenant_id = ?1 AND key = ?2 AND created >= ?3",
+            params![t, key, live_since],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .optional()?;
+    let Some((hash, status, channel_id)) = earlier else { return Ok(None) };
+    if hash != request_hash {
+        return Err(ApiErr::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "This Idempotency-Key was already used for a different channel: use a new key for a new create.",
+        ));
+    }
+    let channel_id = channel_id.unwrap_or_default();
+    match db::get_channel(conn, t, &channel_id)? {
+        Some(stored) => Ok(Some((StatusCode::from_u16(status).unwrap_or(StatusCode::CREATED), stored.channel))),
+        None => Err(ApiErr::new(
+            StatusCode::GONE,
+            format!(
+                "This Idempotency-Key created channel '{channel_id}', which has since been deleted: use a new key to create the channel again."
+            ),
+        )),
+    }
+}
+
+/// Inside the write transaction: whether another channel took the name
+/// since the document was checked. When one did, the rules run again here,
+/// so the answer is the same 422 a check under the lock would give.
+fn name_still_free(
+    tx: &rusqlite::Transaction<'_>,
+    t: i64,
+    doc: &ChannelDocument,
+    mode: Mode,
+    id: Option<&str>,
+) -> ApiResult<()> {
+    let taken: Option<String> = tx
+        .query_row(
+            "SELECT id FROM channels WHERE tenant_id = ?1 AND name = ?2 AND id IS NOT ?3",
+            params![t, doc.basic.channel_name, id],
+            |r| r.get(0),
+        )
+        .optional()?;
+    if taken.is_none() {
+        return Ok(());
+    }
+    let cat = catalogue::load(tx, t, ChannelRefs::Named(&doc.basic.channel_name))?;
+    let errors = validate_all(doc, mode, Some(&cat), id);
+    Err(if errors.is_empty() {
+        ApiErr::conflict("Another channel took this name at the same moment: choose another name.")
+    } else {
+        ApiErr::invalid(errors)
+    })
+}
+
+/// Forget Idempotency-Keys older than [`IDEMPOTENCY_HOURS`] (run
+/// periodically, off the request path); how many went.
+pub fn sweep_idempotency(conn: &rusqlite::Connection) -> rusqlite::Result<usize> {
+    let forget_before = db::ts(db::now() - chrono::Duration::hours(IDEMPOTENCY_HOURS));
+    conn.execute("DELETE FROM idempotency WHERE created < ?1", [forget_before])
+}
+
 pub async fn read(State(state): State<AppState>, Tenant(t): Tenant, id: ChannelId) -> ApiResult<Response> {
     let id = id.into_inner();
     let channel = state
         .db
-        .call(move |conn| {
+        .read(move |conn| {
             db::get_channel(conn, t, &id)?.map(|s| s.channel).ok_or_else(|| ApiErr::channel_not_found(&id))
         })
         .await?;
@@ -194,18 +273,28 @@ pub async fn list(
     };
     state
         .db
-        .call(move |conn| {
+        .read(move |conn| {
             let filter = "tenant_id = ?1 AND (?2 = '' OR instr(lower(name), lower(?2)) > 0)";
-            let total: i64 =
+            // unfiltered: the count the triggers keep, not a count of the table
+            let total: i64 = if name.is_empty() {
+                conn.query_row("SELECT coalesce((SELECT n FROM channel_counts WHERE tenant_id = ?1), 0)", [t], |r| {
+                    r.get(0)
+                })?
+            } else {
                 conn.query_row(&format!("SELECT count(*) FROM channels WHERE {filter}"), params![t, name], |r| {
                     r.get(0)
-                })?;
+                })?
+            };
             let offset = i64::from(page - 1) * i64::from(per_page);
+            // the page's rows picked from the (tenant_id, name) index alone,
+            // then only those read: skipping `offset` rows costs index steps
+            // only (names are unique in a tenant, so the order is total)
             let mut st = conn.prepare_cached(&format!(
                 "SELECT id, name, channel_type, version, updated, json_extract(document, '$.channel_info.base_url'), \
                  json_extract(document, '$.basic.ou'), json_extract(document, '$.basic.skill_queue'), \
                  json_extract(document, '$.robot.intelligent_robot.enabled'), bot_token IS NOT NULL \
-                 FROM channels WHERE {filter} ORDER BY {order} LIMIT ?3 OFFSET ?4"
+                 FROM channels WHERE seq IN (SELECT seq FROM channels WHERE {filter} ORDER BY {order} LIMIT ?3 OFFSET ?4) \
+                 ORDER BY {order}"
             ))?;
             let items = st
                 .query_map(params![t, name, per_page, offset], |r| {
@@ -230,16 +319,46 @@ pub async fn list(
         .await
 }
 
-/// The version an `If-Match` names: `"3"`, `W/"3"` or `3`.
-fn if_match(headers: &HeaderMap) -> ApiResult<Option<u64>> {
-    let Some(value) = headers.get(header::IF_MATCH) else {
+/// What an `If-Match` asks for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Precondition {
+    /// `*`: whatever the channel's version is now.
+    Any,
+    /// `"3"` (or `3`): exactly this version.
+    Version(u64),
+}
+
+impl Precondition {
+    fn holds(self, version: u64) -> bool {
+        self == Precondition::Any || self == Precondition::Version(version)
+    }
+}
+
+/// The `If-Match` header: `*`, or the strong ETag `"3"` (bare `3` taken
+/// too). A weak validator (`W/"3"`) cannot guard a write (RFC 9110 §13.1.1)
+/// and is refused, like several values or anything else.
+fn if_match(headers: &HeaderMap) -> ApiResult<Option<Precondition>> {
+    let mut values = headers.get_all(header::IF_MATCH).iter();
+    let Some(value) = values.next() else {
         return Ok(None);
     };
+    let bad = |why: &str| {
+        ApiErr::bad_request(format!(
+            "If-Match {why}: send the channel's ETag as it came, e.g. If-Match: \"3\", or If-Match: * for any version."
+        ))
+    };
+    if values.next().is_some() {
+        return Err(bad("was sent more than once"));
+    }
     let text = value.to_str().unwrap_or_default().trim();
-    let text = text.strip_prefix("W/").unwrap_or(text);
-    text.trim_matches('"').parse::<u64>().map(Some).map_err(|_| {
-        ApiErr::bad_request("If-Match must be the channel's version as its ETag gives it, e.g. If-Match: \"3\".")
-    })
+    if text == "*" {
+        return Ok(Some(Precondition::Any));
+    }
+    if text.starts_with("W/") {
+        return Err(bad("is a weak validator (W/...), which cannot guard a change"));
+    }
+    let bare = text.strip_prefix('"').and_then(|t| t.strip_suffix('"')).unwrap_or(text);
+    bare.parse::<u64>().map(|v| Some(Precondition::Version(v))).map_err(|_| bad("is not a channel version"))
 }
 
 pub async fn update(
@@ -256,21 +375,35 @@ pub async fn update(
             "An update needs If-Match with the version it is based on (the ETag of the channel you read).",
         ));
     };
-    let doc = doc.normalized();
+    let doc = std::sync::Arc::new(doc.normalized());
+
+    // Off the write lock: the channel, its version and the rules.
+    let (i, d) = (id.clone(), doc.clone());
+    state
+        .db
+        .read(move |conn| {
+            let stored = db::get_channel(conn, t, &i)?.ok_or_else(|| ApiErr::channel_not_found(&i))?;
+            if !based_on.holds(stored.channel.version) {
+                return Err(ApiErr::stale(stored.channel));
+            }
+            let cat = catalogue::load(conn, t, ChannelRefs::Named(&d.basic.channel_name))?;
+            let errors = validate_all(&d, Mode::Update, Some(&cat), Some(&i));
+            if errors.is_empty() { Ok(()) } else { Err(ApiErr::invalid(errors)) }
+        })
+        .await?;
+    let keys = state.keys.clone();
     let channel = state
         .db
         .call(move |conn| {
             db::write_tx(conn, |tx| {
+                // what may have changed since the checks above
                 let stored = db::get_channel(tx, t, &id)?.ok_or_else(|| ApiErr::channel_not_found(&id))?;
-                if stored.channel.version != based_on {
+                if !based_on.holds(stored.channel.version) {
                     return Err(ApiErr::stale(stored.channel));
                 }
-                let cat = catalogue::load(tx, t, ChannelRefs::Named(&doc.basic.channel_name))?;
-                let errors = validate_all(&doc, Mode::Update, Some(&cat), Some(&id));
-                if !errors.is_empty() {
-                    return Err(ApiErr::invalid(errors));
-                }
-                let secret = doc.channel_info.app_secret.clone().or(stored.app_secret);
+                name_still_free(tx, t, &doc, Mode::Update, Some(&id))?;
+                let secret =
+                    doc.channel_info.app_secret.as_deref().map(|v| keys.seal(&id, "app_secret", v)).or(stored.app_secret);
                 tx.execute(
                     "UPDATE channels SET name = ?3, channel_type = ?4, version = version + 1, updated = ?5, document = ?6, app_secret = ?7 \
                      WHERE tenant_id = ?1 AND id = ?2",
@@ -299,7 +432,7 @@ pub async fn delete(
         .call(move |conn| {
             db::write_tx(conn, |tx| {
                 let stored = db::get_channel(tx, t, &id)?.ok_or_else(|| ApiErr::channel_not_found(&id))?;
-                if based_on.is_some_and(|v| v != stored.channel.version) {
+                if based_on.is_some_and(|p| !p.holds(stored.channel.version)) {
                     return Err(ApiErr::stale(stored.channel));
                 }
                 tx.execute("DELETE FROM channels WHERE tenant_id = ?1 AND id = ?2", params![t, id])?;
@@ -317,9 +450,10 @@ pub async fn get_integration(
     id: ChannelId,
 ) -> ApiResult<Json<Integration>> {
     let id = id.into_inner();
+    let keys = state.keys.clone();
     state
         .db
-        .call(move |conn| {
+        .read(move |conn| {
             let stored = db::get_channel(conn, t, &id)?.ok_or_else(|| ApiErr::channel_not_found(&id))?;
             let (secret, next_until): (String, Option<String>) = conn.query_row(
                 "SELECT webhook_secret, CASE WHEN next_webhook_secret IS NULL THEN NULL ELSE next_webhook_secret_until END \
@@ -341,7 +475,7 @@ pub async fn get_integration(
             Ok(Json(Integration {
                 channel_id: stored.channel.id,
                 integration_url: stored.channel.integration_url,
-                webhook_secret: secret,
+                webhook_secret: keys.open(&id, "webhook_secret", &secret).map_err(ApiErr::internal)?,
                 has_bot_token: stored.channel.has_bot_token,
                 identity_certificate_pem: der.map(|d| pem_certificate(&d)),
                 rotation_pending: next_until.is_some_and(|u| db::parse_ts(&u) > db::now()),
@@ -422,7 +556,10 @@ pub async fn put_integration(
          next_webhook_secret = CASE WHEN ?4 IS NULL THEN next_webhook_secret ELSE NULL END, \
          next_webhook_secret_until = CASE WHEN ?4 IS NULL THEN next_webhook_secret_until ELSE NULL END \
          WHERE tenant_id = ?1 AND id = ?2",
-        vec![bot_token.into(), webhook_secret.into()],
+        vec![
+            bot_token.map(|v| state.keys.seal(&id, "bot_token", &v)).into(),
+            webhook_secret.map(|v| state.keys.seal(&id, "webhook_secret", &v)).into(),
+        ],
     )
     .await?;
     tracing::info!(channel = %id, "channel integration updated");
@@ -448,7 +585,7 @@ pub async fn put_next_secret(
         t,
         &id,
         "UPDATE channels SET next_webhook_secret = ?3, next_webhook_secret_until = ?4 WHERE tenant_id = ?1 AND id = ?2",
-        vec![secret.into(), until.into()],
+        vec![state.keys.seal(&id, "next_webhook_secret", &secret).into(), until.into()],
     )
     .await?;
     tracing::info!(channel = %id, "webhook secret rotation staged");
@@ -495,7 +632,7 @@ pub async fn list_updates(
     }
     state
         .db
-        .call(move |conn| {
+        .read(move |conn| {
             let exists: Option<i64> = conn
                 .query_row("SELECT seq FROM channels WHERE tenant_id = ?1 AND id = ?2", params![t, id], |r| r.get(0))
                 .optional()?;

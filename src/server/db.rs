@@ -14,7 +14,8 @@ use super::errors::{ApiErr, ApiResult};
 use crate::api::Channel;
 use crate::model::ChannelDocument;
 
-const SCHEMA_VERSION: i64 = 2;
+/// The schema version this build writes (`PRAGMA user_version`).
+pub const SCHEMA_VERSION: i64 = 4;
 
 const SCHEMA: &str = r#"
 CREATE TABLE tenants (
@@ -129,6 +130,42 @@ ALTER TABLE channels ADD COLUMN next_webhook_secret TEXT;
 ALTER TABLE channels ADD COLUMN next_webhook_secret_until TEXT;
 "#;
 
+/// Version 3: an idempotency row keeps only what a replay needs (the
+/// request's hash, the status, the channel's id), and its expiry is indexed
+/// for the periodic sweep.
+/// Safe to run again on a file that has it already.
+fn migrate_3(conn: &Connection) -> rusqlite::Result<()> {
+    let has_column: bool = conn.query_row(
+        "SELECT count(*) > 0 FROM pragma_table_info('idempotency') WHERE name = 'channel_id'",
+        [],
+        |r| r.get(0),
+    )?;
+    if !has_column {
+        conn.execute_batch("ALTER TABLE idempotency ADD COLUMN channel_id TEXT;")?;
+    }
+    conn.execute_batch(
+        "UPDATE idempotency SET channel_id = json_extract(body, '$.id'), body = '' WHERE channel_id IS NULL; \
+         CREATE INDEX IF NOT EXISTS idempotency_by_created ON idempotency (created);",
+    )
+}
+
+/// Version 4: each tenant's channel count, kept by triggers, so a list
+/// page does not count the whole table. Safe to run again.
+const MIGRATE_4: &str = r#"
+CREATE TABLE IF NOT EXISTS channel_counts (
+    tenant_id INTEGER PRIMARY KEY REFERENCES tenants(id) ON DELETE CASCADE,
+    n         INTEGER NOT NULL
+);
+INSERT OR REPLACE INTO channel_counts (tenant_id, n) SELECT tenant_id, count(*) FROM channels GROUP BY tenant_id;
+CREATE TRIGGER IF NOT EXISTS channels_counted_in AFTER INSERT ON channels BEGIN
+    INSERT INTO channel_counts (tenant_id, n) VALUES (NEW.tenant_id, 1)
+        ON CONFLICT (tenant_id) DO UPDATE SET n = n + 1;
+END;
+CREATE TRIGGER IF NOT EXISTS channels_counted_out AFTER DELETE ON channels BEGIN
+    UPDATE channel_counts SET n = n - 1 WHERE tenant_id = OLD.tenant_id;
+END;
+"#;
+
 /// Open (creating if needed) the database file, set it up for concurrent
 /// use and bring its schema up to date.
 /// Create the folder of the database file (it holds secrets): mode 0700
@@ -148,6 +185,9 @@ pub fn open(path: &Path) -> rusqlite::Result<Connection> {
     conn.pragma_update(None, "journal_mode", "WAL")?;
     conn.pragma_update(None, "synchronous", "NORMAL")?;
     conn.pragma_update(None, "foreign_keys", "ON")?;
+    // what a write replaces (a secret sealed again, a deleted channel) is
+    // overwritten, not left in free pages
+    conn.pragma_update(None, "secure_delete", "ON")?;
     migrate(&conn)?;
     Ok(conn)
 }
@@ -173,6 +213,12 @@ fn migrate(conn: &Connection) -> rusqlite::Result<()> {
         if version < 2 {
             conn.execute_batch(MIGRATE_2)?;
         }
+        if version < 3 {
+            migrate_3(conn)?;
+        }
+        if version < 4 {
+            conn.execute_batch(MIGRATE_4)?;
+        }
         if version < SCHEMA_VERSION {
             conn.pragma_update(None, "user_version", SCHEMA_VERSION)?;
         }
@@ -187,38 +233,106 @@ fn migrate(conn: &Connection) -> rusqlite::Result<()> {
     }
 }
 
-/// The shared connection of a running server.
+/// Read connections of a running server, beside its one writer.
+pub const READERS: usize = 4;
+
+/// The connections of a running server: one writer, through which every
+/// write goes one at a time, and a pool of [`READERS`] read-only connections
+/// that read alongside it (WAL: readers never wait for the writer, nor it
+/// for them).
 #[derive(Clone)]
 pub struct Db {
-    conn: Arc<Mutex<Connection>>,
+    writer: Arc<Mutex<Connection>>,
+    readers: Arc<Readers>,
     path: PathBuf,
 }
 
+struct Readers {
+    idle: Mutex<Vec<Connection>>,
+    free: tokio::sync::Semaphore,
+}
+
+/// A reader taken from the pool; back in it when dropped (also when the
+/// work panicked).
+struct Lease {
+    conn: Option<Connection>,
+    readers: Arc<Readers>,
+}
+
+impl Drop for Lease {
+    fn drop(&mut self) {
+        if let Some(conn) = self.conn.take() {
+            self.readers.idle.lock().unwrap_or_else(|p| p.into_inner()).push(conn);
+        }
+    }
+}
+
+/// A read-only connection to a database [`open`] has set up.
+fn open_reader(path: &Path) -> rusqlite::Result<Connection> {
+    let conn = Connection::open_with_flags(
+        path,
+        rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )?;
+    conn.busy_timeout(Duration::from_secs(10))?;
+    conn.pragma_update(None, "query_only", "ON")?;
+    Ok(conn)
+}
+
 impl Db {
-    /// Share a connection made by [`open`].
-    pub fn new(conn: Connection, path: &Path) -> Self {
-        Self { conn: Arc::new(Mutex::new(conn)), path: path.to_path_buf() }
+    /// The writer made by [`open`] and [`READERS`] readers on the same file.
+    pub fn new(conn: Connection, path: &Path) -> rusqlite::Result<Self> {
+        let readers = (0..READERS).map(|_| open_reader(path)).collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(Self {
+            writer: Arc::new(Mutex::new(conn)),
+            readers: Arc::new(Readers { idle: Mutex::new(readers), free: tokio::sync::Semaphore::new(READERS) }),
+            path: path.to_path_buf(),
+        })
     }
 
     pub fn path(&self) -> &Path {
         &self.path
     }
 
-    /// Run `f` with the connection on the blocking pool. Calls are
-    /// serialised, which makes check-then-write sequences atomic within
-    /// this server; transactions keep them atomic against other processes.
+    /// Run `f` with the writer on the blocking pool. Calls are serialised,
+    /// which makes check-then-write sequences atomic within this server;
+    /// transactions keep them atomic against other processes.
     pub async fn call<T, F>(&self, f: F) -> ApiResult<T>
     where
         T: Send + 'static,
         F: FnOnce(&mut Connection) -> ApiResult<T> + Send + 'static,
     {
-        let conn = self.conn.clone();
+        let conn = self.writer.clone();
         tokio::task::spawn_blocking(move || {
             let mut guard = conn.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
             f(&mut guard)
         })
         .await
         .map_err(|e| ApiErr::internal(format!("database task: {e}")))?
+    }
+
+    /// Run `f` with a read-only connection on the blocking pool, waiting
+    /// (without holding a thread) for one to be free. A write through it
+    /// fails.
+    pub async fn read<T, F>(&self, f: F) -> ApiResult<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Connection) -> ApiResult<T> + Send + 'static,
+    {
+        let permit =
+            self.readers.free.acquire().await.map_err(|e| ApiErr::internal(format!("database readers: {e}")))?;
+        let readers = self.readers.clone();
+        let result = tokio::task::spawn_blocking(move || {
+            let conn = readers.idle.lock().unwrap_or_else(|p| p.into_inner()).pop();
+            let lease = Lease { conn, readers };
+            match &lease.conn {
+                Some(conn) => f(conn),
+                None => Err(ApiErr::internal("no free database reader")),
+            }
+        })
+        .await
+        .map_err(|e| ApiErr::internal(format!("database task: {e}")));
+        drop(permit);
+        result?
     }
 }
 
@@ -295,4 +409,102 @@ pub fn write_tx<T>(conn: &mut Connection, f: impl FnOnce(&rusqlite::Transaction<
     let value = f(&tx)?;
     tx.commit()?;
     Ok(value)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_version_2_database_keeps_only_the_channel_id_of_its_idempotency_rows() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("v2.db");
+        {
+            let conn = Connection::open(&path).unwrap();
+            conn.execute_batch(SCHEMA).unwrap();
+            conn.execute_batch(MIGRATE_2).unwrap();
+            conn.pragma_update(None, "user_version", 2).unwrap();
+            conn.execute("INSERT INTO tenants (id, name, created) VALUES (1, 't', 'x')", []).unwrap();
+            conn.execute(
+                "INSERT INTO idempotency (tenant_id, key, request_hash, status, body, created) \
+                 VALUES (1, 'k', 'h', 201, '{\"id\":\"abc\",\"document\":{\"basic\":{}}}', 'x')",
+                [],
+            )
+            .unwrap();
+        }
+        let conn = open(&path).unwrap();
+        let row: (String, String) =
+            conn.query_row("SELECT body, channel_id FROM idempotency", [], |r| Ok((r.get(0)?, r.get(1)?))).unwrap();
+        assert_eq!(row, (String::new(), "abc".to_string()));
+        let version: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0)).unwrap();
+        assert_eq!(version, SCHEMA_VERSION);
+        let plan: String =
+            conn.query_row("EXPLAIN QUERY PLAN DELETE FROM idempotency WHERE created < 'y'", [], |r| r.get(3)).unwrap();
+        assert!(plan.contains("idempotency_by_created"), "{plan}");
+    }
+
+    #[test]
+    fn the_sweep_forgets_only_keys_past_their_hours() {
+        let dir = tempfile::tempdir().unwrap();
+        let conn = open(&dir.path().join("s.db")).unwrap();
+        conn.execute("INSERT INTO tenants (id, name, created) VALUES (1, 't', 'x')", []).unwrap();
+        let old = ts(now() - chrono::Duration::hours(crate::server::channels::IDEMPOTENCY_HOURS + 1));
+        for (key, created) in [("old", old), ("new", ts(now()))] {
+            conn.execute(
+                "INSERT INTO idempotency (tenant_id, key, request_hash, status, body, channel_id, created) \
+                 VALUES (1, ?1, 'h', 201, '', 'c', ?2)",
+                params![key, created],
+            )
+            .unwrap();
+        }
+        assert_eq!(crate::server::channels::sweep_idempotency(&conn).unwrap(), 1);
+        let left: String = conn.query_row("SELECT key FROM idempotency", [], |r| r.get(0)).unwrap();
+        assert_eq!(left, "new");
+    }
+
+    #[tokio::test]
+    async fn readers_cannot_write() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("r.db");
+        let db = Db::new(open(&path).unwrap(), &path).unwrap();
+        let err = db.read(|c| Ok(c.execute("INSERT INTO tenants (name, created) VALUES ('x', 'y')", [])?)).await;
+        assert!(err.is_err());
+        let n = db.read(|c| Ok(c.query_row("SELECT count(*) FROM tenants", [], |r| r.get::<_, i64>(0))?)).await;
+        assert_eq!(n.unwrap(), 0);
+    }
+}
+
+#[cfg(test)]
+mod count_tests {
+    use super::*;
+
+    #[test]
+    fn the_channel_count_follows_inserts_deletes_and_tenant_removal() {
+        let dir = tempfile::tempdir().unwrap();
+        let conn = open(&dir.path().join("c.db")).unwrap();
+        conn.execute_batch("INSERT INTO tenants (id, name, created) VALUES (1, 'a', 'x'), (2, 'b', 'x');").unwrap();
+        let insert = |id: &str, t: i64| {
+            conn.execute(
+                "INSERT INTO channels (id, tenant_id, name, channel_type, version, created, updated, document, webhook_secret) \
+                 VALUES (?1, ?2, ?1, 'telegram', 1, 'x', 'x', '{}', 's')",
+                params![id, t],
+            )
+            .unwrap();
+        };
+        for id in ["c1", "c2", "c3"] {
+            insert(id, 1);
+        }
+        insert("d1", 2);
+        conn.execute("DELETE FROM channels WHERE id = 'c2'", []).unwrap();
+        let count = |t: i64| -> i64 {
+            conn.query_row("SELECT coalesce((SELECT n FROM channel_counts WHERE tenant_id = ?1), 0)", [t], |r| r.get(0))
+                .unwrap()
+        };
+        assert_eq!((count(1), count(2)), (2, 1));
+        conn.execute("DELETE FROM tenants WHERE id = 1", []).unwrap();
+        assert_eq!((count(1), count(2)), (0, 1));
+        // a second run of the migration recounts rather than doubles
+        conn.execute_batch(MIGRATE_4).unwrap();
+        assert_eq!(count(2), 1);
+    }
 }

@@ -28,7 +28,7 @@ pub async fn receive(
     type Secrets = (String, Option<String>, Option<String>);
     let stored: Option<Secrets> = state
         .db
-        .call(move |conn| {
+        .read(move |conn| {
             Ok(conn
                 .query_row(
                     "SELECT webhook_secret, next_webhook_secret, next_webhook_secret_until FROM channels WHERE id = ?1",
@@ -41,12 +41,25 @@ pub async fn receive(
     // Compare even for an unknown channel, so both take the same path. A
     // secret staged by a rotation counts too until it expires.
     const PLACEHOLDER: &str = "-unknown-channel-placeholder-secret-";
+    // a stored secret that cannot be opened matches nothing: a fresh random
+    // value, never the placeholder a caller could send
+    let open = |column: &str, sealed: &str| {
+        state.keys.open(&channel_id, column, sealed).unwrap_or_else(|e| {
+            tracing::error!("delivery: {e}");
+            super::auth::random_secret(32)
+        })
+    };
     let (current, next) = match &stored {
         Some((current, next, until)) => {
             let live = until.as_deref().is_some_and(|u| db::parse_ts(u) > db::now());
-            (current.as_str(), next.as_deref().filter(|_| live).unwrap_or(PLACEHOLDER))
+            (
+                open("webhook_secret", current),
+                next.as_deref()
+                    .filter(|_| live)
+                    .map_or_else(|| PLACEHOLDER.to_string(), |n| open("next_webhook_secret", n)),
+            )
         }
-        None => (PLACEHOLDER, PLACEHOLDER),
+        None => (PLACEHOLDER.to_string(), PLACEHOLDER.to_string()),
     };
     let current_ok = bool::from(current.as_bytes().ct_eq(&given));
     let next_ok = bool::from(next.as_bytes().ct_eq(&given)) && next != PLACEHOLDER;

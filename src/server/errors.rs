@@ -18,13 +18,34 @@ use crate::model::FieldError;
 pub struct ApiErr {
     pub status: StatusCode,
     pub body: ApiError,
+    /// Seconds for a `Retry-After` header (429, 503).
+    pub retry_after: Option<u64>,
 }
+
+/// Largest error answer, in bytes of JSON.
+pub const ERROR_BODY_MAX: usize = 64 * 1024;
+/// Broken rules listed in a 422; the rest are counted in `more`.
+pub const ERRORS_LISTED: usize = 100;
+/// Longest excerpt of client input in a message, in bytes.
+const EXCERPT_MAX: usize = 80;
+/// Longest field path and rule message in a 422, in bytes.
+const PATH_MAX: usize = 200;
+const MESSAGE_MAX: usize = 400;
 
 pub type ApiResult<T> = Result<T, ApiErr>;
 
 impl ApiErr {
     pub fn new(status: StatusCode, message: impl Into<String>) -> Self {
-        Self { status, body: ApiError { error: message.into(), errors: Vec::new(), current: None } }
+        Self {
+            status,
+            body: ApiError {
+                error: bounded(&message.into(), MESSAGE_MAX * 2),
+                errors: Vec::new(),
+                more: None,
+                current: None,
+            },
+            retry_after: None,
+        }
     }
 
     pub fn bad_request(message: impl Into<String>) -> Self {
@@ -47,14 +68,22 @@ impl ApiErr {
         Self::new(StatusCode::CONFLICT, message)
     }
 
-    /// 422 with the broken rules.
+    /// 422 with the broken rules: the first [`ERRORS_LISTED`], the rest
+    /// counted in `more`.
     pub fn invalid(errors: Vec<FieldError>) -> Self {
         let n = errors.len();
         let mut e = Self::new(
             StatusCode::UNPROCESSABLE_ENTITY,
-            if n == 1 { "The request breaks 1 rule.".to_string() } else { format!("The request breaks {n} rules.") },
+            match n {
+                1 => "The request breaks 1 rule.".to_string(),
+                n if n > ERRORS_LISTED => {
+                    format!("The request breaks {n} rules; the first {ERRORS_LISTED} are listed.")
+                }
+                n => format!("The request breaks {n} rules."),
+            },
         );
-        e.body.errors = errors;
+        e.body.errors = errors.into_iter().take(ERRORS_LISTED).map(bounded_field).collect();
+        e.body.more = (n > ERRORS_LISTED).then(|| (n - ERRORS_LISTED) as u64);
         e
     }
 
@@ -62,14 +91,27 @@ impl ApiErr {
     pub fn invalid_field(path: &str, message: impl Into<String>) -> Self {
         let message = message.into();
         let mut e = Self::new(StatusCode::UNPROCESSABLE_ENTITY, message.clone());
-        e.body.errors = vec![FieldError::new(path, message)];
+        e.body.errors = vec![bounded_field(FieldError::new(path, message))];
         e
     }
 
     /// 422 for JSON of the wrong shape at `path` (unknown field, wrong type).
+    /// The path and message may hold client input (an unknown key): both are
+    /// cut to a short, cleaned excerpt.
     pub fn shape(path: &str, message: String) -> Self {
-        let mut e = Self::invalid_field(path, message);
+        let (path, message) = (bounded(path, PATH_MAX), bounded(&message, MESSAGE_MAX));
+        let mut e = Self::invalid_field(&path, message);
         e.body.error = format!("{path}: {}", e.body.error);
+        e
+    }
+
+    /// 429: the tenant is over its request rate.
+    pub fn too_many_requests(wait_secs: u64) -> Self {
+        let mut e = Self::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            format!("Too many requests for this tenant: wait {wait_secs} s (Retry-After) and try again."),
+        );
+        e.retry_after = Some(wait_secs.max(1));
         e
     }
 
@@ -118,31 +160,67 @@ impl From<rusqlite::Error> for ApiErr {
 
 impl IntoResponse for ApiErr {
     fn into_response(self) -> Response {
-        let mut response = (self.status, Json(self.body)).into_response();
-        if self.status == StatusCode::UNAUTHORIZED {
-            response.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        let status = self.status;
+        let mut response = (status, Json(fit(self.body))).into_response();
+        let headers = response.headers_mut();
+        if status == StatusCode::UNAUTHORIZED {
+            headers.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        }
+        if let Some(secs) = self.retry_after {
+            headers.insert(header::RETRY_AFTER, HeaderValue::from(secs));
+        }
+        // the rest of the request may still be on its way: do not read it
+        if matches!(status, StatusCode::REQUEST_TIMEOUT | StatusCode::PAYLOAD_TOO_LARGE) {
+            headers.insert(header::CONNECTION, HeaderValue::from_static("close"));
         }
         response
     }
 }
 
-/// At most 80 characters of a client-given text, for messages.
+/// The body made to fit [`ERROR_BODY_MAX`]: listed errors dropped from the
+/// end (and counted in `more`), then the 412's `current`.
+fn fit(mut body: ApiError) -> ApiError {
+    let size = |b: &ApiError| serde_json::to_vec(b).map(|v| v.len()).unwrap_or(usize::MAX);
+    while size(&body) > ERROR_BODY_MAX && !body.errors.is_empty() {
+        let drop = body.errors.len().div_ceil(4);
+        body.errors.truncate(body.errors.len() - drop);
+        body.more = Some(body.more.unwrap_or(0) + drop as u64);
+    }
+    if size(&body) > ERROR_BODY_MAX {
+        body.current = None;
+    }
+    body
+}
+
+fn bounded_field(e: FieldError) -> FieldError {
+    FieldError { path: bounded(&e.path, PATH_MAX), message: bounded(&e.message, MESSAGE_MAX) }
+}
+
+/// `text` cleaned of control characters and terminal sequences, cut to at
+/// most `max` bytes (at a character boundary) with `…` when cut.
+pub fn bounded(text: &str, max: usize) -> String {
+    let clean = crate::sanitize::clean(text);
+    if clean.len() <= max {
+        return clean.into_owned();
+    }
+    let mut end = max;
+    while !clean.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}…", &clean[..end])
+}
+
+/// A short excerpt of a client-given text, for messages.
 pub fn shorten(text: &str) -> String {
-    let clean: String = crate::sanitize::clean(text).chars().take(80).collect();
-    if text.chars().count() > 80 { format!("{clean}…") } else { clean }
+    bounded(text, EXCERPT_MAX)
 }
 
 fn body_rejection(r: BytesRejection) -> ApiErr {
     let status = r.status();
-    if status == StatusCode::PAYLOAD_TOO_LARGE {
-        ApiErr::new(
-            status,
-            format!(
-                "The request body is too large: the API takes at most {} bytes, Telegram deliveries at most {}.",
-                super::BODY_LIMIT,
-                super::DELIVERY_LIMIT
-            ),
-        )
+    if is_timeout(&r) {
+        ApiErr::new(StatusCode::REQUEST_TIMEOUT, "The request body did not arrive in time.")
+    } else if status == StatusCode::PAYLOAD_TOO_LARGE {
+        too_large(super::BODY_LIMIT)
     } else {
         ApiErr::new(
             if status.is_client_error() { status } else { StatusCode::BAD_REQUEST },
@@ -151,9 +229,56 @@ fn body_rejection(r: BytesRejection) -> ApiErr {
     }
 }
 
+/// 413 for a body over `limit` bytes.
+pub fn too_large(limit: usize) -> ApiErr {
+    ApiErr::new(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        format!(
+            "The request body is too large (this address takes at most {limit} bytes): the API takes at most {} bytes, Telegram deliveries at most {}.",
+            super::BODY_LIMIT,
+            super::DELIVERY_LIMIT
+        ),
+    )
+}
+
+/// Whether reading the body stopped at the body deadline.
+fn is_timeout(r: &BytesRejection) -> bool {
+    let mut source: Option<&(dyn std::error::Error + 'static)> = std::error::Error::source(r);
+    while let Some(e) = source {
+        if e.is::<tower_http::timeout::TimeoutError>() {
+            return true;
+        }
+        source = e.source();
+    }
+    false
+}
+
 /// The request body as bytes, with size and read errors as [`ApiErr`].
 pub async fn body_bytes(req: Request) -> ApiResult<axum::body::Bytes> {
+    json_content_type(req.headers())?;
     axum::body::Bytes::from_request(req, &()).await.map_err(body_rejection)
+}
+
+/// A body must be declared `application/json` (415 otherwise). A request
+/// without a body may leave Content-Type out: it gets the empty-body 400.
+fn json_content_type(headers: &axum::http::HeaderMap) -> ApiResult<()> {
+    let unsupported = || {
+        ApiErr::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "The request body must be JSON sent with 'Content-Type: application/json'.",
+        )
+    };
+    match headers.get(header::CONTENT_TYPE) {
+        Some(v) => {
+            let media = v.to_str().map_err(|_| unsupported())?.split(';').next().unwrap_or_default().trim();
+            if media.eq_ignore_ascii_case("application/json") { Ok(()) } else { Err(unsupported()) }
+        }
+        None => {
+            let length = headers.get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).map(str::trim);
+            let empty = matches!(length, None | Some("0")) && !headers.contains_key(header::TRANSFER_ENCODING);
+            if empty { Ok(()) } else { Err(unsupported()) }
+        }
+    }
 }
 
 /// Parse JSON text into `T`: broken JSON is 400, JSON of the wrong shape

@@ -132,6 +132,27 @@ pub fn remove_partial_files(dir: &Path) {
     }
 }
 
+/// How long a finished export file is kept; after it, a download answers
+/// 410 and the task can be run again.
+pub const EXPORT_KEEP: std::time::Duration = std::time::Duration::from_secs(24 * 3600);
+
+/// Remove export files last written more than `keep` ago; how many went.
+pub fn remove_old_files(dir: &Path, keep: std::time::Duration) -> usize {
+    let mut removed = 0;
+    for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let old = entry
+            .metadata()
+            .and_then(|m| m.modified())
+            .ok()
+            .and_then(|t| t.elapsed().ok())
+            .is_some_and(|age| age > keep);
+        if old && entry.file_name().to_string_lossy().ends_with(".zip") && std::fs::remove_file(entry.path()).is_ok() {
+            removed += 1;
+        }
+    }
+    removed
+}
+
 fn files_for(records: u64) -> u32 {
     u32::try_from(records.div_ceil(EXPORT_FILE_RECORDS as u64)).unwrap_or(u32::MAX)
 }
@@ -244,7 +265,7 @@ pub async fn create(
 pub async fn list(State(state): State<AppState>, Tenant(t): Tenant) -> ApiResult<Json<Vec<ExportTask>>> {
     state
         .db
-        .call(move |conn| {
+        .read(move |conn| {
             let mut st = conn.prepare_cached(&format!(
                 "SELECT {TASK_COLUMNS} FROM exports WHERE tenant_id = ?1 ORDER BY created DESC, rowid DESC LIMIT ?2"
             ))?;
@@ -268,7 +289,7 @@ impl IdKind for TaskKind {
 
 pub async fn status(State(state): State<AppState>, Tenant(t): Tenant, id: Id<TaskKind>) -> ApiResult<Json<ExportTask>> {
     let id = id.into_inner();
-    state.db.call(move |conn| get_task(conn, t, &id)?.map(Json).ok_or_else(|| export_not_found(&id))).await
+    state.db.read(move |conn| get_task(conn, t, &id)?.map(Json).ok_or_else(|| export_not_found(&id))).await
 }
 
 fn zip_path(dir: &Path, id: &str) -> PathBuf {
@@ -280,7 +301,7 @@ fn zip_path(dir: &Path, id: &str) -> PathBuf {
 pub async fn download(State(state): State<AppState>, Tenant(t): Tenant, id: Id<TaskKind>) -> ApiResult<Response> {
     let id = id.into_inner();
     let id2 = id.clone();
-    let task = state.db.call(move |conn| get_task(conn, t, &id2)?.ok_or_else(|| export_not_found(&id2))).await?;
+    let task = state.db.read(move |conn| get_task(conn, t, &id2)?.ok_or_else(|| export_not_found(&id2))).await?;
     match task.status {
         ExportStatus::Success => {}
         ExportStatus::Failed => {

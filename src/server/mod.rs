@@ -9,6 +9,8 @@ pub mod db;
 pub mod delivery;
 pub mod errors;
 pub mod exports;
+pub mod limits;
+pub mod seal;
 pub mod seed;
 pub mod tls;
 
@@ -17,14 +19,15 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use axum::Router;
-use axum::extract::{DefaultBodyLimit, Request};
-use axum::http::StatusCode;
+use axum::extract::{DefaultBodyLimit, Request, State};
+use axum::http::{HeaderValue, Method, StatusCode, header};
 use axum::middleware::{self, Next};
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use axum::routing::{MethodFilter, MethodRouter, on};
 
-use crate::api::{Health, routes};
+use crate::api::{Health, IDEMPOTENCY_KEY, routes};
 use errors::ApiErr;
+pub use limits::Limits;
 
 /// Largest request body accepted (413 above it).
 pub const BODY_LIMIT: usize = 1024 * 1024;
@@ -38,6 +41,11 @@ pub struct AppState {
     pub db: db::Db,
     /// Where finished export files are kept.
     pub exports_dir: PathBuf,
+    /// Requests per tenant.
+    pub rate: limits::RateLimit,
+    pub limits: std::sync::Arc<Limits>,
+    /// Seals and opens the stored secrets.
+    pub keys: std::sync::Arc<seal::KeyRing>,
 }
 
 /// One route: method, path template, handler.
@@ -96,12 +104,63 @@ pub fn router(state: AppState) -> Router {
     for r in route_table() {
         router = router.route(r.path, r.handler);
     }
+    let limits = state.limits.clone();
     router
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(tower_http::timeout::RequestBodyDeadlineLayer::new(limits.body_timeout))
+        .layer(tower_http::timeout::TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, limits.request_timeout))
+        .layer(middleware::from_fn_with_state(state.clone(), guard))
         .layer(middleware::from_fn(log_request))
         .with_state(state)
+}
+
+/// What is refused before a handler runs: a connection over the cap, a
+/// declared body over the limit (before any of it is read, so no `100
+/// Continue`), a header that must come once given twice. And the bare 408
+/// of the request deadline made a JSON answer.
+async fn guard(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    if req.extensions().get::<limits::OverCapacity>().is_some() {
+        let mut e = ApiErr::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            format!(
+                "The server has too many open connections (at most {}): try again in a moment.",
+                state.limits.max_connections
+            ),
+        );
+        e.retry_after = Some(1);
+        let mut response = e.into_response();
+        response.headers_mut().insert(header::CONNECTION, HeaderValue::from_static("close"));
+        return response;
+    }
+    let limit = if req.uri().path().starts_with("/apiaccess/") { DELIVERY_LIMIT } else { BODY_LIMIT };
+    let declared = req.headers().get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()?.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > limit as u64) {
+        return errors::too_large(limit).into_response();
+    }
+    for name in [header::AUTHORIZATION, header::HeaderName::from_static(IDEMPOTENCY_KEY)] {
+        let n = req.headers().get_all(&name).iter().count();
+        if n > 1 {
+            return ApiErr::bad_request(format!(
+                "The request has {n} {} headers: send exactly one.",
+                if name == header::AUTHORIZATION { "Authorization" } else { "Idempotency-Key" }
+            ))
+            .into_response();
+        }
+    }
+    let response = next.run(req).await;
+    if response.status() == StatusCode::REQUEST_TIMEOUT && !response.headers().contains_key(header::CONTENT_TYPE) {
+        return ApiErr::new(
+            StatusCode::REQUEST_TIMEOUT,
+            format!(
+                "The request was not answered within {} s and was stopped: if it was a create, retry it with the same Idempotency-Key.",
+                state.limits.request_timeout.as_secs_f64()
+            ),
+        )
+        .into_response();
+    }
+    response
 }
 
 async fn health() -> axum::Json<Health> {
@@ -117,13 +176,24 @@ async fn method_not_allowed() -> ApiErr {
 }
 
 /// One log line per request: method, path, status, time. Never headers,
-/// query or body (they carry tokens and secrets).
+/// query or body (they carry tokens and secrets). Health checks and reads
+/// that succeed are logged at debug level only; writes and refusals at info,
+/// server failures at warn.
 async fn log_request(req: Request, next: Next) -> Response {
     let method = req.method().clone();
     let path = req.uri().path().to_string();
     let started = Instant::now();
     let response = next.run(req).await;
-    tracing::info!(%method, path = %errors::shorten(&path), status = response.status().as_u16(), ms = started.elapsed().as_millis() as u64, "request");
+    let status = response.status();
+    let (path, code, ms) = (errors::shorten(&path), status.as_u16(), started.elapsed().as_millis() as u64);
+    let quiet = path == routes::HEALTH || (matches!(method, Method::GET | Method::HEAD) && status.is_success());
+    if quiet {
+        tracing::debug!(%method, %path, status = code, ms, "request");
+    } else if status.is_server_error() {
+        tracing::warn!(%method, %path, status = code, ms, "request");
+    } else {
+        tracing::info!(%method, %path, status = code, ms, "request");
+    }
     response
 }
 
@@ -165,6 +235,10 @@ pub enum ServeError {
     #[error("TLS: {0}")]
     Tls(String),
     #[error("{0}")]
+    BadLimit(String),
+    #[error("{0}")]
+    Seal(#[from] seal::SealError),
+    #[error("{0}")]
     Io(#[from] std::io::Error),
 }
 
@@ -179,6 +253,43 @@ pub struct RunningServer {
     pub cert_pem: Option<PathBuf>,
     handle: axum_server::Handle<SocketAddr>,
     task: tokio::task::JoinHandle<std::io::Result<()>>,
+    /// The periodic idempotency sweep, stopped with the server.
+    _sweeper: AbortOnDrop,
+}
+
+/// How often Idempotency-Keys past their 24 hours are removed.
+pub const IDEMPOTENCY_SWEEP: Duration = Duration::from_secs(600);
+
+struct AbortOnDrop(tokio::task::AbortHandle);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
+/// Remove expired Idempotency-Keys and export files past
+/// [`exports::EXPORT_KEEP`] now and every [`IDEMPOTENCY_SWEEP`], off the
+/// request path.
+fn sweep(db: db::Db, exports_dir: PathBuf) -> AbortOnDrop {
+    let task = tokio::spawn(async move {
+        let mut every = tokio::time::interval(IDEMPOTENCY_SWEEP);
+        every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            every.tick().await;
+            match db.call(|conn| Ok(channels::sweep_idempotency(conn)?)).await {
+                Ok(0) => {}
+                Ok(n) => tracing::debug!(keys = n, "expired idempotency keys removed"),
+                Err(e) => tracing::warn!("idempotency sweep failed: {}", e.body.error),
+            }
+            let dir = exports_dir.clone();
+            let removed = tokio::task::spawn_blocking(move || exports::remove_old_files(&dir, exports::EXPORT_KEEP));
+            if let Ok(n @ 1..) = removed.await {
+                tracing::info!(files = n, "export files past their 24 hours removed");
+            }
+        }
+    });
+    AbortOnDrop(task.abort_handle())
 }
 
 impl RunningServer {
@@ -198,64 +309,111 @@ impl RunningServer {
     }
 }
 
+/// HTTP/1.1 only, with the header (and idle) timeout; accept errors logged.
+fn configure<A>(
+    server: axum_server::Server<SocketAddr, A>,
+    handle: &axum_server::Handle<SocketAddr>,
+    limits: &Limits,
+) -> axum_server::Server<SocketAddr, A> {
+    let mut server =
+        server.handle(handle.clone()).http1_only().first_request_timeout(limits.header_timeout).accept_error_handler(
+            |addr, e| match addr {
+                // the listener itself (out of file descriptors, ...)
+                None => tracing::warn!("accepting a connection failed: {e}"),
+                // one connection: over the cap, a failed or slow TLS handshake
+                Some(_) => tracing::debug!("connection closed: {e}"),
+            },
+        );
+    server.http_builder().http1().header_read_timeout(limits.header_timeout);
+    server
+}
+
 /// Where export files of the database `db` are kept.
 pub fn exports_dir(db: &Path) -> PathBuf {
     db::beside(db, ".exports")
 }
 
-/// Open the database, seed what the config asks, bind, and serve in the
-/// background. Returns once the socket listens.
+/// [`spawn_with`] the default [`Limits`] and the key file beside the
+/// database.
 pub async fn spawn(config: ServerConfig) -> Result<RunningServer, ServeError> {
+    spawn_with(config, Limits::default(), None).await
+}
+
+/// Open the database, seed what the config asks, bind, and serve in the
+/// background with these timeouts and limits. Returns once the socket
+/// listens. `key_file` holds the key sealing the stored secrets (default:
+/// `<db>.key`, made on first start).
+pub async fn spawn_with(
+    config: ServerConfig,
+    limits: Limits,
+    key_file: Option<PathBuf>,
+) -> Result<RunningServer, ServeError> {
+    limits.check().map_err(ServeError::BadLimit)?;
     if config.tls == TlsMode::Off && !config.addr.ip().is_loopback() {
         return Err(ServeError::PlainNotLoopback(config.addr));
     }
     if config.seed_channels > 0 && !config.demo {
         return Err(ServeError::SeedWithoutDemo);
     }
-    let dberr = |source| ServeError::Db { path: config.db.display().to_string(), source };
     db::create_parent(&config.db)?;
-    let (db, demo_token) = {
+    let (db, demo_token, keys) = {
         let path = config.db.clone();
         let (demo, seed_channels) = (config.demo, config.seed_channels);
-        tokio::task::spawn_blocking(move || -> Result<(db::Db, Option<String>), rusqlite::Error> {
-            let mut conn = db::open(&path)?;
-            exports::fail_interrupted(&conn, &exports_dir(&path))?;
+        tokio::task::spawn_blocking(move || -> Result<(db::Db, Option<String>, seal::KeyRing), ServeError> {
+            let dberr = |source| ServeError::Db { path: path.display().to_string(), source };
+            let mut conn = db::open(&path).map_err(dberr)?;
+            exports::fail_interrupted(&conn, &exports_dir(&path)).map_err(dberr)?;
             let mut token = None;
             if demo {
-                let (tenant, t) = seed::demo(&mut conn)?;
+                let (tenant, t) = seed::demo(&mut conn).map_err(dberr)?;
                 token = Some(t);
                 if seed_channels > 0 {
-                    seed::channels(&mut conn, tenant, seed_channels)?;
+                    seed::channels(&mut conn, tenant, seed_channels).map_err(dberr)?;
                 }
             }
-            Ok((db::Db::new(conn, &path), token))
+            // secrets still in clear (an older database, seeded rows) are sealed now
+            let keys = seal::KeyRing::load(&conn, &path, key_file.as_deref())?;
+            let sealed = keys.seal_all(&mut conn)?;
+            if sealed > 0 {
+                tracing::info!(values = sealed, "stored secrets sealed with the current key");
+            }
+            Ok((db::Db::new(conn, &path).map_err(dberr)?, token, keys))
         })
         .await
-        .map_err(std::io::Error::other)?
-        .map_err(dberr)?
+        .map_err(std::io::Error::other)??
     };
     let exports_dir = exports_dir(&config.db);
     crate::fsutil::private_dir(&exports_dir)?;
     exports::remove_partial_files(&exports_dir);
-    let state = AppState { db, exports_dir };
+    exports::remove_old_files(&exports_dir, exports::EXPORT_KEEP);
+    let sweeper = sweep(db.clone(), exports_dir.clone());
+    let state = AppState {
+        db,
+        exports_dir,
+        rate: limits::RateLimit::new(&limits),
+        limits: std::sync::Arc::new(limits.clone()),
+        keys: std::sync::Arc::new(keys),
+    };
 
     let listener = TcpListener::bind(config.addr).map_err(|source| ServeError::Bind { addr: config.addr, source })?;
     listener.set_nonblocking(true)?;
     let addr = listener.local_addr()?;
-    let app = router(state).into_make_service();
+    let app = limits::CapMakeService::new(router(state).into_make_service(), limits.max_connections);
     let handle = axum_server::Handle::new();
     let (scheme, cert_pem, task) = match &config.tls {
         TlsMode::Off => {
-            let server = axum_server::from_tcp(listener)?.handle(handle.clone());
+            let server = configure(axum_server::from_tcp(listener)?, &handle, &limits);
             ("http", None, tokio::spawn(server.serve(app)))
         }
         mode => {
             let (rustls_config, cert_pem) = tls::server_config(mode, &config.db, addr).await?;
-            let server = axum_server::from_tcp_rustls(listener, rustls_config)?.handle(handle.clone());
+            let acceptor = axum_server::tls_rustls::RustlsAcceptor::new(rustls_config)
+                .handshake_timeout(limits.tls_handshake_timeout);
+            let server = configure(axum_server::from_tcp(listener)?.acceptor(acceptor), &handle, &limits);
             ("https", cert_pem, tokio::spawn(server.serve(app)))
         }
     };
     let url = format!("{scheme}://{addr}");
     tracing::info!(%url, "server listening");
-    Ok(RunningServer { addr, url, demo_token, cert_pem, handle, task })
+    Ok(RunningServer { addr, url, demo_token, cert_pem, handle, task, _sweeper: sweeper })
 }

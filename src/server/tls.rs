@@ -33,7 +33,7 @@ pub async fn server_config(
             let config = RustlsConfig::from_pem_file(cert, key).await.map_err(|e| {
                 ServeError::Tls(format!("cannot use certificate {} with key {}: {e}", cert.display(), key.display()))
             })?;
-            Ok((config, None))
+            Ok((http1_only(config), None))
         }
         TlsMode::SelfSigned => {
             let cert_path = self_signed_cert_path(db);
@@ -50,9 +50,17 @@ pub async fn server_config(
             let config = RustlsConfig::from_pem_file(&cert_path, &key_path).await.map_err(|e| {
                 ServeError::Tls(format!("cannot use the self-signed certificate {}: {e}", cert_path.display()))
             })?;
-            Ok((config, Some(cert_path)))
+            Ok((http1_only(config), Some(cert_path)))
         }
     }
+}
+
+/// Offer only HTTP/1.1 in ALPN: the server speaks nothing else (see
+/// `super::limits`).
+fn http1_only(config: RustlsConfig) -> RustlsConfig {
+    let mut inner = (*config.get_inner()).clone();
+    inner.alpn_protocols = vec![b"http/1.1".to_vec()];
+    RustlsConfig::from_config(std::sync::Arc::new(inner))
 }
 
 /// The names a self-signed certificate covers: loopback, `localhost`, and

@@ -1,0 +1,367 @@
+//! `chanwiz serve` under slow, idle, numerous and greedy clients, and input
+//! made to blow up its answers: real sockets on loopback against the built
+//! binary on a temporary SQLite file, with small limits set by its flags.
+
+#![cfg(feature = "server")]
+
+mod support;
+
+use std::process::Command;
+use std::time::Duration;
+
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+use support::serve::Server;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+
+const EXAMPLE: &str = include_str!("../assets/examples/telegram-channel.json");
+
+/// Longest any one wait in these tests may take before it counts as "never"
+/// (a guard against hanging, not a measurement).
+const NEVER: Duration = Duration::from_secs(30);
+
+fn addr(server: &Server) -> String {
+    server.url.trim_start_matches("http://").to_string()
+}
+
+fn http() -> reqwest::Client {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    // a new connection for every request: the tests count connections
+    reqwest::Client::builder().pool_max_idle_per_host(0).build().unwrap()
+}
+
+/// Read until the server closes the connection (or resets it); what it sent.
+async fn read_until_closed(stream: &mut TcpStream) -> Vec<u8> {
+    let mut got = Vec::new();
+    let mut buf = [0u8; 4096];
+    loop {
+        match tokio::time::timeout(NEVER, stream.read(&mut buf)).await {
+            Err(_) => panic!("the server never closed the connection; it sent: {}", String::from_utf8_lossy(&got)),
+            Ok(Ok(0)) | Ok(Err(_)) => return got,
+            Ok(Ok(n)) => got.extend_from_slice(&buf[..n]),
+        }
+    }
+}
+
+fn health_request() -> &'static [u8] {
+    b"GET /api/v1/health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+}
+
+#[tokio::test]
+async fn a_client_sending_its_headers_slowly_is_cut_off() {
+    let server = Server::start(&["--header-timeout", "500ms"]);
+    let mut stream = TcpStream::connect(addr(&server)).await.unwrap();
+    stream.write_all(b"GET /api/v1/health HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ").await.unwrap();
+    // one byte every 50 ms, never ending the header: 20 s of it at most
+    let mut cut_off = false;
+    for _ in 0..400 {
+        if stream.write_all(b"y").await.is_err() {
+            cut_off = true;
+            break;
+        }
+        let mut buf = [0u8; 1024];
+        match tokio::time::timeout(Duration::from_millis(50), stream.read(&mut buf)).await {
+            Err(_) => {}
+            Ok(Ok(0) | Err(_)) => {
+                cut_off = true;
+                break;
+            }
+            Ok(Ok(n)) => {
+                let text = String::from_utf8_lossy(&buf[..n]).to_string();
+                assert!(!text.contains(" 200 "), "answered a request whose header never ended: {text}");
+            }
+        }
+    }
+    assert!(cut_off, "a header sent one byte at a time was waited for without end");
+    // the server still serves others
+    let r = http().get(format!("{}/api/v1/health", server.url)).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+}
+
+#[tokio::test]
+async fn idle_connections_are_closed() {
+    let server = Server::start(&["--header-timeout", "300ms"]);
+    // a connection that never sends anything
+    let mut silent = TcpStream::connect(addr(&server)).await.unwrap();
+    assert_eq!(read_until_closed(&mut silent).await, b"");
+
+    // a kept-alive connection after its answer
+    let mut kept = TcpStream::connect(addr(&server)).await.unwrap();
+    kept.write_all(health_request()).await.unwrap();
+    let answer = String::from_utf8(read_until_closed(&mut kept).await).unwrap();
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    assert!(!answer.to_ascii_lowercase().contains("connection: close"), "the answer itself closed: {answer}");
+}
+
+#[tokio::test]
+async fn connections_beyond_the_cap_are_refused_with_503_until_one_frees() {
+    let server = Server::start(&["--max-connections", "50"]);
+    let mut idle = Vec::new();
+    for _ in 0..50 {
+        idle.push(TcpStream::connect(addr(&server)).await.unwrap());
+    }
+    // the 51st: a clear refusal, not a hang
+    let r = http().get(format!("{}/api/v1/health", server.url)).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(r.headers()["retry-after"], "1");
+    assert_eq!(r.headers()["connection"], "close");
+    let body: Value = r.json().await.unwrap();
+    let message = body["error"].as_str().unwrap();
+    assert!(message.contains("too many open connections") && message.contains("50"), "{message}");
+
+    // one idle client leaves: health answers a new client again
+    drop(idle.pop());
+    let mut answered = None;
+    for _ in 0..200 {
+        let r = http().get(format!("{}/api/v1/health", server.url)).send().await.unwrap();
+        if r.status() == StatusCode::OK {
+            answered = Some(r.status());
+            break;
+        }
+        assert_eq!(r.status(), StatusCode::SERVICE_UNAVAILABLE);
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    assert_eq!(answered, Some(StatusCode::OK));
+}
+
+#[tokio::test]
+async fn connections_beyond_the_refusal_slots_are_closed_unanswered() {
+    let server = Server::start(&["--max-connections", "2"]);
+    let slots = 2 + chanwiz::server::limits::REFUSAL_SLOTS;
+    let mut held = Vec::new();
+    for _ in 0..slots {
+        held.push(TcpStream::connect(addr(&server)).await.unwrap());
+    }
+    // a full request, yet no answer: the file descriptors stay bounded
+    let mut extra = TcpStream::connect(addr(&server)).await.unwrap();
+    let _ = extra.write_all(health_request()).await;
+    assert_eq!(String::from_utf8_lossy(&read_until_closed(&mut extra).await), "");
+    // one of the held ones over the cap still gets its clear refusal
+    let last = held.last_mut().unwrap();
+    last.write_all(health_request()).await.unwrap();
+    let answer = String::from_utf8(read_until_closed(last).await).unwrap();
+    assert!(answer.starts_with("HTTP/1.1 503"), "{answer}");
+}
+
+#[tokio::test]
+async fn a_body_that_does_not_arrive_in_time_gets_408_and_the_connection_closes() {
+    let server = Server::start(&["--body-timeout", "300ms"]);
+    let mut stream = TcpStream::connect(addr(&server)).await.unwrap();
+    let head = format!(
+        "POST /api/v1/channels HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer {}\r\nIdempotency-Key: slow-body\r\n\
+         Content-Type: application/json\r\nContent-Length: 1000\r\n\r\n{{\"basic\":",
+        server.token
+    );
+    stream.write_all(head.as_bytes()).await.unwrap();
+    let answer = String::from_utf8(read_until_closed(&mut stream).await).unwrap();
+    assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
+    assert!(answer.to_ascii_lowercase().contains("connection: close"), "{answer}");
+    assert!(answer.contains("did not arrive in time"), "{answer}");
+}
+
+#[tokio::test]
+async fn a_request_not_answered_by_its_deadline_gets_408_and_the_connection_closes() {
+    // the body would have 30 s; the whole request only 300 ms
+    let server = Server::start(&["--request-timeout", "300ms"]);
+    let mut stream = TcpStream::connect(addr(&server)).await.unwrap();
+    let head = format!(
+        "PUT /api/v1/channels/0123456789abcdef0123456789abcdef HTTP/1.1\r\nHost: 127.0.0.1\r\n\
+         Authorization: Bearer {}\r\nIf-Match: \"1\"\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{{",
+        server.token
+    );
+    stream.write_all(head.as_bytes()).await.unwrap();
+    let answer = String::from_utf8(read_until_closed(&mut stream).await).unwrap();
+    assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
+    assert!(answer.to_ascii_lowercase().contains("connection: close"), "{answer}");
+    assert!(answer.contains("application/json") && answer.contains("was not answered within 0.3 s"), "{answer}");
+}
+
+#[tokio::test]
+async fn the_tls_handshake_is_bounded() {
+    let server = Server::start(&["--tls-self-signed", "--tls-handshake-timeout", "300ms"]);
+    let addr = server.url.trim_start_matches("https://").to_string();
+    let mut silent = TcpStream::connect(addr).await.unwrap();
+    assert_eq!(read_until_closed(&mut silent).await, b"");
+}
+
+#[test]
+fn an_idle_connection_after_the_tls_handshake_is_closed() {
+    use std::io::Read;
+    let server = Server::start(&["--tls-self-signed", "--header-timeout", "300ms"]);
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let pem = std::fs::read(server.certificate.as_ref().unwrap()).unwrap();
+    let mut roots = rustls::RootCertStore::empty();
+    for cert in rustls_pemfile::certs(&mut &pem[..]) {
+        roots.add(cert.unwrap()).unwrap();
+    }
+    let config = rustls::ClientConfig::builder().with_root_certificates(roots).with_no_client_auth();
+    let name = rustls_pki_types::ServerName::try_from("127.0.0.1").unwrap();
+    let mut tls = rustls::ClientConnection::new(std::sync::Arc::new(config), name).unwrap();
+    let mut socket = std::net::TcpStream::connect(server.url.trim_start_matches("https://")).unwrap();
+    socket.set_read_timeout(Some(NEVER)).unwrap();
+    while tls.is_handshaking() {
+        tls.complete_io(&mut socket).unwrap();
+    }
+    // the handshake is done; the client says nothing more
+    let mut stream = rustls::Stream::new(&mut tls, &mut socket);
+    let mut buf = [0u8; 512];
+    match stream.read(&mut buf) {
+        Ok(0) => {}
+        Ok(n) => panic!("the server sent {n} bytes to a client that asked nothing"),
+        Err(e) if matches!(e.kind(), std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut) => {
+            panic!("the server never closed an idle TLS connection")
+        }
+        // closed without close_notify, or reset: closed all the same
+        Err(_) => {}
+    }
+}
+
+#[tokio::test]
+async fn a_burst_beyond_the_tenant_rate_gets_429_with_retry_after() {
+    let server = Server::start(&["--rate-limit", "1", "--rate-burst", "5"]);
+    let http = http();
+    let list = |token: &str| http.get(format!("{}/api/v1/channels", server.url)).bearer_auth(token.to_string());
+    let mut statuses = Vec::new();
+    let mut refused = None;
+    for _ in 0..20 {
+        let r = list(&server.token).send().await.unwrap();
+        statuses.push(r.status());
+        if r.status() == StatusCode::TOO_MANY_REQUESTS && refused.is_none() {
+            let wait: u64 = r.headers()["retry-after"].to_str().unwrap().parse().unwrap();
+            let body: Value = r.json().await.unwrap();
+            refused = Some((wait, body));
+        }
+    }
+    assert!(statuses[..5].iter().all(|s| *s == StatusCode::OK), "{statuses:?}");
+    let (wait, body) = refused.unwrap_or_else(|| panic!("no 429 in {statuses:?}"));
+    assert!(wait >= 1, "{wait}");
+    assert!(body["error"].as_str().unwrap().contains("Too many requests"), "{body}");
+
+    // another tenant has its own allowance; health needs none
+    let out = Command::new(env!("CARGO_BIN_EXE_chanwiz"))
+        .args(["tenant", "add", "other", "--db"])
+        .arg(server.dir.path().join("server.db"))
+        .env("CHANWIZ_HOME", server.dir.path().join("home"))
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let other = String::from_utf8(out.stdout).unwrap().trim().strip_prefix("token: ").unwrap().to_string();
+    assert_eq!(list(&other).send().await.unwrap().status(), StatusCode::OK);
+    let r = http.get(format!("{}/api/v1/health", server.url)).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+}
+
+/// POST a create with this body (already JSON text).
+async fn create_raw(server: &Server, body: String) -> (StatusCode, String) {
+    let r = http()
+        .post(format!("{}/api/v1/channels", server.url))
+        .bearer_auth(&server.token)
+        .header("Idempotency-Key", uuid::Uuid::new_v4().to_string())
+        .header("Content-Type", "application/json")
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    (r.status(), r.text().await.unwrap())
+}
+
+#[tokio::test]
+async fn a_create_breaking_340000_rules_answers_100_of_them_in_at_most_64_kib() {
+    let server = Server::start(&[]);
+    let mut doc: Value = serde_json::from_str(EXAMPLE).unwrap();
+    doc["basic"]["transfer_keywords"] = json!(vec![""; 340_000]);
+    let text = doc.to_string();
+    assert!(text.len() < 1024 * 1024, "{}", text.len());
+    let (status, body) = create_raw(&server, text).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(body.len() <= 64 * 1024, "{} bytes", body.len());
+    let body: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(body["errors"].as_array().unwrap().len(), 100);
+    let more = body["more"].as_u64().unwrap();
+    assert!(more >= 340_000 - 100, "{more}");
+    let total = (more + 100).to_string();
+    assert!(body["error"].as_str().unwrap().contains(&total), "{body}");
+    // the client still reads it as the 422 it is
+    let parsed: chanwiz::api::ApiError = serde_json::from_value(body).unwrap();
+    assert_eq!((parsed.errors.len(), parsed.more), (100, Some(more)));
+}
+
+#[tokio::test]
+async fn an_unknown_huge_key_is_echoed_only_as_a_short_clean_excerpt() {
+    let server = Server::start(&[]);
+    let key = format!("\u{1b}]0;owned\u{7}{}", "k".repeat(1_000_000));
+    let (status, body) = create_raw(&server, json!({ key: 1 }).to_string()).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(body.len() <= 4 * 1024, "{} bytes: the key was echoed", body.len());
+    // the terminal sequence (ESC ] ... BEL) is dropped whole
+    assert!(!body.contains("\\u001b") && !body.contains("owned"), "{body}");
+    let body: Value = serde_json::from_str(&body).unwrap();
+    let path = body["errors"][0]["path"].as_str().unwrap();
+    assert!(path.starts_with("kkkk") && path.ends_with('…') && path.len() <= 210, "{path}");
+}
+
+/// `chanwiz serve --demo` with `CHANWIZ_LOG` unset (the default level),
+/// stopped with SIGTERM so its log is flushed; its address, token and home.
+struct Logged {
+    child: std::process::Child,
+    url: String,
+    token: String,
+    home: tempfile::TempDir,
+}
+
+impl Logged {
+    fn start() -> Self {
+        use std::io::BufRead;
+        let home = tempfile::tempdir().unwrap();
+        let mut child = Command::new(env!("CARGO_BIN_EXE_chanwiz"))
+            .args(["serve", "--addr", "127.0.0.1:0", "--demo", "--db"])
+            .arg(home.path().join("server.db"))
+            .env("CHANWIZ_HOME", home.path())
+            .env_remove("CHANWIZ_LOG")
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut lines = std::io::BufReader::new(child.stdout.take().unwrap()).lines();
+        let url = lines.next().unwrap().unwrap().strip_prefix("listening: ").unwrap().to_string();
+        let token = lines.next().unwrap().unwrap().strip_prefix("token: ").unwrap().to_string();
+        std::thread::spawn(move || for _ in lines {});
+        Logged { child, url, token, home }
+    }
+
+    /// Stop cleanly and return the log.
+    fn stop(mut self) -> String {
+        let _ = Command::new("kill").arg("-TERM").arg(self.child.id().to_string()).status();
+        assert!(self.child.wait().unwrap().success());
+        std::fs::read_to_string(self.home.path().join("data/chanwiz.log")).unwrap()
+    }
+}
+
+#[tokio::test]
+async fn health_checks_and_successful_reads_are_not_logged_at_the_default_level() {
+    let server = Logged::start();
+    let http = http();
+    for _ in 0..5 {
+        assert_eq!(http.get(format!("{}/api/v1/health", server.url)).send().await.unwrap().status(), StatusCode::OK);
+    }
+    let r = http.get(format!("{}/api/v1/catalogue", server.url)).bearer_auth(&server.token).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let r = http.get(format!("{}/api/v1/channels", server.url)).bearer_auth("cwt_wrong").send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+    let r = http
+        .post(format!("{}/api/v1/channels", server.url))
+        .bearer_auth(&server.token)
+        .header("Idempotency-Key", "logged-1")
+        .header("Content-Type", "application/json")
+        .body(EXAMPLE)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::CREATED);
+    let log = server.stop();
+    let requests: Vec<&str> = log.lines().filter(|l| l.contains(" request")).collect();
+    assert!(requests.iter().any(|l| l.contains("status=401")), "{log}");
+    assert!(requests.iter().any(|l| l.contains("POST") && l.contains("status=201")), "{log}");
+    assert!(!log.contains("/api/v1/health"), "{log}");
+    assert!(!log.contains("/api/v1/catalogue"), "{log}");
+}
