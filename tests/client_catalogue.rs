@@ -63,3 +63,15 @@ fn an_old_cache_reports_its_age_through_the_library_and_the_cli() {
     assert!(out.stderr.contains("fetched 5 hours ago"), "{}", out.stderr);
     assert!(out.stdout.contains("Night shift"), "{}", out.stdout);
 }
+
+#[test]
+fn a_tenant_with_very_many_channels_gets_its_catalogue_without_every_name() {
+    let server = Server::start(&["--seed-channels", "5001"]);
+    let cat = block_on(server.client().catalogue()).unwrap();
+    assert!(cat.channels.is_empty(), "{} names sent", cat.channels.len());
+    assert_eq!(cat.channels_omitted, 5001);
+    assert!(!cat.ous.is_empty(), "the rest of the catalogue is there");
+    let small = Server::start(&["--seed-channels", "3"]);
+    let cat = block_on(small.client().catalogue()).unwrap();
+    assert_eq!((cat.channels.len(), cat.channels_omitted), (3, 0));
+}

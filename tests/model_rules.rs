@@ -516,6 +516,7 @@ fn catalogue() -> Catalogue {
         chatbots: vec![Chatbot { id: "bot-1".into(), name: "FAQ bot".into() }],
         assistants: vec![Assistant { id: "asst-1".into(), name: "Agent helper".into() }],
         channels: vec![ChannelRef { id: "ch-9".into(), name: "Existing".into() }],
+        channels_omitted: 0,
     }
 }
 

@@ -22,9 +22,18 @@ pub struct Catalogue {
     pub chatbots: Vec<Chatbot>,
     #[serde(default)]
     pub assistants: Vec<Assistant>,
-    /// The tenant's existing channels, for the unique-name rule.
+    /// The tenant's existing channels, for the unique-name rule (empty, and
+    /// `channels_omitted` set, when the tenant has too many to send: the
+    /// backend still checks the name when the channel is saved).
     #[serde(default)]
     pub channels: Vec<ChannelRef>,
+    /// Channels left out of `channels` (a tenant with very many).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub channels_omitted: u64,
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

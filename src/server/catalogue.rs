@@ -14,6 +14,10 @@ use super::db;
 use super::errors::{ApiErr, ApiJson, ApiResult};
 use crate::api::{Assistant, Catalogue, CertRole, Certificate, CertificateUpload, ChannelRef, Chatbot, Ou, SkillQueue};
 
+/// A tenant with more channels than this gets none in its catalogue (a
+/// client would hold every name in memory): `channels_omitted` says how many.
+pub const CATALOGUE_CHANNELS_MAX: i64 = 5_000;
+
 /// Which channels [`load`] puts in `Catalogue::channels`.
 pub enum ChannelRefs<'a> {
     All,
@@ -23,13 +27,20 @@ pub enum ChannelRefs<'a> {
 
 /// The tenant's catalogue as the validation rules need it.
 pub fn load(conn: &Connection, tenant: i64, refs: ChannelRefs<'_>) -> rusqlite::Result<Catalogue> {
+    let count: i64 =
+        conn.query_row("SELECT coalesce((SELECT n FROM channel_counts WHERE tenant_id = ?1), 0)", [tenant], |r| {
+            r.get(0)
+        })?;
+    let omit = matches!(refs, ChannelRefs::All) && count > CATALOGUE_CHANNELS_MAX;
     Ok(Catalogue {
+        channels_omitted: if omit { u64::try_from(count).unwrap_or(0) } else { 0 },
         ous: ous(conn, tenant)?,
         skill_queues: skill_queues(conn, tenant)?,
         certificates: certificates(conn, tenant)?,
         chatbots: pairs(conn, "chatbots", tenant)?.into_iter().map(|(id, name)| Chatbot { id, name }).collect(),
         assistants: pairs(conn, "assistants", tenant)?.into_iter().map(|(id, name)| Assistant { id, name }).collect(),
         channels: match refs {
+            ChannelRefs::All if omit => Vec::new(),
             ChannelRefs::All => {
                 let mut st = conn.prepare_cached("SELECT id, name FROM channels WHERE tenant_id = ?1 ORDER BY name")?;
                 st.query_map([tenant], |r| Ok(ChannelRef { id: r.get(0)?, name: r.get(1)? }))?
