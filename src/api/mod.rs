@@ -251,6 +251,8 @@ pub enum ExportStatus {
     Running,
     Success,
     Failed,
+    /// Succeeded, and its file was deleted after the retention time.
+    Expired,
 }
 
 impl ExportStatus {
@@ -261,6 +263,7 @@ impl ExportStatus {
             ExportStatus::Running => "running",
             ExportStatus::Success => "Success",
             ExportStatus::Failed => "failed",
+            ExportStatus::Expired => "expired",
         }
     }
 }
@@ -281,4 +284,7 @@ pub struct ExportTask {
     /// Why it failed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
+    /// Bytes of the zip, while it is kept (task lists only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub size: Option<u64>,
 }

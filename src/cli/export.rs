@@ -106,13 +106,15 @@ fn list(backend: &BackendArgs, paths: &Paths, json: bool) -> ExitCode {
         eprintln!("no export task yet: `chanwiz export` starts one");
     }
     for t in &tasks {
+        let size = t.size.map(|b| format!("{:.1} KB", b as f64 / 1024.0)).unwrap_or_else(|| "-".into());
         emit(&format!(
-            "{}  {:<8} {:>7}/{:<7} records  {:>3} file(s)  {}",
+            "{}  {:<8} {:>7}/{:<7} records  {:>3} file(s)  {:>10}  {}",
             clean(&t.id),
             t.status.as_str(),
             t.done,
             t.total,
             t.files,
+            size,
             t.created.format("%Y-%m-%d %H:%M UTC")
         ));
     }
@@ -187,10 +189,8 @@ impl Progress {
 
     fn show(&mut self, t: &ExportTask) {
         let status = match t.status {
-            ExportStatus::Pending => "pending",
-            ExportStatus::Running => "running",
             ExportStatus::Success => "success",
-            ExportStatus::Failed => "failed",
+            other => other.as_str(),
         };
         let pct = (t.done.min(t.total) * 100).checked_div(t.total).unwrap_or(if t.status == ExportStatus::Success {
             100

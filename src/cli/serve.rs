@@ -63,6 +63,10 @@ pub struct ServeArgs {
     /// Requests a tenant may make at once before the rate limit applies.
     #[arg(long, value_name = "N", default_value_t = Limits::default().rate_burst)]
     pub rate_burst: u32,
+    /// How long a finished export's zip is kept; then it is deleted and its
+    /// task marked expired (e.g. 30m, 24h, 7d).
+    #[arg(long, value_name = "DURATION", default_value = "24h", value_parser = parse_retention)]
+    pub export_retention: Duration,
     /// The key sealing the stored secrets (default: <db>.key beside the database, made on first start).
     #[arg(long, value_name = "FILE", env = "CHANWIZ_SERVER_KEY_FILE")]
     pub key_file: Option<PathBuf>,
@@ -91,7 +95,25 @@ impl ServeArgs {
             max_connections: self.max_connections,
             rate_per_second: self.rate_limit,
             rate_burst: self.rate_burst,
+            export_retention: self.export_retention,
         }
+    }
+}
+
+/// A retention: `90s`, `30m`, `24h` or `7d` (at least a second).
+fn parse_retention(text: &str) -> Result<Duration, String> {
+    let t = text.trim();
+    let (number, unit) = t.split_at(t.find(|c: char| c.is_ascii_alphabetic()).unwrap_or(t.len()));
+    let scale = match unit {
+        "s" | "" => 1,
+        "m" => 60,
+        "h" => 3600,
+        "d" => 86_400,
+        _ => return Err(format!("'{text}' is not a retention: write e.g. 30m, 24h or 7d")),
+    };
+    match number.trim().parse::<u64>() {
+        Ok(n) if n > 0 && n <= 365 * 86_400 / scale => Ok(Duration::from_secs(n * scale)),
+        _ => Err(format!("'{text}' is not a retention from 1 second to 365 days: write e.g. 30m, 24h or 7d")),
     }
 }
 

@@ -547,6 +547,13 @@ impl Client {
                         reason,
                     });
                 }
+                ExportStatus::Expired => {
+                    return Err(ClientError::ExportFailed {
+                        backend: self.inner.label.clone(),
+                        id: crate::sanitize::clean(&task.id).into_owned(),
+                        reason: "it expired: its file was deleted after the retention time".into(),
+                    });
+                }
                 ExportStatus::Pending | ExportStatus::Running => {}
             }
             tokio::time::sleep(wait).await;
@@ -665,6 +672,7 @@ mod tests {
                 created: Utc::now(),
                 finished: None,
                 error: None,
+                size: None,
             },
             |_| {},
         ));

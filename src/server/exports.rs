@@ -48,6 +48,7 @@ fn task_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<ExportTask> {
             "pending" => ExportStatus::Pending,
             "running" => ExportStatus::Running,
             "success" => ExportStatus::Success,
+            "expired" => ExportStatus::Expired,
             _ => ExportStatus::Failed,
         },
         done: u64::try_from(r.get::<_, i64>(2)?).unwrap_or(0),
@@ -56,6 +57,7 @@ fn task_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<ExportTask> {
         created: db::parse_ts(&r.get::<_, String>(5)?),
         finished: r.get::<_, Option<String>>(6)?.map(|t| db::parse_ts(&t)),
         error: r.get(7)?,
+        size: None,
     })
 }
 
@@ -132,9 +134,26 @@ pub fn remove_partial_files(dir: &Path) {
     }
 }
 
-/// How long a finished export file is kept; after it, a download answers
-/// 410 and the task can be run again.
+/// How long a finished export file is kept by default (`serve
+/// --export-retention`); after it the file is deleted, the task is marked
+/// expired and a download answers 410.
 pub const EXPORT_KEEP: std::time::Duration = std::time::Duration::from_secs(24 * 3600);
+
+/// Mark expired the successful tasks finished more than `keep` ago and
+/// delete their files; how many.
+pub fn expire(conn: &rusqlite::Connection, dir: &Path, keep: std::time::Duration) -> rusqlite::Result<usize> {
+    let keep = chrono::TimeDelta::from_std(keep).unwrap_or(chrono::TimeDelta::MAX);
+    let before = db::ts(db::now().checked_sub_signed(keep).unwrap_or_default());
+    let ids: Vec<String> = conn
+        .prepare_cached("SELECT id FROM exports WHERE status = 'success' AND finished < ?1")?
+        .query_map([&before], |r| r.get(0))?
+        .collect::<Result<_, _>>()?;
+    for id in &ids {
+        let _ = std::fs::remove_file(zip_path(dir, id));
+        conn.execute("UPDATE exports SET status = 'expired' WHERE id = ?1 AND status = 'success'", [id])?;
+    }
+    Ok(ids.len())
+}
 
 /// Remove export files last written more than `keep` ago; how many went.
 pub fn remove_old_files(dir: &Path, keep: std::time::Duration) -> usize {
@@ -263,13 +282,18 @@ pub async fn create(
 }
 
 pub async fn list(State(state): State<AppState>, Tenant(t): Tenant) -> ApiResult<Json<Vec<ExportTask>>> {
+    let dir = state.exports_dir.clone();
     state
         .db
         .read(move |conn| {
             let mut st = conn.prepare_cached(&format!(
                 "SELECT {TASK_COLUMNS} FROM exports WHERE tenant_id = ?1 ORDER BY created DESC, rowid DESC LIMIT ?2"
             ))?;
-            Ok(Json(st.query_map(params![t, LIST_MAX], task_from_row)?.collect::<Result<Vec<_>, _>>()?))
+            let mut tasks = st.query_map(params![t, LIST_MAX], task_from_row)?.collect::<Result<Vec<_>, _>>()?;
+            for task in tasks.iter_mut().filter(|t| t.status == ExportStatus::Success) {
+                task.size = std::fs::metadata(zip_path(&dir, &task.id)).ok().map(|m| m.len());
+            }
+            Ok(Json(tasks))
         })
         .await
 }
@@ -304,6 +328,12 @@ pub async fn download(State(state): State<AppState>, Tenant(t): Tenant, id: Id<T
     let task = state.db.read(move |conn| get_task(conn, t, &id2)?.ok_or_else(|| export_not_found(&id2))).await?;
     match task.status {
         ExportStatus::Success => {}
+        ExportStatus::Expired => {
+            return Err(ApiErr::new(
+                StatusCode::GONE,
+                "This export expired: its file was deleted after the retention time; start a new export.",
+            ));
+        }
         ExportStatus::Failed => {
             return Err(ApiErr::conflict("This export failed: there is nothing to download; start a new export."));
         }
@@ -460,6 +490,34 @@ mod tests {
         for cell in ["", "agent", "24", "a=b", "08:30-12:00"] {
             assert_eq!(neutralise(cell.into()), cell);
         }
+    }
+
+    #[test]
+    fn a_finished_export_past_its_retention_expires_and_its_file_goes() {
+        let dir = tempfile::tempdir().unwrap();
+        let conn = db::open(&dir.path().join("s.db")).unwrap();
+        let t = super::super::auth::insert_tenant(&conn, "t", false).unwrap();
+        let exports = dir.path().join("exports");
+        std::fs::create_dir(&exports).unwrap();
+        let ago = |h: i64| db::ts(db::now() - chrono::TimeDelta::hours(h));
+        for (id, finished) in [("old", ago(25)), ("new", ago(1))] {
+            conn.execute(
+                "INSERT INTO exports (id, tenant_id, status, total, created, finished, all_channels) \
+                 VALUES (?1, ?2, 'success', 1, ?3, ?3, 1)",
+                params![id, t, finished],
+            )
+            .unwrap();
+            std::fs::write(zip_path(&exports, id), b"PK").unwrap();
+        }
+        assert_eq!(expire(&conn, &exports, EXPORT_KEEP).unwrap(), 1);
+        let status = |id: &str| -> String {
+            conn.query_row("SELECT status FROM exports WHERE id = ?1", [id], |r| r.get(0)).unwrap()
+        };
+        assert_eq!((status("old").as_str(), status("new").as_str()), ("expired", "success"));
+        assert!(!zip_path(&exports, "old").exists() && zip_path(&exports, "new").exists());
+        // a shorter retention takes the other one too
+        assert_eq!(expire(&conn, &exports, std::time::Duration::from_secs(60)).unwrap(), 1);
+        assert_eq!(status("new"), "expired");
     }
 
     #[test]

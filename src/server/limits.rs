@@ -59,6 +59,9 @@ pub struct Limits {
     pub rate_per_second: u32,
     /// Requests a tenant may make at once before the rate applies.
     pub rate_burst: u32,
+    /// How long a finished export's file is kept (then the task is marked
+    /// expired).
+    pub export_retention: Duration,
 }
 
 impl Default for Limits {
@@ -71,6 +74,7 @@ impl Default for Limits {
             max_connections: 512,
             rate_per_second: 100,
             rate_burst: 200,
+            export_retention: super::exports::EXPORT_KEEP,
         }
     }
 }

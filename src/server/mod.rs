@@ -271,7 +271,7 @@ impl Drop for AbortOnDrop {
 /// Remove expired Idempotency-Keys and export files past
 /// [`exports::EXPORT_KEEP`] now and every [`IDEMPOTENCY_SWEEP`], off the
 /// request path.
-fn sweep(db: db::Db, exports_dir: PathBuf) -> AbortOnDrop {
+fn sweep(db: db::Db, exports_dir: PathBuf, retention: Duration) -> AbortOnDrop {
     let task = tokio::spawn(async move {
         let mut every = tokio::time::interval(IDEMPOTENCY_SWEEP);
         every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
@@ -283,9 +283,15 @@ fn sweep(db: db::Db, exports_dir: PathBuf) -> AbortOnDrop {
                 Err(e) => tracing::warn!("idempotency sweep failed: {}", e.body.error),
             }
             let dir = exports_dir.clone();
-            let removed = tokio::task::spawn_blocking(move || exports::remove_old_files(&dir, exports::EXPORT_KEEP));
+            match db.call(move |conn| Ok(exports::expire(conn, &dir, retention)?)).await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(tasks = n, "export tasks past their retention expired, their files deleted"),
+                Err(e) => tracing::warn!("export retention sweep failed: {}", e.body.error),
+            }
+            let dir = exports_dir.clone();
+            let removed = tokio::task::spawn_blocking(move || exports::remove_old_files(&dir, retention));
             if let Ok(n @ 1..) = removed.await {
-                tracing::info!(files = n, "export files past their 24 hours removed");
+                tracing::info!(files = n, "leftover export files past the retention removed");
             }
         }
     });
@@ -385,8 +391,7 @@ pub async fn spawn_with(
     let exports_dir = exports_dir(&config.db);
     crate::fsutil::private_dir(&exports_dir)?;
     exports::remove_partial_files(&exports_dir);
-    exports::remove_old_files(&exports_dir, exports::EXPORT_KEEP);
-    let sweeper = sweep(db.clone(), exports_dir.clone());
+    let sweeper = sweep(db.clone(), exports_dir.clone(), limits.export_retention);
     let state = AppState {
         db,
         exports_dir,

@@ -615,12 +615,14 @@ impl Channels {
                 )));
                 for (i, t) in self.tasks.iter().enumerate() {
                     let focused = i == self.task_cursor;
+                    let size = t.size.map(|b| format!("{:.1} KB", b as f64 / 1024.0)).unwrap_or_else(|| "-".into());
                     let text = format!(
-                        "{} {} {} {}  {}",
+                        "{} {} {} {} {}  {}",
                         fit(&clean(&t.id), 14),
-                        fit(t.status.as_str(), 12),
-                        fit(&format!("{}/{}", t.done, t.total), 16),
+                        fit(t.status.as_str(), 10),
+                        fit(&format!("{}/{}", t.done, t.total), 14),
                         fit(&t.files.to_string(), 6),
+                        fit(&size, 9),
                         t.created.format("%Y-%m-%d %H:%M")
                     );
                     lines.push(Line::from(vec![
@@ -677,11 +679,17 @@ impl Channels {
                     ),
                     theme.error(),
                 ),
+                ExportStatus::Expired => {
+                    Span::styled(format!("  export {}: expired (its file was deleted)", clean(&t.id)), theme.warn())
+                }
             },
             Some(Export::Downloaded { path, files }) => {
+                let name = std::path::Path::new(path)
+                    .file_name()
+                    .map_or_else(|| path.clone(), |n| n.to_string_lossy().into_owned());
                 let list: Vec<String> =
-                    files.iter().map(|f| format!("{} ({} records)", clean(&f.name), f.records)).collect();
-                Span::styled(format!("  ✓ {}: {}", clean(path), list.join(", ")), theme.ok())
+                    files.iter().map(|f| format!("{} {} records", clean(&f.name), f.records)).collect();
+                Span::styled(format!("  ✓ {}: {}", clean(&name), list.join(", ")), theme.ok())
             }
         };
         let content = truncate(&text.content, width);
