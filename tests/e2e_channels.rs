@@ -97,3 +97,36 @@ fn filter_select_three_export_download_and_delete_from_the_channels_screen() {
         assert!(got.ends_with(n), "{got} is {n}");
     }
 }
+
+/// The README's two commands and nothing else: no backend configured, the
+/// CLI and the wizard share the local backend.
+#[test]
+fn with_no_backend_configured_the_cli_and_the_wizard_share_one_local_backend() {
+    let pane = Pane::new("two-commands");
+    let cli = |args: &[&str]| {
+        let out = std::process::Command::new(BIN)
+            .env("CHANWIZ_HOME", pane.home())
+            .env_remove("CHANWIZ_BACKEND")
+            .env_remove("CHANWIZ_TOKEN")
+            .env("CHANWIZ_RETRY_DELAY_MS", "1")
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "chanwiz {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8(out.stdout).unwrap()
+    };
+    cli(&["submit", "assets/examples/telegram-channel.json"]);
+    pane.start(&[]);
+    pane.wait_for(&["Telegram_Support", "online"]);
+    pane.keys(&["c"]);
+    pane.wait_for(&["Channels", "1 channel", "Telegram_Support"]);
+    // and the export of it, from the CLI, while the wizard runs
+    let dir = tempfile::tempdir().unwrap();
+    let zip = cli(&["export", "-o", dir.path().to_str().unwrap()]);
+    let mut archive = zip::ZipArchive::new(std::fs::File::open(zip.trim()).unwrap()).unwrap();
+    let mut csv = String::new();
+    archive.by_index(0).unwrap().read_to_string(&mut csv).unwrap();
+    assert!(csv.contains("Telegram_Support"), "{csv}");
+    pane.keys(&["q"]);
+    pane.wait_exit();
+}
