@@ -39,6 +39,31 @@ pub fn atomic_write(path: &Path, bytes: &[u8]) -> io::Result<()> {
     result
 }
 
+/// Create `path` holding `bytes`, whole or not at all, unless it exists:
+/// true when this call made it, false when it was there (never replaced —
+/// two processes racing to create it agree on one file).
+pub fn create_new_atomic(path: &Path, bytes: &[u8]) -> io::Result<bool> {
+    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let name = path.file_name().ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "no file name"))?;
+    let tmp = dir.join(format!("{TEMP_PREFIX}{}-{}", name.to_string_lossy(), uuid::Uuid::new_v4().simple()));
+    let result = (|| {
+        let mut file = OpenOptions::new().write(true).create_new(true).mode(0o600).open(&tmp)?;
+        file.write_all(bytes)?;
+        file.sync_all()?;
+        drop(file);
+        // a hard link is refused when the name is taken: nothing is replaced
+        let made = match fs::hard_link(&tmp, path) {
+            Ok(()) => true,
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => false,
+            Err(e) => return Err(e),
+        };
+        File::open(dir)?.sync_all()?;
+        Ok(made)
+    })();
+    let _ = fs::remove_file(&tmp);
+    result
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -56,5 +81,16 @@ mod tests {
         assert_eq!(fs::metadata(&file).unwrap().permissions().mode() & 0o777, 0o600);
         // nothing else is left in the directory
         assert_eq!(fs::read_dir(&dir).unwrap().count(), 1);
+    }
+
+    #[test]
+    fn create_new_never_replaces() {
+        let root = tempfile::tempdir().unwrap();
+        let file = root.path().join("k");
+        assert!(create_new_atomic(&file, b"first").unwrap());
+        assert!(!create_new_atomic(&file, b"second").unwrap());
+        assert_eq!(fs::read(&file).unwrap(), b"first");
+        assert_eq!(fs::metadata(&file).unwrap().permissions().mode() & 0o777, 0o600);
+        assert_eq!(fs::read_dir(root.path()).unwrap().count(), 1, "no temporary file left");
     }
 }

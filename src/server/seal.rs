@@ -130,9 +130,19 @@ impl KeyRing {
                 return Err(SealError::MissingKey { db: db.display().to_string(), key: path.display().to_string() });
             }
             None => {
+                // made once: a process starting at the same moment on the
+                // same database uses the key the first one made
                 let (bytes, text) = new_key_text();
-                write_key(&path, &text)?;
-                Key::from_bytes(&bytes)
+                let made = crate::fsutil::create_new_atomic(&path, text.as_bytes())
+                    .map_err(|e| SealError::KeyFile { path: path.display().to_string(), detail: e.to_string() })?;
+                if made {
+                    Key::from_bytes(&bytes)
+                } else {
+                    read_key(&path)?.ok_or_else(|| SealError::KeyFile {
+                        path: path.display().to_string(),
+                        detail: "vanished while it was being read".into(),
+                    })?
+                }
             }
         };
         let mut others = Vec::new();
