@@ -391,6 +391,7 @@ pub async fn spawn_with(
     let exports_dir = exports_dir(&config.db);
     crate::fsutil::private_dir(&exports_dir)?;
     exports::remove_partial_files(&exports_dir);
+    exports::remove_old_files(&exports_dir, limits.export_retention);
     let sweeper = sweep(db.clone(), exports_dir.clone(), limits.export_retention);
     let state = AppState {
         db,
