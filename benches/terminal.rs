@@ -319,6 +319,24 @@ fn typing(rows: &mut Vec<Row>) {
     }
 }
 
+/// Start the wizard, wait for its first frame and for a draft row, quit:
+/// milliseconds from spawn to each.
+fn start_and_list(home: &Path, args: &[&str], env: &[(&str, &str)]) -> (f64, f64) {
+    let mut w = spawn(home, args, env);
+    let frame = w.until("Telegram customer-service channels");
+    let list = w.until("Load_");
+    let ms = |t: Instant| t.duration_since(w.spawned).as_secs_f64() * 1000.0;
+    let times = (ms(frame), ms(list));
+    w.settle();
+    w.send(b"q");
+    let start = Instant::now();
+    while w.child.try_wait().ok().flatten().is_none() {
+        assert!(start.elapsed() < PATIENCE, "the wizard did not quit");
+        w.read_some(Duration::from_millis(20));
+    }
+    times
+}
+
 /// (ii) Spawn → first frame with 1,000 drafts, in three backend modes.
 fn first_frame(rows: &mut Vec<Row>, server: &Server) {
     let remote = [("CHANWIZ_BACKEND", server.url.as_str()), ("CHANWIZ_TOKEN", server.token.as_str())];
@@ -329,18 +347,9 @@ fn first_frame(rows: &mut Vec<Row>, server: &Server) {
         let home = home_with_drafts(DRAFTS);
         let (mut frames, mut listed) = (Vec::new(), Vec::new());
         for _ in 0..STARTS {
-            let mut w = spawn(home.path(), args, env);
-            let frame = w.until("Telegram customer-service channels");
-            frames.push(frame.duration_since(w.spawned).as_secs_f64() * 1000.0);
-            let list = w.until("Load_");
-            listed.push(list.duration_since(w.spawned).as_secs_f64() * 1000.0);
-            w.settle();
-            w.send(b"q");
-            let start = Instant::now();
-            while w.child.try_wait().ok().flatten().is_none() {
-                assert!(start.elapsed() < PATIENCE, "the wizard did not quit");
-                w.read_some(Duration::from_millis(20));
-            }
+            let (frame, list) = start_and_list(home.path(), args, env);
+            frames.push(frame);
+            listed.push(list);
         }
         let worst = frames.iter().copied().fold(0.0, f64::max);
         let med = median(&mut frames);
@@ -411,19 +420,7 @@ fn many_drafts(rows: &mut Vec<Row>) {
     let home = home_with_drafts(MANY_DRAFTS);
     let store = DraftStore::open(&Paths::under(home.path()).drafts()).unwrap();
     store.rows().unwrap();
-    let mut listed = Vec::new();
-    for _ in 0..STARTS {
-        let mut w = spawn(home.path(), &["--offline"], &[]);
-        let list = w.until("Load_");
-        listed.push(list.duration_since(w.spawned).as_secs_f64() * 1000.0);
-        w.settle();
-        w.send(b"q");
-        let start = Instant::now();
-        while w.child.try_wait().ok().flatten().is_none() {
-            assert!(start.elapsed() < PATIENCE, "the wizard did not quit");
-            w.read_some(Duration::from_millis(20));
-        }
-    }
+    let mut listed: Vec<f64> = (0..STARTS).map(|_| start_and_list(home.path(), &["--offline"], &[]).1).collect();
     let worst = listed.iter().copied().fold(0.0, f64::max);
     let med = median(&mut listed);
     row(
