@@ -130,3 +130,22 @@ fn with_no_backend_configured_the_cli_and_the_wizard_share_one_local_backend() {
     pane.keys(&["q"]);
     pane.wait_exit();
 }
+
+#[test]
+fn offline_the_channels_seen_last_are_shown_marked_cached() {
+    let server = Server::start(&["--seed-channels", "30"]);
+    let mut pane = Pane::new("channels-offline");
+    pane.backend = Some((server.url.clone(), server.token.clone()));
+    pane.start(&[]);
+    pane.wait_for(&["online"]);
+    pane.keys(&["c"]);
+    pane.wait_for(&["Channels", "30", "channels", "Seed_"]);
+    pane.keys(&["q"]);
+    pane.wait_exit();
+    // the same backend configured, the wizard started --offline
+    pane.start(&["--offline"]);
+    pane.wait_for(&["offline"]);
+    pane.keys(&["c"]);
+    let screen = pane.wait_for(&["Channels", "30", "channels", "cached", "just now"]);
+    assert!(screen.contains("Seed_"), "{screen}");
+}

@@ -57,15 +57,25 @@ impl BackendArgs {
             || set(crate::client::FileConfig::load(paths)?.and_then(|f| f.backend)))
     }
 
-    /// The catalogue cache of the backend these flags lead to: the local
-    /// backend's when none is set.
-    pub fn catalogue_cache(&self, paths: &Paths) -> Result<crate::client::CatalogueCache, ClientError> {
+    /// What the caches of the backend these flags lead to are named by: the
+    /// local backend's key when none is set, else its URL.
+    fn cache_key(&self, paths: &Paths) -> Result<String, ClientError> {
         if !self.configured(paths)? {
-            return Ok(crate::client::CatalogueCache::new(&paths.cache, super::embedded::CACHE_KEY));
+            return Ok(super::embedded::CACHE_KEY.to_string());
         }
         let file = crate::client::FileConfig::load(paths)?;
         let (url, _) = config::resolve_backend(&self.flags(), &|k| std::env::var(k).ok(), file.as_ref())?;
-        Ok(crate::client::CatalogueCache::new(&paths.cache, url.as_str().trim_end_matches('/')))
+        Ok(url.as_str().trim_end_matches('/').to_string())
+    }
+
+    /// The catalogue cache of the backend these flags lead to.
+    pub fn catalogue_cache(&self, paths: &Paths) -> Result<crate::client::CatalogueCache, ClientError> {
+        Ok(crate::client::CatalogueCache::new(&paths.cache, &self.cache_key(paths)?))
+    }
+
+    /// Everything cached of the backend these flags lead to.
+    pub fn caches(&self, paths: &Paths) -> Result<crate::client::cache::Caches, ClientError> {
+        Ok(crate::client::cache::Caches::new(&paths.cache, &self.cache_key(paths)?))
     }
 }
 

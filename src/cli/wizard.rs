@@ -53,9 +53,9 @@ pub fn run(args: &WizardArgs, paths: &Paths) -> ExitCode {
         }
     };
     let offline = args.offline;
-    // offline: the catalogue cached by an earlier online run (of the backend
-    // used by default: the local one when none is set)
-    let offline_catalogue = if offline { args.backend.catalogue_cache(paths).ok() } else { None };
+    // offline: the catalogue and channel pages cached by an earlier online
+    // run (of the backend used by default: the local one when none is set)
+    let offline_catalogue = if offline { args.backend.caches(paths).ok() } else { None };
     let paths2 = paths.clone();
     let telegram = crate::telegram::ApiConfig::resolve(args.telegram_api.as_deref()).map_err(|e| e.to_string());
     let result = app::run(

@@ -86,6 +86,20 @@ pub struct ChannelPageCache {
     backend: String,
 }
 
+/// Everything cached of one backend: its catalogue and the channel pages
+/// seen last.
+#[derive(Debug, Clone)]
+pub struct Caches {
+    pub catalogue: CatalogueCache,
+    pub pages: ChannelPageCache,
+}
+
+impl Caches {
+    pub fn new(dir: &Path, backend: &str) -> Self {
+        Self { catalogue: CatalogueCache::new(dir, backend), pages: ChannelPageCache::new(dir, backend) }
+    }
+}
+
 /// Pages a [`ChannelPageCache`] keeps.
 pub const PAGES_KEPT: usize = 20;
 

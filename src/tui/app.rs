@@ -31,9 +31,9 @@ pub struct Options {
     pub backend: Option<Arc<dyn Backend>>,
     /// Shown in the status line.
     pub backend_url: Option<String>,
-    /// Offline: the cache of the catalogue of the backend used by default,
-    /// loaded so that choices are offered (with the cache's age).
-    pub offline_catalogue: Option<crate::client::CatalogueCache>,
+    /// Offline: the caches of the backend used by default, so that choices
+    /// are offered and channel pages shown (with their age).
+    pub offline_catalogue: Option<crate::client::cache::Caches>,
 }
 
 /// What the wizard leaves in the scrollback when it ends.
@@ -138,7 +138,7 @@ pub fn run(
     store: Arc<DraftStore>,
     mouse: bool,
     telegram: Result<crate::telegram::ApiConfig, String>,
-    offline_catalogue: Option<crate::client::CatalogueCache>,
+    offline_catalogue: Option<crate::client::cache::Caches>,
     make_backend: impl FnOnce() -> (Option<Arc<dyn Backend>>, Option<String>),
 ) -> io::Result<Outcome> {
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
@@ -303,7 +303,7 @@ pub struct Runner {
     jobs: Option<std::sync::mpsc::Sender<StoreJob>>,
     worker: Option<std::thread::JoinHandle<Option<(u64, bool)>>>,
     /// With no backend: where a cached catalogue may be.
-    pub offline_catalogue: Option<crate::client::CatalogueCache>,
+    pub offline_catalogue: Option<crate::client::cache::Caches>,
 }
 
 impl Runner {
@@ -399,7 +399,7 @@ impl Runner {
             Effect::RefreshBackend => {
                 if let Some(backend) = self.backend.clone() {
                     tokio::spawn(async move { backend.refresh(tx).await });
-                } else if let Some(cache) = self.offline_catalogue.clone() {
+                } else if let Some(cache) = self.offline_catalogue.as_ref().map(|c| c.catalogue.clone()) {
                     tokio::task::spawn_blocking(move || {
                         if let Some(c) = cache.load() {
                             let _ = tx.send(Action::CatalogueLoaded { catalogue: c.catalogue, fetched: c.fetched });
@@ -493,8 +493,21 @@ impl Runner {
                         });
                     }
                     None => {
-                        let result = Err("offline (--offline): no backend to list channels from".into());
-                        let _ = tx.send(Action::ChannelPage { generation, page, result, cached: None });
+                        // --offline: the pages seen last, if any
+                        let action = match self.offline_catalogue.as_ref().and_then(|c| c.pages.load(&query)) {
+                            Some((p, fetched)) => {
+                                Action::ChannelPage { generation, page, result: Ok(p), cached: Some(fetched) }
+                            }
+                            None => Action::ChannelPage {
+                                generation,
+                                page,
+                                result: Err(
+                                    "offline (--offline), and these channels were not seen online before".into()
+                                ),
+                                cached: None,
+                            },
+                        };
+                        let _ = tx.send(action);
                     }
                 }
             }
