@@ -116,3 +116,16 @@ fn pages_from_the_cache_are_marked_cached_with_their_age() {
     assert!(screen.contains("cached") && screen.contains("42 minutes ago"), "{screen}");
     assert!(screen.contains("Chan_000002"));
 }
+
+#[test]
+fn an_edit_opened_from_the_channels_screen_returns_there() {
+    let mut s = open_channels(3);
+    let fx = update(&mut s, key(KeyCode::Enter));
+    assert!(matches!(fx.first(), Some(Effect::OpenChannel(id)) if id == "id-000001"));
+    let mut ch = saved_channel();
+    ch.id = "id-000001".into();
+    update(&mut s, Action::ChannelOpened(Ok(ch)));
+    assert!(s.wizard().is_some());
+    update(&mut s, key(KeyCode::Esc));
+    assert!(s.channels().is_some(), "back on the channel list");
+}

@@ -72,10 +72,14 @@ pub fn update(state: &mut State, action: Action) -> Effects {
             state.shared.flash(Level::Error, e);
         }
         Action::ChannelOpened(Ok(channel)) => {
+            let from_channels = matches!(state.screen, Screen::Channels(_));
             let mut draft = Draft::new(channel.document.clone());
             draft.meta.channel_id = Some(channel.id.clone());
             draft.meta.channel_version = Some(channel.version);
             open_wizard(state, draft);
+            if let Some(w) = state.wizard_mut() {
+                w.back_to_channels = from_channels;
+            }
         }
         Action::Saved { id, revision, result } => {
             if let Ok(row) = &result {

@@ -90,6 +90,9 @@ pub struct Wizard {
     pub submit: Submit,
     /// First body line shown (decided here, so that render changes nothing).
     pub scroll: usize,
+    /// Esc leads back to the Channels screen (the edit was opened there)
+    /// rather than home.
+    pub back_to_channels: bool,
 }
 
 impl Wizard {
@@ -118,6 +121,7 @@ impl Wizard {
             review_sel: 0,
             submit: Submit::Idle,
             scroll: 0,
+            back_to_channels: false,
         };
         let saved_field = w.draft.meta.field.as_deref().and_then(fields::field_named);
         let visible = w.fields();
@@ -308,6 +312,7 @@ impl Wizard {
     fn proceed(&mut self, pending: Pending) -> Outcome {
         self.pending = None;
         match pending {
+            Pending::Home if self.back_to_channels => Outcome::event(Event::Channels),
             Pending::Home => Outcome::event(Event::Home),
             Pending::Quit => Outcome::event(Event::QuitNow),
             Pending::Submit => Outcome::effect(Effect::Submit(Box::new(self.snapshot()))),
