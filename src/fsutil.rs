@@ -22,6 +22,15 @@ pub fn private_dir(dir: &Path) -> io::Result<()> {
 /// Replace `path` with `bytes` atomically: write a temporary file beside it
 /// (mode 0600), fsync it, rename it over `path`, fsync the directory.
 pub fn atomic_write(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    with_temp(path, bytes, |tmp, dir| {
+        fs::rename(tmp, path)?;
+        File::open(dir)?.sync_all()
+    })
+}
+
+/// Write `bytes` to a new private temporary file beside `path` (fsynced),
+/// hand it to `finish` with the directory, and remove what is left of it.
+fn with_temp<T>(path: &Path, bytes: &[u8], finish: impl FnOnce(&Path, &Path) -> io::Result<T>) -> io::Result<T> {
     let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
     let name = path.file_name().ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "no file name"))?;
     let tmp = dir.join(format!("{TEMP_PREFIX}{}-{}", name.to_string_lossy(), uuid::Uuid::new_v4().simple()));
@@ -30,12 +39,10 @@ pub fn atomic_write(path: &Path, bytes: &[u8]) -> io::Result<()> {
         file.write_all(bytes)?;
         file.sync_all()?;
         drop(file);
-        fs::rename(&tmp, path)?;
-        File::open(dir)?.sync_all()
+        finish(&tmp, dir)
     })();
-    if result.is_err() {
-        let _ = fs::remove_file(&tmp);
-    }
+    // gone after a rename; a leftover after a hard link or a failure
+    let _ = fs::remove_file(&tmp);
     result
 }
 
@@ -43,25 +50,16 @@ pub fn atomic_write(path: &Path, bytes: &[u8]) -> io::Result<()> {
 /// true when this call made it, false when it was there (never replaced —
 /// two processes racing to create it agree on one file).
 pub fn create_new_atomic(path: &Path, bytes: &[u8]) -> io::Result<bool> {
-    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    let name = path.file_name().ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "no file name"))?;
-    let tmp = dir.join(format!("{TEMP_PREFIX}{}-{}", name.to_string_lossy(), uuid::Uuid::new_v4().simple()));
-    let result = (|| {
-        let mut file = OpenOptions::new().write(true).create_new(true).mode(0o600).open(&tmp)?;
-        file.write_all(bytes)?;
-        file.sync_all()?;
-        drop(file);
+    with_temp(path, bytes, |tmp, dir| {
         // a hard link is refused when the name is taken: nothing is replaced
-        let made = match fs::hard_link(&tmp, path) {
+        let made = match fs::hard_link(tmp, path) {
             Ok(()) => true,
             Err(e) if e.kind() == io::ErrorKind::AlreadyExists => false,
             Err(e) => return Err(e),
         };
         File::open(dir)?.sync_all()?;
         Ok(made)
-    })();
-    let _ = fs::remove_file(&tmp);
-    result
+    })
 }
 
 #[cfg(test)]

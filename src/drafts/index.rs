@@ -21,8 +21,8 @@ use std::time::{Duration, SystemTime};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::{Draft, DraftError, DraftMeta, DraftStore, Problem, is_id, remove_if_stale};
-use crate::fsutil::{TEMP_PREFIX, atomic_write};
+use super::{Draft, DraftError, DraftMeta, DraftStore, Problem};
+use crate::fsutil::atomic_write;
 use crate::model::{ChannelDocument, Mode};
 
 pub const INDEX_FILE: &str = "index.jsonl";
@@ -198,25 +198,14 @@ impl DraftStore {
         let mut entries = Vec::with_capacity(known.len());
         let mut problems = Vec::new();
         let mut changed = rebuild;
-        for entry in fs::read_dir(&self.dir).map_err(|e| self.io(e))? {
-            let Ok(entry) = entry else { continue };
-            let name = entry.file_name();
-            let name = name.to_string_lossy();
-            if name.starts_with(TEMP_PREFIX) {
-                remove_if_stale(&entry.path());
-                continue;
-            }
-            let Some(id) = name.strip_suffix(".json") else { continue };
-            if !is_id(id) {
-                continue;
-            }
+        for (id, entry) in self.draft_files()? {
             let Ok(meta) = entry.metadata() else { continue };
             let (mtime, len) = stamp(&meta);
-            match known.remove(id) {
+            match known.remove(&id) {
                 Some(e) if e.mtime == mtime && e.len == len && mtime < racy_after => entries.push(e),
                 _ => {
                     changed = true;
-                    match self.load(id) {
+                    match self.load(&id) {
                         Ok(d) => entries.push(Entry { row: Row::of(&d), mtime, len }),
                         Err(DraftError::NotFound(_)) => {} // removed meanwhile
                         Err(e) => problems.push(Problem(e)),

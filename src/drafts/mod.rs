@@ -297,11 +297,11 @@ impl DraftStore {
         Ok(listing)
     }
 
-    /// Load every draft in turn and hand it to `f`, one at a time (a caller
-    /// that keeps only a summary never holds them all). Returns what could
-    /// not be loaded; unreadable files are moved aside.
-    pub fn visit(&self, mut f: impl FnMut(Draft)) -> Result<Vec<Problem>, DraftError> {
-        let mut problems = Vec::new();
+    /// The draft files of the store (id and directory entry), in directory
+    /// order; leftover temporary files older than a save can take are
+    /// removed on the way.
+    pub(super) fn draft_files(&self) -> Result<Vec<(String, fs::DirEntry)>, DraftError> {
+        let mut out = Vec::new();
         for entry in fs::read_dir(&self.dir).map_err(|e| self.io(e))? {
             let Ok(entry) = entry else { continue };
             let name = entry.file_name();
@@ -310,11 +310,20 @@ impl DraftStore {
                 remove_if_stale(&entry.path());
                 continue;
             }
-            let Some(id) = name.strip_suffix(".json") else { continue };
-            if !is_id(id) {
-                continue;
+            if let Some(id) = name.strip_suffix(".json").filter(|id| is_id(id)) {
+                out.push((id.to_string(), entry));
             }
-            match self.load(id) {
+        }
+        Ok(out)
+    }
+
+    /// Load every draft in turn and hand it to `f`, one at a time (a caller
+    /// that keeps only a summary never holds them all). Returns what could
+    /// not be loaded; unreadable files are moved aside.
+    pub fn visit(&self, mut f: impl FnMut(Draft)) -> Result<Vec<Problem>, DraftError> {
+        let mut problems = Vec::new();
+        for (id, _) in self.draft_files()? {
+            match self.load(&id) {
                 Ok(d) => f(d),
                 Err(DraftError::NotFound(_)) => {} // removed meanwhile
                 Err(e) => problems.push(Problem(e)),

@@ -39,7 +39,7 @@ pub fn render(state: &State, frame: &mut Frame) {
     message_line(state, frame, Rect { x: area.x, y: area.bottom() - 2, width: area.width, height: 1 }, &theme);
     key_bar(state, frame, Rect { x: area.x, y: area.bottom() - 1, width: area.width, height: 1 }, &theme);
     if let Some(popup) = &state.popup {
-        popup.render(&state.screen, &state.shared, frame, &theme);
+        popup.render(&state.screen, frame, &theme);
     }
     if let Some(help) = &state.help {
         help.render(&contexts_beneath(state), frame, &theme);

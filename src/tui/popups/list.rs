@@ -113,7 +113,7 @@ impl ListEdit {
 
 impl ListEditor {
     /// Open on `field`; an empty list starts with a new line to type into.
-    pub fn open(w: &Wizard, field: FieldId, _shared: &Shared) -> Self {
+    pub fn open(w: &Wizard, field: FieldId) -> Self {
         let mut editor = Self { field, selected: 0, editing: None, note: None };
         if len(&w.draft, field) == 0 {
             editor.start(w, None);

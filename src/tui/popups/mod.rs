@@ -88,7 +88,7 @@ impl Popup {
         }
     }
 
-    pub fn render(&self, screen: &Screen, shared: &Shared, frame: &mut Frame, theme: &Theme) {
+    pub fn render(&self, screen: &Screen, frame: &mut Frame, theme: &Theme) {
         match self {
             Popup::Confirm(p) => p.render(frame, theme),
             Popup::SaveFailed(p) => p.render(frame, theme),
@@ -101,6 +101,5 @@ impl Popup {
             }
             Popup::Text(p) => p.render(frame, theme),
         }
-        let _ = shared;
     }
 }

@@ -4,8 +4,8 @@
 //! the current directory), or discard.
 
 use ratatui::Frame;
-use ratatui::layout::{Position, Rect};
-use ratatui::text::{Line, Span};
+use ratatui::layout::Position;
+use ratatui::text::Line;
 use ratatui::widgets::{Paragraph, Wrap};
 
 use crate::drafts::Draft;
@@ -79,9 +79,9 @@ impl SaveFailed {
 
     pub fn render(&self, frame: &mut Frame, theme: &Theme) {
         let what = match self.pending {
-            crate::tui::screens::wizard::Pending::Home => "leaving the page",
-            crate::tui::screens::wizard::Pending::Quit => "quitting",
-            crate::tui::screens::wizard::Pending::Submit => "submitting",
+            Pending::Home => "leaving the page",
+            Pending::Quit => "quitting",
+            Pending::Submit => "submitting",
         };
         let inner = frame_box(frame, 70, 13, "The draft could not be saved");
         let mut lines = vec![
@@ -114,11 +114,9 @@ impl SaveFailed {
                 ));
             }
         }
-        let text_area = Rect { ..inner };
-        frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), text_area);
+        frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
         if let Some((line, col)) = cursor {
             frame.set_cursor_position(Position { x: inner.x + col as u16, y: inner.y + line as u16 });
         }
-        let _ = Span::raw("");
     }
 }

@@ -654,7 +654,6 @@ impl Channels {
         if cursor_shown && let Some((y, x)) = cursor {
             frame.set_cursor_position(Position { x: area.x + x, y: area.y + y });
         }
-        let _ = shared;
     }
 
     fn export_line(&self, theme: &Theme, width: usize) -> Line<'static> {

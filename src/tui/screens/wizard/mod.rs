@@ -633,7 +633,7 @@ impl Wizard {
                 &spec.text(&self.draft),
             )))),
             Kind::Keywords | Kind::WorkTime => {
-                let popup = popups::list::ListEditor::open(self, field, shared);
+                let popup = popups::list::ListEditor::open(self, field);
                 Outcome::event(Event::OpenPopup(Popup::List(popup)))
             }
             Kind::Text { .. } | Kind::Secret { .. } | Kind::Number { .. } => {
