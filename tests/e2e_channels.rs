@@ -149,3 +149,18 @@ fn offline_the_channels_seen_last_are_shown_marked_cached() {
     let screen = pane.wait_for(&["Channels", "30", "channels", "cached", "just now"]);
     assert!(screen.contains("Seed_"), "{screen}");
 }
+
+#[test]
+fn importing_a_file_that_is_not_an_export_says_why_and_makes_nothing() {
+    let pane = Pane::new("bad-import");
+    let bad = pane.home().join("notes.csv");
+    std::fs::write(&bad, "garbage\n1\n").unwrap();
+    pane.start(&["--offline"]);
+    pane.wait_for(&["no", "drafts", "yet"]);
+    pane.keys(&["I"]);
+    pane.wait_for(&["Import", "drafts", "Path"]);
+    pane.type_text(bad.to_str().unwrap());
+    pane.keys(&["Enter"]);
+    pane.wait_for(&["not", "imported", "column", "'garbage'", "is", "not", "one"]);
+    assert!(pane.drafts().is_empty());
+}

@@ -654,6 +654,12 @@ fn import(store: &DraftStore, path: &str) -> Result<(String, Vec<DraftRow>, bool
         return Ok((format!("imported {path} as draft {}", draft.meta.id), vec![DraftRow::of(&draft)], false));
     }
     let import = crate::client::import::import_export(store, path, &bytes);
+    if import.made.is_empty()
+        && let Some(e) = import.stopped
+    {
+        // nothing made: the reason is the message, not a count of nothing
+        return Err(e);
+    }
     let rows = import.made.iter().map(DraftRow::of).collect();
     let mut summary = import.summary(path);
     if let Some(first) = import.refused.first() {

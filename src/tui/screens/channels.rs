@@ -562,9 +562,15 @@ impl Channels {
                     theme.dim(),
                 )));
                 let height = usize::from(area.height).saturating_sub(CHROME_ROWS as usize).max(1);
+                // while a filter is typed the rows are filtered once a frame
+                let typed = self.filter_due.map(|_| self.rows());
                 for i in self.top..(self.top + height).min(count) {
                     let focused = i == self.cursor;
-                    let line = match self.row(i) {
+                    let row = match &typed {
+                        Some(rows) => rows.get(i).copied(),
+                        None => self.row(i),
+                    };
+                    let line = match row {
                         Some(c) => {
                             let mark = if self.all || self.marked.contains_key(&c.id) { "[x] " } else { "[ ] " };
                             let text = format!(
