@@ -9,34 +9,10 @@ mod support;
 
 use reqwest::StatusCode;
 use serde_json::{Value, json};
+use support::raw::{create, http, named};
 use support::serve::Server;
 
-const EXAMPLE: &str = include_str!("../assets/examples/telegram-channel.json");
 const EXAMPLE_SECRET: &str = "Example-Secret-Replace-Me-0123456789";
-
-fn named(name: &str) -> Value {
-    let mut doc: Value = serde_json::from_str(EXAMPLE).unwrap();
-    doc["basic"]["channel_name"] = json!(name);
-    doc
-}
-
-fn http() -> reqwest::Client {
-    let _ = rustls::crypto::ring::default_provider().install_default();
-    reqwest::Client::new()
-}
-
-async fn create(s: &Server, doc: &Value, key: &str) -> (StatusCode, Value) {
-    let r = http()
-        .post(format!("{}/api/v1/channels", s.url))
-        .bearer_auth(&s.token)
-        .header("Idempotency-Key", key)
-        .json(doc)
-        .send()
-        .await
-        .unwrap();
-    let status = r.status();
-    (status, r.json().await.unwrap())
-}
 
 fn open_db(s: &Server) -> rusqlite::Connection {
     let conn = rusqlite::Connection::open(s.dir.path().join("server.db")).unwrap();

@@ -11,40 +11,10 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use reqwest::StatusCode;
 use serde_json::{Value, json};
+use support::raw::{create, http, named, status_json};
 use support::serve::Server;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
-
-const EXAMPLE: &str = include_str!("../assets/examples/telegram-channel.json");
-
-fn http() -> reqwest::Client {
-    let _ = rustls::crypto::ring::default_provider().install_default();
-    reqwest::Client::new()
-}
-
-fn named(name: &str) -> Value {
-    let mut doc: Value = serde_json::from_str(EXAMPLE).unwrap();
-    doc["basic"]["channel_name"] = json!(name);
-    doc
-}
-
-async fn status_json(r: reqwest::Response) -> (StatusCode, Value) {
-    let status = r.status();
-    let text = r.text().await.unwrap();
-    (status, serde_json::from_str(&text).unwrap_or_else(|e| panic!("{status}: not JSON ({e}): {text}")))
-}
-
-async fn create(s: &Server, doc: &Value, key: &str) -> (StatusCode, Value) {
-    let r = http()
-        .post(format!("{}/api/v1/channels", s.url))
-        .bearer_auth(&s.token)
-        .header("Idempotency-Key", key)
-        .json(doc)
-        .send()
-        .await
-        .unwrap();
-    status_json(r).await
-}
 
 async fn channel_count(s: &Server) -> u64 {
     let r = http().get(format!("{}/api/v1/channels", s.url)).bearer_auth(&s.token).send().await.unwrap();

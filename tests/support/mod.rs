@@ -12,6 +12,7 @@
 
 pub mod cli;
 pub mod proxy;
+pub mod raw;
 pub mod serve;
 #[cfg(feature = "server")]
 pub mod server;
