@@ -309,8 +309,14 @@ fn reachable() -> Vec<(String, Build)> {
         "home with drafts".into(),
         Box::new(|| {
             let mut s = home();
-            let row =
-                |id: &str| DraftRow { id: id.into(), name: id.into(), step: 1, updated: chrono::Utc::now(), errors: 0 };
+            let row = |id: &str| DraftRow {
+                id: id.into(),
+                name: id.into(),
+                step: 1,
+                updated: chrono::Utc::now(),
+                errors: 0,
+                channel_id: None,
+            };
             update(
                 &mut s,
                 Action::DraftsLoaded { drafts: vec![row("aaaaaaaaaaaa"), row("bbbbbbbbbbbb")], problems: vec![] },

@@ -118,6 +118,7 @@ fn home_screens() {
         step,
         updated: fixed_time(),
         errors,
+        channel_id: None,
     };
     update(
         &mut s,

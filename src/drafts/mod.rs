@@ -42,6 +42,11 @@ pub struct DraftMeta {
     /// lost answer reuses it and never makes a second channel.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub idempotency_key: Option<String>,
+    /// The channel as the backend had it at `channel_version` (no secrets):
+    /// what an edit is compared with before it is sent, and the common
+    /// ancestor of the three-way merge when the channel changed meanwhile.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub base: Option<ChannelDocument>,
 }
 
 fn first_step() -> u8 {
@@ -70,9 +75,25 @@ impl Draft {
                 channel_version: None,
                 remember_secrets: false,
                 idempotency_key: None,
+                base: None,
             },
             document,
         }
+    }
+
+    /// A draft that edits `channel` (at its current version).
+    pub fn editing(id: &str, version: u64, document: &ChannelDocument) -> Self {
+        let mut draft = Draft::new(document.without_secrets());
+        draft.meta.channel_id = Some(id.to_string());
+        draft.meta.channel_version = Some(version);
+        draft.meta.base = Some(document.normalized().without_secrets());
+        draft
+    }
+
+    /// The channel's name as the edit started from it (the draft's own name
+    /// when it has no base).
+    pub fn base_name(&self) -> &str {
+        self.meta.base.as_ref().map_or(&self.document.basic.channel_name, |b| &b.basic.channel_name)
     }
 
     /// Give the draft an Idempotency-Key for its create, unless it already

@@ -50,3 +50,47 @@ pub fn step_of(path: &str) -> u8 {
         3
     }
 }
+
+/// The field's name as the AICC console shows it, for diffs and merges
+/// printed outside the wizard (the wizard has its own, shorter labels).
+pub fn label(path: &str) -> &'static str {
+    match path {
+        CHANNEL_TYPE => "Channel Selection",
+        APP_KEY => "APP Key",
+        APP_SECRET => "APP Secret",
+        BASE_URL => "BaseUrl",
+        TRUST_CERTIFICATE => "Trust certificate",
+        IDENTITY_CERTIFICATE => "Identity certificate",
+        CHANNEL_NAME => "Channel Name",
+        OU => "OU Configuration",
+        SKILL_QUEUE => "Skill Queue",
+        KEYWORDS => "Keyword for Transfer to Agent",
+        WORKDAY => "Agent Work Time — Workday",
+        NON_WORKDAY => "Agent Work Time — Non-workday",
+        NOTIFICATION => "Non-Working Time Notification",
+        LA_ENABLED => "Last Agent Mode",
+        LA_RETENTION_HOURS => "Last Agent Mode — retention (hours)",
+        LA_WAIT_SECONDS => "Last Agent Mode — wait (seconds)",
+        SE_ENABLED => "Session End Due to No Customer Reply",
+        SE_TIMEOUT_MINUTES => "Session End — timeout (minutes)",
+        SE_END_MESSAGE => "Session End — end message",
+        ST_ENABLED => "Session Transfer Due to No Agent Reply",
+        ST_TIMEOUT_SECONDS => "Session Transfer — timeout (seconds)",
+        ST_TARGET => "Session Transfer — target skill queue",
+        ST_NOTICE => "Session Transfer — notice",
+        TRANSFER_ENABLED => "Session Transfer",
+        TRANSFER_TARGETS => "Session Transfer — targets",
+        OM_ENABLED => "Offline Messages",
+        OM_PROMPT => "Offline Message Prompt",
+        OM_ROUTING_LIMIT => "Offline Message Routing Time Limit",
+        OM_OUTBOUND_LIMIT => "Agent Outbound Call Time Limit",
+        OM_CALLED_TIMEOUT => "Called Customer Reply Timeout Period",
+        OM_ROUTING_MODE => "Offline Message Routing Mode",
+        ROBOT_ENABLED => "Connecting to the Intelligent Robot",
+        CHATBOT => "Chatbot access code",
+        ASSISTANT_ENABLED => "Access Robot Assistant",
+        ASSISTANT => "Robot assistant access code",
+        "schema_version" => "Document format version",
+        _ => "",
+    }
+}

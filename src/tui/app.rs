@@ -374,7 +374,7 @@ impl Runner {
             }
             Effect::OpenDraft(id) => {
                 tokio::task::spawn_blocking(move || {
-                    let _ = tx.send(Action::DraftOpened(store.load(&id).map_err(|e| e.to_string())));
+                    let _ = tx.send(Action::DraftOpened(store.load(&id).map(Box::new).map_err(|e| e.to_string())));
                 });
             }
             Effect::SaveDraft { draft, revision } => {

@@ -62,6 +62,16 @@ pub enum Ctx {
     ChannelsFilter,
     /// The export tasks list.
     ExportTasks,
+    /// The merge of an edit with a newer version of the channel.
+    Merge,
+    /// A field changed on both sides is under the cursor.
+    MergeChoice,
+    /// More than one such field.
+    MergeList,
+    /// The Review page has more above its first line shown.
+    ReviewUp,
+    /// The Review page has more below its last line shown.
+    ReviewDown,
     /// A task that succeeded is under the cursor.
     TaskDone,
 }
@@ -180,6 +190,13 @@ pub static BINDINGS: &[Binding] = &[
     b(Ctx::ListPopup, &[K::Char('a'), K::Char('n')], Cmd::NewDraft, "a", "add"),
     b(Ctx::ListPopup, &[K::Key(C::Esc)], Cmd::Back, "Esc", "done"),
     b(Ctx::TextPopup, &[K::Key(C::Esc)], Cmd::Back, "Esc", "done"),
+    b(Ctx::MergeList, &[K::Key(C::Up), K::Char('k'), K::Key(C::BackTab), K::Shift(C::BackTab)], Cmd::Up, "↑↓", "move"),
+    b(Ctx::MergeList, &[K::Key(C::Down), K::Char('j'), K::Key(C::Tab)], Cmd::Down, "", "next field"),
+    b(Ctx::MergeChoice, &[K::Char(' ')], Cmd::Select, "Space", "mine/theirs"),
+    b(Ctx::MergeChoice, &[K::Key(C::Left), K::Char('m')], Cmd::Left, "", "take mine"),
+    b(Ctx::MergeChoice, &[K::Key(C::Right), K::Char('t')], Cmd::Right, "", "take theirs"),
+    b(Ctx::Merge, &[K::Key(C::Enter)], Cmd::Activate, "Enter", "submit the merge"),
+    b(Ctx::Merge, &[K::Key(C::Esc)], Cmd::Back, "Esc", "later"),
     b(Ctx::TextPopup, &[K::Ctrl('e')], Cmd::ExternalEditor, "Ctrl-E", "$EDITOR"),
     // quitting and help work everywhere
     b(Ctx::Global, &[K::Ctrl('q'), K::Ctrl('c')], Cmd::Quit, "Ctrl-Q", "quit"),
@@ -252,6 +269,12 @@ pub static BINDINGS: &[Binding] = &[
     b(Ctx::Review, &[K::Ctrl('x')], Cmd::Submit, "", "submit"),
     b(Ctx::ReviewList, &[K::Key(C::Tab), K::Key(C::Down)], Cmd::NextField, "Tab", "next"),
     b(Ctx::ReviewList, &[K::Key(C::BackTab), K::Shift(C::BackTab), K::Key(C::Up)], Cmd::PrevField, "", "previous"),
+    b(Ctx::ReviewDown, &[K::Key(C::PageDown), K::Char(' ')], Cmd::PageDown, "PgDn", "scroll"),
+    b(Ctx::ReviewDown, &[K::Key(C::Down), K::Char('j')], Cmd::Down, "", "scroll down"),
+    b(Ctx::ReviewDown, &[K::Key(C::End), K::Char('G')], Cmd::End, "", "last line"),
+    b(Ctx::ReviewUp, &[K::Key(C::PageUp)], Cmd::PageUp, "PgUp", "scroll up"),
+    b(Ctx::ReviewUp, &[K::Key(C::Up), K::Char('k')], Cmd::Up, "", "scroll up"),
+    b(Ctx::ReviewUp, &[K::Key(C::Home), K::Char('g')], Cmd::Home, "", "first line"),
     // the pages of fields
     b(Ctx::Fields, &[K::Key(C::Tab)], Cmd::NextField, "Tab", "next"),
     b(Ctx::Fields, &[K::Key(C::BackTab), K::Shift(C::BackTab), K::Shift(C::Tab)], Cmd::PrevField, "", "previous"),

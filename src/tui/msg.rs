@@ -31,7 +31,7 @@ pub enum Action {
     /// The first rows of the drafts index, before it is checked against
     /// the files (`DraftsLoaded` follows).
     DraftsPeeked(Vec<DraftRow>),
-    DraftOpened(Result<Draft, String>),
+    DraftOpened(Result<Box<Draft>, String>),
     /// A save ended: `revision` is the wizard revision it wrote; on success
     /// the draft's row as the home list shows it.
     Saved {
@@ -209,6 +209,9 @@ pub enum Event {
     QuitNow,
     /// Open the wizard on this draft.
     OpenWizard(Box<Draft>),
+    /// Edit this channel: its edit draft when there is one, else a new
+    /// draft made from the channel as the backend has it.
+    EditChannel(String),
     /// An answer of a confirmation, for the screen beneath.
     Answer(Answer),
 }
@@ -223,10 +226,12 @@ pub enum Answer {
     /// The replace was refused.
     KeepWebhook,
     DeleteWebhook,
-    /// A 412: overwrite the server's version (this one) with mine.
-    Overwrite(u64),
-    /// A 412: take the server's version.
-    TakeTheirs(Box<Channel>),
+    /// A 412: the three-way merge of the edit with the channel as it now is
+    /// (`current`), to be put in the draft and submitted.
+    Merged {
+        document: Box<crate::model::ChannelDocument>,
+        current: Box<Channel>,
+    },
     /// A failed save: try again.
     RetrySave,
     /// Delete this channel (its name was typed).

@@ -50,6 +50,8 @@ pub struct DraftRow {
     pub step: u8,
     pub updated: DateTime<Utc>,
     pub errors: usize,
+    /// The channel the draft edits.
+    pub channel_id: Option<String>,
 }
 
 impl DraftRow {
@@ -60,7 +62,7 @@ impl DraftRow {
 
 impl From<crate::drafts::Row> for DraftRow {
     fn from(r: crate::drafts::Row) -> Self {
-        Self { id: r.id, name: r.name, step: r.step, updated: r.updated, errors: r.errors }
+        Self { id: r.id, name: r.name, step: r.step, updated: r.updated, errors: r.errors, channel_id: r.channel_id }
     }
 }
 
@@ -80,6 +82,11 @@ impl DraftList {
         self.rows.retain(|r| r.id != row.id);
         let at = self.rows.iter().position(|r| (r.updated, &r.id) < (row.updated, &row.id)).unwrap_or(self.rows.len());
         self.rows.insert(at, row);
+    }
+
+    /// The draft that edits `channel_id`, if there is one.
+    pub fn edit_of(&self, channel_id: &str) -> Option<&DraftRow> {
+        self.rows.iter().find(|r| r.channel_id.as_deref() == Some(channel_id))
     }
 
     pub fn remove(&mut self, id: &str) {
@@ -116,6 +123,10 @@ pub struct Shared {
     pub color: bool,
     /// The terminal's columns and rows.
     pub size: (u16, u16),
+    /// Keep a draft after its submit was confirmed (`--keep-draft`): it
+    /// then edits the channel. Off: the channel is the truth and the draft
+    /// is removed.
+    pub keep_draft: bool,
 }
 
 impl Shared {
@@ -154,6 +165,7 @@ impl State {
                 instant: Instant::now(),
                 color: true,
                 size: (80, 24),
+                keep_draft: false,
             },
             quit: false,
         }

@@ -63,9 +63,23 @@ pub fn update(state: &mut State, action: Action) -> Effects {
             }
         }
         Action::DraftOpened(Ok(draft)) => {
-            open_wizard(state, draft);
+            let from_channels = matches!(state.screen, Screen::Channels(_));
+            let edit = draft.meta.channel_id.is_some();
+            if edit {
+                let name = draft.base_name().to_string();
+                state.shared.flash(
+                    Level::Info,
+                    format!(
+                        "your edit of {} begun {} is reopened",
+                        crate::sanitize::clean(&name),
+                        draft.meta.created.format("%Y-%m-%d %H:%M UTC")
+                    ),
+                );
+            }
+            open_wizard(state, *draft);
             if let Some(w) = state.wizard_mut() {
                 w.persisted = true;
+                w.back_to_channels = from_channels && edit;
             }
         }
         Action::DraftOpened(Err(e)) | Action::ChannelOpened(Err(e)) | Action::IntegrationOpened(Err(e)) => {
@@ -73,9 +87,12 @@ pub fn update(state: &mut State, action: Action) -> Effects {
         }
         Action::ChannelOpened(Ok(channel)) => {
             let from_channels = matches!(state.screen, Screen::Channels(_));
-            let mut draft = Draft::new(channel.document.clone());
-            draft.meta.channel_id = Some(channel.id.clone());
-            draft.meta.channel_version = Some(channel.version);
+            if let Some(row) = state.shared.drafts.edit_of(&channel.id) {
+                // an edit draft showed up meanwhile (the list was loading)
+                effects.push(Effect::OpenDraft(row.id.clone()));
+                return effects;
+            }
+            let draft = Draft::editing(&channel.id, channel.version, &channel.document);
             open_wizard(state, draft);
             if let Some(w) = state.wizard_mut() {
                 w.back_to_channels = from_channels;
@@ -289,6 +306,11 @@ fn apply_events(state: &mut State, events: Vec<Event>, effects: &mut Effects) {
                 open_wizard(state, *draft);
                 Outcome::none()
             }
+            Event::EditChannel(id) => match state.shared.drafts.edit_of(&id) {
+                // one edit per channel: the one begun is reopened
+                Some(row) => Outcome::effect(Effect::OpenDraft(row.id.clone())),
+                None => Outcome::effect(Effect::OpenChannel(id)),
+            },
             Event::Answer(answer) => {
                 let shared = &mut state.shared;
                 match &mut state.screen {

@@ -1,12 +1,11 @@
 //! Questions that need an answer: quit with unsaved changes, delete a draft,
-//! replace or delete a webhook, a conflicting edit. Each answer becomes an
+//! replace or delete a webhook, an export. Each answer becomes an
 //! [`Answer`] for the screen beneath (or, for a draft, the delete itself).
 
 use ratatui::Frame;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 
-use crate::api::Channel;
 use crate::sanitize::clean;
 use crate::tui::keymap::Cmd;
 use crate::tui::msg::{Answer, Effect, Event, Outcome};
@@ -22,9 +21,6 @@ pub enum Kind {
     ReplaceWebhook { current: String },
     /// Delete the bot's webhook?
     DeleteWebhook,
-    /// Submit met a newer version on the server: overwrite, take theirs, or
-    /// decide later.
-    Conflict { current: Box<Channel>, fields: Vec<String> },
     /// Start an export of what `what` says (how many, which).
     Export { what: String },
 }
@@ -54,10 +50,6 @@ impl Confirm {
         Self { kind: Kind::Export { what } }
     }
 
-    pub fn conflict(current: Box<Channel>, fields: Vec<String>) -> Self {
-        Self { kind: Kind::Conflict { current, fields } }
-    }
-
     pub fn update(&mut self, cmd: Cmd, c: Option<char>) -> Outcome {
         let answer = |a: Answer| Outcome::event(Event::Answer(a)).closing();
         let key = match (cmd, c) {
@@ -75,9 +67,6 @@ impl Confirm {
             (Kind::ReplaceWebhook { .. }, None | Some('n')) => answer(Answer::KeepWebhook),
             (Kind::DeleteWebhook, Some('y')) => answer(Answer::DeleteWebhook),
             (Kind::DeleteWebhook, None | Some('n')) => Outcome::close(),
-            (Kind::Conflict { current, .. }, Some('o')) => answer(Answer::Overwrite(current.version)),
-            (Kind::Conflict { current, .. }, Some('r')) => answer(Answer::TakeTheirs(current.clone())),
-            (Kind::Conflict { .. }, None | Some('c')) => Outcome::close(),
             (Kind::Export { .. }, Some('y')) => answer(Answer::Export),
             (Kind::Export { .. }, None | Some('n')) => Outcome::close(),
             _ => Outcome::none(),
@@ -102,20 +91,6 @@ impl Confirm {
                     clean(current)
                 ),
                 "[y] replace it   [n] keep it",
-            ),
-            Kind::Conflict { current, fields } => (
-                "The channel changed on the server",
-                format!(
-                    "It is now at version {} (updated {}). Fields that differ from your edit: {}.",
-                    current.version,
-                    current.updated.format("%Y-%m-%d %H:%M UTC"),
-                    if fields.is_empty() {
-                        "none".to_string()
-                    } else {
-                        fields.iter().map(|f| clean(f).into_owned()).collect::<Vec<_>>().join(", ")
-                    }
-                ),
-                "[o] overwrite with yours  [r] take theirs  [c] later",
             ),
             Kind::Export { what } => (
                 "Export channels",

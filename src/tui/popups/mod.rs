@@ -7,6 +7,7 @@
 pub mod confirm;
 pub mod help;
 pub mod list;
+pub mod merge;
 pub mod prompt;
 pub mod save_failed;
 pub mod select;
@@ -31,6 +32,7 @@ pub enum Popup {
     Text(text::TextEditor),
     SaveFailed(SaveFailed),
     Prompt(prompt::Prompt),
+    Merge(merge::MergePopup),
 }
 
 impl Popup {
@@ -43,6 +45,7 @@ impl Popup {
             Popup::Text(_) => vec![Ctx::TextPopup],
             Popup::SaveFailed(s) => s.contexts(),
             Popup::Prompt(p) => p.contexts(),
+            Popup::Merge(p) => p.contexts(),
         }
     }
 
@@ -55,6 +58,7 @@ impl Popup {
             Popup::Confirm(p) => p.update(cmd, c),
             Popup::SaveFailed(p) => p.update(cmd, c),
             Popup::Prompt(p) => p.update(cmd, c),
+            Popup::Merge(p) => p.update(cmd),
             Popup::Select(p) => match wizard {
                 Some(w) => p.update(cmd, c, w, shared),
                 None => Outcome::close(),
@@ -93,6 +97,7 @@ impl Popup {
             Popup::Confirm(p) => p.render(frame, theme),
             Popup::SaveFailed(p) => p.render(frame, theme),
             Popup::Prompt(p) => p.render(frame, theme),
+            Popup::Merge(p) => p.render(frame, theme),
             Popup::Select(p) => p.render(frame, theme),
             Popup::List(p) => {
                 if let Screen::Wizard(w) = screen {

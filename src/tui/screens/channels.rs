@@ -382,7 +382,7 @@ impl Channels {
             }
             Cmd::Activate => {
                 if let Some(row) = self.row(self.cursor) {
-                    return Outcome::effect(Effect::OpenChannel(row.id.clone()));
+                    return Outcome::event(Event::EditChannel(row.id.clone()));
                 }
             }
             Cmd::Integration => {

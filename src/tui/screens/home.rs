@@ -62,7 +62,7 @@ impl Home {
                     return Outcome::effect(Effect::OpenDraft(d.id.clone()));
                 }
                 if let Some(c) = i.checked_sub(drafts.len()).and_then(|j| shared.channels.get(j)) {
-                    return Outcome::effect(Effect::OpenChannel(c.id.clone()));
+                    return Outcome::event(Event::EditChannel(c.id.clone()));
                 }
             }
             Cmd::Integration => {

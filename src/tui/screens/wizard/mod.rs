@@ -200,6 +200,13 @@ impl Wizard {
             if !self.all_errors().is_empty() {
                 v.push(Ctx::ReviewList);
             }
+            let (total, view) = self.review_extent(shared);
+            if self.scroll + view < total {
+                v.push(Ctx::ReviewDown);
+            }
+            if self.scroll > 0 {
+                v.push(Ctx::ReviewUp);
+            }
             v
         } else {
             let kind = fields::spec_of(self.focus).kind;
@@ -376,22 +383,19 @@ impl Wizard {
                 self.pending = None;
                 Outcome::none()
             }
-            Answer::Overwrite(version) => {
-                // the edit now counts as based on the server's version
-                self.draft.meta.channel_version = Some(version);
-                self.revision += 1;
-                self.submit(shared)
-            }
-            Answer::TakeTheirs(current) => {
-                self.draft.document = current.document.without_secrets();
+            Answer::Merged { document, current } => {
+                // the edit is now based on the server's version, with my
+                // changes (and the choices made) on top; saved, then sent
+                self.draft.document = *document;
                 self.draft.meta.channel_version = Some(current.version);
+                self.draft.meta.base = Some(current.document.normalized().without_secrets());
                 self.server_errors.clear();
                 self.submit = Submit::Idle;
                 let field = self.focus;
                 self.changed(field, shared);
                 self.open_input(shared);
-                shared.flash(Level::Info, format!("took the server's version {} of the channel", current.version));
-                Outcome::none()
+                shared.flash(Level::Info, format!("merged with version {}: submitting", current.version));
+                self.submit(shared)
             }
             Answer::ReplaceWebhook(_)
             | Answer::KeepWebhook
@@ -509,9 +513,38 @@ impl Wizard {
         }
     }
 
+    /// The Review page's line count and how many show at once.
+    pub fn review_extent(&self, shared: &Shared) -> (usize, usize) {
+        let (width, height) = form::body_size(shared.size);
+        let theme = crate::tui::theme::Theme { color: shared.color };
+        let total = review::lines(shared, self, width, &theme).0.len();
+        (total, review::view_height(total, height))
+    }
+
+    /// Scroll the Review page by `delta` lines (clamped to the page).
+    fn review_scroll(&mut self, delta: isize, shared: &Shared) {
+        let (total, view) = self.review_extent(shared);
+        let max = total.saturating_sub(view);
+        self.scroll = self.scroll.saturating_add_signed(delta).min(max);
+    }
+
+    /// Keep the selected item of the Review page in view.
+    fn review_follow(&mut self, shared: &Shared) {
+        let (width, height) = form::body_size(shared.size);
+        let theme = crate::tui::theme::Theme { color: shared.color };
+        let (lines, at) = review::lines(shared, self, width, &theme);
+        let view = review::view_height(lines.len(), height);
+        if at < self.scroll {
+            self.scroll = at;
+        } else if at >= self.scroll + view {
+            self.scroll = at + 1 - view;
+        }
+    }
+
     /// Keep the focused field in view (the layout is the one render draws).
     pub fn scroll_into_view(&mut self, shared: &Shared) {
         if self.step == Step::Review {
+            self.review_scroll(0, shared);
             return;
         }
         let (width, height) = form::body_size(shared.size);
@@ -537,14 +570,29 @@ impl Wizard {
     fn command(&mut self, cmd: Cmd, c: Option<char>, shared: &mut Shared) -> Outcome {
         let review = self.step == Step::Review;
         let effects = match cmd {
-            Cmd::NextField | Cmd::Down if review => {
+            Cmd::NextField if review => {
                 let n = 1 + self.all_errors().len();
                 self.review_sel = (self.review_sel + 1) % n;
+                self.review_follow(shared);
                 vec![]
             }
-            Cmd::PrevField | Cmd::Up if review => {
+            Cmd::PrevField if review => {
                 let n = 1 + self.all_errors().len();
                 self.review_sel = (self.review_sel + n - 1) % n;
+                self.review_follow(shared);
+                vec![]
+            }
+            Cmd::Down | Cmd::Up | Cmd::PageDown | Cmd::PageUp | Cmd::Home | Cmd::End if review => {
+                let page = self.review_extent(shared).1.saturating_sub(1).max(1) as isize;
+                let delta = match cmd {
+                    Cmd::Down => 1,
+                    Cmd::Up => -1,
+                    Cmd::PageDown => page,
+                    Cmd::PageUp => -page,
+                    Cmd::Home => isize::MIN / 2,
+                    _ => isize::MAX / 2,
+                };
+                self.review_scroll(delta, shared);
                 vec![]
             }
             Cmd::NextField => self.next_field(shared),
@@ -715,6 +763,12 @@ impl Wizard {
             shared.flash(Level::Error, msg);
             return Outcome::none();
         }
+        if let Some(base) = &self.draft.meta.base
+            && crate::model::diff::changes(base, &self.draft.document).is_empty()
+        {
+            shared.flash(Level::Warn, "nothing to submit: the edit changes no field yet");
+            return Outcome::none();
+        }
         if !shared.link.has_backend() {
             shared
                 .flash(Level::Error, "offline (--offline): the draft is saved; submit it later with `chanwiz submit`");
@@ -742,6 +796,15 @@ impl Wizard {
                 self.draft.meta.channel_id = Some(channel.id.clone());
                 self.draft.meta.channel_version = Some(channel.version);
                 self.draft.meta.idempotency_key = None;
+                self.draft.meta.base = Some(channel.document.normalized().without_secrets());
+                if shared.keep_draft {
+                    // --keep-draft: the draft now edits the channel as
+                    // confirmed (the secret is on the backend)
+                    self.draft.document.channel_info.app_secret = None;
+                    self.revision += 1;
+                    return Outcome::effect(self.save());
+                }
+                // the channel is the truth: the draft is done
                 Outcome::effect(Effect::DeleteDraft(self.draft.meta.id.clone()))
             }
             Err(SubmitError::Invalid(errors)) => {
@@ -753,10 +816,13 @@ impl Wizard {
                 Outcome::none()
             }
             Err(SubmitError::Stale { current: Some(current), .. }) => {
-                let changed = crate::model::changed_fields(&self.draft.document, &current.document);
-                self.submit =
-                    Submit::Failed(format!("the channel changed on the server (now version {})", current.version));
-                Outcome::event(Event::OpenPopup(Popup::Confirm(Confirm::conflict(current, changed))))
+                self.submit = Submit::Failed(format!(
+                    "the channel changed on the server (now version {}): Submit merges again",
+                    current.version
+                ));
+                let popup =
+                    popups::merge::MergePopup::new(self.draft.meta.base.as_ref(), &self.draft.document, current);
+                Outcome::event(Event::OpenPopup(Popup::Merge(popup)))
             }
             Err(SubmitError::Stale { message, current: None })
             | Err(SubmitError::Unreachable(message))

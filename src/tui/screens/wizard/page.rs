@@ -7,9 +7,10 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 use super::Wizard;
+use crate::sanitize::clean;
 use crate::tui::form::Step;
 use crate::tui::state::{Link, Shared};
-use crate::tui::text::width;
+use crate::tui::text::{truncate, width};
 use crate::tui::theme::Theme;
 
 pub fn render(shared: &Shared, w: &Wizard, frame: &mut Frame, area: Rect, cursor_shown: bool) {
@@ -30,8 +31,26 @@ pub fn render(shared: &Shared, w: &Wizard, frame: &mut Frame, area: Rect, cursor
     } else {
         ("", theme.dim())
     };
-    let title = format!(" Step {}/4 · {}", w.step.number(), w.step.title());
     let right_w = width(saved) + 2 + width(&link.content) + 1;
+    let room = usize::from(area.width).saturating_sub(right_w);
+    let step = format!("Step {}/4 · {}", w.step.number(), w.step.title());
+    let title = match (&w.draft.meta.channel_id, w.draft.meta.channel_version) {
+        // an edit says what it edits, the name cut before anything else
+        (Some(_), version) => {
+            let version = version.map_or(String::new(), |v| format!(" (version {v})"));
+            let name = clean(w.draft.base_name()).into_owned();
+            let name = if name.is_empty() { "(unnamed)".to_string() } else { name };
+            let full = format!(" Editing {name}{version} · {step}");
+            if width(&full) <= room {
+                full
+            } else {
+                let short = format!(" · Step {}/4", w.step.number());
+                let fixed = width(" Editing ") + width(&version) + width(&short);
+                format!(" Editing {}{version}{short}", truncate(&name, room.saturating_sub(fixed).max(4)))
+            }
+        }
+        (None, _) => format!(" {step}"),
+    };
     let pad = usize::from(area.width).saturating_sub(width(&title) + right_w);
     let header = Line::from(vec![
         Span::styled(title, theme.title()),

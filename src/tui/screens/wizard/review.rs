@@ -1,4 +1,8 @@
-//! Step 4: Submit, the errors (Enter jumps to the field), every value.
+//! Step 4: Submit, the errors (Enter jumps to the field), for an edit what
+//! it changes (old → new, the APP Secret only as "replaced"), then every
+//! value, long ones wrapped. The page scrolls (↑↓ PgUp PgDn Home End): the
+//! lines are built by [`lines`] for update (which decides the first line
+//! shown) and render alike.
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -6,17 +10,20 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 use super::{Submit, Wizard};
+use crate::model::diff::changes;
 use crate::sanitize::clean;
 use crate::tui::form::{self, FieldId, Kind, Step};
 use crate::tui::state::Shared;
-use crate::tui::text::{truncate, wrap};
+use crate::tui::text::wrap;
 use crate::tui::theme::{MARKER, NO_MARKER, Theme};
 
 const SPINNER: [&str; 8] = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧"];
 
-pub fn render(state: &Shared, w: &Wizard, frame: &mut Frame, area: Rect, theme: &Theme) {
+/// The page's lines at `width` columns, and the line of the selected item
+/// (Submit or an error).
+pub fn lines(state: &Shared, w: &Wizard, width: u16, theme: &Theme) -> (Vec<Line<'static>>, usize) {
     let errors = w.all_errors();
-    let mut lines: Vec<Line> = Vec::new();
+    let mut lines: Vec<Line<'static>> = Vec::new();
     let mut selected_line = 0;
     let status = match &w.submit {
         Submit::Busy { since } => {
@@ -42,6 +49,7 @@ pub fn render(state: &Shared, w: &Wizard, frame: &mut Frame, area: Rect, theme: 
         Span::raw("  "),
         status,
     ]));
+    let text_w = usize::from(width).saturating_sub(6);
     if !errors.is_empty() {
         lines.push(Line::raw(""));
         lines.push(Line::from(Span::styled("  Errors — Enter jumps to the field", theme.title())));
@@ -52,7 +60,7 @@ pub fn render(state: &Shared, w: &Wizard, frame: &mut Frame, area: Rect, theme: 
             }
             let label = form::field_for_path(&e.path, &w.draft).map_or("", |f| form::spec_of(f).label);
             let text = format!("✗ {label}: {}", clean(&e.message));
-            for (j, chunk) in wrap(&text, usize::from(area.width).saturating_sub(6)).into_iter().enumerate() {
+            for (j, chunk) in wrap(&text, text_w).into_iter().enumerate() {
                 let lead = if j == 0 && selected { MARKER } else { NO_MARKER };
                 let style = if selected { theme.focus() } else { theme.error() };
                 lines.push(Line::from(vec![
@@ -62,29 +70,90 @@ pub fn render(state: &Shared, w: &Wizard, frame: &mut Frame, area: Rect, theme: 
             }
         }
     }
+    if let Some(base) = &w.draft.meta.base {
+        lines.push(Line::raw(""));
+        let version = w.draft.meta.channel_version.map_or("?".to_string(), |v| v.to_string());
+        let changed = changes(base, &w.draft.document);
+        let title = match changed.len() {
+            0 => format!("  No changes to {} (version {version}) yet", clean(&base.basic.channel_name)),
+            n => format!(
+                "  Changes to {} (version {version}): {n} field{}",
+                clean(&base.basic.channel_name),
+                if n == 1 { "" } else { "s" }
+            ),
+        };
+        lines.push(Line::from(Span::styled(title, theme.title())));
+        for c in &changed {
+            let text = if c.is_secret() {
+                format!("{}: replaced", c.label())
+            } else {
+                format!("{}: {} → {}", c.label(), one_line(&c.old), one_line(&c.new))
+            };
+            for (j, chunk) in wrap(&text, text_w).into_iter().enumerate() {
+                lines.push(Line::from(Span::styled(
+                    if j == 0 { format!("  ~ {chunk}") } else { format!("      {chunk}") },
+                    theme.warn(),
+                )));
+            }
+        }
+    }
     lines.push(Line::raw(""));
-    let label_w = crate::tui::widgets::row::label_width(area.width);
-    let value_w = usize::from(area.width).saturating_sub(label_w + 5);
+    let label_w = crate::tui::widgets::row::label_width(width);
+    let value_w = usize::from(width).saturating_sub(label_w + 5).max(8);
     for step in Step::FORMS {
         lines.push(Line::from(Span::styled(format!("  {}", step.title()), theme.title())));
         for field in form::visible(step, &w.draft) {
             let spec = form::spec_of(field);
             let value = review_value(state, w, field);
-            // indented under the step's title; the one row renderer
+            // indented under the step's title; the one row renderer; a long
+            // value goes on under itself rather than being cut
             let label = format!("  {}", crate::tui::widgets::row::label_of(spec));
-            let value = Span::raw(truncate(&value, value_w));
-            lines.push(crate::tui::widgets::row::row(false, &label, label_w + 2, value, theme));
+            for (j, chunk) in wrap(&value, value_w).into_iter().enumerate() {
+                if j == 0 {
+                    lines.push(crate::tui::widgets::row::row(false, &label, label_w + 2, Span::raw(chunk), theme));
+                } else {
+                    lines.push(Line::raw(format!("{}{chunk}", " ".repeat(label_w + 2 + 1 + NO_MARKER.len()))));
+                }
+            }
         }
     }
+    (lines, selected_line)
+}
+
+/// How many lines of the page show at once in `height` rows: one row is
+/// kept for the "more below" mark when the page does not fit.
+pub fn view_height(total: usize, height: usize) -> usize {
+    if total > height { height.saturating_sub(1).max(1) } else { height }
+}
+
+pub fn render(state: &Shared, w: &Wizard, frame: &mut Frame, area: Rect, theme: &Theme) {
+    let (lines, _) = lines(state, w, area.width, theme);
+    let total = lines.len();
     let height = usize::from(area.height);
-    let top = selected_line.saturating_sub(height.saturating_sub(3));
-    frame.render_widget(Paragraph::new(lines.into_iter().skip(top).take(height).collect::<Vec<_>>()), area);
+    let view = view_height(total, height);
+    let top = w.scroll.min(total.saturating_sub(view));
+    let mut shown: Vec<Line> = lines.into_iter().skip(top).take(view).collect();
+    let below = total.saturating_sub(top + view);
+    if total > height {
+        let mark = if below > 0 {
+            format!("  ↓ {below} more line{} below · PgDn", if below == 1 { "" } else { "s" })
+        } else {
+            format!("  ↑ {top} line{} above · PgUp", if top == 1 { "" } else { "s" })
+        };
+        shown.push(Line::from(Span::styled(mark, theme.dim())));
+    }
+    frame.render_widget(Paragraph::new(shown), area);
+}
+
+fn one_line(s: &str) -> String {
+    clean(&s.replace('\n', " ⏎ ")).into_owned()
 }
 
 fn review_value(state: &Shared, w: &Wizard, field: FieldId) -> String {
     let doc = &w.draft.document;
     match form::spec_of(field).kind {
         Kind::Secret { .. } => match &doc.channel_info.app_secret {
+            Some(_) if w.draft.meta.channel_id.is_some() => "******** (replaced)".to_string(),
             Some(_) => "******** (set)".to_string(),
             None if w.draft.meta.channel_id.is_some() => "(unchanged)".to_string(),
             None => "(missing)".to_string(),
@@ -104,6 +173,6 @@ fn review_value(state: &Shared, w: &Wizard, field: FieldId) -> String {
         Kind::Number { optional: true, .. } if form::spec_of(field).number(&w.draft).is_none() => {
             "unlimited".to_string()
         }
-        _ => clean(&form::spec_of(field).text(&w.draft).replace('\n', " ⏎ ")).into_owned(),
+        _ => one_line(&form::spec_of(field).text(&w.draft)),
     }
 }
