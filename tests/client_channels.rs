@@ -7,7 +7,7 @@ use support::cli::*;
 
 fn submit_example(cli: &Cli, name: &str) -> String {
     let d = cli.example_draft(name);
-    let out = cli.run(&["submit", &d.meta.id]);
+    let out = cli.run(&["submit", &d.meta.id, "--keep-draft"]);
     assert_eq!(out.code, Some(0), "{}", out.all());
     cli.store().load(&d.meta.id).unwrap().meta.channel_id.unwrap()
 }

@@ -18,11 +18,11 @@ fn no_secret_reaches_output_errors_or_logs() {
     let mut doc = chanwiz::model::parse_document(EXAMPLE).unwrap();
     doc.basic.channel_name = "Secret_Keeper".into();
     let draft = cli.store().create(doc, false).unwrap();
-    let o = cli.run(&["submit", &draft.meta.id]);
+    let o = cli.run(&["submit", &draft.meta.id, "--keep-draft"]);
     assert_eq!(o.code, Some(1), "without the APP Secret the create is refused locally: {}", o.all());
     assert!(o.stderr.contains("--app-secret-stdin"), "{}", o.stderr);
     outputs.push(o);
-    let o = cli.run_with_input(&["submit", &draft.meta.id, "--app-secret-stdin"], &format!("{APP_SECRET}\n"));
+    let o = cli.run_with_input(&["submit", &draft.meta.id, "--app-secret-stdin", "--keep-draft"], &format!("{APP_SECRET}\n"));
     assert_eq!(o.code, Some(0), "{}", o.all());
     outputs.push(o);
     let id = cli.store().load(&draft.meta.id).unwrap().meta.channel_id.unwrap();
@@ -42,7 +42,7 @@ fn no_secret_reaches_output_errors_or_logs() {
         vec!["channels", "show", &id, "--json"],
         vec!["catalogue", "--json"],
         vec!["config", "show"],
-        vec!["submit", &draft.meta.id],
+        vec!["submit", &draft.meta.id, "--keep-draft"],
     ] {
         let o = cli.run(&args);
         assert_eq!(o.code, Some(0), "{args:?}: {}", o.all());
@@ -52,7 +52,7 @@ fn no_secret_reaches_output_errors_or_logs() {
     let mut stale = cli.store().load(&draft.meta.id).unwrap();
     stale.meta.channel_version = Some(1);
     cli.store().save(&mut stale).unwrap();
-    outputs.push(cli.run_with_input(&["submit", &draft.meta.id, "--app-secret-stdin"], &format!("{APP_SECRET}\n")));
+    outputs.push(cli.run_with_input(&["submit", &draft.meta.id, "--app-secret-stdin", "--keep-draft"], &format!("{APP_SECRET}\n")));
     let o = cli.run(&["channels", "list", "--token", &format!("{}x", server.token)]);
     assert_eq!(o.code, Some(1));
     outputs.push(o);

@@ -19,7 +19,7 @@ fn a_create_whose_answer_was_lost_is_retried_and_makes_one_channel() {
     let cli = Cli::new(&proxy.url, &server.token);
     let draft = cli.example_draft("Lost_Answer");
 
-    let out = cli.run(&["submit", &draft.meta.id]);
+    let out = cli.run(&["submit", &draft.meta.id, "--keep-draft"]);
     assert_eq!(out.code, Some(0), "{}", out.all());
     assert_eq!(proxy.lost(), 1, "the proxy must have lost the first answer");
 
@@ -51,7 +51,7 @@ fn a_crash_after_sending_is_recovered_by_submitting_again_with_the_saved_key() {
     let cli = Cli::new(&proxy.url, &server.token);
     let draft = cli.example_draft("Crash_Recovery");
 
-    let out = cli.run(&["submit", &draft.meta.id]);
+    let out = cli.run(&["submit", &draft.meta.id, "--keep-draft"]);
     assert_eq!(out.code, Some(3), "{}", out.all());
     assert!(out.stderr.contains("unreachable"), "{}", out.stderr);
     // The backend did make the channel; the client never heard of it.
@@ -63,7 +63,7 @@ fn a_crash_after_sending_is_recovered_by_submitting_again_with_the_saved_key() {
 
     // Submitting again, straight to the backend, reuses the key: still one channel.
     let direct = Cli { home: cli.home, backend: Some(server.url.clone()), token: Some(server.token.clone()) };
-    let out = direct.run(&["submit", &draft.meta.id]);
+    let out = direct.run(&["submit", &draft.meta.id, "--keep-draft"]);
     assert_eq!(out.code, Some(0), "{}", out.all());
     let found = channels_named(&server, "Crash_Recovery");
     assert_eq!(found.len(), 1, "{found:?}");
@@ -71,7 +71,7 @@ fn a_crash_after_sending_is_recovered_by_submitting_again_with_the_saved_key() {
     assert_eq!(back.meta.channel_id.as_deref(), Some(found[0].id.as_str()));
 
     // A third submit updates the same channel (version 2) instead of creating.
-    let out = direct.run(&["submit", &draft.meta.id]);
+    let out = direct.run(&["submit", &draft.meta.id, "--keep-draft"]);
     assert_eq!(out.code, Some(0), "{}", out.all());
     assert!(out.stdout.contains("updated"), "{}", out.stdout);
     let found = channels_named(&server, "Crash_Recovery");
@@ -81,11 +81,11 @@ fn a_crash_after_sending_is_recovered_by_submitting_again_with_the_saved_key() {
 }
 
 #[test]
-fn a_stale_update_is_refused_with_the_current_document_and_overwrites_nothing() {
+fn a_stale_update_is_merged_per_field_and_a_conflict_in_a_pipe_changes_nothing() {
     let server = Server::start(&[]);
     let cli = Cli::new(&server.url, &server.token);
     let draft = cli.example_draft("Stale_Edit");
-    assert_eq!(cli.run(&["submit", &draft.meta.id]).code, Some(0));
+    assert_eq!(cli.run(&["submit", &draft.meta.id, "--keep-draft"]).code, Some(0));
     let id = cli.store().load(&draft.meta.id).unwrap().meta.channel_id.unwrap();
 
     // Someone else changes the channel on the server (version 2).
@@ -96,34 +96,71 @@ fn a_stale_update_is_refused_with_the_current_document_and_overwrites_nothing() 
     let v2 = block_on(client.update_channel(&id, 1, &theirs)).unwrap();
     assert_eq!(v2.version, 2);
 
-    // Our draft, still based on version 1, edits another field.
+    // Our draft, still based on version 1, replaces the APP Key.
     let mut mine = cli.store().load(&draft.meta.id).unwrap();
-    mine.document.basic.skill_queue = "sq-2".into();
-    mine.document.basic.session_transfer_no_agent_reply.target_skill_queue = "sq-1".into();
+    mine.document.channel_info.app_key = "ak-rotated-2026".into();
+    cli.store().save(&mut mine).unwrap();
+
+    // --diff shows the merge a submit would make, and sends nothing.
+    let out = cli.run(&["submit", &draft.meta.id, "--diff"]);
+    assert_eq!(out.code, Some(0), "{}", out.all());
+    assert!(out.stdout.contains("the backend holds version 2, the draft is based on version 1"), "{}", out.stdout);
+    assert!(out.stdout.contains("APP Key: aicc-telegram-app-7f3a → ak-rotated-2026"), "{}", out.stdout);
+    assert!(out.stdout.contains("Non-Working Time Notification: theirs kept"), "{}", out.stdout);
+    assert_eq!(block_on(client.get_channel(&id)).unwrap().version, 2);
+
+    // The submit merges: my key kept, their notification taken.
+    let out = cli.run(&["submit", &draft.meta.id, "--keep-draft"]);
+    assert_eq!(out.code, Some(0), "{}", out.all());
+    assert!(out.stderr.contains("changed on the server (now version 2"), "{}", out.stderr);
+    assert!(out.stderr.contains("yours kept:   APP Key"), "{}", out.stderr);
+    assert!(out.stderr.contains("theirs taken: Non-Working Time Notification"), "{}", out.stderr);
+    let now = block_on(client.get_channel(&id)).unwrap();
+    assert_eq!(now.version, 3);
+    assert_eq!(now.document.channel_info.app_key, "ak-rotated-2026");
+    assert_eq!(now.document.basic.non_working_time_notification, "Changed by a colleague.");
+
+    // Both change the OU: in a pipe there is no one to ask; nothing changes.
+    let mut theirs = now.document.clone();
+    theirs.basic.ou = "ou-1".into();
+    block_on(client.update_channel(&id, 3, &theirs)).unwrap();
+    let mut mine = cli.store().load(&draft.meta.id).unwrap();
+    mine.document.basic.ou = "ou-3".into();
     cli.store().save(&mut mine).unwrap();
     let before = std::fs::read(cli.drafts_dir().join(format!("{}.json", draft.meta.id))).unwrap();
-
     let out = cli.run(&["submit", &draft.meta.id]);
     assert_eq!(out.code, Some(1), "{}", out.all());
-    assert!(out.stderr.contains("changed on the server"), "{}", out.stderr);
-    assert!(out.stderr.contains("version 2"), "{}", out.stderr);
-    assert!(out.stderr.contains("basic.skill_queue"), "the differing fields are named: {}", out.stderr);
-    assert!(out.stderr.contains("basic.non_working_time_notification"), "{}", out.stderr);
-
-    // Nothing was overwritten, on either side.
-    let now = block_on(client.get_channel(&id)).unwrap();
-    assert_eq!(now.version, 2);
-    assert_eq!(now.document, v2.document);
+    assert!(out.stderr.contains("both changed: OU Configuration"), "{}", out.stderr);
+    assert!(out.stderr.contains("mine   ou-3") && out.stderr.contains("theirs ou-1"), "{}", out.stderr);
+    assert!(out.stderr.contains("no terminal to ask: the draft is unchanged"), "{}", out.stderr);
     assert_eq!(std::fs::read(cli.drafts_dir().join(format!("{}.json", draft.meta.id))).unwrap(), before);
+    assert_eq!(block_on(client.get_channel(&id)).unwrap().version, 4);
 
     // The library hands the current channel to its caller (the wizard).
     match block_on(client.update_channel(&id, 1, &mine.document)) {
-        Err(ClientError::Stale { current: Some(c), based_on: 1, .. }) => {
-            assert_eq!(c.version, 2);
-            assert_eq!(c.document, v2.document);
-        }
+        Err(ClientError::Stale { current: Some(c), based_on: 1, .. }) => assert_eq!(c.version, 4),
         other => panic!("expected a 412 with the current channel, got {other:?}"),
     }
+}
+
+#[test]
+fn a_confirmed_submit_removes_the_draft_unless_keep_draft_and_diff_sends_nothing() {
+    let server = Server::start(&[]);
+    let cli = Cli::new(&server.url, &server.token);
+    let draft = cli.example_draft("Once_Only");
+    let out = cli.run(&["submit", &draft.meta.id, "--diff"]);
+    assert_eq!(out.code, Some(0), "{}", out.all());
+    assert!(out.stdout.contains("create channel Once_Only"), "{}", out.stdout);
+    assert!(out.stdout.contains("+ APP Secret: set (never shown)"), "{}", out.stdout);
+    assert!(out.stdout.contains("+ Keyword for Transfer to Agent: agent, human, operator"), "{}", out.stdout);
+    assert!(!out.all().contains("Example-Secret"), "{}", out.all());
+    assert!(channels_named(&server, "Once_Only").is_empty(), "--diff sent something");
+
+    let out = cli.run(&["submit", &draft.meta.id]);
+    assert_eq!(out.code, Some(0), "{}", out.all());
+    assert!(out.stderr.contains(&format!("draft {} is removed", draft.meta.id)), "{}", out.stderr);
+    assert!(matches!(cli.store().load(&draft.meta.id), Err(chanwiz::drafts::DraftError::NotFound(_))));
+    assert_eq!(channels_named(&server, "Once_Only").len(), 1);
 }
 
 #[test]
@@ -159,7 +196,7 @@ fn a_refused_token_and_an_unknown_channel_say_so() {
     let wrong = "wrong-token-0123456789abcdef";
     let cli = Cli::new(&server.url, wrong);
     let draft = cli.example_draft("Refused_Token");
-    let out = cli.run(&["submit", &draft.meta.id]);
+    let out = cli.run(&["submit", &draft.meta.id, "--keep-draft"]);
     assert_eq!(out.code, Some(1), "{}", out.all());
     assert!(out.stderr.contains("the token was refused (401): check --token / CHANWIZ_TOKEN"), "{}", out.stderr);
     assert!(!out.all().contains(wrong));
@@ -176,7 +213,7 @@ fn a_refused_token_and_an_unknown_channel_say_so() {
 fn an_unreachable_backend_exits_3_and_leaves_the_draft_as_it_was() {
     let cli = Cli::new(&dead_backend(), "some-token-value");
     let draft = cli.example_draft("Offline_Draft");
-    let out = cli.run(&["submit", &draft.meta.id]);
+    let out = cli.run(&["submit", &draft.meta.id, "--keep-draft"]);
     assert_eq!(out.code, Some(3), "{}", out.all());
     assert!(out.stderr.contains("is unreachable"), "{}", out.stderr);
     assert!(out.stderr.contains(&format!("draft {} is kept", draft.meta.id)), "{}", out.stderr);
@@ -201,7 +238,7 @@ fn an_update_whose_answer_was_lost_is_recognised_on_the_next_submit() {
     let server = Server::start(&[]);
     let direct = Cli::new(&server.url, &server.token);
     let draft = direct.example_draft("Lost_Update");
-    assert_eq!(direct.run(&["submit", &draft.meta.id]).code, Some(0));
+    assert_eq!(direct.run(&["submit", &draft.meta.id, "--keep-draft"]).code, Some(0));
     let mut d = direct.store().load(&draft.meta.id).unwrap();
     d.document.basic.non_working_time_notification = "Back at nine.".into();
     // The edit keeps the stored APP Secret (a new one would be sent again,
@@ -214,14 +251,14 @@ fn an_update_whose_answer_was_lost_is_recognised_on_the_next_submit() {
     // retried blindly, so the user is told the backend could not be reached.
     let proxy = Proxy::start(server.port(), 1);
     let via_proxy = Cli { home: direct.home, backend: Some(proxy.url.clone()), token: Some(server.token.clone()) };
-    let out = via_proxy.run(&["submit", &draft.meta.id]);
+    let out = via_proxy.run(&["submit", &draft.meta.id, "--keep-draft"]);
     assert_eq!(out.code, Some(3), "{}", out.all());
     assert_eq!(proxy.lost(), 1);
     let id = d.meta.channel_id.clone().unwrap();
     assert_eq!(block_on(server.client().get_channel(&id)).unwrap().version, 2);
 
     // Submitting again finds the server already holding exactly this draft.
-    let out = via_proxy.run(&["submit", &draft.meta.id]);
+    let out = via_proxy.run(&["submit", &draft.meta.id, "--keep-draft"]);
     assert_eq!(out.code, Some(0), "{}", out.all());
     let ch = block_on(server.client().get_channel(&id)).unwrap();
     assert_eq!(ch.version, 2, "no second update was made");
@@ -234,15 +271,15 @@ fn a_draft_whose_channel_was_deleted_says_so_and_can_be_created_anew() {
     let server = Server::start(&[]);
     let cli = Cli::new(&server.url, &server.token);
     let draft = cli.example_draft("Deleted_Meanwhile");
-    assert_eq!(cli.run(&["submit", &draft.meta.id]).code, Some(0));
+    assert_eq!(cli.run(&["submit", &draft.meta.id, "--keep-draft"]).code, Some(0));
     let old = cli.store().load(&draft.meta.id).unwrap().meta.channel_id.unwrap();
     block_on(server.client().delete_channel(&old)).unwrap();
 
-    let out = cli.run(&["submit", &draft.meta.id]);
+    let out = cli.run(&["submit", &draft.meta.id, "--keep-draft"]);
     assert_eq!(out.code, Some(1), "{}", out.all());
     assert!(out.stderr.contains("(404)") && out.stderr.contains("--as-new"), "{}", out.stderr);
 
-    let out = cli.run(&["submit", &draft.meta.id, "--as-new"]);
+    let out = cli.run(&["submit", &draft.meta.id, "--as-new", "--keep-draft"]);
     assert_eq!(out.code, Some(0), "{}", out.all());
     let now = cli.store().load(&draft.meta.id).unwrap().meta;
     let new = now.channel_id.unwrap();
@@ -257,7 +294,7 @@ fn a_draft_changed_after_an_unconfirmed_create_is_not_created_twice() {
     let proxy = Proxy::start(server.port(), usize::MAX);
     let cli = Cli::new(&proxy.url, &server.token);
     let draft = cli.example_draft("Changed_After_Crash");
-    assert_eq!(cli.run(&["submit", &draft.meta.id]).code, Some(3));
+    assert_eq!(cli.run(&["submit", &draft.meta.id, "--keep-draft"]).code, Some(3));
     assert_eq!(channels_named(&server, "Changed_After_Crash").len(), 1);
 
     // The draft is edited before the user submits again.
@@ -265,7 +302,7 @@ fn a_draft_changed_after_an_unconfirmed_create_is_not_created_twice() {
     d.document.basic.non_working_time_notification = "Edited after the crash.".into();
     cli.store().save(&mut d).unwrap();
     let direct = Cli { home: cli.home, backend: Some(server.url.clone()), token: Some(server.token.clone()) };
-    let out = direct.run(&["submit", &draft.meta.id]);
+    let out = direct.run(&["submit", &draft.meta.id, "--keep-draft"]);
     assert_eq!(out.code, Some(1), "{}", out.all());
     assert!(out.stderr.contains("was submitted before"), "{}", out.stderr);
     assert!(out.stderr.contains("--as-new"), "{}", out.stderr);

@@ -45,3 +45,18 @@ pub fn secret(label: &str) -> std::io::Result<Option<String>> {
     std::io::stdin().read_line(&mut line)?;
     Ok(Some(line.trim_end_matches(['\n', '\r']).to_string()))
 }
+
+/// Ask a question on the terminal and read one line of answer (trimmed,
+/// lower-cased). `None` without a terminal on both standard input and
+/// standard error, or when reading fails.
+pub fn ask(question: &str) -> Option<String> {
+    use std::io::{BufRead, IsTerminal};
+    if !(std::io::stdin().is_terminal() && std::io::stderr().is_terminal()) {
+        return None;
+    }
+    eprint!("{question} ");
+    let _ = std::io::stderr().flush();
+    let mut answer = String::new();
+    std::io::stdin().lock().read_line(&mut answer).ok()?;
+    Some(answer.trim().to_ascii_lowercase())
+}

@@ -1,11 +1,20 @@
 //! `chanwiz submit FILE|DRAFT_ID`: create the channel on the backend, or
 //! update it when the draft edits one.
 //!
-//! A draft is kept after a successful submit: it then records the channel's
-//! id and version, so that submitting it again updates that channel (with
-//! `If-Match`) instead of creating a second one. Before a create is sent, its
+//! One rule for a draft after a submit, as in the wizard: once the backend
+//! confirmed, the draft is removed (the channel is the truth), unless
+//! `--keep-draft`: it then edits that channel (its id, version and the
+//! document as confirmed), so submitting it again updates the channel with
+//! `If-Match` instead of creating a second one. Before a create is sent, its
 //! Idempotency-Key is saved in the draft, so a retry after a lost answer or a
 //! crash reuses it.
+//!
+//! `--diff` prints what the submit would change, field by field (the APP
+//! Secret only as "replaced"), and sends nothing. A 412 (the channel changed
+//! meanwhile) is merged per field with the version the draft came from:
+//! what only I changed is kept, what only they changed is taken, and a field
+//! both changed is asked about on a terminal (refused in a pipe, with the
+//! draft untouched).
 
 use std::io::IsTerminal;
 use std::path::Path;
@@ -18,8 +27,9 @@ use super::drafts::draft_errors;
 use super::validate::load_document;
 use super::{exit, fail};
 use crate::api::Channel;
-use crate::client::{self, Client, ClientError, Submitted, changed_fields};
+use crate::client::{self, Client, ClientError, Submitted};
 use crate::drafts::{Draft, DraftError, DraftStore};
+use crate::model::diff::{Change, Side, changes, merge3};
 use crate::model::{ChannelDocument, FieldError, Mode, validate};
 use crate::paths::Paths;
 use crate::sanitize::clean;
@@ -37,6 +47,13 @@ pub struct SubmitArgs {
     /// channel was deleted on the backend).
     #[arg(long)]
     pub as_new: bool,
+    /// Print what the submit would change, field by field, and send nothing.
+    #[arg(long)]
+    pub diff: bool,
+    /// Keep the draft after the backend confirmed the submit (it then edits
+    /// the channel); by default it is removed.
+    #[arg(long)]
+    pub keep_draft: bool,
     #[command(flatten)]
     pub backend: BackendArgs,
 }
@@ -103,6 +120,10 @@ fn submit_file(args: &SubmitArgs, paths: &Paths) -> ExitCode {
     {
         return code;
     }
+    if args.diff {
+        print_create_diff(&doc);
+        return ExitCode::SUCCESS;
+    }
     let errors = validate(&doc, Mode::Create);
     if !errors.is_empty() {
         return print_rule_errors(&errors);
@@ -142,6 +163,9 @@ fn submit_draft(args: &SubmitArgs, paths: &Paths) -> ExitCode {
         draft.meta.channel_version = None;
         draft.meta.idempotency_key = None;
     }
+    if args.diff {
+        return diff_draft(args, paths, &draft);
+    }
     if wants_secret(args, &draft.document, draft.meta.channel_id.is_none())
         && let Err(code) = read_secret(&mut draft.document)
     {
@@ -160,41 +184,229 @@ fn submit_draft(args: &SubmitArgs, paths: &Paths) -> ExitCode {
         Ok(c) => c,
         Err(code) => return code,
     };
-    match block_on(send_draft(&client, &store, &mut draft)) {
+    match block_on(send_draft(&client, &store, &mut draft, args.keep_draft)) {
         Err(code) | Ok(Err(code)) | Ok(Ok(code)) => code,
     }
 }
 
-/// Create or update, recording the outcome in the draft. The store is
-/// written here, in this order: the create's key is minted and saved before
-/// the request leaves (a retry after a lost answer or a crash reuses it),
-/// then the outcome is recorded and saved.
-async fn send_draft(client: &Client, store: &DraftStore, draft: &mut Draft) -> Result<ExitCode, ExitCode> {
+/// Create or update, then remove the draft (or, with `keep_draft`, record
+/// the outcome in it). The store is written here, in this order: the
+/// create's key is minted and saved before the request leaves (a retry
+/// after a lost answer or a crash reuses it), then the draft is removed or
+/// the outcome recorded. A 412 is merged ([`merge_stale`]) and sent again.
+async fn send_draft(
+    client: &Client,
+    store: &DraftStore,
+    draft: &mut Draft,
+    keep_draft: bool,
+) -> Result<ExitCode, ExitCode> {
     let saved = |draft: &mut Draft| store.save(draft).map_err(|e| fail(exit::of(e.kind()), &e.to_string()));
     if draft.ensure_idempotency_key() {
         saved(draft)?;
     }
-    let submitted = client::submit::send(client, draft).await.map_err(|e| client_failure(draft, &e))?;
+    let mut merges = 0;
+    let submitted = loop {
+        match client::submit::send(client, draft).await {
+            Ok(s) => break s,
+            // the channel changed meanwhile: merge, save, send again (a
+            // third admin racing us every time is told, not looped on)
+            Err(ClientError::Stale { current: Some(current), .. }) if merges < 3 => {
+                merges += 1;
+                merge_stale(draft, &current)?;
+                saved(draft)?;
+            }
+            Err(e) => return Err(client_failure(draft, &e)),
+        }
+    };
+    let verb = if matches!(submitted, Submitted::Updated(_)) { "updated" } else { "created" };
+    print_channel(verb, submitted.channel());
+    if !keep_draft {
+        return match store.remove(&draft.meta.id) {
+            Ok(()) | Err(DraftError::NotFound(_)) => {
+                eprintln!("draft {} is removed: the channel is the truth now (--keep-draft keeps it)", draft.meta.id);
+                Ok(ExitCode::SUCCESS)
+            }
+            Err(e) => {
+                eprintln!("chanwiz: the channel was saved on the backend, but draft {} could not be removed", draft.meta.id);
+                Err(fail(exit::of(e.kind()), &e.to_string()))
+            }
+        };
+    }
     client::submit::record(draft, &submitted);
     if let Err(code) = saved(draft) {
-        print_channel(
-            if matches!(submitted, Submitted::Updated(_)) { "updated" } else { "created" },
-            submitted.channel(),
-        );
         eprintln!("chanwiz: the channel was saved on the backend, but draft {} could not record it", draft.meta.id);
         return Err(code);
     }
-    match submitted {
-        Submitted::Updated(ch) => {
-            print_channel("updated", &ch);
-            eprintln!("draft {} now records version {}", draft.meta.id, ch.version);
-        }
-        Submitted::Created(ch) => {
-            print_channel("created", &ch);
-            eprintln!("draft {} is kept and now edits this channel: submitting it again updates it", draft.meta.id);
+    eprintln!(
+        "draft {} is kept (--keep-draft) and now edits this channel at version {}: submitting it again updates it",
+        draft.meta.id,
+        submitted.channel().version
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Merge the draft with the channel as it now is (a 412), in place: the
+/// draft then edits `current`'s version. Fields both sides changed are asked
+/// about on a terminal; without one the merge is refused and the draft left
+/// as it was.
+fn merge_stale(draft: &mut Draft, current: &Channel) -> Result<(), ExitCode> {
+    let merge = merge3(draft.meta.base.as_ref(), &draft.document, &current.document);
+    eprintln!(
+        "chanwiz: channel {} changed on the server (now version {}; your draft {} is based on version {}): merging field by field",
+        clean(&current.document.basic.channel_name),
+        current.version,
+        draft.meta.id,
+        draft.meta.channel_version.map_or("?".into(), |v| v.to_string())
+    );
+    let names = |paths: &[String]| paths.iter().map(|p| label_of(p)).collect::<Vec<_>>().join(", ");
+    if !merge.kept.is_empty() {
+        eprintln!("  yours kept:   {}", names(&merge.kept));
+    }
+    if draft.document.normalized().channel_info.app_secret.is_some() {
+        eprintln!("  yours kept:   APP Secret (replaced)");
+    }
+    if !merge.taken.is_empty() {
+        eprintln!("  theirs taken: {}", names(&merge.taken));
+    }
+    let mut choices = Vec::new();
+    for c in &merge.conflicts {
+        eprintln!("  both changed: {}", label_of(&c.path));
+        eprintln!("    was    {}", one_line(c.base.as_deref().unwrap_or("(not known: the draft predates this release)")));
+        eprintln!("    mine   {}", one_line(&c.mine));
+        eprintln!("    theirs {}", one_line(&c.theirs));
+        let side = loop {
+            match super::prompt::ask("    keep [m]ine or take [t]heirs?").as_deref() {
+                Some("m" | "mine") => break Side::Mine,
+                Some("t" | "theirs") => break Side::Theirs,
+                Some(_) => continue,
+                None => {
+                    return Err(fail(
+                        exit::REFUSED,
+                        &format!(
+                            "{} field(s) changed on both sides and there is no terminal to ask: the draft is unchanged; run `chanwiz submit {}` on a terminal, or open the draft in the wizard",
+                            merge.conflicts.len(),
+                            draft.meta.id
+                        ),
+                    ));
+                }
+            }
+        };
+        choices.push(side);
+    }
+    draft.document = merge.resolve(&choices);
+    draft.meta.channel_version = Some(current.version);
+    draft.meta.base = Some(current.document.normalized().without_secrets());
+    let errors = draft_errors(draft);
+    if !errors.is_empty() {
+        print_rule_errors(&errors);
+        return Err(fail(exit::REFUSED, &format!("the merge breaks a rule; draft {} was not changed", draft.meta.id)));
+    }
+    Ok(())
+}
+
+fn label_of(path: &str) -> String {
+    match crate::model::fields::label(path) {
+        "" => clean(path).into_owned(),
+        l => l.to_string(),
+    }
+}
+
+fn one_line(s: &str) -> String {
+    clean(&s.replace('\n', " ⏎ ")).into_owned()
+}
+
+/// `--diff` of a document file: a create, every field that is set.
+fn print_create_diff(doc: &ChannelDocument) {
+    let changed = changes(&ChannelDocument::default(), doc);
+    emit(&format!(
+        "create channel {} ({} field{} set)",
+        clean(&doc.basic.channel_name),
+        changed.len(),
+        if changed.len() == 1 { "" } else { "s" }
+    ));
+    for c in &changed {
+        if c.is_secret() {
+            emit(&format!("  + {}: set (never shown)", c.label()));
+        } else {
+            emit(&format!("  + {}: {}", c.label(), one_line(&c.new)));
         }
     }
-    Ok(ExitCode::SUCCESS)
+    eprintln!("nothing was sent (--diff)");
+}
+
+fn change_line(c: &Change) -> String {
+    if c.is_secret() {
+        format!("{}: replaced", c.label())
+    } else {
+        format!("{}: {} → {}", c.label(), one_line(&c.old), one_line(&c.new))
+    }
+}
+
+/// `--diff` of a draft: an edit is compared with the channel as the backend
+/// has it now when it answers (a newer version shows the merge a submit
+/// would make), else with the version the draft came from.
+fn diff_draft(args: &SubmitArgs, paths: &Paths, draft: &Draft) -> ExitCode {
+    let Some(id) = draft.meta.channel_id.as_deref() else {
+        print_create_diff(&draft.document);
+        return ExitCode::SUCCESS;
+    };
+    let version = draft.meta.channel_version.map_or("?".into(), |v| v.to_string());
+    let current = match args.backend.connect(paths) {
+        Ok(client) => match block_on(client.get_channel(id)) {
+            Ok(Ok(ch)) => Some(ch),
+            Ok(Err(e)) if e.is_unreachable() => None,
+            Ok(Err(e)) => return report(&e),
+            Err(code) => return code,
+        },
+        Err(e) if e.is_unreachable() => None,
+        Err(e) => return report(&e),
+    };
+    let old = match (&current, &draft.meta.base) {
+        (Some(ch), _) if Some(ch.version) == draft.meta.channel_version => ch.document.clone(),
+        (Some(ch), _) => {
+            // the channel moved on: what a submit would do is the merge
+            let merge = merge3(draft.meta.base.as_ref(), &draft.document, &ch.document);
+            emit(&format!(
+                "update channel {} ({}): the backend holds version {}, the draft is based on version {version}; a submit merges:",
+                clean(&ch.document.basic.channel_name),
+                clean(id),
+                ch.version
+            ));
+            let merged = merge.resolve(&[]);
+            for c in changes(&ch.document, &merged) {
+                let both = merge.conflicts.iter().any(|x| x.path == c.path);
+                emit(&format!("  ~ {}{}", change_line(&c), if both { "   (changed on both sides: asked)" } else { "" }));
+            }
+            for p in &merge.taken {
+                emit(&format!("  = {}: theirs kept", label_of(p)));
+            }
+            eprintln!("nothing was sent (--diff)");
+            return ExitCode::SUCCESS;
+        }
+        (None, Some(base)) => {
+            eprintln!("chanwiz: the backend does not answer: compared with version {version} as the draft began from it");
+            base.clone()
+        }
+        (None, None) => {
+            return fail(
+                exit::UNREACHABLE,
+                "the backend does not answer and the draft does not hold the version it began from (made before this release): nothing to compare with",
+            );
+        }
+    };
+    let changed = changes(&old, &draft.document);
+    emit(&format!(
+        "update channel {} ({}, version {version}): {} field{} changed",
+        clean(&old.basic.channel_name),
+        clean(id),
+        changed.len(),
+        if changed.len() == 1 { "" } else { "s" }
+    ));
+    for c in &changed {
+        emit(&format!("  ~ {}", change_line(c)));
+    }
+    eprintln!("nothing was sent (--diff)");
+    ExitCode::SUCCESS
 }
 
 /// Print a failed submit with what the user can do about it.
@@ -207,7 +419,12 @@ fn client_failure(draft: &Draft, e: &ClientError) -> ExitCode {
         );
     }
     if let ClientError::Stale { current: Some(current), .. } = e {
-        explain_stale(draft, current);
+        eprintln!(
+            "chanwiz: channel {} kept changing on the server (now version {}); draft {} is kept: run the submit again",
+            clean(&current.document.basic.channel_name),
+            current.version,
+            draft.meta.id
+        );
     }
     if matches!(e, ClientError::NotFound { .. }) && draft.meta.channel_id.is_some() {
         eprintln!(
@@ -216,27 +433,4 @@ fn client_failure(draft: &Draft, e: &ClientError) -> ExitCode {
         );
     }
     code
-}
-
-/// After a 412: which fields differ between the draft and the server.
-fn explain_stale(draft: &Draft, current: &Channel) {
-    let paths = changed_fields(&draft.document, &current.document);
-    eprintln!(
-        "chanwiz: the server holds version {} of channel {} ({}); your draft {} is based on version {} and was not sent",
-        current.version,
-        clean(&current.id),
-        clean(&current.document.basic.channel_name),
-        draft.meta.id,
-        draft.meta.channel_version.map_or("?".into(), |v| v.to_string())
-    );
-    if !paths.is_empty() {
-        eprintln!("fields where your draft and the server differ:");
-        for p in paths.iter().take(30) {
-            eprintln!("  {}", clean(p));
-        }
-        if paths.len() > 30 {
-            eprintln!("  ... and {} more", paths.len() - 30);
-        }
-    }
-    eprintln!("see the server's version with `chanwiz channels show {}`", clean(&current.id));
 }

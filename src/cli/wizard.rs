@@ -19,6 +19,10 @@ pub struct WizardArgs {
     /// Capture the mouse (off by default: it breaks text selection).
     #[arg(long)]
     pub mouse: bool,
+    /// Keep a draft after the backend confirmed its submit (it then edits
+    /// the channel); by default it is removed.
+    #[arg(long)]
+    pub keep_draft: bool,
     /// Bot API base URL (a local Bot API server, tests). Default:
     /// $CHANWIZ_TELEGRAM_API, then https://api.telegram.org.
     #[arg(long, value_name = "URL")]
@@ -61,6 +65,7 @@ pub fn run(args: &WizardArgs, paths: &Paths) -> ExitCode {
     let result = app::run(
         store,
         args.mouse,
+        args.keep_draft,
         telegram,
         offline_catalogue,
         move || -> (Option<Arc<dyn Backend>>, Option<String>) {

@@ -86,11 +86,11 @@ pub async fn send(client: &Client, draft: &Draft) -> Result<Submitted, ClientErr
     Ok(Submitted::Created(ch))
 }
 
-/// Write what [`send`] did into the draft: the channel's id and version, and
-/// the create's key forgotten (the next submit updates that channel).
+/// Write what [`send`] did into a draft that is kept: the channel's id,
+/// version and document as confirmed (the base of the next edit), the
+/// create's key forgotten and the APP Secret dropped (the backend holds it):
+/// the next submit updates that channel.
 pub fn record(draft: &mut Draft, submitted: &Submitted) {
     let ch = submitted.channel();
-    draft.meta.channel_id = Some(ch.id.clone());
-    draft.meta.channel_version = Some(ch.version);
-    draft.meta.idempotency_key = None;
+    draft.confirmed(&ch.id, ch.version, &ch.document);
 }

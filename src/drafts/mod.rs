@@ -90,6 +90,20 @@ impl Draft {
         draft
     }
 
+    /// The backend confirmed a submit of this draft as `version` of channel
+    /// `id` holding `document`: the draft (if it is kept) now edits that
+    /// version, the create's key forgotten and the APP Secret dropped (the
+    /// backend holds it) unless the draft remembers secrets.
+    pub fn confirmed(&mut self, id: &str, version: u64, document: &ChannelDocument) {
+        self.meta.channel_id = Some(id.to_string());
+        self.meta.channel_version = Some(version);
+        self.meta.idempotency_key = None;
+        self.meta.base = Some(document.normalized().without_secrets());
+        if !self.meta.remember_secrets {
+            self.document.channel_info.app_secret = None;
+        }
+    }
+
     /// The channel's name as the edit started from it (the draft's own name
     /// when it has no base).
     pub fn base_name(&self) -> &str {

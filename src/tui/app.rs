@@ -24,6 +24,8 @@ use crate::drafts::DraftStore;
 
 pub struct Options {
     pub mouse: bool,
+    /// Keep a draft after its submit was confirmed (`--keep-draft`).
+    pub keep_draft: bool,
     /// The Bot API (`--telegram-api`, `CHANWIZ_TELEGRAM_API`), or why it is
     /// unusable.
     pub telegram: Result<crate::telegram::ApiConfig, String>,
@@ -137,6 +139,7 @@ impl Input {
 pub fn run(
     store: Arc<DraftStore>,
     mouse: bool,
+    keep_draft: bool,
     telegram: Result<crate::telegram::ApiConfig, String>,
     offline_catalogue: Option<crate::client::cache::Caches>,
     make_backend: impl FnOnce() -> (Option<Arc<dyn Backend>>, Option<String>),
@@ -144,7 +147,7 @@ pub fn run(
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
     runtime.block_on(async move {
         let (backend, backend_url) = make_backend();
-        run_async(store, Options { mouse, telegram, backend, backend_url, offline_catalogue }).await
+        run_async(store, Options { mouse, keep_draft, telegram, backend, backend_url, offline_catalogue }).await
     })
 }
 
@@ -152,6 +155,7 @@ async fn run_async(store: Arc<DraftStore>, opts: Options) -> io::Result<Outcome>
     let link = if opts.backend.is_none() { Link::Offline } else { Link::Connecting };
     let mut state = State::new(opts.backend_url.clone(), link);
     state.shared.color = std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+    state.shared.keep_draft = opts.keep_draft;
 
     let mouse = opts.mouse;
     let previous_hook = std::panic::take_hook();

@@ -793,14 +793,10 @@ impl Wizard {
         self.submit = Submit::Idle;
         match result {
             Ok(channel) => {
-                self.draft.meta.channel_id = Some(channel.id.clone());
-                self.draft.meta.channel_version = Some(channel.version);
-                self.draft.meta.idempotency_key = None;
-                self.draft.meta.base = Some(channel.document.normalized().without_secrets());
+                self.draft.confirmed(&channel.id, channel.version, &channel.document);
                 if shared.keep_draft {
                     // --keep-draft: the draft now edits the channel as
                     // confirmed (the secret is on the backend)
-                    self.draft.document.channel_info.app_secret = None;
                     self.revision += 1;
                     return Outcome::effect(self.save());
                 }
