@@ -22,7 +22,8 @@ fn no_secret_reaches_output_errors_or_logs() {
     assert_eq!(o.code, Some(1), "without the APP Secret the create is refused locally: {}", o.all());
     assert!(o.stderr.contains("--app-secret-stdin"), "{}", o.stderr);
     outputs.push(o);
-    let o = cli.run_with_input(&["submit", &draft.meta.id, "--app-secret-stdin", "--keep-draft"], &format!("{APP_SECRET}\n"));
+    let o = cli
+        .run_with_input(&["submit", &draft.meta.id, "--app-secret-stdin", "--keep-draft"], &format!("{APP_SECRET}\n"));
     assert_eq!(o.code, Some(0), "{}", o.all());
     outputs.push(o);
     let id = cli.store().load(&draft.meta.id).unwrap().meta.channel_id.unwrap();
@@ -52,7 +53,12 @@ fn no_secret_reaches_output_errors_or_logs() {
     let mut stale = cli.store().load(&draft.meta.id).unwrap();
     stale.meta.channel_version = Some(1);
     cli.store().save(&mut stale).unwrap();
-    outputs.push(cli.run_with_input(&["submit", &draft.meta.id, "--app-secret-stdin", "--keep-draft"], &format!("{APP_SECRET}\n")));
+    outputs.push(
+        cli.run_with_input(
+            &["submit", &draft.meta.id, "--app-secret-stdin", "--keep-draft"],
+            &format!("{APP_SECRET}\n"),
+        ),
+    );
     let o = cli.run(&["channels", "list", "--token", &format!("{}x", server.token)]);
     assert_eq!(o.code, Some(1));
     outputs.push(o);

@@ -227,7 +227,10 @@ async fn send_draft(
                 Ok(ExitCode::SUCCESS)
             }
             Err(e) => {
-                eprintln!("chanwiz: the channel was saved on the backend, but draft {} could not be removed", draft.meta.id);
+                eprintln!(
+                    "chanwiz: the channel was saved on the backend, but draft {} could not be removed",
+                    draft.meta.id
+                );
                 Err(fail(exit::of(e.kind()), &e.to_string()))
             }
         };
@@ -271,7 +274,10 @@ fn merge_stale(draft: &mut Draft, current: &Channel) -> Result<(), ExitCode> {
     let mut choices = Vec::new();
     for c in &merge.conflicts {
         eprintln!("  both changed: {}", label_of(&c.path));
-        eprintln!("    was    {}", one_line(c.base.as_deref().unwrap_or("(not known: the draft predates this release)")));
+        eprintln!(
+            "    was    {}",
+            one_line(c.base.as_deref().unwrap_or("(not known: the draft predates this release)"))
+        );
         eprintln!("    mine   {}", one_line(&c.mine));
         eprintln!("    theirs {}", one_line(&c.theirs));
         let side = loop {
@@ -375,7 +381,11 @@ fn diff_draft(args: &SubmitArgs, paths: &Paths, draft: &Draft) -> ExitCode {
             let merged = merge.resolve(&[]);
             for c in changes(&ch.document, &merged) {
                 let both = merge.conflicts.iter().any(|x| x.path == c.path);
-                emit(&format!("  ~ {}{}", change_line(&c), if both { "   (changed on both sides: asked)" } else { "" }));
+                emit(&format!(
+                    "  ~ {}{}",
+                    change_line(&c),
+                    if both { "   (changed on both sides: asked)" } else { "" }
+                ));
             }
             for p in &merge.taken {
                 emit(&format!("  = {}: theirs kept", label_of(p)));
@@ -384,7 +394,9 @@ fn diff_draft(args: &SubmitArgs, paths: &Paths, draft: &Draft) -> ExitCode {
             return ExitCode::SUCCESS;
         }
         (None, Some(base)) => {
-            eprintln!("chanwiz: the backend does not answer: compared with version {version} as the draft began from it");
+            eprintln!(
+                "chanwiz: the backend does not answer: compared with version {version} as the draft began from it"
+            );
             base.clone()
         }
         (None, None) => {
