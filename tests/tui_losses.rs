@@ -350,6 +350,47 @@ fn reachable() -> Vec<(String, Build)> {
         update(&mut s, key(KeyCode::PageDown));
     }
     out.push(("review".into(), Box::new(|| submit_ready(Link::Online))));
+    for (name, keys) in [("review scrolled", vec![KeyCode::Down]), ("review at its end", vec![KeyCode::End])] {
+        out.push((
+            name.into(),
+            Box::new(move || {
+                let mut s = submit_ready(Link::Online);
+                for k in &keys {
+                    update(&mut s, key(*k));
+                }
+                s
+            }),
+        ));
+    }
+    // the merge after a 412: two fields changed on both sides, then none
+    for both in [true, false] {
+        out.push((
+            format!("merge, conflicts={both}"),
+            Box::new(move || {
+                let mut s = State::new(None, Link::Online);
+                update(&mut s, Action::ChannelOpened(Ok(saved_channel())));
+                let mut current = saved_channel();
+                current.version = 2;
+                current.document.basic.skill_queue = "sq-9".into();
+                if both {
+                    let w = s.wizard_mut().unwrap();
+                    w.draft.document.basic.ou = "ou-mine".into();
+                    w.draft.document.basic.non_working_time_notification = "mine".into();
+                    current.document.basic.ou = "ou-theirs".into();
+                    current.document.basic.non_working_time_notification = "theirs".into();
+                }
+                update(
+                    &mut s,
+                    Action::Submitted(Err(SubmitError::Stale {
+                        message: "412".into(),
+                        current: Some(Box::new(current)),
+                    })),
+                );
+                assert!(matches!(s.popup, Some(Popup::Merge(_))));
+                s
+            }),
+        ));
+    }
     out.push((
         "review with errors".into(),
         Box::new(|| {

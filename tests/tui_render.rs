@@ -242,3 +242,46 @@ fn too_small() {
     insta::assert_snapshot!("too_small_80x15", draw(&s, 80, 15));
     assert!(draw(&s, 59, 16).contains("terminal too small (need 60×16)"));
 }
+
+#[test]
+fn an_edit_with_its_changes_and_the_merge_after_a_conflict() {
+    let mut s = base_state(Link::Online);
+    update(
+        &mut s,
+        Action::CatalogueLoaded { catalogue: catalogue(), fetched: fixed_time() - chrono::Duration::minutes(3) },
+    );
+    let mut base = example().without_secrets();
+    base.basic.transfer_keywords = vec!["人工".into(), "agent".into()];
+    let mut draft = Draft::editing("ch-7", 3, &base);
+    draft.meta.created = fixed_time();
+    draft.meta.updated = fixed_time();
+    draft.document.channel_info.app_key = "ak-rotated-2026".into();
+    draft.document.channel_info.app_secret = Some("sk-rotated".into());
+    draft.document.basic.non_working_time_notification = "下班了，明天见 🙂\nBack tomorrow.".into();
+    open_wizard(&mut s, draft);
+    for _ in 0..3 {
+        key(&mut s, KeyCode::PageDown);
+    }
+    snap("edit_review", &mut s);
+    let mut theirs = base.clone();
+    theirs.basic.non_working_time_notification = "休息中 🌙".into();
+    theirs.basic.skill_queue = "sq-2".into();
+    let current = chanwiz::api::Channel {
+        id: "ch-7".into(),
+        version: 4,
+        created: fixed_time(),
+        updated: fixed_time(),
+        integration_url: "https://192.0.2.10:28090/apiaccess/telegram/message/ch-7".into(),
+        has_app_secret: true,
+        has_bot_token: false,
+        document: theirs,
+    };
+    update(
+        &mut s,
+        Action::Submitted(Err(chanwiz::tui::update::SubmitError::Stale {
+            message: "412".into(),
+            current: Some(Box::new(current)),
+        })),
+    );
+    snap("edit_merge", &mut s);
+}

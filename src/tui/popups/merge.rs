@@ -92,9 +92,9 @@ impl MergePopup {
     pub fn render(&self, frame: &mut Frame, theme: &Theme) {
         let area = frame.area();
         let w = area.width.saturating_sub(4).clamp(20, 76);
-        let h = area.height.saturating_sub(2).clamp(6, 20);
-        let inner = frame_box(frame, w, h, "The channel changed on the server");
-        let width = usize::from(inner.width);
+        let max_h = area.height.saturating_sub(2).clamp(6, 20);
+        // the box's inner width (frame_box draws a one-cell border)
+        let width = usize::from(w.saturating_sub(2));
         let mut lines: Vec<Line> = Vec::new();
         let mut sel_line = 0;
         let intro = format!(
@@ -138,22 +138,32 @@ impl MergePopup {
             let style = if selected { theme.focus() } else { theme.title() };
             lines.push(Line::from(vec![Span::raw(lead), Span::styled(clean(c.label()).into_owned(), style)]));
             let was = c.base.as_deref().unwrap_or("(not known: the draft predates this release)");
-            lines
-                .push(Line::from(Span::styled(format!("    was     {}", truncate(&clean(was), value_w)), theme.dim())));
+            lines.push(Line::from(Span::styled(
+                format!("    was     {}", truncate(&one_line(was), value_w)),
+                theme.dim(),
+            )));
             for (side, label, value) in [(Side::Mine, "mine  ", &c.mine), (Side::Theirs, "theirs", &c.theirs)] {
                 let chosen = self.choices[i] == side;
                 let mark = if chosen { "(•)" } else { "( )" };
                 lines.push(Line::from(vec![
                     Span::raw(format!("  {mark} {label} ")),
-                    Span::styled(truncate(&clean(value), value_w), if chosen { theme.ok() } else { theme.dim() }),
+                    Span::styled(truncate(&one_line(value), value_w), if chosen { theme.ok() } else { theme.dim() }),
                 ]));
             }
         }
-        let keys = "[Enter] submit the merge   [Esc] later (the draft stays as it is)";
+        let keys = "[Enter] submit the merge   [Esc] later: the draft stays";
+        let h = u16::try_from(lines.len() + 3).unwrap_or(u16::MAX).min(max_h);
+        let inner = frame_box(frame, w, h, "The channel changed on the server");
         let body_h = usize::from(inner.height).saturating_sub(1);
         let top = (sel_line + 4).saturating_sub(body_h);
         let mut shown: Vec<Line> = lines.into_iter().skip(top).take(body_h).collect();
+        let keys = if crate::tui::text::width(keys) <= width { keys } else { "[Enter] submit  [Esc] later" };
         shown.push(Line::from(Span::styled(truncate(keys, width), theme.key())));
         frame.render_widget(Paragraph::new(shown), inner);
     }
+}
+
+/// A value on one line: line breaks shown as ⏎, control characters dropped.
+fn one_line(s: &str) -> String {
+    clean(&s.replace('\n', " ⏎ ")).into_owned()
 }

@@ -118,6 +118,8 @@ impl Home {
                 selected_line = lines.len();
             }
             let name = if d.name.is_empty() { "(unnamed)".to_string() } else { clean(&d.name).into_owned() };
+            // an edit of a backend channel says so (a new channel says nothing)
+            let name = if d.channel_id.is_some() { format!("{name} (edit)") } else { name };
             let status = match d.errors {
                 0 => Span::styled("✓ valid".to_string(), theme.ok()),
                 1 => Span::styled("✗ 1 error".to_string(), theme.error()),
