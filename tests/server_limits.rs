@@ -192,7 +192,7 @@ fn an_idle_connection_after_the_tls_handshake_is_closed() {
     let _ = rustls::crypto::ring::default_provider().install_default();
     let pem = std::fs::read(server.certificate.as_ref().unwrap()).unwrap();
     let mut roots = rustls::RootCertStore::empty();
-    for cert in rustls_pemfile::certs(&mut &pem[..]) {
+    for cert in <rustls_pki_types::CertificateDer as rustls_pki_types::pem::PemObject>::pem_slice_iter(&pem) {
         roots.add(cert.unwrap()).unwrap();
     }
     let config = rustls::ClientConfig::builder().with_root_certificates(roots).with_no_client_auth();

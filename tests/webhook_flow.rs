@@ -166,7 +166,7 @@ async fn a_rotation_whose_backend_vanishes_is_undone_and_its_staged_secret_lapse
 async fn deliver_to(url: &str, ca: &std::path::Path, secret: &str) -> u16 {
     let pem = std::fs::read(ca).unwrap();
     let mut roots = rustls::RootCertStore::empty();
-    for cert in rustls_pemfile::certs(&mut pem.as_slice()) {
+    for cert in <rustls_pki_types::CertificateDer as rustls_pki_types::pem::PemObject>::pem_slice_iter(&pem) {
         roots.add(cert.unwrap()).unwrap();
     }
     let tls =

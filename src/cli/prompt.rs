@@ -1,37 +1,14 @@
-//! Reading a secret from the terminal without echoing it.
+//! Questions on the terminal: a secret without echo, a line of answer.
 
 use std::io::Write;
 
-use crossterm::event::{Event, KeyCode, KeyEventKind, KeyModifiers, read};
-use crossterm::terminal::{disable_raw_mode, enable_raw_mode};
-
 /// Ask for a secret on the terminal; the typed characters are not shown.
-/// `None` when the user aborts (Esc, Ctrl-C, Ctrl-D) or the terminal fails.
+/// `None` when the user aborts (Ctrl-C, Ctrl-D on an empty line) or the
+/// terminal fails. The terminal's own line editing applies (Backspace,
+/// Ctrl-U, Ctrl-W), and its echo comes back however the prompt ends, a
+/// panic included (`rpassword` restores it in a drop guard).
 pub fn hidden(label: &str) -> Option<String> {
-    eprint!("{label}: ");
-    let _ = std::io::stderr().flush();
-    enable_raw_mode().ok()?;
-    let mut text = String::new();
-    let ok = loop {
-        match read() {
-            Ok(Event::Key(k)) if k.kind != KeyEventKind::Release => match k.code {
-                KeyCode::Enter => break true,
-                KeyCode::Esc => break false,
-                KeyCode::Char('c' | 'd') if k.modifiers.contains(KeyModifiers::CONTROL) => break false,
-                KeyCode::Backspace => {
-                    text.pop();
-                }
-                KeyCode::Char(c) => text.push(c),
-                _ => {}
-            },
-            Ok(Event::Paste(p)) => text.push_str(&p),
-            Ok(_) => {}
-            Err(_) => break false,
-        }
-    };
-    let _ = disable_raw_mode();
-    eprintln!();
-    ok.then_some(text)
+    rpassword::prompt_password(format!("{label}: ")).ok()
 }
 
 /// A secret from standard input: asked for without echo on a terminal
