@@ -24,6 +24,13 @@ pub struct BackendArgs {
     /// Default: $CHANWIZ_CA_CERT, then config.json.
     #[arg(long, value_name = "FILE")]
     pub ca_cert: Option<PathBuf>,
+    /// Do not contact the backend: what can be answered from the cache of
+    /// the last online run is (its age shown); the rest is refused.
+    #[arg(long, conflicts_with = "backend")]
+    pub offline: bool,
+    /// The command these flags belong to (for messages).
+    #[arg(skip)]
+    pub command: &'static str,
 }
 
 impl std::fmt::Debug for BackendArgs {
@@ -40,6 +47,9 @@ impl BackendArgs {
     /// A client for the resolved settings (flag > environment > file); the
     /// local backend, started for this command, when no backend is set.
     pub fn connect(&self, paths: &Paths) -> Result<Client, ClientError> {
+        if self.offline {
+            return Err(ClientError::Offline(format!("chanwiz {}", self.command).trim_end().to_string()));
+        }
         if !self.configured(paths)? {
             return super::embedded::client(paths);
         }

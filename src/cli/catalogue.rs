@@ -21,6 +21,25 @@ pub struct CatalogueArgs {
 }
 
 pub fn run(args: &CatalogueArgs, paths: &Paths) -> ExitCode {
+    if args.backend.offline {
+        // the cache of the backend these flags lead to, as the wizard's --offline
+        let cached = args.backend.catalogue_cache(paths).map(|c| c.load());
+        return match cached {
+            Err(e) => report(&e),
+            Ok(None) => super::fail(
+                super::exit::UNREACHABLE,
+                "offline (--offline): no cached catalogue of this backend: run `chanwiz catalogue` once while it is reachable",
+            ),
+            Ok(Some(c)) => show(
+                args,
+                &crate::client::CatalogueFetch {
+                    catalogue: c.catalogue,
+                    fetched: c.fetched,
+                    offline: Some(crate::client::ClientError::Offline("chanwiz catalogue".into())),
+                },
+            ),
+        };
+    }
     let client = match args.backend.client(paths) {
         Ok(c) => c,
         Err(code) => return code,
@@ -43,6 +62,11 @@ pub fn run(args: &CatalogueArgs, paths: &Paths) -> ExitCode {
         }
         Ok(Ok(f)) => f,
     };
+    show(args, &fetch)
+}
+
+/// Print the catalogue (with where it came from).
+fn show(args: &CatalogueArgs, fetch: &crate::client::CatalogueFetch) -> ExitCode {
     if let Some(reason) = &fetch.offline {
         eprintln!("chanwiz: {}", clean(&reason.to_string()));
         eprintln!(

@@ -5,6 +5,7 @@ mod backend;
 mod catalogue;
 mod channels;
 mod config;
+mod docs;
 mod drafts;
 mod embedded;
 mod export;
@@ -43,8 +44,18 @@ pub mod exit {
     }
 }
 
+/// Shown under every `--help`.
+const EXIT_CODES: &str = "Exit codes: 0 done; 1 refused (invalid input; the backend or Telegram said no); \
+2 unreadable input or a wrong command line; 3 the backend could not be reached; \
+130 interrupted.";
+
 #[derive(Debug, Parser)]
-#[command(name = "chanwiz", version, about = "Set up a Telegram customer-service channel from the terminal", long_about = None)]
+#[command(
+    name = "chanwiz",
+    version,
+    about = "Set up a Telegram customer-service channel from the terminal",
+    long_about = None
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Option<Command>,
@@ -83,10 +94,127 @@ pub enum Command {
     #[cfg(feature = "server")]
     #[command(subcommand)]
     Tenant(serve::TenantCommand),
+    /// Print a shell completion script (bash, zsh, fish, powershell, elvish).
+    Completions(docs::CompletionsArgs),
+    /// Print the man page (or write one page per command with -o DIR).
+    Man(docs::ManArgs),
+}
+
+impl Command {
+    /// The command's name as typed (for messages), and its backend flags
+    /// when it talks to a backend.
+    fn parts(&mut self) -> (&'static str, Option<&mut backend::BackendArgs>) {
+        use channels::ChannelsCommand as Ch;
+        use export::ExportAction as Ex;
+        match self {
+            Command::Validate(_) => ("validate", None),
+            Command::Drafts(_) => ("drafts", None),
+            Command::Schema => ("schema", None),
+            Command::Submit(a) => ("submit", Some(&mut a.backend)),
+            Command::Channels(Ch::List { backend, .. }) => ("channels list", Some(backend)),
+            Command::Channels(Ch::Show { backend, .. }) => ("channels show", Some(backend)),
+            Command::Channels(Ch::Rm { backend, .. }) => ("channels rm", Some(backend)),
+            Command::Export(a) => match &mut a.action {
+                Some(Ex::List { backend, .. }) => ("export list", Some(backend)),
+                Some(Ex::Download { backend, .. }) => ("export download", Some(backend)),
+                None => ("export", Some(&mut a.backend)),
+            },
+            Command::Catalogue(a) => ("catalogue", Some(&mut a.backend)),
+            Command::Config(_) => ("config", None),
+            Command::Webhook(w) => ("webhook", Some(&mut w.common_mut().backend)),
+            #[cfg(feature = "server")]
+            Command::Serve(_) => ("serve", None),
+            #[cfg(feature = "server")]
+            Command::Tenant(_) => ("tenant", None),
+            Command::Completions(_) => ("completions", None),
+            Command::Man(_) => ("man", None),
+        }
+    }
+}
+
+/// The options given before the command (`chanwiz --backend URL channels
+/// list`) apply to it as if given after it (clap's `global` cannot be used:
+/// the same flags are the wizard's own when there is no command). An option
+/// the command has no use for is refused, never silently dropped.
+fn absorb_globals(cli: &mut Cli) -> Result<(), String> {
+    let top = &cli.wizard;
+    let Some(cmd) = cli.command.as_mut() else { return Ok(()) };
+    if top.mouse {
+        return Err("--mouse is an option of the wizard (`chanwiz` with no command)".into());
+    }
+    if top.keep_draft {
+        return Err("--keep-draft before a command is the wizard's: give it after `submit`".into());
+    }
+    let telegram = top.telegram_api.clone();
+    let g = &top.backend;
+    let given: Vec<&str> = [
+        (g.backend.is_some(), "--backend"),
+        (g.token.is_some(), "--token"),
+        (g.ca_cert.is_some(), "--ca-cert"),
+        (g.offline, "--offline"),
+    ]
+    .into_iter()
+    .filter_map(|(set, flag)| set.then_some(flag))
+    .collect();
+    let name = cmd.parts().0;
+    if telegram.is_some() {
+        match cmd {
+            Command::Webhook(w) => merge("--telegram-api", &telegram, &mut w.common_mut().telegram_api)?,
+            _ => {
+                return Err(format!("`chanwiz {name}` does not talk to Telegram: --telegram-api does not apply to it"));
+            }
+        }
+    }
+    let (name, target) = cmd.parts();
+    let Some(b) = target else {
+        return match given.first() {
+            Some(flag) => Err(format!("`chanwiz {name}` does not talk to a backend: {flag} does not apply to it")),
+            None => Ok(()),
+        };
+    };
+    b.command = name;
+    merge("--backend", &g.backend, &mut b.backend)?;
+    merge("--token", &g.token, &mut b.token)?;
+    merge("--ca-cert", &g.ca_cert, &mut b.ca_cert)?;
+    b.offline |= g.offline;
+    if b.offline && b.backend.is_some() {
+        return Err("--offline and --backend cannot be used together".into());
+    }
+    Ok(())
+}
+
+/// Take the value given before the command unless the one after it differs.
+fn merge<T: Clone + PartialEq>(flag: &str, top: &Option<T>, sub: &mut Option<T>) -> Result<(), String> {
+    match (top, sub.as_ref()) {
+        (Some(t), Some(s)) if t != s => {
+            Err(format!("{flag} is given twice, before and after the command, with different values"))
+        }
+        (Some(t), _) => {
+            *sub = Some(t.clone());
+            Ok(())
+        }
+        (None, _) => Ok(()),
+    }
+}
+
+/// The command line's definition, every command's help ending with the exit
+/// codes (what `main` parses, and what completions and man pages describe).
+pub fn command() -> clap::Command {
+    fn with_codes(cmd: clap::Command) -> clap::Command {
+        cmd.after_help(EXIT_CODES).mut_subcommands(with_codes)
+    }
+    with_codes(<Cli as clap::CommandFactory>::command())
 }
 
 pub fn main() -> ExitCode {
-    let cli = Cli::parse();
+    use clap::FromArgMatches;
+    let mut cli = match Cli::from_arg_matches(&command().get_matches()) {
+        Ok(cli) => cli,
+        Err(e) => e.exit(),
+    };
+    if let Err(message) = absorb_globals(&mut cli) {
+        return fail(exit::UNREADABLE, &message);
+    }
     match cli.command {
         Some(Command::Validate(args)) => validate::run(&args),
         Some(Command::Drafts(cmd)) => with_paths(|paths| drafts::run(&cmd, paths)),
@@ -100,6 +228,8 @@ pub fn main() -> ExitCode {
         Some(Command::Serve(args)) => with_paths(|paths| serve::run_serve(&args, paths)),
         #[cfg(feature = "server")]
         Some(Command::Tenant(cmd)) => with_paths(|paths| serve::run_tenant(&cmd, paths)),
+        Some(Command::Completions(args)) => docs::completions(&args),
+        Some(Command::Man(args)) => docs::man(&args),
         Some(Command::Schema) => {
             println!("{}", crate::schema::schema_json());
             ExitCode::SUCCESS

@@ -102,6 +102,17 @@ pub struct DeleteArgs {
     pub yes: bool,
 }
 
+impl WebhookCommand {
+    /// The flags every webhook command shares (for the global options).
+    pub fn common_mut(&mut self) -> &mut Common {
+        match self {
+            WebhookCommand::Set(a) | WebhookCommand::Rotate(a) => &mut a.common,
+            WebhookCommand::Info(a) => &mut a.common,
+            WebhookCommand::Delete(a) => &mut a.common,
+        }
+    }
+}
+
 pub fn run(cmd: &WebhookCommand, paths: &Paths) -> ExitCode {
     let common = match cmd {
         WebhookCommand::Set(a) | WebhookCommand::Rotate(a) => &a.common,

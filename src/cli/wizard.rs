@@ -13,9 +13,6 @@ use crate::tui::backend::{Backend, Remote};
 /// Options of the wizard (`chanwiz` with no command).
 #[derive(Debug, Args)]
 pub struct WizardArgs {
-    /// Start without any backend: everything but Submit works.
-    #[arg(long, conflicts_with = "backend")]
-    pub offline: bool,
     /// Capture the mouse (off by default: it breaks text selection).
     #[arg(long)]
     pub mouse: bool,
@@ -41,7 +38,7 @@ pub fn run(args: &WizardArgs, paths: &Paths) -> ExitCode {
         Err(e) => return fail(exit::UNREADABLE, &e.to_string()),
     };
     // A configured backend must be usable: say why not before drawing.
-    let configured = match args.offline {
+    let configured = match args.backend.offline {
         true => false,
         false => match args.backend.configured(paths) {
             Ok(c) => c,
@@ -56,7 +53,7 @@ pub fn run(args: &WizardArgs, paths: &Paths) -> ExitCode {
             Err(e) => return super::backend::report(&e),
         }
     };
-    let offline = args.offline;
+    let offline = args.backend.offline;
     // offline: the catalogue and channel pages cached by an earlier online
     // run (of the backend used by default: the local one when none is set)
     let offline_catalogue = if offline { args.backend.caches(paths).ok() } else { None };

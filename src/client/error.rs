@@ -13,6 +13,9 @@ pub enum ClientError {
     /// The settings are unusable (no backend, bad URL, unreadable CA file...).
     #[error("{0}")]
     Config(String),
+    /// `--offline`: the backend is not to be contacted.
+    #[error("offline (--offline): `{0}` needs the backend, which is not contacted")]
+    Offline(String),
     /// No connection could be made, or it broke before an answer came.
     #[error(
         "backend {backend} is unreachable ({detail}): check --backend / CHANWIZ_BACKEND and that the backend is running"
@@ -83,9 +86,10 @@ impl ClientError {
     pub fn kind(&self) -> ErrorKind {
         match self {
             ClientError::Config(_) | ClientError::Io { .. } => ErrorKind::Unreadable,
-            ClientError::Unreachable { .. } | ClientError::Timeout { .. } | ClientError::Tls { .. } => {
-                ErrorKind::Unreachable
-            }
+            ClientError::Unreachable { .. }
+            | ClientError::Timeout { .. }
+            | ClientError::Tls { .. }
+            | ClientError::Offline(_) => ErrorKind::Unreachable,
             _ => ErrorKind::Refused,
         }
     }
@@ -117,6 +121,7 @@ impl ClientError {
                 ClientError::ReplayMismatch { backend, draft, message: f(&message) }
             }
             e @ (ClientError::Timeout { .. }
+            | ClientError::Offline(_)
             | ClientError::Unauthorized { .. }
             | ClientError::Stale { .. }
             | ClientError::Io { .. }) => e,
@@ -125,7 +130,7 @@ impl ClientError {
 
     /// The backend could not be talked to at all (a cached copy may stand in).
     pub fn is_unreachable(&self) -> bool {
-        matches!(self, ClientError::Unreachable { .. } | ClientError::Timeout { .. })
+        matches!(self, ClientError::Unreachable { .. } | ClientError::Timeout { .. } | ClientError::Offline(_))
     }
 
     /// Whether the same request may succeed when simply sent again.
