@@ -181,13 +181,23 @@ fn rules_the_backend_checks_come_back_as_path_message_lines() {
     assert!(lines.iter().any(|l| l.starts_with("robot.intelligent_robot.chatbot_access_code: ")), "{}", out.stderr);
     assert!(block_on(server.client().all_channels(None)).unwrap().is_empty());
 
-    // A second channel with a taken name is refused the same way.
+    // A document whose name is taken says how to update that channel.
     let taken = cli.home.path().join("ok.json");
     std::fs::write(&taken, EXAMPLE).unwrap();
     assert_eq!(cli.run(&["submit", taken.to_str().unwrap()]).code, Some(0));
     let out = cli.run(&["submit", taken.to_str().unwrap()]);
     assert_eq!(out.code, Some(1), "{}", out.all());
-    assert!(out.stderr.lines().any(|l| l.starts_with("basic.channel_name: ")), "{}", out.stderr);
+    assert!(out.stderr.contains("channel Telegram_Support already exists"), "{}", out.stderr);
+    assert!(out.stderr.contains("--update") && out.stderr.contains("chanwiz apply"), "{}", out.stderr);
+    let mut doc = chanwiz::model::parse_document(EXAMPLE).unwrap();
+    doc.channel_info.app_secret = None;
+    doc.basic.non_working_time_notification = "Updated from a file.".into();
+    std::fs::write(&taken, serde_json::to_string(&doc).unwrap()).unwrap();
+    let out = cli.run(&["submit", taken.to_str().unwrap(), "--update"]);
+    assert_eq!(out.code, Some(0), "{}", out.all());
+    assert!(out.stdout.contains("updated channel") && out.stdout.contains("version 2"), "{}", out.stdout);
+    let all = block_on(server.client().all_channels(None)).unwrap();
+    assert_eq!(all.len(), 1, "{all:?}");
 }
 
 #[test]

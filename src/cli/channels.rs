@@ -31,6 +31,16 @@ pub enum ChannelsCommand {
         #[command(flatten)]
         backend: BackendArgs,
     },
+    /// Write every channel of the backend into DIR, one document each
+    /// (NAME.json, secrets removed): `chanwiz plan DIR` right after shows
+    /// no change.
+    Pull {
+        /// The folder to write into (made if missing; files of the same
+        /// names are replaced, others left alone).
+        dir: std::path::PathBuf,
+        #[command(flatten)]
+        backend: BackendArgs,
+    },
     /// Delete a channel. Asks for confirmation unless --yes.
     Rm {
         /// The channel's name or id.
@@ -48,7 +58,27 @@ pub fn run(cmd: &ChannelsCommand, paths: &Paths) -> ExitCode {
         ChannelsCommand::List { name, json, backend } => list(name.as_deref(), *json, backend, paths),
         ChannelsCommand::Show { channel, json, backend } => show(channel, *json, backend, paths),
         ChannelsCommand::Rm { channel, yes, backend } => rm(channel, *yes, backend, paths),
+        ChannelsCommand::Pull { dir, backend } => pull(dir, backend, paths),
     }
+}
+
+fn pull(dir: &std::path::Path, backend: &BackendArgs, paths: &Paths) -> ExitCode {
+    let docs = match backend.client(paths).and_then(|c| call(crate::client::sync::pull(&c))) {
+        Ok(d) => d,
+        Err(code) => return code,
+    };
+    if let Err(e) = std::fs::create_dir_all(dir) {
+        return fail(exit::UNREADABLE, &format!("{}: {e}", dir.display()));
+    }
+    for (file, doc) in &docs {
+        let mut bytes = serde_json::to_vec_pretty(doc).expect("a document serialises");
+        bytes.push(b'\n');
+        if let Err(e) = crate::fsutil::atomic_write(&dir.join(file), &bytes) {
+            return fail(exit::UNREADABLE, &format!("{}: {e}", dir.join(file).display()));
+        }
+    }
+    eprintln!("{} channel(s) written to {} (secrets removed)", docs.len(), dir.display());
+    ExitCode::SUCCESS
 }
 
 fn list(name: Option<&str>, json: bool, backend: &BackendArgs, paths: &Paths) -> ExitCode {

@@ -9,6 +9,7 @@ mod docs;
 mod drafts;
 mod embedded;
 mod export;
+mod plan;
 mod prompt;
 #[cfg(feature = "server")]
 mod serve;
@@ -47,7 +48,7 @@ pub mod exit {
 /// Shown under every `--help`.
 const EXIT_CODES: &str = "Exit codes: 0 done; 1 refused (invalid input; the backend or Telegram said no); \
 2 unreadable input or a wrong command line; 3 the backend could not be reached; \
-130 interrupted.";
+4 changes pending (`plan --detailed-exitcode`); 130 interrupted.";
 
 #[derive(Debug, Parser)]
 #[command(
@@ -79,6 +80,11 @@ pub enum Command {
     Channels(channels::ChannelsCommand),
     /// Export channels to a zip of CSV files.
     Export(export::ExportArgs),
+    /// Compare a folder of channel documents with the backend: create,
+    /// update (field by field), unchanged, only on the backend.
+    Plan(plan::PlanArgs),
+    /// Bring the backend in line with a folder of channel documents.
+    Apply(plan::ApplyArgs),
     /// Show the tenant's catalogue (cached copy when the backend is unreachable).
     Catalogue(catalogue::CatalogueArgs),
     /// The backend URL, token and CA certificate kept in config.json.
@@ -114,6 +120,9 @@ impl Command {
             Command::Channels(Ch::List { backend, .. }) => ("channels list", Some(backend)),
             Command::Channels(Ch::Show { backend, .. }) => ("channels show", Some(backend)),
             Command::Channels(Ch::Rm { backend, .. }) => ("channels rm", Some(backend)),
+            Command::Channels(Ch::Pull { backend, .. }) => ("channels pull", Some(backend)),
+            Command::Plan(a) => ("plan", Some(&mut a.backend)),
+            Command::Apply(a) => ("apply", Some(&mut a.backend)),
             Command::Export(a) => match &mut a.action {
                 Some(Ex::List { backend, .. }) => ("export list", Some(backend)),
                 Some(Ex::Download { backend, .. }) => ("export download", Some(backend)),
@@ -221,6 +230,8 @@ pub fn main() -> ExitCode {
         Some(Command::Submit(args)) => with_paths(|paths| submit::run(&args, paths)),
         Some(Command::Channels(cmd)) => with_paths(|paths| channels::run(&cmd, paths)),
         Some(Command::Export(args)) => with_paths(|paths| export::run(&args, paths)),
+        Some(Command::Plan(args)) => with_paths(|paths| plan::run_plan(&args, paths)),
+        Some(Command::Apply(args)) => with_paths(|paths| plan::run_apply(&args, paths)),
         Some(Command::Catalogue(args)) => with_paths(|paths| catalogue::run(&args, paths)),
         Some(Command::Config(cmd)) => with_paths(|paths| config::run(&cmd, paths)),
         Some(Command::Webhook(cmd)) => with_paths(|paths| webhook::run(&cmd, paths)),

@@ -47,6 +47,11 @@ pub struct SubmitArgs {
     /// channel was deleted on the backend).
     #[arg(long)]
     pub as_new: bool,
+    /// For a document file naming a channel that exists: update that channel
+    /// (its stored APP Secret kept unless the file holds one) instead of
+    /// refusing.
+    #[arg(long)]
+    pub update: bool,
     /// Print what the submit would change, field by field, and send nothing.
     #[arg(long)]
     pub diff: bool,
@@ -115,7 +120,7 @@ fn submit_file(args: &SubmitArgs, paths: &Paths) -> ExitCode {
         Ok(d) => d,
         Err(code) => return code,
     };
-    if wants_secret(args, &doc, true)
+    if wants_secret(args, &doc, !args.update)
         && let Err(code) = read_secret(&mut doc)
     {
         return code;
@@ -124,7 +129,7 @@ fn submit_file(args: &SubmitArgs, paths: &Paths) -> ExitCode {
         print_create_diff(&doc);
         return ExitCode::SUCCESS;
     }
-    let errors = validate(&doc, Mode::Create);
+    let errors = validate(&doc, if args.update { Mode::Update } else { Mode::Create });
     if !errors.is_empty() {
         return print_rule_errors(&errors);
     }
@@ -132,6 +137,34 @@ fn submit_file(args: &SubmitArgs, paths: &Paths) -> ExitCode {
         Ok(c) => c,
         Err(code) => return code,
     };
+    // A channel of that name exists: an update only when asked for.
+    let name = doc.normalized().basic.channel_name;
+    let existing = match call(client.all_channels(Some(&name))) {
+        Ok(rows) => rows.into_iter().find(|r| r.name == name),
+        Err(code) => return code,
+    };
+    if let Some(row) = existing {
+        if !args.update {
+            return fail(
+                exit::REFUSED,
+                &format!(
+                    "channel {} already exists (id {}, version {}): `chanwiz submit {} --update` or `chanwiz apply {}` updates it; nothing was sent",
+                    clean(&name),
+                    clean(&row.id),
+                    row.version,
+                    args.target,
+                    args.target
+                ),
+            );
+        }
+        return match call(client.update_channel(&row.id, row.version, &doc)) {
+            Err(code) => code,
+            Ok(ch) => {
+                print_channel("updated", &ch);
+                ExitCode::SUCCESS
+            }
+        };
+    }
     // A file has nowhere to keep the key between runs: retries within this
     // run reuse it; a new run is a new create.
     let key = uuid::Uuid::new_v4().to_string();

@@ -25,6 +25,7 @@ pub mod error;
 pub mod import;
 pub mod retry;
 pub mod submit;
+pub mod sync;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
