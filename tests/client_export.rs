@@ -67,18 +67,24 @@ fn selected_channels_are_exported_by_name_or_id() {
     let all = block_on(server.client().all_channels(None)).unwrap();
     let (a, b) = (&all[0], &all[3]);
     let out_dir = cli.home.path().join("x");
-    let out = cli.run(&["export", "--channel", &a.name, "--channel", &b.id, "-o", out_dir.to_str().unwrap()]);
+    let out = cli.run(&["export", &a.name, &b.id, "-o", out_dir.to_str().unwrap(), "--json"]);
     assert_eq!(out.code, Some(0), "{}", out.all());
-    let files = ids_per_file(std::path::Path::new(out.stdout.trim()));
+    let result: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    assert_eq!(result["records"], 2, "{result}");
+    assert_eq!(result["files"][0]["records"], 2, "{result}");
+    assert!(result["task"].as_str().is_some_and(|t| !t.is_empty()), "{result}");
+    let files = ids_per_file(std::path::Path::new(result["path"].as_str().unwrap()));
     let mut ids: Vec<String> = files.into_values().flatten().collect();
     ids.sort();
     let mut want = vec![a.id.clone(), b.id.clone()];
     want.sort();
     assert_eq!(ids, want);
 
+    // the old spelling still works, with a note
     let out = cli.run(&["export", "--channel", "Nobody_Here", "-o", out_dir.to_str().unwrap()]);
     assert_eq!(out.code, Some(1), "{}", out.all());
     assert!(out.stderr.contains("Nobody_Here") && out.stderr.contains("not found"), "{}", out.stderr);
+    assert!(out.stderr.contains("`--channel NAME` is deprecated"), "{}", out.stderr);
 }
 
 #[test]

@@ -113,7 +113,6 @@ fn show(args: &CatalogueArgs, fetch: &crate::client::CatalogueFetch) -> ExitCode
     for a in &cat.assistants {
         out.push(format!("  {:<20}  {}", clean(&a.id), clean(&a.name)));
     }
-    out.push(format!("channels: {}", cat.channels.len()));
     emit(&out.join("\n"));
     ExitCode::SUCCESS
 }

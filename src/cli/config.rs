@@ -30,7 +30,13 @@ pub enum ConfigCommand {
         clear_token: bool,
     },
     /// Show the settings in effect and where each comes from (never the token).
-    Show,
+    Show {
+        /// Print {"config_file", "backend", "token", "ca_cert"} as JSON, each
+        /// setting as {"value", "origin"} (the token's value never: only
+        /// whether it is set).
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 pub fn run(cmd: &ConfigCommand, paths: &Paths) -> ExitCode {
@@ -73,37 +79,60 @@ fn run_in(cmd: &ConfigCommand, paths: &Paths) -> Result<ExitCode, ClientError> {
             println!("saved {}", written.display());
             Ok(ExitCode::SUCCESS)
         }
-        ConfigCommand::Show => {
+        ConfigCommand::Show { json } => {
             let file = FileConfig::load(paths)?;
             let env = |k: &str| std::env::var(k).ok().filter(|v| !v.trim().is_empty());
             let f = file.clone().unwrap_or_default();
-            println!(
-                "config file: {}{}",
-                config::config_file(paths).display(),
-                if file.is_none() { " (none)" } else { "" }
-            );
+            let config_file = config::config_file(paths);
             let embedded = env(ENV_BACKEND).is_none() && f.backend.is_none();
-            let backend = env(ENV_BACKEND)
-                .map(|v| format!("{v} (from {ENV_BACKEND})"))
-                .or(f.backend.map(|v| format!("{v} (from config.json)")));
-            let backend =
-                backend.unwrap_or_else(|| format!("embedded ({})", super::embedded::db_file(paths).display()));
-            println!("backend:     {}", crate::sanitize::clean(&backend));
-            let token = if embedded {
-                let file = super::embedded::token_file(&super::embedded::db_file(paths));
-                format!("the local backend's, in {} (not shown)", file.display())
+            // (value, origin) of each setting
+            let db = super::embedded::db_file(paths);
+            let backend: (String, String) = env(ENV_BACKEND)
+                .map(|v| (v, ENV_BACKEND.to_string()))
+                .or(f.backend.map(|v| (v, "config.json".into())))
+                .unwrap_or_else(|| (db.display().to_string(), "embedded".into()));
+            let token: (bool, String) = if embedded {
+                (true, format!("embedded ({})", super::embedded::token_file(&db).display()))
             } else if env(ENV_TOKEN).is_some() {
-                format!("set (from {ENV_TOKEN}; not shown)")
+                (true, ENV_TOKEN.into())
             } else if f.token.is_some() {
-                "set (from config.json; not shown)".into()
+                (true, "config.json".into())
             } else {
-                "not set".into()
+                (false, "none".into())
             };
-            println!("token:       {token}");
-            let ca = env(ENV_CA_CERT)
-                .map(|v| format!("{v} (from {ENV_CA_CERT})"))
-                .or(f.ca_cert.map(|p| format!("{} (from config.json)", p.display())));
-            println!("CA cert:     {}", crate::sanitize::clean(&ca.unwrap_or_else(|| "none (public CAs only)".into())));
+            let ca: Option<(String, String)> = env(ENV_CA_CERT)
+                .map(|v| (v, ENV_CA_CERT.to_string()))
+                .or(f.ca_cert.map(|p| (p.display().to_string(), "config.json".into())));
+            if *json {
+                let value = serde_json::json!({
+                    "config_file": { "path": config_file, "exists": file.is_some() },
+                    "backend": { "value": backend.0, "origin": backend.1 },
+                    "token": { "set": token.0, "origin": token.1 },
+                    "ca_cert": ca.as_ref().map(|(v, o)| serde_json::json!({ "value": v, "origin": o })),
+                });
+                println!(
+                    "{}",
+                    crate::sanitize::clean_multiline(&serde_json::to_string_pretty(&value).expect("serialises"))
+                );
+                return Ok(ExitCode::SUCCESS);
+            }
+            println!("config file: {}{}", config_file.display(), if file.is_none() { " (none)" } else { "" });
+            let backend_text = if backend.1 == "embedded" {
+                format!("embedded ({})", backend.0)
+            } else {
+                format!("{} (from {})", backend.0, backend.1)
+            };
+            println!("backend:     {}", crate::sanitize::clean(&backend_text));
+            let token_text = match (token.0, embedded) {
+                (true, true) => {
+                    format!("the local backend's, in {} (not shown)", super::embedded::token_file(&db).display())
+                }
+                (true, false) => format!("set (from {}; not shown)", token.1),
+                (false, _) => "not set".into(),
+            };
+            println!("token:       {token_text}");
+            let ca_text = ca.map_or("none (public CAs only)".to_string(), |(v, o)| format!("{v} (from {o})"));
+            println!("CA cert:     {}", crate::sanitize::clean(&ca_text));
             Ok(ExitCode::SUCCESS)
         }
     }

@@ -43,8 +43,8 @@ pub enum DraftsCommand {
     Export {
         /// Draft id, or a unique prefix of at least 4 characters.
         id: String,
-        /// Write to this file instead of standard output.
-        #[arg(short, long)]
+        /// The file to write the document to (default: standard output).
+        #[arg(short = 'o', long = "output", value_name = "FILE")]
         output: Option<PathBuf>,
     },
 }

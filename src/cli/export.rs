@@ -20,12 +20,18 @@ use crate::sanitize::clean;
 pub struct ExportArgs {
     #[command(subcommand)]
     pub action: Option<ExportAction>,
-    /// Export this channel (name or id); repeat for several. Default: all channels.
-    #[arg(long = "channel", value_name = "NAME|ID")]
+    /// The channels to export (name or id). Default: all channels.
+    #[arg(value_name = "CHANNEL")]
     pub channels: Vec<String>,
-    /// Directory to write the zip into.
+    /// Old spelling of CHANNEL (`--channel NAME`, repeated): still taken.
+    #[arg(long = "channel", value_name = "CHANNEL", hide = true)]
+    pub channel_flag: Vec<String>,
+    /// The folder to write the zip into.
     #[arg(short = 'o', long = "output", value_name = "DIR", default_value = ".")]
     pub output: PathBuf,
+    /// Print {"task", "records", "path", "files": [{"name", "records"}]}.
+    #[arg(long)]
+    pub json: bool,
     #[command(flatten)]
     pub backend: BackendArgs,
 }
@@ -44,7 +50,7 @@ pub enum ExportAction {
     Download {
         /// The export task's id (`chanwiz export list` shows them).
         id: String,
-        /// Directory to write the zip into (an existing file is never replaced).
+        /// The folder to write the zip into (an existing file is never replaced).
         #[arg(short = 'o', long = "output", value_name = "DIR", default_value = ".")]
         output: PathBuf,
         /// Print `{"path": …, "files": [{"name": …, "records": N}]}`.
@@ -81,7 +87,18 @@ pub fn run(args: &ExportArgs, paths: &Paths) -> ExitCode {
             fail(INTERRUPTED, "export interrupted: no file was written (the task may still finish on the backend)")
         }
         Ok(Some(Err(e))) => report(&e),
-        Ok(Some(Ok(path))) => {
+        Ok(Some(Ok((task, path)))) if args.json => {
+            let files = match crate::client::archive::export_files(&path) {
+                Ok(f) => f,
+                Err(e) => return fail(super::exit::UNREADABLE, &e),
+            };
+            let files: Vec<serde_json::Value> =
+                files.iter().map(|f| serde_json::json!({ "name": f.name, "records": f.records })).collect();
+            let value = serde_json::json!({ "task": task.id, "records": task.total, "path": path, "files": files });
+            emit(&serde_json::to_string_pretty(&value).expect("json"));
+            ExitCode::SUCCESS
+        }
+        Ok(Some(Ok((_, path)))) => {
             emit(&path.display().to_string());
             ExitCode::SUCCESS
         }
@@ -163,14 +180,20 @@ async fn channel_ids(client: &Client, keys: &[String]) -> Result<Vec<String>, Cl
     Ok(ids)
 }
 
-async fn export(client: &Client, args: &ExportArgs) -> Result<PathBuf, ClientError> {
-    let channel_ids = channel_ids(client, &args.channels).await?;
+async fn export(client: &Client, args: &ExportArgs) -> Result<(ExportTask, PathBuf), ClientError> {
+    let mut names = args.channels.clone();
+    if !args.channel_flag.is_empty() {
+        eprintln!("chanwiz: `--channel NAME` is deprecated: name the channels after `export` (chanwiz export NAME…)");
+        names.extend(args.channel_flag.iter().cloned());
+    }
+    let channel_ids = channel_ids(client, &names).await?;
     let task = client.create_export(&ExportRequest { channel_ids }).await?;
     let mut progress = Progress::new(std::io::stderr().is_terminal());
     let task = client.wait_export(task, |t| progress.show(t)).await?;
     progress.finish();
     eprintln!("export {}: {} record(s) in {} file(s); downloading", clean(&task.id), task.total, task.files);
-    client.download_export(&task.id, &args.output).await
+    let path = client.download_export(&task.id, &args.output).await?;
+    Ok((task, path))
 }
 
 /// A bar redrawn in place on a terminal; plain lines (at each tenth and each

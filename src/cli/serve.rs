@@ -76,7 +76,7 @@ pub struct ServeArgs {
 pub enum ServeAction {
     /// Seal every stored secret with a new key and replace the key file (stop the server first).
     Rekey {
-        /// The server's database file (default: server.db in chanwiz's data directory).
+        /// The server's database file (default: the local backend's, backend.sqlite3 in chanwiz's data directory).
         #[arg(long)]
         db: Option<PathBuf>,
         /// The key file (default: <db>.key beside the database).
@@ -148,28 +148,37 @@ pub enum TenantCommand {
         /// Make the database file if it does not exist yet (without it, a missing file is refused).
         #[arg(long)]
         create: bool,
+        /// Print {"tenant": NAME, "token": TOKEN} as JSON.
+        #[arg(long)]
+        json: bool,
     },
     /// List the tenants: name, channels, tokens, when created.
     List {
-        /// The server's database file (default: server.db in chanwiz's data directory).
+        /// The server's database file (default: the local backend's, backend.sqlite3 in chanwiz's data directory).
         #[arg(long)]
         db: Option<PathBuf>,
+        /// Print a JSON array of {"name", "demo", "channels", "tokens", "created"}.
+        #[arg(long)]
+        json: bool,
     },
     /// Replace the tenant's admin token and print the new one (the old one stops working at once).
     RotateToken {
         name: String,
-        /// The server's database file (default: server.db in chanwiz's data directory).
+        /// The server's database file (default: the local backend's, backend.sqlite3 in chanwiz's data directory).
         #[arg(long)]
         db: Option<PathBuf>,
+        /// Print {"tenant": NAME, "token": TOKEN} as JSON.
+        #[arg(long)]
+        json: bool,
     },
     /// Remove a tenant with its tokens, catalogue, channels and exports. Asks first unless --yes.
     Rm {
         name: String,
-        /// The server's database file (default: server.db in chanwiz's data directory).
+        /// The server's database file (default: the local backend's, backend.sqlite3 in chanwiz's data directory).
         #[arg(long)]
         db: Option<PathBuf>,
         /// Remove without asking (needed when standard input is not a terminal).
-        #[arg(long)]
+        #[arg(long, short = 'y')]
         yes: bool,
     },
 }
@@ -259,6 +268,15 @@ async fn stop_signal() {
     }
 }
 
+/// A new admin token, the one time it is shown (standard output only).
+fn print_token(tenant: &str, token: &str, json: bool) {
+    if json {
+        println!("{}", serde_json::json!({ "tenant": tenant, "token": token }));
+    } else {
+        println!("token: {token}");
+    }
+}
+
 pub fn run_tenant(cmd: &TenantCommand, paths: &Paths) -> ExitCode {
     use server::auth::{self, TenantError};
     let db_of = |db: &Option<PathBuf>| db.clone().unwrap_or_else(|| default_db(paths));
@@ -267,14 +285,14 @@ pub fn run_tenant(cmd: &TenantCommand, paths: &Paths) -> ExitCode {
         e => fail(exit::REFUSED, &e.to_string()),
     };
     match cmd {
-        TenantCommand::Add { name, db, create } => {
+        TenantCommand::Add { name, db, create, json } => {
             let db = db_of(db);
             if *create && let Err(e) = server::db::create_parent(&db) {
                 return fail(exit::UNREADABLE, &format!("cannot create the folder of {}: {e}", db.display()));
             }
             match auth::add_tenant_in(&db, name, *create) {
                 Ok(token) => {
-                    println!("token: {token}");
+                    print_token(name, &token, *json);
                     eprintln!(
                         "chanwiz: tenant '{name}' created; keep this token now: it is stored hashed and cannot be shown again."
                     );
@@ -287,8 +305,20 @@ pub fn run_tenant(cmd: &TenantCommand, paths: &Paths) -> ExitCode {
                 Err(e) => failed(e),
             }
         }
-        TenantCommand::List { db } => match auth::list_tenants(&db_of(db)) {
+        TenantCommand::List { db, json } => match auth::list_tenants(&db_of(db)) {
             Err(e) => failed(e),
+            Ok(tenants) if *json => {
+                let rows: Vec<serde_json::Value> = tenants
+                    .iter()
+                    .map(|t| {
+                        serde_json::json!({
+                            "name": t.name, "demo": t.demo, "channels": t.channels, "tokens": t.tokens, "created": t.created,
+                        })
+                    })
+                    .collect();
+                println!("{}", serde_json::to_string_pretty(&rows).expect("serialises"));
+                ExitCode::SUCCESS
+            }
             Ok(tenants) => {
                 let width = tenants.iter().map(|t| t.name.len() + if t.demo { 7 } else { 0 }).max().unwrap_or(4).max(4);
                 let mut out = std::io::stdout().lock();
@@ -303,9 +333,9 @@ pub fn run_tenant(cmd: &TenantCommand, paths: &Paths) -> ExitCode {
                 ExitCode::SUCCESS
             }
         },
-        TenantCommand::RotateToken { name, db } => match auth::rotate_token(&db_of(db), name) {
+        TenantCommand::RotateToken { name, db, json } => match auth::rotate_token(&db_of(db), name) {
             Ok(token) => {
-                println!("token: {token}");
+                print_token(name, &token, *json);
                 eprintln!(
                     "chanwiz: tenant '{name}' has a new token and its old ones no longer work; keep this one now: it cannot be shown again."
                 );

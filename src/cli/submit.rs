@@ -59,6 +59,12 @@ pub struct SubmitArgs {
     /// the channel); by default it is removed.
     #[arg(long)]
     pub keep_draft: bool,
+    /// Print the result as JSON: {"action": "created"|"updated", "id",
+    /// "name", "version", "integration_url", "draft": {"id", "kept"}|null};
+    /// with --diff, {"action": "create"|"update", "name", "changes": [{"path",
+    /// "label", "old", "new"}], …}.
+    #[arg(long)]
+    pub json: bool,
     #[command(flatten)]
     pub backend: BackendArgs,
 }
@@ -97,7 +103,21 @@ fn wants_secret(args: &SubmitArgs, doc: &ChannelDocument, creating: bool) -> boo
     args.app_secret_stdin || (creating && doc.channel_info.app_secret.is_none() && std::io::stdin().is_terminal())
 }
 
-fn print_channel(verb: &str, ch: &Channel) {
+/// What a submit did, as text or (`json`) one JSON object; `draft`: the
+/// draft submitted and whether it is kept.
+fn print_channel(verb: &str, ch: &Channel, json: bool, draft: Option<(&str, bool)>) {
+    if json {
+        let value = serde_json::json!({
+            "action": verb,
+            "id": ch.id,
+            "name": ch.document.basic.channel_name,
+            "version": ch.version,
+            "integration_url": ch.integration_url,
+            "draft": draft.map(|(id, kept)| serde_json::json!({ "id": id, "kept": kept })),
+        });
+        emit(&crate::sanitize::clean_multiline(&value.to_string()));
+        return;
+    }
     emit(&format!(
         "{verb} channel {} ({}), version {}\nchannel id:      {}\nintegration URL: {}",
         clean(&ch.id),
@@ -126,7 +146,7 @@ fn submit_file(args: &SubmitArgs, paths: &Paths) -> ExitCode {
         return code;
     }
     if args.diff {
-        print_create_diff(&doc);
+        print_create_diff(&doc, args.json);
         return ExitCode::SUCCESS;
     }
     let errors = validate(&doc, if args.update { Mode::Update } else { Mode::Create });
@@ -160,7 +180,7 @@ fn submit_file(args: &SubmitArgs, paths: &Paths) -> ExitCode {
         return match call(client.update_channel(&row.id, row.version, &doc)) {
             Err(code) => code,
             Ok(ch) => {
-                print_channel("updated", &ch);
+                print_channel("updated", &ch, args.json, None);
                 ExitCode::SUCCESS
             }
         };
@@ -171,7 +191,7 @@ fn submit_file(args: &SubmitArgs, paths: &Paths) -> ExitCode {
     match call(client.create_channel(&doc, &key)) {
         Err(code) => code,
         Ok(ch) => {
-            print_channel("created", &ch);
+            print_channel("created", &ch, args.json, None);
             ExitCode::SUCCESS
         }
     }
@@ -217,7 +237,7 @@ fn submit_draft(args: &SubmitArgs, paths: &Paths) -> ExitCode {
         Ok(c) => c,
         Err(code) => return code,
     };
-    match block_on(send_draft(&client, &store, &mut draft, args.keep_draft)) {
+    match block_on(send_draft(&client, &store, &mut draft, args)) {
         Err(code) | Ok(Err(code)) | Ok(Ok(code)) => code,
     }
 }
@@ -231,8 +251,9 @@ async fn send_draft(
     client: &Client,
     store: &DraftStore,
     draft: &mut Draft,
-    keep_draft: bool,
+    args: &SubmitArgs,
 ) -> Result<ExitCode, ExitCode> {
+    let keep_draft = args.keep_draft;
     let saved = |draft: &mut Draft| store.save(draft).map_err(|e| fail(exit::of(e.kind()), &e.to_string()));
     if draft.ensure_idempotency_key() {
         saved(draft)?;
@@ -252,7 +273,7 @@ async fn send_draft(
         }
     };
     let verb = if matches!(submitted, Submitted::Updated(_)) { "updated" } else { "created" };
-    print_channel(verb, submitted.channel());
+    print_channel(verb, submitted.channel(), args.json, Some((&draft.meta.id, keep_draft)));
     if !keep_draft {
         return match store.remove(&draft.meta.id) {
             Ok(()) | Err(DraftError::NotFound(_)) => {
@@ -354,9 +375,26 @@ fn one_line(s: &str) -> String {
     clean(&s.replace('\n', " ⏎ ")).into_owned()
 }
 
+fn changes_json(changed: &[Change]) -> Vec<serde_json::Value> {
+    changed
+        .iter()
+        .map(|c| {
+            let new = if c.is_secret() { "replaced" } else { c.new.as_str() };
+            serde_json::json!({ "path": c.path, "label": c.label(), "old": c.old, "new": new })
+        })
+        .collect()
+}
+
 /// `--diff` of a document file: a create, every field that is set.
-fn print_create_diff(doc: &ChannelDocument) {
+fn print_create_diff(doc: &ChannelDocument, json: bool) {
     let changed = changes(&ChannelDocument::default(), doc);
+    if json {
+        let value = serde_json::json!({
+            "action": "create", "name": doc.basic.channel_name, "changes": changes_json(&changed),
+        });
+        emit(&crate::sanitize::clean_multiline(&value.to_string()));
+        return;
+    }
     emit(&format!(
         "create channel {} ({} field{} set)",
         clean(&doc.basic.channel_name),
@@ -386,7 +424,7 @@ fn change_line(c: &Change) -> String {
 /// would make), else with the version the draft came from.
 fn diff_draft(args: &SubmitArgs, paths: &Paths, draft: &Draft) -> ExitCode {
     let Some(id) = draft.meta.channel_id.as_deref() else {
-        print_create_diff(&draft.document);
+        print_create_diff(&draft.document, args.json);
         return ExitCode::SUCCESS;
     };
     let version = draft.meta.channel_version.map_or("?".into(), |v| v.to_string());
@@ -405,6 +443,22 @@ fn diff_draft(args: &SubmitArgs, paths: &Paths, draft: &Draft) -> ExitCode {
         (Some(ch), _) => {
             // the channel moved on: what a submit would do is the merge
             let merge = merge3(draft.meta.base.as_ref(), &draft.document, &ch.document);
+            if args.json {
+                let merged = merge.resolve(&[]);
+                let value = serde_json::json!({
+                    "action": "update", "name": ch.document.basic.channel_name, "id": id,
+                    "version": ch.version, "based_on": draft.meta.channel_version,
+                    "changes": changes_json(&changes(&ch.document, &merged)),
+                    "merge": {
+                        "kept": merge.kept, "taken": merge.taken,
+                        "conflicts": merge.conflicts.iter().map(|c| serde_json::json!({
+                            "path": c.path, "base": c.base, "mine": c.mine, "theirs": c.theirs,
+                        })).collect::<Vec<_>>(),
+                    },
+                });
+                emit(&crate::sanitize::clean_multiline(&value.to_string()));
+                return ExitCode::SUCCESS;
+            }
             emit(&format!(
                 "update channel {} ({}): the backend holds version {}, the draft is based on version {version}; a submit merges:",
                 clean(&ch.document.basic.channel_name),
@@ -440,6 +494,14 @@ fn diff_draft(args: &SubmitArgs, paths: &Paths, draft: &Draft) -> ExitCode {
         }
     };
     let changed = changes(&old, &draft.document);
+    if args.json {
+        let value = serde_json::json!({
+            "action": "update", "name": old.basic.channel_name, "id": id, "version": draft.meta.channel_version,
+            "changes": changes_json(&changed),
+        });
+        emit(&crate::sanitize::clean_multiline(&value.to_string()));
+        return ExitCode::SUCCESS;
+    }
     emit(&format!(
         "update channel {} ({}, version {version}): {} field{} changed",
         clean(&old.basic.channel_name),
