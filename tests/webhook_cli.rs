@@ -38,7 +38,7 @@ async fn from_token_to_a_delivered_update() {
     let set = &sets[0];
     assert_eq!(set.arg("url").unwrap(), env.registered_url());
     assert_eq!(set.secret_token().unwrap(), before.webhook_secret);
-    assert_eq!(set.allowed_updates().unwrap(), ["message", "edited_message", "callback_query"]);
+    assert_eq!(set.allowed_updates().unwrap(), chanwiz::telegram::checks::DEFAULT_ALLOWED_UPDATES);
     assert_eq!(set.flag("drop_pending_updates"), Some(false));
     assert_eq!(set.encoding, "multipart");
     let pem = set.certificate.clone().expect("the self-signed certificate is uploaded");

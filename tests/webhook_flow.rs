@@ -137,6 +137,7 @@ async fn a_rotation_whose_backend_vanishes_is_undone_and_its_staged_secret_lapse
         demo: false,
         seed_channels: 0,
         tls: chanwiz::server::TlsMode::SelfSigned,
+        telegram_api: None,
     })
     .await
     .unwrap();

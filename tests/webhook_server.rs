@@ -98,6 +98,7 @@ async fn a_version_1_database_is_upgraded_and_keeps_its_channels() {
         demo: false,
         seed_channels: 0,
         tls: chanwiz::server::TlsMode::SelfSigned,
+        telegram_api: None,
     })
     .await
     .unwrap();

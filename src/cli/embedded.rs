@@ -62,6 +62,8 @@ fn start(paths: &Paths) -> Result<Running, String> {
         demo: false,
         seed_channels: 0,
         tls: crate::server::TlsMode::Off,
+        // the same Bot API as the wizard and the commands use
+        telegram_api: crate::telegram::api_base_from_env(),
     };
     std::thread::Builder::new()
         .name("local-backend".into())

@@ -15,7 +15,7 @@ use crate::api::Channel;
 use crate::model::ChannelDocument;
 
 /// The schema version this build writes (`PRAGMA user_version`).
-pub const SCHEMA_VERSION: i64 = 5;
+pub const SCHEMA_VERSION: i64 = 6;
 
 const SCHEMA: &str = r#"
 CREATE TABLE tenants (
@@ -170,6 +170,41 @@ END;
 /// index instead of sorting the tenant's channels.
 const MIGRATE_5: &str = "CREATE INDEX IF NOT EXISTS channels_tenant_updated ON channels (tenant_id, updated DESC, id);";
 
+/// Version 6: the Channel Integration page remembers. The public webhook
+/// address (not a secret); the bot bound to the channel (its id, the part of
+/// the token before `:`, and its username: one bot, one channel); the bot a
+/// rotation moved away from, with its old token (sealed), until its webhook
+/// is deleted; when the token was last stored and a delivery last accepted;
+/// the last `getWebhookInfo` answer with its time and verdict; and the
+/// refused deliveries, per channel and (for unknown channel ids, which name
+/// no tenant) for the whole backend.
+const MIGRATE_6: &str = r#"
+ALTER TABLE channels ADD COLUMN public_address TEXT;
+ALTER TABLE channels ADD COLUMN bot_id INTEGER;
+ALTER TABLE channels ADD COLUMN bot_username TEXT;
+ALTER TABLE channels ADD COLUMN previous_bot_token TEXT;
+ALTER TABLE channels ADD COLUMN previous_bot_id INTEGER;
+ALTER TABLE channels ADD COLUMN previous_bot_username TEXT;
+ALTER TABLE channels ADD COLUMN registered TEXT;
+ALTER TABLE channels ADD COLUMN last_delivery TEXT;
+ALTER TABLE channels ADD COLUMN webhook_info TEXT;
+ALTER TABLE channels ADD COLUMN webhook_checked TEXT;
+ALTER TABLE channels ADD COLUMN webhook_status TEXT;
+CREATE INDEX IF NOT EXISTS channels_by_bot ON channels (tenant_id, bot_id) WHERE bot_id IS NOT NULL;
+CREATE TABLE IF NOT EXISTS delivery_refusals (
+    channel_id TEXT NOT NULL REFERENCES channels(id) ON DELETE CASCADE,
+    reason     TEXT NOT NULL,
+    count      INTEGER NOT NULL,
+    last       TEXT NOT NULL,
+    PRIMARY KEY (channel_id, reason)
+);
+CREATE TABLE IF NOT EXISTS unknown_channel_deliveries (
+    id    INTEGER PRIMARY KEY CHECK (id = 1),
+    count INTEGER NOT NULL,
+    last  TEXT NOT NULL
+);
+"#;
+
 /// Create the folder of the database file (it holds secrets): mode 0700
 /// for folders made here; an existing folder is left as it is.
 pub fn create_parent(path: &Path) -> std::io::Result<()> {
@@ -225,6 +260,9 @@ fn migrate(conn: &Connection) -> rusqlite::Result<()> {
         }
         if version < 5 {
             conn.execute_batch(MIGRATE_5)?;
+        }
+        if version < 6 {
+            conn.execute_batch(MIGRATE_6)?;
         }
         if version < SCHEMA_VERSION {
             conn.pragma_update(None, "user_version", SCHEMA_VERSION)?;

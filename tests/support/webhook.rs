@@ -33,12 +33,14 @@ pub struct Env {
 impl Env {
     pub async fn start() -> Env {
         let dir = tempfile::tempdir().unwrap();
+        let standin = TelegramStandIn::start().await;
         let server = chanwiz::server::spawn(ServerConfig {
             addr: SocketAddr::from(([127, 0, 0, 1], 0)),
             db: dir.path().join("server.db"),
             demo: true,
             seed_channels: 0,
             tls: TlsMode::SelfSigned,
+            telegram_api: Some(standin.base_url.clone()),
         })
         .await
         .unwrap();
@@ -48,7 +50,6 @@ impl Env {
         let channel_name = "Webhook_Support".to_string();
         let doc = super::named(&channel_name);
         let channel = client.create_channel(&doc, "webhook-test-create").await.unwrap();
-        let standin = TelegramStandIn::start().await;
         Env {
             server,
             standin,
