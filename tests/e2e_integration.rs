@@ -81,9 +81,10 @@ async fn a_token_typed_on_the_integration_page_registers_the_webhook_and_updates
 
     // the page keeps the URL in the scrollback on exit
     tokio::task::block_in_place(|| {
-        // back to the channel list: the backend knows the webhook is registered
+        // back to the channel list: the backend knows the webhook works
+        // (the page asked it after registering)
         pane.keys(&["Escape"]);
-        pane.wait_for(&["Channels", "registered"]);
+        pane.wait_for(&["Channels", "working"]);
         pane.keys(&["q"]);
         pane.wait_exit();
     });

@@ -82,7 +82,7 @@ pub struct ApiError {
     /// For a 409 of `PUT .../integration`: the other channel of the tenant
     /// that the bot is bound to (one bot, one channel).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub bot_channel: Option<ChannelRef>,
+    pub bot_channel: Option<Box<ChannelRef>>,
 }
 
 /// `GET /api/v1/health` (no token needed).

@@ -201,15 +201,14 @@ pub fn run_serve(args: &ServeArgs, paths: &Paths) -> ExitCode {
         _ => TlsMode::Off,
     };
     let db = args.db.clone().unwrap_or_else(|| default_db(paths));
-    let config =
-        ServerConfig {
-            addr: args.addr,
-            db: db.clone(),
-            demo: args.demo,
-            seed_channels: args.seed_channels,
-            tls,
-            telegram_api: args.telegram_api.clone(),
-        };
+    let config = ServerConfig {
+        addr: args.addr,
+        db: db.clone(),
+        demo: args.demo,
+        seed_channels: args.seed_channels,
+        tls,
+        telegram_api: args.telegram_api.clone(),
+    };
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(r) => r,
         Err(e) => {

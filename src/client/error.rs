@@ -184,7 +184,7 @@ impl ClientError {
                 ClientError::Invalid { backend, message, errors }
             }
             409 if api.as_ref().is_some_and(|a| a.bot_channel.is_some()) => {
-                let channel = api.and_then(|a| a.bot_channel).expect("checked above");
+                let channel = *api.and_then(|a| a.bot_channel).expect("checked above");
                 let channel =
                     crate::api::ChannelRef { id: tidy(&channel.id, redact), name: tidy(&channel.name, redact) };
                 ClientError::BotInUse { backend, message, channel }

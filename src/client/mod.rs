@@ -498,8 +498,9 @@ impl Client {
     /// the old token it held (sent once: it calls Telegram).
     pub async fn release_previous_bot(&self, id: &str) -> Result<PreviousBot> {
         let what = format!("channel '{}'", crate::sanitize::clean(id));
-        let body =
-            self.send(Req::new(Method::DELETE, self.url(routes::CHANNEL_PREVIOUS_BOT, Some(id)), Retry::No, &what)).await?;
+        let body = self
+            .send(Req::new(Method::DELETE, self.url(routes::CHANNEL_PREVIOUS_BOT, Some(id)), Retry::No, &what))
+            .await?;
         self.decode(&body, &what)
     }
 

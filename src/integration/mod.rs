@@ -106,17 +106,25 @@ pub async fn prepare(client: &Client, key: &str) -> Result<IntegrationInfo, Inte
 /// after saving it or from the channel list).
 pub async fn prepare_for(client: &Client, channel: &Channel) -> Result<IntegrationInfo, IntegrationError> {
     let integration = client.integration(&channel.id).await?;
-    Ok(IntegrationInfo {
-        channel_name: channel.document.basic.channel_name.clone(),
-        channel_id: integration.channel_id,
-        integration_url: integration.integration_url,
-        has_bot_token: integration.has_bot_token,
-        rotation_pending: integration.rotation_pending,
-        endpoint_certificate_pem: integration.identity_certificate_pem.map(String::into_bytes),
-        public_address: integration.public_address,
-        bot: integration.bot,
-        secret: WebhookSecret::new(integration.webhook_secret),
-    })
+    Ok(IntegrationInfo::from_wire(channel.document.basic.channel_name.clone(), integration))
+}
+
+impl IntegrationInfo {
+    /// The details the backend answered (`GET .../integration`) for the
+    /// channel named `channel_name`.
+    pub fn from_wire(channel_name: String, integration: crate::api::Integration) -> Self {
+        IntegrationInfo {
+            channel_name,
+            channel_id: integration.channel_id,
+            integration_url: integration.integration_url,
+            has_bot_token: integration.has_bot_token,
+            rotation_pending: integration.rotation_pending,
+            endpoint_certificate_pem: integration.identity_certificate_pem.map(String::into_bytes),
+            public_address: integration.public_address,
+            bot: integration.bot,
+            secret: WebhookSecret::new(integration.webhook_secret),
+        }
+    }
 }
 
 /// The checks run before Telegram is called, all at once: the webhook URL
@@ -736,7 +744,7 @@ async fn release_previous(
     bot: &BotInfo,
     progress: Progress<'_>,
 ) -> Option<PreviousBot> {
-    if !info.bot.as_ref().is_some_and(|old| old.id != bot.id) {
+    if info.bot.as_ref().is_none_or(|old| old.id == bot.id) {
         return None;
     }
     match client.release_previous_bot(&info.channel_id).await {
@@ -962,7 +970,11 @@ pub struct BackendStatus {
 
 /// The webhook from the backend, which asks Telegram with the token it holds
 /// (no token needed here): cached unless `refresh`.
-pub async fn backend_status(client: &Client, channel_id: &str, refresh: bool) -> Result<BackendStatus, IntegrationError> {
+pub async fn backend_status(
+    client: &Client,
+    channel_id: &str,
+    refresh: bool,
+) -> Result<BackendStatus, IntegrationError> {
     let state = client.webhook_state(channel_id, refresh).await?;
     let diagnosis = diagnose(&state);
     Ok(BackendStatus { state, diagnosis })
@@ -1017,14 +1029,10 @@ pub fn diagnose(state: &WebhookState) -> Diagnosis {
             let message = w.last_error_message.as_deref().unwrap_or_default();
             let at = w.last_error_date.and_then(|d| chrono::DateTime::from_timestamp(d, 0));
             details.push(crate::telegram::explain_delivery_error(message, Some(&record)));
-            (
-                Verdict::Failing,
-                format!(
-                    "Telegram's last delivery failed{}: \"{}\"",
-                    at.map(|t| format!(" at {}", when(t))).unwrap_or_default(),
-                    clean(message)
-                ),
-            )
+            if let Some(t) = at {
+                details.push(format!("Telegram's last failed delivery: {}.", when(t)));
+            }
+            (Verdict::Failing, format!("deliveries fail: \"{}\"", clean(message)))
         }
         (Some(w), _) => {
             if let Some(m) = w.last_error_message.as_deref().filter(|m| !m.trim().is_empty()) {
@@ -1033,7 +1041,10 @@ pub fn diagnose(state: &WebhookState) -> Diagnosis {
                     clean(m)
                 ));
             }
-            (Verdict::Working, format!("the webhook works: Telegram delivers {}'s messages to {}", clean(&bot), clean(&w.url)))
+            (
+                Verdict::Working,
+                format!("the webhook works: Telegram delivers {}'s messages to {}", clean(&bot), clean(&w.url)),
+            )
         }
     };
     if let Some(w) = &state.webhook

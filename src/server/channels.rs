@@ -559,7 +559,10 @@ pub fn check_public_address(text: &str) -> Result<(), String> {
     }
     match url::Url::parse(text) {
         Ok(u) if (u.path().is_empty() || u.path() == "/") && u.query().is_none() => Ok(()),
-        _ => Err("public_address must be only https://PUBLIC-IPv4:PORT (the path comes from the integration URL).".into()),
+        _ => {
+            Err("public_address must be only https://PUBLIC-IPv4:PORT (the path comes from the integration URL)."
+                .into())
+        }
     }
 }
 
@@ -632,7 +635,7 @@ pub async fn put_integration(
                                 "This bot is already bound to channel '{}' ({other_id}): Telegram keeps one webhook per bot, so binding it here would take that channel's messages. Send move_bot: true to move the bot here (that channel's token is then cleared).",
                                 super::errors::shorten(&other_name)
                             ));
-                            e.body.bot_channel = Some(crate::api::ChannelRef { id: other_id, name: other_name });
+                            e.body.bot_channel = Some(Box::new(crate::api::ChannelRef { id: other_id, name: other_name }));
                             return Err(e);
                         }
                         tx.execute(
@@ -701,7 +704,8 @@ impl NonEmpty for str {
 /// (the part of the token before `:`), once, at start.
 pub fn backfill_bot_ids(conn: &rusqlite::Connection, keys: &super::seal::KeyRing) -> rusqlite::Result<()> {
     let rows: Vec<(String, String)> = {
-        let mut st = conn.prepare("SELECT id, bot_token FROM channels WHERE bot_token IS NOT NULL AND bot_id IS NULL")?;
+        let mut st =
+            conn.prepare("SELECT id, bot_token FROM channels WHERE bot_token IS NOT NULL AND bot_id IS NULL")?;
         st.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<Result<_, _>>()?
     };
     for (id, sealed) in rows {

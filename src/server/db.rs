@@ -178,18 +178,33 @@ const MIGRATE_5: &str = "CREATE INDEX IF NOT EXISTS channels_tenant_updated ON c
 /// the last `getWebhookInfo` answer with its time and verdict; and the
 /// refused deliveries, per channel and (for unknown channel ids, which name
 /// no tenant) for the whole backend.
+/// Safe to run again on a file that has it already.
+fn migrate_6(conn: &Connection) -> rusqlite::Result<()> {
+    for (column, kind) in [
+        ("public_address", "TEXT"),
+        ("bot_id", "INTEGER"),
+        ("bot_username", "TEXT"),
+        ("previous_bot_token", "TEXT"),
+        ("previous_bot_id", "INTEGER"),
+        ("previous_bot_username", "TEXT"),
+        ("registered", "TEXT"),
+        ("last_delivery", "TEXT"),
+        ("webhook_info", "TEXT"),
+        ("webhook_checked", "TEXT"),
+        ("webhook_status", "TEXT"),
+    ] {
+        let has: bool =
+            conn.query_row("SELECT count(*) > 0 FROM pragma_table_info('channels') WHERE name = ?1", [column], |r| {
+                r.get(0)
+            })?;
+        if !has {
+            conn.execute_batch(&format!("ALTER TABLE channels ADD COLUMN {column} {kind};"))?;
+        }
+    }
+    conn.execute_batch(MIGRATE_6)
+}
+
 const MIGRATE_6: &str = r#"
-ALTER TABLE channels ADD COLUMN public_address TEXT;
-ALTER TABLE channels ADD COLUMN bot_id INTEGER;
-ALTER TABLE channels ADD COLUMN bot_username TEXT;
-ALTER TABLE channels ADD COLUMN previous_bot_token TEXT;
-ALTER TABLE channels ADD COLUMN previous_bot_id INTEGER;
-ALTER TABLE channels ADD COLUMN previous_bot_username TEXT;
-ALTER TABLE channels ADD COLUMN registered TEXT;
-ALTER TABLE channels ADD COLUMN last_delivery TEXT;
-ALTER TABLE channels ADD COLUMN webhook_info TEXT;
-ALTER TABLE channels ADD COLUMN webhook_checked TEXT;
-ALTER TABLE channels ADD COLUMN webhook_status TEXT;
 CREATE INDEX IF NOT EXISTS channels_by_bot ON channels (tenant_id, bot_id) WHERE bot_id IS NOT NULL;
 CREATE TABLE IF NOT EXISTS delivery_refusals (
     channel_id TEXT NOT NULL REFERENCES channels(id) ON DELETE CASCADE,
@@ -262,7 +277,7 @@ fn migrate(conn: &Connection) -> rusqlite::Result<()> {
             conn.execute_batch(MIGRATE_5)?;
         }
         if version < 6 {
-            conn.execute_batch(MIGRATE_6)?;
+            migrate_6(conn)?;
         }
         if version < SCHEMA_VERSION {
             conn.pragma_update(None, "user_version", SCHEMA_VERSION)?;

@@ -18,8 +18,8 @@ use subtle::ConstantTimeEq;
 use super::AppState;
 use super::channels::UPDATES_KEPT;
 use super::db;
-use super::webhook::record_refusal;
 use super::errors::{ApiErr, ApiPath, ApiResult, body_bytes, parse_json};
+use super::webhook::record_refusal;
 use crate::api::{RefusalReason, TELEGRAM_SECRET_HEADER};
 
 fn forbidden() -> ApiErr {
@@ -106,7 +106,10 @@ pub async fn receive(
                 "INSERT OR IGNORE INTO updates (channel_id, update_id, received, body) VALUES (?1, ?2, ?3, ?4)",
                 params![channel_id, update_id, db::ts(db::now()), body],
             )?;
-            conn.execute("UPDATE channels SET last_delivery = ?2 WHERE id = ?1", params![channel_id, db::ts(db::now())])?;
+            conn.execute(
+                "UPDATE channels SET last_delivery = ?2 WHERE id = ?1",
+                params![channel_id, db::ts(db::now())],
+            )?;
             conn.execute(
                 "DELETE FROM updates WHERE channel_id = ?1 AND seq <= \
                  (SELECT seq FROM updates WHERE channel_id = ?1 ORDER BY seq DESC LIMIT 1 OFFSET ?2)",

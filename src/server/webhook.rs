@@ -237,11 +237,9 @@ pub async fn get_webhook(
     if let Some(sealed) = &row.bot_token {
         let stale = answer.fetched.is_none_or(|f| db::now() - f > CACHE_MAX_AGE);
         if q.refresh.unwrap_or(false) || stale || answer.webhook.is_none() {
-            let token = state
-                .keys
-                .open(&id, "bot_token", sealed)
-                .map_err(ApiErr::internal)
-                .and_then(|t| BotToken::parse(&t).map_err(|_| ApiErr::internal("the stored bot token is unreadable")))?;
+            let token = state.keys.open(&id, "bot_token", sealed).map_err(ApiErr::internal).and_then(|t| {
+                BotToken::parse(&t).map_err(|_| ApiErr::internal("the stored bot token is unreadable"))
+            })?;
             match state.telegram.webhook_info(&token).await {
                 Ok(info) => {
                     let webhook = wire(&info);
@@ -292,9 +290,8 @@ pub async fn get_webhook(
 fn refusals(conn: &rusqlite::Connection, channel_id: &str) -> rusqlite::Result<Vec<DeliveryRefusal>> {
     let mut st =
         conn.prepare_cached("SELECT reason, count, last FROM delivery_refusals WHERE channel_id = ?1 ORDER BY reason")?;
-    let rows = st.query_map([channel_id], |r| {
-        Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?, r.get::<_, String>(2)?))
-    })?;
+    let rows =
+        st.query_map([channel_id], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?, r.get::<_, String>(2)?)))?;
     let mut out = Vec::new();
     for row in rows {
         let (reason, count, last) = row?;

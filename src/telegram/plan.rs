@@ -207,7 +207,11 @@ pub fn delivery_warning(info: &WebhookInfo) -> Option<String> {
         .and_then(|t| chrono::DateTime::from_timestamp(t, 0))
         .map(|t| format!(" at {}", t.format("%Y-%m-%d %H:%M UTC")))
         .unwrap_or_default();
-    Some(format!("Telegram's last delivery failed{when}: \"{}\". Likely cause: {}", clean(message), likely_cause(message)))
+    Some(format!(
+        "Telegram's last delivery failed{when}: \"{}\". Likely cause: {}",
+        clean(message),
+        likely_cause(message)
+    ))
 }
 
 /// Our reading of a `last_error_message` (without the backend's side: see
@@ -246,7 +250,7 @@ pub fn explain_delivery_error(message: &str, record: Option<&DeliveryRecord>) ->
         Some(403) => {
             return match record {
                 Some(r) if r.secret_refused > 0 => format!(
-                    "Secret mismatch: the backend refused {} delivery(ies) for their secret token, so the webhook was set with another secret (an old one, or by another tool): Register again.",
+                    "Secret mismatch, Register again: the webhook was set with another secret (an old one, or by another tool); the backend refused {} delivery(ies) for their secret token.",
                     r.secret_refused
                 ),
                 Some(_) => "The backend recorded no refused delivery, so the 403 came from in front of it: a proxy or web application firewall refuses Telegram; allow Telegram's addresses (149.154.160.0/20 and 91.108.4.0/22) to reach the integration URL.".to_owned(),
@@ -280,7 +284,9 @@ pub fn explain_delivery_error(message: &str, record: Option<&DeliveryRecord>) ->
             );
         }
         Some(s) => {
-            return format!("The endpoint answered {s}, which Telegram counts as a failure: check what answers the webhook URL.");
+            return format!(
+                "The endpoint answered {s}, which Telegram counts as a failure: check what answers the webhook URL."
+            );
         }
         None => {}
     }
@@ -294,7 +300,7 @@ pub fn explain_delivery_error(message: &str, record: Option<&DeliveryRecord>) ->
     } else if has("read timeout") {
         "The backend took longer than 60 seconds to answer a delivery; check its load and logs.".to_owned()
     } else if has("connection timed out") || has("timed out") || has("timeout") {
-        "Telegram's connection attempts time out: a firewall drops them, or the public address does not forward to the backend; open the port to the Internet.".to_owned()
+        "Telegram's connection attempts time out: a firewall or missing port forwarding blocks it from the Internet; open the port and forward it to the backend.".to_owned()
     } else if has("connection refused") {
         "Nothing listens on that address and port: check the port forwarding and that the backend runs.".to_owned()
     } else if has("can't connect") || has("cannot connect") {
@@ -378,6 +384,46 @@ mod tests {
             delivery_warning(&info("Connection timed out")).unwrap().contains("firewall or missing port forwarding")
         );
         assert!(delivery_warning(&WebhookInfo::default()).is_none());
+    }
+
+    #[test]
+    fn every_delivery_error_telegram_words_has_its_own_explanation() {
+        let texts = [
+            "Wrong response from the webhook: 403 Forbidden",
+            "Wrong response from the webhook: 401 Unauthorized",
+            "Wrong response from the webhook: 404 Not Found",
+            "Wrong response from the webhook: 413 Request Entity Too Large",
+            "Wrong response from the webhook: 502 Bad Gateway",
+            "Wrong response from the webhook: 410 Gone",
+            "Webhook connection closed",
+            "Can't connect to the webhook",
+            "Connection timed out",
+            "Read timeout expired",
+            "Can't create an SSL connection: SSL_ERROR_SYSCALL",
+            "SSL error {error:0A000086:SSL routines::certificate verify failed}",
+        ];
+        let explained: Vec<String> = texts.iter().map(|t| explain_delivery_error(t, None)).collect();
+        for (i, a) in explained.iter().enumerate() {
+            for (j, b) in explained.iter().enumerate().skip(i + 1) {
+                assert_ne!(a, b, "{} and {} are explained alike", texts[i], texts[j]);
+            }
+            assert!(!a.starts_with("Check that the webhook address"), "{} has no explanation of its own", texts[i]);
+        }
+    }
+
+    #[test]
+    fn a_403_while_the_backend_refused_secrets_is_a_secret_mismatch() {
+        let m = "Wrong response from the webhook: 403 Forbidden";
+        let r = DeliveryRecord { secret_refused: 3, ..Default::default() };
+        let e = explain_delivery_error(m, Some(&r));
+        assert!(e.contains("the webhook was set with another secret"), "{e}");
+        assert!(e.contains("Register again"), "{e}");
+        assert!(!e.contains("firewall"), "{e}");
+        let e = explain_delivery_error(m, Some(&DeliveryRecord::default()));
+        assert!(e.contains("firewall") && e.contains("no refused delivery"), "{e}");
+        let r = DeliveryRecord { too_large: 2, ..Default::default() };
+        let e = explain_delivery_error("Wrong response from the webhook: 413 Request Entity Too Large", Some(&r));
+        assert!(e.contains("refused 2 update(s) as too large"), "{e}");
     }
 
     #[test]
