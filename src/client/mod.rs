@@ -361,6 +361,12 @@ impl Client {
             if let Some(p) = query.per_page {
                 q.append_pair("per_page", &p.to_string());
             }
+            if let Some(s) = query.sort {
+                q.append_pair("sort", s.as_str());
+            }
+            if let Some(b) = query.bot_id {
+                q.append_pair("bot_id", &b.to_string());
+            }
         }
         if url.query() == Some("") {
             url.set_query(None);

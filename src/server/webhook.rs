@@ -244,7 +244,8 @@ pub async fn get_webhook(
                 Ok(info) => {
                     let webhook = wire(&info);
                     let status = status_of(&webhook, &id, registered, last_delivery);
-                    let now = db::now();
+                    // as stored (microseconds), so a cached answer gives the same time
+                    let now = db::parse_ts(&db::ts(db::now()));
                     let text = serde_json::to_string(&webhook).map_err(ApiErr::internal)?;
                     let i = id.clone();
                     state

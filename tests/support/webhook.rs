@@ -115,6 +115,22 @@ impl Env {
         req.send().await.unwrap().status().as_u16()
     }
 
+    /// Deliver `body` (JSON bytes) as Telegram does to the channel
+    /// `channel_id`, with `secret` in the secret-token header.
+    pub async fn deliver_raw(&self, channel_id: &str, secret: Option<&str>, body: Vec<u8>) -> u16 {
+        let url = format!("{}/apiaccess/telegram/message/{channel_id}", self.server.url);
+        let mut req = telegram_side(&self.ca_cert).post(url).header("content-type", "application/json").body(body);
+        if let Some(s) = secret {
+            req = req.header("X-Telegram-Bot-Api-Secret-Token", s);
+        }
+        req.send().await.map(|r| r.status().as_u16()).unwrap_or(0)
+    }
+
+    /// Another channel of the tenant, named `name`; its id.
+    pub async fn second_channel(&self, name: &str) -> String {
+        self.client.create_channel(&super::named(name), &format!("create-{name}")).await.unwrap().id
+    }
+
     /// Every log file of the CLI runs.
     pub fn logs(&self) -> String {
         all_text_under(self.home.path())
