@@ -95,6 +95,11 @@ pub struct InfoArgs {
     /// having it ask Telegram now.
     #[arg(long)]
     pub cached: bool,
+    /// Bot API address the local backend asks, when this command starts it
+    /// (a remote backend asks its own `serve --telegram-api`). Default:
+    /// $CHANWIZ_TELEGRAM_API, then https://api.telegram.org.
+    #[arg(long, value_name = "URL")]
+    pub telegram_api: Option<String>,
     #[command(flatten)]
     pub backend: BackendArgs,
 }
@@ -121,6 +126,8 @@ pub fn run(cmd: &WebhookCommand, paths: &Paths) -> ExitCode {
         Ok(api) => api,
         Err(e) => return super::fail(exit::UNREADABLE, &e.to_string()),
     };
+    // a local backend started for this command asks the same Bot API
+    super::embedded::use_telegram_api(api.base_url());
     let token = match read_token(common.token_file.as_deref()) {
         Ok(t) => t,
         Err(code) => return code,
@@ -369,6 +376,12 @@ async fn asking<T>(
 /// `webhook info`: the backend answers (it asks Telegram with the token it
 /// holds), so no bot token is read.
 fn info(args: &InfoArgs, paths: &Paths) -> ExitCode {
+    if let Some(base) = &args.telegram_api {
+        match ApiConfig::new(base) {
+            Ok(api) => super::embedded::use_telegram_api(api.base_url()),
+            Err(e) => return super::fail(exit::UNREADABLE, &e.to_string()),
+        }
+    }
     let client = match args.backend.client(paths) {
         Ok(c) => c,
         Err(code) => return code,
