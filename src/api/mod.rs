@@ -492,9 +492,15 @@ pub struct IntegrationUpdate {
     /// `https://PUBLIC-IPv4:PORT`; an empty string removes it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub public_address: Option<String>,
-    /// Take the bot from the other channel of the tenant that holds it.
-    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    /// Take the bot from the other channel of the tenant that holds it
+    /// (`null` counts as absent: false).
+    #[serde(default, deserialize_with = "null_is_false", skip_serializing_if = "std::ops::Not::not")]
     pub move_bot: bool,
+}
+
+/// A boolean where `null` means absent (false), as for every optional field.
+fn null_is_false<'de, D: serde::Deserializer<'de>>(d: D) -> Result<bool, D::Error> {
+    Ok(Option::<bool>::deserialize(d)?.unwrap_or(false))
 }
 
 /// One Telegram update received by the delivery endpoint
@@ -570,4 +576,22 @@ pub struct ExportTask {
     /// Bytes of the zip, while it is kept (task lists only).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub size: Option<u64>,
+}
+
+#[cfg(test)]
+mod integration_update_tests {
+    use super::*;
+
+    #[test]
+    fn null_means_absent_for_every_field_of_an_integration_update() {
+        let up: IntegrationUpdate = serde_json::from_str(
+            r#"{"bot_token":null,"webhook_secret":null,"bot_username":null,"public_address":null,"move_bot":null}"#,
+        )
+        .unwrap();
+        assert_eq!(up, IntegrationUpdate::default());
+        let up: IntegrationUpdate = serde_json::from_str(r#"{"move_bot":true}"#).unwrap();
+        assert!(up.move_bot);
+        assert!(serde_json::from_str::<IntegrationUpdate>(r#"{"move":true}"#).is_err(), "unknown keys are refused");
+        assert_eq!(serde_json::to_string(&IntegrationUpdate::default()).unwrap(), "{}");
+    }
 }
