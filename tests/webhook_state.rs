@@ -186,3 +186,23 @@ async fn a_public_address_is_stored_checked_and_cleared() {
     env.client.put_integration(&env.channel_id, &put("")).await.unwrap();
     assert_eq!(env.integration().await.public_address, None);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_burst_of_refreshes_waits_its_turn_at_the_limiter_and_is_answered_in_full() {
+    let env = Env::start().await;
+    let t = token(8301);
+    env.standin.add_bot(&t, BOT, "AICC Support");
+    assert_eq!(env.set(&t, &[]).await.code, Some(0));
+    let before = info_calls(&env, &t);
+    let mut burst = tokio::task::JoinSet::new();
+    for _ in 0..6 {
+        let (client, id) = (env.client.clone(), env.channel_id.clone());
+        burst.spawn(async move { client.webhook_state(&id, true).await });
+    }
+    for answer in burst.join_all().await {
+        let state = answer.unwrap();
+        assert!(state.error.is_none(), "{state:?}");
+        assert_eq!(state.status, Some(WebhookStatus::Ok));
+    }
+    assert_eq!(info_calls(&env, &t), before + 6, "each refresh asked Telegram once, none was dropped");
+}
