@@ -112,7 +112,9 @@ fn with_paths(f: impl FnOnce(&Paths) -> ExitCode) -> ExitCode {
     match Paths::from_env() {
         Ok(paths) => {
             crate::logging::init_file(&paths);
-            f(&paths)
+            let code = f(&paths);
+            crate::logging::flush();
+            code
         }
         Err(e) => fail(exit::UNREADABLE, &e.to_string()),
     }
