@@ -210,3 +210,16 @@ fn a_long_url_is_cut_into_full_width_lines_that_join_back() {
         assert_eq!(lines.concat(), url);
     }
 }
+
+#[test]
+fn secret_refusals_from_before_the_last_registration_explain_nothing_now() {
+    let mut state = webhook_state(Some(("Wrong response from the webhook: 403 Forbidden", 60)), 3);
+    // the refusals ended before the token was last stored
+    let registered = state.registered.unwrap();
+    state.refusals[0].last = registered - chrono::TimeDelta::minutes(5);
+    let d = chanwiz::integration::diagnose(&state);
+    assert_eq!(d.verdict, chanwiz::integration::Verdict::Failing);
+    let text = d.details.join("\n");
+    assert!(!text.contains("Secret mismatch"), "{text}");
+    assert!(text.contains("no refused delivery") && text.contains("firewall"), "{text}");
+}

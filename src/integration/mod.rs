@@ -991,9 +991,19 @@ fn when(t: chrono::DateTime<chrono::Utc>) -> String {
 pub fn diagnose(state: &WebhookState) -> Diagnosis {
     use crate::api::{RefusalReason as R, WebhookStatus as S};
     let bot = state.bot.as_ref().map_or_else(|| "the bot".to_owned(), BotRef::handle);
+    // refusals that go on since the last registration (an old one explains
+    // nothing about an error now)
+    let since = |reasons: &[R]| -> u64 {
+        state
+            .refusals
+            .iter()
+            .filter(|r| reasons.contains(&r.reason) && state.registered.is_none_or(|reg| r.last >= reg))
+            .map(|r| r.count)
+            .sum()
+    };
     let record = crate::telegram::DeliveryRecord {
-        secret_refused: state.refused(R::SecretMissing) + state.refused(R::SecretWrong),
-        too_large: state.refused(R::TooLarge),
+        secret_refused: since(&[R::SecretMissing, R::SecretWrong]),
+        too_large: since(&[R::TooLarge]),
         unknown_channel: state.unknown_channel.as_ref().map_or(0, |u| u.count),
     };
     let mut details = Vec::new();

@@ -253,7 +253,7 @@ pub fn explain_delivery_error(message: &str, record: Option<&DeliveryRecord>) ->
                     "Secret mismatch, Register again: the webhook was set with another secret (an old one, or by another tool); the backend refused {} delivery(ies) for their secret token.",
                     r.secret_refused
                 ),
-                Some(_) => "The backend recorded no refused delivery, so the 403 came from in front of it: a proxy or web application firewall refuses Telegram; allow Telegram's addresses (149.154.160.0/20 and 91.108.4.0/22) to reach the integration URL.".to_owned(),
+                Some(_) => "The backend recorded no refused delivery since the last registration, so the 403 came from in front of it: a proxy or web application firewall refuses Telegram; allow Telegram's addresses (149.154.160.0/20 and 91.108.4.0/22) to reach the integration URL.".to_owned(),
                 None => "Something answered 403 Forbidden: either the backend's secret check (the webhook was set with another secret: Register again) or a proxy or web application firewall in front of it (allow Telegram's addresses 149.154.160.0/20 and 91.108.4.0/22); the backend's record of refused deliveries tells which.".to_owned(),
             };
         }
