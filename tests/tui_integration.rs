@@ -223,3 +223,20 @@ fn secret_refusals_from_before_the_last_registration_explain_nothing_now() {
     assert!(!text.contains("Secret mismatch"), "{text}");
     assert!(text.contains("no refused delivery") && text.contains("firewall"), "{text}");
 }
+
+#[test]
+fn the_channels_webhook_column_says_what_the_backend_last_learnt() {
+    use chanwiz::api::{ChannelSummary, WebhookStatus, WebhookSummary};
+    use chanwiz::tui::screens::channels::webhook_column;
+    let row = |token: bool, status: Option<WebhookStatus>| ChannelSummary {
+        has_bot_token: token,
+        webhook: status.map(|status| WebhookSummary { status, checked: chrono::Utc::now() }),
+        ..Default::default()
+    };
+    assert_eq!(webhook_column(&row(false, None)), "not set");
+    assert_eq!(webhook_column(&row(true, None)), "registered");
+    assert_eq!(webhook_column(&row(true, Some(WebhookStatus::Ok))), "working");
+    assert_eq!(webhook_column(&row(true, Some(WebhookStatus::Failing))), "failing");
+    assert_eq!(webhook_column(&row(true, Some(WebhookStatus::Elsewhere))), "elsewhere");
+    assert_eq!(webhook_column(&row(false, Some(WebhookStatus::Ok))), "not set", "a cleared token shows no state");
+}

@@ -313,6 +313,26 @@ fn integration_page_of_a_wrong_secret() {
 }
 
 #[test]
+fn integration_page_asking_to_move_a_bot() {
+    let mut s = integration_with_state(None, 0);
+    update(
+        &mut s,
+        Action::IntegrationDone(Err(chanwiz::tui::update::IntegrationFailure {
+            message: "bot @AICCCustomize_TWbot is already bound to channel Sales_Telegram".into(),
+            bot_in_use: Some((
+                "@AICCCustomize_TWbot".into(),
+                chanwiz::api::ChannelRef {
+                    id: "5b0e9c1d2a3f4e6b8c7d9e0f1a2b3c4d".into(),
+                    name: "Sales_Telegram".into(),
+                },
+            )),
+            ..Default::default()
+        })),
+    );
+    snap("integration_move_bot", &mut s);
+}
+
+#[test]
 fn too_small() {
     let s = base_state(Link::Offline);
     insta::assert_snapshot!("too_small_59x16", draw(&s, 59, 16));

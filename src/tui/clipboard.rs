@@ -6,7 +6,8 @@
 //! and sets the outer terminal's clipboard; with `external` (tmux's default)
 //! or `off` it drops it. The same sequence wrapped in tmux's passthrough
 //! (`ESC P tmux; …`) goes straight to the outer terminal, but only with
-//! `allow-passthrough on` (tmux 3.3+, off by default). Both are sent; the
+//! `allow-passthrough on` (tmux 3.3+, off by default; older tmux always
+//! passes it through). Both are sent; the
 //! report ([`report`]) says which one works, from tmux's own settings.
 
 use std::io::{self, Write};
@@ -73,9 +74,14 @@ pub fn report(what: &str, tmux: Option<&Tmux>) -> (Level, String) {
         );
     };
     let passthrough = matches!(tmux.allow_passthrough.as_deref(), Some("on" | "all"));
+    // tmux before 3.3 has no allow-passthrough option and always passes through
+    let old_tmux = tmux.allow_passthrough.is_none() && tmux.set_clipboard.is_some();
     match tmux.set_clipboard.as_deref() {
         Some("on") => (Level::Info, format!("{sent}, through tmux (set-clipboard is on)")),
         _ if passthrough => (Level::Info, format!("{sent}, through tmux's passthrough (allow-passthrough is on)")),
+        _ if old_tmux => {
+            (Level::Info, format!("{sent}, through tmux's passthrough (tmux before 3.3 always passes it)"))
+        }
         setting => (
             Level::Warn,
             format!(
@@ -104,7 +110,8 @@ mod tests {
     #[test]
     fn inside_tmux_without_set_clipboard_the_setting_is_named() {
         for setting in [Some("off"), Some("external"), None] {
-            let (level, text) = report("integration URL", Some(&tmux(setting, Some("off"))));
+            let pass = if setting.is_some() { Some("off") } else { None };
+            let (level, text) = report("integration URL", Some(&tmux(setting, pass)));
             assert_eq!(level, Level::Warn, "{setting:?}");
             assert!(text.contains("set -g set-clipboard on"), "{text}");
             assert!(text.contains(setting.unwrap_or("unknown")), "{text}");
@@ -114,6 +121,12 @@ mod tests {
         let (level, text) = report("u", Some(&tmux(Some("external"), Some("on"))));
         assert_eq!(level, Level::Info);
         assert!(text.contains("passthrough"), "{text}");
+        // tmux 3.2 and older: no allow-passthrough option, always passed through
+        let (level, text) = report("u", Some(&tmux(Some("external"), None)));
+        assert_eq!(level, Level::Info, "{text}");
+        // tmux could not be asked at all
+        let (level, _) = report("u", Some(&tmux(None, None)));
+        assert_eq!(level, Level::Warn);
     }
 
     #[test]
