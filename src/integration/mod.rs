@@ -10,7 +10,11 @@
 //! - [`plan`] — the checks run before Telegram is called (pure).
 //! - [`connect`] — checks → `getMe` + `getWebhookInfo` → `setWebhook` →
 //!   `getWebhookInfo` confirms → token stored in the backend.
-//! - [`status`] — what Telegram reports for the bot's webhook now.
+//! - [`status`] — what Telegram reports for the bot's webhook now (asked
+//!   with a token at hand).
+//! - [`backend_status`] / [`diagnose`] — the webhook as the backend answers
+//!   it (it asks Telegram with the token it holds: no token needed) beside
+//!   its record of refused deliveries, and what they mean together.
 //! - [`disconnect`] — `deleteWebhook`, confirmed.
 //! - [`rotate`] — a new token with a fresh webhook secret, never left half
 //!   done (see below).
@@ -35,6 +39,14 @@
 //! proxy in front presenting another certificate). chanwiz never connects to
 //! the public webhook address itself to fetch a certificate: the admin's
 //! machine often cannot reach it, and it must not send traffic there.
+//!
+//! One bot, one channel: before Telegram is touched, [`connect`] and
+//! [`rotate`] refuse a bot another channel of the tenant holds
+//! ([`IntegrationError::BotInUse`], unless [`Options::move_bot`]: that
+//! channel's token is then cleared) and a bot other than the channel's
+//! ([`IntegrationError::OtherBot`], unless [`Options::other_bot`]: once the
+//! new webhook is confirmed and stored, the backend deletes the old bot's
+//! webhook with the old token it kept).
 //!
 //! Rotation: the backend accepts a *staged* next secret beside the current
 //! one (`PUT .../integration/next-secret`, expiring after 10 minutes unless
