@@ -7,7 +7,7 @@
 
 use std::os::unix::fs::OpenOptionsExt;
 use std::path::Path;
-use std::sync::OnceLock;
+use std::sync::Mutex;
 
 use file_rotate::suffix::AppendCount;
 use file_rotate::{ContentLimit, FileRotate, compression::Compression};
@@ -19,7 +19,17 @@ pub const LOG_FILE_BYTES: usize = 4 * 1024 * 1024;
 /// Rotated files kept beside the current one.
 pub const LOG_FILES_KEPT: usize = 3;
 
-static GUARD: OnceLock<tracing_appender::non_blocking::WorkerGuard> = OnceLock::new();
+/// The logging worker's guard: dropping it writes out the lines still queued.
+static GUARD: Mutex<Option<tracing_appender::non_blocking::WorkerGuard>> = Mutex::new(None);
+
+/// Write out every line still queued for the log file (at exit: a guard in
+/// a static is never dropped, and a command that logs and exits at once
+/// would otherwise lose its last lines). Logging goes on afterwards only to
+/// nowhere, so call it last.
+pub fn flush() {
+    let guard = GUARD.lock().unwrap_or_else(|p| p.into_inner()).take();
+    drop(guard);
+}
 
 /// A log file at `path` rotated at `max_bytes`, keeping `keep` old files,
 /// every file readable by its owner only.
@@ -38,7 +48,7 @@ pub fn rotating_file(path: &Path, max_bytes: usize, keep: usize) -> FileRotate<A
 /// Send tracing output to `chanwiz.log` in the data directory. Quietly does
 /// nothing when the file cannot be opened: logging must never stop the work.
 pub fn init_file(paths: &Paths) {
-    if GUARD.get().is_some() || crate::fsutil::private_dir(&paths.data).is_err() {
+    if GUARD.lock().unwrap_or_else(|p| p.into_inner()).is_some() || crate::fsutil::private_dir(&paths.data).is_err() {
         return;
     }
     let path = paths.log_file();
@@ -55,7 +65,7 @@ pub fn init_file(paths: &Paths) {
         .finish(file);
     let filter = tracing_subscriber::EnvFilter::try_from_env("CHANWIZ_LOG").unwrap_or_else(|_| "info".into());
     if tracing_subscriber::fmt().with_writer(writer).with_ansi(false).with_env_filter(filter).try_init().is_ok() {
-        let _ = GUARD.set(guard);
+        *GUARD.lock().unwrap_or_else(|p| p.into_inner()) = Some(guard);
     }
 }
 

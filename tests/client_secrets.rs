@@ -31,7 +31,7 @@ fn no_secret_reaches_output_errors_or_logs() {
     // A bot token and a webhook secret stored on the channel.
     let client = server.client();
     block_on(
-        client.put_integration(&id, &IntegrationUpdate { bot_token: Some(BOT_TOKEN.into()), webhook_secret: None }),
+        client.put_integration(&id, &IntegrationUpdate { bot_token: Some(BOT_TOKEN.into()), ..Default::default() }),
     )
     .unwrap();
     let webhook_secret = block_on(client.integration(&id)).unwrap().webhook_secret;

@@ -22,7 +22,8 @@ fn filter_select_three_export_download_and_delete_from_the_channels_screen() {
     pane.start(&[]);
     pane.wait_for(&["online"]);
     pane.keys(&["c"]);
-    let screen = pane.wait_for(&["Channels", "10000", "channels"]);
+    // the home screen names the channels too: wait for the rows of the Channels screen
+    let screen = pane.wait_for(&["Channels", "10000", "channels", "[ ]"]);
     assert!(screen.contains("[ ]"), "{screen}");
     // the last page, fetched when it comes into view
     pane.keys(&["End"]);

@@ -81,9 +81,10 @@ async fn a_token_typed_on_the_integration_page_registers_the_webhook_and_updates
 
     // the page keeps the URL in the scrollback on exit
     tokio::task::block_in_place(|| {
-        // back to the channel list: the backend knows the webhook is registered
+        // back to the channel list: the backend knows the webhook works
+        // (the page asked it after registering)
         pane.keys(&["Escape"]);
-        pane.wait_for(&["Channels", "registered"]);
+        pane.wait_for(&["Channels", "working"]);
         pane.keys(&["q"]);
         pane.wait_exit();
     });
@@ -115,4 +116,142 @@ async fn a_webhook_pointing_elsewhere_is_replaced_only_after_yes() {
     });
     assert_eq!(env.standin.webhook(&t).url, env.registered_url());
     assert!(env.integration().await.has_bot_token);
+}
+
+/// Poll (a real-time wait, as the pane's) until `ok`.
+fn wait_until(what: &str, ok: impl Fn() -> bool) {
+    let start = std::time::Instant::now();
+    while !ok() {
+        assert!(start.elapsed() < support::tmux::DEADLINE, "waited for {what}");
+        std::thread::sleep(support::tmux::POLL);
+    }
+}
+
+/// From the home screen: the channel `name` selected, its page opened.
+fn open_page(pane: &Pane, name: &str) {
+    for _ in 0..6 {
+        if support::tmux::focused_row(&pane.screen()).is_some_and(|r| r.contains(name)) {
+            break;
+        }
+        pane.keys(&["Down"]);
+        std::thread::sleep(support::tmux::POLL);
+    }
+    pane.wait_until(&format!("{name} selected"), |s| support::tmux::focused_row(s).is_some_and(|r| r.contains(name)));
+    pane.keys(&["i"]);
+    pane.wait_for(&["Channel", "Integration", name]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 3)]
+async fn status_needs_no_token_the_backend_asks_telegram_with_the_one_it_holds() {
+    let env = Env::start().await;
+    let t = token(7101);
+    env.standin.add_bot(&t, BOT, "AICC Support");
+    assert_eq!(env.set(&t, &[]).await.code, Some(0));
+    let calls = || env.standin.requests_for("getWebhookInfo").iter().filter(|r| r.token == t).count();
+
+    let pane = wizard(&env, "status");
+    tokio::task::block_in_place(|| {
+        open_page(&pane, "Webhook_Support");
+        // the page opens on the backend's state, the stored address prefilled
+        let screen = pane.wait_for(&["✓", "webhook", "works", "@AICCCustomize_TWbot"]);
+        assert!(screen.contains("https://93.184.216.34:8443"), "{screen}");
+        assert!(!screen.contains("✗"), "a channel whose webhook works opens on red:\n{screen}");
+        // y says what the copy did: this tmux (set-clipboard external, its
+        // default) drops an application's OSC 52, and the setting is named
+        pane.keys(&["y"]);
+        pane.wait_for(&["OSC", "52", "set-clipboard", "tmux.conf"]);
+        let before = calls();
+        // Status, with the token field empty
+        pane.keys(&["Tab", "Tab", "Tab", "Tab", "Tab", "Tab", "Tab"]);
+        pane.wait_for(&["backend", "asks", "Telegram", "now"]);
+        pane.keys(&["Enter"]);
+        wait_until("the backend asking Telegram again", || calls() > before);
+        let screen = pane.wait_for(&["✓", "works"]);
+        assert!(screen.contains("from @BotFather"), "a token was needed:\n{screen}");
+    });
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 3)]
+async fn a_wrong_secret_delivery_is_diagnosed_as_a_secret_mismatch_not_a_firewall() {
+    let env = Env::start().await;
+    let t = token(7201);
+    env.standin.add_bot(&t, BOT, "AICC Support");
+    assert_eq!(env.set(&t, &[]).await.code, Some(0));
+    // Telegram delivers with another secret (set by another tool): refused
+    assert_eq!(env.deliver(Some("Another_tools_secret_0123456789abcdefgh"), &update(1, "x")).await, 403);
+    env.standin.set_delivery_error_now("Wrong response from the webhook: 403 Forbidden");
+
+    let pane = wizard(&env, "mismatch");
+    tokio::task::block_in_place(|| {
+        open_page(&pane, "Webhook_Support");
+        let screen = pane.wait_for(&["✗", "deliveries", "fail", "Secret", "mismatch", "Register", "again"]);
+        assert!(screen.contains("another secret"), "{screen}");
+        assert!(!screen.contains("firewall"), "{screen}");
+        assert!(!screen.contains("✓"), "a green tick beside a failing delivery:\n{screen}");
+    });
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 3)]
+async fn a_second_channel_is_refused_the_first_channels_bot_then_moves_it_with_yes() {
+    let env = Env::start().await;
+    let t = token(7301);
+    env.standin.add_bot(&t, BOT, "AICC Support");
+    assert_eq!(env.set(&t, &[]).await.code, Some(0));
+    let second = env.second_channel("Second_Support").await;
+
+    let pane = wizard(&env, "move");
+    tokio::task::block_in_place(|| {
+        pane.wait_for(&["Second_Support"]);
+        open_page(&pane, "Second_Support");
+        pane.keys(&["Tab"]);
+        pane.type_text(&t);
+        pane.keys(&["Tab"]);
+        pane.type_text(PUBLIC);
+        pane.wait_for(&["✓", "webhook", "URL", "93.184.216.34:8443"]);
+        pane.keys(&["Tab", "Tab", "Tab"]);
+        pane.wait_focus("[ Register ]");
+        pane.keys(&["Enter"]);
+        pane.wait_for(&["Move", "bot", "Webhook_Support", "cleared"]);
+    });
+    assert!(env.standin.requests_for("setWebhook").iter().all(|r| !r.arg("url").unwrap().contains(&second)));
+    assert!(env.integration().await.has_bot_token, "nothing changed before the yes");
+    tokio::task::block_in_place(|| {
+        pane.keys(&["y"]);
+        pane.wait_for(&["registered", "moved"]);
+    });
+    assert!(!env.integration().await.has_bot_token, "the first channel's token is cleared");
+    assert!(env.client.integration(&second).await.unwrap().has_bot_token);
+    assert_eq!(env.standin.webhook(&t).url, format!("{PUBLIC}/apiaccess/telegram/message/{second}"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 3)]
+async fn rotating_to_another_bot_says_which_asks_and_deletes_the_old_bots_webhook() {
+    let env = Env::start().await;
+    let (old, new) = (token(7401), token(7402));
+    env.standin.add_bot(&old, "old_support_bot", "Old");
+    env.standin.add_bot(&new, "new_support_bot", "New");
+    assert_eq!(env.set(&old, &[]).await.code, Some(0));
+
+    let pane = wizard(&env, "rotate");
+    tokio::task::block_in_place(|| {
+        open_page(&pane, "Webhook_Support");
+        pane.wait_for(&["works"]);
+        pane.keys(&["Tab"]);
+        pane.type_text(&new);
+        pane.keys(&["Tab", "Tab", "Tab", "Tab", "Tab"]);
+        pane.wait_for(&["fresh", "webhook", "secret"]);
+        pane.keys(&["Enter"]);
+        pane.wait_for(&["another", "bot", "@old_support_bot", "→", "@new_support_bot"]);
+    });
+    assert!(env.standin.requests_for("setWebhook").iter().all(|r| r.token == old), "nothing set before the yes");
+    tokio::task::block_in_place(|| {
+        pane.keys(&["y"]);
+        pane.wait_for(&["rotated", "@new_support_bot"]);
+        wait_until("the old bot's webhook deleted", || !env.standin.requests_for("deleteWebhook").is_empty());
+    });
+    let deletes = env.standin.requests_for("deleteWebhook");
+    assert_eq!(deletes.len(), 1);
+    assert_eq!(deletes[0].token, old, "deleted with the old token the backend held");
+    assert!(env.standin.webhook(&old).url.is_empty());
+    assert_eq!(env.standin.webhook(&new).url, env.registered_url());
 }

@@ -146,3 +146,46 @@ fn serve_without_db_serves_the_local_file_and_never_rotates_the_local_token() {
     assert_eq!(std::fs::read_to_string(token_file(&cli)).unwrap().trim(), token);
     assert_eq!(block_on(client_for(&server.url, &token).all_channels(None)).unwrap().len(), 1);
 }
+
+/// The local backend asks the Bot API the command names (`--telegram-api`):
+/// `webhook info` needs no token, the embedded backend asks with its own.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_local_backend_asks_the_bot_api_the_command_names() {
+    use support::telegram_standin::{TelegramStandIn, token};
+    let standin = TelegramStandIn::start().await;
+    let t = token(9101);
+    standin.add_bot(&t, "AICCCustomize_TWbot", "AICC Support");
+    let cli = local();
+    let api = standin.base_url.clone();
+    tokio::task::block_in_place(|| {
+        assert_eq!(cli.run(&["submit", "assets/examples/telegram-channel.json"]).code, Some(0));
+        let set = cli
+            .command(&[
+                "webhook",
+                "set",
+                "--channel",
+                "Telegram_Support",
+                "--public-url",
+                support::webhook::PUBLIC,
+                "--telegram-api",
+                &api,
+            ])
+            .env("CHANWIZ_BOT_TOKEN", &t)
+            .env_remove("CHANWIZ_TELEGRAM_API")
+            .output()
+            .unwrap();
+        let set = support::Out::from(set);
+        assert_eq!(set.code, Some(0), "{}", set.all());
+        let before = standin.requests_for("getWebhookInfo").len();
+        let info = cli
+            .command(&["webhook", "info", "--channel", "Telegram_Support", "--telegram-api", &api])
+            .env_remove("CHANWIZ_BOT_TOKEN")
+            .env_remove("CHANWIZ_TELEGRAM_API")
+            .output()
+            .unwrap();
+        let info = support::Out::from(info);
+        assert_eq!(info.code, Some(0), "{}", info.all());
+        assert!(info.stdout.contains("Status: ok: the webhook works"), "{}", info.stdout);
+        assert!(standin.requests_for("getWebhookInfo").len() > before, "the local backend asked the stand-in");
+    });
+}

@@ -239,6 +239,7 @@ async fn given_certificate_files_serve_https_and_bad_ones_are_refused_clearly() 
         demo: false,
         seed_channels: 0,
         tls,
+        telegram_api: None,
     };
     let running = chanwiz::server::spawn(config(chanwiz::server::TlsMode::Files {
         cert: cert_file.clone(),

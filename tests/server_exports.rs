@@ -246,6 +246,7 @@ async fn an_unfinished_export_cannot_be_downloaded_and_a_restart_marks_it_failed
         demo: true,
         seed_channels: 0,
         tls: chanwiz::server::TlsMode::Off,
+        telegram_api: None,
     })
     .await
     .unwrap();

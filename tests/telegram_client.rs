@@ -214,7 +214,7 @@ async fn set_webhook_sends_every_parameter() {
     assert_eq!(r.encoding, "json");
     assert_eq!(r.arg("url").unwrap(), "https://93.184.216.34:8443/apiaccess/telegram/message/c1");
     assert_eq!(r.secret_token().unwrap(), SECRET);
-    assert_eq!(r.allowed_updates().unwrap(), ["message", "edited_message", "callback_query"]);
+    assert_eq!(r.allowed_updates().unwrap(), chanwiz::telegram::checks::DEFAULT_ALLOWED_UPDATES);
     assert_eq!(r.flag("drop_pending_updates"), Some(true));
     assert_eq!(r.arg("max_connections").unwrap(), "10");
     assert!(r.certificate.is_none());
@@ -223,7 +223,7 @@ async fn set_webhook_sends_every_parameter() {
     assert_eq!(info.url, "https://93.184.216.34:8443/apiaccess/telegram/message/c1");
     assert_eq!(info.max_connections, Some(10));
     assert_eq!(info.ip_address.as_deref(), Some("93.184.216.34"));
-    assert_eq!(info.allowed_updates.unwrap(), ["message", "edited_message", "callback_query"]);
+    assert_eq!(info.allowed_updates.unwrap(), chanwiz::telegram::checks::DEFAULT_ALLOWED_UPDATES);
     assert!(!info.has_custom_certificate);
 }
 
@@ -243,7 +243,7 @@ async fn a_certificate_is_uploaded_as_a_multipart_file() {
     assert_eq!(r.certificate.as_deref(), Some(pem.as_slice()));
     assert_eq!(r.arg("url").unwrap(), "https://93.184.216.34/apiaccess/telegram/message/c1");
     assert_eq!(r.secret_token().unwrap(), SECRET);
-    assert_eq!(r.allowed_updates().unwrap(), ["message", "edited_message", "callback_query"]);
+    assert_eq!(r.allowed_updates().unwrap(), chanwiz::telegram::checks::DEFAULT_ALLOWED_UPDATES);
     assert_eq!(r.flag("drop_pending_updates"), Some(false));
     assert!(api.get_webhook_info().await.unwrap().has_custom_certificate);
 }

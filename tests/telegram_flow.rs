@@ -116,7 +116,7 @@ async fn register_sets_the_webhook_through_the_public_address_and_confirms_it() 
     let set = &s.requests_for("setWebhook")[0];
     assert_eq!(set.arg("url").unwrap(), REGISTERED);
     assert_eq!(set.secret_token().unwrap(), secret().expose());
-    assert_eq!(set.allowed_updates().unwrap(), ["message", "edited_message", "callback_query"]);
+    assert_eq!(set.allowed_updates().unwrap(), chanwiz::telegram::checks::DEFAULT_ALLOWED_UPDATES);
     assert_eq!(set.flag("drop_pending_updates"), Some(false));
     assert_eq!(s.webhook(&t).secret_token.as_deref(), Some(secret().expose()));
 }

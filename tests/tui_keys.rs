@@ -622,6 +622,7 @@ fn a_webhook_elsewhere_is_replaced_only_after_yes() {
         Action::IntegrationDone(Err(IntegrationFailure {
             message: "bot @x_bot has a webhook pointing elsewhere".into(),
             webhook_elsewhere: Some("https://203.0.113.9/other".into()),
+            ..Default::default()
         })),
     );
     assert!(

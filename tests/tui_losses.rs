@@ -470,6 +470,41 @@ fn reachable() -> Vec<(String, Build)> {
             s
         }),
     ));
+    // the Integration page on the backend's state, and its questions
+    out.push(("integration, webhook working".into(), Box::new(|| integration_loaded(Some(webhook_state(None, 0))))));
+    out.push((
+        "integration, move the bot?".into(),
+        Box::new(|| {
+            let mut s = integration_loaded(None);
+            update(
+                &mut s,
+                Action::IntegrationDone(Err(chanwiz::tui::update::IntegrationFailure {
+                    message: "in use".into(),
+                    bot_in_use: Some((
+                        "@AICCCustomize_TWbot".into(),
+                        chanwiz::api::ChannelRef { id: "ch-0".into(), name: "Sales".into() },
+                    )),
+                    ..Default::default()
+                })),
+            );
+            s
+        }),
+    ));
+    out.push((
+        "integration, switch bots?".into(),
+        Box::new(|| {
+            let mut s = integration_loaded(None);
+            update(
+                &mut s,
+                Action::IntegrationDone(Err(chanwiz::tui::update::IntegrationFailure {
+                    message: "another bot".into(),
+                    other_bot: Some(("@old_bot".into(), "@new_bot".into())),
+                    ..Default::default()
+                })),
+            );
+            s
+        }),
+    ));
     // the Integration page, each item
     for n in 0..9 {
         out.push((

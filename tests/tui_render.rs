@@ -235,6 +235,104 @@ fn integration_page() {
     snap("integration", &mut s);
 }
 
+/// The Integration page of a registered channel, its details loaded (the
+/// stored public address prefilled) and the webhook's state answered by the
+/// backend: `last_error` Telegram's, `wrong_secrets` the backend's refusals.
+fn integration_with_state(last_error: Option<&str>, wrong_secrets: u64) -> State {
+    use chanwiz::api::*;
+    let mut s = base_state(Link::Online);
+    let channel = Channel {
+        id: "0f9d2c4e1b7a4c559a0e2f1d3c4b5a69".into(),
+        version: 2,
+        created: fixed_time(),
+        updated: fixed_time(),
+        integration_url: "https://192.0.2.10:28090/apiaccess/telegram/message/0f9d2c4e1b7a4c559a0e2f1d3c4b5a69".into(),
+        has_app_secret: true,
+        has_bot_token: true,
+        document: example().without_secrets(),
+    };
+    s.screen = chanwiz::tui::state::Screen::Integration(Box::new(
+        chanwiz::tui::screens::integration::IntegrationPage::new(channel, false),
+    ));
+    let info = chanwiz::integration::IntegrationInfo::from_wire(
+        "Telegram_Support".into(),
+        Integration {
+            channel_id: "0f9d2c4e1b7a4c559a0e2f1d3c4b5a69".into(),
+            integration_url: "https://192.0.2.10:28090/apiaccess/telegram/message/0f9d2c4e1b7a4c559a0e2f1d3c4b5a69"
+                .into(),
+            webhook_secret: "Zq7_generated-by-backend-0123456789".into(),
+            has_bot_token: true,
+            identity_certificate_pem: None,
+            rotation_pending: false,
+            public_address: Some("https://93.184.216.34:8443".into()),
+            bot: Some(BotRef { id: 7001, username: Some("AICCCustomize_TWbot".into()) }),
+        },
+    );
+    update(&mut s, Action::IntegrationLoaded(Ok(info)));
+    let at = fixed_time();
+    let state = WebhookState {
+        channel_id: "0f9d2c4e1b7a4c559a0e2f1d3c4b5a69".into(),
+        has_bot_token: true,
+        bot: Some(BotRef { id: 7001, username: Some("AICCCustomize_TWbot".into()) }),
+        webhook: Some(TelegramWebhook {
+            url: "https://93.184.216.34:8443/apiaccess/telegram/message/0f9d2c4e1b7a4c559a0e2f1d3c4b5a69".into(),
+            pending_update_count: if last_error.is_some() { 3 } else { 0 },
+            last_error_date: last_error.map(|_| at.timestamp()),
+            last_error_message: last_error.map(Into::into),
+            ..Default::default()
+        }),
+        status: Some(if last_error.is_some() { WebhookStatus::Failing } else { WebhookStatus::Ok }),
+        fetched: Some(at),
+        age_seconds: Some(12),
+        error: None,
+        points_here: true,
+        registered: Some(at - chrono::TimeDelta::hours(2)),
+        last_delivery: None,
+        refusals: (wrong_secrets > 0)
+            .then_some(DeliveryRefusal { reason: RefusalReason::SecretWrong, count: wrong_secrets, last: at })
+            .into_iter()
+            .collect(),
+        unknown_channel: None,
+        public_address: Some("https://93.184.216.34:8443".into()),
+    };
+    let diagnosis = chanwiz::integration::diagnose(&state);
+    update(&mut s, Action::WebhookStateLoaded(Ok(chanwiz::integration::BackendStatus { state, diagnosis })));
+    s
+}
+
+#[test]
+fn integration_page_of_a_working_webhook() {
+    snap("integration_working", &mut integration_with_state(None, 0));
+}
+
+#[test]
+fn integration_page_of_a_wrong_secret() {
+    snap(
+        "integration_wrong_secret",
+        &mut integration_with_state(Some("Wrong response from the webhook: 403 Forbidden"), 4),
+    );
+}
+
+#[test]
+fn integration_page_asking_to_move_a_bot() {
+    let mut s = integration_with_state(None, 0);
+    update(
+        &mut s,
+        Action::IntegrationDone(Err(chanwiz::tui::update::IntegrationFailure {
+            message: "bot @AICCCustomize_TWbot is already bound to channel Sales_Telegram".into(),
+            bot_in_use: Some((
+                "@AICCCustomize_TWbot".into(),
+                chanwiz::api::ChannelRef {
+                    id: "5b0e9c1d2a3f4e6b8c7d9e0f1a2b3c4d".into(),
+                    name: "Sales_Telegram".into(),
+                },
+            )),
+            ..Default::default()
+        })),
+    );
+    snap("integration_move_bot", &mut s);
+}
+
 #[test]
 fn too_small() {
     let s = base_state(Link::Offline);

@@ -38,7 +38,7 @@ async fn from_token_to_a_delivered_update() {
     let set = &sets[0];
     assert_eq!(set.arg("url").unwrap(), env.registered_url());
     assert_eq!(set.secret_token().unwrap(), before.webhook_secret);
-    assert_eq!(set.allowed_updates().unwrap(), ["message", "edited_message", "callback_query"]);
+    assert_eq!(set.allowed_updates().unwrap(), chanwiz::telegram::checks::DEFAULT_ALLOWED_UPDATES);
     assert_eq!(set.flag("drop_pending_updates"), Some(false));
     assert_eq!(set.encoding, "multipart");
     let pem = set.certificate.clone().expect("the self-signed certificate is uploaded");
@@ -65,12 +65,16 @@ async fn from_token_to_a_delivered_update() {
     assert_eq!(env.deliver(None, &update(900_003, "forged")).await, 403);
     assert_eq!(env.client.received_updates(&env.channel_id).await.unwrap().len(), 1);
 
-    // info agrees
-    let out = env.run(&["info", "--channel", &env.channel_id, "--public-url", PUBLIC], Some(&t)).await;
+    // info agrees, with no token given: the backend asks Telegram itself,
+    // and tells what it refused
+    let out = env.run(&["info", "--channel", &env.channel_id], None).await;
     assert_eq!(out.code, Some(0), "{}", out.all());
     assert!(out.stdout.contains(&format!("Webhook: {}", env.registered_url())), "{}", out.stdout);
-    assert!(out.stdout.contains("(matches)"), "{}", out.stdout);
+    assert!(out.stdout.contains("Status: ok: the webhook works"), "{}", out.stdout);
     assert!(out.stdout.contains("Pending updates: 0"), "{}", out.stdout);
+    assert!(out.stdout.contains("Public webhook address: https://93.184.216.34:8443"), "{}", out.stdout);
+    assert!(out.stdout.contains("refused 1 delivery(ies) with a wrong secret token"), "{}", out.stdout);
+    assert!(out.stdout.contains("refused 1 delivery(ies) without a secret token"), "{}", out.stdout);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -210,16 +214,36 @@ async fn a_webhook_pointing_elsewhere_is_replaced_only_with_yes() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn info_and_delete() {
     let (env, t) = env_with_bot(5007).await;
-    let out = env.run(&["info", "--channel", &env.channel_name], Some(&t)).await;
+    let out = env.run(&["info", "--channel", &env.channel_name], None).await;
     assert_eq!(out.code, Some(1), "{}", out.all());
-    assert!(out.stdout.contains("Webhook: none"), "{}", out.stdout);
+    assert!(out.stdout.contains("Bot token stored in the backend: no"), "{}", out.stdout);
+    assert!(out.stderr.contains("no bot token is stored"), "{}", out.all());
 
     assert_eq!(env.set(&t, &[]).await.code, Some(0));
+    // an old delivery error, before the registration: resolved, so no problem
     env.standin.set_delivery_error("Wrong response from the webhook: 403 Forbidden");
-    let out = env.run(&["info", "--channel", &env.channel_name], Some(&t)).await;
+    let out = env.run(&["info", "--channel", &env.channel_name], None).await;
+    assert_eq!(out.code, Some(0), "{}", out.all());
+    assert!(out.stdout.contains("Status: ok"), "{}", out.stdout);
+    assert!(out.stdout.contains("resolved"), "{}", out.stdout);
+    // a 403 now, while the backend refused nothing: something in front of it
+    env.standin.set_delivery_error_now("Wrong response from the webhook: 403 Forbidden");
+    let out = env.run(&["info", "--channel", &env.channel_name], None).await;
     assert_eq!(out.code, Some(0), "{}", out.all());
     assert!(out.stdout.contains("\"Wrong response from the webhook: 403 Forbidden\""), "{}", out.stdout);
-    assert!(out.stdout.contains("firewall"), "{}", out.stdout);
+    assert!(out.stdout.contains("Status: problem"), "{}", out.stdout);
+    assert!(out.stdout.contains("firewall") && out.stdout.contains("no refused delivery"), "{}", out.stdout);
+    // the same 403 while the backend refused a wrong secret: a secret mismatch
+    assert_eq!(env.deliver(Some("Old_secret_0123456789abcdefghijklmnopqr"), &update(1, "x")).await, 403);
+    let out = env.run(&["info", "--channel", &env.channel_name], None).await;
+    assert!(out.stdout.contains("Secret mismatch"), "{}", out.stdout);
+    assert!(
+        out.stdout.contains("Secret mismatch, Register again: the webhook was set with another secret"),
+        "{}",
+        out.stdout
+    );
+    assert!(!out.stdout.contains("firewall"), "{}", out.stdout);
+    assert!(!out.all().contains(t.split(':').nth(1).unwrap()), "the token is printed");
 
     let out = env.run(&["delete", "--channel", &env.channel_name, "--drop-pending"], Some(&t)).await;
     assert_eq!(out.code, Some(0), "{}", out.all());

@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use chanwiz::integration::{self, Event, IntegrationError, Options, Replace};
 use chanwiz::telegram::{ApiConfig, BotToken, RetryPolicy, Sleeper};
-use support::telegram_standin::token;
+use support::telegram_standin::{renewed, token};
 use support::webhook::*;
 
 fn api(env: &Env) -> ApiConfig {
@@ -38,6 +38,8 @@ fn kind(e: &Event) -> &'static str {
         Event::Deleted { .. } => "deleted",
         Event::RollingBack { .. } => "rolling back",
         Event::RolledBack { .. } => "rolled back",
+        Event::Moved { .. } => "moved",
+        Event::PreviousBot(_) => "previous bot",
         Event::Warning(_) => "warning",
     }
 }
@@ -92,7 +94,7 @@ async fn each_step_is_reported_and_replacing_asks_first() {
 async fn a_rotation_whose_backend_vanishes_is_undone_and_its_staged_secret_lapses() {
     let env = Env::start().await;
     let a = token(7101);
-    let b = token(7102);
+    let b = renewed(7101);
     env.standin.add_bot(&a, "AICCCustomize_TWbot", "AICC Support");
     env.standin.add_bot(&b, "AICCCustomize_TWbot", "AICC Support");
     let info = integration::prepare(&env.client, &env.channel_id).await.unwrap();
@@ -137,6 +139,7 @@ async fn a_rotation_whose_backend_vanishes_is_undone_and_its_staged_secret_lapse
         demo: false,
         seed_channels: 0,
         tls: chanwiz::server::TlsMode::SelfSigned,
+        telegram_api: None,
     })
     .await
     .unwrap();
@@ -211,7 +214,7 @@ fn the_steps_can_run_in_spawned_tasks() {
 async fn each_operation_asks_telegram_once_who_the_bot_is_and_where_its_webhook_points() {
     let env = Env::start().await;
     let a = token(7301);
-    let b = token(7302);
+    let b = renewed(7301);
     env.standin.add_bot(&a, "AICCCustomize_TWbot", "AICC Support");
     env.standin.add_bot(&b, "AICCCustomize_TWbot", "AICC Support");
     let info = integration::prepare(&env.client, &env.channel_id).await.unwrap();

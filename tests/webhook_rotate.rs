@@ -5,7 +5,7 @@
 
 mod support;
 
-use support::telegram_standin::token;
+use support::telegram_standin::{renewed, token};
 use support::webhook::*;
 
 const BOT: &str = "AICCCustomize_TWbot";
@@ -36,7 +36,7 @@ async fn rotate(env: &Env, new_token: &str) -> Out {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn rotation_switches_token_and_secret_together() {
-    let b = token(6102);
+    let b = renewed(6101);
     let (env, old_secret) = connected(6101, &b).await;
     let out = rotate(&env, &b).await;
     assert_eq!(out.code, Some(0), "{}", out.all());
@@ -59,7 +59,7 @@ async fn rotation_switches_token_and_secret_together() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn telegram_refusing_leaves_everything_as_it_was() {
-    let b = token(6202);
+    let b = renewed(6201);
     let (env, old_secret) = connected(6201, &b).await;
     let hook_before = env.standin.webhook(&b);
     let text = "Bad Request: bad webhook: Webhook can be set up only on ports 80, 88, 443 or 8443";
@@ -84,7 +84,7 @@ async fn telegram_refusing_leaves_everything_as_it_was() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn backend_refusing_after_telegram_accepted_is_rolled_back() {
     // Telegram accepts this token, the backend refuses to store it ('.').
-    let b = "6302:AAHdqTcvCH1vGWJxfSeofSAs0K5PALD.x12";
+    let b = "6301:AAHdqTcvCH1vGWJxfSeofSAs0K5PALD.x12";
     let (env, old_secret) = connected(6301, b).await;
     let out = rotate(&env, b).await;
     assert_eq!(out.code, Some(1), "{}", out.all());
@@ -123,7 +123,7 @@ async fn connect_refused_by_the_backend_removes_the_webhook_it_set() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_rotation_whose_confirmation_fails_is_rolled_back() {
-    let b = token(6502);
+    let b = renewed(6501);
     let (env, old_secret) = connected(6501, &b).await;
     // Telegram takes the new webhook, then the call confirming it fails
     env.standin.fail_confirmation(500, "Internal Server Error");

@@ -34,7 +34,7 @@ async fn a_staged_secret_is_accepted_beside_the_current_one_until_committed_or_d
 
     // committed: the staged secret becomes the only one
     env.client.stage_next_secret(&env.channel_id, NEXT).await.unwrap();
-    let commit = IntegrationUpdate { bot_token: None, webhook_secret: Some(NEXT.into()) };
+    let commit = IntegrationUpdate { webhook_secret: Some(NEXT.into()), ..Default::default() };
     env.client.put_integration(&env.channel_id, &commit).await.unwrap();
     let i = env.integration().await;
     assert_eq!(i.webhook_secret, NEXT);
@@ -98,6 +98,7 @@ async fn a_version_1_database_is_upgraded_and_keeps_its_channels() {
         demo: false,
         seed_channels: 0,
         tls: chanwiz::server::TlsMode::SelfSigned,
+        telegram_api: None,
     })
     .await
     .unwrap();

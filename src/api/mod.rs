@@ -42,6 +42,13 @@ pub mod routes {
     pub const CHANNEL_UPDATES: &str = "/api/v1/channels/{id}/updates";
     /// A webhook secret staged for a rotation (`PUT` stages, `DELETE` drops).
     pub const CHANNEL_NEXT_SECRET: &str = "/api/v1/channels/{id}/integration/next-secret";
+    /// The bot a rotation moved away from (`DELETE`: its webhook is deleted
+    /// with the old token the backend held, then the token is forgotten).
+    pub const CHANNEL_PREVIOUS_BOT: &str = "/api/v1/channels/{id}/integration/previous-bot";
+    /// The bot's webhook as Telegram reports it (`getWebhookInfo` with the
+    /// stored token, cached; `?refresh=true` asks again), with the backend's
+    /// own record of refused deliveries.
+    pub const CHANNEL_WEBHOOK: &str = "/api/v1/channels/{id}/webhook";
     pub const EXPORTS: &str = "/api/v1/exports";
     pub const EXPORT: &str = "/api/v1/exports/{id}";
     pub const EXPORT_DOWNLOAD: &str = "/api/v1/exports/{id}/download";
@@ -72,6 +79,10 @@ pub struct ApiError {
     /// For 412: the channel as it is now.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub current: Option<Box<Channel>>,
+    /// For a 409 of `PUT .../integration`: the other channel of the tenant
+    /// that the bot is bound to (one bot, one channel).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bot_channel: Option<Box<ChannelRef>>,
 }
 
 /// `GET /api/v1/health` (no token needed).
@@ -120,6 +131,252 @@ pub struct ChannelSummary {
     /// The backend holds a bot token: the webhook was registered.
     #[serde(default)]
     pub has_bot_token: bool,
+    /// The bot bound to the channel (with its token).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bot: Option<BotRef>,
+    /// The webhook's state as the backend last learnt it from Telegram
+    /// (absent until it was asked once: `GET .../webhook`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub webhook: Option<WebhookSummary>,
+}
+
+/// A Telegram bot as the backend knows it: its id (the part of the token
+/// before `:`) and its username (as `getMe` gave it to the client).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BotRef {
+    pub id: i64,
+    /// Without the `@`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub username: Option<String>,
+}
+
+impl BotRef {
+    /// `@username`, or `bot <id>` when the username is not known.
+    pub fn handle(&self) -> String {
+        match &self.username {
+            Some(u) => format!("@{u}"),
+            None => format!("bot {}", self.id),
+        }
+    }
+}
+
+/// The state of a channel's webhook, in one word.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum WebhookStatus {
+    /// The webhook points to this channel and no delivery error is pending.
+    Ok,
+    /// It points to this channel, but Telegram's last delivery failed and
+    /// nothing was delivered (nor registered) since.
+    Failing,
+    /// It points somewhere else.
+    Elsewhere,
+    /// The bot has no webhook.
+    None,
+    /// Telegram could not be asked (unreachable, or it refused the token).
+    Unknown,
+}
+
+impl WebhookStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            WebhookStatus::Ok => "ok",
+            WebhookStatus::Failing => "failing",
+            WebhookStatus::Elsewhere => "elsewhere",
+            WebhookStatus::None => "none",
+            WebhookStatus::Unknown => "unknown",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        Some(match text {
+            "ok" => WebhookStatus::Ok,
+            "failing" => WebhookStatus::Failing,
+            "elsewhere" => WebhookStatus::Elsewhere,
+            "none" => WebhookStatus::None,
+            "unknown" => WebhookStatus::Unknown,
+            _ => return None,
+        })
+    }
+}
+
+/// The webhook column of a channel list row.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WebhookSummary {
+    pub status: WebhookStatus,
+    /// When the backend asked Telegram.
+    pub checked: DateTime<Utc>,
+}
+
+/// `getWebhookInfo`'s answer, as Telegram gave it (texts cleaned of
+/// control characters).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TelegramWebhook {
+    /// Empty when the bot has no webhook.
+    pub url: String,
+    #[serde(default)]
+    pub has_custom_certificate: bool,
+    #[serde(default)]
+    pub pending_update_count: u64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ip_address: Option<String>,
+    /// Unix time of Telegram's last failed delivery.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_error_date: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_error_message: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_synchronization_error_date: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_connections: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub allowed_updates: Option<Vec<String>>,
+}
+
+/// Why the delivery endpoint refused a delivery.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RefusalReason {
+    /// No `X-Telegram-Bot-Api-Secret-Token` header (403).
+    SecretMissing,
+    /// A secret that is not the channel's (403).
+    SecretWrong,
+    /// A body over 64 KiB (413).
+    TooLarge,
+    /// No channel has that id (403, counted for the whole backend: the
+    /// delivery names no tenant).
+    UnknownChannel,
+}
+
+impl RefusalReason {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RefusalReason::SecretMissing => "secret_missing",
+            RefusalReason::SecretWrong => "secret_wrong",
+            RefusalReason::TooLarge => "too_large",
+            RefusalReason::UnknownChannel => "unknown_channel",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        Some(match text {
+            "secret_missing" => RefusalReason::SecretMissing,
+            "secret_wrong" => RefusalReason::SecretWrong,
+            "too_large" => RefusalReason::TooLarge,
+            "unknown_channel" => RefusalReason::UnknownChannel,
+            _ => return None,
+        })
+    }
+
+    /// In words, for people.
+    pub fn describe(self) -> &'static str {
+        match self {
+            RefusalReason::SecretMissing => "without a secret token",
+            RefusalReason::SecretWrong => "with a wrong secret token",
+            RefusalReason::TooLarge => "too large (over 64 KiB)",
+            RefusalReason::UnknownChannel => "to a channel id that does not exist",
+        }
+    }
+}
+
+/// Deliveries the backend refused, of one reason.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeliveryRefusal {
+    pub reason: RefusalReason,
+    pub count: u64,
+    /// The last one.
+    pub last: DateTime<Utc>,
+}
+
+/// `GET /api/v1/channels/{id}/webhook[?refresh=true]`: the channel's webhook
+/// from both sides. Telegram's (`getWebhookInfo`, asked by the backend with
+/// the bot token it holds, cached: `fetched` and `age_seconds` say how old it
+/// is, `refresh=true` asks again) and the backend's (the last registration,
+/// the last accepted delivery, the refused ones).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WebhookState {
+    pub channel_id: String,
+    /// Without a token there is nothing to ask Telegram (`webhook` absent).
+    pub has_bot_token: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bot: Option<BotRef>,
+    /// Telegram's answer (the cached one when `error` says asking failed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub webhook: Option<TelegramWebhook>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<WebhookStatus>,
+    /// When Telegram gave `webhook`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fetched: Option<DateTime<Utc>>,
+    /// Seconds since `fetched`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub age_seconds: Option<u64>,
+    /// Why Telegram could not be asked now (scrubbed of the token).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+    /// The webhook URL's path is this channel's integration path.
+    #[serde(default)]
+    pub points_here: bool,
+    /// The bot token was last stored (a registration or a rotation).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub registered: Option<DateTime<Utc>>,
+    /// The last delivery the backend accepted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_delivery: Option<DateTime<Utc>>,
+    /// Deliveries to this channel the backend refused, by reason.
+    #[serde(default)]
+    pub refusals: Vec<DeliveryRefusal>,
+    /// Deliveries to channel ids that do not exist, counted for the whole
+    /// backend (such a delivery names no tenant).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unknown_channel: Option<DeliveryRefusal>,
+    /// The public webhook address stored with the channel.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub public_address: Option<String>,
+}
+
+impl WebhookState {
+    /// Refused deliveries of `reason` to this channel (0 when none).
+    pub fn refused(&self, reason: RefusalReason) -> u64 {
+        self.refusals.iter().filter(|r| r.reason == reason).map(|r| r.count).sum()
+    }
+}
+
+/// `GET /api/v1/channels/{id}/webhook` query.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WebhookQuery {
+    /// Ask Telegram now instead of answering the cached state.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub refresh: Option<bool>,
+}
+
+/// `DELETE /api/v1/channels/{id}/integration/previous-bot`: what became of
+/// the webhook of the bot a rotation moved away from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PreviousBot {
+    /// The old bot, when the backend held one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bot: Option<BotRef>,
+    pub outcome: PreviousBotOutcome,
+    /// Telegram's answer to deleteWebhook, or why it could not be asked.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub telegram: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PreviousBotOutcome {
+    /// Its webhook pointed to this channel and was deleted.
+    Deleted,
+    /// Its webhook points elsewhere (someone else's): left alone.
+    Elsewhere,
+    /// It had no webhook.
+    NoWebhook,
+    /// No previous bot is held (none, or already released).
+    NoPreviousBot,
+    /// Telegram could not be asked; the old token is kept for another try.
+    Failed,
 }
 
 /// The order of a channel list.
@@ -153,6 +410,10 @@ pub struct ChannelQuery {
     pub per_page: Option<u32>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sort: Option<ChannelSort>,
+    /// Only the channel bound to this bot (its id, the part of the token
+    /// before `:`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bot_id: Option<i64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -182,6 +443,12 @@ pub struct Integration {
     /// dropped nor expired (see [`NextSecret`]).
     #[serde(default)]
     pub rotation_pending: bool,
+    /// The public webhook address stored with the channel (not a secret).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub public_address: Option<String>,
+    /// The bot bound to the channel (with its token).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bot: Option<BotRef>,
 }
 
 /// `PUT /api/v1/channels/{id}/integration/next-secret`: stage the webhook
@@ -202,8 +469,14 @@ pub struct NextSecret {
 pub const NEXT_SECRET_TTL_SECS: i64 = 600;
 
 /// `PUT /api/v1/channels/{id}/integration`: store a bot token and/or replace
-/// the webhook secret, both at once or neither (204). Setting
-/// `webhook_secret` also clears a staged [`NextSecret`].
+/// the webhook secret and/or the public address, all at once or none (204).
+/// Setting `webhook_secret` also clears a staged [`NextSecret`].
+///
+/// One bot, one channel: a token of a bot that another channel of the
+/// tenant holds is refused with 409 naming that channel
+/// ([`ApiError::bot_channel`]) unless `move_bot` is true; then the other
+/// channel's token is cleared. A token of another bot than the one stored
+/// keeps the old token aside for `DELETE .../integration/previous-bot`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct IntegrationUpdate {
@@ -212,6 +485,22 @@ pub struct IntegrationUpdate {
     /// 32–256 characters of `A-Za-z0-9_-`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub webhook_secret: Option<String>,
+    /// The bot's username (from `getMe`), stored with the token; ignored
+    /// without `bot_token`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bot_username: Option<String>,
+    /// `https://PUBLIC-IPv4:PORT`; an empty string removes it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub public_address: Option<String>,
+    /// Take the bot from the other channel of the tenant that holds it
+    /// (`null` counts as absent: false).
+    #[serde(default, deserialize_with = "null_is_false", skip_serializing_if = "std::ops::Not::not")]
+    pub move_bot: bool,
+}
+
+/// A boolean where `null` means absent (false), as for every optional field.
+fn null_is_false<'de, D: serde::Deserializer<'de>>(d: D) -> Result<bool, D::Error> {
+    Ok(Option::<bool>::deserialize(d)?.unwrap_or(false))
 }
 
 /// One Telegram update received by the delivery endpoint
@@ -287,4 +576,22 @@ pub struct ExportTask {
     /// Bytes of the zip, while it is kept (task lists only).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub size: Option<u64>,
+}
+
+#[cfg(test)]
+mod integration_update_tests {
+    use super::*;
+
+    #[test]
+    fn null_means_absent_for_every_field_of_an_integration_update() {
+        let up: IntegrationUpdate = serde_json::from_str(
+            r#"{"bot_token":null,"webhook_secret":null,"bot_username":null,"public_address":null,"move_bot":null}"#,
+        )
+        .unwrap();
+        assert_eq!(up, IntegrationUpdate::default());
+        let up: IntegrationUpdate = serde_json::from_str(r#"{"move_bot":true}"#).unwrap();
+        assert!(up.move_bot);
+        assert!(serde_json::from_str::<IntegrationUpdate>(r#"{"move":true}"#).is_err(), "unknown keys are refused");
+        assert_eq!(serde_json::to_string(&IntegrationUpdate::default()).unwrap(), "{}");
+    }
 }

@@ -45,6 +45,16 @@ struct Running {
 #[cfg(feature = "server")]
 static RUNNING: std::sync::Mutex<Option<Running>> = std::sync::Mutex::new(None);
 
+/// The Bot API the local backend asks (`--telegram-api` of the command that
+/// starts it); unset: `CHANWIZ_TELEGRAM_API`, else Telegram's.
+static TELEGRAM_API: std::sync::Mutex<Option<String>> = std::sync::Mutex::new(None);
+
+/// The local backend, when this process starts it, asks the Bot API at
+/// `base` (the address the command itself uses).
+pub fn use_telegram_api(base: &str) {
+    *TELEGRAM_API.lock().unwrap_or_else(|p| p.into_inner()) = Some(base.to_owned());
+}
+
 /// Start the local backend (once per process; blocking) and return its URL
 /// and token.
 #[cfg(feature = "server")]
@@ -62,6 +72,12 @@ fn start(paths: &Paths) -> Result<Running, String> {
         demo: false,
         seed_channels: 0,
         tls: crate::server::TlsMode::Off,
+        // the same Bot API as the wizard and the commands use
+        telegram_api: TELEGRAM_API
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+            .or_else(crate::telegram::api_base_from_env),
     };
     std::thread::Builder::new()
         .name("local-backend".into())

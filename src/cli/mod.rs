@@ -130,7 +130,7 @@ impl Command {
             },
             Command::Catalogue(a) => ("catalogue", Some(&mut a.backend)),
             Command::Config(_) => ("config", None),
-            Command::Webhook(w) => ("webhook", Some(&mut w.common_mut().backend)),
+            Command::Webhook(w) => ("webhook", Some(w.flags_mut().1)),
             #[cfg(feature = "server")]
             Command::Serve(_) => ("serve", None),
             #[cfg(feature = "server")]
@@ -168,7 +168,9 @@ fn absorb_globals(cli: &mut Cli) -> Result<(), String> {
     let name = cmd.parts().0;
     if telegram.is_some() {
         match cmd {
-            Command::Webhook(w) => merge("--telegram-api", &telegram, &mut w.common_mut().telegram_api)?,
+            Command::Webhook(w) => merge("--telegram-api", &telegram, w.flags_mut().0)?,
+            #[cfg(feature = "server")]
+            Command::Serve(a) => merge("--telegram-api", &telegram, &mut a.telegram_api)?,
             _ => {
                 return Err(format!("`chanwiz {name}` does not talk to Telegram: --telegram-api does not apply to it"));
             }
@@ -253,7 +255,9 @@ fn with_paths(f: impl FnOnce(&Paths) -> ExitCode) -> ExitCode {
     match Paths::from_env() {
         Ok(paths) => {
             crate::logging::init_file(&paths);
-            f(&paths)
+            let code = f(&paths);
+            crate::logging::flush();
+            code
         }
         Err(e) => fail(exit::UNREADABLE, &e.to_string()),
     }

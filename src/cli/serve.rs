@@ -67,6 +67,10 @@ pub struct ServeArgs {
     /// task marked expired (e.g. 30m, 24h, 7d).
     #[arg(long, value_name = "DURATION", default_value = "24h", value_parser = parse_retention)]
     pub export_retention: Duration,
+    /// Bot API address the backend asks for a channel's webhook state with the bot token it holds
+    /// (default: https://api.telegram.org; http:// only for a loopback stand-in).
+    #[arg(long, value_name = "URL", env = "CHANWIZ_TELEGRAM_API")]
+    pub telegram_api: Option<String>,
     /// The key sealing the stored secrets (default: <db>.key beside the database, made on first start).
     #[arg(long, value_name = "FILE", env = "CHANWIZ_SERVER_KEY_FILE")]
     pub key_file: Option<PathBuf>,
@@ -206,8 +210,14 @@ pub fn run_serve(args: &ServeArgs, paths: &Paths) -> ExitCode {
         _ => TlsMode::Off,
     };
     let db = args.db.clone().unwrap_or_else(|| default_db(paths));
-    let config =
-        ServerConfig { addr: args.addr, db: db.clone(), demo: args.demo, seed_channels: args.seed_channels, tls };
+    let config = ServerConfig {
+        addr: args.addr,
+        db: db.clone(),
+        demo: args.demo,
+        seed_channels: args.seed_channels,
+        tls,
+        telegram_api: args.telegram_api.clone(),
+    };
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(r) => r,
         Err(e) => {

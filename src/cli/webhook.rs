@@ -29,8 +29,10 @@ pub enum WebhookCommand {
     /// the bot token in the backend. Exit 0 only when Telegram accepted it and
     /// getWebhookInfo agrees.
     Set(SetArgs),
-    /// Show where the bot's webhook points, its queue and its last error
-    /// (exit 0 when it points to this channel).
+    /// Show where the bot's webhook points, its queue, Telegram's last
+    /// delivery error and the backend's refused deliveries, with what they
+    /// mean. The backend asks Telegram with the token it holds: no token is
+    /// needed (exit 0 when the webhook points to this channel).
     Info(InfoArgs),
     /// Delete the bot's webhook.
     Delete(DeleteArgs),
@@ -68,26 +70,38 @@ pub struct SetArgs {
     /// Drop the updates Telegram has queued for the bot.
     #[arg(long)]
     pub drop_pending: bool,
-    /// Update types to receive, comma-separated. Default:
-    /// message,edited_message,callback_query.
+    /// Update types to receive, comma-separated, of the Bot API's (checked).
+    /// Default: message,edited_message and the Telegram Business message types
+    /// (business_connection,business_message,edited_business_message,deleted_business_messages).
     #[arg(long, value_name = "TYPES", value_delimiter = ',')]
     pub allowed_updates: Option<Vec<String>>,
     /// PEM certificate the webhook endpoint presents, instead of the
     /// channel's identity certificate (uploaded when self-signed).
     #[arg(long, value_name = "FILE")]
     pub endpoint_cert: Option<PathBuf>,
-    /// Replace a webhook of the bot that points elsewhere without asking.
-    #[arg(long)]
+    /// Go ahead without asking: replace a webhook of the bot that points
+    /// elsewhere, move a bot bound to another channel of the tenant here
+    /// (that channel's token is cleared), switch to a token of another bot.
+    #[arg(long, short = 'y')]
     pub yes: bool,
 }
 
 #[derive(Debug, Args)]
 pub struct InfoArgs {
-    #[command(flatten)]
-    pub common: Common,
-    /// Public webhook address the webhook is expected at.
+    /// The channel: its exact name or its id.
+    #[arg(long, value_name = "NAME|ID")]
+    pub channel: String,
+    /// Answer the state the backend learnt last (with its age) instead of
+    /// having it ask Telegram now.
+    #[arg(long)]
+    pub cached: bool,
+    /// Bot API address the local backend asks, when this command starts it
+    /// (a remote backend asks its own `serve --telegram-api`). Default:
+    /// $CHANWIZ_TELEGRAM_API, then https://api.telegram.org.
     #[arg(long, value_name = "URL")]
-    pub public_url: Option<String>,
+    pub telegram_api: Option<String>,
+    #[command(flatten)]
+    pub backend: BackendArgs,
 }
 
 #[derive(Debug, Args)]
@@ -103,12 +117,13 @@ pub struct DeleteArgs {
 }
 
 impl WebhookCommand {
-    /// The flags every webhook command shares (for the global options).
-    pub fn common_mut(&mut self) -> &mut Common {
+    /// The Bot API address and backend flags of the command (for the
+    /// options given before it).
+    pub fn flags_mut(&mut self) -> (&mut Option<String>, &mut BackendArgs) {
         match self {
-            WebhookCommand::Set(a) | WebhookCommand::Rotate(a) => &mut a.common,
-            WebhookCommand::Info(a) => &mut a.common,
-            WebhookCommand::Delete(a) => &mut a.common,
+            WebhookCommand::Set(a) | WebhookCommand::Rotate(a) => (&mut a.common.telegram_api, &mut a.common.backend),
+            WebhookCommand::Info(a) => (&mut a.telegram_api, &mut a.backend),
+            WebhookCommand::Delete(a) => (&mut a.common.telegram_api, &mut a.common.backend),
         }
     }
 }
@@ -116,13 +131,15 @@ impl WebhookCommand {
 pub fn run(cmd: &WebhookCommand, paths: &Paths) -> ExitCode {
     let common = match cmd {
         WebhookCommand::Set(a) | WebhookCommand::Rotate(a) => &a.common,
-        WebhookCommand::Info(a) => &a.common,
+        WebhookCommand::Info(a) => return info(a, paths),
         WebhookCommand::Delete(a) => &a.common,
     };
     let api = match ApiConfig::resolve(common.telegram_api.as_deref()) {
         Ok(api) => api,
         Err(e) => return super::fail(exit::UNREADABLE, &e.to_string()),
     };
+    // a local backend started for this command asks the same Bot API
+    super::embedded::use_telegram_api(api.base_url());
     let token = match read_token(common.token_file.as_deref()) {
         Ok(t) => t,
         Err(code) => return code,
@@ -140,7 +157,7 @@ pub fn run(cmd: &WebhookCommand, paths: &Paths) -> ExitCode {
         match cmd {
             WebhookCommand::Set(a) => set(&client, &api, &info, &token, a, false, &mut out).await,
             WebhookCommand::Rotate(a) => set(&client, &api, &info, &token, a, true, &mut out).await,
-            WebhookCommand::Info(a) => show(&api, &info, &token, a, &mut out).await,
+            WebhookCommand::Info(_) => unreachable!("answered by info()"),
             WebhookCommand::Delete(a) => delete(&api, &info, &token, a, &mut out).await,
         }
     });
@@ -235,12 +252,12 @@ fn options(public_url: Option<&String>) -> Options {
     Options { public_address: public_url.cloned(), ..Default::default() }
 }
 
-/// Ask on the terminal whether to replace `current`; `false` without one.
-fn confirm_replace(current: &str) -> bool {
+/// Ask `question` on the terminal; `false` without one.
+fn confirm(question: &str) -> bool {
     if !(std::io::stdin().is_terminal() && std::io::stderr().is_terminal()) {
         return false;
     }
-    eprint!("Replace the bot's webhook that points to {}? [y/N] ", clean(current));
+    eprint!("{question} [y/N] ");
     let _ = std::io::stderr().flush();
     let mut answer = String::new();
     if std::io::stdin().lock().read_line(&mut answer).is_err() {
@@ -258,7 +275,13 @@ async fn set(
     rotate: bool,
     out: &mut Out,
 ) -> Result<ExitCode, IntegrationError> {
-    let mut opts = options(args.public_url.as_ref());
+    // the public address stored with the channel, unless another is given
+    let mut opts = options(args.public_url.as_ref().or(info.public_address.as_ref()));
+    if args.public_url.is_none()
+        && let Some(p) = &info.public_address
+    {
+        out.line(&format!("Public webhook address (stored with the channel): {p}"));
+    }
     opts.drop_pending_updates = args.drop_pending;
     if let Some(a) = &args.allowed_updates {
         opts.allowed_updates = a.iter().map(|s| s.trim().to_owned()).filter(|s| !s.is_empty()).collect();
@@ -276,8 +299,10 @@ async fn set(
     }
     if args.yes {
         opts.replace = Replace::Any;
+        opts.move_bot = true;
+        opts.other_bot = true;
     }
-    let again = "To replace it, run the command again with --yes (or answer 'y' when run on a terminal).";
+    let again = "To go ahead, run the command again with --yes (or answer 'y' when run on a terminal).";
     let report = match asking(&mut opts, out, again, async |opts, printer| {
         let mut progress = |e: Event| printer.event(&e);
         if rotate {
@@ -302,6 +327,9 @@ async fn set(
     if let Some(r) = &report.replaced {
         out.line(&format!("It replaced the webhook that pointed to {r}."));
     }
+    if let Some(from) = &report.moved_from {
+        out.line(&format!("The bot was moved from channel {} ({}); its token there was cleared.", from.name, from.id));
+    }
     Ok(ExitCode::SUCCESS)
 }
 
@@ -318,11 +346,37 @@ async fn asking<T>(
         match call(opts, out).await {
             Ok(v) => return Ok(Ok(v)),
             Err(IntegrationError::NeedsConfirmation { bot, current }) => {
-                if confirm_replace(&current) {
+                if confirm(&format!("Replace the bot's webhook that points to {}?", clean(&current))) {
                     opts.replace = Replace::Only(current);
                     continue;
                 }
                 let code = out.error(&IntegrationError::NeedsConfirmation { bot, current });
+                eprintln!("  {again}");
+                return Ok(Err(code));
+            }
+            Err(e @ IntegrationError::BotInUse { .. }) => {
+                let IntegrationError::BotInUse { bot, channel } = &e else { unreachable!() };
+                let question = format!(
+                    "Bot {} is bound to channel {} ({}). Move it to this channel (that channel's token is cleared)?",
+                    clean(&bot.handle()),
+                    clean(&channel.name),
+                    clean(&channel.id)
+                );
+                if confirm(&question) {
+                    opts.move_bot = true;
+                    continue;
+                }
+                let code = out.error(&e);
+                eprintln!("  {again}");
+                return Ok(Err(code));
+            }
+            Err(e @ IntegrationError::OtherBot { .. }) => {
+                let IntegrationError::OtherBot { old, new } = &e else { unreachable!() };
+                if confirm(&format!("Switch this channel to another bot, {} → {}?", clean(old), clean(new))) {
+                    opts.other_bot = true;
+                    continue;
+                }
+                let code = out.error(&e);
                 eprintln!("  {again}");
                 return Ok(Err(code));
             }
@@ -331,47 +385,74 @@ async fn asking<T>(
     }
 }
 
-async fn show(
-    api: &ApiConfig,
-    info: &IntegrationInfo,
-    token: &BotToken,
-    args: &InfoArgs,
-    out: &mut Out,
-) -> Result<ExitCode, IntegrationError> {
-    let status = integration::status(api, info, token, &options(args.public_url.as_ref())).await?;
-    out.line(&format!("Bot: {} ({})", status.bot.handle(), status.bot.name));
-    if let Some(w) = &status.token_warning {
-        out.line(&format!("warning: {w}"));
+/// `webhook info`: the backend answers (it asks Telegram with the token it
+/// holds), so no bot token is read.
+fn info(args: &InfoArgs, paths: &Paths) -> ExitCode {
+    if let Some(base) = &args.telegram_api {
+        match ApiConfig::new(base) {
+            Ok(api) => super::embedded::use_telegram_api(api.base_url()),
+            Err(e) => return super::fail(exit::UNREADABLE, &e.to_string()),
+        }
     }
-    out.line(&format!("Bot token stored in the backend: {}", if info.has_bot_token { "yes" } else { "no" }));
-    let w = &status.webhook;
-    if !w.is_set() {
-        out.line("Webhook: none (Telegram does not deliver this bot's messages anywhere)");
+    let client = match args.backend.client(paths) {
+        Ok(c) => c,
+        Err(code) => return code,
+    };
+    let result = block_on(async {
+        let channel = client.find_channel(&args.channel).await.map_err(IntegrationError::Backend)?;
+        let status = integration::backend_status(&client, &channel.id, !args.cached).await?;
+        Ok::<_, IntegrationError>((channel, status))
+    });
+    let (channel, status) = match result {
+        Err(code) => return code,
+        Ok(Err(e)) => return super::fail(exit::of(e.kind()), &e.to_string()),
+        Ok(Ok(v)) => v,
+    };
+    let line = |text: &str| emit(&clean_multiline(text));
+    let state = &status.state;
+    line(&format!("Channel: {} ({})", channel.document.basic.channel_name, channel.id));
+    line(&format!("Integration URL (url used to send message to agent): {}", channel.integration_url));
+    if let Some(p) = &state.public_address {
+        line(&format!("Public webhook address: {p}"));
+    }
+    line(&format!("Bot token stored in the backend: {}", if state.has_bot_token { "yes" } else { "no" }));
+    if let Some(bot) = &state.bot {
+        line(&format!("Bot: {}", bot.handle()));
+    }
+    if let Some(w) = &state.webhook {
+        if w.url.is_empty() {
+            line("Webhook: none (Telegram does not deliver this bot's messages anywhere)");
+        } else {
+            line(&format!("Webhook: {}", w.url));
+        }
+        line(&format!("Pending updates: {}", w.pending_update_count));
+        line(&format!("Custom certificate: {}", if w.has_custom_certificate { "yes" } else { "no" }));
+        if let Some(a) = &w.allowed_updates {
+            line(&format!("Allowed updates: {}", a.join(", ")));
+        }
+        if let Some(m) = &w.last_error_message {
+            line(&format!("Telegram's last delivery error (verbatim): \"{m}\""));
+        }
+    }
+    let mark = match status.diagnosis.verdict {
+        integration::Verdict::Working => "ok",
+        integration::Verdict::Warning | integration::Verdict::NotSet => "warning",
+        integration::Verdict::Failing => "problem",
+    };
+    line(&format!("Status: {mark}: {}", status.diagnosis.headline));
+    for d in &status.diagnosis.details {
+        line(&format!("  - {d}"));
+    }
+    if state.points_here {
+        ExitCode::SUCCESS
+    } else if !state.has_bot_token {
+        super::fail(exit::REFUSED, "no bot token is stored for this channel: run `chanwiz webhook set`")
+    } else if state.webhook.as_ref().is_some_and(|w| !w.url.is_empty()) {
+        super::fail(exit::REFUSED, "the bot's webhook does not point to this channel: run `chanwiz webhook set`")
+    } else if state.webhook.is_some() {
+        super::fail(exit::REFUSED, "the bot has no webhook: run `chanwiz webhook set`")
     } else {
-        out.line(&format!("Webhook: {}", w.url));
-    }
-    if let Some(e) = &status.expected_url {
-        out.line(&format!("Expected: {e} ({})", if status.matches_expected { "matches" } else { "differs" }));
-    }
-    out.line(&format!("Pending updates: {}", w.pending_update_count));
-    out.line(&format!("Custom certificate: {}", if w.has_custom_certificate { "yes" } else { "no" }));
-    if let Some(a) = &w.allowed_updates {
-        out.line(&format!("Allowed updates: {}", a.join(", ")));
-    }
-    for warning in &status.warnings {
-        out.line(&format!("warning: {warning}"));
-    }
-    if status.points_to_channel {
-        Ok(ExitCode::SUCCESS)
-    } else {
-        Ok(super::fail(
-            exit::REFUSED,
-            &out.scrub(if w.is_set() {
-                "the bot's webhook does not point to this channel: run `chanwiz webhook set`"
-            } else {
-                "the bot has no webhook: run `chanwiz webhook set`"
-            }),
-        ))
+        super::fail(exit::UNREACHABLE, "Telegram could not be asked: see above")
     }
 }
 

@@ -59,6 +59,10 @@ pub fn run(args: &WizardArgs, paths: &Paths) -> ExitCode {
     let offline_catalogue = if offline { args.backend.caches(paths).ok() } else { None };
     let paths2 = paths.clone();
     let telegram = crate::telegram::ApiConfig::resolve(args.telegram_api.as_deref()).map_err(|e| e.to_string());
+    if let Ok(api) = &telegram {
+        // the local backend, when it starts, asks the same Bot API
+        super::embedded::use_telegram_api(api.base_url());
+    }
     let result = app::run(
         store,
         args.mouse,

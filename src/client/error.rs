@@ -44,6 +44,10 @@ pub enum ClientError {
     /// 422: the document breaks rules; `errors` names them by field path.
     #[error("backend {backend}: refused, rules are broken (422): {message}")]
     Invalid { backend: String, message: String, errors: Vec<FieldError> },
+    /// 409 of a bot token: the bot is bound to another channel of the
+    /// tenant (one bot, one channel).
+    #[error("backend {backend}: {message}")]
+    BotInUse { backend: String, message: String, channel: crate::api::ChannelRef },
     /// Any other 4xx.
     #[error("backend {backend}: the request was refused ({status}): {message}")]
     Refused { backend: String, status: u16, message: String },
@@ -109,6 +113,9 @@ impl ClientError {
             }
             ClientError::Refused { backend, status, message } => {
                 ClientError::Refused { backend, status, message: f(&message) }
+            }
+            ClientError::BotInUse { backend, message, channel } => {
+                ClientError::BotInUse { backend, message: f(&message), channel }
             }
             ClientError::Server { backend, status, message } => {
                 ClientError::Server { backend, status, message: f(&message) }
@@ -180,6 +187,12 @@ impl ClientError {
                     })
                     .unwrap_or_default();
                 ClientError::Invalid { backend, message, errors }
+            }
+            409 if api.as_ref().is_some_and(|a| a.bot_channel.is_some()) => {
+                let channel = *api.and_then(|a| a.bot_channel).expect("checked above");
+                let channel =
+                    crate::api::ChannelRef { id: tidy(&channel.id, redact), name: tidy(&channel.name, redact) };
+                ClientError::BotInUse { backend, message, channel }
             }
             500..=599 => ClientError::Server { backend, status, message },
             _ => ClientError::Refused { backend, status, message },

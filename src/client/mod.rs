@@ -39,7 +39,8 @@ use serde::de::DeserializeOwned;
 
 use crate::api::{
     Catalogue, Certificate, CertificateUpload, Channel, ChannelQuery, ChannelSummary, ExportRequest, ExportStatus,
-    ExportTask, Health, IDEMPOTENCY_KEY, Integration, IntegrationUpdate, NextSecret, Page, ReceivedUpdate, routes,
+    ExportTask, Health, IDEMPOTENCY_KEY, Integration, IntegrationUpdate, NextSecret, Page, PreviousBot, ReceivedUpdate,
+    WebhookState, routes,
 };
 use crate::model::ChannelDocument;
 
@@ -361,6 +362,12 @@ impl Client {
             if let Some(p) = query.per_page {
                 q.append_pair("per_page", &p.to_string());
             }
+            if let Some(s) = query.sort {
+                q.append_pair("sort", s.as_str());
+            }
+            if let Some(b) = query.bot_id {
+                q.append_pair("bot_id", &b.to_string());
+            }
         }
         if url.query() == Some("") {
             url.set_query(None);
@@ -478,6 +485,39 @@ impl Client {
         let what = format!("channel '{}'", crate::sanitize::clean(id));
         self.send(Req::new(Method::DELETE, self.url(routes::CHANNEL_NEXT_SECRET, Some(id)), Retry::Yes, &what)).await?;
         Ok(())
+    }
+
+    /// `GET /api/v1/channels/{id}/webhook[?refresh=true]`: the webhook as the
+    /// backend asks Telegram for it with the token it holds (cached; `refresh`
+    /// asks again), with the backend's record of refused deliveries.
+    pub async fn webhook_state(&self, id: &str, refresh: bool) -> Result<WebhookState> {
+        let what = format!("channel '{}'", crate::sanitize::clean(id));
+        let mut url = self.url(routes::CHANNEL_WEBHOOK, Some(id));
+        if refresh {
+            url.query_pairs_mut().append_pair("refresh", "true");
+        }
+        let body = self.send(Req::new(Method::GET, url, Retry::Yes, &what)).await?;
+        self.decode(&body, &what)
+    }
+
+    /// `DELETE /api/v1/channels/{id}/integration/previous-bot`: the bot a
+    /// rotation moved away from has its webhook deleted by the backend, with
+    /// the old token it held (sent once: it calls Telegram).
+    pub async fn release_previous_bot(&self, id: &str) -> Result<PreviousBot> {
+        let what = format!("channel '{}'", crate::sanitize::clean(id));
+        let body = self
+            .send(Req::new(Method::DELETE, self.url(routes::CHANNEL_PREVIOUS_BOT, Some(id)), Retry::No, &what))
+            .await?;
+        self.decode(&body, &what)
+    }
+
+    /// The channels bound to the bot `bot_id` (one at most, by the backend's
+    /// rule; a list in case an older backend let two through).
+    pub async fn channels_of_bot(&self, bot_id: i64) -> Result<Vec<ChannelSummary>> {
+        let query = ChannelQuery { bot_id: Some(bot_id), per_page: Some(10), ..Default::default() };
+        let items = self.list_channels(&query).await?.items;
+        // a backend that ignores the filter answers other channels too
+        Ok(items.into_iter().filter(|c| c.bot.as_ref().is_some_and(|b| b.id == bot_id)).collect())
     }
 
     /// `GET /api/v1/channels/{id}/updates`: Telegram updates received.

@@ -10,7 +10,11 @@
 //! - [`plan`] — the checks run before Telegram is called (pure).
 //! - [`connect`] — checks → `getMe` + `getWebhookInfo` → `setWebhook` →
 //!   `getWebhookInfo` confirms → token stored in the backend.
-//! - [`status`] — what Telegram reports for the bot's webhook now.
+//! - [`status`] — what Telegram reports for the bot's webhook now (asked
+//!   with a token at hand).
+//! - [`backend_status`] / [`diagnose`] — the webhook as the backend answers
+//!   it (it asks Telegram with the token it holds: no token needed) beside
+//!   its record of refused deliveries, and what they mean together.
 //! - [`disconnect`] — `deleteWebhook`, confirmed.
 //! - [`rotate`] — a new token with a fresh webhook secret, never left half
 //!   done (see below).
@@ -36,6 +40,14 @@
 //! the public webhook address itself to fetch a certificate: the admin's
 //! machine often cannot reach it, and it must not send traffic there.
 //!
+//! One bot, one channel: before Telegram is touched, [`connect`] and
+//! [`rotate`] refuse a bot another channel of the tenant holds
+//! ([`IntegrationError::BotInUse`], unless [`Options::move_bot`]: that
+//! channel's token is then cleared) and a bot other than the channel's
+//! ([`IntegrationError::OtherBot`], unless [`Options::other_bot`]: once the
+//! new webhook is confirmed and stored, the backend deletes the old bot's
+//! webhook with the old token it kept).
+//!
 //! Rotation: the backend accepts a *staged* next secret beside the current
 //! one (`PUT .../integration/next-secret`, expiring after 10 minutes unless
 //! committed). [`rotate`] stages a fresh secret, sets the webhook with the new
@@ -54,7 +66,7 @@ use std::fmt;
 
 use url::Url;
 
-use crate::api::{Channel, IntegrationUpdate};
+use crate::api::{BotRef, Channel, ChannelRef, IntegrationUpdate, PreviousBot, PreviousBotOutcome, WebhookState};
 use crate::client::{Client, ClientError};
 use crate::error_kind::ErrorKind;
 use crate::sanitize::clean;
@@ -77,6 +89,10 @@ pub struct IntegrationInfo {
     pub rotation_pending: bool,
     /// PEM of the channel's identity certificate, when it names one.
     pub endpoint_certificate_pem: Option<Vec<u8>>,
+    /// The public webhook address stored with the channel.
+    pub public_address: Option<String>,
+    /// The bot the channel holds the token of.
+    pub bot: Option<BotRef>,
     secret: WebhookSecret,
 }
 
@@ -102,15 +118,25 @@ pub async fn prepare(client: &Client, key: &str) -> Result<IntegrationInfo, Inte
 /// after saving it or from the channel list).
 pub async fn prepare_for(client: &Client, channel: &Channel) -> Result<IntegrationInfo, IntegrationError> {
     let integration = client.integration(&channel.id).await?;
-    Ok(IntegrationInfo {
-        channel_name: channel.document.basic.channel_name.clone(),
-        channel_id: integration.channel_id,
-        integration_url: integration.integration_url,
-        has_bot_token: integration.has_bot_token,
-        rotation_pending: integration.rotation_pending,
-        endpoint_certificate_pem: integration.identity_certificate_pem.map(String::into_bytes),
-        secret: WebhookSecret::new(integration.webhook_secret),
-    })
+    Ok(IntegrationInfo::from_wire(channel.document.basic.channel_name.clone(), integration))
+}
+
+impl IntegrationInfo {
+    /// The details the backend answered (`GET .../integration`) for the
+    /// channel named `channel_name`.
+    pub fn from_wire(channel_name: String, integration: crate::api::Integration) -> Self {
+        IntegrationInfo {
+            channel_name,
+            channel_id: integration.channel_id,
+            integration_url: integration.integration_url,
+            has_bot_token: integration.has_bot_token,
+            rotation_pending: integration.rotation_pending,
+            endpoint_certificate_pem: integration.identity_certificate_pem.map(String::into_bytes),
+            public_address: integration.public_address,
+            bot: integration.bot,
+            secret: WebhookSecret::new(integration.webhook_secret),
+        }
+    }
 }
 
 /// The checks run before Telegram is called, all at once: the webhook URL
@@ -161,6 +187,10 @@ pub enum Event {
     RollingBack { reason: String },
     /// Undone.
     RolledBack { what: String },
+    /// The bot was moved here from another channel (its token cleared there).
+    Moved { from: ChannelRef },
+    /// What became of the webhook of the bot the channel moved away from.
+    PreviousBot(PreviousBot),
     /// Worth knowing, not an error.
     Warning(String),
 }
@@ -208,6 +238,33 @@ impl fmt::Display for Event {
             Event::Deleted { telegram } => write!(f, "deleteWebhook: Telegram answered \"{}\"", clean(telegram)),
             Event::RollingBack { reason } => write!(f, "undoing the change: {}", clean(reason)),
             Event::RolledBack { what } => write!(f, "undone: {}", clean(what)),
+            Event::Moved { from } => write!(
+                f,
+                "the bot was moved from channel {} ({}), whose token the backend cleared",
+                clean(&from.name),
+                clean(&from.id)
+            ),
+            Event::PreviousBot(p) => {
+                let bot = p.bot.as_ref().map_or_else(|| "the previous bot".to_owned(), BotRef::handle);
+                match p.outcome {
+                    PreviousBotOutcome::Deleted => write!(
+                        f,
+                        "{}'s webhook was deleted with its old token (it no longer delivers into refused deliveries)",
+                        clean(&bot)
+                    ),
+                    PreviousBotOutcome::Elsewhere => {
+                        write!(f, "{}'s webhook points elsewhere now: left as it is", clean(&bot))
+                    }
+                    PreviousBotOutcome::NoWebhook => write!(f, "{} had no webhook left", clean(&bot)),
+                    PreviousBotOutcome::NoPreviousBot => write!(f, "no previous bot to release"),
+                    PreviousBotOutcome::Failed => write!(
+                        f,
+                        "{}'s webhook could not be deleted now ({}): the backend keeps its old token and tries again on the next rotation or registration",
+                        clean(&bot),
+                        clean(p.telegram.as_deref().unwrap_or("no answer"))
+                    ),
+                }
+            }
             Event::Warning(w) => write!(f, "warning: {}", clean(w)),
         }
     }
@@ -230,6 +287,11 @@ pub struct Report {
     /// The webhook that was replaced, if it pointed elsewhere.
     pub replaced: Option<String>,
     pub warnings: Vec<String>,
+    /// The channel the bot was moved from.
+    pub moved_from: Option<ChannelRef>,
+    /// The bot the channel held before (another bot), and what became of
+    /// its webhook.
+    pub previous_bot: Option<PreviousBot>,
 }
 
 /// What Telegram reports now ([`status`]).
@@ -278,6 +340,24 @@ pub enum IntegrationError {
         clean(.current)
     )]
     NeedsConfirmation { bot: BotInfo, current: String },
+    /// One bot, one channel: the bot is bound to another channel of the
+    /// tenant. Nothing was changed; confirm to move it ([`Options::move_bot`]).
+    #[error(
+        "bot {} is already bound to channel {} ({}): Telegram keeps one webhook per bot, so binding it here takes that channel's messages. Nothing was changed; confirm to move the bot here (that channel's token is then cleared)",
+        clean(&.bot.handle()),
+        clean(&.channel.name),
+        clean(&.channel.id)
+    )]
+    BotInUse { bot: BotInfo, channel: ChannelRef },
+    /// The token is of another bot than the channel's. Nothing was changed;
+    /// confirm to switch bots ([`Options::other_bot`]).
+    #[error(
+        "this token is of another bot: {} → {}. Customers who write to {} would no longer reach this channel (its webhook is deleted once the new one works). Nothing was changed; confirm to switch bots",
+        clean(.old),
+        clean(.new),
+        clean(.old)
+    )]
+    OtherBot { old: String, new: String },
     /// A step failed after Telegram had accepted a change; the change was
     /// undone and everything is as before.
     #[error(
@@ -295,7 +375,10 @@ impl IntegrationError {
     pub fn kind(&self) -> ErrorKind {
         match self {
             IntegrationError::Backend(e) => e.kind(),
-            IntegrationError::Checks(_) | IntegrationError::NeedsConfirmation { .. } => ErrorKind::Refused,
+            IntegrationError::Checks(_)
+            | IntegrationError::NeedsConfirmation { .. }
+            | IntegrationError::BotInUse { .. }
+            | IntegrationError::OtherBot { .. } => ErrorKind::Refused,
             IntegrationError::Telegram(e) => e.kind(),
             IntegrationError::RolledBack { cause, .. } => cause.kind(),
             IntegrationError::Incomplete { .. } => ErrorKind::Refused,
@@ -333,6 +416,7 @@ impl IntegrationError {
             IntegrationError::NeedsConfirmation { bot, current } => {
                 IntegrationError::NeedsConfirmation { bot, current: r(current) }
             }
+            e @ (IntegrationError::BotInUse { .. } | IntegrationError::OtherBot { .. }) => e,
             IntegrationError::RolledBack { cause, undone } => {
                 IntegrationError::RolledBack { cause: Box::new(cause.redacted(secret)), undone: r(undone) }
             }
@@ -468,6 +552,20 @@ impl Session {
         webhook_url: Option<&str>,
         progress: Progress<'_>,
     ) -> Result<Before, IntegrationError> {
+        self.before_moving(info, options, webhook_url, None, progress)
+    }
+
+    /// [`Session::before`], where a webhook pointing to the channel the bot
+    /// is being moved from (`moving_from`) may be replaced: the user agreed
+    /// to the move.
+    fn before_moving(
+        &self,
+        info: &IntegrationInfo,
+        options: &Options,
+        webhook_url: Option<&str>,
+        moving_from: Option<&ChannelRef>,
+        progress: Progress<'_>,
+    ) -> Result<Before, IntegrationError> {
         tracing::info!(channel = %info.channel_id, bot = %self.bot.handle(), "bot proven by getMe");
         progress(Event::Bot { bot: self.bot.clone(), token_warning: self.token_warning() });
         let webhook = &self.webhook;
@@ -480,8 +578,9 @@ impl Session {
             delivery_warning: crate::telegram::delivery_warning(webhook),
         });
         let mut replacing = None;
+        let moving = moving_from.is_some_and(|c| same_path(&webhook.url, Some(&channel_path(&c.id))));
         if webhook.is_set() && !ours {
-            if !options.replace.allows(&webhook.url) {
+            if !moving && !options.replace.allows(&webhook.url) {
                 return Err(IntegrationError::NeedsConfirmation {
                     bot: self.bot.clone(),
                     current: webhook.url.clone(),
@@ -575,6 +674,8 @@ impl Report {
             webhook: registration.info,
             replaced: before.replacing,
             warnings: registration.warnings,
+            moved_from: None,
+            previous_bot: None,
         }
     }
 }
@@ -596,6 +697,82 @@ fn checked(
     Ok(plan)
 }
 
+/// The path of a channel's integration URL.
+fn channel_path(channel_id: &str) -> String {
+    crate::api::routes::TELEGRAM_DELIVERY.replace("{channel_id}", channel_id)
+}
+
+/// Before anything changes: the bot proven by the session may be bound
+/// here. Another bot than the channel's asks first ([`Options::other_bot`]);
+/// a bot bound to another channel of the tenant asks first
+/// ([`Options::move_bot`]) and gives that channel, to move from.
+async fn binding(
+    client: &Client,
+    info: &IntegrationInfo,
+    session: &Session,
+    options: &Options,
+) -> Result<Option<ChannelRef>, IntegrationError> {
+    if let Some(old) = &info.bot
+        && old.id != session.bot.id
+        && !options.other_bot
+    {
+        return Err(IntegrationError::OtherBot { old: old.handle(), new: session.bot.handle() });
+    }
+    let other = client
+        .channels_of_bot(session.bot.id)
+        .await?
+        .into_iter()
+        .find(|c| c.id != info.channel_id)
+        .map(|c| ChannelRef { id: c.id, name: c.name });
+    match other {
+        Some(channel) if !options.move_bot => Err(IntegrationError::BotInUse { bot: session.bot.clone(), channel }),
+        other => Ok(other),
+    }
+}
+
+/// The token (and maybe secret) stored with what goes with it: the bot's
+/// username, the public address used, the move when agreed.
+fn update_for(
+    token: &BotToken,
+    secret: Option<&WebhookSecret>,
+    bot: &BotInfo,
+    options: &Options,
+    moving: bool,
+) -> IntegrationUpdate {
+    IntegrationUpdate {
+        bot_token: Some(token.expose().to_owned()),
+        webhook_secret: secret.map(|s| s.expose().to_owned()),
+        bot_username: Some(bot.username.clone()).filter(|u| !u.is_empty()),
+        public_address: Some(options.public_address.clone().unwrap_or_default().trim().to_owned()),
+        move_bot: moving,
+    }
+}
+
+/// After the token is stored: the bot the channel held before, if another,
+/// has its webhook deleted by the backend with the old token.
+async fn release_previous(
+    client: &Client,
+    info: &IntegrationInfo,
+    bot: &BotInfo,
+    progress: Progress<'_>,
+) -> Option<PreviousBot> {
+    if info.bot.as_ref().is_none_or(|old| old.id == bot.id) {
+        return None;
+    }
+    match client.release_previous_bot(&info.channel_id).await {
+        Ok(p) => {
+            progress(Event::PreviousBot(p.clone()));
+            Some(p)
+        }
+        Err(e) => {
+            progress(Event::Warning(format!(
+                "the previous bot's webhook could not be deleted now ({e}): it may keep delivering into refused deliveries"
+            )));
+            None
+        }
+    }
+}
+
 /// Connect the channel to the bot: checks → `getMe` / `getWebhookInfo` →
 /// `setWebhook` with the channel's secret (and self-signed certificate) →
 /// `getWebhookInfo` confirms → the token is stored in the backend. When the
@@ -612,7 +789,8 @@ pub async fn connect(
     let plan = checked(info, &info.secret, options, token, progress)?;
     let params = &plan.params;
     let session = Session::open(api, token).await?;
-    let before = session.before(info, options, Some(&params.url), progress)?;
+    let moving = binding(client, info, &session, options).await?;
+    let before = session.before_moving(info, options, Some(&params.url), moving.as_ref(), progress)?;
     if let Some(url) = &before.replacing {
         progress(Event::Replacing { url: url.clone() });
     }
@@ -643,13 +821,20 @@ pub async fn connect(
         }
         Err(e) => return Err(e),
     };
-    let update = IntegrationUpdate { bot_token: Some(token.expose().to_owned()), webhook_secret: None };
+    let update = update_for(token, None, &session.bot, options, moving.is_some());
     if let Err(e) = client.put_integration(&info.channel_id, &update).await {
         return Err(undo(IntegrationError::Backend(e), progress).await);
     }
     tracing::info!(channel = %info.channel_id, bot = %session.bot.handle(), "bot token stored");
     progress(Event::Stored);
-    Ok(Report::of(&session, before, registration))
+    if let Some(from) = &moving {
+        progress(Event::Moved { from: from.clone() });
+    }
+    let previous_bot = release_previous(client, info, &session.bot, progress).await;
+    let mut report = Report::of(&session, before, registration);
+    report.moved_from = moving;
+    report.previous_bot = previous_bot;
+    Ok(report)
 }
 
 /// A fresh webhook secret: 48 random bytes, base64url (64 characters).
@@ -692,7 +877,8 @@ async fn rotate_to(
     let plan = checked(info, next, options, new_token, progress)?;
     let params = &plan.params;
     let session = Session::open(api, new_token).await?;
-    let before = session.before(info, options, Some(&params.url), progress)?;
+    let moving = binding(client, info, &session, options).await?;
+    let before = session.before_moving(info, options, Some(&params.url), moving.as_ref(), progress)?;
     if let Some(url) = &before.replacing {
         progress(Event::Replacing { url: url.clone() });
     }
@@ -747,16 +933,180 @@ async fn rotate_to(
             return Err(fail(e, changed, progress).await);
         }
     };
-    let update = IntegrationUpdate {
-        bot_token: Some(new_token.expose().to_owned()),
-        webhook_secret: Some(next.expose().to_owned()),
-    };
+    let update = update_for(new_token, Some(next), &session.bot, options, moving.is_some());
     if let Err(e) = client.put_integration(&info.channel_id, &update).await {
         return Err(fail(IntegrationError::Backend(e), true, progress).await);
     }
     tracing::info!(channel = %info.channel_id, bot = %session.bot.handle(), "token and webhook secret rotated");
     progress(Event::Stored);
-    Ok(Report::of(&session, before, registration))
+    if let Some(from) = &moving {
+        progress(Event::Moved { from: from.clone() });
+    }
+    let previous_bot = release_previous(client, info, &session.bot, progress).await;
+    let mut report = Report::of(&session, before, registration);
+    report.moved_from = moving;
+    report.previous_bot = previous_bot;
+    Ok(report)
+}
+
+/// How the webhook stands, in one word.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verdict {
+    /// It points to this channel and no delivery error is pending: the only
+    /// verdict shown with a green tick.
+    Working,
+    /// Telegram could not be asked, or something is worth a look.
+    Warning,
+    /// Deliveries fail, or go elsewhere, or nowhere.
+    Failing,
+    /// No bot token is stored: nothing to look at yet.
+    NotSet,
+}
+
+/// What the webhook's state means, from both sides.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Diagnosis {
+    pub verdict: Verdict,
+    /// One line.
+    pub headline: String,
+    /// The explanation and what the backend saw, one line each.
+    pub details: Vec<String>,
+}
+
+/// The webhook as the backend answers it ([`backend_status`]).
+#[derive(Debug, Clone)]
+pub struct BackendStatus {
+    pub state: WebhookState,
+    pub diagnosis: Diagnosis,
+}
+
+/// The webhook from the backend, which asks Telegram with the token it holds
+/// (no token needed here): cached unless `refresh`.
+pub async fn backend_status(
+    client: &Client,
+    channel_id: &str,
+    refresh: bool,
+) -> Result<BackendStatus, IntegrationError> {
+    let state = client.webhook_state(channel_id, refresh).await?;
+    let diagnosis = diagnose(&state);
+    Ok(BackendStatus { state, diagnosis })
+}
+
+fn when(t: chrono::DateTime<chrono::Utc>) -> String {
+    t.format("%Y-%m-%d %H:%M:%S UTC").to_string()
+}
+
+/// Read the webhook's state: Telegram's `getWebhookInfo` beside the
+/// backend's record of deliveries. A delivery error counts while nothing was
+/// delivered (nor registered) after it; a 403 while the backend refused
+/// secrets is a secret mismatch, not a firewall.
+pub fn diagnose(state: &WebhookState) -> Diagnosis {
+    use crate::api::{RefusalReason as R, WebhookStatus as S};
+    let bot = state.bot.as_ref().map_or_else(|| "the bot".to_owned(), BotRef::handle);
+    // refusals that go on since the last registration (an old one explains
+    // nothing about an error now)
+    let since = |reasons: &[R]| -> u64 {
+        state
+            .refusals
+            .iter()
+            .filter(|r| reasons.contains(&r.reason) && state.registered.is_none_or(|reg| r.last >= reg))
+            .map(|r| r.count)
+            .sum()
+    };
+    let record = crate::telegram::DeliveryRecord {
+        secret_refused: since(&[R::SecretMissing, R::SecretWrong]),
+        too_large: since(&[R::TooLarge]),
+        unknown_channel: state.unknown_channel.as_ref().map_or(0, |u| u.count),
+    };
+    let mut details = Vec::new();
+    if !state.has_bot_token {
+        return Diagnosis {
+            verdict: Verdict::NotSet,
+            headline: "no bot token is stored for this channel yet: type the token from @BotFather and Register".into(),
+            details,
+        };
+    }
+    let (verdict, headline) = match (&state.webhook, state.status) {
+        (None, _) => (
+            Verdict::Warning,
+            format!(
+                "Telegram could not be asked about {}'s webhook: {}",
+                clean(&bot),
+                clean(state.error.as_deref().unwrap_or("no answer"))
+            ),
+        ),
+        (Some(_), Some(S::None)) => (
+            Verdict::Failing,
+            format!("{} has no webhook: Telegram delivers its messages nowhere; Register again", clean(&bot)),
+        ),
+        (Some(w), Some(S::Elsewhere)) => (
+            Verdict::Failing,
+            format!(
+                "{}'s webhook points elsewhere ({}): another tool or channel took it; Register again to take it back",
+                clean(&bot),
+                clean(&w.url)
+            ),
+        ),
+        (Some(w), Some(S::Failing)) => {
+            let message = w.last_error_message.as_deref().unwrap_or_default();
+            let at = w.last_error_date.and_then(|d| chrono::DateTime::from_timestamp(d, 0));
+            details.push(crate::telegram::explain_delivery_error(message, Some(&record)));
+            if let Some(t) = at {
+                details.push(format!("Telegram's last failed delivery: {}.", when(t)));
+            }
+            (Verdict::Failing, format!("deliveries fail: \"{}\"", clean(message)))
+        }
+        (Some(w), _) => {
+            if let Some(m) = w.last_error_message.as_deref().filter(|m| !m.trim().is_empty()) {
+                details.push(format!(
+                    "an earlier delivery error (\"{}\") was followed by a delivery or a registration: resolved",
+                    clean(m)
+                ));
+            }
+            (
+                Verdict::Working,
+                format!("the webhook works: Telegram delivers {}'s messages to {}", clean(&bot), clean(&w.url)),
+            )
+        }
+    };
+    if let Some(w) = &state.webhook
+        && w.pending_update_count > 0
+    {
+        details.push(format!("{} update(s) are waiting at Telegram (not yet delivered).", w.pending_update_count));
+    }
+    for r in &state.refusals {
+        details.push(format!(
+            "the backend refused {} delivery(ies) {} (last at {}).",
+            r.count,
+            r.reason.describe(),
+            when(r.last)
+        ));
+    }
+    if let Some(u) = &state.unknown_channel
+        && verdict != Verdict::Working
+    {
+        details.push(format!(
+            "the backend refused {} delivery(ies) to channel ids that do not exist (counted for the whole backend, last at {}).",
+            u.count,
+            when(u.last)
+        ));
+    }
+    if let Some(e) = state.error.as_deref().filter(|_| state.webhook.is_some()) {
+        details.push(format!("asking Telegram again failed ({}): this is the answer cached before.", clean(e)));
+    }
+    if let Some(age) = state.age_seconds {
+        details.push(format!("Telegram was asked {} ago.", describe_age(age)));
+    }
+    Diagnosis { verdict, headline, details }
+}
+
+/// `42 s`, `3 min`, `2 h`.
+fn describe_age(secs: u64) -> String {
+    match secs {
+        0..60 => format!("{secs} s"),
+        60..3600 => format!("{} min", secs / 60),
+        _ => format!("{} h", secs / 3600),
+    }
 }
 
 /// What Telegram reports for the bot's webhook, compared with this channel.
@@ -822,6 +1172,8 @@ mod tests {
             has_bot_token: false,
             rotation_pending: false,
             endpoint_certificate_pem: None,
+            public_address: None,
+            bot: None,
             secret: WebhookSecret::new("Zq7_generated-by-backend-0123456789"),
         }
     }

@@ -267,6 +267,7 @@ pub async fn list(
         return Err(ApiErr::bad_request(format!("per_page must be from 1 to {PER_PAGE_MAX}.")));
     }
     let name = q.name.unwrap_or_default();
+    let bot_id = q.bot_id;
     let order = match q.sort.unwrap_or_default() {
         crate::api::ChannelSort::Name => "name, id",
         crate::api::ChannelSort::Updated => "updated DESC, id",
@@ -274,14 +275,15 @@ pub async fn list(
     state
         .db
         .read(move |conn| {
-            let filter = "tenant_id = ?1 AND (?2 = '' OR instr(lower(name), lower(?2)) > 0)";
+            let filter =
+                "tenant_id = ?1 AND (?2 = '' OR instr(lower(name), lower(?2)) > 0) AND (?3 IS NULL OR bot_id = ?3)";
             // unfiltered: the count the triggers keep, not a count of the table
-            let total: i64 = if name.is_empty() {
+            let total: i64 = if name.is_empty() && bot_id.is_none() {
                 conn.query_row("SELECT coalesce((SELECT n FROM channel_counts WHERE tenant_id = ?1), 0)", [t], |r| {
                     r.get(0)
                 })?
             } else {
-                conn.query_row(&format!("SELECT count(*) FROM channels WHERE {filter}"), params![t, name], |r| {
+                conn.query_row(&format!("SELECT count(*) FROM channels WHERE {filter}"), params![t, name, bot_id], |r| {
                     r.get(0)
                 })?
             };
@@ -292,12 +294,13 @@ pub async fn list(
             let mut st = conn.prepare_cached(&format!(
                 "SELECT id, name, channel_type, version, updated, json_extract(document, '$.channel_info.base_url'), \
                  json_extract(document, '$.basic.ou'), json_extract(document, '$.basic.skill_queue'), \
-                 json_extract(document, '$.robot.intelligent_robot.enabled'), bot_token IS NOT NULL \
-                 FROM channels WHERE seq IN (SELECT seq FROM channels WHERE {filter} ORDER BY {order} LIMIT ?3 OFFSET ?4) \
+                 json_extract(document, '$.robot.intelligent_robot.enabled'), bot_token IS NOT NULL, \
+                 bot_id, bot_username, webhook_status, webhook_checked \
+                 FROM channels WHERE seq IN (SELECT seq FROM channels WHERE {filter} ORDER BY {order} LIMIT ?4 OFFSET ?5) \
                  ORDER BY {order}"
             ))?;
             let items = st
-                .query_map(params![t, name, per_page, offset], |r| {
+                .query_map(params![t, name, bot_id, per_page, offset], |r| {
                     let id: String = r.get(0)?;
                     let base_url: Option<String> = r.get(5)?;
                     Ok(ChannelSummary {
@@ -311,6 +314,14 @@ pub async fn list(
                         skill_queue: r.get::<_, Option<String>>(7)?.unwrap_or_default(),
                         robot: r.get::<_, Option<i64>>(8)?.unwrap_or(0) != 0,
                         has_bot_token: r.get(9)?,
+                        bot: r
+                            .get::<_, Option<i64>>(10)?
+                            .map(|id| crate::api::BotRef { id, username: r.get(11).ok().flatten() }),
+                        webhook: match (r.get::<_, Option<String>>(12)?, r.get::<_, Option<String>>(13)?) {
+                            (Some(status), Some(checked)) => crate::api::WebhookStatus::parse(&status)
+                                .map(|status| crate::api::WebhookSummary { status, checked: db::parse_ts(&checked) }),
+                            _ => None,
+                        },
                     })
                 })?
                 .collect::<Result<Vec<_>, _>>()?;
@@ -455,11 +466,12 @@ pub async fn get_integration(
         .db
         .read(move |conn| {
             let stored = db::get_channel(conn, t, &id)?.ok_or_else(|| ApiErr::channel_not_found(&id))?;
-            let (secret, next_until): (String, Option<String>) = conn.query_row(
-                "SELECT webhook_secret, CASE WHEN next_webhook_secret IS NULL THEN NULL ELSE next_webhook_secret_until END \
-                 FROM channels WHERE tenant_id = ?1 AND id = ?2",
+            type Extra = (String, Option<String>, Option<String>, Option<i64>, Option<String>);
+            let (secret, next_until, public_address, bot_id, bot_username): Extra = conn.query_row(
+                "SELECT webhook_secret, CASE WHEN next_webhook_secret IS NULL THEN NULL ELSE next_webhook_secret_until END, \
+                 public_address, bot_id, bot_username FROM channels WHERE tenant_id = ?1 AND id = ?2",
                 params![t, id],
-                |r| Ok((r.get(0)?, r.get(1)?)),
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
             )?;
             let cert_id = stored.channel.document.channel_info.identity_certificate.clone();
             let der: Option<Vec<u8>> = if cert_id.is_empty() {
@@ -479,6 +491,8 @@ pub async fn get_integration(
                 has_bot_token: stored.channel.has_bot_token,
                 identity_certificate_pem: der.map(|d| pem_certificate(&d)),
                 rotation_pending: next_until.is_some_and(|u| db::parse_ts(&u) > db::now()),
+                public_address,
+                bot: bot_id.map(|id| crate::api::BotRef { id, username: bot_username }),
             }))
         })
         .await
@@ -528,6 +542,39 @@ pub fn check_bot_token(token: &str) -> Result<(), String> {
     }
 }
 
+/// The bot id of a token (`<bot id>:<secret>`), checked by [`check_bot_token`].
+pub fn bot_id_of(token: &str) -> Option<i64> {
+    token.split_once(':').and_then(|(id, _)| id.parse().ok())
+}
+
+/// A public webhook address as stored: `https://IPv4:PORT` that Telegram
+/// can call (the checks of the Integration page), at most 200 characters.
+pub fn check_public_address(text: &str) -> Result<(), String> {
+    if text.chars().count() > 200 {
+        return Err("public_address is longer than 200 characters: it is only https://PUBLIC-IPv4:PORT.".into());
+    }
+    let problems = crate::telegram::checks::check_url(text, crate::telegram::checks::UrlRole::PublicAddress);
+    if let Some(p) = problems.first() {
+        return Err(format!("public_address: {}", p.message));
+    }
+    match url::Url::parse(text) {
+        Ok(u) if (u.path().is_empty() || u.path() == "/") && u.query().is_none() => Ok(()),
+        _ => {
+            Err("public_address must be only https://PUBLIC-IPv4:PORT (the path comes from the integration URL)."
+                .into())
+        }
+    }
+}
+
+/// A bot username as `getMe` gives it: 1–64 of `A-Za-z0-9_`.
+fn check_bot_username(text: &str) -> Result<(), String> {
+    if (1..=64).contains(&text.len()) && text.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
+        Ok(())
+    } else {
+        Err("bot_username must be the bot's username without '@': 1–64 letters, digits or '_'.".into())
+    }
+}
+
 pub async fn put_integration(
     State(state): State<AppState>,
     Tenant(t): Tenant,
@@ -537,6 +584,8 @@ pub async fn put_integration(
     let id = id.into_inner();
     let bot_token = up.bot_token.map(|s| s.trim().to_string());
     let webhook_secret = up.webhook_secret.map(|s| s.trim().to_string());
+    let public_address = up.public_address.map(|s| s.trim().trim_end_matches('/').to_string());
+    let bot_username = up.bot_username.map(|s| s.trim().trim_start_matches('@').to_string());
     let mut errors = Vec::new();
     if let Some(Err(m)) = bot_token.as_deref().map(check_bot_token) {
         errors.push(FieldError::new("bot_token", m));
@@ -544,26 +593,127 @@ pub async fn put_integration(
     if let Some(Err(m)) = webhook_secret.as_deref().map(check_webhook_secret) {
         errors.push(FieldError::new("webhook_secret", m));
     }
+    if let Some(Err(m)) = public_address.as_deref().filter(|p| !p.is_empty()).map(check_public_address) {
+        errors.push(FieldError::new("public_address", m));
+    }
+    if let Some(Err(m)) = bot_username.as_deref().map(check_bot_username) {
+        errors.push(FieldError::new("bot_username", m));
+    }
     if !errors.is_empty() {
         return Err(ApiErr::invalid(errors));
     }
-    // A new current secret commits (and so ends) any staged rotation.
-    update_row(
-        &state,
-        t,
-        &id,
-        "UPDATE channels SET bot_token = coalesce(?3, bot_token), webhook_secret = coalesce(?4, webhook_secret), \
-         next_webhook_secret = CASE WHEN ?4 IS NULL THEN next_webhook_secret ELSE NULL END, \
-         next_webhook_secret_until = CASE WHEN ?4 IS NULL THEN next_webhook_secret_until ELSE NULL END \
-         WHERE tenant_id = ?1 AND id = ?2",
-        vec![
-            bot_token.map(|v| state.keys.seal(&id, "bot_token", &v)).into(),
-            webhook_secret.map(|v| state.keys.seal(&id, "webhook_secret", &v)).into(),
-        ],
-    )
-    .await?;
+    let keys = state.keys.clone();
+    let move_bot = up.move_bot;
+    let i = id.clone();
+    let moved = state
+        .db
+        .call(move |conn| {
+            db::write_tx(conn, |tx| {
+                type Current = (Option<String>, Option<i64>, Option<String>);
+                let (old_token, old_bot, old_username): Current = tx
+                    .query_row(
+                        "SELECT bot_token, bot_id, bot_username FROM channels WHERE tenant_id = ?1 AND id = ?2",
+                        params![t, i],
+                        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+                    )
+                    .optional()?
+                    .ok_or_else(|| ApiErr::channel_not_found(&i))?;
+                let mut moved = None;
+                if let Some(token) = &bot_token {
+                    let bot = bot_id_of(token);
+                    // one bot, one channel (Telegram keeps one webhook per bot)
+                    let other: Option<(String, String)> = tx
+                        .query_row(
+                            "SELECT id, name FROM channels WHERE tenant_id = ?1 AND bot_id = ?2 AND id <> ?3 LIMIT 1",
+                            params![t, bot, i],
+                            |r| Ok((r.get(0)?, r.get(1)?)),
+                        )
+                        .optional()?;
+                    if let Some((other_id, other_name)) = other {
+                        if !move_bot {
+                            let mut e = ApiErr::conflict(format!(
+                                "This bot is already bound to channel '{}' ({other_id}): Telegram keeps one webhook per bot, so binding it here would take that channel's messages. Send move_bot: true to move the bot here (that channel's token is then cleared).",
+                                super::errors::shorten(&other_name)
+                            ));
+                            e.body.bot_channel = Some(Box::new(crate::api::ChannelRef { id: other_id, name: other_name }));
+                            return Err(e);
+                        }
+                        tx.execute(
+                            "UPDATE channels SET bot_token = NULL, bot_id = NULL, bot_username = NULL, webhook_info = NULL, \
+                             webhook_checked = NULL, webhook_status = NULL WHERE tenant_id = ?1 AND id = ?2",
+                            params![t, other_id],
+                        )?;
+                        moved = Some(other_id);
+                    }
+                    // a token of another bot: the old one is kept aside, so
+                    // that bot's webhook can be deleted once the new one works
+                    if let (Some(old), Some(old_bot)) = (&old_token, old_bot)
+                        && Some(old_bot) != bot
+                    {
+                        let plain = keys.open(&i, "bot_token", old).map_err(ApiErr::internal)?;
+                        tx.execute(
+                            "UPDATE channels SET previous_bot_token = ?3, previous_bot_id = ?4, previous_bot_username = ?5 \
+                             WHERE tenant_id = ?1 AND id = ?2",
+                            params![t, i, keys.seal(&i, "previous_bot_token", &plain), old_bot, old_username],
+                        )?;
+                    }
+                    let username = bot_username.clone().or(if Some(old_bot) == Some(bot) { old_username.clone() } else { None });
+                    tx.execute(
+                        "UPDATE channels SET bot_token = ?3, bot_id = ?4, bot_username = ?5, registered = ?6, \
+                         webhook_info = NULL, webhook_checked = NULL, webhook_status = NULL WHERE tenant_id = ?1 AND id = ?2",
+                        params![t, i, keys.seal(&i, "bot_token", token), bot, username, db::ts(db::now())],
+                    )?;
+                }
+                if let Some(secret) = &webhook_secret {
+                    // a new current secret commits (and so ends) any staged rotation
+                    tx.execute(
+                        "UPDATE channels SET webhook_secret = ?3, next_webhook_secret = NULL, next_webhook_secret_until = NULL, \
+                         registered = ?4 WHERE tenant_id = ?1 AND id = ?2",
+                        params![t, i, keys.seal(&i, "webhook_secret", secret), db::ts(db::now())],
+                    )?;
+                }
+                if let Some(public) = &public_address {
+                    tx.execute(
+                        "UPDATE channels SET public_address = ?3 WHERE tenant_id = ?1 AND id = ?2",
+                        params![t, i, public.as_str().then_some_nonempty()],
+                    )?;
+                }
+                Ok(moved)
+            })
+        })
+        .await?;
+    if let Some(other) = moved {
+        tracing::info!(channel = %id, from = %other, "bot moved from another channel");
+    }
     tracing::info!(channel = %id, "channel integration updated");
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// `Some(text)` unless it is empty.
+trait NonEmpty {
+    fn then_some_nonempty(&self) -> Option<&str>;
+}
+
+impl NonEmpty for str {
+    fn then_some_nonempty(&self) -> Option<&str> {
+        (!self.is_empty()).then_some(self)
+    }
+}
+
+/// Rows holding a bot token from before bot ids were kept get their bot id
+/// (the part of the token before `:`), once, at start.
+pub fn backfill_bot_ids(conn: &rusqlite::Connection, keys: &super::seal::KeyRing) -> rusqlite::Result<()> {
+    let rows: Vec<(String, String)> = {
+        let mut st =
+            conn.prepare("SELECT id, bot_token FROM channels WHERE bot_token IS NOT NULL AND bot_id IS NULL")?;
+        st.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<Result<_, _>>()?
+    };
+    for (id, sealed) in rows {
+        if let Some(bot) = keys.open(&id, "bot_token", &sealed).ok().as_deref().and_then(bot_id_of) {
+            conn.execute("UPDATE channels SET bot_id = ?2 WHERE id = ?1", params![id, bot])?;
+        }
+    }
+    Ok(())
 }
 
 /// `PUT .../integration/next-secret`: stage a rotation's webhook secret,

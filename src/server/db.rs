@@ -15,7 +15,7 @@ use crate::api::Channel;
 use crate::model::ChannelDocument;
 
 /// The schema version this build writes (`PRAGMA user_version`).
-pub const SCHEMA_VERSION: i64 = 5;
+pub const SCHEMA_VERSION: i64 = 6;
 
 const SCHEMA: &str = r#"
 CREATE TABLE tenants (
@@ -170,6 +170,56 @@ END;
 /// index instead of sorting the tenant's channels.
 const MIGRATE_5: &str = "CREATE INDEX IF NOT EXISTS channels_tenant_updated ON channels (tenant_id, updated DESC, id);";
 
+/// Version 6: the Channel Integration page remembers. The public webhook
+/// address (not a secret); the bot bound to the channel (its id, the part of
+/// the token before `:`, and its username: one bot, one channel); the bot a
+/// rotation moved away from, with its old token (sealed), until its webhook
+/// is deleted; when the token was last stored and a delivery last accepted;
+/// the last `getWebhookInfo` answer with its time and verdict; and the
+/// refused deliveries, per channel and (for unknown channel ids, which name
+/// no tenant) for the whole backend.
+/// Safe to run again on a file that has it already.
+fn migrate_6(conn: &Connection) -> rusqlite::Result<()> {
+    for (column, kind) in [
+        ("public_address", "TEXT"),
+        ("bot_id", "INTEGER"),
+        ("bot_username", "TEXT"),
+        ("previous_bot_token", "TEXT"),
+        ("previous_bot_id", "INTEGER"),
+        ("previous_bot_username", "TEXT"),
+        ("registered", "TEXT"),
+        ("last_delivery", "TEXT"),
+        ("webhook_info", "TEXT"),
+        ("webhook_checked", "TEXT"),
+        ("webhook_status", "TEXT"),
+    ] {
+        let has: bool =
+            conn.query_row("SELECT count(*) > 0 FROM pragma_table_info('channels') WHERE name = ?1", [column], |r| {
+                r.get(0)
+            })?;
+        if !has {
+            conn.execute_batch(&format!("ALTER TABLE channels ADD COLUMN {column} {kind};"))?;
+        }
+    }
+    conn.execute_batch(MIGRATE_6)
+}
+
+const MIGRATE_6: &str = r#"
+CREATE INDEX IF NOT EXISTS channels_by_bot ON channels (tenant_id, bot_id) WHERE bot_id IS NOT NULL;
+CREATE TABLE IF NOT EXISTS delivery_refusals (
+    channel_id TEXT NOT NULL REFERENCES channels(id) ON DELETE CASCADE,
+    reason     TEXT NOT NULL,
+    count      INTEGER NOT NULL,
+    last       TEXT NOT NULL,
+    PRIMARY KEY (channel_id, reason)
+);
+CREATE TABLE IF NOT EXISTS unknown_channel_deliveries (
+    id    INTEGER PRIMARY KEY CHECK (id = 1),
+    count INTEGER NOT NULL,
+    last  TEXT NOT NULL
+);
+"#;
+
 /// Create the folder of the database file (it holds secrets): mode 0700
 /// for folders made here; an existing folder is left as it is.
 pub fn create_parent(path: &Path) -> std::io::Result<()> {
@@ -225,6 +275,9 @@ fn migrate(conn: &Connection) -> rusqlite::Result<()> {
         }
         if version < 5 {
             conn.execute_batch(MIGRATE_5)?;
+        }
+        if version < 6 {
+            migrate_6(conn)?;
         }
         if version < SCHEMA_VERSION {
             conn.pragma_update(None, "user_version", SCHEMA_VERSION)?;

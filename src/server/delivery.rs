@@ -2,6 +2,13 @@
 //! with the channel's webhook secret in `X-Telegram-Bot-Api-Secret-Token`.
 //! A wrong or missing secret and an unknown channel get the same 403, so
 //! channel ids cannot be probed.
+//!
+//! Every refusal is recorded (count, last time, reason) so that the admin
+//! can tell, from the backend's side, why Telegram reports a failing
+//! delivery: per channel for a missing or wrong secret and a body too large;
+//! for the whole backend for an unknown channel id (such a delivery names no
+//! tenant). See [`super::webhook::record_refusal`]. An accepted delivery
+//! stamps the channel's `last_delivery`.
 
 use axum::extract::{Request, State};
 use axum::http::StatusCode;
@@ -12,7 +19,8 @@ use super::AppState;
 use super::channels::UPDATES_KEPT;
 use super::db;
 use super::errors::{ApiErr, ApiPath, ApiResult, body_bytes, parse_json};
-use crate::api::TELEGRAM_SECRET_HEADER;
+use super::webhook::record_refusal;
+use crate::api::{RefusalReason, TELEGRAM_SECRET_HEADER};
 
 fn forbidden() -> ApiErr {
     ApiErr::new(StatusCode::FORBIDDEN, "The secret token does not match this channel's webhook secret.")
@@ -65,10 +73,26 @@ pub async fn receive(
     let next_ok = bool::from(next.as_bytes().ct_eq(&given)) && next != PLACEHOLDER;
     let matches = (current_ok | next_ok) && stored.is_some() && !given.is_empty();
     if !matches {
-        tracing::warn!(channel = %super::errors::shorten(&channel_id), "delivery refused: secret token missing or wrong");
+        let reason = if stored.is_none() {
+            RefusalReason::UnknownChannel
+        } else if given.is_empty() {
+            RefusalReason::SecretMissing
+        } else {
+            RefusalReason::SecretWrong
+        };
+        tracing::warn!(channel = %super::errors::shorten(&channel_id), reason = reason.as_str(), "delivery refused");
+        record_refusal(&state, channel_id, reason).await;
         return Err(forbidden());
     }
-    let bytes = body_bytes(req).await?;
+    let bytes = match body_bytes(req).await {
+        Ok(b) => b,
+        Err(e) => {
+            if e.status == StatusCode::PAYLOAD_TOO_LARGE {
+                record_refusal(&state, channel_id, RefusalReason::TooLarge).await;
+            }
+            return Err(e);
+        }
+    };
     let update: serde_json::Value = parse_json(&bytes)?;
     if !update.is_object() {
         return Err(ApiErr::bad_request("A Telegram update is a JSON object."));
@@ -81,6 +105,10 @@ pub async fn receive(
             conn.execute(
                 "INSERT OR IGNORE INTO updates (channel_id, update_id, received, body) VALUES (?1, ?2, ?3, ?4)",
                 params![channel_id, update_id, db::ts(db::now()), body],
+            )?;
+            conn.execute(
+                "UPDATE channels SET last_delivery = ?2 WHERE id = ?1",
+                params![channel_id, db::ts(db::now())],
             )?;
             conn.execute(
                 "DELETE FROM updates WHERE channel_id = ?1 AND seq <= \

@@ -43,6 +43,7 @@ impl ApiErr {
                 errors: Vec::new(),
                 more: None,
                 current: None,
+                bot_channel: None,
             },
             retry_after: None,
         }

@@ -13,6 +13,7 @@ pub mod limits;
 pub mod seal;
 pub mod seed;
 pub mod tls;
+pub mod webhook;
 
 use std::net::{SocketAddr, TcpListener};
 use std::path::{Path, PathBuf};
@@ -46,6 +47,8 @@ pub struct AppState {
     pub limits: std::sync::Arc<Limits>,
     /// Seals and opens the stored secrets.
     pub keys: std::sync::Arc<seal::KeyRing>,
+    /// The Bot API, for the webhook state the backend answers itself.
+    pub telegram: webhook::Telegram,
 }
 
 /// One route: method, path template, handler.
@@ -81,6 +84,8 @@ pub fn route_table() -> Vec<Route> {
         route("put", routes::CHANNEL_INTEGRATION, on(M::PUT, channels::put_integration)),
         route("put", routes::CHANNEL_NEXT_SECRET, on(M::PUT, channels::put_next_secret)),
         route("delete", routes::CHANNEL_NEXT_SECRET, on(M::DELETE, channels::delete_next_secret)),
+        route("delete", routes::CHANNEL_PREVIOUS_BOT, on(M::DELETE, webhook::release_previous_bot)),
+        route("get", routes::CHANNEL_WEBHOOK, on(M::GET, webhook::get_webhook)),
         route("get", routes::CHANNEL_UPDATES, on(M::GET, channels::list_updates)),
         route("get", routes::EXPORTS, on(M::GET, exports::list)),
         route("post", routes::EXPORTS, on(M::POST, exports::create)),
@@ -137,6 +142,9 @@ async fn guard(State(state): State<AppState>, req: Request, next: Next) -> Respo
     let limit = if req.uri().path().starts_with("/apiaccess/") { DELIVERY_LIMIT } else { BODY_LIMIT };
     let declared = req.headers().get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()?.parse::<u64>().ok());
     if declared.is_some_and(|n| n > limit as u64) {
+        if let Some(channel) = req.uri().path().strip_prefix("/apiaccess/telegram/message/") {
+            webhook::record_refusal(&state, channel.to_owned(), crate::api::RefusalReason::TooLarge).await;
+        }
         return errors::too_large(limit).into_response();
     }
     for name in [header::AUTHORIZATION, header::HeaderName::from_static(IDEMPOTENCY_KEY)] {
@@ -218,6 +226,9 @@ pub struct ServerConfig {
     /// Add this many valid channels to the demo tenant.
     pub seed_channels: usize,
     pub tls: TlsMode,
+    /// The Bot API the backend asks for the webhook state (`--telegram-api`
+    /// / `CHANWIZ_TELEGRAM_API`); `None`: Telegram's.
+    pub telegram_api: Option<String>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -236,6 +247,8 @@ pub enum ServeError {
     Tls(String),
     #[error("{0}")]
     BadLimit(String),
+    #[error("--telegram-api: {0}")]
+    TelegramApi(String),
     #[error("{0}")]
     Seal(#[from] seal::SealError),
     #[error("{0}")]
@@ -355,6 +368,9 @@ pub async fn spawn_with(
     key_file: Option<PathBuf>,
 ) -> Result<RunningServer, ServeError> {
     limits.check().map_err(ServeError::BadLimit)?;
+    let telegram = std::sync::Arc::new(
+        webhook::BotApiLimit::new(config.telegram_api.as_deref()).map_err(ServeError::TelegramApi)?,
+    );
     if config.tls == TlsMode::Off && !config.addr.ip().is_loopback() {
         return Err(ServeError::PlainNotLoopback(config.addr));
     }
@@ -383,6 +399,7 @@ pub async fn spawn_with(
             if sealed > 0 {
                 tracing::info!(values = sealed, "stored secrets sealed with the current key");
             }
+            channels::backfill_bot_ids(&conn, &keys).map_err(dberr)?;
             Ok((db::Db::new(conn, &path).map_err(dberr)?, token, keys))
         })
         .await
@@ -399,6 +416,7 @@ pub async fn spawn_with(
         rate: limits::RateLimit::new(&limits),
         limits: std::sync::Arc::new(limits.clone()),
         keys: std::sync::Arc::new(keys),
+        telegram,
     };
 
     let listener = TcpListener::bind(config.addr).map_err(|source| ServeError::Bind { addr: config.addr, source })?;

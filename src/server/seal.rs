@@ -29,7 +29,8 @@ use sha2::{Digest, Sha256};
 
 const PREFIX: &str = "cw1:";
 /// The sealed columns of `channels`.
-pub const COLUMNS: [&str; 4] = ["app_secret", "bot_token", "webhook_secret", "next_webhook_secret"];
+pub const COLUMNS: [&str; 5] =
+    ["app_secret", "bot_token", "webhook_secret", "next_webhook_secret", "previous_bot_token"];
 
 /// One key and its id.
 struct Key {

@@ -25,11 +25,22 @@ pub const AICC_FRONTEND_PORT: u16 = 28090;
 pub const SECRET_MAX: usize = 256;
 /// Largest certificate file `setWebhook` accepts.
 pub const CERTIFICATE_MAX_BYTES: usize = 3 * 1024 * 1024;
-/// chanwiz's `allowed_updates` unless told otherwise.
-pub const DEFAULT_ALLOWED_UPDATES: [&str; 3] = ["message", "edited_message", "callback_query"];
-/// Update types of the Bot API. Telegram silently ignores names it does not
-/// know, so a typo would silently lose messages: we check them.
-pub const KNOWN_UPDATE_TYPES: [&str; 23] = [
+/// chanwiz's `allowed_updates` unless told otherwise: what a
+/// customer-service channel needs, the customers' messages and their edits,
+/// also through Telegram Business accounts (which route customer chats
+/// through a bot).
+pub const DEFAULT_ALLOWED_UPDATES: [&str; 6] = [
+    "message",
+    "edited_message",
+    "business_connection",
+    "business_message",
+    "edited_business_message",
+    "deleted_business_messages",
+];
+/// Update types of the Bot API (server 10.x). Telegram silently ignores
+/// names it does not know, so a typo would silently lose messages: we check
+/// them.
+pub const KNOWN_UPDATE_TYPES: [&str; 25] = [
     "message",
     "edited_message",
     "channel_post",
@@ -53,6 +64,8 @@ pub const KNOWN_UPDATE_TYPES: [&str; 23] = [
     "chat_join_request",
     "chat_boost",
     "removed_chat_boost",
+    "managed_bot",
+    "guest_message",
 ];
 
 /// What a check found wrong.
@@ -454,8 +467,9 @@ pub fn check_allowed_updates<S: AsRef<str>>(updates: &[S]) -> Vec<Problem> {
         .map(|u| Problem {
             kind: ProblemKind::UnknownUpdateType,
             message: format!(
-                "allowed_updates: '{}' is not a Telegram update type (Telegram would silently ignore it): use names like message, edited_message, callback_query.",
-                crate::sanitize::clean(u)
+                "allowed_updates: '{}' is not a Telegram update type (Telegram would silently ignore it): the Bot API's types are {}.",
+                crate::sanitize::clean(u),
+                KNOWN_UPDATE_TYPES.join(", ")
             ),
         })
         .collect()

@@ -20,6 +20,9 @@ pub use cert::{CertError, CertificateFacts, certificate_warnings, is_self_signed
 pub use checks::{Problem, ProblemKind, apply_override, check_secret, check_webhook_url};
 pub use client::{API_ENV, ApiConfig, BotApi, DEFAULT_API, RetryPolicy, Sleeper, api_base_from_env};
 pub use error::{ApiFailure, FailureKind, TelegramError};
-pub use plan::{Plan, Replace, WebhookOptions, delivery_warning, likely_cause, plan, registration_warnings, same_url};
+pub use plan::{
+    DeliveryRecord, Plan, Replace, WebhookOptions, delivery_warning, explain_delivery_error, likely_cause, plan,
+    registration_warnings, same_url,
+};
 pub use token::{BotToken, TokenError, WebhookSecret, format_warning};
 pub use types::{BotInfo, User, WebhookInfo, WebhookParams};

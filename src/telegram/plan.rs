@@ -62,6 +62,13 @@ pub struct WebhookOptions {
     pub max_connections: Option<u32>,
     /// Whether a webhook pointing elsewhere may be replaced.
     pub replace: Replace,
+    /// The bot is bound to another channel of the tenant: move it here (that
+    /// channel's token is cleared). Without it the operation stops and asks.
+    pub move_bot: bool,
+    /// The token is of another bot than the one the channel holds: go ahead
+    /// (the old bot's webhook is deleted once the new one is confirmed).
+    /// Without it the operation stops and asks.
+    pub other_bot: bool,
 }
 
 impl Default for WebhookOptions {
@@ -73,6 +80,8 @@ impl Default for WebhookOptions {
             endpoint_certificate_pem: None,
             max_connections: None,
             replace: Replace::Ask,
+            move_bot: false,
+            other_bot: false,
         }
     }
 }
@@ -198,33 +207,108 @@ pub fn delivery_warning(info: &WebhookInfo) -> Option<String> {
         .and_then(|t| chrono::DateTime::from_timestamp(t, 0))
         .map(|t| format!(" at {}", t.format("%Y-%m-%d %H:%M UTC")))
         .unwrap_or_default();
-    Some(format!("Telegram's last delivery failed{when}: \"{}\". {}", clean(message), likely_cause(message)))
+    Some(format!(
+        "Telegram's last delivery failed{when}: \"{}\". Likely cause: {}",
+        clean(message),
+        likely_cause(message)
+    ))
 }
 
-/// Our reading of a `last_error_message`.
-pub fn likely_cause(message: &str) -> &'static str {
+/// Our reading of a `last_error_message` (without the backend's side: see
+/// [`explain_delivery_error`]).
+pub fn likely_cause(message: &str) -> String {
+    explain_delivery_error(message, None)
+}
+
+/// What the backend recorded about deliveries to the channel: the other
+/// side of a failing delivery.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct DeliveryRecord {
+    /// Deliveries refused for a missing or wrong secret token.
+    pub secret_refused: u64,
+    /// Deliveries refused as too large.
+    pub too_large: u64,
+    /// Deliveries to unknown channel ids (for the whole backend).
+    pub unknown_channel: u64,
+}
+
+/// The HTTP status of "Wrong response from the webhook: <code> <reason>".
+fn wrong_response_status(m: &str) -> Option<u16> {
+    let rest = m.split_once("wrong response from the webhook:")?.1.trim_start();
+    rest.get(..3)?.parse().ok()
+}
+
+/// Our reading of Telegram's `last_error_message`, each text Telegram
+/// words with its own explanation. `record` is the backend's side (what it
+/// refused); with it a 403 is told apart: the backend's secret check
+/// (a secret mismatch) or something in front of it.
+pub fn explain_delivery_error(message: &str, record: Option<&DeliveryRecord>) -> String {
     let m = message.to_ascii_lowercase();
     let has = |s: &str| m.contains(s);
-    if has("ssl") || has("certificate") || has("tls") {
-        "Likely cause: Telegram could not verify the endpoint's TLS certificate: it must match the webhook's address and carry its full chain, or, if self-signed, be uploaded with the webhook."
-    } else if has("403") {
-        "Likely cause: a proxy or web application firewall in front of the backend refuses Telegram: allow Telegram's addresses (149.154.160.0/20 and 91.108.4.0/22) to reach the integration URL."
-    } else if has("401") {
-        "Likely cause: the backend refused the delivery's secret: the webhook secret given to Telegram differs from the channel's; register the webhook again."
-    } else if has("404") {
-        "Likely cause: nothing answers at that path: the channel may have been deleted, or a proxy does not forward the path; check the integration URL."
+    let status = wrong_response_status(&m);
+    match status {
+        Some(403) => {
+            return match record {
+                Some(r) if r.secret_refused > 0 => format!(
+                    "Secret mismatch, Register again: the webhook was set with another secret (an old one, or by another tool); the backend refused {} delivery(ies) for their secret token.",
+                    r.secret_refused
+                ),
+                Some(_) => "The backend recorded no refused delivery since the last registration, so the 403 came from in front of it: a proxy or web application firewall refuses Telegram; allow Telegram's addresses (149.154.160.0/20 and 91.108.4.0/22) to reach the integration URL.".to_owned(),
+                None => "Something answered 403 Forbidden: either the backend's secret check (the webhook was set with another secret: Register again) or a proxy or web application firewall in front of it (allow Telegram's addresses 149.154.160.0/20 and 91.108.4.0/22); the backend's record of refused deliveries tells which.".to_owned(),
+            };
+        }
+        Some(401) => {
+            return "Something in front of the backend asks for a login (401): the backend never answers a delivery 401; let the integration path through the proxy without authentication.".to_owned();
+        }
+        Some(404) => {
+            return "Nothing answers at the webhook's path (404): the channel may have been deleted, the public address may forward to another server, or a proxy does not forward the path; check the integration URL.".to_owned();
+        }
+        Some(410) => {
+            return "The endpoint answered 410 Gone: Telegram drops a webhook that keeps answering 410; find what answers it and register again.".to_owned();
+        }
+        Some(413) => {
+            return match record {
+                Some(r) if r.too_large > 0 => format!(
+                    "The backend refused {} update(s) as too large (it takes at most 64 KiB): such updates are lost; report it if customers send very large messages.",
+                    r.too_large
+                ),
+                _ => "Something refused an update as too large (413): a proxy in front of the backend has a smaller body limit than the backend's 64 KiB; raise it.".to_owned(),
+            };
+        }
+        Some(429) => {
+            return "The endpoint answered 429 Too Many Requests: a rate limit in front of the backend throttles Telegram; exempt the integration path.".to_owned();
+        }
+        Some(s) if (500..600).contains(&s) => {
+            return format!(
+                "The backend or a proxy failed while handling a delivery ({s}): check their logs (a 502 or 504 is usually the proxy not reaching the backend)."
+            );
+        }
+        Some(s) => {
+            return format!(
+                "The endpoint answered {s}, which Telegram counts as a failure: check what answers the webhook URL."
+            );
+        }
+        None => {}
+    }
+    if has("certificate verify failed") {
+        "Telegram could not verify the endpoint's TLS certificate: it must match the webhook's address and carry its full chain, or, if self-signed, be uploaded with the webhook (register again with the endpoint's certificate).".to_owned()
+    } else if has("ssl") || has("certificate") || has("tls") {
+        "Telegram could not make a TLS connection to the endpoint: it must speak TLS 1.2 or newer on that port (not plain HTTP) with a valid certificate."
+            .to_owned()
+    } else if has("webhook connection closed") || has("connection closed") {
+        "The endpoint closed the connection before answering: a proxy's timeout, a restart of the backend, or TLS ended in the wrong place; check the proxy in front of the backend.".to_owned()
     } else if has("read timeout") {
-        "Likely cause: the backend took longer than 60 seconds to answer a delivery; check its load and logs."
-    } else if has("timed out") || has("timeout") {
-        "Likely cause: Telegram cannot connect to the address and port: a firewall or missing port forwarding blocks it from the Internet."
+        "The backend took longer than 60 seconds to answer a delivery; check its load and logs.".to_owned()
+    } else if has("connection timed out") || has("timed out") || has("timeout") {
+        "Telegram's connection attempts time out: a firewall or missing port forwarding blocks it from the Internet; open the port and forward it to the backend.".to_owned()
     } else if has("connection refused") {
-        "Likely cause: nothing listens on that address and port: check the port forwarding and that the backend runs."
-    } else if has("wrong response") && (has(" 5") || has("500") || has("502") || has("503")) {
-        "Likely cause: the backend or a proxy failed while handling the delivery; check their logs."
+        "Nothing listens on that address and port: check the port forwarding and that the backend runs.".to_owned()
+    } else if has("can't connect") || has("cannot connect") {
+        "Telegram cannot connect to the webhook's address and port: check that the public address is reachable from the Internet (firewall, port forwarding) and that the backend runs.".to_owned()
     } else if has("resolve") || has("dns") {
-        "Likely cause: the webhook's host name does not resolve: use the public IP address."
+        "The webhook's host name does not resolve: use the public IP address.".to_owned()
     } else {
-        "Check that the webhook address is reachable from the Internet over HTTPS."
+        "Check that the webhook address is reachable from the Internet over HTTPS.".to_owned()
     }
 }
 
@@ -253,7 +337,7 @@ mod tests {
             WebhookOptions { public_address: Some("https://93.184.216.34:8443".into()), ..Default::default() };
         let p = plan(INTEGRATION, &secret(), None, &options, None).unwrap().params;
         assert_eq!(p.url, "https://93.184.216.34:8443/apiaccess/telegram/message/ch_1");
-        assert_eq!(p.allowed_updates, ["message", "edited_message", "callback_query"]);
+        assert_eq!(p.allowed_updates, crate::telegram::checks::DEFAULT_ALLOWED_UPDATES);
         assert_eq!(p.secret_token, Some(secret()));
         assert!(p.certificate_pem.is_none());
     }
@@ -300,6 +384,46 @@ mod tests {
             delivery_warning(&info("Connection timed out")).unwrap().contains("firewall or missing port forwarding")
         );
         assert!(delivery_warning(&WebhookInfo::default()).is_none());
+    }
+
+    #[test]
+    fn every_delivery_error_telegram_words_has_its_own_explanation() {
+        let texts = [
+            "Wrong response from the webhook: 403 Forbidden",
+            "Wrong response from the webhook: 401 Unauthorized",
+            "Wrong response from the webhook: 404 Not Found",
+            "Wrong response from the webhook: 413 Request Entity Too Large",
+            "Wrong response from the webhook: 502 Bad Gateway",
+            "Wrong response from the webhook: 410 Gone",
+            "Webhook connection closed",
+            "Can't connect to the webhook",
+            "Connection timed out",
+            "Read timeout expired",
+            "Can't create an SSL connection: SSL_ERROR_SYSCALL",
+            "SSL error {error:0A000086:SSL routines::certificate verify failed}",
+        ];
+        let explained: Vec<String> = texts.iter().map(|t| explain_delivery_error(t, None)).collect();
+        for (i, a) in explained.iter().enumerate() {
+            for (j, b) in explained.iter().enumerate().skip(i + 1) {
+                assert_ne!(a, b, "{} and {} are explained alike", texts[i], texts[j]);
+            }
+            assert!(!a.starts_with("Check that the webhook address"), "{} has no explanation of its own", texts[i]);
+        }
+    }
+
+    #[test]
+    fn a_403_while_the_backend_refused_secrets_is_a_secret_mismatch() {
+        let m = "Wrong response from the webhook: 403 Forbidden";
+        let r = DeliveryRecord { secret_refused: 3, ..Default::default() };
+        let e = explain_delivery_error(m, Some(&r));
+        assert!(e.contains("the webhook was set with another secret"), "{e}");
+        assert!(e.contains("Register again"), "{e}");
+        assert!(!e.contains("firewall"), "{e}");
+        let e = explain_delivery_error(m, Some(&DeliveryRecord::default()));
+        assert!(e.contains("firewall") && e.contains("no refused delivery"), "{e}");
+        let r = DeliveryRecord { too_large: 2, ..Default::default() };
+        let e = explain_delivery_error("Wrong response from the webhook: 413 Request Entity Too Large", Some(&r));
+        assert!(e.contains("refused 2 update(s) as too large"), "{e}");
     }
 
     #[test]

@@ -110,8 +110,8 @@ pub struct WebhookParams {
 }
 
 impl WebhookParams {
-    /// `url` with chanwiz's defaults: `allowed_updates` = message,
-    /// edited_message, callback_query; nothing dropped; no certificate.
+    /// `url` with chanwiz's defaults: `allowed_updates` =
+    /// [`DEFAULT_ALLOWED_UPDATES`]; nothing dropped; no certificate.
     pub fn new(url: impl Into<String>) -> Self {
         WebhookParams {
             url: url.into(),
@@ -125,7 +125,8 @@ impl WebhookParams {
     }
 }
 
-/// `message`, `edited_message`, `callback_query`.
+/// [`DEFAULT_ALLOWED_UPDATES`]: messages, edited messages and the Telegram
+/// Business message types.
 pub fn default_allowed_updates() -> Vec<String> {
     DEFAULT_ALLOWED_UPDATES.iter().map(|s| (*s).to_owned()).collect()
 }

@@ -2,7 +2,7 @@
 //! `update` asks for (files, backend, editor, clipboard). Everything that
 //! waits runs on tokio; the screen never freezes.
 
-use std::io::{self, IsTerminal, Write};
+use std::io::{self, IsTerminal};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
@@ -226,8 +226,9 @@ async fn run_async(store: Arc<DraftStore>, opts: Options) -> io::Result<Outcome>
                     let _ = tx.send(Action::EditorDone { field, text: result });
                 }
                 Effect::Copy(text) => {
-                    let _ = osc52(&text);
+                    let (level, said) = super::clipboard::copy(&text, "integration URL");
                     term.backend_mut().invalidate();
+                    let _ = tx.send(Action::Copied(level, said));
                 }
                 other => jobs.run(other),
             }
@@ -476,6 +477,22 @@ impl Runner {
                     let _ = tx.send(Action::IntegrationLoaded(Err("offline: no backend".into())));
                 }
             },
+            Effect::LoadWebhookState { channel, refresh } => {
+                self.with_client(
+                    move |client, tx| async move {
+                        let result = crate::integration::backend_status(&client, &channel, refresh).await;
+                        let result = result.map_err(|e| {
+                            let failure = Failure::of_integration(&e);
+                            let _ = tx.send(Action::LinkChanged(link_of(Some(&failure))));
+                            failure.message
+                        });
+                        let _ = tx.send(Action::WebhookStateLoaded(result));
+                    },
+                    |tx, e| {
+                        let _ = tx.send(Action::WebhookStateLoaded(Err(e)));
+                    },
+                );
+            }
             Effect::LoadChannelPage { generation, query } => {
                 let page = query.page.unwrap_or(1);
                 match self.backend.clone() {
@@ -709,19 +726,6 @@ fn edit_externally(text: &str, mouse: bool) -> Result<String, String> {
     std::fs::read_to_string(&file).map_err(|e| e.to_string())
 }
 
-/// Copy through OSC 52: the terminal (even over SSH) puts it on the
-/// clipboard; inside tmux the sequence is also passed through.
-fn osc52(text: &str) -> io::Result<()> {
-    use base64::Engine;
-    let b64 = base64::engine::general_purpose::STANDARD.encode(text);
-    let mut out = io::stdout();
-    write!(out, "\x1b]52;c;{b64}\x07")?;
-    if std::env::var_os("TMUX").is_some() {
-        write!(out, "\x1bPtmux;\x1b\x1b]52;c;{b64}\x07\x1b\\")?;
-    }
-    out.flush()
-}
-
 /// Run one operation of the Channel Integration page, reporting each step.
 async fn telegram_op(
     backend: Option<Arc<dyn Backend>>,
@@ -735,7 +739,20 @@ async fn telegram_op(
     use super::msg::{IntegrationFailure, TelegramOp};
     use super::state::Level;
     use crate::integration::{self, Event, IntegrationError};
-    let fail = |message: String| IntegrationFailure { message, webhook_elsewhere: None };
+    let fail = |message: String| IntegrationFailure { message, ..Default::default() };
+    // a refusal that asks a question: the page asks it
+    let asking = |e: &IntegrationError, message: String| match e {
+        IntegrationError::NeedsConfirmation { current, .. } => {
+            IntegrationFailure { message, webhook_elsewhere: Some(current.clone()), ..Default::default() }
+        }
+        IntegrationError::BotInUse { bot, channel } => {
+            IntegrationFailure { message, bot_in_use: Some((bot.handle(), channel.clone())), ..Default::default() }
+        }
+        IntegrationError::OtherBot { old, new } => {
+            IntegrationFailure { message, other_bot: Some((old.clone(), new.clone())), ..Default::default() }
+        }
+        _ => IntegrationFailure { message, ..Default::default() },
+    };
     let api = api.map_err(fail)?;
     let secrets = [info.secret()];
     let scrub = |e: &IntegrationError| e.scrubbed(Some(&token), &secrets);
@@ -764,11 +781,7 @@ async fn telegram_op(
                     report.bot.handle(),
                     report.webhook_url
                 )),
-                Err(e @ IntegrationError::NeedsConfirmation { .. }) => {
-                    let IntegrationError::NeedsConfirmation { current, .. } = &e else { unreachable!() };
-                    Err(IntegrationFailure { message: scrub(&e), webhook_elsewhere: Some(current.clone()) })
-                }
-                Err(e) => Err(fail(scrub(&e))),
+                Err(e) => Err(asking(&e, scrub(&e))),
             }
         }
         TelegramOp::Rotate => {
@@ -779,33 +792,9 @@ async fn telegram_op(
                     report.bot.handle(),
                     report.webhook_url
                 )),
-                Err(e) => Err(fail(scrub(&e))),
+                Err(e) => Err(asking(&e, scrub(&e))),
             }
         }
-        TelegramOp::Status => match integration::status(&api, &info, &token, &options).await {
-            Ok(status) => {
-                for w in &status.warnings {
-                    let _ = tx.send(Action::IntegrationEvent(Level::Warn, w.clone()));
-                }
-                let webhook =
-                    if status.webhook.url.is_empty() { "no webhook".to_string() } else { status.webhook.url.clone() };
-                let verdict = if status.matches_expected {
-                    "points to this channel"
-                } else if status.points_to_channel {
-                    "points to this channel through another address"
-                } else if status.webhook.url.is_empty() {
-                    "is not set"
-                } else {
-                    "points elsewhere"
-                };
-                Ok(format!(
-                    "{}: webhook {verdict} ({webhook}); {} pending update(s)",
-                    status.bot.handle(),
-                    status.webhook.pending_update_count
-                ))
-            }
-            Err(e) => Err(fail(scrub(&e))),
-        },
         TelegramOp::Delete => match integration::disconnect(&api, &info, &token, &options, &mut progress).await {
             Ok(d) if d.removed.is_empty() => Ok(format!("{} had no webhook: nothing to delete", d.bot.handle())),
             Ok(d) => Ok(format!("webhook {} deleted for {}", d.removed, d.bot.handle())),

@@ -837,7 +837,7 @@ pub const INTEGRATION: &[Spec<IntegrationInputs>] = &[
         F::AllowedUpdates,
         "Allowed updates",
         Kind::Text { max: 512 },
-        "Update types Telegram sends, comma-separated.",
+        "Bot API update types, comma-separated; default: messages, edits, Telegram Business.",
         "",
         Value::Text { get: |i| i.allowed.as_str(), set: |i, t| i.allowed = t },
     ),

@@ -11,6 +11,7 @@
 pub mod app;
 pub mod backend;
 pub mod choices;
+pub mod clipboard;
 pub mod form;
 pub mod keymap;
 pub mod msg;

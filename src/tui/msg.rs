@@ -93,6 +93,11 @@ pub enum Action {
     IntegrationEvent(super::state::Level, String),
     /// A Telegram operation ended: its summary, or why not.
     IntegrationDone(Result<String, IntegrationFailure>),
+    /// The webhook's state as the backend answered it (it asks Telegram
+    /// with the token it holds), with what it means.
+    WebhookStateLoaded(Result<crate::integration::BackendStatus, String>),
+    /// A copy to the terminal's clipboard: what happened.
+    Copied(super::state::Level, String),
     EditorDone {
         field: FieldId,
         text: Result<String, String>,
@@ -103,11 +108,17 @@ pub enum Action {
 
 /// Why a Telegram operation stopped (the text is already scrubbed of the
 /// token and secrets).
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct IntegrationFailure {
     pub message: String,
     /// The bot's webhook points here: ask before replacing it.
     pub webhook_elsewhere: Option<String>,
+    /// The bot (its handle) is bound to this other channel: ask before
+    /// moving it here.
+    pub bot_in_use: Option<(String, crate::api::ChannelRef)>,
+    /// The token is of another bot (old handle, new handle): ask before
+    /// switching bots.
+    pub other_bot: Option<(String, String)>,
 }
 
 /// What the Integration page asks of Telegram.
@@ -116,7 +127,6 @@ pub enum TelegramOp {
     Connect,
     /// The token typed replaces the stored one, with a fresh webhook secret.
     Rotate,
-    Status,
     Delete,
 }
 
@@ -185,6 +195,11 @@ pub enum Effect {
     ImportDrafts(String),
     /// Fetch the channel's integration details.
     LoadIntegration(String),
+    /// The webhook's state from the backend (`refresh`: it asks Telegram now).
+    LoadWebhookState {
+        channel: String,
+        refresh: bool,
+    },
     Telegram {
         op: TelegramOp,
         info: Box<crate::integration::IntegrationInfo>,
@@ -225,6 +240,12 @@ pub enum Answer {
     ReplaceWebhook(String),
     /// The replace was refused.
     KeepWebhook,
+    /// Move the bot here from the other channel that holds it.
+    MoveBot,
+    /// Switch the channel to the token's (other) bot.
+    SwitchBot,
+    /// The move or the switch was refused.
+    KeepBot,
     DeleteWebhook,
     /// A 412: the three-way merge of the edit with the channel as it now is
     /// (`current`), to be put in the draft and submitted.

@@ -231,8 +231,21 @@ pub fn update(state: &mut State, action: Action) -> Effects {
         }
         Action::IntegrationLoaded(result) => {
             if let Some(page) = state.integration_mut() {
-                page.on_loaded(result);
+                let out = page.on_loaded(result);
+                effects.extend(out.effects);
+                events.extend(out.events);
             }
+        }
+        Action::WebhookStateLoaded(result) => {
+            if let Some(page) = state.integration_mut() {
+                page.on_status(result);
+            }
+        }
+        Action::Copied(level, text) => {
+            if let Some(page) = state.integration_mut() {
+                page.on_copied(level, text.clone());
+            }
+            state.shared.flash(level, text);
         }
         Action::IntegrationEvent(level, text) => {
             if let Some(page) = state.integration_mut() {

@@ -35,6 +35,7 @@ pub async fn start(seed_channels: usize) -> Srv {
         demo: true,
         seed_channels,
         tls: TlsMode::Off,
+        telegram_api: None,
     })
     .await
     .unwrap();

@@ -103,8 +103,9 @@ struct Inner {
     /// The next N calls answer 429 with this retry_after.
     forced_429: u32,
     retry_after: u64,
-    /// Reported as `last_error_message` while a webhook is set.
-    delivery_error: Option<String>,
+    /// Reported as `last_error_message` (and its `last_error_date`) while a
+    /// webhook is set.
+    delivery_error: Option<(String, i64)>,
     /// After a successful setWebhook, another tool sets this URL.
     thief: Option<String>,
     /// The next call of a method (lower case) answers this status and description.
@@ -128,6 +129,12 @@ pub struct TelegramStandIn {
 /// A well-formed token for tests.
 pub fn token(id: u64) -> String {
     format!("{id}:AAHdqTcvCH1vGWJxfSeofSAs0K5PALD{:04}", id % 10_000)
+}
+
+/// Another well-formed token of the same bot as [`token`]`(id)` (what
+/// @BotFather gives after /revoke: the bot id stays, the secret changes).
+pub fn renewed(id: u64) -> String {
+    format!("{id}:AAHdqTcvCH1vGWJxfSeofSAs0K5PALR{:04}", id % 10_000)
 }
 
 impl TelegramStandIn {
@@ -186,9 +193,27 @@ impl TelegramStandIn {
         self.inner.lock().unwrap().failing_confirmation = Some((status, description.to_owned()));
     }
 
-    /// While a webhook is set, getWebhookInfo reports this last error.
+    /// While a webhook is set, getWebhookInfo reports this last error, of
+    /// November 2023 (older than anything a test registers).
     pub fn set_delivery_error(&self, message: &str) {
-        self.inner.lock().unwrap().delivery_error = Some(message.to_owned());
+        self.set_delivery_error_at(message, 1_700_000_000);
+    }
+
+    /// While a webhook is set, getWebhookInfo reports this last error as
+    /// `last_error_message`, at the Unix time `date` (`last_error_date`).
+    pub fn set_delivery_error_at(&self, message: &str, date: i64) {
+        self.inner.lock().unwrap().delivery_error = Some((message.to_owned(), date));
+    }
+
+    /// A delivery error happening now (a second from now, so that it is
+    /// newer than a registration made in the same second).
+    pub fn set_delivery_error_now(&self, message: &str) {
+        self.set_delivery_error_at(message, chrono::Utc::now().timestamp() + 1);
+    }
+
+    /// The bot's webhook is deleted (by someone else).
+    pub fn clear_webhook(&self, token: &str) {
+        self.inner.lock().unwrap().webhooks.remove(token);
     }
 
     /// The bot already has a webhook (set by someone else).
@@ -366,8 +391,8 @@ fn webhook_info(state: &Inner, token: &str) -> Value {
         if let Some(a) = &hook.allowed_updates {
             info["allowed_updates"] = json!(a);
         }
-        if let Some(e) = &state.delivery_error {
-            info["last_error_date"] = 1_700_000_000.into();
+        if let Some((e, date)) = &state.delivery_error {
+            info["last_error_date"] = (*date).into();
             info["last_error_message"] = e.as_str().into();
         }
     }

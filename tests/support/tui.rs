@@ -157,3 +157,81 @@ pub fn answer_pages(s: &mut State, effects: Vec<Effect>, total: usize) -> Vec<u3
     }
     asked
 }
+
+/// What the backend answers for `saved_channel()`'s integration details:
+/// a stored public address and, when `bot` is given, its bot token.
+pub fn integration_info(public_address: Option<&str>, bot: Option<&str>) -> chanwiz::integration::IntegrationInfo {
+    chanwiz::integration::IntegrationInfo::from_wire(
+        "Telegram_Support".into(),
+        chanwiz::api::Integration {
+            channel_id: "ch-1".into(),
+            integration_url: "https://192.0.2.10:28090/apiaccess/telegram/message/ch-1".into(),
+            webhook_secret: "Zq7_generated-by-backend-0123456789".into(),
+            has_bot_token: bot.is_some(),
+            identity_certificate_pem: None,
+            rotation_pending: false,
+            public_address: public_address.map(Into::into),
+            bot: bot.map(|b| chanwiz::api::BotRef { id: 7001, username: Some(b.into()) }),
+        },
+    )
+}
+
+/// The webhook's state as the backend answers it for `saved_channel()`:
+/// registered an hour ago, pointing to the channel through the public
+/// address, with Telegram's `last_error` (message, seconds ago) and the
+/// backend's refused deliveries with a wrong secret.
+pub fn webhook_state(last_error: Option<(&str, i64)>, wrong_secrets: u64) -> chanwiz::api::WebhookState {
+    use chanwiz::api::*;
+    let now = chrono::Utc::now();
+    let registered = now - chrono::TimeDelta::hours(1);
+    WebhookState {
+        channel_id: "ch-1".into(),
+        has_bot_token: true,
+        bot: Some(BotRef { id: 7001, username: Some("AICCCustomize_TWbot".into()) }),
+        webhook: Some(TelegramWebhook {
+            url: "https://93.184.216.34:8443/apiaccess/telegram/message/ch-1".into(),
+            pending_update_count: 0,
+            last_error_date: last_error.map(|(_, ago)| (now - chrono::TimeDelta::seconds(ago)).timestamp()),
+            last_error_message: last_error.map(|(m, _)| m.into()),
+            ..Default::default()
+        }),
+        status: Some(match last_error {
+            Some((_, ago)) if ago < 3600 => WebhookStatus::Failing,
+            _ => WebhookStatus::Ok,
+        }),
+        fetched: Some(now),
+        age_seconds: Some(0),
+        error: None,
+        points_here: true,
+        registered: Some(registered),
+        last_delivery: None,
+        refusals: (wrong_secrets > 0)
+            .then_some(DeliveryRefusal { reason: RefusalReason::SecretWrong, count: wrong_secrets, last: now })
+            .into_iter()
+            .collect(),
+        unknown_channel: None,
+        public_address: Some("https://93.184.216.34:8443".into()),
+    }
+}
+
+/// The Integration page of `saved_channel()` with its details loaded and
+/// the webhook's state answered.
+pub fn integration_loaded(state: Option<chanwiz::api::WebhookState>) -> State {
+    let mut s = State::new(None, Link::Online);
+    s.screen = chanwiz::tui::state::Screen::Integration(Box::new(
+        chanwiz::tui::screens::integration::IntegrationPage::new(saved_channel(), false),
+    ));
+    let bot = state.as_ref().map(|_| "AICCCustomize_TWbot");
+    chanwiz::tui::update::update(
+        &mut s,
+        Action::IntegrationLoaded(Ok(integration_info(Some("https://93.184.216.34:8443"), bot))),
+    );
+    if let Some(st) = state {
+        let diagnosis = chanwiz::integration::diagnose(&st);
+        chanwiz::tui::update::update(
+            &mut s,
+            Action::WebhookStateLoaded(Ok(chanwiz::integration::BackendStatus { state: st, diagnosis })),
+        );
+    }
+    s
+}

@@ -33,12 +33,14 @@ pub struct Env {
 impl Env {
     pub async fn start() -> Env {
         let dir = tempfile::tempdir().unwrap();
+        let standin = TelegramStandIn::start().await;
         let server = chanwiz::server::spawn(ServerConfig {
             addr: SocketAddr::from(([127, 0, 0, 1], 0)),
             db: dir.path().join("server.db"),
             demo: true,
             seed_channels: 0,
             tls: TlsMode::SelfSigned,
+            telegram_api: Some(standin.base_url.clone()),
         })
         .await
         .unwrap();
@@ -48,7 +50,6 @@ impl Env {
         let channel_name = "Webhook_Support".to_string();
         let doc = super::named(&channel_name);
         let channel = client.create_channel(&doc, "webhook-test-create").await.unwrap();
-        let standin = TelegramStandIn::start().await;
         Env {
             server,
             standin,
@@ -112,6 +113,22 @@ impl Env {
             req = req.header("X-Telegram-Bot-Api-Secret-Token", s);
         }
         req.send().await.unwrap().status().as_u16()
+    }
+
+    /// Deliver `body` (JSON bytes) as Telegram does to the channel
+    /// `channel_id`, with `secret` in the secret-token header.
+    pub async fn deliver_raw(&self, channel_id: &str, secret: Option<&str>, body: Vec<u8>) -> u16 {
+        let url = format!("{}/apiaccess/telegram/message/{channel_id}", self.server.url);
+        let mut req = telegram_side(&self.ca_cert).post(url).header("content-type", "application/json").body(body);
+        if let Some(s) = secret {
+            req = req.header("X-Telegram-Bot-Api-Secret-Token", s);
+        }
+        req.send().await.map(|r| r.status().as_u16()).unwrap_or(0)
+    }
+
+    /// Another channel of the tenant, named `name`; its id.
+    pub async fn second_channel(&self, name: &str) -> String {
+        self.client.create_channel(&super::named(name), &format!("create-{name}")).await.unwrap().id
     }
 
     /// Every log file of the CLI runs.

@@ -21,6 +21,10 @@ pub enum Kind {
     ReplaceWebhook { current: String },
     /// Delete the bot's webhook?
     DeleteWebhook,
+    /// The bot is bound to another channel of the tenant: move it here?
+    MoveBot { bot: String, channel: crate::api::ChannelRef },
+    /// The token is of another bot than the channel's: switch bots?
+    SwitchBot { old: String, new: String },
     /// Start an export of what `what` says (how many, which).
     Export { what: String },
 }
@@ -46,6 +50,14 @@ impl Confirm {
         Self { kind: Kind::DeleteWebhook }
     }
 
+    pub fn move_bot(bot: String, channel: crate::api::ChannelRef) -> Self {
+        Self { kind: Kind::MoveBot { bot, channel } }
+    }
+
+    pub fn switch_bot(old: String, new: String) -> Self {
+        Self { kind: Kind::SwitchBot { old, new } }
+    }
+
     pub fn export(what: String) -> Self {
         Self { kind: Kind::Export { what } }
     }
@@ -67,6 +79,10 @@ impl Confirm {
             (Kind::ReplaceWebhook { .. }, None | Some('n')) => answer(Answer::KeepWebhook),
             (Kind::DeleteWebhook, Some('y')) => answer(Answer::DeleteWebhook),
             (Kind::DeleteWebhook, None | Some('n')) => Outcome::close(),
+            (Kind::MoveBot { .. }, Some('y')) => answer(Answer::MoveBot),
+            (Kind::MoveBot { .. }, None | Some('n')) => answer(Answer::KeepBot),
+            (Kind::SwitchBot { .. }, Some('y')) => answer(Answer::SwitchBot),
+            (Kind::SwitchBot { .. }, None | Some('n')) => answer(Answer::KeepBot),
             (Kind::Export { .. }, Some('y')) => answer(Answer::Export),
             (Kind::Export { .. }, None | Some('n')) => Outcome::close(),
             _ => Outcome::none(),
@@ -98,6 +114,26 @@ impl Confirm {
                     "Export {what}: Basic and Robot configuration, at most 2,000 records a CSV file, in one zip. Keys, secrets and certificates are never exported."
                 ),
                 "[y] export   [n] cancel",
+            ),
+            Kind::MoveBot { bot, channel } => (
+                "Move the bot to this channel?",
+                format!(
+                    "Bot {} is bound to channel {} ({}). Telegram keeps one webhook per bot: moving it here takes that channel's messages, and its bot token is cleared.",
+                    clean(bot),
+                    clean(&channel.name),
+                    clean(&channel.id)
+                ),
+                "[y] move it here   [n] keep it there",
+            ),
+            Kind::SwitchBot { old, new } => (
+                "Switch to another bot?",
+                format!(
+                    "This token is of another bot: {} → {}. Customers who write to {} no longer reach this channel; its webhook is deleted once the new one works.",
+                    clean(old),
+                    clean(new),
+                    clean(old)
+                ),
+                "[y] switch bots   [n] keep the bot",
             ),
             Kind::DeleteWebhook => (
                 "Delete the webhook?",

@@ -178,6 +178,7 @@ impl Channels {
             page: Some(page),
             per_page: Some(PER_PAGE),
             sort: Some(self.sort),
+            bot_id: None,
         }
     }
 
@@ -579,7 +580,7 @@ impl Channels {
                                 fit(&clean(&c.ou), q_w),
                                 fit(&clean(&c.skill_queue), q_w),
                                 fit(if c.robot { "on" } else { "off" }, 5),
-                                fit(if c.has_bot_token { "registered" } else { "not set" }, 10),
+                                fit(webhook_column(c), 10),
                                 c.updated.format("%Y-%m-%d")
                             );
                             Line::from(vec![
@@ -699,5 +700,22 @@ impl Channels {
         };
         let content = truncate(&text.content, width);
         Line::from(Span::styled(content, text.style))
+    }
+}
+
+/// The webhook column: the state the backend last learnt from Telegram
+/// (`GET .../webhook` keeps it), else whether a token is held.
+pub fn webhook_column(c: &crate::api::ChannelSummary) -> &'static str {
+    use crate::api::WebhookStatus;
+    match (&c.webhook, c.has_bot_token) {
+        (_, false) => "not set",
+        (None, true) => "registered",
+        (Some(w), true) => match w.status {
+            WebhookStatus::Ok => "working",
+            WebhookStatus::Failing => "failing",
+            WebhookStatus::Elsewhere => "elsewhere",
+            WebhookStatus::None => "deleted",
+            WebhookStatus::Unknown => "unchecked",
+        },
     }
 }

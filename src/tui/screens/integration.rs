@@ -3,6 +3,13 @@
 //! the AICC procedure) — checks first, each step's result as it comes. Its
 //! inputs are fields of the one field table ([`IntegrationInputs`]), drawn
 //! by the same row renderer as the wizard's.
+//!
+//! The page starts from the backend's state: the public address stored with
+//! the channel is prefilled, and the webhook's state (which the backend asks
+//! Telegram for with the token it holds) is loaded at once and on Status,
+//! with what it means ([`crate::integration::diagnose`]): no token is typed
+//! to look. The integration URL is drawn whole, over as many full-width
+//! lines as it needs, so that it can be selected with the mouse.
 
 use std::time::Instant;
 
@@ -12,7 +19,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 use crate::api::Channel;
-use crate::integration::{IntegrationInfo, Options, Replace};
+use crate::integration::{BackendStatus, IntegrationInfo, Options, Replace, Verdict};
 use crate::sanitize::clean;
 use crate::tui::form::{self as fields, FieldId, IntegrationInputs, Kind};
 use crate::tui::keymap::{Cmd, Ctx};
@@ -52,7 +59,7 @@ impl IntItem {
     /// One line of guidance shown while the item is focused.
     pub fn hint(self) -> &'static str {
         match self {
-            IntItem::Url => "Enter or y copies the URL (OSC 52: works over SSH and inside tmux).",
+            IntItem::Url => "y copies (OSC 52; tmux: set-clipboard on), or select the URL with the mouse.",
             IntItem::Field(id) => fields::spec::<IntegrationInputs>(id).hint,
             IntItem::Register => {
                 "Checks, getMe, setWebhook with the channel's secret, getWebhookInfo; then the token is stored."
@@ -60,7 +67,9 @@ impl IntItem {
             IntItem::Rotate => {
                 "The token typed replaces the stored one, with a fresh webhook secret; undone on failure."
             }
-            IntItem::Status => "What Telegram reports for this bot's webhook now.",
+            IntItem::Status => {
+                "The backend asks Telegram now, with the token it holds (none typed), and reads its own record."
+            }
             IntItem::Delete => "deleteWebhook: Telegram stops delivering to the channel (asks first).",
         }
     }
@@ -85,6 +94,22 @@ pub struct IntegrationPage {
     /// integration details arrive.
     pub checks: Option<Result<String, Vec<String>>>,
     pub busy: Option<Instant>,
+    /// The webhook's state from the backend, with its diagnosis.
+    pub status: Option<BackendStatus>,
+    /// Why the backend could not answer the webhook's state.
+    pub status_error: Option<String>,
+    /// The backend is being asked for the webhook's state.
+    pub status_busy: bool,
+    /// A field was changed since the page opened (until then a working
+    /// webhook is not shown beside red checks).
+    pub edited: bool,
+    /// The last operation asked for, to run again once a move or a switch
+    /// of bots is confirmed.
+    pub last_op: Option<TelegramOp>,
+    /// Confirmed: move the bot here from its other channel.
+    pub move_bot: bool,
+    /// Confirmed: switch to the token's other bot.
+    pub other_bot: bool,
 }
 
 impl IntegrationPage {
@@ -102,6 +127,13 @@ impl IntegrationPage {
             log: Vec::new(),
             checks: None,
             busy: None,
+            status: None,
+            status_error: None,
+            status_busy: false,
+            edited: false,
+            last_op: None,
+            move_bot: false,
+            other_bot: false,
         }
     }
 
@@ -150,6 +182,8 @@ impl IntegrationPage {
                 .collect(),
             drop_pending_updates: self.inputs.drop_pending,
             replace,
+            move_bot: self.move_bot,
+            other_bot: self.other_bot,
             ..Default::default()
         }
     }
@@ -166,31 +200,78 @@ impl IntegrationPage {
         });
     }
 
-    pub fn on_loaded(&mut self, result: Result<IntegrationInfo, String>) {
+    /// The integration details arrived: the stored public address is
+    /// prefilled, and the webhook's state asked of the backend.
+    pub fn on_loaded(&mut self, result: Result<IntegrationInfo, String>) -> Outcome {
         match result {
             Ok(info) => {
-                if info.has_bot_token {
-                    self.log.push((
-                        Level::Info,
-                        "a bot token is stored for this channel (type one to register again or replace it)".into(),
-                    ));
+                if self.inputs.public_url.trim().is_empty()
+                    && let Some(p) = &info.public_address
+                {
+                    self.inputs.public_url = p.clone();
+                    if self.focus == IntItem::Field(FieldId::PublicAddress) {
+                        self.focus_on(self.focus);
+                    }
                 }
+                let has_token = info.has_bot_token;
                 self.info = Some(info);
                 self.load_error = None;
                 self.recheck();
+                if has_token {
+                    self.status_busy = true;
+                    return Outcome::effect(Effect::LoadWebhookState {
+                        channel: self.channel.id.clone(),
+                        refresh: false,
+                    });
+                }
             }
             Err(e) => self.load_error = Some(e),
         }
+        Outcome::none()
+    }
+
+    /// The webhook's state from the backend.
+    pub fn on_status(&mut self, result: Result<BackendStatus, String>) {
+        self.status_busy = false;
+        match result {
+            Ok(status) => {
+                self.status = Some(status);
+                self.status_error = None;
+            }
+            Err(e) => self.status_error = Some(e),
+        }
+    }
+
+    /// Ask the backend for the webhook's state now (it asks Telegram).
+    fn refresh_status(&mut self) -> Outcome {
+        if self.status_busy {
+            return Outcome::none();
+        }
+        self.status_busy = true;
+        Outcome::effect(Effect::LoadWebhookState { channel: self.channel.id.clone(), refresh: true })
     }
 
     pub fn on_done(&mut self, result: Result<String, IntegrationFailure>) -> Outcome {
         self.busy = None;
         match result {
-            Ok(summary) => self.log.push((Level::Info, summary)),
-            Err(IntegrationFailure { message, webhook_elsewhere }) => {
+            Ok(summary) => {
+                self.log.push((Level::Info, summary));
+                self.move_bot = false;
+                self.other_bot = false;
+                // the page shows the state the backend now sees
+                self.status_busy = false;
+                return self.refresh_status();
+            }
+            Err(IntegrationFailure { message, webhook_elsewhere, bot_in_use, other_bot }) => {
                 self.log.push((Level::Error, message));
                 if let Some(current) = webhook_elsewhere {
                     return Outcome::event(Event::OpenPopup(Popup::Confirm(Confirm::replace_webhook(current))));
+                }
+                if let Some((bot, channel)) = bot_in_use {
+                    return Outcome::event(Event::OpenPopup(Popup::Confirm(Confirm::move_bot(bot, channel))));
+                }
+                if let Some((old, new)) = other_bot {
+                    return Outcome::event(Event::OpenPopup(Popup::Confirm(Confirm::switch_bot(old, new))));
                 }
             }
         }
@@ -199,12 +280,29 @@ impl IntegrationPage {
 
     pub fn on_answer(&mut self, answer: Answer, shared: &Shared) -> Outcome {
         match answer {
-            Answer::ReplaceWebhook(current) => self.telegram_op(TelegramOp::Connect, Replace::Only(current), shared),
+            Answer::ReplaceWebhook(current) => {
+                let op = self.last_op.unwrap_or(TelegramOp::Connect);
+                self.telegram_op(op, Replace::Only(current), shared)
+            }
             Answer::KeepWebhook => {
                 self.log.push((Level::Warn, "the other webhook was kept: nothing changed".into()));
                 Outcome::none()
             }
             Answer::DeleteWebhook => self.telegram_op(TelegramOp::Delete, Replace::Ask, shared),
+            Answer::MoveBot => {
+                self.move_bot = true;
+                let op = self.last_op.unwrap_or(TelegramOp::Connect);
+                self.telegram_op(op, Replace::Ask, shared)
+            }
+            Answer::SwitchBot => {
+                self.other_bot = true;
+                let op = self.last_op.unwrap_or(TelegramOp::Rotate);
+                self.telegram_op(op, Replace::Ask, shared)
+            }
+            Answer::KeepBot => {
+                self.log.push((Level::Warn, "the bot was kept where it is: nothing changed".into()));
+                Outcome::none()
+            }
             _ => Outcome::none(),
         }
     }
@@ -224,11 +322,12 @@ impl IntegrationPage {
                 IntItem::Url => return self.copy_url(shared),
                 IntItem::Field(id) if fields::spec::<IntegrationInputs>(id).kind == Kind::Toggle => {
                     fields::spec::<IntegrationInputs>(id).flip(&mut self.inputs);
+                    self.edited = true;
                     self.recheck();
                 }
                 IntItem::Register => return self.telegram_op(TelegramOp::Connect, Replace::Ask, shared),
                 IntItem::Rotate => return self.telegram_op(TelegramOp::Rotate, Replace::Ask, shared),
-                IntItem::Status => return self.telegram_op(TelegramOp::Status, Replace::Ask, shared),
+                IntItem::Status => return self.refresh_status(),
                 IntItem::Delete => {
                     if self.busy.is_none() {
                         return Outcome::event(Event::OpenPopup(Popup::Confirm(Confirm::delete_webhook())));
@@ -247,6 +346,7 @@ impl IntegrationPage {
                 {
                     let text = input.text();
                     fields::spec::<IntegrationInputs>(id).set_text(&mut self.inputs, text);
+                    self.edited = true;
                     self.recheck();
                 }
             }
@@ -262,13 +362,19 @@ impl IntegrationPage {
             input.paste(text.trim(), |c| !(token && c.is_whitespace()), 512);
             let text = input.text();
             fields::spec::<IntegrationInputs>(id).set_text(&mut self.inputs, text);
+            self.edited = true;
             self.recheck();
         }
     }
 
-    fn copy_url(&mut self, shared: &mut Shared) -> Outcome {
-        shared.flash(Level::Info, "integration URL copied (OSC 52)");
+    /// The runtime says what the copy did (which depends on tmux).
+    fn copy_url(&mut self, _shared: &mut Shared) -> Outcome {
         Outcome::effect(Effect::Copy(self.channel.integration_url.clone()))
+    }
+
+    /// What a copy did, said on the page (and in the status line).
+    pub fn on_copied(&mut self, level: Level, text: String) {
+        self.log.push((level, text));
     }
 
     /// Start a Telegram operation, or say what is missing.
@@ -298,6 +404,7 @@ impl IntegrationPage {
         if let Some(w) = token.format_warning() {
             self.log.push((Level::Warn, w));
         }
+        self.last_op = Some(op);
         self.busy = Some(shared.instant);
         let options = self.options(replace);
         Outcome::effect(Effect::Telegram { op, info: Box::new(info), token, options: Box::new(options) })
@@ -316,14 +423,19 @@ impl IntegrationPage {
         } else {
             lines.push(Line::from(Span::styled(format!("  channel {}", clean(&self.channel.id)), theme.dim())));
         }
-        lines.push(Line::from(Span::styled("  url used to send message to agent (y copies)", theme.dim())));
         let url_focused = self.focus == IntItem::Url;
-        let url = truncate(&clean(&self.channel.integration_url), width.saturating_sub(4));
         lines.push(Line::from(vec![
             Span::raw(if url_focused { MARKER } else { NO_MARKER }),
-            Span::styled(url, if url_focused { theme.focus() } else { Default::default() }),
+            Span::styled(
+                truncate("url used to send message to agent (y copies):", width.saturating_sub(2)),
+                if url_focused { theme.focus() } else { theme.dim() },
+            ),
         ]));
-        lines.push(Line::raw(""));
+        // the URL whole, over full-width lines from the first column, so a
+        // mouse selection takes it and nothing else
+        for chunk in url_lines(&clean(&self.channel.integration_url), width) {
+            lines.push(Line::raw(chunk));
+        }
         let label_w = 18;
         let value_w = width.saturating_sub(label_w + 4);
         let cx = ValueCx { catalogue: shared.catalogue.as_ref(), reveal: self.reveal, stored_secret: false, theme };
@@ -349,26 +461,61 @@ impl IntegrationPage {
             buttons.push(Span::styled(text, style));
             buttons.push(Span::raw(" "));
         }
-        if self.busy.is_some() {
+        if self.busy.is_some() || self.status_busy {
             buttons.push(Span::styled(" working…", theme.dim()));
         }
         lines.push(Line::from(buttons));
-        // the pre-checks, as the fields change
+        let wrap_w = width.saturating_sub(6);
+        let push_wrapped = |lines: &mut Vec<Line>, lead: &'static str, text: &str, style| {
+            for (i, chunk) in wrap(&clean(text), wrap_w).into_iter().enumerate() {
+                let lead = if i == 0 { lead } else { "    " };
+                lines.push(Line::from(vec![Span::styled(lead, style), Span::raw(chunk)]));
+            }
+        };
+        // the webhook's state from the backend, with what it means: a green
+        // tick only for a webhook that works
+        let working = self.status.as_ref().is_some_and(|s| s.diagnosis.verdict == Verdict::Working);
+        if let Some(status) = &self.status {
+            let (mark, style) = match status.diagnosis.verdict {
+                Verdict::Working => ("  ✓ ", theme.ok()),
+                Verdict::Warning | Verdict::NotSet => ("  ! ", theme.warn()),
+                Verdict::Failing => ("  ✗ ", theme.error()),
+            };
+            push_wrapped(&mut lines, mark, &status.diagnosis.headline, style);
+            for d in &status.diagnosis.details {
+                push_wrapped(&mut lines, "    ", d, theme.dim());
+            }
+        } else if let Some(e) = &self.status_error {
+            push_wrapped(
+                &mut lines,
+                "  ! ",
+                &format!("the backend could not say how the webhook stands: {e}"),
+                theme.warn(),
+            );
+        } else if self.status_busy {
+            lines.push(Line::from(Span::styled("  asking the backend how the webhook stands…", theme.dim())));
+        }
+        // the pre-checks, as the fields change: a working webhook is not
+        // shown beside checks of fields nobody touched, and no green tick
+        // stands beside a webhook that does not work
+        let troubled = self.status.as_ref().is_some_and(|s| s.diagnosis.verdict != Verdict::Working);
         match (&self.load_error, &self.checks) {
             (Some(e), _) => lines.push(Line::from(Span::styled(format!("  ✗ {}", clean(e)), theme.error()))),
             (None, None) => {
                 lines.push(Line::from(Span::styled("  loading the channel's integration details…", theme.dim())))
             }
+            (None, Some(_)) if working && !self.edited => {}
+            (None, Some(Ok(url))) if troubled => lines.push(Line::from(vec![
+                Span::styled("  · checks pass: ", theme.dim()),
+                Span::raw(truncate(&clean(url), width.saturating_sub(20))),
+            ])),
             (None, Some(Ok(url))) => lines.push(Line::from(vec![
                 Span::styled("  ✓ webhook URL ", theme.ok()),
                 Span::raw(truncate(&clean(url), width.saturating_sub(18))),
             ])),
             (None, Some(Err(problems))) => {
                 for p in problems {
-                    for (i, chunk) in wrap(&clean(p), width.saturating_sub(6)).into_iter().enumerate() {
-                        let lead = if i == 0 { "  ✗ " } else { "    " };
-                        lines.push(Line::from(Span::styled(format!("{lead}{chunk}"), theme.error())));
-                    }
+                    push_wrapped(&mut lines, "  ✗ ", p, theme.error());
                 }
             }
         }
@@ -382,16 +529,11 @@ impl IntegrationPage {
         let mut log_lines: Vec<Line> = Vec::new();
         for (level, text) in &self.log {
             let (mark, style) = match level {
-                Level::Info => ("✓ ", theme.ok()),
-                Level::Warn => ("! ", theme.warn()),
-                Level::Error => ("✗ ", theme.error()),
+                Level::Info => ("  ✓ ", theme.ok()),
+                Level::Warn => ("  ! ", theme.warn()),
+                Level::Error => ("  ✗ ", theme.error()),
             };
-            for (i, chunk) in wrap(&clean(text), width.saturating_sub(6)).into_iter().enumerate() {
-                log_lines.push(Line::from(vec![
-                    Span::styled(if i == 0 { format!("  {mark}") } else { "    ".into() }, style),
-                    Span::raw(chunk),
-                ]));
-            }
+            push_wrapped(&mut log_lines, mark, text, style);
         }
         if !log_lines.is_empty() && room > 0 {
             lines.push(Line::raw(""));
@@ -407,4 +549,27 @@ impl IntegrationPage {
             frame.set_cursor_position(Position { x: area.x + col as u16, y: area.y + line as u16 });
         }
     }
+}
+
+/// The URL cut into lines of exactly `width` columns (the last one
+/// shorter), never at a space: it has none, and a selection across the
+/// lines gives it back whole.
+pub fn url_lines(url: &str, width: usize) -> Vec<String> {
+    let width = width.max(8);
+    let mut out = Vec::new();
+    let mut line = String::new();
+    let mut used = 0;
+    for c in url.chars() {
+        let w = crate::tui::text::width(c.encode_utf8(&mut [0; 4]));
+        if used + w > width {
+            out.push(std::mem::take(&mut line));
+            used = 0;
+        }
+        line.push(c);
+        used += w;
+    }
+    if !line.is_empty() || out.is_empty() {
+        out.push(line);
+    }
+    out
 }

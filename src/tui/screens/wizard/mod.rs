@@ -399,6 +399,9 @@ impl Wizard {
             }
             Answer::ReplaceWebhook(_)
             | Answer::KeepWebhook
+            | Answer::MoveBot
+            | Answer::SwitchBot
+            | Answer::KeepBot
             | Answer::DeleteWebhook
             | Answer::DeleteChannel(_)
             | Answer::Export

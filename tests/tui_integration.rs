@@ -1,0 +1,242 @@
+//! The Channel Integration page's state: it starts from the backend's state
+//! (the stored public address prefilled, the webhook's state asked at
+//! once), Status needs no token, a failing delivery is never shown with a
+//! green tick, and moving a bot or switching bots asks first.
+
+mod support;
+
+use crossterm::event::KeyCode;
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use support::tui::*;
+
+use chanwiz::api::ChannelRef;
+use chanwiz::tui::popups::Popup;
+use chanwiz::tui::popups::confirm::Kind as Ask;
+use chanwiz::tui::render::render;
+use chanwiz::tui::screens::integration::{IntItem, url_lines};
+use chanwiz::tui::state::{Level, State};
+use chanwiz::tui::update::{Action, Effect, IntegrationFailure, update};
+
+fn draw(s: &State, w: u16, h: u16) -> String {
+    let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
+    t.draw(|f| render(s, f)).unwrap();
+    t.backend().to_string()
+}
+
+fn focus_on(s: &mut State, item: IntItem) {
+    for _ in 0..12 {
+        if s.integration().unwrap().focus == item {
+            return;
+        }
+        update(s, key(KeyCode::Tab));
+    }
+    panic!("{item:?} not reached");
+}
+
+#[test]
+fn the_stored_public_address_is_prefilled_and_the_webhook_state_asked_at_once() {
+    let mut s = State::new(None, chanwiz::tui::state::Link::Online);
+    s.screen = chanwiz::tui::state::Screen::Integration(Box::new(
+        chanwiz::tui::screens::integration::IntegrationPage::new(saved_channel(), false),
+    ));
+    let fx = update(
+        &mut s,
+        Action::IntegrationLoaded(Ok(integration_info(
+            Some("https://93.184.216.34:8443"),
+            Some("AICCCustomize_TWbot"),
+        ))),
+    );
+    let page = s.integration().unwrap();
+    assert_eq!(page.inputs.public_url, "https://93.184.216.34:8443");
+    // the checks pass with it: no red checks on opening
+    assert!(
+        matches!(&page.checks, Some(Ok(url)) if url.starts_with("https://93.184.216.34:8443/")),
+        "{:?}",
+        page.checks
+    );
+    assert!(
+        fx.iter().any(|e| matches!(e, Effect::LoadWebhookState { channel, refresh: false } if channel == "ch-1")),
+        "the backend is asked how the webhook stands"
+    );
+    // without a stored token there is nothing to ask
+    let mut s = integration_loaded(None);
+    assert!(!s.integration().unwrap().status_busy);
+    let fx = update(&mut s, Action::Resize(80, 24));
+    assert!(fx.is_empty());
+}
+
+#[test]
+fn status_asks_the_backend_without_a_token() {
+    let mut s = integration_loaded(Some(webhook_state(None, 0)));
+    assert!(s.integration().unwrap().inputs.token.is_empty());
+    focus_on(&mut s, IntItem::Status);
+    let fx = update(&mut s, key(KeyCode::Enter));
+    assert!(
+        fx.iter().any(|e| matches!(e, Effect::LoadWebhookState { refresh: true, .. })),
+        "Status asks the backend to ask Telegram now"
+    );
+    assert!(!fx.iter().any(|e| matches!(e, Effect::Telegram { .. })), "no token is needed");
+    assert!(!s.integration().unwrap().log.iter().any(|(_, t)| t.contains("type the bot token")));
+    // pressed again while asking: one question at a time
+    assert!(update(&mut s, key(KeyCode::Enter)).is_empty());
+}
+
+#[test]
+fn a_working_webhook_opens_on_a_green_tick_and_a_failing_one_never_does() {
+    let s = integration_loaded(Some(webhook_state(None, 0)));
+    let screen = draw(&s, 80, 24);
+    assert!(screen.contains("✓ the webhook works"), "{screen}");
+    assert!(!screen.contains("✗"), "{screen}");
+
+    // an old error, followed by the registration: resolved, still green
+    let s = integration_loaded(Some(webhook_state(Some(("Wrong response from the webhook: 403 Forbidden", 7200)), 0)));
+    let screen = draw(&s, 80, 24);
+    assert!(screen.contains("✓ the webhook works"), "{screen}");
+
+    // a 403 after the registration, the backend refused wrong secrets
+    let s = integration_loaded(Some(webhook_state(Some(("Wrong response from the webhook: 403 Forbidden", 60)), 4)));
+    let screen = draw(&s, 80, 24);
+    assert!(!screen.contains("✓ the webhook works"), "{screen}");
+    assert!(screen.contains("✗ deliveries fail"), "{screen}");
+    assert!(!screen.contains("✓"), "a green tick beside a failing delivery:\n{screen}");
+    assert!(screen.contains("Secret mismatch"), "{screen}");
+    assert!(screen.contains("another secret"), "{screen}");
+    assert!(!screen.contains("firewall"), "{screen}");
+}
+
+#[test]
+fn a_bot_bound_to_another_channel_is_moved_only_after_yes() {
+    let mut s = integration_loaded(None);
+    focus_on(&mut s, IntItem::Field(chanwiz::tui::form::FieldId::BotToken));
+    typed(&mut s, "7001:AAHdqTcvCH1vGWJxfSeofSAs0K5PALD7001");
+    focus_on(&mut s, IntItem::Register);
+    let fx = update(&mut s, key(KeyCode::Enter));
+    assert!(matches!(&fx[..], [Effect::Telegram { options, .. }] if !options.move_bot));
+    let other = ChannelRef { id: "ch-0".into(), name: "Sales_Telegram".into() };
+    update(
+        &mut s,
+        Action::IntegrationDone(Err(IntegrationFailure {
+            message: "bot @AICCCustomize_TWbot is already bound to channel Sales_Telegram".into(),
+            bot_in_use: Some(("@AICCCustomize_TWbot".into(), other.clone())),
+            ..Default::default()
+        })),
+    );
+    assert!(
+        matches!(&s.popup, Some(Popup::Confirm(c)) if matches!(&c.kind, Ask::MoveBot { channel, .. } if *channel == other))
+    );
+    let screen = draw(&s, 80, 24);
+    assert!(screen.contains("Sales_Telegram") && screen.contains("cleared"), "{screen}");
+    // no: nothing is sent
+    let fx = update(&mut s, key(KeyCode::Char('n')));
+    assert!(fx.is_empty() && s.popup.is_none());
+    assert!(s.integration().unwrap().log.last().unwrap().1.contains("nothing changed"));
+    // yes: Register runs again, allowed to move the bot
+    update(
+        &mut s,
+        Action::IntegrationDone(Err(IntegrationFailure {
+            message: "in use".into(),
+            bot_in_use: Some(("@AICCCustomize_TWbot".into(), other)),
+            ..Default::default()
+        })),
+    );
+    let fx = update(&mut s, key(KeyCode::Char('y')));
+    assert!(
+        matches!(&fx[..], [Effect::Telegram { op: chanwiz::tui::msg::TelegramOp::Connect, options, .. }] if options.move_bot),
+        "{fx:?}"
+    );
+}
+
+#[test]
+fn a_token_of_another_bot_says_which_and_asks() {
+    let mut s = integration_loaded(Some(webhook_state(None, 0)));
+    focus_on(&mut s, IntItem::Field(chanwiz::tui::form::FieldId::BotToken));
+    typed(&mut s, "7002:AAHdqTcvCH1vGWJxfSeofSAs0K5PALD7002");
+    focus_on(&mut s, IntItem::Rotate);
+    let fx = update(&mut s, key(KeyCode::Enter));
+    assert!(matches!(&fx[..], [Effect::Telegram { options, .. }] if !options.other_bot));
+    update(
+        &mut s,
+        Action::IntegrationDone(Err(IntegrationFailure {
+            message: "this token is of another bot".into(),
+            other_bot: Some(("@old_bot".into(), "@new_bot".into())),
+            ..Default::default()
+        })),
+    );
+    let screen = draw(&s, 80, 24);
+    assert!(screen.contains("@old_bot → @new_bot"), "{screen}");
+    let fx = update(&mut s, key(KeyCode::Char('y')));
+    assert!(
+        matches!(&fx[..], [Effect::Telegram { op: chanwiz::tui::msg::TelegramOp::Rotate, options, .. }] if options.other_bot),
+        "{fx:?}"
+    );
+    // once done, the page asks the backend how the webhook stands now
+    let fx = update(&mut s, Action::IntegrationDone(Ok("token rotated".into())));
+    assert!(fx.iter().any(|e| matches!(e, Effect::LoadWebhookState { refresh: true, .. })));
+    assert!(!s.integration().unwrap().other_bot, "the yes holds for one operation");
+}
+
+#[test]
+fn the_url_is_drawn_whole_and_the_copy_says_what_it_did() {
+    let mut s = integration_loaded(None);
+    for (w, h) in [(80, 24), (60, 16)] {
+        update(&mut s, Action::Resize(w, h));
+        let screen = draw(&s, w, h);
+        let url = "https://192.0.2.10:28090/apiaccess/telegram/message/ch-1";
+        let joined: String = screen.lines().map(|l| l.trim_matches('"').trim_end()).collect();
+        assert!(joined.contains(url), "{w}x{h}: the URL is not whole:\n{screen}");
+        assert!(!screen.contains('…') || !screen.contains("apiaccess…"), "{screen}");
+    }
+    let fx = update(&mut s, key(KeyCode::Char('y')));
+    assert!(matches!(&fx[..], [Effect::Copy(u)] if u.ends_with("/message/ch-1")));
+    update(
+        &mut s,
+        Action::Copied(
+            Level::Warn,
+            "integration URL sent to the terminal's clipboard with OSC 52, but inside tmux set-clipboard is external: tmux drops it. Add `set -g set-clipboard on` to ~/.tmux.conf".into(),
+        ),
+    );
+    let screen = draw(&s, 80, 24);
+    assert!(screen.contains("`set -g set-clipboard") && screen.contains("tmux.conf"), "{screen}");
+}
+
+#[test]
+fn a_long_url_is_cut_into_full_width_lines_that_join_back() {
+    let url = format!("https://192.0.2.10:28090/apiaccess/telegram/message/{}", "0123456789abcdef".repeat(8));
+    for width in [60, 80] {
+        let lines = url_lines(&url, width);
+        assert!(lines.len() > 1);
+        assert!(lines[..lines.len() - 1].iter().all(|l| l.chars().count() == width));
+        assert_eq!(lines.concat(), url);
+    }
+}
+
+#[test]
+fn secret_refusals_from_before_the_last_registration_explain_nothing_now() {
+    let mut state = webhook_state(Some(("Wrong response from the webhook: 403 Forbidden", 60)), 3);
+    // the refusals ended before the token was last stored
+    let registered = state.registered.unwrap();
+    state.refusals[0].last = registered - chrono::TimeDelta::minutes(5);
+    let d = chanwiz::integration::diagnose(&state);
+    assert_eq!(d.verdict, chanwiz::integration::Verdict::Failing);
+    let text = d.details.join("\n");
+    assert!(!text.contains("Secret mismatch"), "{text}");
+    assert!(text.contains("no refused delivery") && text.contains("firewall"), "{text}");
+}
+
+#[test]
+fn the_channels_webhook_column_says_what_the_backend_last_learnt() {
+    use chanwiz::api::{ChannelSummary, WebhookStatus, WebhookSummary};
+    use chanwiz::tui::screens::channels::webhook_column;
+    let row = |token: bool, status: Option<WebhookStatus>| ChannelSummary {
+        has_bot_token: token,
+        webhook: status.map(|status| WebhookSummary { status, checked: chrono::Utc::now() }),
+        ..Default::default()
+    };
+    assert_eq!(webhook_column(&row(false, None)), "not set");
+    assert_eq!(webhook_column(&row(true, None)), "registered");
+    assert_eq!(webhook_column(&row(true, Some(WebhookStatus::Ok))), "working");
+    assert_eq!(webhook_column(&row(true, Some(WebhookStatus::Failing))), "failing");
+    assert_eq!(webhook_column(&row(true, Some(WebhookStatus::Elsewhere))), "elsewhere");
+    assert_eq!(webhook_column(&row(false, Some(WebhookStatus::Ok))), "not set", "a cleared token shows no state");
+}
