@@ -15,12 +15,12 @@ use super::AppState;
 use super::auth::{Tenant, random_secret};
 use super::catalogue::{self, ChannelRefs};
 use super::db;
-use super::errors::{ApiErr, ApiJson, ApiQuery, ApiResult, Id, IdKind, body_bytes};
+use super::errors::{ApiErr, ApiJson, ApiQuery, ApiResult, ERRORS_LISTED, Id, IdKind, body_bytes};
 use crate::api::{
     Channel, ChannelQuery, ChannelSummary, IDEMPOTENCY_KEY, Integration, IntegrationUpdate, NEXT_SECRET_TTL_SECS,
     NextSecret, Page, ReceivedUpdate, routes,
 };
-use crate::model::{ChannelDocument, DocumentError, FieldError, Mode, parse_document, validate_all};
+use crate::model::{ChannelDocument, DocumentError, FieldError, Mode, parse_document, validate_all_bounded};
 
 pub const PER_PAGE_DEFAULT: u32 = 50;
 pub const PER_PAGE_MAX: u32 = 500;
@@ -116,8 +116,8 @@ pub async fn create(
                 return Ok(Some(replay));
             }
             let cat = catalogue::load(conn, t, ChannelRefs::Named(&d.basic.channel_name))?;
-            let errors = validate_all(&d, Mode::Create, Some(&cat), None);
-            if errors.is_empty() { Ok(None) } else { Err(ApiErr::invalid(errors)) }
+            let found = validate_all_bounded(&d, Mode::Create, Some(&cat), None, ERRORS_LISTED);
+            if found.errors.is_empty() { Ok(None) } else { Err(ApiErr::invalid_found(found)) }
         })
         .await?;
     let keys = state.keys.clone();
@@ -227,11 +227,11 @@ fn name_still_free(
         return Ok(());
     }
     let cat = catalogue::load(tx, t, ChannelRefs::Named(&doc.basic.channel_name))?;
-    let errors = validate_all(doc, mode, Some(&cat), id);
-    Err(if errors.is_empty() {
+    let found = validate_all_bounded(doc, mode, Some(&cat), id, ERRORS_LISTED);
+    Err(if found.errors.is_empty() {
         ApiErr::conflict("Another channel took this name at the same moment: choose another name.")
     } else {
-        ApiErr::invalid(errors)
+        ApiErr::invalid_found(found)
     })
 }
 
@@ -387,8 +387,8 @@ pub async fn update(
                 return Err(ApiErr::stale(stored.channel));
             }
             let cat = catalogue::load(conn, t, ChannelRefs::Named(&d.basic.channel_name))?;
-            let errors = validate_all(&d, Mode::Update, Some(&cat), Some(&i));
-            if errors.is_empty() { Ok(()) } else { Err(ApiErr::invalid(errors)) }
+            let found = validate_all_bounded(&d, Mode::Update, Some(&cat), Some(&i), ERRORS_LISTED);
+            if found.errors.is_empty() { Ok(()) } else { Err(ApiErr::invalid_found(found)) }
         })
         .await?;
     let keys = state.keys.clone();

@@ -71,7 +71,13 @@ impl ApiErr {
     /// 422 with the broken rules: the first [`ERRORS_LISTED`], the rest
     /// counted in `more`.
     pub fn invalid(errors: Vec<FieldError>) -> Self {
-        let n = errors.len();
+        Self::invalid_found(crate::model::Findings { errors, ..Default::default() })
+    }
+
+    /// 422 with what a bounded validation found: its errors (the first
+    /// [`ERRORS_LISTED`] of them) and its count of the rest.
+    pub fn invalid_found(found: crate::model::Findings) -> Self {
+        let n = found.errors.len() + found.more;
         let mut e = Self::new(
             StatusCode::UNPROCESSABLE_ENTITY,
             match n {
@@ -82,7 +88,7 @@ impl ApiErr {
                 n => format!("The request breaks {n} rules."),
             },
         );
-        e.body.errors = errors.into_iter().take(ERRORS_LISTED).map(bounded_field).collect();
+        e.body.errors = found.errors.into_iter().take(ERRORS_LISTED).map(bounded_field).collect();
         e.body.more = (n > ERRORS_LISTED).then(|| (n - ERRORS_LISTED) as u64);
         e
     }
