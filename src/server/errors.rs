@@ -317,6 +317,12 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
 
     async fn from_request(req: Request, _state: &S) -> Result<Self, Self::Rejection> {
         let bytes = body_bytes(req).await?;
+        // every body of this API is an object; serde would take an array
+        // as the fields in order (`[null, null]` as two absent fields)
+        let first = bytes.iter().find(|b| !b.is_ascii_whitespace());
+        if first.is_some_and(|&b| b != b'{') && serde_json::from_slice::<serde::de::IgnoredAny>(&bytes).is_ok() {
+            return Err(ApiErr::shape("(body)", "the request body must be a JSON object ({ ... })".into()));
+        }
         parse_json(&bytes).map(ApiJson)
     }
 }
