@@ -267,14 +267,23 @@ pub async fn list(
         return Err(ApiErr::bad_request(format!("per_page must be from 1 to {PER_PAGE_MAX}.")));
     }
     let name = q.name.unwrap_or_default();
+    // Names are unique in a tenant, so `name` alone is a total order, and
+    // the (tenant_id, name) index then covers the page's pick: skipping
+    // `offset` rows reads index entries only (with `name, id` each skipped
+    // row was looked up in the table for its id: 2–3 times slower).
     let order = match q.sort.unwrap_or_default() {
-        crate::api::ChannelSort::Name => "name, id",
+        crate::api::ChannelSort::Name => "name",
         crate::api::ChannelSort::Updated => "updated DESC, id",
     };
     state
         .db
         .read(move |conn| {
-            let filter = "tenant_id = ?1 AND (?2 = '' OR instr(lower(name), lower(?2)) > 0)";
+            // unfiltered, no filter term is evaluated for each skipped row
+            let filter = if name.is_empty() {
+                "tenant_id = ?1 AND ?2 = ''"
+            } else {
+                "tenant_id = ?1 AND instr(lower(name), lower(?2)) > 0"
+            };
             // unfiltered: the count the triggers keep, not a count of the table
             let total: i64 = if name.is_empty() {
                 conn.query_row("SELECT coalesce((SELECT n FROM channel_counts WHERE tenant_id = ?1), 0)", [t], |r| {
@@ -286,9 +295,7 @@ pub async fn list(
                 })?
             };
             let offset = i64::from(page - 1) * i64::from(per_page);
-            // the page's rows picked from the (tenant_id, name) index alone,
-            // then only those read: skipping `offset` rows costs index steps
-            // only (names are unique in a tenant, so the order is total)
+            // the page's rows picked from an index alone, then only those read
             let mut st = conn.prepare_cached(&format!(
                 "SELECT id, name, channel_type, version, updated, json_extract(document, '$.channel_info.base_url'), \
                  json_extract(document, '$.basic.ou'), json_extract(document, '$.basic.skill_queue'), \
