@@ -120,45 +120,56 @@ pub async fn create(
             if found.errors.is_empty() { Ok(None) } else { Err(ApiErr::invalid_found(found)) }
         })
         .await?;
-    let keys = state.keys.clone();
     let (status, channel) = match earlier {
         Some(replay) => replay,
         None => {
+            // Off the write lock too: the new row, its sealed secrets and
+            // the answer, made from the document in hand.
+            let id = uuid::Uuid::new_v4().simple().to_string();
+            let now = db::ts(db::now());
+            let stored = stored_text(&doc)?;
+            let app_secret = doc.channel_info.app_secret.as_deref().map(|v| state.keys.seal(&id, "app_secret", v));
+            let webhook_secret = state.keys.seal(&id, "webhook_secret", &random_secret(32));
+            let created = db::parse_ts(&now);
+            let channel = Channel {
+                integration_url: db::integration_url(&doc.channel_info.base_url, &id),
+                id: id.clone(),
+                version: 1,
+                created,
+                updated: created,
+                has_app_secret: app_secret.is_some(),
+                has_bot_token: false,
+                document: doc.without_secrets(),
+            };
             state
                 .db
-                .call(move |conn| {
-                    db::write_tx(conn, |tx| {
-                        // what may have changed since the checks above
-                        if let Some(replay) = replay(tx, t, &key, &request_hash)? {
-                            return Ok(replay);
-                        }
-                        name_still_free(tx, t, &doc, Mode::Create, None)?;
-                        let id = uuid::Uuid::new_v4().simple().to_string();
-                        let now = db::ts(db::now());
-                        tx.execute(
-                            "INSERT INTO channels (id, tenant_id, name, channel_type, version, created, updated, document, app_secret, webhook_secret) \
-                             VALUES (?1, ?2, ?3, ?4, 1, ?5, ?5, ?6, ?7, ?8)",
-                            params![
-                                id,
-                                t,
-                                doc.basic.channel_name,
-                                doc.channel_type.as_str(),
-                                now,
-                                stored_text(&doc)?,
-                                doc.channel_info.app_secret.as_deref().map(|v| keys.seal(&id, "app_secret", v)),
-                                keys.seal(&id, "webhook_secret", &random_secret(32))
-                            ],
-                        )?;
-                        let channel =
-                            db::get_channel(tx, t, &id)?.ok_or_else(|| ApiErr::internal("created channel not found"))?.channel;
-                        // an expired row of the same key may still wait for the sweep
-                        tx.execute(
-                            "INSERT OR REPLACE INTO idempotency (tenant_id, key, request_hash, status, body, channel_id, created) \
-                             VALUES (?1, ?2, ?3, 201, '', ?4, ?5)",
-                            params![t, key, request_hash, id, now],
-                        )?;
-                        Ok((StatusCode::CREATED, channel))
-                    })
+                .write(move |tx| {
+                    // what may have changed since the checks above
+                    if let Some(replay) = replay(tx, t, &key, &request_hash)? {
+                        return Ok(replay);
+                    }
+                    name_still_free(tx, t, &doc, Mode::Create, None)?;
+                    tx.prepare_cached(
+                        "INSERT INTO channels (id, tenant_id, name, channel_type, version, created, updated, document, app_secret, webhook_secret) \
+                         VALUES (?1, ?2, ?3, ?4, 1, ?5, ?5, ?6, ?7, ?8)",
+                    )?
+                    .execute(params![
+                        id,
+                        t,
+                        doc.basic.channel_name,
+                        doc.channel_type.as_str(),
+                        now,
+                        stored,
+                        app_secret,
+                        webhook_secret
+                    ])?;
+                    // an expired row of the same key may still wait for the sweep
+                    tx.prepare_cached(
+                        "INSERT OR REPLACE INTO idempotency (tenant_id, key, request_hash, status, body, channel_id, created) \
+                         VALUES (?1, ?2, ?3, 201, '', ?4, ?5)",
+                    )?
+                    .execute(params![t, key, request_hash, id, now])?;
+                    Ok((StatusCode::CREATED, channel))
                 })
                 .await?
         }
@@ -181,8 +192,10 @@ fn replay(
 ) -> ApiResult<Option<(StatusCode, Channel)>> {
     let live_since = db::ts(db::now() - chrono::Duration::hours(IDEMPOTENCY_HOURS));
     let earlier: Option<(String, u16, Option<String>)> = conn
-        .query_row(
+        .prepare_cached(
             "SELECT request_hash, status, channel_id FROM idempotency WHERE tenant_id = ?1 AND key = ?2 AND created >= ?3",
+        )?
+        .query_row(
             params![t, key, live_since],
             |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
         )
