@@ -187,7 +187,11 @@ pub fn open(path: &Path) -> rusqlite::Result<Connection> {
     restrict_mode(path);
     conn.busy_timeout(Duration::from_secs(10))?;
     conn.pragma_update(None, "journal_mode", "WAL")?;
-    conn.pragma_update(None, "synchronous", "NORMAL")?;
+    // FULL: each commit is synced to disk before it is answered, so a
+    // confirmed write survives a power loss or an OS crash too, not only a
+    // crash of the process (NORMAL under WAL may lose the last commits
+    // then). Group commit (Db::write) makes that one sync per batch.
+    conn.pragma_update(None, "synchronous", "FULL")?;
     conn.pragma_update(None, "foreign_keys", "ON")?;
     // what a write replaces (a secret sealed again, a deleted channel) is
     // overwritten, not left in free pages
