@@ -4,7 +4,7 @@
 use chanwiz::model::catalogue::{Assistant, CertRole, Certificate, ChannelRef, Chatbot, Ou, SkillQueue};
 use chanwiz::model::{
     Catalogue, ChannelDocument, FieldError, Mode, RoutingMode, Segment, TransferTarget, parse_document, validate,
-    validate_all, validate_catalogue,
+    validate_all, validate_all_bounded, validate_catalogue,
 };
 
 fn example() -> ChannelDocument {
@@ -592,4 +592,22 @@ fn validate_all_runs_both_steps_without_repeating_a_field() {
     assert_eq!(all.iter().filter(|e| e.path == "basic.ou").count(), 1);
     assert_eq!(all.iter().filter(|e| e.path == "basic.channel_name").count(), 1);
     assert_eq!(validate_all(&d, Mode::Create, None, None).len(), 1);
+}
+
+#[test]
+fn a_bounded_validation_lists_the_first_errors_and_counts_every_other_once() {
+    let mut d = example();
+    d.basic.transfer_keywords = vec![String::new(); 5_000];
+    d.basic.work_time.workday = vec![Segment { start: "x".into(), end: "y".into() }; 300];
+    // broken for the local rules (too long) and unknown to the catalogue:
+    // one field, one error, also when it falls past the cap
+    d.robot.intelligent_robot.chatbot_access_code = "b".repeat(200);
+    d.basic.ou = "ou-9".into();
+    let all = validate_all(&d, Mode::Create, Some(&catalogue()), None);
+    assert_eq!(all.iter().filter(|e| e.path == "robot.intelligent_robot.chatbot_access_code").count(), 1);
+    for cap in [0, 1, 100, 5_000, all.len(), all.len() + 1] {
+        let found = validate_all_bounded(&d, Mode::Create, Some(&catalogue()), None, cap);
+        assert_eq!(found.errors, all[..cap.min(all.len())], "cap {cap}");
+        assert_eq!(found.errors.len() + found.more, all.len(), "cap {cap}");
+    }
 }

@@ -142,3 +142,58 @@ async fn an_export_file_past_its_24_hours_is_removed_and_its_download_answers_41
     let body: Value = r.json().await.unwrap();
     assert!(body["error"].as_str().unwrap().contains("no longer on the server"), "{body}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn every_create_confirmed_to_concurrent_clients_is_there_after_a_kill_9() {
+    let s = Server::start(&["--rate-limit", "0"]);
+    let mut creates = tokio::task::JoinSet::new();
+    for i in 0..48 {
+        let (url, token) = (s.url.clone(), s.token.clone());
+        creates.spawn(async move {
+            let r = http()
+                .post(format!("{url}/api/v1/channels"))
+                .bearer_auth(token)
+                .header("Idempotency-Key", format!("kill-{i}"))
+                .json(&named(&format!("Killed_{i:02}")))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(r.status(), StatusCode::CREATED);
+            r.json::<Value>().await.unwrap()["id"].as_str().unwrap().to_string()
+        });
+    }
+    let ids = creates.join_all().await;
+    // SIGKILL: nothing is flushed or closed on the way out
+    let s = Server::start_in(s.stop(), &[]);
+    for id in &ids {
+        let r = http().get(format!("{}/api/v1/channels/{id}", s.url)).bearer_auth(&s.token).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::OK, "channel {id} was confirmed, then lost");
+    }
+    let page: Value = http()
+        .get(format!("{}/api/v1/channels?per_page=500", s.url))
+        .bearer_auth(&s.token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(page["total"], 48, "{page}");
+}
+
+#[tokio::test]
+async fn a_create_answers_the_channel_exactly_as_a_read_of_it_gives_it() {
+    let s = Server::start(&[]);
+    let mut doc = named("  Answered  ");
+    doc["basic"]["transfer_keywords"] = json!([" agent ", "human"]);
+    let (status, created) = create(&s, &doc, "answered").await;
+    assert_eq!(status, StatusCode::CREATED, "{created}");
+    let id = created["id"].as_str().unwrap();
+    let r = http().get(format!("{}/api/v1/channels/{id}", s.url)).bearer_auth(&s.token).send().await.unwrap();
+    assert_eq!(r.headers()["etag"], "\"1\"");
+    let read: Value = r.json().await.unwrap();
+    assert_eq!(created, read);
+    assert_eq!(read["document"]["basic"]["channel_name"], "Answered");
+    assert!(read["document"]["channel_info"].get("app_secret").is_none(), "{read}");
+    assert_eq!((read["has_app_secret"].as_bool(), read["has_bot_token"].as_bool()), (Some(true), Some(false)));
+}

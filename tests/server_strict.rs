@@ -295,3 +295,50 @@ fn every_operation_documents_every_status_it_can_answer() {
         assert!(codes.iter().any(|c| (200..300).contains(c)), "{name} documents no success");
     }
 }
+
+#[tokio::test]
+async fn a_body_that_is_an_array_is_refused_not_read_as_fields_in_order() {
+    let s = Server::start(&[]);
+    let (status, channel) = create(&s, &named("Arrayed"), "arrayed").await;
+    assert_eq!(status, StatusCode::CREATED, "{channel}");
+    let id = channel["id"].as_str().unwrap();
+    let put = |path: String, body: &'static str| {
+        http()
+            .put(format!("{}{path}", s.url))
+            .bearer_auth(&s.token)
+            .header("Content-Type", "application/json")
+            .body(body)
+    };
+    // found by the fuzzer: `[null, null]` was taken as two absent fields (204)
+    for (path, body) in [
+        (format!("/api/v1/channels/{id}/integration"), "[null, null]"),
+        (format!("/api/v1/channels/{id}/integration/next-secret"), "[\"0123456789abcdef0123456789abcdef\"]"),
+    ] {
+        let (status, json) = status_json(put(path.clone(), body).send().await.unwrap()).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{path}: {json}");
+        assert_eq!(json["errors"][0]["path"], "(body)", "{json}");
+    }
+    let integration: Value = http()
+        .get(format!("{}/api/v1/channels/{id}/integration", s.url))
+        .bearer_auth(&s.token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(integration["rotation_pending"], false, "{integration}");
+    // a channel document too: an array is not a document of defaults
+    let r = http()
+        .post(format!("{}/api/v1/channels", s.url))
+        .bearer_auth(&s.token)
+        .header("Idempotency-Key", "arrayed-doc")
+        .header("Content-Type", "application/json")
+        .body("[]")
+        .send()
+        .await
+        .unwrap();
+    let (status, json) = status_json(r).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{json}");
+    assert_eq!(json["errors"][0]["path"], "(document)", "{json}");
+}

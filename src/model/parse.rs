@@ -30,6 +30,15 @@ pub fn parse_document(text: &str) -> Result<ChannelDocument, DocumentError> {
         column: e.column(),
         message: bare_message(&e),
     })?;
+    if !value.is_object() {
+        // serde would take an array as the fields in order
+        return Err(DocumentError::Shape {
+            line: 1,
+            column: 1,
+            path: "(document)".into(),
+            message: "a channel document is a JSON object ({ ... })".into(),
+        });
+    }
     check_version(&value)?;
     let mut de = serde_json::Deserializer::from_str(text);
     serde_path_to_error::deserialize(&mut de).map_err(|e| {

@@ -60,22 +60,59 @@ pub const CALLED_REPLY_MINUTES: (i64, i64) = (1, 5);
 /// checked as it will be stored: texts trimmed of surrounding whitespace.
 /// Settings of a disabled section are not checked.
 pub fn validate(doc: &ChannelDocument, mode: Mode) -> Vec<FieldError> {
+    validate_bounded(doc, mode, usize::MAX).errors
+}
+
+/// What [`validate_bounded`] found: the first broken rules, and how many
+/// more there are.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Findings {
+    /// At most the cap given, in the order [`validate`] lists them.
+    pub errors: Vec<FieldError>,
+    /// Broken rules past the cap, counted but never built.
+    pub more: usize,
+    /// The paths of the counted-only errors of fields named without an index
+    /// (a bounded few), so that a later check of the same field is not
+    /// counted twice.
+    pub(crate) more_paths: Vec<String>,
+}
+
+/// [`validate`] keeping at most `cap` errors and counting the rest: a
+/// document of 340,000 broken list items costs a count, not 340,000 errors.
+pub fn validate_bounded(doc: &ChannelDocument, mode: Mode, cap: usize) -> Findings {
     let doc = doc.normalized();
-    let mut v = Checker::default();
+    let mut v = Checker { found: Findings::default(), cap };
     v.channel_info(&doc, mode);
     v.basic(&doc);
     v.robot(&doc);
-    v.errors
+    v.found
 }
 
-#[derive(Default)]
 struct Checker {
-    errors: Vec<FieldError>,
+    found: Findings,
+    cap: usize,
 }
 
 impl Checker {
+    /// A broken rule of a field named without an index (each is checked a
+    /// bounded number of times).
     fn err(&mut self, path: impl Into<String>, message: impl Into<String>) {
-        self.errors.push(FieldError::new(path, message));
+        if self.found.errors.len() < self.cap {
+            self.found.errors.push(FieldError::new(path, message));
+        } else {
+            self.found.more += 1;
+            self.found.more_paths.push(path.into());
+        }
+    }
+
+    /// A broken rule of one item of a list: the path and message are made
+    /// only while there is room for them.
+    fn item_err(&mut self, path: impl FnOnce() -> String, message: impl FnOnce() -> String) {
+        if self.found.errors.len() < self.cap {
+            self.found.errors.push(FieldError { path: path(), message: message() });
+        } else {
+            self.found.more += 1;
+        }
     }
 
     fn channel_info(&mut self, doc: &ChannelDocument, mode: Mode) {
@@ -169,14 +206,14 @@ impl Checker {
             let mut seen = HashSet::new();
             for (i, t) in tr.targets.iter().enumerate() {
                 if !seen.insert(*t) {
-                    self.err(
-                        format!("{}[{i}]", f::TRANSFER_TARGETS),
-                        format!("Transfer target '{}' is listed twice: each target may appear once.", t.as_str()),
+                    self.item_err(
+                        || format!("{}[{i}]", f::TRANSFER_TARGETS),
+                        || format!("Transfer target '{}' is listed twice: each target may appear once.", t.as_str()),
                     );
                 } else if *t == TransferTarget::Chatbot && !doc.robot.intelligent_robot.enabled {
-                    self.err(
-                        format!("{}[{i}]", f::TRANSFER_TARGETS),
-                        "Transfer to chatbot needs Connecting to the Intelligent Robot turned on (Robot configuration).",
+                    self.item_err(
+                        || format!("{}[{i}]", f::TRANSFER_TARGETS),
+                        || "Transfer to chatbot needs Connecting to the Intelligent Robot turned on (Robot configuration).".into(),
                     );
                 }
             }
@@ -288,19 +325,20 @@ impl Checker {
         }
         let mut seen: HashSet<String> = HashSet::new();
         for (i, w) in words.iter().enumerate() {
-            let path = format!("{}[{i}]", f::KEYWORDS);
+            let path = || format!("{}[{i}]", f::KEYWORDS);
             let n = w.chars().count();
             if n == 0 || n > KEYWORD_MAX {
-                self.err(path, format!("A keyword must be 1–{KEYWORD_MAX} characters (this one has {n})."));
+                self.item_err(path, || format!("A keyword must be 1–{KEYWORD_MAX} characters (this one has {n})."));
             } else if w.contains([',', ';']) {
-                self.err(path, "A keyword may not contain ',' or ';'.");
+                self.item_err(path, || "A keyword may not contain ',' or ';'.".into());
             } else if let Some(c) = w.chars().find(|c| c.is_control()) {
-                self.err(path, format!("A keyword may not contain control characters (found {}).", describe_char(c)));
+                self.item_err(path, || {
+                    format!("A keyword may not contain control characters (found {}).", describe_char(c))
+                });
             } else if !seen.insert(w.to_lowercase()) {
-                self.err(
-                    path,
-                    format!("The keyword '{w}' is already in the list (keywords are compared ignoring case)."),
-                );
+                self.item_err(path, || {
+                    format!("The keyword '{w}' is already in the list (keywords are compared ignoring case).")
+                });
             }
         }
     }
@@ -314,14 +352,20 @@ impl Checker {
             let start = parse_hhmm(&seg.start).filter(|m| *m < 1440);
             let end = parse_hhmm(&seg.end);
             if start.is_none() {
-                self.err(format!("{path}[{i}].start"), "Start must be a time HH:MM from 00:00 to 23:59.");
+                self.item_err(
+                    || format!("{path}[{i}].start"),
+                    || "Start must be a time HH:MM from 00:00 to 23:59.".into(),
+                );
             }
             if end.is_none() {
-                self.err(format!("{path}[{i}].end"), "End must be a time HH:MM from 00:00 to 24:00.");
+                self.item_err(|| format!("{path}[{i}].end"), || "End must be a time HH:MM from 00:00 to 24:00.".into());
             }
             if let (Some(s), Some(e)) = (start, end) {
                 if s >= e {
-                    self.err(format!("{path}[{i}].end"), format!("End must be later than the start ({}).", seg.start));
+                    self.item_err(
+                        || format!("{path}[{i}].end"),
+                        || format!("End must be later than the start ({}).", seg.start),
+                    );
                 } else {
                     valid.push((i, s, e));
                 }
@@ -332,12 +376,14 @@ impl Checker {
             let (a, _, a_end) = pair[0];
             let (b, b_start, _) = pair[1];
             if b_start < a_end {
-                self.err(
-                    format!("{path}[{b}].start"),
-                    format!(
-                        "{}–{} overlaps {}–{}: segments may touch but not overlap.",
-                        list[b].start, list[b].end, list[a].start, list[a].end
-                    ),
+                self.item_err(
+                    || format!("{path}[{b}].start"),
+                    || {
+                        format!(
+                            "{}–{} overlaps {}–{}: segments may touch but not overlap.",
+                            list[b].start, list[b].end, list[a].start, list[a].end
+                        )
+                    },
                 );
             }
         }

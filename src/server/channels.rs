@@ -15,12 +15,12 @@ use super::AppState;
 use super::auth::{Tenant, random_secret};
 use super::catalogue::{self, ChannelRefs};
 use super::db;
-use super::errors::{ApiErr, ApiJson, ApiQuery, ApiResult, Id, IdKind, body_bytes};
+use super::errors::{ApiErr, ApiJson, ApiQuery, ApiResult, ERRORS_LISTED, Id, IdKind, body_bytes};
 use crate::api::{
     Channel, ChannelQuery, ChannelSummary, IDEMPOTENCY_KEY, Integration, IntegrationUpdate, NEXT_SECRET_TTL_SECS,
     NextSecret, Page, ReceivedUpdate, routes,
 };
-use crate::model::{ChannelDocument, DocumentError, FieldError, Mode, parse_document, validate_all};
+use crate::model::{ChannelDocument, DocumentError, FieldError, Mode, parse_document, validate_all_bounded};
 
 pub const PER_PAGE_DEFAULT: u32 = 50;
 pub const PER_PAGE_MAX: u32 = 500;
@@ -116,49 +116,60 @@ pub async fn create(
                 return Ok(Some(replay));
             }
             let cat = catalogue::load(conn, t, ChannelRefs::Named(&d.basic.channel_name))?;
-            let errors = validate_all(&d, Mode::Create, Some(&cat), None);
-            if errors.is_empty() { Ok(None) } else { Err(ApiErr::invalid(errors)) }
+            let found = validate_all_bounded(&d, Mode::Create, Some(&cat), None, ERRORS_LISTED);
+            if found.errors.is_empty() { Ok(None) } else { Err(ApiErr::invalid_found(found)) }
         })
         .await?;
-    let keys = state.keys.clone();
     let (status, channel) = match earlier {
         Some(replay) => replay,
         None => {
+            // Off the write lock too: the new row, its sealed secrets and
+            // the answer, made from the document in hand.
+            let id = uuid::Uuid::new_v4().simple().to_string();
+            let now = db::ts(db::now());
+            let stored = stored_text(&doc)?;
+            let app_secret = doc.channel_info.app_secret.as_deref().map(|v| state.keys.seal(&id, "app_secret", v));
+            let webhook_secret = state.keys.seal(&id, "webhook_secret", &random_secret(32));
+            let created = db::parse_ts(&now);
+            let channel = Channel {
+                integration_url: db::integration_url(&doc.channel_info.base_url, &id),
+                id: id.clone(),
+                version: 1,
+                created,
+                updated: created,
+                has_app_secret: app_secret.is_some(),
+                has_bot_token: false,
+                document: doc.without_secrets(),
+            };
             state
                 .db
-                .call(move |conn| {
-                    db::write_tx(conn, |tx| {
-                        // what may have changed since the checks above
-                        if let Some(replay) = replay(tx, t, &key, &request_hash)? {
-                            return Ok(replay);
-                        }
-                        name_still_free(tx, t, &doc, Mode::Create, None)?;
-                        let id = uuid::Uuid::new_v4().simple().to_string();
-                        let now = db::ts(db::now());
-                        tx.execute(
-                            "INSERT INTO channels (id, tenant_id, name, channel_type, version, created, updated, document, app_secret, webhook_secret) \
-                             VALUES (?1, ?2, ?3, ?4, 1, ?5, ?5, ?6, ?7, ?8)",
-                            params![
-                                id,
-                                t,
-                                doc.basic.channel_name,
-                                doc.channel_type.as_str(),
-                                now,
-                                stored_text(&doc)?,
-                                doc.channel_info.app_secret.as_deref().map(|v| keys.seal(&id, "app_secret", v)),
-                                keys.seal(&id, "webhook_secret", &random_secret(32))
-                            ],
-                        )?;
-                        let channel =
-                            db::get_channel(tx, t, &id)?.ok_or_else(|| ApiErr::internal("created channel not found"))?.channel;
-                        // an expired row of the same key may still wait for the sweep
-                        tx.execute(
-                            "INSERT OR REPLACE INTO idempotency (tenant_id, key, request_hash, status, body, channel_id, created) \
-                             VALUES (?1, ?2, ?3, 201, '', ?4, ?5)",
-                            params![t, key, request_hash, id, now],
-                        )?;
-                        Ok((StatusCode::CREATED, channel))
-                    })
+                .write(move |tx| {
+                    // what may have changed since the checks above
+                    if let Some(replay) = replay(tx, t, &key, &request_hash)? {
+                        return Ok(replay);
+                    }
+                    name_still_free(tx, t, &doc, Mode::Create, None)?;
+                    tx.prepare_cached(
+                        "INSERT INTO channels (id, tenant_id, name, channel_type, version, created, updated, document, app_secret, webhook_secret) \
+                         VALUES (?1, ?2, ?3, ?4, 1, ?5, ?5, ?6, ?7, ?8)",
+                    )?
+                    .execute(params![
+                        id,
+                        t,
+                        doc.basic.channel_name,
+                        doc.channel_type.as_str(),
+                        now,
+                        stored,
+                        app_secret,
+                        webhook_secret
+                    ])?;
+                    // an expired row of the same key may still wait for the sweep
+                    tx.prepare_cached(
+                        "INSERT OR REPLACE INTO idempotency (tenant_id, key, request_hash, status, body, channel_id, created) \
+                         VALUES (?1, ?2, ?3, 201, '', ?4, ?5)",
+                    )?
+                    .execute(params![t, key, request_hash, id, now])?;
+                    Ok((StatusCode::CREATED, channel))
                 })
                 .await?
         }
@@ -181,8 +192,10 @@ fn replay(
 ) -> ApiResult<Option<(StatusCode, Channel)>> {
     let live_since = db::ts(db::now() - chrono::Duration::hours(IDEMPOTENCY_HOURS));
     let earlier: Option<(String, u16, Option<String>)> = conn
-        .query_row(
+        .prepare_cached(
             "SELECT request_hash, status, channel_id FROM idempotency WHERE tenant_id = ?1 AND key = ?2 AND created >= ?3",
+        )?
+        .query_row(
             params![t, key, live_since],
             |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
         )
@@ -227,11 +240,11 @@ fn name_still_free(
         return Ok(());
     }
     let cat = catalogue::load(tx, t, ChannelRefs::Named(&doc.basic.channel_name))?;
-    let errors = validate_all(doc, mode, Some(&cat), id);
-    Err(if errors.is_empty() {
+    let found = validate_all_bounded(doc, mode, Some(&cat), id, ERRORS_LISTED);
+    Err(if found.errors.is_empty() {
         ApiErr::conflict("Another channel took this name at the same moment: choose another name.")
     } else {
-        ApiErr::invalid(errors)
+        ApiErr::invalid_found(found)
     })
 }
 
@@ -268,15 +281,25 @@ pub async fn list(
     }
     let name = q.name.unwrap_or_default();
     let bot_id = q.bot_id;
+    // Names are unique in a tenant, so `name` alone is a total order, and
+    // the (tenant_id, name) index then covers the page's pick: skipping
+    // `offset` rows reads index entries only (with `name, id` each skipped
+    // row was looked up in the table for its id: 2–3 times slower).
     let order = match q.sort.unwrap_or_default() {
-        crate::api::ChannelSort::Name => "name, id",
+        crate::api::ChannelSort::Name => "name",
         crate::api::ChannelSort::Updated => "updated DESC, id",
     };
     state
         .db
         .read(move |conn| {
-            let filter =
-                "tenant_id = ?1 AND (?2 = '' OR instr(lower(name), lower(?2)) > 0) AND (?3 IS NULL OR bot_id = ?3)";
+            // unfiltered, no filter term is evaluated for each skipped row
+            let by_name = if name.is_empty() {
+                "tenant_id = ?1 AND ?2 = ''"
+            } else {
+                "tenant_id = ?1 AND instr(lower(name), lower(?2)) > 0"
+            };
+            let by_bot = if bot_id.is_none() { "?3 IS NULL" } else { "bot_id = ?3" };
+            let filter = format!("{by_name} AND {by_bot}");
             // unfiltered: the count the triggers keep, not a count of the table
             let total: i64 = if name.is_empty() && bot_id.is_none() {
                 conn.query_row("SELECT coalesce((SELECT n FROM channel_counts WHERE tenant_id = ?1), 0)", [t], |r| {
@@ -288,9 +311,7 @@ pub async fn list(
                 })?
             };
             let offset = i64::from(page - 1) * i64::from(per_page);
-            // the page's rows picked from the (tenant_id, name) index alone,
-            // then only those read: skipping `offset` rows costs index steps
-            // only (names are unique in a tenant, so the order is total)
+            // the page's rows picked from an index alone, then only those read
             let mut st = conn.prepare_cached(&format!(
                 "SELECT id, name, channel_type, version, updated, json_extract(document, '$.channel_info.base_url'), \
                  json_extract(document, '$.basic.ou'), json_extract(document, '$.basic.skill_queue'), \
@@ -398,8 +419,8 @@ pub async fn update(
                 return Err(ApiErr::stale(stored.channel));
             }
             let cat = catalogue::load(conn, t, ChannelRefs::Named(&d.basic.channel_name))?;
-            let errors = validate_all(&d, Mode::Update, Some(&cat), Some(&i));
-            if errors.is_empty() { Ok(()) } else { Err(ApiErr::invalid(errors)) }
+            let found = validate_all_bounded(&d, Mode::Update, Some(&cat), Some(&i), ERRORS_LISTED);
+            if found.errors.is_empty() { Ok(()) } else { Err(ApiErr::invalid_found(found)) }
         })
         .await?;
     let keys = state.keys.clone();

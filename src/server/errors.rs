@@ -72,7 +72,13 @@ impl ApiErr {
     /// 422 with the broken rules: the first [`ERRORS_LISTED`], the rest
     /// counted in `more`.
     pub fn invalid(errors: Vec<FieldError>) -> Self {
-        let n = errors.len();
+        Self::invalid_found(crate::model::Findings { errors, ..Default::default() })
+    }
+
+    /// 422 with what a bounded validation found: its errors (the first
+    /// [`ERRORS_LISTED`] of them) and its count of the rest.
+    pub fn invalid_found(found: crate::model::Findings) -> Self {
+        let n = found.errors.len() + found.more;
         let mut e = Self::new(
             StatusCode::UNPROCESSABLE_ENTITY,
             match n {
@@ -83,7 +89,7 @@ impl ApiErr {
                 n => format!("The request breaks {n} rules."),
             },
         );
-        e.body.errors = errors.into_iter().take(ERRORS_LISTED).map(bounded_field).collect();
+        e.body.errors = found.errors.into_iter().take(ERRORS_LISTED).map(bounded_field).collect();
         e.body.more = (n > ERRORS_LISTED).then(|| (n - ERRORS_LISTED) as u64);
         e
     }
@@ -312,6 +318,12 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
 
     async fn from_request(req: Request, _state: &S) -> Result<Self, Self::Rejection> {
         let bytes = body_bytes(req).await?;
+        // every body of this API is an object; serde would take an array
+        // as the fields in order (`[null, null]` as two absent fields)
+        let first = bytes.iter().find(|b| !b.is_ascii_whitespace());
+        if first.is_some_and(|&b| b != b'{') && serde_json::from_slice::<serde::de::IgnoredAny>(&bytes).is_ok() {
+            return Err(ApiErr::shape("(body)", "the request body must be a JSON object ({ ... })".into()));
+        }
         parse_json(&bytes).map(ApiJson)
     }
 }
