@@ -81,8 +81,15 @@ async fn from_token_to_a_delivered_update() {
 async fn options_reach_telegram() {
     let (env, t) = env_with_bot(5002).await;
     env.standin.set_pending(&t, 12);
-    let out = env.set(&t, &["--drop-pending", "--allowed-updates", "message,callback_query"]).await;
+    let out = env.set(&t, &["--drop-pending", "--allowed-updates", "message,callback_query", "--json"]).await;
     assert_eq!(out.code, Some(0), "{}", out.all());
+    let done: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    assert_eq!(done["ok"], true);
+    assert_eq!(done["channel"]["name"], env.channel_name.as_str());
+    assert!(done["bot"]["username"].as_str().is_some_and(|u| u.ends_with("bot")), "{done}");
+    assert_eq!(done["webhook_url"], env.registered_url().as_str());
+    assert!(done["steps"].as_array().is_some_and(|s| s.len() >= 3), "{done}");
+    assert!(!out.stdout.contains(t.split(':').nth(1).unwrap()), "the token is printed");
     let set = &env.standin.requests_for("setWebhook")[0];
     assert_eq!(set.flag("drop_pending_updates"), Some(true));
     assert_eq!(set.allowed_updates().unwrap(), ["message", "callback_query"]);
@@ -244,8 +251,32 @@ async fn info_and_delete() {
     );
     assert!(!out.stdout.contains("firewall"), "{}", out.stdout);
     assert!(!out.all().contains(t.split(':').nth(1).unwrap()), "the token is printed");
+    // the same as JSON, the channel named positionally
+    let out = env.run(&["info", &env.channel_name, "--json"], None).await;
+    assert_eq!(out.code, Some(0), "{}", out.all());
+    let info: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    assert_eq!(info["channel"]["name"], env.channel_name.as_str());
+    assert_eq!(info["points_here"], true);
+    assert_eq!(info["diagnosis"]["verdict"], "failing");
+    assert!(info["diagnosis"]["details"][0].as_str().unwrap().starts_with("Secret mismatch, Register again"), "{info}");
+    assert!(info["state"]["webhook"]["last_error_message"].as_str().unwrap().contains("403 Forbidden"), "{info}");
+    assert!(!out.stdout.contains(t.split(':').nth(1).unwrap()), "the token is printed");
 
-    let out = env.run(&["delete", "--channel", &env.channel_name, "--drop-pending"], Some(&t)).await;
+    // in a pipe, delete refuses without --yes, saying so
+    let out = env.run(&["delete", &env.channel_name, "--drop-pending"], Some(&t)).await;
+    assert_eq!(out.code, Some(1), "{}", out.all());
+    assert!(out.stderr.contains("not a terminal") && out.stderr.contains("--yes"), "{}", out.stderr);
+    assert!(!env.standin.webhook(&t).url.is_empty(), "deleted without a yes");
+    let out = env.run(&["delete", &env.channel_name, "--drop-pending", "-y", "--json"], Some(&t)).await;
+    assert_eq!(out.code, Some(0), "{}", out.all());
+    let done: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    assert_eq!(done["ok"], true);
+    assert!(done["removed"].as_str().is_some_and(|u| u.contains("/apiaccess/telegram/message/")), "{done}");
+    assert!(done["steps"].as_array().is_some_and(|s| !s.is_empty()), "{done}");
+    assert!(!out.stdout.contains(t.split(':').nth(1).unwrap()), "the token is printed");
+    env.standin.set_existing_webhook(&t, done["removed"].as_str().unwrap(), 0);
+    let out = env.run(&["delete", "--channel", &env.channel_name, "--drop-pending", "--yes"], Some(&t)).await;
+    assert!(out.stderr.contains("`--channel NAME` is deprecated"), "{}", out.stderr);
     assert_eq!(out.code, Some(0), "{}", out.all());
     assert!(out.stdout.contains("Webhook was deleted"), "{}", out.stdout);
     assert!(env.standin.webhook(&t).url.is_empty());
@@ -267,7 +298,7 @@ async fn the_token_comes_from_a_file_or_the_environment_only() {
     let (env, t) = env_with_bot(5008).await;
     let out = env.run(&["set", "--channel", &env.channel_name, "--public-url", PUBLIC], None).await;
     assert_eq!(out.code, Some(2), "{}", out.all());
-    assert!(out.stderr.contains("CHANWIZ_BOT_TOKEN") && out.stderr.contains("--token-file"), "{}", out.stderr);
+    assert!(out.stderr.contains("CHANWIZ_BOT_TOKEN") && out.stderr.contains("--bot-token-file"), "{}", out.stderr);
     assert!(env.standin.requests().is_empty());
 
     let file = env.dir.path().join("bot-token");

@@ -1,12 +1,12 @@
 //! `chanwiz webhook set|info|delete|rotate`: the Channel Integration steps
 //! from the command line (the work is done by `crate::integration`).
 //!
-//! The bot token comes from `--token-file FILE` (`-`: standard input) or
+//! The bot token comes from `--bot-token-file FILE` (`-`: standard input) or
 //! `CHANWIZ_BOT_TOKEN`, or is typed without echo on a terminal; never from an
 //! argument, which other users could read in the process list. Everything
 //! printed is scrubbed of the token and the webhook secrets.
 
-use std::io::{BufRead, IsTerminal, Write};
+use std::io::{BufRead, IsTerminal};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -36,7 +36,7 @@ pub enum WebhookCommand {
     Info(InfoArgs),
     /// Delete the bot's webhook.
     Delete(DeleteArgs),
-    /// Switch the channel to a new bot token (from --token-file or
+    /// Switch the channel to a new bot token (from --bot-token-file or
     /// CHANWIZ_BOT_TOKEN) with a fresh webhook secret; on failure nothing is
     /// left half-changed.
     Rotate(SetArgs),
@@ -45,12 +45,22 @@ pub enum WebhookCommand {
 #[derive(Debug, Args)]
 pub struct Common {
     /// The channel: its exact name or its id.
-    #[arg(long, value_name = "NAME|ID")]
-    pub channel: String,
+    #[arg(value_name = "CHANNEL")]
+    pub channel: Option<String>,
+    /// Old spelling of CHANNEL: still taken, with a note.
+    #[arg(long = "channel", value_name = "CHANNEL", hide = true, conflicts_with = "channel")]
+    pub channel_flag: Option<String>,
     /// File holding the bot token (`-` reads standard input). Default:
     /// $CHANWIZ_BOT_TOKEN, else asked for on a terminal. Never an argument.
     #[arg(long, value_name = "FILE")]
+    pub bot_token_file: Option<PathBuf>,
+    /// Old spelling of --bot-token-file: still taken, with a note.
+    #[arg(long = "token-file", value_name = "FILE", hide = true, conflicts_with = "bot_token_file")]
     pub token_file: Option<PathBuf>,
+    /// Print the outcome as one JSON object: {"ok", "channel", "steps",
+    /// "bot", "webhook_url", …, "error"}.
+    #[arg(long)]
+    pub json: bool,
     /// Bot API address (a local Bot API server). Default:
     /// $CHANWIZ_TELEGRAM_API, then https://api.telegram.org.
     #[arg(long, value_name = "URL")]
@@ -89,8 +99,15 @@ pub struct SetArgs {
 #[derive(Debug, Args)]
 pub struct InfoArgs {
     /// The channel: its exact name or its id.
-    #[arg(long, value_name = "NAME|ID")]
-    pub channel: String,
+    #[arg(value_name = "CHANNEL")]
+    pub channel: Option<String>,
+    /// Old spelling of CHANNEL: still taken, with a note.
+    #[arg(long = "channel", value_name = "CHANNEL", hide = true, conflicts_with = "channel")]
+    pub channel_flag: Option<String>,
+    /// Print the state as JSON: {"channel", "state" (the backend's answer,
+    /// Telegram's getWebhookInfo in it), "diagnosis", "points_here"}.
+    #[arg(long)]
+    pub json: bool,
     /// Answer the state the backend learnt last (with its age) instead of
     /// having it ask Telegram now.
     #[arg(long)]
@@ -111,9 +128,24 @@ pub struct DeleteArgs {
     /// Drop the updates Telegram has queued for the bot.
     #[arg(long)]
     pub drop_pending: bool,
-    /// Delete a webhook that points elsewhere without asking.
-    #[arg(long)]
+    /// Delete without asking (on a terminal the command asks first; without
+    /// one it refuses unless --yes), a webhook that points elsewhere too.
+    #[arg(long, short = 'y')]
     pub yes: bool,
+}
+
+/// CHANNEL, or its old spelling `--channel` (with a note on stderr).
+fn channel_of(positional: &Option<String>, flag: &Option<String>) -> Result<String, ExitCode> {
+    match (positional, flag) {
+        (Some(c), _) => Ok(c.clone()),
+        (None, Some(c)) => {
+            eprintln!(
+                "chanwiz: `--channel NAME` is deprecated: name the channel after the command (chanwiz webhook info NAME)"
+            );
+            Ok(c.clone())
+        }
+        (None, None) => Err(super::fail(exit::UNREADABLE, "which channel? name it (or give its id) after the command")),
+    }
 }
 
 impl WebhookCommand {
@@ -140,7 +172,33 @@ pub fn run(cmd: &WebhookCommand, paths: &Paths) -> ExitCode {
     };
     // a local backend started for this command asks the same Bot API
     super::embedded::use_telegram_api(api.base_url());
-    let token = match read_token(common.token_file.as_deref()) {
+    let channel = match channel_of(&common.channel, &common.channel_flag) {
+        Ok(c) => c,
+        Err(code) => return code,
+    };
+    if common.token_file.is_some() {
+        eprintln!(
+            "chanwiz: `--token-file` is deprecated: it is `--bot-token-file` (`--token` is the tenant's admin token)"
+        );
+    }
+    if let WebhookCommand::Delete(a) = cmd
+        && !a.yes
+    {
+        match ask_yes(&format!(
+            "Delete the webhook of channel {}'s bot? Telegram stops delivering its messages until a webhook is set again.",
+            clean(&channel)
+        )) {
+            Some(true) => {}
+            Some(false) => return super::fail(exit::REFUSED, "not deleted"),
+            None => {
+                return super::fail(
+                    exit::REFUSED,
+                    "not deleted: standard input is not a terminal, so nothing can be asked; pass --yes to delete",
+                );
+            }
+        }
+    }
+    let token = match read_token(common.bot_token_file.as_deref().or(common.token_file.as_deref())) {
         Ok(t) => t,
         Err(code) => return code,
     };
@@ -148,9 +206,16 @@ pub fn run(cmd: &WebhookCommand, paths: &Paths) -> ExitCode {
         Ok(c) => c,
         Err(code) => return code,
     };
-    let mut out = Out { token: token.clone(), secrets: Vec::new() };
+    let mut out = Out {
+        token: token.clone(),
+        secrets: Vec::new(),
+        json: common.json,
+        steps: Default::default(),
+        fields: Default::default(),
+    };
     let result = block_on(async {
-        let info = integration::prepare(&client, &common.channel).await?;
+        let info = integration::prepare(&client, &channel).await?;
+        out.put("channel", serde_json::json!({ "id": info.channel_id, "name": info.channel_name, "integration_url": info.integration_url }));
         out.secrets.push(info.secret().clone());
         out.line(&format!("Channel: {} ({})", info.channel_name, info.channel_id));
         out.line(&format!("Integration URL (url used to send message to agent): {}", info.integration_url));
@@ -161,17 +226,23 @@ pub fn run(cmd: &WebhookCommand, paths: &Paths) -> ExitCode {
             WebhookCommand::Delete(a) => delete(&api, &info, &token, a, &mut out).await,
         }
     });
-    match result {
+    let code = match result {
         Err(code) => code,
         Ok(Ok(code)) => code,
         Ok(Err(e)) => out.error(&e),
-    }
+    };
+    out.finish(code == ExitCode::SUCCESS);
+    code
 }
 
-/// Printing, scrubbed of the token and the secrets.
+/// Printing, scrubbed of the token and the secrets. With `--json` the lines
+/// are kept as the "steps" of one JSON object printed at the end.
 struct Out {
     token: BotToken,
     secrets: Vec<WebhookSecret>,
+    json: bool,
+    steps: std::sync::Mutex<Vec<String>>,
+    fields: std::sync::Mutex<serde_json::Map<String, serde_json::Value>>,
 }
 
 impl Out {
@@ -181,7 +252,25 @@ impl Out {
     }
 
     fn line(&self, text: &str) {
-        emit(&clean_multiline(&self.scrub(text)));
+        let text = clean_multiline(&self.scrub(text)).into_owned();
+        if self.json { self.steps.lock().expect("not poisoned").push(text) } else { emit(&text) }
+    }
+
+    /// A named part of the JSON answer.
+    fn put(&self, key: &str, value: serde_json::Value) {
+        self.fields.lock().expect("not poisoned").insert(key.into(), value);
+    }
+
+    /// With `--json`: the one object, scrubbed as every line is.
+    fn finish(&self, ok: bool) {
+        if !self.json {
+            return;
+        }
+        let mut object = self.fields.lock().expect("not poisoned").clone();
+        object.insert("ok".into(), ok.into());
+        object.insert("steps".into(), serde_json::json!(*self.steps.lock().expect("not poisoned")));
+        let text = serde_json::to_string_pretty(&serde_json::Value::Object(object)).expect("serialises");
+        emit(&clean_multiline(&self.scrub(&text)));
     }
 
     fn event(&self, e: &Event) {
@@ -195,6 +284,7 @@ impl Out {
     }
 
     fn error(&self, e: &IntegrationError) -> ExitCode {
+        self.put("error", self.scrub(&e.to_string()).into());
         if let IntegrationError::Checks(problems) = e {
             eprintln!(
                 "chanwiz: the webhook cannot be registered ({} problem(s)); Telegram was not called:",
@@ -219,7 +309,7 @@ impl Out {
     }
 }
 
-/// The bot token: `--token-file`, else `CHANWIZ_BOT_TOKEN`, else typed on a
+/// The bot token: `--bot-token-file`, else `CHANWIZ_BOT_TOKEN`, else typed on a
 /// terminal.
 fn read_token(file: Option<&Path>) -> Result<BotToken, ExitCode> {
     let raw = match file {
@@ -240,7 +330,7 @@ fn read_token(file: Option<&Path>) -> Result<BotToken, ExitCode> {
             _ => {
                 return Err(super::fail(
                     exit::UNREADABLE,
-                    "no bot token: set CHANWIZ_BOT_TOKEN or pass --token-file FILE (never the token itself as an argument: it would show in the process list)",
+                    "no bot token: set CHANWIZ_BOT_TOKEN or pass --bot-token-file FILE (never the token itself as an argument: it would show in the process list)",
                 ));
             }
         },
@@ -252,18 +342,9 @@ fn options(public_url: Option<&String>) -> Options {
     Options { public_address: public_url.cloned(), ..Default::default() }
 }
 
-/// Ask `question` on the terminal; `false` without one.
-fn confirm(question: &str) -> bool {
-    if !(std::io::stdin().is_terminal() && std::io::stderr().is_terminal()) {
-        return false;
-    }
-    eprint!("{question} [y/N] ");
-    let _ = std::io::stderr().flush();
-    let mut answer = String::new();
-    if std::io::stdin().lock().read_line(&mut answer).is_err() {
-        return false;
-    }
-    matches!(answer.trim().to_ascii_lowercase().as_str(), "y" | "yes")
+/// Ask `question` on the terminal: `Some(yes?)`, or `None` without one.
+fn ask_yes(question: &str) -> Option<bool> {
+    super::prompt::ask(&format!("{question} [y/N]")).map(|a| matches!(a.as_str(), "y" | "yes"))
 }
 
 async fn set(
@@ -302,7 +383,7 @@ async fn set(
         opts.move_bot = true;
         opts.other_bot = true;
     }
-    let again = "To go ahead, run the command again with --yes (or answer 'y' when run on a terminal).";
+    let again = "To go ahead, pass --yes.";
     let report = match asking(&mut opts, out, again, async |opts, printer| {
         let mut progress = |e: Event| printer.event(&e);
         if rotate {
@@ -324,6 +405,13 @@ async fn set(
         report.bot.name,
         report.webhook_url
     ));
+    out.put("bot", serde_json::json!({ "username": report.bot.handle(), "name": report.bot.name }));
+    out.put("webhook_url", report.webhook_url.clone().into());
+    out.put("replaced", serde_json::json!(report.replaced));
+    out.put(
+        "moved_from",
+        serde_json::json!(report.moved_from.as_ref().map(|c| serde_json::json!({ "id": c.id, "name": c.name }))),
+    );
     if let Some(r) = &report.replaced {
         out.line(&format!("It replaced the webhook that pointed to {r}."));
     }
@@ -331,6 +419,15 @@ async fn set(
         out.line(&format!("The bot was moved from channel {} ({}); its token there was cleared.", from.name, from.id));
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// After a question was answered no (`Some(false)`: nothing more to say) or
+/// could not be asked (`None`: say how to go ahead).
+fn refused(asked: Option<bool>, again: &str) {
+    match asked {
+        Some(_) => eprintln!("  Nothing was changed (you answered no)."),
+        None => eprintln!("  Standard input is not a terminal, so nothing could be asked. {again}"),
+    }
 }
 
 /// Run `call`; when it stops before touching a webhook that points
@@ -346,12 +443,13 @@ async fn asking<T>(
         match call(opts, out).await {
             Ok(v) => return Ok(Ok(v)),
             Err(IntegrationError::NeedsConfirmation { bot, current }) => {
-                if confirm(&format!("Replace the bot's webhook that points to {}?", clean(&current))) {
+                let asked = ask_yes(&format!("Replace the bot's webhook that points to {}?", clean(&current)));
+                if asked == Some(true) {
                     opts.replace = Replace::Only(current);
                     continue;
                 }
                 let code = out.error(&IntegrationError::NeedsConfirmation { bot, current });
-                eprintln!("  {again}");
+                refused(asked, again);
                 return Ok(Err(code));
             }
             Err(e @ IntegrationError::BotInUse { .. }) => {
@@ -362,22 +460,24 @@ async fn asking<T>(
                     clean(&channel.name),
                     clean(&channel.id)
                 );
-                if confirm(&question) {
+                let asked = ask_yes(&question);
+                if asked == Some(true) {
                     opts.move_bot = true;
                     continue;
                 }
                 let code = out.error(&e);
-                eprintln!("  {again}");
+                refused(asked, again);
                 return Ok(Err(code));
             }
             Err(e @ IntegrationError::OtherBot { .. }) => {
                 let IntegrationError::OtherBot { old, new } = &e else { unreachable!() };
-                if confirm(&format!("Switch this channel to another bot, {} → {}?", clean(old), clean(new))) {
+                let asked = ask_yes(&format!("Switch this channel to another bot, {} → {}?", clean(old), clean(new)));
+                if asked == Some(true) {
                     opts.other_bot = true;
                     continue;
                 }
                 let code = out.error(&e);
-                eprintln!("  {again}");
+                refused(asked, again);
                 return Ok(Err(code));
             }
             Err(e) => return Err(e),
@@ -394,12 +494,16 @@ fn info(args: &InfoArgs, paths: &Paths) -> ExitCode {
             Err(e) => return super::fail(exit::UNREADABLE, &e.to_string()),
         }
     }
+    let key = match channel_of(&args.channel, &args.channel_flag) {
+        Ok(c) => c,
+        Err(code) => return code,
+    };
     let client = match args.backend.client(paths) {
         Ok(c) => c,
         Err(code) => return code,
     };
     let result = block_on(async {
-        let channel = client.find_channel(&args.channel).await.map_err(IntegrationError::Backend)?;
+        let channel = client.find_channel(&key).await.map_err(IntegrationError::Backend)?;
         let status = integration::backend_status(&client, &channel.id, !args.cached).await?;
         Ok::<_, IntegrationError>((channel, status))
     });
@@ -408,8 +512,24 @@ fn info(args: &InfoArgs, paths: &Paths) -> ExitCode {
         Ok(Err(e)) => return super::fail(exit::of(e.kind()), &e.to_string()),
         Ok(Ok(v)) => v,
     };
-    let line = |text: &str| emit(&clean_multiline(text));
     let state = &status.state;
+    if args.json {
+        let verdict = match status.diagnosis.verdict {
+            integration::Verdict::Working => "working",
+            integration::Verdict::Warning => "warning",
+            integration::Verdict::Failing => "failing",
+            integration::Verdict::NotSet => "not_set",
+        };
+        let value = serde_json::json!({
+            "channel": { "id": channel.id, "name": channel.document.basic.channel_name, "integration_url": channel.integration_url },
+            "state": state,
+            "diagnosis": { "verdict": verdict, "headline": status.diagnosis.headline, "details": status.diagnosis.details },
+            "points_here": state.points_here,
+        });
+        emit(&clean_multiline(&serde_json::to_string_pretty(&value).expect("serialises")));
+        return if state.points_here { ExitCode::SUCCESS } else { ExitCode::from(exit::REFUSED) };
+    }
+    let line = |text: &str| emit(&clean_multiline(text));
     line(&format!("Channel: {} ({})", channel.document.basic.channel_name, channel.id));
     line(&format!("Integration URL (url used to send message to agent): {}", channel.integration_url));
     if let Some(p) = &state.public_address {
@@ -467,16 +587,17 @@ async fn delete(
     if args.yes {
         opts.replace = Replace::Any;
     }
-    let d =
-        match asking(&mut opts, out, "To delete it anyway, run the command again with --yes.", async |opts, printer| {
-            let mut progress = |e: Event| printer.event(&e);
-            integration::disconnect(api, info, token, opts, &mut progress).await
-        })
-        .await?
-        {
-            Ok(d) => d,
-            Err(code) => return Ok(code),
-        };
+    let d = match asking(&mut opts, out, "To delete it anyway, pass --yes.", async |opts, printer| {
+        let mut progress = |e: Event| printer.event(&e);
+        integration::disconnect(api, info, token, opts, &mut progress).await
+    })
+    .await?
+    {
+        Ok(d) => d,
+        Err(code) => return Ok(code),
+    };
+    out.put("bot", serde_json::json!({ "username": d.bot.handle(), "name": d.bot.name }));
+    out.put("removed", serde_json::json!(if d.removed.is_empty() { None } else { Some(d.removed.clone()) }));
     if d.removed.is_empty() {
         out.line(&format!("Bot {} had no webhook; nothing to delete.", d.bot.handle()));
     } else {

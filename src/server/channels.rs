@@ -117,7 +117,16 @@ pub async fn create(
             }
             let cat = catalogue::load(conn, t, ChannelRefs::Named(&d.basic.channel_name))?;
             let found = validate_all_bounded(&d, Mode::Create, Some(&cat), None, ERRORS_LISTED);
-            if found.errors.is_empty() { Ok(None) } else { Err(ApiErr::invalid_found(found)) }
+            if found.errors.is_empty() {
+                return Ok(None);
+            }
+            // A retry racing its first send: the first may have committed
+            // after the replay check above, and then its name is taken by
+            // itself. The replay wins over that refusal.
+            if let Some(replay) = replay(conn, t, &k, &h)? {
+                return Ok(Some(replay));
+            }
+            Err(ApiErr::invalid_found(found))
         })
         .await?;
     let (status, channel) = match earlier {
