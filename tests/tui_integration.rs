@@ -193,7 +193,14 @@ fn the_url_is_drawn_whole_and_the_copy_says_what_it_did() {
         &mut s,
         Action::Copied(
             Level::Warn,
-            "integration URL sent to the terminal's clipboard with OSC 52, but inside tmux set-clipboard is external: tmux drops it. Add `set -g set-clipboard on` to ~/.tmux.conf".into(),
+            chanwiz::tui::clipboard::report(
+                "integration URL",
+                Some(&chanwiz::tui::clipboard::Tmux {
+                    set_clipboard: Some("external".into()),
+                    allow_passthrough: Some("off".into()),
+                }),
+            )
+            .1,
         ),
     );
     let screen = draw(&s, 80, 24);

@@ -84,8 +84,9 @@ pub fn report(what: &str, tmux: Option<&Tmux>) -> (Level, String) {
         }
         setting => (
             Level::Warn,
+            // the fix first: the status line is 80 columns
             format!(
-                "{sent}, but inside tmux set-clipboard is {}: tmux drops it. Add `set -g set-clipboard on` to ~/.tmux.conf (then `tmux source ~/.tmux.conf`), or select the URL with the mouse",
+                "{what} not copied: tmux drops OSC 52 unless `set -g set-clipboard on` (in ~/.tmux.conf; it is {} now); or select it with the mouse",
                 setting.unwrap_or("unknown")
             ),
         ),
