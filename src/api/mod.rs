@@ -208,11 +208,12 @@ pub struct WebhookSummary {
     pub checked: DateTime<Utc>,
 }
 
-/// `getWebhookInfo`'s answer, as Telegram gave it (texts cleaned of
-/// control characters).
+/// `getWebhookInfo`'s answer, as Telegram gave it (in the backend's answer,
+/// its texts cleaned of control characters: [`TelegramWebhook::cleaned`]).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TelegramWebhook {
     /// Empty when the bot has no webhook.
+    #[serde(default)]
     pub url: String,
     #[serde(default)]
     pub has_custom_certificate: bool,
@@ -231,6 +232,19 @@ pub struct TelegramWebhook {
     pub max_connections: Option<u32>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub allowed_updates: Option<Vec<String>>,
+}
+
+impl TelegramWebhook {
+    /// The same answer with every text cleaned of control characters.
+    pub fn cleaned(&self) -> Self {
+        let clean = |s: &str| crate::sanitize::clean(s).into_owned();
+        Self {
+            url: clean(&self.url),
+            ip_address: self.ip_address.as_deref().map(clean),
+            last_error_message: self.last_error_message.as_deref().map(clean),
+            ..self.clone()
+        }
+    }
 }
 
 /// Why the delivery endpoint refused a delivery.

@@ -117,21 +117,6 @@ impl std::fmt::Debug for BotApiLimit {
     }
 }
 
-/// The wire form of Telegram's answer, its texts cleaned.
-pub fn wire(info: &WebhookInfo) -> TelegramWebhook {
-    TelegramWebhook {
-        url: clean(&info.url).into_owned(),
-        has_custom_certificate: info.has_custom_certificate,
-        pending_update_count: info.pending_update_count,
-        ip_address: info.ip_address.as_deref().map(|s| clean(s).into_owned()),
-        last_error_date: info.last_error_date,
-        last_error_message: info.last_error_message.as_deref().map(|s| clean(s).into_owned()),
-        last_synchronization_error_date: info.last_synchronization_error_date,
-        max_connections: info.max_connections,
-        allowed_updates: info.allowed_updates.clone(),
-    }
-}
-
 /// The path of the channel's integration URL.
 pub fn channel_path(channel_id: &str) -> String {
     crate::api::routes::TELEGRAM_DELIVERY.replace("{channel_id}", channel_id)
@@ -242,7 +227,7 @@ pub async fn get_webhook(
             })?;
             match state.telegram.webhook_info(&token).await {
                 Ok(info) => {
-                    let webhook = wire(&info);
+                    let webhook = info.cleaned();
                     let status = status_of(&webhook, &id, registered, last_delivery);
                     // as stored (microseconds), so a cached answer gives the same time
                     let now = db::parse_ts(&db::ts(db::now()));

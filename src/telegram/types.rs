@@ -61,30 +61,9 @@ impl BotInfo {
     }
 }
 
-/// `getWebhookInfo`'s answer.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct WebhookInfo {
-    /// Empty when no webhook is set.
-    #[serde(default)]
-    pub url: String,
-    #[serde(default)]
-    pub has_custom_certificate: bool,
-    #[serde(default)]
-    pub pending_update_count: u64,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub ip_address: Option<String>,
-    /// Unix time of the last failed delivery.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub last_error_date: Option<i64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub last_error_message: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub last_synchronization_error_date: Option<i64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub max_connections: Option<u32>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub allowed_updates: Option<Vec<String>>,
-}
+/// `getWebhookInfo`'s answer: the one type the Bot API client reads and the
+/// backend's webhook state carries (`crate::api::TelegramWebhook`).
+pub use crate::api::TelegramWebhook as WebhookInfo;
 
 impl WebhookInfo {
     /// Whether a webhook is set at all.
