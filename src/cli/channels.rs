@@ -17,6 +17,7 @@ pub enum ChannelsCommand {
         /// Only channels whose name contains this text.
         #[arg(long)]
         name: Option<String>,
+        /// Print a JSON array of the API's channel summaries ({"id", "name", "version", "updated", "integration_url", …}).
         #[arg(long)]
         json: bool,
         #[command(flatten)]
@@ -26,6 +27,7 @@ pub enum ChannelsCommand {
     Show {
         /// The channel's name or id.
         channel: String,
+        /// Print the API's channel object ({"id", "version", "document", "integration_url", "has_app_secret", …}).
         #[arg(long)]
         json: bool,
         #[command(flatten)]

@@ -14,6 +14,7 @@ use crate::sanitize::clean;
 pub enum DraftsCommand {
     /// List local drafts, most recently updated first.
     List {
+        /// Print a JSON array of {"id", "channel_name", "step", "created", "updated", "channel_id", "valid", "errors"}.
         #[arg(long)]
         json: bool,
     },
@@ -21,6 +22,7 @@ pub enum DraftsCommand {
     Show {
         /// Draft id, or a unique prefix of at least 4 characters.
         id: String,
+        /// Print {"draft": {…}, "document": {…}, "errors": [{"path", "message"}]} (never a secret).
         #[arg(long)]
         json: bool,
     },
