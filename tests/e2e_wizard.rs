@@ -465,3 +465,20 @@ fn the_wizard_and_commands_share_the_local_backend_and_its_token() {
     pane.keys(&["q"]);
     assert!(pane.wait_exit().contains("WIZARD-EXIT:0"));
 }
+
+#[test]
+fn ctrl_l_repaints_a_screen_something_else_wrote_on() {
+    let pane = Pane::new("repaint");
+    pane.start(&["--offline"]);
+    pane.wait_for(&["no", "drafts", "yet"]);
+    // another program writes over the wizard's screen (as a stray write to
+    // the terminal, or a cluster the terminal draws wider than announced)
+    let tty = pane.format("#{pane_tty}");
+    std::fs::write(&tty, "\x1b[5;1HGARBAGE-OVER-THE-FORM\x1b[12;30HMORE-GARBAGE").unwrap();
+    pane.wait_for(&["GARBAGE-OVER-THE-FORM", "MORE-GARBAGE"]);
+    pane.keys(&["C-l"]);
+    let screen = pane.wait_until("the garbage gone", |s| !s.contains("GARBAGE"));
+    assert!(screen.contains("no drafts yet"), "{screen}");
+    pane.keys(&["C-q"]);
+    pane.wait_exit();
+}

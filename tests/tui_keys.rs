@@ -670,3 +670,22 @@ fn home_i_opens_a_channels_integration_page() {
     let fx = update(&mut s, key(KeyCode::Enter));
     let _ = fx;
 }
+
+#[test]
+fn backspace_and_arrows_take_a_flag_or_a_zwj_emoji_whole() {
+    let mut s = wizard(ChannelDocument::default());
+    update(&mut s, key(KeyCode::PageDown));
+    go_to(&mut s, FieldId::ChannelName);
+    typed(&mut s, "Ab🇨🇳");
+    assert_eq!(doc(&s).basic.channel_name, "Ab🇨🇳");
+    update(&mut s, key(KeyCode::Backspace));
+    assert_eq!(doc(&s).basic.channel_name, "Ab", "half a flag was left");
+    typed(&mut s, "👩‍💻x");
+    update(&mut s, key(KeyCode::Left));
+    update(&mut s, key(KeyCode::Left));
+    update(&mut s, key(KeyCode::Delete));
+    assert_eq!(doc(&s).basic.channel_name, "Abx", "Left landed inside the emoji");
+    // Ctrl-L asks for a repaint wherever the user is
+    let fx = update(&mut s, ctrl('l'));
+    assert!(matches!(&fx[..], [Effect::Repaint]), "{fx:?}");
+}

@@ -225,6 +225,10 @@ async fn run_async(store: Arc<DraftStore>, opts: Options) -> io::Result<Outcome>
                     input.resume();
                     let _ = tx.send(Action::EditorDone { field, text: result });
                 }
+                Effect::Repaint => {
+                    term.backend_mut().invalidate();
+                    let _ = term.clear();
+                }
                 Effect::Copy(text) => {
                     let (level, said) = super::clipboard::copy(&text, "integration URL");
                     term.backend_mut().invalidate();
@@ -601,7 +605,7 @@ impl Runner {
                     let _ = tx.send(Action::IntegrationDone(result));
                 });
             }
-            Effect::Quit | Effect::ExternalEditor { .. } | Effect::Copy(_) => {}
+            Effect::Quit | Effect::Repaint | Effect::ExternalEditor { .. } | Effect::Copy(_) => {}
         }
     }
 }

@@ -82,6 +82,8 @@ pub enum Ctx {
 pub enum Cmd {
     Quit,
     Help,
+    /// Ctrl-L: draw the whole screen again (after something else wrote on it).
+    Repaint,
     NextField,
     PrevField,
     Up,
@@ -201,6 +203,7 @@ pub static BINDINGS: &[Binding] = &[
     // quitting and help work everywhere
     b(Ctx::Global, &[K::Ctrl('q'), K::Ctrl('c')], Cmd::Quit, "Ctrl-Q", "quit"),
     b(Ctx::Global, &[K::Key(C::F(1))], Cmd::Help, "F1", "help"),
+    b(Ctx::Global, &[K::Ctrl('l')], Cmd::Repaint, "", "repaint the screen"),
     // home screen
     b(Ctx::Home, &[K::Char('n')], Cmd::NewDraft, "n", "new"),
     b(Ctx::HomeDraft, &[K::Key(C::Enter)], Cmd::Activate, "Enter", "open"),

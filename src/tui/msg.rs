@@ -148,6 +148,8 @@ pub enum SubmitError {
 
 #[derive(Debug)]
 pub enum Effect {
+    /// Ctrl-L: forget what the terminal shows and draw everything again.
+    Repaint,
     LoadDrafts,
     OpenDraft(String),
     /// Write the draft (the wizard's `revision` of it); saves are carried

@@ -397,6 +397,9 @@ fn on_key(state: &mut State, key: &KeyEvent) -> Outcome {
     if cmd == Cmd::Quit {
         return Outcome::event(Event::Quit);
     }
+    if cmd == Cmd::Repaint {
+        return Outcome::effect(Effect::Repaint);
+    }
     if state.help.is_some() {
         let total = keymap::overlay(&contexts_beneath(state)).len();
         let shown = help::visible_rows(state.shared.size.1);

@@ -1,51 +1,86 @@
 //! A single-line text input: the text, a cursor, and the editing keys. The
-//! view scrolls by half widths so that typing does not redraw the line.
+//! cursor moves, and Backspace and Delete remove, one extended grapheme
+//! cluster at a time (what a reader sees as one character: 🇨🇳, 👩‍💻, é
+//! written as e + ◌́), so no key ever leaves half a character behind; widths
+//! are those of whole clusters. The view scrolls by half widths so that
+//! typing does not redraw the line.
 
-use unicode_width::UnicodeWidthChar;
+use unicode_segmentation::UnicodeSegmentation;
+use unicode_width::UnicodeWidthStr;
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct LineInput {
-    chars: Vec<char>,
-    /// Cursor position, in characters.
+    text: String,
+    /// Cursor position: a byte offset, always on a cluster boundary.
     cursor: usize,
+}
+
+/// The columns a cluster takes (a cluster that draws nothing still takes
+/// one, so the cursor can stand on it).
+fn cluster_width(g: &str) -> usize {
+    g.width().max(1)
 }
 
 impl LineInput {
     /// An input holding `text`, the cursor at its end.
     pub fn new(text: &str) -> Self {
-        let chars: Vec<char> = text.chars().collect();
-        Self { cursor: chars.len(), chars }
+        Self { cursor: text.len(), text: text.to_string() }
     }
 
     pub fn text(&self) -> String {
-        self.chars.iter().collect()
+        self.text.clone()
     }
 
+    /// Length in characters (code points), as the rules count lengths.
     pub fn len(&self) -> usize {
-        self.chars.len()
+        self.text.chars().count()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.chars.is_empty()
+        self.text.is_empty()
     }
 
+    /// Characters before the cursor.
     pub fn cursor(&self) -> usize {
-        self.cursor
+        self.text[..self.cursor].chars().count()
+    }
+
+    /// The cluster boundary before the cursor (the cursor when at the start).
+    fn prev_boundary(&self) -> usize {
+        self.text[..self.cursor].grapheme_indices(true).next_back().map_or(0, |(i, _)| i)
+    }
+
+    /// The cluster boundary after the cursor.
+    fn next_boundary(&self) -> usize {
+        self.text[self.cursor..].graphemes(true).next().map_or(self.cursor, |g| self.cursor + g.len())
+    }
+
+    /// Put the cursor on the nearest cluster boundary at or after it (a
+    /// combining mark typed after a letter joins it).
+    fn settle(&mut self) {
+        if self.cursor == 0 {
+            return;
+        }
+        let end = self.text.grapheme_indices(true).map(|(i, g)| i + g.len()).find(|&end| end >= self.cursor);
+        self.cursor = end.unwrap_or(self.text.len());
     }
 
     pub fn insert(&mut self, c: char) {
-        self.chars.insert(self.cursor, c);
-        self.cursor += 1;
+        self.text.insert(self.cursor, c);
+        self.cursor += c.len_utf8();
+        self.settle();
     }
 
     /// Insert pasted text; line breaks become spaces (single-line field).
     pub fn paste(&mut self, text: &str, allow: impl Fn(char) -> bool, max: usize) {
+        let mut n = self.len();
         for c in text.chars().map(|c| if c == '\n' || c == '\r' { ' ' } else { c }) {
-            if self.chars.len() >= max {
+            if n >= max {
                 break;
             }
             if allow(c) && !c.is_control() {
                 self.insert(c);
+                n += 1;
             }
         }
     }
@@ -54,25 +89,27 @@ impl LineInput {
         if self.cursor == 0 {
             return false;
         }
-        self.cursor -= 1;
-        self.chars.remove(self.cursor);
+        let from = self.prev_boundary();
+        self.text.replace_range(from..self.cursor, "");
+        self.cursor = from;
         true
     }
 
     pub fn delete(&mut self) -> bool {
-        if self.cursor >= self.chars.len() {
+        if self.cursor >= self.text.len() {
             return false;
         }
-        self.chars.remove(self.cursor);
+        let to = self.next_boundary();
+        self.text.replace_range(self.cursor..to, "");
         true
     }
 
     pub fn left(&mut self) {
-        self.cursor = self.cursor.saturating_sub(1);
+        self.cursor = self.prev_boundary();
     }
 
     pub fn right(&mut self) {
-        self.cursor = (self.cursor + 1).min(self.chars.len());
+        self.cursor = self.next_boundary();
     }
 
     pub fn home(&mut self) {
@@ -80,35 +117,38 @@ impl LineInput {
     }
 
     pub fn end(&mut self) {
-        self.cursor = self.chars.len();
+        self.cursor = self.text.len();
     }
 
     /// Ctrl-U: delete from the start of the line to the cursor.
     pub fn kill_to_start(&mut self) -> bool {
         let n = self.cursor;
-        self.chars.drain(..n);
+        self.text.replace_range(..n, "");
         self.cursor = 0;
         n > 0
     }
 
     /// Ctrl-K: delete from the cursor to the end.
     pub fn kill_to_end(&mut self) -> bool {
-        let n = self.chars.len() - self.cursor;
-        self.chars.truncate(self.cursor);
+        let n = self.text.len() - self.cursor;
+        self.text.truncate(self.cursor);
         n > 0
     }
 
-    /// Ctrl-W: delete the word before the cursor.
+    /// Ctrl-W: delete the word before the cursor (and the spaces after it).
     pub fn delete_word(&mut self) -> bool {
         let start = self.cursor;
-        let mut i = self.cursor;
-        while i > 0 && self.chars[i - 1].is_whitespace() {
-            i -= 1;
+        let before: Vec<(usize, &str)> = self.text[..start].grapheme_indices(true).collect();
+        let mut k = before.len();
+        let blank = |g: &str| g.chars().all(char::is_whitespace);
+        while k > 0 && blank(before[k - 1].1) {
+            k -= 1;
         }
-        while i > 0 && !self.chars[i - 1].is_whitespace() {
-            i -= 1;
+        while k > 0 && !blank(before[k - 1].1) {
+            k -= 1;
         }
-        self.chars.drain(i..start);
+        let i = before.get(k).map_or(start, |(i, _)| *i);
+        self.text.replace_range(i..start, "");
         self.cursor = i;
         i < start
     }
@@ -116,19 +156,22 @@ impl LineInput {
     /// What to draw in `width` columns and the cursor's column in it. With
     /// `mask`, every character shows as that one.
     pub fn view(&self, width: usize, mask: Option<char>) -> (String, usize) {
-        let w = |c: char| mask.map_or_else(|| c.width().unwrap_or(0), |m| m.width().unwrap_or(1));
-        let col_of = |n: usize| self.chars[..n].iter().map(|c| w(*c)).sum::<usize>();
+        let w =
+            |g: &str| mask.map_or_else(|| cluster_width(g), |m| unicode_width::UnicodeWidthChar::width(m).unwrap_or(1));
         let width = width.max(2);
-        let cursor_col = col_of(self.cursor);
+        let cursor_col: usize = self.text[..self.cursor].graphemes(true).map(w).sum();
         // scroll in steps of half the width, so that most keys redraw nothing
         let half = (width / 2).max(1);
         let offset_col = if cursor_col < width { 0 } else { ((cursor_col - width) / half + 1) * half };
         let mut out = String::new();
         let mut col = 0;
-        for &c in &self.chars {
-            let cw = w(c);
+        for g in self.text.graphemes(true) {
+            let cw = w(g);
             if col >= offset_col && col + cw <= offset_col + width {
-                out.push(mask.unwrap_or(c));
+                match mask {
+                    Some(m) => out.push(m),
+                    None => out.push_str(g),
+                }
             }
             col += cw;
             if col > offset_col + width {
@@ -193,5 +236,35 @@ mod tests {
         assert_eq!(LineInput::new("secret").view(10, Some('*')), ("******".into(), 6));
         // wide characters count two columns
         assert_eq!(LineInput::new("人工").view(10, None).1, 4);
+    }
+
+    #[test]
+    fn a_flag_a_zwj_emoji_and_a_combining_accent_are_one_character_each() {
+        // Backspace after 🇨🇳 removes the whole flag, not half of it
+        let mut l = LineInput::new("a🇨🇳");
+        assert!(l.backspace());
+        assert_eq!(l.text(), "a");
+        // Left never lands inside a cluster; Delete takes it whole
+        let mut l = LineInput::new("x👩‍💻y");
+        l.left();
+        l.left();
+        assert_eq!(l.cursor(), 1, "the cursor is after x, before the whole emoji");
+        assert!(l.delete());
+        assert_eq!(l.text(), "xy");
+        // a combining mark typed after a letter joins it
+        let mut l = LineInput::new("cafe");
+        l.insert('\u{301}');
+        assert_eq!(l.text(), "cafe\u{301}");
+        assert!(l.backspace());
+        assert_eq!(l.text(), "caf");
+        // masked, each cluster is one mask character
+        assert_eq!(LineInput::new("🇨🇳ab").view(10, Some('*')).0, "***");
+        // the cursor column counts whole clusters' widths
+        let l = LineInput::new("🇨🇳客");
+        assert_eq!(l.view(20, None).1, 4);
+        // Ctrl-W takes a word of CJK and emoji whole
+        let mut l = LineInput::new("hi 人工👩‍💻");
+        assert!(l.delete_word());
+        assert_eq!(l.text(), "hi ");
     }
 }
