@@ -87,7 +87,10 @@ fn a_channel_typed_from_the_empty_home_screen_is_submitted_to_the_backend() {
     pane.wait_focus("Identity certificate");
     choose(&pane, "Identity", "identity");
 
-    // choosing the last field of step 1 moves on to step 2
+    // choosing in the last field of step 1 stays there, the choice in view
+    let screen = pane.wait_focus("Identity certificate");
+    assert!(focused_row(&screen).is_some_and(|r| r.contains("cert-id")), "{screen}");
+    pane.keys(&["Tab"]);
     pane.wait_for(&["Step", "2/4", "Basic", "configuration"]);
     pane.wait_focus("Channel Name");
     pane.type_text("Sales_E2E");

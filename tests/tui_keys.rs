@@ -380,6 +380,17 @@ fn paste_into_a_single_line_field_drops_line_breaks() {
     assert_eq!(focus(&s), FieldId::BaseUrl);
     update(&mut s, Action::Paste("https://192.0.2.10:28090\n".into()));
     assert_eq!(doc(&s).channel_info.base_url, "https://192.0.2.10:28090");
+    assert!(s.shared.flash.is_none(), "a trailing line break is no content: {:?}", s.shared.flash);
+}
+
+#[test]
+fn a_paste_says_what_the_field_did_not_take() {
+    let mut s = wizard(ChannelDocument::default());
+    assert_eq!(focus(&s), FieldId::AppKey);
+    update(&mut s, Action::Paste("ak 12\t3".into()));
+    assert_eq!(doc(&s).channel_info.app_key, "ak123");
+    let (_, said) = s.shared.flash.clone().expect("the paste says what it dropped");
+    assert_eq!(said, "pasted: 2 characters APP Key does not take were dropped: space, tab");
 }
 
 #[test]

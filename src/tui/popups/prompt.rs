@@ -86,7 +86,7 @@ impl Prompt {
     }
 
     pub fn paste(&mut self, text: &str) {
-        self.input.paste(text, |c| !c.is_control(), 4096);
+        let _ = self.input.paste(text, |c| !c.is_control(), 4096);
     }
 
     pub fn render(&self, frame: &mut Frame, theme: &Theme) {

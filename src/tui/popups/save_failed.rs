@@ -73,7 +73,7 @@ impl SaveFailed {
 
     pub fn paste(&mut self, text: &str) {
         if let Some(path) = self.path.as_mut() {
-            path.paste(text, |c| !c.is_control(), 4096);
+            let _ = path.paste(text, |c| !c.is_control(), 4096);
         }
     }
 

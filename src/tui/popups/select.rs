@@ -47,7 +47,9 @@ impl Select {
                 let Some(&i) = self.shown.get(self.selected) else { return Outcome::none() };
                 let id = self.choices[i].id.clone();
                 w.set_text(self.field, id, shared);
-                let effects = w.update(Cmd::NextField, None, shared);
+                // on to the next field of the step, but never off the step:
+                // the choice made in its last field stays in view
+                let effects = w.update(Cmd::Down, None, shared);
                 return effects.closing();
             }
             Cmd::Up => self.selected = self.selected.saturating_sub(1),
@@ -68,7 +70,7 @@ impl Select {
     }
 
     pub fn paste(&mut self, text: &str) {
-        self.query.paste(text, |c| !c.is_control(), 64);
+        let _ = self.query.paste(text, |c| !c.is_control(), 64);
         self.refilter();
     }
 

@@ -359,7 +359,7 @@ impl IntegrationPage {
             && let Some(input) = self.input.as_mut()
         {
             let token = id == FieldId::BotToken;
-            input.paste(text.trim(), |c| !(token && c.is_whitespace()), 512);
+            let _ = input.paste(text.trim(), |c| !(token && c.is_whitespace()), 512);
             let text = input.text();
             fields::spec::<IntegrationInputs>(id).set_text(&mut self.inputs, text);
             self.edited = true;

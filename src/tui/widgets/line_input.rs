@@ -8,6 +8,54 @@
 use unicode_segmentation::UnicodeSegmentation;
 use unicode_width::UnicodeWidthStr;
 
+/// What a paste left out.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Pasted {
+    /// Characters the field does not take, in order.
+    pub dropped: Vec<char>,
+    /// Characters beyond the field's length limit.
+    pub cut: usize,
+}
+
+impl Pasted {
+    /// One sentence for the user naming `label`, or `None` when all went in:
+    /// "2 characters APP Key does not take were dropped: space, tab".
+    pub fn message(&self, label: &str, max: usize) -> Option<String> {
+        let mut parts = Vec::new();
+        if !self.dropped.is_empty() {
+            let mut names: Vec<String> = Vec::new();
+            for c in &self.dropped {
+                let name = char_name(*c);
+                if !names.contains(&name) {
+                    names.push(name);
+                }
+            }
+            let n = self.dropped.len();
+            parts.push(format!(
+                "{n} character{} {label} does not take {} dropped: {}",
+                if n == 1 { "" } else { "s" },
+                if n == 1 { "was" } else { "were" },
+                names.join(", ")
+            ));
+        }
+        if self.cut > 0 {
+            parts.push(format!("{} more cut: {label} is at most {max} characters", self.cut));
+        }
+        (!parts.is_empty()).then(|| format!("pasted: {}", parts.join("; ")))
+    }
+}
+
+/// How a refused character is named in a message.
+fn char_name(c: char) -> String {
+    match c {
+        ' ' => "space".into(),
+        '\t' => "tab".into(),
+        c if c.is_control() => format!("control character U+{:04X}", u32::from(c)),
+        c if c.is_whitespace() => format!("a space (U+{:04X})", u32::from(c)),
+        c => format!("'{c}'"),
+    }
+}
+
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct LineInput {
     text: String,
@@ -72,17 +120,23 @@ impl LineInput {
     }
 
     /// Insert pasted text; line breaks become spaces (single-line field).
-    pub fn paste(&mut self, text: &str, allow: impl Fn(char) -> bool, max: usize) {
+    /// What was left out is reported, so the caller can say so.
+    pub fn paste(&mut self, text: &str, allow: impl Fn(char) -> bool, max: usize) -> Pasted {
         let mut n = self.len();
+        let mut report = Pasted::default();
+        // the line break a copied line usually ends with is no content
+        let text = text.trim_end_matches(['\n', '\r']);
         for c in text.chars().map(|c| if c == '\n' || c == '\r' { ' ' } else { c }) {
             if n >= max {
-                break;
-            }
-            if allow(c) && !c.is_control() {
+                report.cut += 1;
+            } else if allow(c) && !c.is_control() {
                 self.insert(c);
                 n += 1;
+            } else {
+                report.dropped.push(c);
             }
         }
+        report
     }
 
     pub fn backspace(&mut self) -> bool {
@@ -214,6 +268,21 @@ mod tests {
         assert_eq!(l.text(), "o");
         assert!(l.kill_to_start());
         assert_eq!(l.text(), "");
+    }
+
+    #[test]
+    fn a_paste_says_what_it_left_out() {
+        let mut l = LineInput::new("");
+        let report = l.paste("ak 12\t3", |c| !c.is_whitespace(), 128);
+        assert_eq!(l.text(), "ak123");
+        assert_eq!(
+            report.message("APP Key", 128).as_deref(),
+            Some("pasted: 2 characters APP Key does not take were dropped: space, tab")
+        );
+        let mut l = LineInput::new("");
+        let report = l.paste("abcdef", |_| true, 4);
+        assert_eq!(report.message("Port", 4).as_deref(), Some("pasted: 2 more cut: Port is at most 4 characters"));
+        assert_eq!(LineInput::new("").paste("ok", |_| true, 9).message("X", 9), None);
     }
 
     #[test]

@@ -742,9 +742,13 @@ impl Wizard {
             _ => 128,
         };
         let before = input.len();
-        input.paste(text, |c| refusal(field, kind, c, 0).is_none(), max);
+        let report = input.paste(text, |c| refusal(field, kind, c, 0).is_none(), max);
         if input.len() != before {
             self.commit_input(shared);
+        }
+        // a paste never changes a value silently
+        if let Some(message) = report.message(fields::spec_of(field).label, max) {
+            shared.flash(Level::Warn, message);
         }
         self.scroll_into_view(shared);
     }
