@@ -45,8 +45,9 @@ fn plan_apply_plan_shows_no_change_and_the_backend_matches_the_folder() {
     assert_eq!(out.code, Some(1), "{}", out.all());
     assert!(out.stderr.contains("needs an APP Secret") && out.stderr.contains("nothing was changed"), "{}", out.stderr);
     // without --yes in a pipe: refused with one line saying so
+    // secrets from a file (Sales_TG) and from the environment (Support_TG)
     let secrets = cli.home.path().join("secrets.json");
-    std::fs::write(&secrets, r#"{"Sales_TG": "Sk-sales-0001", "Support_TG": "Sk-support-0002"}"#).unwrap();
+    std::fs::write(&secrets, r#"{"Sales_TG": "Sk-sales-0001"}"#).unwrap();
     let out = cli.run(&["apply", dir.to_str().unwrap(), "--secrets", secrets.to_str().unwrap()]);
     assert_eq!(out.code, Some(1), "{}", out.all());
     assert!(out.stderr.contains("pass --yes"), "{}", out.stderr);
@@ -60,6 +61,14 @@ fn plan_apply_plan_shows_no_change_and_the_backend_matches_the_folder() {
     assert_eq!(names(&cli), vec!["Made_Elsewhere"]);
 
     let out = cli.run(&["apply", dir.to_str().unwrap(), "--yes", "--secrets", secrets.to_str().unwrap()]);
+    assert_eq!(out.code, Some(1), "Support_TG has no secret yet: {}", out.all());
+    assert!(out.stderr.contains("channel 'Support_TG': a create needs an APP Secret"), "{}", out.stderr);
+    let out = Out::from(
+        cli.command(&["apply", dir.to_str().unwrap(), "--yes", "--secrets", secrets.to_str().unwrap()])
+            .env("CHANWIZ_APP_SECRET_Support_TG", "Sk-support-0002")
+            .output()
+            .unwrap(),
+    );
     assert_eq!(out.code, Some(0), "{}", out.all());
     assert!(out.stdout.contains("created  Sales_TG") && out.stdout.contains("created  Support_TG"), "{}", out.stdout);
     assert!(!out.all().contains("Sk-sales"), "a secret was printed: {}", out.all());

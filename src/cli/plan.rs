@@ -18,6 +18,10 @@ use crate::model::diff::Change;
 use crate::paths::Paths;
 use crate::sanitize::clean;
 
+/// `CHANWIZ_APP_SECRET_<CHANNEL_NAME>`: a create's APP Secret from the
+/// environment.
+pub const SECRET_ENV_PREFIX: &str = "CHANWIZ_APP_SECRET_";
+
 /// `plan --detailed-exitcode`: changes are pending.
 pub const CHANGES_PENDING: u8 = 4;
 
@@ -59,7 +63,8 @@ pub struct ApplyArgs {
     #[arg(long, value_name = "FILE")]
     pub plan: Option<PathBuf>,
     /// APP Secrets for creates, a JSON object {"CHANNEL_NAME": "SECRET"}
-    /// (`-` reads standard input); never needed for an update.
+    /// (`-` reads standard input); never needed for an update. A channel
+    /// whose file and this hold none takes $CHANWIZ_APP_SECRET_<CHANNEL_NAME>.
     #[arg(long, value_name = "FILE")]
     pub secrets: Option<PathBuf>,
     /// Send the APP Secret (from the files or --secrets) on updates too;
@@ -237,10 +242,21 @@ pub fn run_apply(args: &ApplyArgs, paths: &Paths) -> ExitCode {
         Ok(s) => s,
         Err(code) => return code,
     };
-    let secrets = match args.secrets.as_deref().map(read_secrets).transpose() {
+    let mut secrets = match args.secrets.as_deref().map(read_secrets).transpose() {
         Ok(s) => s.unwrap_or_default(),
         Err(code) => return code,
     };
+    // then the environment, one variable per channel (channel names are
+    // letters, digits and '_': valid variable names)
+    for source in &sources {
+        let name = source.document.normalized().basic.channel_name;
+        if !secrets.contains_key(&name)
+            && let Ok(v) = std::env::var(format!("{SECRET_ENV_PREFIX}{name}"))
+            && !v.trim().is_empty()
+        {
+            secrets.insert(name, v);
+        }
+    }
     let saved: Option<SavedPlan> = match &args.plan {
         None => None,
         Some(p) => match std::fs::read(p).map_err(|e| e.to_string()).and_then(|b| {

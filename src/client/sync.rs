@@ -226,7 +226,9 @@ pub enum ApplyError {
     /// written (`done` says what was, before it was noticed).
     #[error("channel '{name}' changed on the backend since the plan (version {planned} → {now})")]
     Moved { name: String, planned: u64, now: u64, diff: Vec<Change>, done: Vec<Done> },
-    #[error("channel '{name}': a create needs an APP Secret: put it in the file or give --secrets FILE")]
+    #[error(
+        "channel '{name}': a create needs an APP Secret: put it in the file, give --secrets FILE or set CHANWIZ_APP_SECRET_{name}"
+    )]
     NoSecret { name: String },
     #[error("channel '{name}': {source}")]
     Client { name: String, source: ClientError, done: Vec<Done> },
