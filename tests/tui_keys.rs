@@ -391,6 +391,11 @@ fn a_paste_says_what_the_field_did_not_take() {
     assert_eq!(doc(&s).channel_info.app_key, "ak123");
     let (_, said) = s.shared.flash.clone().expect("the paste says what it dropped");
     assert_eq!(said, "pasted: 2 characters APP Key does not take were dropped: space, tab");
+    // a message about a field goes when the focus leaves it
+    typed(&mut s, " ");
+    assert!(s.shared.flash.as_ref().is_some_and(|(_, t)| t.contains("APP Key takes no spaces")));
+    update(&mut s, key(KeyCode::Tab));
+    assert!(s.shared.flash.is_none(), "the APP Key's message stayed on another field: {:?}", s.shared.flash);
 }
 
 #[test]

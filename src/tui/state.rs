@@ -116,6 +116,9 @@ pub struct Shared {
     /// A one-line message (saved, refused key, copy done…) and when it came.
     pub flash: Option<(Level, String)>,
     pub flash_since: Option<Instant>,
+    /// The wizard field the message is about (a refused key, a paste): it
+    /// goes when the focus leaves that field.
+    pub flash_field: Option<crate::tui::form::FieldId>,
     /// Wall clock and monotonic clock as of the last tick.
     pub now: DateTime<Utc>,
     pub instant: Instant,
@@ -133,6 +136,14 @@ impl Shared {
     pub fn flash(&mut self, level: Level, text: impl Into<String>) {
         self.flash = Some((level, text.into()));
         self.flash_since = Some(self.instant);
+        self.flash_field = None;
+    }
+
+    /// A message about one field: it stays only while that field has the
+    /// focus (and at most as long as any message).
+    pub fn flash_about(&mut self, field: crate::tui::form::FieldId, level: Level, text: impl Into<String>) {
+        self.flash(level, text);
+        self.flash_field = Some(field);
     }
 }
 
@@ -161,6 +172,7 @@ impl State {
                 channels_total: 0,
                 flash: None,
                 flash_since: None,
+                flash_field: None,
                 now: Utc::now(),
                 instant: Instant::now(),
                 color: true,

@@ -34,6 +34,7 @@ pub fn update(state: &mut State, action: Action) -> Effects {
             state.shared.now = wall;
             if state.shared.flash_since.is_some_and(|t| now.duration_since(t) >= super::update::FLASH_FOR) {
                 state.shared.flash = None;
+                state.shared.flash_field = None;
                 state.shared.flash_since = None;
             }
             let shared = &state.shared;

@@ -567,6 +567,11 @@ impl Wizard {
     pub fn update(&mut self, cmd: Cmd, c: Option<char>, shared: &mut Shared) -> Outcome {
         let out = self.command(cmd, c, shared);
         self.scroll_into_view(shared);
+        // a message about a field the user left says nothing any more
+        if shared.flash_field.is_some_and(|f| f != self.focus || self.step == Step::Review) {
+            shared.flash = None;
+            shared.flash_field = None;
+        }
         out
     }
 
@@ -703,7 +708,7 @@ impl Wizard {
         if cmd == Cmd::Insert
             && let Some(why) = c.and_then(|c| refusal(field, kind, c, input.len()))
         {
-            shared.flash(Level::Warn, why);
+            shared.flash_about(field, Level::Warn, why);
             return;
         }
         if apply_edit(input, cmd, c) {
@@ -748,7 +753,7 @@ impl Wizard {
         }
         // a paste never changes a value silently
         if let Some(message) = report.message(fields::spec_of(field).label, max) {
-            shared.flash(Level::Warn, message);
+            shared.flash_about(field, Level::Warn, message);
         }
         self.scroll_into_view(shared);
     }
