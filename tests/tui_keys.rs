@@ -705,3 +705,26 @@ fn backspace_and_arrows_take_a_flag_or_a_zwj_emoji_whole() {
     let fx = update(&mut s, ctrl('l'));
     assert!(matches!(&fx[..], [Effect::Repaint]), "{fx:?}");
 }
+
+#[test]
+fn the_confirm_dialog_takes_enter_and_arrows_and_enter_alone_changes_nothing() {
+    let mut s = wizard(ChannelDocument::default());
+    typed(&mut s, "x");
+    update(&mut s, ctrl('q'));
+    let Some(Popup::Confirm(c)) = &s.popup else { panic!("no question") };
+    assert_eq!(c.options().iter().map(|o| o.0).collect::<String>(), "sdc");
+    assert_eq!(c.selected(), 2, "Enter's answer is the one that changes nothing");
+    // Enter at once: cancel; the wizard stays, nothing is lost
+    update(&mut s, key(KeyCode::Enter));
+    assert!(s.popup.is_none() && !s.quit);
+    assert_eq!(doc(&s).channel_info.app_key, "x");
+    // → moves (wrapping) to "save and quit", Enter gives it
+    update(&mut s, ctrl('q'));
+    update(&mut s, key(KeyCode::Right));
+    let Some(Popup::Confirm(c)) = &s.popup else { panic!("no question") };
+    assert_eq!(c.selected(), 0);
+    update(&mut s, key(KeyCode::Left));
+    update(&mut s, key(KeyCode::Tab));
+    let fx = update(&mut s, key(KeyCode::Enter));
+    assert!(fx.iter().any(|e| matches!(e, Effect::SaveDraft { .. })), "save and quit saves first: {fx:?}");
+}

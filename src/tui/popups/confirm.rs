@@ -31,42 +31,74 @@ pub enum Kind {
 
 pub struct Confirm {
     pub kind: Kind,
+    /// The answer Enter gives (moved with Tab and the arrows); `None`: the
+    /// last one, which never changes anything (keep, cancel).
+    pub sel: Option<usize>,
 }
 
 impl Confirm {
     pub fn quit() -> Self {
-        Self { kind: Kind::Quit }
+        Self { kind: Kind::Quit, sel: None }
     }
 
     pub fn delete_draft(id: String, name: String) -> Self {
-        Self { kind: Kind::DeleteDraft { id, name } }
+        Self { kind: Kind::DeleteDraft { id, name }, sel: None }
     }
 
     pub fn replace_webhook(current: String) -> Self {
-        Self { kind: Kind::ReplaceWebhook { current } }
+        Self { kind: Kind::ReplaceWebhook { current }, sel: None }
     }
 
     pub fn delete_webhook() -> Self {
-        Self { kind: Kind::DeleteWebhook }
+        Self { kind: Kind::DeleteWebhook, sel: None }
     }
 
     pub fn move_bot(bot: String, channel: crate::api::ChannelRef) -> Self {
-        Self { kind: Kind::MoveBot { bot, channel } }
+        Self { kind: Kind::MoveBot { bot, channel }, sel: None }
     }
 
     pub fn switch_bot(old: String, new: String) -> Self {
-        Self { kind: Kind::SwitchBot { old, new } }
+        Self { kind: Kind::SwitchBot { old, new }, sel: None }
     }
 
     pub fn export(what: String) -> Self {
-        Self { kind: Kind::Export { what } }
+        Self { kind: Kind::Export { what }, sel: None }
+    }
+
+    /// The answers offered, as (key, what it does), in the order shown.
+    pub fn options(&self) -> Vec<(char, &'static str)> {
+        self.texts()
+            .2
+            .split("   ")
+            .filter_map(|o| {
+                let o = o.trim().strip_prefix('[')?;
+                let (k, label) = o.split_once(']')?;
+                Some((k.chars().next()?, label.trim()))
+            })
+            .collect()
+    }
+
+    /// The answer Enter gives.
+    pub fn selected(&self) -> usize {
+        let n = self.options().len();
+        self.sel.unwrap_or(n.saturating_sub(1)).min(n.saturating_sub(1))
     }
 
     pub fn update(&mut self, cmd: Cmd, c: Option<char>) -> Outcome {
         let answer = |a: Answer| Outcome::event(Event::Answer(a)).closing();
+        let n = self.options().len().max(1);
         let key = match (cmd, c) {
             (Cmd::Back, _) => None,
             (Cmd::Answer, Some(c)) => Some(c.to_ascii_lowercase()),
+            (Cmd::NextField | Cmd::Right, _) => {
+                self.sel = Some((self.selected() + 1) % n);
+                return Outcome::none();
+            }
+            (Cmd::PrevField | Cmd::Left, _) => {
+                self.sel = Some((self.selected() + n - 1) % n);
+                return Outcome::none();
+            }
+            (Cmd::Activate, _) => self.options().get(self.selected()).map(|(k, _)| *k),
             _ => return Outcome::none(),
         };
         match (&self.kind, key) {
@@ -89,8 +121,9 @@ impl Confirm {
         }
     }
 
-    pub fn render(&self, frame: &mut Frame, theme: &Theme) {
-        let (title, question, answers) = match &self.kind {
+    /// Title, question and the answers line (`[k] label` separated by three spaces).
+    fn texts(&self) -> (&'static str, String, &'static str) {
+        match &self.kind {
             Kind::Quit => (
                 "Quit",
                 "The draft has unsaved changes.".to_string(),
@@ -141,9 +174,29 @@ impl Confirm {
                     .to_string(),
                 "[y] delete   [n] keep",
             ),
-        };
+        }
+    }
+
+    pub fn render(&self, frame: &mut Frame, theme: &Theme) {
+        let (title, question, _) = self.texts();
         let inner = frame_box(frame, 64, 10, title);
-        let lines = vec![Line::raw(question), Line::raw(""), Line::from(Span::styled(answers, theme.key()))];
+        // the answer Enter gives stands out; each keeps its key
+        let sel = self.selected();
+        let mut answers = Vec::new();
+        for (i, (k, label)) in self.options().into_iter().enumerate() {
+            if i > 0 {
+                answers.push(Span::raw("   "));
+            }
+            let style = if i == sel { theme.focus() } else { theme.key() };
+            let text = if i == sel { format!("▸[{k}] {label}") } else { format!("[{k}] {label}") };
+            answers.push(Span::styled(text, style));
+        }
+        let lines = vec![
+            Line::raw(question),
+            Line::raw(""),
+            Line::from(answers),
+            Line::from(Span::styled("Enter chooses ▸, Tab/←→ move", theme.dim())),
+        ];
         frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
     }
 }

@@ -27,7 +27,14 @@ pub struct SaveFailed {
     pub write_error: Option<String>,
     /// The APP Secret goes into the file only when the draft keeps it.
     pub with_secret: bool,
+    /// The answer Enter gives (Tab and the arrows move it): "stay" at first,
+    /// which changes nothing.
+    pub sel: usize,
 }
+
+/// The answers, in the order shown.
+const OPTIONS: [(char, &str); 4] =
+    [('r', "retry saving"), ('w', "write to a file"), ('d', "discard changes"), ('c', "stay")];
 
 impl SaveFailed {
     pub fn new(draft: &Draft, reason: String, pending: Pending) -> Self {
@@ -38,6 +45,7 @@ impl SaveFailed {
             default_path: format!("chanwiz-draft-{}.json", draft.meta.id),
             write_error: None,
             with_secret: draft.meta.remember_secrets,
+            sel: OPTIONS.len() - 1,
         }
     }
 
@@ -59,7 +67,21 @@ impl SaveFailed {
             }
             return Outcome::none();
         }
-        match (cmd, c.map(|c| c.to_ascii_lowercase())) {
+        let n = OPTIONS.len();
+        let key = match cmd {
+            Cmd::NextField | Cmd::Right => {
+                self.sel = (self.sel + 1) % n;
+                return Outcome::none();
+            }
+            Cmd::PrevField | Cmd::Left => {
+                self.sel = (self.sel + n - 1) % n;
+                return Outcome::none();
+            }
+            Cmd::Activate => Some(OPTIONS[self.sel.min(n - 1)].0),
+            _ => c.map(|c| c.to_ascii_lowercase()),
+        };
+        let cmd = if cmd == Cmd::Activate { Cmd::Answer } else { cmd };
+        match (cmd, key) {
             (Cmd::Answer, Some('r')) => answer(Answer::RetrySave),
             (Cmd::Answer, Some('w')) => {
                 self.path = Some(LineInput::new(&self.default_path));
@@ -108,10 +130,20 @@ impl SaveFailed {
                 lines.push(Line::styled("[Enter] write it   [Esc] back", theme.key()));
             }
             None => {
-                lines.push(Line::styled(
-                    "[r] retry saving  [w] write to a file  [d] discard changes  [c] stay",
-                    theme.key(),
-                ));
+                let mut answers = Vec::new();
+                for (i, (k, label)) in OPTIONS.iter().enumerate() {
+                    if i > 0 {
+                        answers.push(ratatui::text::Span::raw("  "));
+                    }
+                    let (text, style) = if i == self.sel {
+                        (format!("▸[{k}] {label}"), theme.focus())
+                    } else {
+                        (format!("[{k}] {label}"), theme.key())
+                    };
+                    answers.push(ratatui::text::Span::styled(text, style));
+                }
+                lines.push(Line::from(answers));
+                lines.push(Line::styled("Enter chooses ▸, Tab/←→ move", theme.dim()));
             }
         }
         frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
