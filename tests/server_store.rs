@@ -9,7 +9,7 @@ mod support;
 
 use reqwest::StatusCode;
 use serde_json::{Value, json};
-use support::raw::{create, http, named};
+use support::raw::{create, get_json, http, named};
 use support::serve::Server;
 
 const EXAMPLE_SECRET: &str = "Example-Secret-Replace-Me-0123456789";
@@ -111,15 +111,7 @@ async fn an_export_file_past_its_24_hours_is_removed_and_its_download_answers_41
     let id = task["id"].as_str().unwrap().to_string();
     let mut done = false;
     for _ in 0..600 {
-        let t: Value = http()
-            .get(format!("{}/api/v1/exports/{id}", s.url))
-            .bearer_auth(&s.token)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let t: Value = get_json(&s, &format!("/api/v1/exports/{id}")).await;
         if t["status"] == "success" {
             done = true;
             break;
@@ -169,15 +161,7 @@ async fn every_create_confirmed_to_concurrent_clients_is_there_after_a_kill_9() 
         let r = http().get(format!("{}/api/v1/channels/{id}", s.url)).bearer_auth(&s.token).send().await.unwrap();
         assert_eq!(r.status(), StatusCode::OK, "channel {id} was confirmed, then lost");
     }
-    let page: Value = http()
-        .get(format!("{}/api/v1/channels?per_page=500", s.url))
-        .bearer_auth(&s.token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let page: Value = get_json(&s, "/api/v1/channels?per_page=500").await;
     assert_eq!(page["total"], 48, "{page}");
 }
 

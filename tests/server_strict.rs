@@ -11,7 +11,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use reqwest::StatusCode;
 use serde_json::{Value, json};
-use support::raw::{create, http, named, status_json};
+use support::raw::{create, get_json, http, named, status_json};
 use support::serve::Server;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
@@ -318,15 +318,7 @@ async fn a_body_that_is_an_array_is_refused_not_read_as_fields_in_order() {
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{path}: {json}");
         assert_eq!(json["errors"][0]["path"], "(body)", "{json}");
     }
-    let integration: Value = http()
-        .get(format!("{}/api/v1/channels/{id}/integration", s.url))
-        .bearer_auth(&s.token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let integration: Value = get_json(&s, &format!("/api/v1/channels/{id}/integration")).await;
     assert_eq!(integration["rotation_pending"], false, "{integration}");
     // a channel document too: an array is not a document of defaults
     let r = http()

@@ -826,15 +826,7 @@ pub async fn connect(
         return Err(undo(IntegrationError::Backend(e), progress).await);
     }
     tracing::info!(channel = %info.channel_id, bot = %session.bot.handle(), "bot token stored");
-    progress(Event::Stored);
-    if let Some(from) = &moving {
-        progress(Event::Moved { from: from.clone() });
-    }
-    let previous_bot = release_previous(client, info, &session.bot, progress).await;
-    let mut report = Report::of(&session, before, registration);
-    report.moved_from = moving;
-    report.previous_bot = previous_bot;
-    Ok(report)
+    Ok(stored(client, info, &session, before, registration, moving, progress).await)
 }
 
 /// A fresh webhook secret: 48 random bytes, base64url (64 characters).
@@ -938,15 +930,29 @@ async fn rotate_to(
         return Err(fail(IntegrationError::Backend(e), true, progress).await);
     }
     tracing::info!(channel = %info.channel_id, bot = %session.bot.handle(), "token and webhook secret rotated");
+    Ok(stored(client, info, &session, before, registration, moving, progress).await)
+}
+
+/// After the backend stored the token (connect or rotate): say so, say a
+/// moved bot's move, release the previous bot, and report.
+async fn stored(
+    client: &Client,
+    info: &IntegrationInfo,
+    session: &Session,
+    before: Before,
+    registration: Registration,
+    moving: Option<ChannelRef>,
+    progress: Progress<'_>,
+) -> Report {
     progress(Event::Stored);
     if let Some(from) = &moving {
         progress(Event::Moved { from: from.clone() });
     }
     let previous_bot = release_previous(client, info, &session.bot, progress).await;
-    let mut report = Report::of(&session, before, registration);
+    let mut report = Report::of(session, before, registration);
     report.moved_from = moving;
     report.previous_bot = previous_bot;
-    Ok(report)
+    report
 }
 
 /// How the webhook stands, in one word.

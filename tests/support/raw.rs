@@ -40,3 +40,8 @@ pub async fn create(s: &Server, doc: &Value, key: &str) -> (StatusCode, Value) {
         .unwrap();
     status_json(r).await
 }
+
+/// `GET path` (e.g. `/api/v1/exports/ID`) as the server's tenant: its JSON body.
+pub async fn get_json(s: &Server, path: &str) -> Value {
+    http().get(format!("{}{path}", s.url)).bearer_auth(&s.token).send().await.unwrap().json().await.unwrap()
+}
