@@ -20,6 +20,12 @@ pub fn clean(text: &str) -> Cow<'_, str> {
     clean_with(text, false)
 }
 
+/// A value on one line (a diff, a merge, a review): line breaks shown as
+/// ⏎, control characters dropped.
+pub fn one_line(text: &str) -> String {
+    clean(&text.replace('\n', " ⏎ ")).into_owned()
+}
+
 /// Like [`clean`], but keeps `\n` (for multi-line messages).
 pub fn clean_multiline(text: &str) -> Cow<'_, str> {
     clean_with(text, true)

@@ -16,7 +16,7 @@ use super::{exit, fail};
 use crate::client::sync::{self, ApplyError, ApplyOptions, Done, Item, Plan};
 use crate::model::diff::Change;
 use crate::paths::Paths;
-use crate::sanitize::clean;
+use crate::sanitize::{clean, one_line};
 
 /// `CHANWIZ_APP_SECRET_<CHANNEL_NAME>`: a create's APP Secret from the
 /// environment.
@@ -141,14 +141,6 @@ fn versions(plan: &Plan) -> BTreeMap<String, Option<u64>> {
         .collect()
 }
 
-fn change_line(c: &Change) -> String {
-    format!("{}: {} → {}", c.label(), one_line(&c.old), one_line(&c.new))
-}
-
-fn one_line(s: &str) -> String {
-    clean(&s.replace('\n', " ⏎ ")).into_owned()
-}
-
 fn print_plan(plan: &Plan, prune: bool) {
     for item in &plan.items {
         let name = clean(item.name());
@@ -167,7 +159,7 @@ fn print_plan(plan: &Plan, prune: bool) {
                     if changes.len() == 1 { "" } else { "s" }
                 ));
                 for c in changes {
-                    emit(&format!("             ~ {}", change_line(c)));
+                    emit(&format!("             ~ {}", one_line(&c.line())));
                 }
                 emit("               APP Secret: kept (--replace-secrets sends the file's)");
             }
@@ -302,7 +294,7 @@ pub fn run_apply(args: &ApplyArgs, paths: &Paths) -> ExitCode {
                 if let Some(Item::Update { changes, .. }) = item {
                     eprintln!("what applying the files would now change in it:");
                     for c in changes {
-                        eprintln!("  ~ {}", change_line(c));
+                        eprintln!("  ~ {}", one_line(&c.line()));
                     }
                 }
                 eprintln!("run `chanwiz plan` again and check the result");
@@ -344,7 +336,7 @@ pub fn run_apply(args: &ApplyArgs, paths: &Paths) -> ExitCode {
                 clean(&name)
             );
             for c in &diff {
-                eprintln!("  ~ {}", change_line(c));
+                eprintln!("  ~ {}", one_line(&c.line()));
             }
             ExitCode::from(exit::REFUSED)
         }

@@ -32,7 +32,12 @@ use crate::drafts::{Draft, DraftError, DraftStore};
 use crate::model::diff::{Change, Side, changes, merge3};
 use crate::model::{ChannelDocument, FieldError, Mode, validate};
 use crate::paths::Paths;
-use crate::sanitize::clean;
+use crate::sanitize::{clean, one_line};
+
+/// A field's name, cleaned for printing.
+fn label_of_clean(path: &str) -> String {
+    clean(crate::model::fields::name_of(path)).into_owned()
+}
 
 #[derive(Debug, Args)]
 pub struct SubmitArgs {
@@ -315,7 +320,7 @@ fn merge_stale(draft: &mut Draft, current: &Channel) -> Result<(), ExitCode> {
         draft.meta.id,
         draft.meta.channel_version.map_or("?".into(), |v| v.to_string())
     );
-    let names = |paths: &[String]| paths.iter().map(|p| label_of(p)).collect::<Vec<_>>().join(", ");
+    let names = |paths: &[String]| paths.iter().map(|p| label_of_clean(p)).collect::<Vec<_>>().join(", ");
     if !merge.kept.is_empty() {
         eprintln!("  yours kept:   {}", names(&merge.kept));
     }
@@ -327,7 +332,7 @@ fn merge_stale(draft: &mut Draft, current: &Channel) -> Result<(), ExitCode> {
     }
     let mut choices = Vec::new();
     for c in &merge.conflicts {
-        eprintln!("  both changed: {}", label_of(&c.path));
+        eprintln!("  both changed: {}", label_of_clean(&c.path));
         eprintln!(
             "    was    {}",
             one_line(c.base.as_deref().unwrap_or("(not known: the draft predates this release)"))
@@ -364,17 +369,6 @@ fn merge_stale(draft: &mut Draft, current: &Channel) -> Result<(), ExitCode> {
     Ok(())
 }
 
-fn label_of(path: &str) -> String {
-    match crate::model::fields::label(path) {
-        "" => clean(path).into_owned(),
-        l => l.to_string(),
-    }
-}
-
-fn one_line(s: &str) -> String {
-    clean(&s.replace('\n', " ⏎ ")).into_owned()
-}
-
 fn changes_json(changed: &[Change]) -> Vec<serde_json::Value> {
     changed
         .iter()
@@ -409,14 +403,6 @@ fn print_create_diff(doc: &ChannelDocument, json: bool) {
         }
     }
     eprintln!("nothing was sent (--diff)");
-}
-
-fn change_line(c: &Change) -> String {
-    if c.is_secret() {
-        format!("{}: replaced", c.label())
-    } else {
-        format!("{}: {} → {}", c.label(), one_line(&c.old), one_line(&c.new))
-    }
 }
 
 /// `--diff` of a draft: an edit is compared with the channel as the backend
@@ -470,12 +456,12 @@ fn diff_draft(args: &SubmitArgs, paths: &Paths, draft: &Draft) -> ExitCode {
                 let both = merge.conflicts.iter().any(|x| x.path == c.path);
                 emit(&format!(
                     "  ~ {}{}",
-                    change_line(&c),
+                    one_line(&c.line()),
                     if both { "   (changed on both sides: asked)" } else { "" }
                 ));
             }
             for p in &merge.taken {
-                emit(&format!("  = {}: theirs kept", label_of(p)));
+                emit(&format!("  = {}: theirs kept", label_of_clean(p)));
             }
             eprintln!("nothing was sent (--diff)");
             return ExitCode::SUCCESS;
@@ -510,7 +496,7 @@ fn diff_draft(args: &SubmitArgs, paths: &Paths, draft: &Draft) -> ExitCode {
         if changed.len() == 1 { "" } else { "s" }
     ));
     for c in &changed {
-        emit(&format!("  ~ {}", change_line(c)));
+        emit(&format!("  ~ {}", one_line(&c.line())));
     }
     eprintln!("nothing was sent (--diff)");
     ExitCode::SUCCESS

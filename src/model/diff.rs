@@ -36,9 +36,16 @@ pub struct Change {
 impl Change {
     /// The field's name as the console shows it (the path when it has none).
     pub fn label(&self) -> &str {
-        match fields::label(&self.path) {
-            "" => &self.path,
-            l => l,
+        fields::name_of(&self.path)
+    }
+
+    /// "Label: old → new", or "APP Secret: replaced" (not yet cleaned for
+    /// drawing: the values are as typed).
+    pub fn line(&self) -> String {
+        if self.is_secret() {
+            format!("{}: replaced", self.label())
+        } else {
+            format!("{}: {} → {}", self.label(), self.old, self.new)
         }
     }
 
@@ -86,10 +93,7 @@ pub struct Conflict {
 
 impl Conflict {
     pub fn label(&self) -> &str {
-        match fields::label(&self.path) {
-            "" => &self.path,
-            l => l,
-        }
+        fields::name_of(&self.path)
     }
 }
 

@@ -51,6 +51,15 @@ pub fn step_of(path: &str) -> u8 {
     }
 }
 
+/// The field's name as the AICC console shows it, or its path when it has
+/// none.
+pub fn name_of(path: &str) -> &str {
+    match label(path) {
+        "" => path,
+        l => l,
+    }
+}
+
 /// The field's name as the AICC console shows it, for diffs and merges
 /// printed outside the wizard (the wizard has its own, shorter labels).
 pub fn label(path: &str) -> &'static str {

@@ -13,7 +13,7 @@ use ratatui::widgets::Paragraph;
 use crate::api::Channel;
 use crate::model::diff::{Merge, Side, merge3};
 use crate::model::{ChannelDocument, fields};
-use crate::sanitize::clean;
+use crate::sanitize::{clean, one_line};
 use crate::tui::keymap::{Cmd, Ctx};
 use crate::tui::msg::{Answer, Event, Outcome};
 use crate::tui::text::{truncate, wrap};
@@ -161,9 +161,4 @@ impl MergePopup {
         shown.push(Line::from(Span::styled(truncate(keys, width), theme.key())));
         frame.render_widget(Paragraph::new(shown), inner);
     }
-}
-
-/// A value on one line: line breaks shown as ⏎, control characters dropped.
-fn one_line(s: &str) -> String {
-    clean(&s.replace('\n', " ⏎ ")).into_owned()
 }

@@ -11,7 +11,7 @@ use ratatui::widgets::Paragraph;
 
 use super::{Submit, Wizard};
 use crate::model::diff::changes;
-use crate::sanitize::clean;
+use crate::sanitize::{clean, one_line};
 use crate::tui::form::{self, FieldId, Kind, Step};
 use crate::tui::state::Shared;
 use crate::tui::text::wrap;
@@ -84,11 +84,7 @@ pub fn lines(state: &Shared, w: &Wizard, width: u16, theme: &Theme) -> (Vec<Line
         };
         lines.push(Line::from(Span::styled(title, theme.title())));
         for c in &changed {
-            let text = if c.is_secret() {
-                format!("{}: replaced", c.label())
-            } else {
-                format!("{}: {} → {}", c.label(), one_line(&c.old), one_line(&c.new))
-            };
+            let text = one_line(&c.line());
             for (j, chunk) in wrap(&text, text_w).into_iter().enumerate() {
                 lines.push(Line::from(Span::styled(
                     if j == 0 { format!("  ~ {chunk}") } else { format!("      {chunk}") },
@@ -143,10 +139,6 @@ pub fn render(state: &Shared, w: &Wizard, frame: &mut Frame, area: Rect, theme: 
         shown.push(Line::from(Span::styled(mark, theme.dim())));
     }
     frame.render_widget(Paragraph::new(shown), area);
-}
-
-fn one_line(s: &str) -> String {
-    clean(&s.replace('\n', " ⏎ ")).into_owned()
 }
 
 fn review_value(state: &Shared, w: &Wizard, field: FieldId) -> String {
