@@ -264,7 +264,7 @@ fn submit_tries_even_when_the_last_request_failed_and_the_status_follows_the_out
     assert!(fx.iter().any(|e| matches!(e, Effect::Submit(_))), "a backend that was down may be up now");
     update(&mut s, Action::LinkChanged(Link::TokenRefused));
     assert!(
-        chanwiz::tui::render::status_line(&s.shared, &chanwiz::tui::theme::Theme { color: false })
+        chanwiz::tui::render::status_line(&s.shared, &chanwiz::tui::theme::Theme { color: false }, 200)
             .to_string()
             .contains("token refused")
     );

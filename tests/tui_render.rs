@@ -383,3 +383,38 @@ fn an_edit_with_its_changes_and_the_merge_after_a_conflict() {
     );
     snap("edit_merge", &mut s);
 }
+
+/// Text that reaches a screen's last column was cut there: it must say so
+/// with `…`. Every wrap and cut leaves that column free, so a line ending
+/// in a letter at the edge is text silently lost. (Popup borders and lines
+/// without a space — the integration URL drawn whole over full-width
+/// lines — are not text cut at the edge.)
+#[test]
+fn no_line_of_any_snapshot_is_cut_without_an_ellipsis() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/snapshots");
+    let mut cut = Vec::new();
+    let mut seen = 0;
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let path = entry.unwrap().path();
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        if !name.ends_with(".snap") {
+            continue;
+        }
+        seen += 1;
+        let text = std::fs::read_to_string(&path).unwrap();
+        for line in text.lines() {
+            // a drawn row: "…" with insta's note of wide cells after it
+            let Some(row) = line.strip_prefix('"').and_then(|l| l.rsplit_once('"')).map(|(r, _)| r) else {
+                continue;
+            };
+            let Some(last) = row.chars().last() else { continue };
+            let boxed = row.chars().any(|c| matches!(c, '│' | '┐' | '┘' | '┌' | '└' | '─' | '╭' | '╮' | '╯' | '╰'));
+            if last == ' ' || last == '…' || boxed || !row.trim().contains(' ') {
+                continue;
+            }
+            cut.push(format!("{name}: {row}"));
+        }
+    }
+    assert!(seen >= 20, "the snapshots are there ({seen})");
+    assert!(cut.is_empty(), "lines cut at the edge without …:\n{}", cut.join("\n"));
+}

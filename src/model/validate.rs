@@ -485,7 +485,7 @@ pub fn check_channel_name(name: &str) -> Result<(), String> {
 /// The BaseUrl rule: `https://` + IPv4 or bracketed IPv6 + `:` + port 1–65535,
 /// nothing after the port but an optional `/`.
 pub fn check_base_url(url: &str) -> Result<(), String> {
-    const EXAMPLE: &str = "e.g. https://192.0.2.10:28090";
+    const EXAMPLE: &str = "e.g. https://10.20.30.40:28090 (an example: use your own)";
     if url.is_empty() {
         return Err(format!(
             "BaseUrl is required: https:// with the IP address and port of the system frontend, {EXAMPLE}."

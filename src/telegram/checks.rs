@@ -280,7 +280,8 @@ pub fn check_url(url: &str, role: UrlRole) -> Vec<Problem> {
                     &mut problems,
                     ProblemKind::ReservedIp,
                     format!(
-                        "The {name} uses {ip}, a {what} address, which Telegram cannot reach from the Internet: {}.",
+                        "The {name} uses {ip}, a {what} address{}, which Telegram cannot reach from the Internet: {}.",
+                        if what.starts_with("documentation") { " kept for examples" } else { "" },
                         role.hint()
                     ),
                 );

@@ -38,11 +38,11 @@ pub fn choices(source: Source, catalogue: Option<&Catalogue>) -> Vec<Choice> {
             .iter()
             .map(|m| {
                 let detail = match m {
-                    RoutingMode::SkillQueue => "route offline messages to the skill queue",
-                    RoutingMode::LastAgent => "to the last agent (needs Last Agent Mode)",
-                    RoutingMode::Chatbot => "to the chatbot (needs the intelligent robot)",
+                    RoutingMode::SkillQueue => "the default",
+                    RoutingMode::LastAgent => "needs Last Agent Mode",
+                    RoutingMode::Chatbot => "needs the intelligent robot",
                 };
-                plain(m.as_str(), m.as_str(), detail.into())
+                plain(m.as_str(), routing_mode_words(*m), detail.into())
             })
             .collect();
     }
@@ -104,6 +104,15 @@ pub fn filter(choices: &[Choice], query: &str) -> Vec<usize> {
     scored.into_iter().map(|(_, i)| i).collect()
 }
 
+/// A routing mode in words, as the console says it.
+pub fn routing_mode_words(mode: RoutingMode) -> &'static str {
+    match mode {
+        RoutingMode::SkillQueue => "To the skill queue",
+        RoutingMode::LastAgent => "To the last agent",
+        RoutingMode::Chatbot => "To the chatbot",
+    }
+}
+
 /// How a chosen id is shown in its field: its name, or the id marked
 /// unchecked when the catalogue does not know it.
 pub fn describe(source: Source, id: &str, catalogue: Option<&Catalogue>) -> String {
@@ -111,7 +120,10 @@ pub fn describe(source: Source, id: &str, catalogue: Option<&Catalogue>) -> Stri
         return String::new();
     }
     if source == Source::RoutingModes {
-        return id.to_string();
+        return match RoutingMode::ALL.into_iter().find(|m| m.as_str() == id) {
+            Some(m) => routing_mode_words(m).to_string(),
+            None => clean(id).into_owned(),
+        };
     }
     match catalogue {
         None => format!("{} (unchecked)", clean(id)),

@@ -100,8 +100,8 @@ impl Step {
 
     pub fn intro(self) -> &'static str {
         [
-            "Telegram channel: API Fabric keys, the frontend address and certificates.",
-            "Name, routing, work time and the session settings under More.",
+            "API Fabric keys, the frontend address and certificates.",
+            "Name, routing, work time and the More settings.",
             "Chatbot and robot assistant.",
             "Check every value, fix what is listed, then submit.",
         ][self as usize]
@@ -146,7 +146,11 @@ pub struct Spec<T: 'static> {
     pub id: FieldId,
     /// The wizard step it is on (None: the Integration page).
     pub step: Option<Step>,
+    /// The AICC console's own words.
     pub label: &'static str,
+    /// A shorter form for a label column too narrow for `label` (the hint
+    /// line then gives the whole label).
+    pub short: Option<&'static str>,
     /// Dotted document path (errors at or below it belong to this field).
     pub path: &'static str,
     pub kind: Kind,
@@ -274,6 +278,7 @@ const fn field<T>(
         id,
         step: Some(step),
         label,
+        short: None,
         path,
         kind,
         hint,
@@ -289,6 +294,12 @@ const fn field<T>(
 const fn under<T>(toggle: FieldId, mut s: Spec<T>) -> Spec<T> {
     s.indent = 1;
     s.revealed_by = Some(toggle);
+    s
+}
+
+/// With a shorter label for narrow label columns.
+const fn short<T>(short: &'static str, mut s: Spec<T>) -> Spec<T> {
+    s.short = Some(short);
     s
 }
 
@@ -377,7 +388,7 @@ pub const SPECS: &[Spec<Draft>] = &[
         "BaseUrl",
         p::BASE_URL,
         Kind::Text { max: 64 },
-        "https://<IP>:<port> of the system frontend, e.g. https://192.0.2.10:28090. No domain names.",
+        "https://IP:PORT of the system frontend, e.g. https://10.20.30.40:28090 (an example); no domain names.",
         text!(channel_info.base_url),
     ),
     field(
@@ -425,50 +436,62 @@ pub const SPECS: &[Spec<Draft>] = &[
         "A multimedia called route of the tenant.",
         text!(basic.skill_queue),
     ),
-    field(
-        F::Keywords,
-        S2,
-        "Keywords for transfer",
-        p::KEYWORDS,
-        Kind::Keywords,
-        "Words that switch a customer from the robot to an agent (required with the intelligent robot).",
-        Value::Words {
-            get: |d| &d.document.basic.transfer_keywords,
-            get_mut: |d| &mut d.document.basic.transfer_keywords,
-        },
+    short(
+        "Transfer Keywords",
+        field(
+            F::Keywords,
+            S2,
+            "Keyword for Transfer to Agent",
+            p::KEYWORDS,
+            Kind::Keywords,
+            "Words that move a customer from the robot to an agent; required with the robot.",
+            Value::Words {
+                get: |d| &d.document.basic.transfer_keywords,
+                get_mut: |d| &mut d.document.basic.transfer_keywords,
+            },
+        ),
     ),
-    field(
-        F::Workday,
-        S2,
-        "Work time — workday",
-        p::WORKDAY,
-        Kind::WorkTime,
-        "Up to 4 segments between 00:00 and 24:00; they may touch but not overlap.",
-        Value::Segments {
-            get: |d| &d.document.basic.work_time.workday,
-            get_mut: |d| &mut d.document.basic.work_time.workday,
-        },
+    short(
+        "Work Time — Workday",
+        field(
+            F::Workday,
+            S2,
+            "Agent Work Time — Workday",
+            p::WORKDAY,
+            Kind::WorkTime,
+            "Up to 4 segments between 00:00 and 24:00; they may touch but not overlap.",
+            Value::Segments {
+                get: |d| &d.document.basic.work_time.workday,
+                get_mut: |d| &mut d.document.basic.work_time.workday,
+            },
+        ),
     ),
-    field(
-        F::NonWorkday,
-        S2,
-        "Work time — non-workday",
-        p::NON_WORKDAY,
-        Kind::WorkTime,
-        "Up to 4 segments on non-working days (set under Service Time).",
-        Value::Segments {
-            get: |d| &d.document.basic.work_time.non_workday,
-            get_mut: |d| &mut d.document.basic.work_time.non_workday,
-        },
+    short(
+        "Work Time — Non-workday",
+        field(
+            F::NonWorkday,
+            S2,
+            "Agent Work Time — Non-workday",
+            p::NON_WORKDAY,
+            Kind::WorkTime,
+            "Up to 4 segments on non-working days (set under Service Time).",
+            Value::Segments {
+                get: |d| &d.document.basic.work_time.non_workday,
+                get_mut: |d| &mut d.document.basic.work_time.non_workday,
+            },
+        ),
     ),
-    field(
-        F::Notification,
-        S2,
-        "Non-working time notice",
-        p::NOTIFICATION,
-        Kind::Multiline { max: v::NOTIFICATION_MAX },
-        "Sent to customers outside work time; up to 500 characters.",
-        text!(basic.non_working_time_notification),
+    short(
+        "Non-Working Time Notice",
+        field(
+            F::Notification,
+            S2,
+            "Non-Working Time Notification",
+            p::NOTIFICATION,
+            Kind::Multiline { max: v::NOTIFICATION_MAX },
+            "Sent to customers outside work time; up to 500 characters.",
+            text!(basic.non_working_time_notification),
+        ),
     ),
     head(
         field(
@@ -506,14 +529,17 @@ pub const SPECS: &[Spec<Draft>] = &[
             number!(basic.last_agent_mode.wait_seconds),
         ),
     ),
-    field(
-        F::SeEnabled,
-        S2,
-        "Session end: no customer reply",
-        p::SE_ENABLED,
-        Kind::Toggle,
-        "End the session when the customer stops replying.",
-        flag!(basic.session_end_no_customer_reply.enabled),
+    short(
+        "Session End: No Reply",
+        field(
+            F::SeEnabled,
+            S2,
+            "Session End Due to No Customer Reply",
+            p::SE_ENABLED,
+            Kind::Toggle,
+            "End the session when the customer stops replying.",
+            flag!(basic.session_end_no_customer_reply.enabled),
+        ),
     ),
     under(
         F::SeEnabled,
@@ -539,14 +565,17 @@ pub const SPECS: &[Spec<Draft>] = &[
             text!(basic.session_end_no_customer_reply.end_message),
         ),
     ),
-    field(
-        F::StEnabled,
-        S2,
-        "Transfer: no agent reply",
-        p::ST_ENABLED,
-        Kind::Toggle,
-        "Move the session to another queue when the agent does not reply.",
-        flag!(basic.session_transfer_no_agent_reply.enabled),
+    short(
+        "Transfer: No Agent Reply",
+        field(
+            F::StEnabled,
+            S2,
+            "Session Transfer Due to No Agent Reply",
+            p::ST_ENABLED,
+            Kind::Toggle,
+            "Move the session to another queue when the agent does not reply.",
+            flag!(basic.session_transfer_no_agent_reply.enabled),
+        ),
     ),
     under(
         F::StEnabled,
@@ -648,7 +677,7 @@ pub const SPECS: &[Spec<Draft>] = &[
         field(
             F::OmPrompt,
             S2,
-            "Offline prompt",
+            "Offline Message Prompt",
             p::OM_PROMPT,
             Kind::Multiline { max: v::MESSAGE_MAX },
             "Required; none of ' \" / < > \\ ;",
@@ -657,56 +686,65 @@ pub const SPECS: &[Spec<Draft>] = &[
     ),
     under(
         F::OmEnabled,
-        field(
-            F::OmRoutingLimit,
-            S2,
-            "Routing time limit",
-            p::OM_ROUTING_LIMIT,
-            Kind::Number {
-                min: v::ROUTING_LIMIT_MINUTES.0,
-                max: v::ROUTING_LIMIT_MINUTES.1,
-                unit: "min",
-                optional: false,
-            },
-            "Minutes an offline message waits to be routed.",
-            number!(basic.offline_messages.routing_time_limit_minutes),
+        short(
+            "Routing Time Limit",
+            field(
+                F::OmRoutingLimit,
+                S2,
+                "Offline Message Routing Time Limit",
+                p::OM_ROUTING_LIMIT,
+                Kind::Number {
+                    min: v::ROUTING_LIMIT_MINUTES.0,
+                    max: v::ROUTING_LIMIT_MINUTES.1,
+                    unit: "min",
+                    optional: false,
+                },
+                "Minutes an offline message waits to be routed.",
+                number!(basic.offline_messages.routing_time_limit_minutes),
+            ),
         ),
     ),
     under(
         F::OmEnabled,
-        field(
-            F::OmOutboundLimit,
-            S2,
-            "Agent outbound limit",
-            p::OM_OUTBOUND_LIMIT,
-            Kind::Number {
-                min: v::OUTBOUND_LIMIT_MINUTES.0,
-                max: v::OUTBOUND_LIMIT_MINUTES.1,
-                unit: "min",
-                optional: true,
-            },
-            "Empty = unlimited; 0 = agents may not reply.",
-            Value::Number {
-                get: |d| d.document.basic.offline_messages.agent_outbound_time_limit_minutes,
-                set: |d, n| d.document.basic.offline_messages.agent_outbound_time_limit_minutes = n,
-            },
+        short(
+            "Agent Outbound Limit",
+            field(
+                F::OmOutboundLimit,
+                S2,
+                "Agent Outbound Call Time Limit",
+                p::OM_OUTBOUND_LIMIT,
+                Kind::Number {
+                    min: v::OUTBOUND_LIMIT_MINUTES.0,
+                    max: v::OUTBOUND_LIMIT_MINUTES.1,
+                    unit: "min",
+                    optional: true,
+                },
+                "Empty = unlimited; 0 = agents may not reply.",
+                Value::Number {
+                    get: |d| d.document.basic.offline_messages.agent_outbound_time_limit_minutes,
+                    set: |d, n| d.document.basic.offline_messages.agent_outbound_time_limit_minutes = n,
+                },
+            ),
         ),
     ),
     under(
         F::OmEnabled,
-        field(
-            F::OmCalledTimeout,
-            S2,
-            "Called customer timeout",
-            p::OM_CALLED_TIMEOUT,
-            Kind::Number {
-                min: v::CALLED_REPLY_MINUTES.0,
-                max: v::CALLED_REPLY_MINUTES.1,
-                unit: "min",
-                optional: false,
-            },
-            "Below the session-end timeout when that is on.",
-            number!(basic.offline_messages.called_customer_reply_timeout_minutes),
+        short(
+            "Called Customer Timeout",
+            field(
+                F::OmCalledTimeout,
+                S2,
+                "Called Customer Reply Timeout Period",
+                p::OM_CALLED_TIMEOUT,
+                Kind::Number {
+                    min: v::CALLED_REPLY_MINUTES.0,
+                    max: v::CALLED_REPLY_MINUTES.1,
+                    unit: "min",
+                    optional: false,
+                },
+                "Below the session-end timeout when that is on.",
+                number!(basic.offline_messages.called_customer_reply_timeout_minutes),
+            ),
         ),
     ),
     under(
@@ -714,10 +752,10 @@ pub const SPECS: &[Spec<Draft>] = &[
         field(
             F::OmRoutingMode,
             S2,
-            "Routing mode",
+            "Routing Mode",
             p::OM_ROUTING_MODE,
             Kind::Select(Source::RoutingModes),
-            "skill_queue, last_agent (needs Last Agent Mode) or chatbot (needs the robot).",
+            "Who gets offline messages: the skill queue, the last agent (needs Last Agent Mode) or the chatbot.",
             Value::Text {
                 get: |d| d.document.basic.offline_messages.routing_mode.as_str(),
                 set: |d, t| {
@@ -728,14 +766,17 @@ pub const SPECS: &[Spec<Draft>] = &[
             },
         ),
     ),
-    field(
-        F::RobotEnabled,
-        S3,
-        "Intelligent robot",
-        p::ROBOT_ENABLED,
-        Kind::Toggle,
-        "Connect the channel to a chatbot (then keywords for transfer are required).",
-        flag!(robot.intelligent_robot.enabled),
+    short(
+        "Intelligent Robot",
+        field(
+            F::RobotEnabled,
+            S3,
+            "Connecting to the Intelligent Robot",
+            p::ROBOT_ENABLED,
+            Kind::Toggle,
+            "Connect the channel to a chatbot (then keywords for transfer are required).",
+            flag!(robot.intelligent_robot.enabled),
+        ),
     ),
     under(
         F::RobotEnabled,
@@ -752,7 +793,7 @@ pub const SPECS: &[Spec<Draft>] = &[
     field(
         F::AssistantEnabled,
         S3,
-        "Robot assistant",
+        "Access Robot Assistant",
         p::ASSISTANT_ENABLED,
         Kind::Toggle,
         "Give agents a robot assistant.",
@@ -805,6 +846,7 @@ const fn page<T>(
         id,
         step: None,
         label,
+        short: None,
         path: "",
         kind,
         hint,

@@ -5,8 +5,8 @@ use ratatui::layout::{Alignment, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
-use super::form;
 use super::keymap;
+use super::screens::wizard::form::message_lines;
 use super::screens::wizard::page;
 use super::state::{Level, Link, Screen, Shared, State};
 use super::text::width;
@@ -28,7 +28,8 @@ pub fn render(state: &State, frame: &mut Frame) {
         );
         return;
     }
-    let body = Rect { x: area.x, y: area.y, width: area.width, height: area.height - 2 };
+    let rows = message_rows(state, area.width);
+    let body = Rect { x: area.x, y: area.y, width: area.width, height: area.height - 1 - rows };
     let cursor_shown = state.popup.is_none() && state.help.is_none();
     match &state.screen {
         Screen::Home(h) => h.render(&state.shared, frame, body, &theme),
@@ -36,7 +37,7 @@ pub fn render(state: &State, frame: &mut Frame) {
         Screen::Integration(p) => p.render(&state.shared, frame, body, &theme, cursor_shown),
         Screen::Channels(c) => c.render(&state.shared, frame, body, &theme, cursor_shown),
     }
-    message_line(state, frame, Rect { x: area.x, y: area.bottom() - 2, width: area.width, height: 1 }, &theme);
+    message_line(state, frame, Rect { x: area.x, y: area.bottom() - 1 - rows, width: area.width, height: rows }, &theme);
     key_bar(state, frame, Rect { x: area.x, y: area.bottom() - 1, width: area.width, height: 1 }, &theme);
     if let Some(popup) = &state.popup {
         popup.render(&state.screen, frame, &theme);
@@ -46,43 +47,60 @@ pub fn render(state: &State, frame: &mut Frame) {
     }
 }
 
-/// The flash message; else a save that failed; else the focused field's
-/// hint (wizard, integration) or the status of the backend (home).
-fn message_line(state: &State, frame: &mut Frame, area: Rect, theme: &Theme) {
-    let line = match &state.shared.flash {
-        Some((level, text)) => {
-            let style = match level {
-                Level::Info => theme.ok(),
-                Level::Warn => theme.warn(),
-                Level::Error => theme.error(),
-            };
-            Line::from(Span::styled(crate::sanitize::clean(text).into_owned(), style))
-        }
-        None => match &state.screen {
-            Screen::Wizard(w) if w.save_error.is_some() && w.dirty() => Line::from(Span::styled(
-                format!(
-                    "not saved: {} — kept in memory, retried by itself (Ctrl-S now)",
-                    crate::sanitize::clean(w.save_error.as_deref().unwrap_or(""))
-                ),
-                theme.error(),
-            )),
-            Screen::Wizard(w) if w.step != form::Step::Review => {
-                Line::from(Span::styled(form::spec_of(w.focus).hint.to_string(), theme.dim()))
-            }
-            Screen::Integration(p) => Line::from(Span::styled(p.focus.hint().to_string(), theme.dim())),
-            _ => status_line(&state.shared, theme),
+/// The message area's text: the flash message; else a save that failed;
+/// else the focused field's hint (wizard, integration). None: the status of
+/// the backend (home, lists). The level styles it (None: a hint).
+fn message(state: &State) -> Option<(Option<Level>, String)> {
+    match &state.screen {
+        Screen::Wizard(w) => w.message(&state.shared),
+        _ => match &state.shared.flash {
+            Some((level, text)) => Some((Some(*level), crate::sanitize::clean(text).into_owned())),
+            None => match &state.screen {
+                Screen::Integration(p) => Some((None, p.focus.hint().to_string())),
+                _ => None,
+            },
         },
-    };
-    frame.render_widget(Paragraph::new(line), area);
+    }
 }
 
-/// `backend <url> · online · catalogue 3 min old`
-pub fn status_line(shared: &Shared, theme: &Theme) -> Line<'static> {
-    let mut spans = Vec::new();
-    match &shared.backend_url {
-        Some(url) => spans.push(Span::raw(format!("backend {}", crate::sanitize::clean(url)))),
-        None => spans.push(Span::raw("no backend".to_string())),
+/// Rows the message area takes: a message that does not fit one row goes
+/// on to a second (wizard and integration pages) instead of being cut.
+fn message_rows(state: &State, width: u16) -> u16 {
+    match (&state.screen, message(state)) {
+        (Screen::Wizard(_) | Screen::Integration(_), Some((_, text))) => message_lines(&text, width).len() as u16,
+        _ => 1,
     }
+}
+
+fn message_line(state: &State, frame: &mut Frame, area: Rect, theme: &Theme) {
+    let lines = match message(state) {
+        Some((level, text)) => {
+            let style = match level {
+                Some(Level::Info) => theme.ok(),
+                Some(Level::Warn) => theme.warn(),
+                Some(Level::Error) => theme.error(),
+                None => theme.dim(),
+            };
+            let shown = if area.height > 1 {
+                message_lines(&text, area.width)
+            } else {
+                vec![super::text::truncate(&text, usize::from(area.width))]
+            };
+            shown.into_iter().map(|l| Line::from(Span::styled(l, style))).collect()
+        }
+        None => vec![status_line(&state.shared, theme, usize::from(area.width))],
+    };
+    frame.render_widget(Paragraph::new(lines), area);
+}
+
+/// `backend <url> · online · catalogue 3 min old` in `columns` (the word
+/// "backend" goes first, then the address is cut, never the state).
+pub fn status_line(shared: &Shared, theme: &Theme, columns: usize) -> Line<'static> {
+    let mut spans = Vec::new();
+    spans.push(Span::raw(match &shared.backend_url {
+        Some(url) => format!("backend {}", crate::sanitize::clean(url)),
+        None => "no backend".to_string(),
+    }));
     let (text, style) = match &shared.link {
         Link::Offline => ("offline".to_string(), theme.warn()),
         Link::Connecting => ("connecting…".to_string(), theme.dim()),
@@ -99,6 +117,12 @@ pub fn status_line(shared: &Shared, theme: &Theme) -> Line<'static> {
         None => "no catalogue".to_string(),
         Some(t) => format!("catalogue {}", age((shared.now - t).num_seconds())),
     }));
+    let rest: usize = spans[1..].iter().map(|s| width(&s.content)).sum();
+    let room = columns.saturating_sub(rest + 1);
+    if width(&spans[0].content) > room {
+        let short = spans[0].content.strip_prefix("backend ").unwrap_or(&spans[0].content).to_string();
+        spans[0] = Span::raw(super::text::truncate(&short, room));
+    }
     Line::from(spans)
 }
 

@@ -2,14 +2,30 @@
 //! by `char`: a CJK character takes two columns, a combining mark none. Every
 //! page, popup and row cuts and wraps through here.
 
-use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
+use unicode_segmentation::UnicodeSegmentation;
+use unicode_width::UnicodeWidthStr;
 
 /// Columns `text` takes on screen.
 pub fn width(text: &str) -> usize {
     text.width()
 }
 
-/// `text` cut to at most `max` columns, ending in `…` when cut.
+/// The leading whole grapheme clusters of `text` that fit in `max` columns,
+/// and the rest.
+fn split_at_width(text: &str, max: usize) -> (&str, &str) {
+    let mut used = 0;
+    for (at, g) in text.grapheme_indices(true) {
+        let w = g.width();
+        if used + w > max {
+            return (&text[..at], &text[at..]);
+        }
+        used += w;
+    }
+    (text, "")
+}
+
+/// `text` cut to at most `max` columns, ending in `…` when cut (never inside
+/// a grapheme cluster: a flag or a ZWJ emoji is kept whole or dropped whole).
 pub fn truncate(text: &str, max: usize) -> String {
     if text.width() <= max {
         return text.to_string();
@@ -17,18 +33,8 @@ pub fn truncate(text: &str, max: usize) -> String {
     if max == 0 {
         return String::new();
     }
-    let mut out = String::new();
-    let mut used = 0;
-    for c in text.chars() {
-        let w = c.width().unwrap_or(0);
-        if used + w > max - 1 {
-            break;
-        }
-        out.push(c);
-        used += w;
-    }
-    out.push('…');
-    out
+    let (head, _) = split_at_width(text, max - 1);
+    format!("{head}…")
 }
 
 /// `text` cut to `max` columns and padded with spaces to exactly `max`.
@@ -40,7 +46,7 @@ pub fn fit(text: &str, max: usize) -> String {
 }
 
 /// Split `text` into lines of at most `max` columns, at spaces when it can
-/// (a word longer than a line is cut where it must be).
+/// (a word longer than a line is cut between grapheme clusters).
 pub fn wrap(text: &str, max: usize) -> Vec<String> {
     let max = max.max(4);
     let mut out = Vec::new();
@@ -54,19 +60,8 @@ pub fn wrap(text: &str, max: usize) -> Vec<String> {
         }
         line.push_str(word);
         while line.width() > max {
-            let mut head = String::new();
-            let mut used = 0;
-            let mut rest = line.chars().peekable();
-            while let Some(&c) = rest.peek() {
-                let w = c.width().unwrap_or(0);
-                if used + w > max {
-                    break;
-                }
-                head.push(c);
-                used += w;
-                rest.next();
-            }
-            let tail: String = rest.collect();
+            let (head, tail) = split_at_width(&line, max);
+            let (head, tail) = (head.to_string(), tail.to_string());
             out.push(head);
             line = tail;
         }
@@ -75,6 +70,17 @@ pub fn wrap(text: &str, max: usize) -> Vec<String> {
         out.push(line);
     }
     out
+}
+
+/// [`wrap`] to at most `rows` lines, the last one ending in `…` when text
+/// was left over.
+pub fn wrap_rows(text: &str, max: usize, rows: usize) -> Vec<String> {
+    let mut lines = wrap(text, max);
+    if lines.len() > rows.max(1) {
+        let rest = lines.split_off(rows.max(1) - 1);
+        lines.push(truncate(&rest.join(" "), max));
+    }
+    lines
 }
 
 #[cfg(test)]
@@ -99,5 +105,19 @@ mod tests {
         assert!(lines.iter().all(|l| width(l) <= 6), "{lines:?}");
         assert_eq!(lines.concat(), "非工作时间通知客户");
         assert_eq!(wrap("", 10), vec![""]);
+    }
+
+    #[test]
+    fn cuts_fall_between_grapheme_clusters() {
+        // a flag is two code points, a family one ZWJ sequence of five
+        assert_eq!(truncate("ab🇨🇳🇨🇳", 5), "ab🇨🇳…");
+        assert_eq!(truncate("ab🇨🇳🇨🇳", 4), "ab…");
+        let family = "👨\u{200D}👩\u{200D}👧";
+        let cut = truncate(&format!("{family}{family}{family}"), 5);
+        assert_eq!(cut, format!("{family}{family}…"));
+        let lines = wrap("🇨🇳🇨🇳🇨🇳🇨🇳🇨🇳", 5);
+        assert_eq!(lines, vec!["🇨🇳🇨🇳", "🇨🇳🇨🇳", "🇨🇳"]);
+        assert_eq!(wrap_rows("one two three four five", 9, 2), vec!["one two", "three fo…"]);
+        assert_eq!(wrap_rows("one two", 9, 2), vec!["one two"]);
     }
 }

@@ -102,7 +102,12 @@ impl Home {
             Line::raw(""),
         ];
         for p in &drafts.problems {
-            lines.push(Line::from(Span::styled(format!("  ! {}", clean(p)), theme.warn())));
+            // a file's path is kept whole: the problem goes on under itself
+            let wrap_w = usize::from(area.width).saturating_sub(5);
+            for (i, chunk) in crate::tui::text::wrap(&clean(p), wrap_w).into_iter().enumerate() {
+                let lead = if i == 0 { "  ! " } else { "    " };
+                lines.push(Line::from(Span::styled(format!("{lead}{chunk}"), theme.warn())));
+            }
         }
         lines.push(Line::from(Span::styled("  Drafts", theme.title())));
         let mut selected_line = 0;

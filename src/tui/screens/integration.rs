@@ -418,7 +418,10 @@ impl IntegrationPage {
         if self.just_saved {
             lines.push(Line::from(vec![
                 Span::styled("  ✓ ", theme.ok()),
-                Span::raw(format!("saved as channel {} (version {})", clean(&self.channel.id), self.channel.version)),
+                Span::raw(truncate(
+                    &format!("saved as channel {} (version {})", clean(&self.channel.id), self.channel.version),
+                    width.saturating_sub(5),
+                )),
             ]));
         } else {
             lines.push(Line::from(Span::styled(format!("  channel {}", clean(&self.channel.id)), theme.dim())));

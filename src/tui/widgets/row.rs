@@ -10,13 +10,49 @@ use crate::model::Catalogue;
 use crate::sanitize::clean;
 use crate::tui::choices;
 use crate::tui::form::{Kind, Record, Spec, Value};
-use crate::tui::text::{fit, truncate};
+use crate::tui::text::{fit, truncate, width};
 use crate::tui::theme::{MARKER, NO_MARKER, Theme};
 use crate::tui::widgets::line_input::LineInput;
 
-/// Width of the label column.
-pub fn label_width(total: u16) -> usize {
-    if total >= 80 { 30 } else { 24 }
+/// Width of the label column for `specs` in `total` columns: as wide as
+/// the longest label (indent included), at most about half the screen, so
+/// the AICC console's full labels show at 80 columns and short forms only
+/// where the screen forces them.
+pub fn label_width<'a, T: 'static>(total: u16, specs: impl IntoIterator<Item = &'a Spec<T>>) -> usize {
+    let cap = (usize::from(total) * 48 / 100).clamp(18, 38);
+    let longest = specs.into_iter().map(|s| width(&full_label(s))).max().unwrap_or(0);
+    longest.clamp(12, cap)
+}
+
+fn full_label<T>(spec: &Spec<T>) -> String {
+    format!("{}{}", "  ".repeat(usize::from(spec.indent)), spec.label)
+}
+
+/// The label a field shows in a column of `col`: its full AICC label when
+/// it fits, else its short form; cut with `…` only when even that does not.
+pub fn label_of<T>(spec: &Spec<T>, col: usize) -> String {
+    let full = full_label(spec);
+    if width(&full) <= col {
+        return full;
+    }
+    let short = format!("{}{}", "  ".repeat(usize::from(spec.indent)), spec.short.unwrap_or(spec.label));
+    truncate(&short, col)
+}
+
+/// The focused field's guidance: the full label when the column shows less,
+/// a number's range and unit, then the hint.
+pub fn hint_of<T>(spec: &Spec<T>, col: usize) -> String {
+    let cut = width(&full_label(spec)) > col;
+    let range = match spec.kind {
+        Kind::Number { min, max, unit, .. } => Some(format!("{min}–{max} {unit}")),
+        _ => None,
+    };
+    match (cut, range) {
+        (true, Some(r)) => format!("{} ({r}): {}", spec.label, spec.hint),
+        (true, None) => format!("{}: {}", spec.label, spec.hint),
+        (false, Some(r)) => format!("{r}. {}", spec.hint),
+        (false, None) => spec.hint.to_string(),
+    }
 }
 
 /// What a value needs besides its record.
@@ -27,15 +63,6 @@ pub struct ValueCx<'a> {
     /// A secret that is empty here is kept by the backend (an edit).
     pub stored_secret: bool,
     pub theme: &'a Theme,
-}
-
-/// The label a field shows (numbers carry their range).
-pub fn label_of<T>(spec: &Spec<T>) -> String {
-    let indent = "  ".repeat(usize::from(spec.indent));
-    match spec.kind {
-        Kind::Number { min, max, unit, .. } => format!("{indent}{} ({min}–{max} {unit})", spec.label),
-        _ => format!("{indent}{}", spec.label),
-    }
 }
 
 /// A whole row: marker, label padded to `label_w`, a space, the value.
@@ -76,6 +103,7 @@ pub fn value<T: Record>(
     let shown = match spec.kind {
         Kind::Text { .. } => clean(&text).into_owned(),
         Kind::Number { optional: true, .. } if text.is_empty() => "unlimited".to_string(),
+        Kind::Number { unit, .. } if !text.is_empty() => format!("{text} {unit}"),
         Kind::Number { .. } => text,
         Kind::Secret { .. } => {
             let n = text.chars().count();
@@ -117,7 +145,9 @@ pub fn value<T: Record>(
                 .map(|s| format!("{}–{}", clean(&s.start), clean(&s.end)))
                 .collect::<Vec<_>>()
                 .join(", "),
-            _ => "(no segments; Enter adds)".to_string(),
+            // the console shows one empty segment: so does chanwiz (it is
+            // saved once it holds a time)
+            _ => "--:-- – --:--  (Enter fills)".to_string(),
         },
     };
     (Span::raw(truncate(&shown, width)), None)

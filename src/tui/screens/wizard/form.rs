@@ -19,10 +19,22 @@ use crate::tui::widgets::row::{self, ValueCx};
 /// Rows above the body (step, tabs, intro, a blank line).
 pub const HEADER_ROWS: u16 = 4;
 
-/// The form body's columns and rows in a terminal of `size`.
-pub fn body_size(size: (u16, u16)) -> (u16, usize) {
-    // the message line and the key bar sit below
-    (size.0, usize::from(size.1.saturating_sub(HEADER_ROWS + 2)))
+/// Rows the message line takes: a hint or message that does not fit goes
+/// on to a second row rather than being cut.
+pub const MESSAGE_ROWS: usize = 2;
+
+/// The message area's lines for `text` in `width` columns (1 or 2).
+pub fn message_lines(text: &str, width: u16) -> Vec<String> {
+    // the last column stays free: text reaching it is text cut (with `…`)
+    crate::tui::text::wrap_rows(text, usize::from(width).saturating_sub(1), MESSAGE_ROWS)
+}
+
+/// The form body's columns and rows in the terminal.
+pub fn body_size(shared: &Shared, w: &Wizard) -> (u16, usize) {
+    let (width, height) = shared.size;
+    let message = w.message(shared).map_or(1, |(_, text)| message_lines(&text, width).len()) as u16;
+    // the message line(s) and the key bar sit below
+    (width, usize::from(height.saturating_sub(HEADER_ROWS + 1 + message)))
 }
 
 pub struct Layout {
@@ -33,10 +45,17 @@ pub struct Layout {
     pub cursor: Option<(usize, usize)>,
 }
 
+/// The label column of `step`'s fields (all of them, shown or not, so it
+/// does not move when a toggle reveals a field).
+pub fn label_width(step: fields::Step, width: u16) -> usize {
+    row::label_width(width, fields::SPECS.iter().filter(|s| s.step == Some(step)))
+}
+
 pub fn layout(w: &Wizard, shared: &Shared, width: u16) -> Layout {
     let theme = Theme { color: shared.color };
-    let label_w = row::label_width(width);
-    let value_w = usize::from(width).saturating_sub(label_w + 3);
+    let label_w = label_width(w.step, width);
+    // the last column stays free: a value reaching it is cut (with `…`)
+    let value_w = usize::from(width).saturating_sub(label_w + 4);
     let cx = ValueCx {
         catalogue: shared.catalogue.as_ref(),
         reveal: w.reveal_secret,
@@ -58,10 +77,10 @@ pub fn layout(w: &Wizard, shared: &Shared, width: u16) -> Layout {
         if let Some(col) = col {
             cursor = Some((lines.len(), 2 + label_w + 1 + col));
         }
-        lines.push(row::row(focused, &row::label_of(spec), label_w, value, &theme));
+        lines.push(row::row(focused, &row::label_of(spec, label_w), label_w, value, &theme));
         if w.show_all || w.touched.contains(&field) {
             for e in w.errors_of(field) {
-                for (i, chunk) in wrap(&clean(&e.message), usize::from(width).saturating_sub(6)).into_iter().enumerate()
+                for (i, chunk) in wrap(&clean(&e.message), usize::from(width).saturating_sub(7)).into_iter().enumerate()
                 {
                     let lead = if i == 0 { "    ✗ " } else { "      " };
                     lines.push(Line::from(Span::styled(format!("{lead}{chunk}"), theme.error())));
@@ -76,10 +95,16 @@ pub fn layout(w: &Wizard, shared: &Shared, width: u16) -> Layout {
 }
 
 pub fn render(shared: &Shared, w: &Wizard, frame: &mut Frame, area: Rect, cursor_shown: bool) {
+    let theme = Theme { color: shared.color };
     let layout = layout(w, shared, area.width);
-    let height = usize::from(area.height);
-    let top = w.scroll.min(layout.lines.len().saturating_sub(1));
-    let visible: Vec<Line> = layout.lines.into_iter().skip(top).take(height).collect();
+    let total = layout.lines.len();
+    let view = super::review::view_height(total, usize::from(area.height));
+    let top = w.scroll.min(total.saturating_sub(view));
+    let height = view;
+    let mut visible: Vec<Line> = layout.lines.into_iter().skip(top).take(view).collect();
+    if let Some(mark) = super::review::more_mark(total, top, view, usize::from(area.height)) {
+        visible.push(Line::from(Span::styled(mark, theme.dim())));
+    }
     frame.render_widget(Paragraph::new(visible), area);
     if cursor_shown
         && let Some((line, col)) = layout.cursor
@@ -87,5 +112,41 @@ pub fn render(shared: &Shared, w: &Wizard, frame: &mut Frame, area: Rect, cursor
         && line < top + height
     {
         frame.set_cursor_position(Position { x: area.x + col as u16, y: area.y + (line - top) as u16 });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::tui::form::{SPECS, Step};
+
+    #[test]
+    fn the_console_labels_show_whole_at_80_columns_and_the_hint_says_them_when_cut() {
+        let mut long = Vec::new();
+        for step in Step::FORMS {
+            let col = label_width(step, 80);
+            for spec in SPECS.iter().filter(|s| s.step == Some(step)) {
+                assert!(row::label_of(spec, col).ends_with(spec.label), "{} at 80 columns", spec.label);
+            }
+            let col = label_width(step, 60);
+            for spec in SPECS.iter().filter(|s| s.step == Some(step)) {
+                let shown = row::label_of(spec, col);
+                assert!(!shown.ends_with('…'), "{} is cut at 60 columns: {shown}", spec.label);
+                let hint = row::hint_of(spec, col);
+                if !shown.ends_with(spec.label) {
+                    assert!(hint.starts_with(spec.label), "the hint of {shown} names {}: {hint}", spec.label);
+                }
+                if let crate::tui::form::Kind::Number { min, max, .. } = spec.kind {
+                    assert!(hint.contains(&format!("{min}–{max}")), "{hint}");
+                }
+                // the whole hint fits the two message rows, uncut
+                for w in [60, 80] {
+                    if message_lines(&hint, w).last().unwrap().ends_with('…') {
+                        long.push(format!("{w}: {hint}"));
+                    }
+                }
+            }
+        }
+        assert!(long.is_empty(), "hints cut:\n{}", long.join("\n"));
     }
 }

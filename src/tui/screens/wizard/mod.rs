@@ -516,9 +516,30 @@ impl Wizard {
         }
     }
 
+    /// What the message line says on this page (None: the backend's
+    /// status): a message, a save that failed, else the focused field's
+    /// guidance (`None` as its level).
+    pub fn message(&self, shared: &Shared) -> Option<(Option<Level>, String)> {
+        if let Some((level, text)) = &shared.flash {
+            return Some((Some(*level), crate::sanitize::clean(text).into_owned()));
+        }
+        if self.save_error.is_some() && self.dirty() {
+            let why = crate::sanitize::clean(self.save_error.as_deref().unwrap_or("")).into_owned();
+            return Some((
+                Some(Level::Error),
+                format!("not saved: {why} — kept in memory, retried by itself (Ctrl-S now)"),
+            ));
+        }
+        if self.step == Step::Review {
+            return None;
+        }
+        let spec = fields::spec_of(self.focus);
+        Some((None, crate::tui::widgets::row::hint_of(spec, form::label_width(self.step, shared.size.0))))
+    }
+
     /// The Review page's line count and how many show at once.
     pub fn review_extent(&self, shared: &Shared) -> (usize, usize) {
-        let (width, height) = form::body_size(shared.size);
+        let (width, height) = form::body_size(shared, self);
         let theme = crate::tui::theme::Theme { color: shared.color };
         let total = review::lines(shared, self, width, &theme).0.len();
         (total, review::view_height(total, height))
@@ -533,7 +554,7 @@ impl Wizard {
 
     /// Keep the selected item of the Review page in view.
     fn review_follow(&mut self, shared: &Shared) {
-        let (width, height) = form::body_size(shared.size);
+        let (width, height) = form::body_size(shared, self);
         let theme = crate::tui::theme::Theme { color: shared.color };
         let (lines, at) = review::lines(shared, self, width, &theme);
         let view = review::view_height(lines.len(), height);
@@ -550,16 +571,19 @@ impl Wizard {
             self.review_scroll(0, shared);
             return;
         }
-        let (width, height) = form::body_size(shared.size);
+        let (width, height) = form::body_size(shared, self);
         let layout = form::layout(self, shared, width);
         let (start, end) = layout.focus;
+        let total = layout.lines.len();
+        // the rows the mark of a page that does not fit leaves
+        let height = review::view_height(total, height);
         let mut top = self.scroll;
         if start < top {
             top = start;
         } else if end > top + height {
             top = end.saturating_sub(height);
         }
-        self.scroll = top.min(layout.lines.len().saturating_sub(1));
+        self.scroll = top.min(total.saturating_sub(height));
     }
 
     // --- commands -------------------------------------------------------------

@@ -77,7 +77,7 @@ pub fn render(shared: &Shared, w: &Wizard, frame: &mut Frame, area: Rect, cursor
         Paragraph::new(vec![
             header,
             Line::from(tabs),
-            Line::from(Span::styled(format!(" {}", w.step.intro()), theme.dim())),
+            Line::from(Span::styled(truncate(&format!(" {}", w.step.intro()), usize::from(area.width)), theme.dim())),
         ]),
         header_area,
     );

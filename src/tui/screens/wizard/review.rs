@@ -43,12 +43,21 @@ pub fn lines(state: &Shared, w: &Wizard, width: u16, theme: &Theme) -> (Vec<Line
         Submit::Idle => Span::styled("ready".to_string(), theme.ok()),
     };
     let submit_sel = w.review_sel == 0;
-    lines.push(Line::from(vec![
-        Span::raw(if submit_sel { MARKER } else { NO_MARKER }),
-        Span::styled("[ Submit ]", if submit_sel { theme.focus() } else { theme.title() }),
-        Span::raw("  "),
-        status,
-    ]));
+    // a long status (a refusal, a conflict) goes on under itself
+    let status_w = usize::from(width).saturating_sub(15);
+    let style = status.style;
+    for (i, chunk) in wrap(&status.content, status_w).into_iter().enumerate() {
+        lines.push(Line::from(if i == 0 {
+            vec![
+                Span::raw(if submit_sel { MARKER } else { NO_MARKER }),
+                Span::styled("[ Submit ]", if submit_sel { theme.focus() } else { theme.title() }),
+                Span::raw("  "),
+                Span::styled(chunk, style),
+            ]
+        } else {
+            vec![Span::raw(" ".repeat(14)), Span::styled(chunk, style)]
+        }));
+    }
     let text_w = usize::from(width).saturating_sub(6);
     if !errors.is_empty() {
         lines.push(Line::raw(""));
@@ -94,7 +103,7 @@ pub fn lines(state: &Shared, w: &Wizard, width: u16, theme: &Theme) -> (Vec<Line
         }
     }
     lines.push(Line::raw(""));
-    let label_w = crate::tui::widgets::row::label_width(width);
+    let label_w = crate::tui::widgets::row::label_width(width.saturating_sub(2), form::SPECS);
     let value_w = usize::from(width).saturating_sub(label_w + 5).max(8);
     for step in Step::FORMS {
         lines.push(Line::from(Span::styled(format!("  {}", step.title()), theme.title())));
@@ -103,7 +112,7 @@ pub fn lines(state: &Shared, w: &Wizard, width: u16, theme: &Theme) -> (Vec<Line
             let value = review_value(state, w, field);
             // indented under the step's title; the one row renderer; a long
             // value goes on under itself rather than being cut
-            let label = format!("  {}", crate::tui::widgets::row::label_of(spec));
+            let label = format!("  {}", crate::tui::widgets::row::label_of(spec, label_w));
             for (j, chunk) in wrap(&value, value_w).into_iter().enumerate() {
                 if j == 0 {
                     lines.push(crate::tui::widgets::row::row(false, &label, label_w + 2, Span::raw(chunk), theme));
@@ -122,6 +131,20 @@ pub fn view_height(total: usize, height: usize) -> usize {
     if total > height { height.saturating_sub(1).max(1) } else { height }
 }
 
+/// The last row of a page that does not fit in `height` rows: how much is
+/// below (or, at the end, above).
+pub fn more_mark(total: usize, top: usize, view: usize, height: usize) -> Option<String> {
+    if total <= height {
+        return None;
+    }
+    let below = total.saturating_sub(top + view);
+    Some(if below > 0 {
+        format!("  ↓ {below} more line{} below · PgDn", if below == 1 { "" } else { "s" })
+    } else {
+        format!("  ↑ {top} line{} above · PgUp", if top == 1 { "" } else { "s" })
+    })
+}
+
 pub fn render(state: &Shared, w: &Wizard, frame: &mut Frame, area: Rect, theme: &Theme) {
     let (lines, _) = lines(state, w, area.width, theme);
     let total = lines.len();
@@ -129,13 +152,7 @@ pub fn render(state: &Shared, w: &Wizard, frame: &mut Frame, area: Rect, theme: 
     let view = view_height(total, height);
     let top = w.scroll.min(total.saturating_sub(view));
     let mut shown: Vec<Line> = lines.into_iter().skip(top).take(view).collect();
-    let below = total.saturating_sub(top + view);
-    if total > height {
-        let mark = if below > 0 {
-            format!("  ↓ {below} more line{} below · PgDn", if below == 1 { "" } else { "s" })
-        } else {
-            format!("  ↑ {top} line{} above · PgUp", if top == 1 { "" } else { "s" })
-        };
+    if let Some(mark) = more_mark(total, top, view, height) {
         shown.push(Line::from(Span::styled(mark, theme.dim())));
     }
     frame.render_widget(Paragraph::new(shown), area);
