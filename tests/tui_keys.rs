@@ -244,7 +244,7 @@ fn select_filters_as_you_type_and_enter_chooses() {
     }
     update(&mut s, key(KeyCode::Enter));
     assert!(matches!(s.popup, Some(Popup::Select(_))));
-    assert_eq!(contexts(&s), vec![Ctx::SelectPopup, Ctx::Global]);
+    assert_eq!(contexts(&s), vec![Ctx::SelectPopup, Ctx::TextInput, Ctx::Global]);
     typed(&mut s, "chat");
     let Some(Popup::Select(sel)) = &s.popup else { panic!() };
     assert_eq!(sel.shown.len(), 1);
@@ -727,4 +727,102 @@ fn the_confirm_dialog_takes_enter_and_arrows_and_enter_alone_changes_nothing() {
     update(&mut s, key(KeyCode::Tab));
     let fx = update(&mut s, key(KeyCode::Enter));
     assert!(fx.iter().any(|e| matches!(e, Effect::SaveDraft { .. })), "save and quit saves first: {fx:?}");
+}
+
+fn paste(s: &mut State, text: &str) {
+    update(s, Action::Paste(text.into()));
+}
+
+fn list_note(s: &State) -> Option<String> {
+    match &s.popup {
+        Some(Popup::List(l)) => l.note.clone(),
+        _ => None,
+    }
+}
+
+#[test]
+fn a_paste_into_a_list_editor_is_typed_with_its_rules_and_says_what_it_refused() {
+    let mut d = ChannelDocument::default();
+    d.basic.transfer_keywords.clear();
+    let mut s = wizard(d);
+    update(&mut s, key(KeyCode::PageDown));
+    go_to(&mut s, FieldId::Keywords);
+    update(&mut s, key(KeyCode::Enter));
+    // separators make separate keywords
+    paste(&mut s, "agent, human;operator\n");
+    assert_eq!(list_note(&s).as_deref(), Some("pasted 3 keywords"));
+    update(&mut s, key(KeyCode::Enter));
+    assert_eq!(doc(&s).basic.transfer_keywords, vec!["agent", "human", "operator"]);
+    // too long: cut at the limit, and said
+    update(&mut s, key(KeyCode::Char('a')));
+    paste(&mut s, &"x".repeat(40));
+    assert!(list_note(&s).unwrap().contains("at most 32 characters"), "{:?}", list_note(&s));
+    update(&mut s, key(KeyCode::Enter));
+    assert_eq!(doc(&s).basic.transfer_keywords[3], "x".repeat(32));
+    update(&mut s, key(KeyCode::Esc));
+    // a time range pasted into the work-time editor fills both ends
+    go_to(&mut s, FieldId::NonWorkday);
+    update(&mut s, key(KeyCode::Enter));
+    paste(&mut s, "09:00-17:30");
+    update(&mut s, key(KeyCode::Enter));
+    let seg = &doc(&s).basic.work_time.non_workday;
+    assert_eq!((seg[0].start.as_str(), seg[0].end.as_str()), ("09:00", "17:30"));
+}
+
+#[test]
+fn ctrl_u_erases_to_the_line_start_in_every_text_input() {
+    let mut d = ChannelDocument::default();
+    d.basic.transfer_keywords.clear();
+    d.basic.offline_messages.enabled = true;
+    let mut s = wizard(d);
+    update(&mut s, key(KeyCode::PageDown));
+    // a keyword being typed
+    go_to(&mut s, FieldId::Keywords);
+    update(&mut s, key(KeyCode::Enter));
+    typed(&mut s, "wrong");
+    update(&mut s, ctrl('u'));
+    typed(&mut s, "agent");
+    update(&mut s, key(KeyCode::Enter));
+    assert_eq!(doc(&s).basic.transfer_keywords, vec!["agent"]);
+    update(&mut s, key(KeyCode::Esc));
+    // a message: the line being typed goes, the one above stays
+    go_to(&mut s, FieldId::Notification);
+    update(&mut s, key(KeyCode::Enter));
+    typed(&mut s, "keep");
+    update(&mut s, key(KeyCode::Enter));
+    typed(&mut s, "drop this");
+    update(&mut s, ctrl('u'));
+    update(&mut s, key(KeyCode::Esc));
+    assert_eq!(doc(&s).basic.non_working_time_notification, "keep\n");
+    // a choice's filter
+    go_to(&mut s, FieldId::OmRoutingMode);
+    update(&mut s, key(KeyCode::Enter));
+    typed(&mut s, "zzz");
+    let Some(Popup::Select(sel)) = &s.popup else { panic!("the choices") };
+    assert!(sel.shown.is_empty());
+    update(&mut s, ctrl('u'));
+    let Some(Popup::Select(sel)) = &s.popup else { panic!("the choices") };
+    assert!(sel.query.is_empty() && sel.shown.len() == 3);
+}
+
+#[test]
+fn below_the_smallest_layout_only_quit_and_repaint_act() {
+    let mut s = wizard(ChannelDocument::default());
+    update(&mut s, Action::Resize(50, 12));
+    let before = doc(&s).clone();
+    typed(&mut s, "abc");
+    update(&mut s, key(KeyCode::Tab));
+    update(&mut s, key(KeyCode::PageDown));
+    update(&mut s, Action::Paste("pasted".into()));
+    assert_eq!(doc(&s), &before, "nothing acts on a form that cannot be seen");
+    assert_eq!(focus(&s), FieldId::AppKey);
+    assert_eq!(contexts(&s), vec![Ctx::TooSmall]);
+    let fx = update(&mut s, ctrl('q'));
+    assert!(s.quit || !fx.is_empty(), "Ctrl-Q still quits");
+    // back to a size that fits, the keys act again
+    let mut s = wizard(ChannelDocument::default());
+    update(&mut s, Action::Resize(50, 12));
+    update(&mut s, Action::Resize(60, 16));
+    typed(&mut s, "abc");
+    assert_eq!(doc(&s).channel_info.app_key, "abc");
 }

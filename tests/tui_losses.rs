@@ -584,3 +584,29 @@ fn a_key_that_types_is_never_offered_as_a_command_and_f1_helps_everywhere() {
     update(&mut s, key(KeyCode::PageDown));
     assert!(s.help.as_ref().unwrap().scroll > 0, "the overlay scrolls when it does not fit");
 }
+
+#[test]
+fn in_every_reachable_context_the_help_lists_each_key_once_and_opens_with_f1() {
+    for (name, build) in reachable() {
+        let mut state = build();
+        let rows = keymap::overlay(&contexts(&state));
+        let mut seen = std::collections::HashMap::new();
+        for (keys, help) in &rows {
+            for k in keys.split(' ') {
+                if let Some(other) = seen.insert(k.to_string(), *help) {
+                    panic!("{name}: {k} is listed twice, for {other} and for {help}");
+                }
+            }
+        }
+        // ? types where text is typed, and asks for help everywhere else
+        let q = keymap::dispatch(&contexts(&state), &KeyEvent::new(KeyCode::Char('?'), KeyModifiers::NONE));
+        let q = q.map(|(c, _)| c);
+        // (the multi-line editor takes every unbound key as text)
+        let types = q.is_none() && matches!(state.popup, Some(Popup::Text(_)));
+        assert!(matches!(q, Some(Cmd::Insert | Cmd::Help)) || types || state.help.is_some(), "{name}: ? does {q:?}");
+        if state.help.is_none() {
+            update(&mut state, Action::Key(KeyEvent::new(KeyCode::F(1), KeyModifiers::NONE)));
+            assert!(state.help.is_some(), "{name}: F1 shows the keys");
+        }
+    }
+}

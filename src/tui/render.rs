@@ -20,7 +20,10 @@ pub fn render(state: &State, frame: &mut Frame) {
     let area = frame.area();
     let theme = Theme { color: state.shared.color };
     if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
-        let msg = format!("terminal too small (need {MIN_WIDTH}×{MIN_HEIGHT})");
+        let msg = super::text::truncate(
+            &format!("terminal too small (need {MIN_WIDTH}×{MIN_HEIGHT}) · Ctrl-Q quits"),
+            usize::from(area.width),
+        );
         let y = area.height / 2;
         frame.render_widget(
             Paragraph::new(msg).alignment(Alignment::Center),
@@ -37,7 +40,12 @@ pub fn render(state: &State, frame: &mut Frame) {
         Screen::Integration(p) => p.render(&state.shared, frame, body, &theme, cursor_shown),
         Screen::Channels(c) => c.render(&state.shared, frame, body, &theme, cursor_shown),
     }
-    message_line(state, frame, Rect { x: area.x, y: area.bottom() - 1 - rows, width: area.width, height: rows }, &theme);
+    message_line(
+        state,
+        frame,
+        Rect { x: area.x, y: area.bottom() - 1 - rows, width: area.width, height: rows },
+        &theme,
+    );
     key_bar(state, frame, Rect { x: area.x, y: area.bottom() - 1, width: area.width, height: 1 }, &theme);
     if let Some(popup) = &state.popup {
         popup.render(&state.screen, frame, &theme);

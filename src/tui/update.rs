@@ -356,6 +356,10 @@ pub fn open_wizard(state: &mut State, draft: Draft) {
 
 /// The contexts whose bindings apply now, most specific first.
 pub fn contexts(state: &State) -> Vec<Ctx> {
+    let (w, h) = state.shared.size;
+    if w < super::render::MIN_WIDTH || h < super::render::MIN_HEIGHT {
+        return vec![Ctx::TooSmall];
+    }
     if state.help.is_some() {
         let rows = keymap::overlay(&contexts_beneath(state)).len();
         if rows > help::visible_rows(state.shared.size.1) {
@@ -432,7 +436,8 @@ fn on_key(state: &mut State, key: &KeyEvent) -> Outcome {
 }
 
 fn on_paste(state: &mut State, text: &str) {
-    if state.help.is_some() {
+    let (w, h) = state.shared.size;
+    if state.help.is_some() || w < super::render::MIN_WIDTH || h < super::render::MIN_HEIGHT {
         return;
     }
     if let Some(p) = state.popup.as_mut() {

@@ -123,8 +123,9 @@ impl ListEditor {
 
     pub fn contexts(&self) -> Vec<Ctx> {
         match &self.editing {
-            Some(_) if is_time(self.field) => vec![Ctx::TimeEdit, Ctx::ListEdit],
-            Some(_) => vec![Ctx::ListEdit],
+            // the line takes the keys of every line input (Ctrl-U, Ctrl-W…)
+            Some(_) if is_time(self.field) => vec![Ctx::TimeEdit, Ctx::ListEdit, Ctx::TextInput],
+            Some(_) => vec![Ctx::ListEdit, Ctx::TextInput],
             None => vec![Ctx::ListPopup],
         }
     }
@@ -286,6 +287,68 @@ impl ListEditor {
             _ => {}
         }
         Outcome::none()
+    }
+
+    /// Pasted text, typed key by key with the same rules. Keywords: `,`,
+    /// `;`, tabs and line breaks separate keywords ("agent, human" adds
+    /// two). Times: anything between two times ("08:30-12:00") moves to
+    /// the end. What was refused is said once.
+    pub fn paste(&mut self, text: &str, w: &mut Wizard, shared: &mut Shared) {
+        let field = self.field;
+        let time = is_time(field);
+        let max = if time { SEGMENTS_MAX } else { KEYWORDS_MAX };
+        let mut notes: Vec<String> = Vec::new();
+        let mut note = |n: &Option<String>| {
+            if let Some(n) = n
+                && !notes.contains(n)
+            {
+                notes.push(n.clone());
+            }
+        };
+        let mut added = 0;
+        if time {
+            if self.editing.is_none() {
+                self.update(Cmd::NewDraft, None, w, shared);
+                note(&self.note);
+            }
+            for c in text.trim().chars() {
+                let Some(edit) = self.editing.as_mut() else { break };
+                if !c.is_ascii_digit() && c != ':' && edit.part == 0 && !edit.inputs[0].is_empty() {
+                    edit.part = 1;
+                    continue;
+                }
+                if edit.part == 1 && !c.is_ascii_digit() && c != ':' && edit.inputs[1].is_empty() {
+                    continue;
+                }
+                self.update(Cmd::Insert, Some(c), w, shared);
+                note(&self.note);
+            }
+        } else {
+            let pieces: Vec<&str> =
+                text.split([',', ';', '\n', '\r', '\t']).map(str::trim).filter(|p| !p.is_empty()).collect();
+            for (i, piece) in pieces.iter().enumerate() {
+                if i > 0 || self.editing.is_none() {
+                    if self.editing.is_some() {
+                        self.keep(w, shared);
+                    }
+                    if len(&w.draft, field) >= max {
+                        note(&Some(format!("at most {max} are allowed: {} not added", pieces.len() - i)));
+                        break;
+                    }
+                    self.start(w, None);
+                }
+                for c in piece.chars() {
+                    self.update(Cmd::Insert, Some(c), w, shared);
+                    note(&self.note);
+                }
+                added += 1;
+            }
+        }
+        self.note = match (notes.is_empty(), added) {
+            (true, 0 | 1) => None,
+            (true, n) => Some(format!("pasted {n} keywords")),
+            (false, _) => Some(format!("pasted: {}", notes.join("; "))),
+        };
     }
 
     pub fn render(&self, w: &Wizard, frame: &mut Frame, theme: &Theme) {

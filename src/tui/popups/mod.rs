@@ -40,7 +40,8 @@ impl Popup {
     pub fn contexts(&self) -> Vec<Ctx> {
         match self {
             Popup::Confirm(_) => vec![Ctx::Confirm],
-            Popup::Select(_) => vec![Ctx::SelectPopup],
+            // the filter is a line input like every other
+            Popup::Select(_) => vec![Ctx::SelectPopup, Ctx::TextInput],
             Popup::List(l) => l.contexts(),
             Popup::Text(_) => vec![Ctx::TextPopup],
             Popup::SaveFailed(s) => s.contexts(),
@@ -85,6 +86,7 @@ impl Popup {
     pub fn paste(&mut self, text: &str, screen: &mut Screen, shared: &mut Shared) {
         match (self, screen) {
             (Popup::Text(p), Screen::Wizard(w)) => p.paste(text, w, shared),
+            (Popup::List(p), Screen::Wizard(w)) => p.paste(text, w, shared),
             (Popup::Select(p), _) => p.paste(text),
             (Popup::SaveFailed(p), _) => p.paste(text),
             (Popup::Prompt(p), _) => p.paste(text),

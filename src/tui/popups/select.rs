@@ -54,17 +54,11 @@ impl Select {
             }
             Cmd::Up => self.selected = self.selected.saturating_sub(1),
             Cmd::Down => self.selected = (self.selected + 1).min(self.shown.len().saturating_sub(1)),
-            Cmd::Insert => {
-                if let Some(c) = c {
-                    self.query.insert(c);
+            _ => {
+                if crate::tui::screens::wizard::apply_edit(&mut self.query, cmd, c) {
                     self.refilter();
                 }
             }
-            Cmd::Backspace => {
-                self.query.backspace();
-                self.refilter();
-            }
-            _ => {}
         }
         Outcome::none()
     }

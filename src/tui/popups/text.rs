@@ -25,6 +25,9 @@ impl TextEditor {
     pub fn new(field: FieldId, text: &str) -> Self {
         let mut area = TextArea::new(text.split('\n').map(str::to_string).collect());
         area.set_cursor_line_style(ratatui::style::Style::default());
+        // long lines wrap by word (a run without spaces, as Chinese is, by
+        // grapheme) instead of scrolling every line sideways
+        area.set_wrap_mode(ratatui_textarea::WrapMode::WordOrGlyph);
         area.move_cursor(ratatui_textarea::CursorMove::Bottom);
         area.move_cursor(ratatui_textarea::CursorMove::End);
         Self { field, area: Box::new(area) }
@@ -54,7 +57,16 @@ impl TextEditor {
     }
 
     pub fn input(&mut self, key: &KeyEvent, w: &mut Wizard, shared: &mut Shared) {
-        if self.area.input(*key) {
+        use crossterm::event::{KeyCode, KeyModifiers};
+        let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
+        // the line-editing keys of every other input: Ctrl-U erases to the
+        // line's start (the text area's own Ctrl-U, undo, is Ctrl-Z here)
+        let changed = match key.code {
+            KeyCode::Char('u') if ctrl => self.area.delete_line_by_head(),
+            KeyCode::Char('z') if ctrl => self.area.undo(),
+            _ => self.area.input(*key),
+        };
+        if changed {
             self.commit(w, shared);
         }
     }
@@ -76,6 +88,19 @@ impl TextEditor {
             + self.area.lines().len().saturating_sub(1);
         let text_area = Rect { height: inner.height.saturating_sub(1), ..inner };
         frame.render_widget(&*self.area, text_area);
+        // the terminal's own cursor stands where the text cursor is, for
+        // screen magnifiers and input methods
+        let at = self.area.screen_cursor();
+        let (top, left) = self.area.scroll_offset();
+        if let (Some(row), Some(col)) = (at.row.checked_sub(usize::from(top)), at.col.checked_sub(usize::from(left)))
+            && row < usize::from(text_area.height)
+            && col < usize::from(text_area.width)
+        {
+            frame.set_cursor_position(ratatui::layout::Position {
+                x: text_area.x + col as u16,
+                y: text_area.y + row as u16,
+            });
+        }
         let count = format!("{used}/{max} characters");
         let style = if used > max { theme.error() } else { theme.dim() };
         frame.render_widget(
