@@ -485,3 +485,23 @@ fn ctrl_l_repaints_a_screen_something_else_wrote_on() {
     pane.keys(&["C-q"]);
     pane.wait_exit();
 }
+
+#[test]
+fn a_paste_with_a_tab_into_app_key_says_what_it_dropped() {
+    let pane = Pane::new("paste");
+    pane.start(&["--offline"]);
+    pane.wait_for(&["no", "drafts", "yet"]);
+    pane.keys(&["n"]);
+    pane.wait_focus("APP Key");
+    pane.paste("ak 12\t3");
+    let screen = pane.wait_for(&["dropped:", "space,", "tab"]);
+    assert!(screen.contains("2 characters APP Key does not take"), "{screen}");
+    assert!(focused_row(&screen).is_some_and(|r| r.contains("ak123")), "{screen}");
+    // the message goes when the focus leaves the field
+    pane.keys(&["Tab"]);
+    pane.wait_until("the message gone", |s| !s.contains("dropped:"));
+    pane.keys(&["C-q"]);
+    pane.wait_for(&["save", "and", "quit"]);
+    pane.keys(&["s"]);
+    pane.wait_exit();
+}

@@ -826,3 +826,94 @@ fn below_the_smallest_layout_only_quit_and_repaint_act() {
     typed(&mut s, "abc");
     assert_eq!(doc(&s).channel_info.app_key, "abc");
 }
+
+fn draw(s: &State) -> String {
+    let mut t = ratatui::Terminal::new(ratatui::backend::TestBackend::new(80, 24)).unwrap();
+    t.draw(|f| chanwiz::tui::render::render(s, f)).unwrap();
+    t.backend().to_string()
+}
+
+#[test]
+fn an_emptied_number_stays_empty_with_its_error_until_one_is_typed() {
+    let mut s = wizard(example());
+    update(&mut s, key(KeyCode::PageDown));
+    go_to(&mut s, FieldId::OmRoutingLimit);
+    let before = doc(&s).basic.offline_messages.routing_time_limit_minutes;
+    for _ in 0..4 {
+        update(&mut s, key(KeyCode::Backspace));
+    }
+    update(&mut s, key(KeyCode::Tab));
+    let w = s.wizard().unwrap();
+    let errors: Vec<_> = w.errors_of(FieldId::OmRoutingLimit).into_iter().map(|e| e.message.clone()).collect();
+    assert_eq!(errors, vec!["Offline Message Routing Time Limit is required: a whole number from 1 to 60 min."]);
+    let screen = draw(&s);
+    assert!(screen.contains("is required: a whole number from 1"), "{screen}");
+    assert!(!screen.contains(&format!("{before} min")), "the old number is not shown as if kept:\n{screen}");
+    // back on the field, it is still empty; a number typed ends the error
+    update(&mut s, key(KeyCode::BackTab));
+    assert_eq!(s.wizard().unwrap().input.as_ref().unwrap().text(), "");
+    typed(&mut s, "45");
+    assert_eq!(doc(&s).basic.offline_messages.routing_time_limit_minutes, 45);
+    assert!(s.wizard().unwrap().errors_of(FieldId::OmRoutingLimit).is_empty());
+}
+
+#[test]
+fn a_message_editor_shows_every_refused_character_as_it_is_typed_and_clears_when_fixed() {
+    let mut d = example();
+    d.basic.offline_messages.prompt.clear();
+    let mut s = wizard(d);
+    update(&mut s, key(KeyCode::PageDown));
+    go_to(&mut s, FieldId::OmPrompt);
+    update(&mut s, key(KeyCode::Enter));
+    typed(&mut s, "it's <b>; ok");
+    let screen = draw(&s);
+    assert!(screen.contains("may not contain ' < > ; (none of"), "every character, once, while typing:\n{screen}");
+    for _ in 0.."it's <b>; ok".len() {
+        update(&mut s, key(KeyCode::Backspace));
+    }
+    typed(&mut s, "Leave a message");
+    assert!(!draw(&s).contains("may not contain"), "the error goes the moment it is fixed");
+}
+
+#[test]
+fn the_work_time_editor_drops_an_overlap_the_moment_it_is_fixed() {
+    let mut d = example();
+    d.basic.work_time.workday =
+        vec![chanwiz::model::Segment::new("08:00", "12:00"), chanwiz::model::Segment::new("11:00", "14:00")];
+    let mut s = wizard(d);
+    update(&mut s, key(KeyCode::PageDown));
+    go_to(&mut s, FieldId::Workday);
+    update(&mut s, key(KeyCode::Enter));
+    assert!(draw(&s).contains("overlaps"));
+    update(&mut s, key(KeyCode::Down));
+    update(&mut s, key(KeyCode::Enter));
+    // the start 11:00 becomes 12:00, digit by digit
+    for _ in 0..5 {
+        update(&mut s, key(KeyCode::Backspace));
+    }
+    typed(&mut s, "12:00");
+    assert!(!draw(&s).contains("overlaps"), "{}", draw(&s));
+}
+
+#[test]
+fn a_taken_channel_name_is_found_as_it_is_typed_and_offline_the_hint_says_unchecked() {
+    let mut s = wizard(ChannelDocument::default());
+    let mut cat = chanwiz::model::Catalogue::default();
+    cat.channels.push(chanwiz::model::catalogue::ChannelRef { id: "ch-1".into(), name: "Support".into() });
+    update(&mut s, Action::CatalogueLoaded { catalogue: cat, fetched: chrono::Utc::now() });
+    s.shared.link = Link::Online;
+    update(&mut s, key(KeyCode::PageDown));
+    go_to(&mut s, FieldId::ChannelName);
+    typed(&mut s, "Support");
+    let errors: Vec<_> =
+        s.wizard().unwrap().errors_of(FieldId::ChannelName).into_iter().map(|e| e.message.clone()).collect();
+    assert!(errors.iter().any(|e| e.contains("already exists")), "{errors:?}");
+    assert!(draw(&s).contains("tenant's channels."), "{}", draw(&s));
+    typed(&mut s, "2");
+    assert!(s.wizard().unwrap().errors_of(FieldId::ChannelName).is_empty());
+    // without a channel list the hint says the name is not checked
+    let mut s = wizard(ChannelDocument::default());
+    update(&mut s, key(KeyCode::PageDown));
+    go_to(&mut s, FieldId::ChannelName);
+    assert!(draw(&s).contains("Unchecked: no"), "{}", draw(&s));
+}

@@ -233,13 +233,21 @@ impl Checker {
                     "Offline Message Prompt is required while Offline Messages is on: at most {MESSAGE_MAX} characters."
                 ),
             );
-        } else if self.text(f::OM_PROMPT, "Offline Message Prompt", &om.prompt, MESSAGE_MAX, true)
-            && let Some(c) = om.prompt.chars().find(|c| PROMPT_FORBIDDEN.contains(c))
-        {
-            self.err(
-                f::OM_PROMPT,
-                format!("Offline Message Prompt may not contain {c}: none of ' \" / < > \\ ; is allowed."),
-            );
+        } else if self.text(f::OM_PROMPT, "Offline Message Prompt", &om.prompt, MESSAGE_MAX, true) {
+            // every character that is refused, each once, in the order typed
+            let mut found: Vec<char> = Vec::new();
+            for c in om.prompt.chars().filter(|c| PROMPT_FORBIDDEN.contains(c)) {
+                if !found.contains(&c) {
+                    found.push(c);
+                }
+            }
+            if !found.is_empty() {
+                let list = found.iter().map(char::to_string).collect::<Vec<_>>().join(" ");
+                self.err(
+                    f::OM_PROMPT,
+                    format!("Offline Message Prompt may not contain {list} (none of ' \" / < > \\ ; is allowed)."),
+                );
+            }
         }
         self.range(
             f::OM_ROUTING_LIMIT,

@@ -135,6 +135,13 @@ impl Pane {
         self.tmux(&["send-keys", "-t", "e2e", "-l", "--", text]);
     }
 
+    /// Text pasted as a terminal pastes it (bracketed, when the program
+    /// asked for that).
+    pub fn paste(&self, text: &str) {
+        self.tmux(&["set-buffer", "-b", "e2e-paste", "--", text]);
+        self.tmux(&["paste-buffer", "-p", "-d", "-b", "e2e-paste", "-t", "e2e"]);
+    }
+
     pub fn screen(&self) -> String {
         String::from_utf8(self.tmux(&["capture-pane", "-p", "-t", "e2e"]).stdout).unwrap()
     }

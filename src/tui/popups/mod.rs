@@ -106,7 +106,11 @@ impl Popup {
                     p.render(w, frame, theme)
                 }
             }
-            Popup::Text(p) => p.render(frame, theme),
+            Popup::Text(p) => {
+                if let Screen::Wizard(w) = screen {
+                    p.render(w, frame, theme)
+                }
+            }
         }
     }
 }

@@ -8,11 +8,13 @@ use ratatui::text::Line;
 use ratatui::widgets::Paragraph;
 use ratatui_textarea::TextArea;
 
+use crate::sanitize::clean;
 use crate::tui::form::{self as fields, FieldId, Kind};
 use crate::tui::keymap::Cmd;
 use crate::tui::msg::{Effect, Outcome};
 use crate::tui::screens::wizard::Wizard;
 use crate::tui::state::Shared;
+use crate::tui::text::wrap;
 use crate::tui::theme::Theme;
 use crate::tui::widgets::popup::frame_box;
 
@@ -77,7 +79,9 @@ impl TextEditor {
         self.commit(w, shared);
     }
 
-    pub fn render(&self, frame: &mut Frame, theme: &Theme) {
+    /// The editor, the field's errors as they are now (checked as it is
+    /// typed, the same rules as everywhere), and the count.
+    pub fn render(&self, w: &Wizard, frame: &mut Frame, theme: &Theme) {
         let spec = fields::spec_of(self.field);
         let max = match spec.kind {
             Kind::Multiline { max } => max,
@@ -86,7 +90,21 @@ impl TextEditor {
         let inner = frame_box(frame, 70, 12, &format!("{} — Esc done · Ctrl-E $EDITOR", spec.label));
         let used: usize = self.area.lines().iter().map(|l| l.chars().count()).sum::<usize>()
             + self.area.lines().len().saturating_sub(1);
-        let text_area = Rect { height: inner.height.saturating_sub(1), ..inner };
+        let mut errors: Vec<Line> = Vec::new();
+        for e in w.errors_of(self.field) {
+            for (i, chunk) in
+                wrap(&clean(&e.message), usize::from(inner.width).saturating_sub(3)).into_iter().enumerate()
+            {
+                let lead = if i == 0 { "✗ " } else { "  " };
+                errors.push(Line::styled(format!("{lead}{chunk}"), theme.error()));
+            }
+        }
+        let shown = (errors.len() as u16).min(inner.height.saturating_sub(3));
+        let text_area = Rect { height: inner.height.saturating_sub(1 + shown), ..inner };
+        frame.render_widget(
+            Paragraph::new(errors.into_iter().take(usize::from(shown)).collect::<Vec<_>>()),
+            Rect { y: text_area.bottom(), height: shown, ..inner },
+        );
         frame.render_widget(&*self.area, text_area);
         // the terminal's own cursor stands where the text cursor is, for
         // screen magnifiers and input methods

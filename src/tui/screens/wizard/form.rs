@@ -73,7 +73,11 @@ pub fn layout(w: &Wizard, shared: &Shared, width: u16) -> Layout {
         let focused = field == w.focus;
         let start = lines.len();
         let input = w.input.as_ref().filter(|_| focused);
-        let (value, col) = row::value(spec, &w.draft, input, &cx, value_w);
+        let (value, col) = match input {
+            // an emptied required number shows empty (its error says why)
+            None if w.blank.contains(&field) => (Span::raw(""), None),
+            _ => row::value(spec, &w.draft, input, &cx, value_w),
+        };
         if let Some(col) = col {
             cursor = Some((lines.len(), 2 + label_w + 1 + col));
         }

@@ -93,6 +93,10 @@ pub struct Wizard {
     /// Esc leads back to the Channels screen (the edit was opened there)
     /// rather than home.
     pub back_to_channels: bool,
+    /// Required numbers the user emptied: they show empty, with their
+    /// error, until a number is typed (the draft keeps the last number,
+    /// which a submit never sends while the field is empty).
+    pub blank: HashSet<FieldId>,
 }
 
 impl Wizard {
@@ -122,6 +126,7 @@ impl Wizard {
             submit: Submit::Idle,
             scroll: 0,
             back_to_channels: false,
+            blank: HashSet::new(),
         };
         let saved_field = w.draft.meta.field.as_deref().and_then(fields::field_named);
         let visible = w.fields();
@@ -165,6 +170,23 @@ impl Wizard {
     pub fn revalidate(&mut self, shared: &Shared) {
         let editing = self.draft.meta.channel_id.clone();
         self.errors = validate_all(&self.draft.document, self.mode(), shared.catalogue.as_ref(), editing.as_deref());
+        for &field in &self.blank {
+            let spec = fields::spec_of(field);
+            if let Kind::Number { min, max, unit, .. } = spec.kind
+                && spec.shown(&self.draft)
+            {
+                self.errors.retain(|e| e.path != spec.path);
+                self.errors.push(FieldError::new(
+                    spec.path,
+                    format!("{} is required: a whole number from {min} to {max} {unit}.", spec.label),
+                ));
+            }
+        }
+    }
+
+    /// The text a single-line editor of `field` starts with.
+    fn input_text(&self, field: FieldId) -> String {
+        if self.blank.contains(&field) { String::new() } else { fields::spec_of(field).text(&self.draft) }
     }
 
     /// Every error, local and from the server, without repeating a path.
@@ -228,7 +250,7 @@ impl Wizard {
     fn open_input(&mut self, shared: &Shared) {
         let kind = fields::spec_of(self.focus).kind;
         self.input = (self.step != Step::Review && fields::takes_line_input(kind, has_choices(kind, shared)))
-            .then(|| LineInput::new(&fields::spec_of(self.focus).text(&self.draft)));
+            .then(|| LineInput::new(&self.input_text(self.focus)));
     }
 
     // --- changing the draft -------------------------------------------------
@@ -534,7 +556,17 @@ impl Wizard {
             return None;
         }
         let spec = fields::spec_of(self.focus);
-        Some((None, crate::tui::widgets::row::hint_of(spec, form::label_width(self.step, shared.size.0))))
+        let mut hint = crate::tui::widgets::row::hint_of(spec, form::label_width(self.step, shared.size.0));
+        if self.focus == FieldId::ChannelName {
+            // what the name is checked against as it is typed
+            hint.push_str(match (&shared.catalogue, &shared.link) {
+                (None, _) => " Unchecked: no channel list (offline).",
+                (Some(c), _) if c.channels_omitted > 0 => " Checked when saved (too many channels to list).",
+                (Some(_), crate::tui::state::Link::Online) => " Checked against the tenant's channels.",
+                (Some(_), _) => " Checked against the cached channel list (offline).",
+            });
+        }
+        Some((None, hint))
     }
 
     /// The Review page's line count and how many show at once.
@@ -726,7 +758,7 @@ impl Wizard {
         let field = self.focus;
         let kind = fields::spec_of(field).kind;
         if self.input.is_none() {
-            self.input = Some(LineInput::new(&fields::spec_of(field).text(&self.draft)));
+            self.input = Some(LineInput::new(&self.input_text(field)));
         }
         let Some(input) = self.input.as_mut() else { return };
         if cmd == Cmd::Insert
@@ -748,10 +780,18 @@ impl Wizard {
         let text = input.text();
         match spec.kind {
             Kind::Number { optional, .. } => match text.parse::<i64>() {
-                Ok(n) => self.edit(field, shared, |d| spec.set_number(d, Some(n))),
+                Ok(n) => {
+                    self.blank.remove(&field);
+                    self.edit(field, shared, |d| spec.set_number(d, Some(n)))
+                }
                 Err(_) if text.is_empty() && optional => self.edit(field, shared, |d| spec.set_number(d, None)),
-                // an empty required number keeps its last value until one is typed
-                Err(_) => {}
+                // an emptied required number stays empty, with its error
+                Err(_) => {
+                    if text.is_empty() && self.blank.insert(field) {
+                        self.touched.insert(field);
+                        self.revalidate(shared);
+                    }
+                }
             },
             _ => self.edit(field, shared, |d| spec.set_text(d, text)),
         }

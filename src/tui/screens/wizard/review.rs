@@ -160,6 +160,9 @@ pub fn render(state: &Shared, w: &Wizard, frame: &mut Frame, area: Rect, theme: 
 
 fn review_value(state: &Shared, w: &Wizard, field: FieldId) -> String {
     let doc = &w.draft.document;
+    if w.blank.contains(&field) {
+        return "(empty)".to_string();
+    }
     match form::spec_of(field).kind {
         Kind::Secret { .. } => match &doc.channel_info.app_secret {
             Some(_) if w.draft.meta.channel_id.is_some() => "******** (replaced)".to_string(),
