@@ -505,3 +505,25 @@ fn a_paste_with_a_tab_into_app_key_says_what_it_dropped() {
     pane.keys(&["s"]);
     pane.wait_exit();
 }
+
+#[test]
+fn a_terminal_without_utf8_gets_ascii_only() {
+    for (args, env) in [(vec!["--offline", "--ascii"], None), (vec!["--offline"], Some("en_US.ISO-8859-1"))] {
+        let mut pane = Pane::new("ascii");
+        if let Some(lang) = env {
+            pane.env.push(("LC_ALL".into(), lang.into()));
+        }
+        pane.start(&args);
+        pane.wait_for(&["no", "drafts", "yet"]);
+        pane.keys(&["n"]);
+        let screen = pane.wait_until("the form drawn", |s| s.contains("> APP Key"));
+        assert!(screen.is_ascii(), "{args:?} {env:?}: only ASCII is drawn:\n{screen}");
+        assert!(screen.contains("Channel info x"), "the error counts still marked: {screen}");
+        pane.keys(&["C-q"]);
+        let s = pane.wait_until("quit or its question", |s| s.contains("WIZARD-EXIT") || s.contains("save and quit"));
+        if !s.contains("WIZARD-EXIT") {
+            pane.keys(&["d"]);
+        }
+        pane.wait_exit();
+    }
+}

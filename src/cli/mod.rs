@@ -148,8 +148,9 @@ impl Command {
 fn absorb_globals(cli: &mut Cli) -> Result<(), String> {
     let top = &cli.wizard;
     let Some(cmd) = cli.command.as_mut() else { return Ok(()) };
-    if top.mouse {
-        return Err("--mouse is an option of the wizard (`chanwiz` with no command)".into());
+    if top.mouse || top.ascii {
+        let flag = if top.mouse { "--mouse" } else { "--ascii" };
+        return Err(format!("{flag} is an option of the wizard (`chanwiz` with no command)"));
     }
     if top.keep_draft {
         return Err("--keep-draft before a command is the wizard's: give it after `submit`".into());

@@ -20,6 +20,11 @@ pub struct WizardArgs {
     /// the channel); by default it is removed.
     #[arg(long)]
     pub keep_draft: bool,
+    /// Draw with ASCII only (▸ ✗ ✓ ● as > x + *): for a terminal without
+    /// UTF-8, e.g. PuTTY with a legacy character set. Chosen by itself when
+    /// LC_ALL, LC_CTYPE or LANG names another charset; also CHANWIZ_ASCII=1.
+    #[arg(long)]
+    pub ascii: bool,
     /// Bot API base URL (a local Bot API server, tests). Default:
     /// $CHANWIZ_TELEGRAM_API, then https://api.telegram.org.
     #[arg(long, value_name = "URL")]
@@ -63,9 +68,13 @@ pub fn run(args: &WizardArgs, paths: &Paths) -> ExitCode {
         // the local backend, when it starts, asks the same Bot API
         super::embedded::use_telegram_api(api.base_url());
     }
+    let ascii = args.ascii
+        || std::env::var("CHANWIZ_ASCII").is_ok_and(|v| v == "1")
+        || !crate::tui::text::locale_is_utf8(|k| std::env::var(k).ok());
     let result = app::run(
         store,
         args.mouse,
+        ascii,
         args.keep_draft,
         telegram,
         offline_catalogue,

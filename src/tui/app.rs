@@ -24,6 +24,8 @@ use crate::drafts::DraftStore;
 
 pub struct Options {
     pub mouse: bool,
+    /// Draw ASCII only (`--ascii`, or a locale without UTF-8).
+    pub ascii: bool,
     /// Keep a draft after its submit was confirmed (`--keep-draft`).
     pub keep_draft: bool,
     /// The Bot API (`--telegram-api`, `CHANWIZ_TELEGRAM_API`), or why it is
@@ -136,9 +138,11 @@ impl Input {
 
 /// Run the wizard on a runtime of its own. `make_backend` is called inside
 /// it (an embedded server must live on that runtime).
+#[allow(clippy::too_many_arguments)]
 pub fn run(
     store: Arc<DraftStore>,
     mouse: bool,
+    ascii: bool,
     keep_draft: bool,
     telegram: Result<crate::telegram::ApiConfig, String>,
     offline_catalogue: Option<crate::client::cache::Caches>,
@@ -147,7 +151,7 @@ pub fn run(
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
     runtime.block_on(async move {
         let (backend, backend_url) = make_backend();
-        run_async(store, Options { mouse, keep_draft, telegram, backend, backend_url, offline_catalogue }).await
+        run_async(store, Options { mouse, ascii, keep_draft, telegram, backend, backend_url, offline_catalogue }).await
     })
 }
 
@@ -165,7 +169,7 @@ async fn run_async(store: Arc<DraftStore>, opts: Options) -> io::Result<Outcome>
     }));
     enter_terminal(mouse)?;
     let _restore = Restore { mouse };
-    let mut term: Term = Terminal::new(LeanBackend::new(io::stdout())?)?;
+    let mut term: Term = Terminal::new(LeanBackend::new(io::stdout())?.with_ascii(opts.ascii))?;
     term.clear()?;
     if let Ok((w, h)) = terminal::size() {
         update(&mut state, Action::Resize(w, h));

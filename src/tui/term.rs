@@ -40,6 +40,9 @@ pub struct LeanBackend<W: Write> {
     cursor_visible: Option<bool>,
     /// Report the size instead of asking the terminal (tests, benchmarks).
     fixed_size: bool,
+    /// The terminal takes ASCII only (`--ascii`, a locale without UTF-8):
+    /// every symbol is sent as its ASCII stand-in.
+    ascii: bool,
 }
 
 impl<W: Write> LeanBackend<W> {
@@ -55,7 +58,22 @@ impl<W: Write> LeanBackend<W> {
     }
 
     fn with_size(out: W, size: Size, fixed_size: bool) -> Self {
-        Self { out, buf: Vec::with_capacity(4096), size, cursor: None, pen: None, cursor_visible: None, fixed_size }
+        Self {
+            out,
+            buf: Vec::with_capacity(4096),
+            size,
+            cursor: None,
+            pen: None,
+            cursor_visible: None,
+            fixed_size,
+            ascii: false,
+        }
+    }
+
+    /// Send ASCII only (see [`crate::tui::text::to_ascii`]).
+    pub fn with_ascii(mut self, ascii: bool) -> Self {
+        self.ascii = ascii;
+        self
     }
 
     pub fn writer(&self) -> &W {
@@ -167,6 +185,9 @@ impl<W: Write> Backend for LeanBackend<W> {
             // stray control byte must never be sent raw.
             if symbol.bytes().any(|b| b < 0x20 || b == 0x7f) {
                 self.buf.push(b' ');
+            } else if self.ascii && !symbol.is_ascii() {
+                let stand_in = super::text::to_ascii(symbol, symbol.width().max(1));
+                self.buf.extend_from_slice(stand_in.as_bytes());
             } else {
                 self.buf.extend_from_slice(symbol.as_bytes());
             }

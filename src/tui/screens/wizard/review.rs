@@ -103,8 +103,9 @@ pub fn lines(state: &Shared, w: &Wizard, width: u16, theme: &Theme) -> (Vec<Line
         }
     }
     lines.push(Line::raw(""));
-    let label_w = crate::tui::widgets::row::label_width(width.saturating_sub(2), form::SPECS);
-    let value_w = usize::from(width).saturating_sub(label_w + 5).max(8);
+    let label_w = crate::tui::widgets::row::label_width(width, form::SPECS);
+    // the last column stays free: a line reaching it would be a cut one
+    let value_w = usize::from(width).saturating_sub(label_w + 6).max(8);
     for step in Step::FORMS {
         lines.push(Line::from(Span::styled(format!("  {}", step.title()), theme.title())));
         for field in form::visible(step, &w.draft) {
@@ -185,6 +186,7 @@ fn review_value(state: &Shared, w: &Wizard, field: FieldId) -> String {
         Kind::Number { optional: true, .. } if form::spec_of(field).number(&w.draft).is_none() => {
             "unlimited".to_string()
         }
+        Kind::Number { unit, .. } => format!("{} {unit}", form::spec_of(field).text(&w.draft)),
         _ => one_line(&form::spec_of(field).text(&w.draft)),
     }
 }
