@@ -516,8 +516,7 @@ impl<'a> Session<'a> {
     fn review(&mut self, con: &mut dyn Console) -> Result<Option<Place>, Box<Channel>> {
         self.print_review(con);
         loop {
-            let Some(answer) =
-                con.ask("Review> s submits, a number goes to that error's field, < goes back, q saves and quits> ")
+            let Some(answer) = con.ask("Review (s submits, a number goes to that error, < goes back, q quits)> ")
             else {
                 return Ok(None);
             };
