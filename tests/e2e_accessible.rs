@@ -313,7 +313,7 @@ fn new_from_a_partial_file_opens_on_its_first_field_with_an_error() {
     assert!(pane.drafts().is_empty());
 
     // the accessible one alike, and an answer saves the draft with the file's values
-    let mut r = Recorded::new("from-accessible");
+    let r = Recorded::new("from-accessible");
     r.start(&["--accessible", "new", "--offline", "--from", file.to_str().unwrap()]);
     let s = wait_prompt(&r.pane, "APP Secret");
     assert!(!s.contains("APP Key>"), "it did not start on the first wrong field:\n{s}");
@@ -326,6 +326,14 @@ fn new_from_a_partial_file_opens_on_its_first_field_with_an_error() {
     assert_eq!(drafts.len(), 1);
     assert_eq!(drafts[0].document.channel_info.app_key, "AK_file");
     assert_eq!(drafts[0].document.basic.channel_name, "From_File");
+
+    // `chanwiz DRAFT_ID` in the full-screen wizard: where it was left
+    let p = &r.pane;
+    p.start(&["--offline", &drafts[0].meta.id]);
+    p.wait_for(&["Step", "1/4"]);
+    p.wait_focus("Keep secret");
+    p.keys(&["C-q"]);
+    p.wait_exit();
 
     // a file that is not a document is refused before anything is drawn
     std::fs::write(&file, "{\"basic\": {\"nope\": 1}}").unwrap();

@@ -64,4 +64,18 @@ mod tests {
         let d = draft_from(parse_document(text).unwrap());
         assert_eq!((d.meta.step, d.meta.field), (4, None));
     }
+
+    #[test]
+    fn the_wizard_opened_on_a_partial_file_has_the_focus_on_its_first_wrong_field() {
+        use crate::tui::state::{Link, State};
+        let doc =
+            parse_document(r#"{"channel_info": {"app_key": "AK_1"}, "basic": {"channel_name": "From_File"}}"#).unwrap();
+        let mut state = State::new(None, Link::Offline);
+        crate::tui::update::open_wizard(&mut state, draft_from(doc));
+        let w = state.wizard().expect("the wizard is open");
+        assert_eq!((w.step, w.focus), (Step::ChannelInfo, FieldId::AppSecret));
+        assert_eq!(w.draft.document.basic.channel_name, "From_File");
+        // nothing is written until something changes
+        assert!(!w.dirty());
+    }
 }
