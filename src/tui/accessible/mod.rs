@@ -194,6 +194,9 @@ impl<'a> Session<'a> {
             },
         };
         self.open(draft, persisted);
+        if persisted {
+            con.say(&format!("Draft {}: every answer is saved as it is given.", self.draft.meta.id));
+        }
         self.walk(con)
     }
 
@@ -460,6 +463,12 @@ impl<'a> Session<'a> {
         match self.store.save(&mut d) {
             Ok(()) => {
                 self.draft.meta.updated = d.meta.updated;
+                if !self.persisted {
+                    con.say(&format!(
+                        "Saved as draft {}: every answer is kept as it is given (Ctrl-C or a hang-up loses only the line being typed).",
+                        d.meta.id
+                    ));
+                }
                 self.persisted = true;
                 self.dirty = false;
                 if self.save_error.take().is_some() {

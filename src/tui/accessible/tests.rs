@@ -153,3 +153,18 @@ fn quitting_a_new_draft_before_any_answer_makes_no_file() {
     assert!(out.contains("no draft was made"), "{out}");
     assert!(fx.store.list().unwrap().drafts.is_empty());
 }
+
+#[test]
+fn review_of_an_edit_prints_its_changes_field_by_field() {
+    let fx = fixture();
+    let doc = crate::model::parse_document(include_str!("../../../assets/examples/telegram-channel.json")).unwrap();
+    let mut draft = Draft::editing("ch-1", 3, &doc);
+    draft.document.basic.skill_queue = "sq-9".into();
+    draft.meta.step = 4;
+    let (out, _) = session(&fx, Some((draft, true)), &["q"]);
+    let at = out.find("Changes from the channel on the backend (1):").unwrap_or_else(|| panic!("{out}"));
+    let change = out[at..].lines().nth(1).unwrap();
+    assert!(change.contains("Skill Queue") && change.contains("sq-1 → sq-9"), "{change}");
+    // an edit needs no APP Secret: nothing else is wrong
+    assert!(out.contains("No errors: ready to submit."), "{out}");
+}
