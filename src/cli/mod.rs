@@ -176,7 +176,6 @@ fn absorb_globals(cli: &mut Cli) -> Result<(), String> {
         sub.keep_draft |= top.keep_draft;
         merge("--telegram-api", &top.telegram_api, &mut sub.telegram_api)?;
     }
-    let top = &cli.wizard;
     if top.accessible && !matches!(cmd, Command::New(_)) {
         return Err("--accessible is an option of the wizard (`chanwiz` or `chanwiz new`)".into());
     }
