@@ -252,6 +252,25 @@ async fn a_channel_is_answered_line_by_line_resumed_after_quitting_submitted_and
     assert_eq!(sets[0].arg("url").unwrap(), format!("{PUBLIC}/apiaccess/telegram/message/{id}"));
     // the draft has served its purpose
     assert!(r.pane.drafts().is_empty());
+
+    // the channel is offered to edit; an answer makes the edit's draft
+    tokio::task::block_in_place(|| {
+        let p = &r.pane;
+        r.start(&["--accessible"]);
+        p.wait_for(&["Channels on the backend", "c1. Line_Support (version 1"]);
+        r.line("c1");
+        let s = wait_prompt(p, "APP Key");
+        assert!(s.contains("current: AK_line_1"), "{s}");
+        r.line("AK_line_2");
+        wait_prompt(p, "APP Secret");
+        r.line("q");
+        p.wait_exit();
+    });
+    let drafts = r.pane.drafts();
+    assert_eq!(drafts.len(), 1);
+    assert_eq!(drafts[0].meta.channel_id.as_deref(), Some(id));
+    assert_eq!(drafts[0].document.channel_info.app_key, "AK_line_2");
+    r.assert_plain();
 }
 
 #[test]

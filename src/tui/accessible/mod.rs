@@ -93,6 +93,8 @@ pub struct Session<'a> {
     telegram: Result<crate::telegram::ApiConfig, String>,
     keep_draft: bool,
     pub catalogue: Option<Catalogue>,
+    /// The backend's most recently updated channels (offered to edit).
+    pub channels: Vec<crate::api::ChannelSummary>,
     pub draft: Draft,
     /// The draft file exists.
     persisted: bool,
@@ -127,6 +129,7 @@ impl<'a> Session<'a> {
             telegram,
             keep_draft,
             catalogue: None,
+            channels: Vec::new(),
             draft: Draft::new(Default::default()),
             persisted: false,
             dirty: false,
@@ -160,6 +163,7 @@ impl<'a> Session<'a> {
                         Action::CatalogueLoaded { catalogue, .. } => self.catalogue = Some(catalogue),
                         Action::LinkChanged(l) => link = l,
                         Action::BackendUrl(u) => url = Some(u),
+                        Action::ChannelsLoaded { items, .. } => self.channels = items,
                         _ => {}
                     }
                 }
@@ -226,12 +230,14 @@ impl<'a> Session<'a> {
                 Vec::new()
             }
         };
-        if rows.is_empty() {
+        if rows.is_empty() && self.channels.is_empty() {
             con.say("No drafts yet: a new channel.");
             return Some((Draft::new(Default::default()), false));
         }
         loop {
-            con.say(&format!("{} draft{}:", rows.len(), if rows.len() == 1 { "" } else { "s" }));
+            if !rows.is_empty() {
+                con.say(&format!("{} draft{}:", rows.len(), if rows.len() == 1 { "" } else { "s" }));
+            }
             for (i, r) in rows.iter().enumerate() {
                 let name = if r.name.is_empty() { "(unnamed)".to_string() } else { clean(&r.name).into_owned() };
                 let errors = match r.errors {
@@ -242,12 +248,35 @@ impl<'a> Session<'a> {
                 let edit = if r.channel_id.is_some() { ", edits a channel" } else { "" };
                 con.say(&format!("  {}. {name}, step {} of 4, {errors}{edit} (draft {})", i + 1, r.step, r.id));
             }
-            let answer = con.ask("Open which draft? A number or id; Enter or n for a new channel; q quits> ")?;
+            if !self.channels.is_empty() {
+                con.say("Channels on the backend, most recently updated first (c and the number edits one):");
+            }
+            for (i, c) in self.channels.iter().enumerate() {
+                con.say(&format!("  c{}. {} (version {}, id {})", i + 1, clean(&c.name), c.version, clean(&c.id)));
+            }
+            let question = match (rows.is_empty(), self.channels.is_empty()) {
+                (false, true) => "Open which draft? A number or id; Enter or n for a new channel; q quits> ",
+                (true, false) => "Edit which channel? c and its number; Enter or n for a new channel; q quits> ",
+                _ => {
+                    "Open a draft (its number or id) or edit a channel (c and its number); Enter or n for a new channel; q quits> "
+                }
+            };
+            let answer = con.ask(question)?;
             let a = answer.trim();
             match a {
                 "" | "n" | "new" => return Some((Draft::new(Default::default()), false)),
                 "q" | "quit" => return None,
                 _ => {}
+            }
+            if let Some(n) = a.strip_prefix('c').and_then(|n| n.parse::<usize>().ok()) {
+                match self.channels.get(n.wrapping_sub(1)).cloned() {
+                    Some(c) => match self.edit(&c, &rows) {
+                        Ok(open) => return Some(open),
+                        Err(e) => con.say(&format!("error: {}", clean(&e))),
+                    },
+                    None => con.say(&format!("error: there is no channel c{n}")),
+                }
+                continue;
             }
             let id = match a.parse::<usize>() {
                 Ok(n) if (1..=rows.len()).contains(&n) => Ok(rows[n - 1].id.clone()),
@@ -258,6 +287,17 @@ impl<'a> Session<'a> {
                 Err(e) => con.say(&format!("error: {}", clean(&e))),
             }
         }
+    }
+
+    /// The draft that edits channel `c`: the one begun before, else a new
+    /// one from the channel as the backend has it now.
+    fn edit(&self, c: &crate::api::ChannelSummary, rows: &[crate::drafts::Row]) -> Result<(Draft, bool), String> {
+        if let Some(r) = rows.iter().find(|r| r.channel_id.as_deref() == Some(c.id.as_str())) {
+            return self.store.load(&r.id).map(|d| (d, true)).map_err(|e| e.to_string());
+        }
+        let backend = self.backend.clone().ok_or("offline: no backend")?;
+        let channel = self.runtime.block_on(backend.channel(&c.id)).map_err(|f| f.message)?;
+        Ok((Draft::editing(&channel.id, channel.version, &channel.document), false))
     }
 
     // --- the walk -------------------------------------------------------------
