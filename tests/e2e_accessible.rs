@@ -4,9 +4,10 @@
 //! API stand-in. Everything the wizard writes is recorded raw (tmux
 //! pipe-pane) and must hold no escape sequence at all.
 //!
-//! Also: `chanwiz new --from FILE` (a partial document) opens on its first
-//! field with an error; `chanwiz DRAFT_ID` opens that draft; a mistyped
-//! command is refused as such.
+//! Also: `chanwiz new --from FILE` opens a partial document on its first
+//! field with an error and a complete one on Review; a bot webhook pointing
+//! elsewhere is replaced only after a yes; `chanwiz DRAFT_ID` opens that
+//! draft; a mistyped command is refused as such.
 
 #![cfg(feature = "server")]
 
@@ -364,4 +365,49 @@ fn new_from_a_partial_file_opens_on_its_first_field_with_an_error() {
         .into();
     assert_eq!(out.code, Some(2), "{}", out.all());
     assert!(out.stderr.contains("answers.json") && out.stderr.contains("nope"), "{}", out.stderr);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 3)]
+async fn a_complete_file_opens_on_review_and_a_webhook_elsewhere_is_replaced_only_after_yes() {
+    let standin = TelegramStandIn::start().await;
+    let bot_token = token(7102);
+    let elsewhere = "https://93.184.216.34:443/someone-else";
+    standin.add_bot(&bot_token, "File_Support_bot", "File Support");
+    standin.set_existing_webhook(&bot_token, elsewhere, 3);
+    let server = Server::start(&["--telegram-api", &standin.base_url]);
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("channel.json");
+    std::fs::write(&file, serde_json::to_vec(&support::named("File_Support")).unwrap()).unwrap();
+    let mut r = Recorded::new("review-replace");
+    r.pane.backend = Some((server.url.clone(), server.token.clone()));
+    r.pane.env.push(("CHANWIZ_TELEGRAM_API".into(), standin.base_url.clone()));
+
+    tokio::task::block_in_place(|| {
+        let p = &r.pane;
+        r.start(&["--accessible", "new", "--from", file.to_str().unwrap()]);
+        p.wait_for(&["No errors: ready to submit."]);
+        wait_prompt(p, "Review");
+        r.line("s");
+        p.wait_for(&["Done: channel File_Support is saved on the backend"]);
+        wait_prompt(p, "Bot token (hidden as you type)");
+        r.line(&bot_token);
+        wait_prompt(p, "Public address");
+        r.line(PUBLIC);
+        wait_prompt(p, "Allowed updates");
+        r.line("");
+        wait_prompt(p, "Drop pending");
+        r.line("");
+        let s = p.wait_for(&["pointing elsewhere"]);
+        assert!(s.contains("someone-else") && s.contains("nothing was changed"), "{s}");
+        wait_prompt(p, "Replace that webhook? yes or no");
+    });
+    assert!(standin.requests_for("setWebhook").is_empty(), "nothing was set before the yes");
+    assert_eq!(standin.webhook(&bot_token).url, elsewhere);
+    tokio::task::block_in_place(|| {
+        r.line("yes");
+        r.pane.wait_for(&["Done: webhook registered for @File_Support_bot"]);
+        r.pane.wait_exit();
+    });
+    assert!(standin.webhook(&bot_token).url.starts_with(&format!("{PUBLIC}/apiaccess/telegram/message/")));
+    r.assert_plain();
 }
