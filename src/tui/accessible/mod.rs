@@ -401,8 +401,8 @@ impl<'a> Session<'a> {
                 self.touched.insert(f);
                 self.server_errors.retain(|e| form::field_for_path(&e.path, &self.draft) != Some(f));
                 self.revalidate();
+                // saved by the walk before the next question, with its place
                 self.dirty = true;
-                self.save(con);
             }
             Ok(_) => {
                 self.touched.insert(f);

@@ -33,11 +33,50 @@ fn only_draft(store: &DraftStore) -> Draft {
     listing.drafts.into_iter().next().unwrap()
 }
 
+/// A scripted console that looks at the draft files at every question.
+struct Watching<'a> {
+    script: Script,
+    store: &'a DraftStore,
+    /// The prompt, and the APP Key and BaseUrl on disk when it was asked.
+    seen: Vec<(String, Option<(String, String)>)>,
+}
+
+impl Console for Watching<'_> {
+    fn say(&mut self, text: &str) {
+        self.script.say(text)
+    }
+
+    fn ask(&mut self, prompt: &str) -> Option<String> {
+        let on_disk = self
+            .store
+            .list()
+            .unwrap()
+            .drafts
+            .first()
+            .map(|d| (d.document.channel_info.app_key.clone(), d.document.channel_info.base_url.clone()));
+        self.seen.push((prompt.to_string(), on_disk));
+        self.script.ask(prompt)
+    }
+
+    fn ask_secret(&mut self, prompt: &str) -> Option<String> {
+        self.seen.push((prompt.to_string(), None));
+        self.script.ask_secret(prompt)
+    }
+}
+
 #[test]
 fn answers_fill_the_draft_and_every_answer_is_on_disk_before_the_next_question() {
     let fx = fixture();
     // the answers stop after the BaseUrl: the input ended (a hang-up)
-    let (out, _) = session(&fx, None, &["AK_line_1", "Secret-line-1", "", "https://192.0.2.10:28090"]);
+    let answers = ["AK_line_1", "Secret-line-1", "", "https://192.0.2.10:28090"];
+    let mut con = Watching { script: Script::new(answers), store: &fx.store, seen: Vec::new() };
+    let mut s = Session::new(&fx.store, &fx.runtime, None, Err("no Bot API in tests".into()), false);
+    s.run(&mut con, None);
+    let out = con.script.out;
+    let at = |prompt: &str| con.seen.iter().find(|(p, _)| p.starts_with(prompt)).map(|(_, d)| d.clone());
+    // the APP Key was on disk when the next question came, the BaseUrl too
+    assert_eq!(at("Keep secret in draft"), Some(Some(("AK_line_1".into(), String::new()))));
+    assert_eq!(at("Trust certificate"), Some(Some(("AK_line_1".into(), "https://192.0.2.10:28090".into()))));
     let d = only_draft(&fx.store);
     assert_eq!(d.document.channel_info.app_key, "AK_line_1");
     assert_eq!(d.document.channel_info.base_url, "https://192.0.2.10:28090");
