@@ -125,7 +125,7 @@ async fn a_channel_is_answered_line_by_line_resumed_after_quitting_submitted_and
         wait_prompt(p, "BaseUrl");
         // ? explains the field
         r.line("?");
-        p.wait_for(&["https://<IP>:<port> of the system frontend"]);
+        p.wait_for(&["In the channel document: channel_info.base_url"]);
         wait_prompt(p, "BaseUrl");
         r.line("https://192.0.2.10:28090");
         // choices are numbered: by name, by number

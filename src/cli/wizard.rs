@@ -57,12 +57,11 @@ pub enum Start {
 }
 
 /// The accessible mode is asked for: `--accessible`, `ACCESSIBLE` set (not
-/// empty, not 0/false), or `TERM=dumb`.
+/// empty), or `TERM=dumb` — unless `ACCESSIBLE=0` (or false, no) says no.
 fn accessible(args: &WizardArgs) -> bool {
     let env = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
-    args.accessible
-        || env("ACCESSIBLE").is_some_and(|v| !matches!(v.as_str(), "0" | "false" | "no"))
-        || env("TERM").as_deref() == Some("dumb")
+    let said = env("ACCESSIBLE").map(|v| !matches!(v.to_ascii_lowercase().as_str(), "0" | "false" | "no"));
+    args.accessible || said.unwrap_or_else(|| env("TERM").as_deref() == Some("dumb"))
 }
 
 /// The draft to open, made or loaded.

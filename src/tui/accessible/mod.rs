@@ -951,6 +951,7 @@ fn shown<T: Record>(spec: &Spec<T>, r: &T) -> String {
 fn describe<T: Record>(con: &mut dyn Console, spec: &Spec<T>, value: &str, choices: &[Choice]) {
     con.say("");
     con.say(&format!("{} — {}", spec.label, rule(spec.kind)));
+    con.say(&format!("  {}", spec.hint));
     con.say(&format!("current: {value}"));
     list_choices(con, choices);
 }
@@ -971,8 +972,7 @@ fn help<T: Record>(con: &mut dyn Console, spec: &Spec<T>, choices: &[Choice]) {
     } else {
         con.say(spec.label);
     }
-    con.say(&format!("  {}", spec.hint));
-    con.say(&format!("  Rule: {}.", rule(spec.kind)));
+    con.say(&format!("  Rule: {}. {}", rule(spec.kind), spec.hint));
     if let Some(t) = spec.revealed_by {
         con.say(&format!("  Asked because {} is on.", form::spec::<T>(t).label));
     }

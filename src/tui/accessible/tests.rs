@@ -109,7 +109,7 @@ fn a_bad_answer_is_refused_with_the_field_and_its_rule_and_asked_again() {
 fn question_mark_explains_the_field_and_back_returns_to_the_one_before() {
     let fx = fixture();
     let (out, d) = session(&fx, None, &["AK_1", "?", "<", "AK_2", "q"]);
-    assert!(out.contains("The SK from API Fabric"), "{out}");
+    assert!(out.contains("Rule: secret, at most 256 characters, never shown. The SK from API Fabric"), "{out}");
     assert!(out.contains("In the channel document: channel_info.app_secret"), "{out}");
     assert_eq!(d.document.channel_info.app_key, "AK_2");
     // a leading backslash takes a command word as a value
