@@ -20,6 +20,21 @@ use support::serve::Server;
 use support::telegram_standin::{TelegramStandIn, token};
 use support::tmux::*;
 
+use chanwiz::tui::form::{FieldId as F, IntegrationInputs, spec, spec_of};
+
+/// A field's label as the wizard says it (one table for both front ends).
+fn label(id: F) -> &'static str {
+    match id {
+        F::BotToken | F::PublicAddress | F::AllowedUpdates | F::DropPending => spec::<IntegrationInputs>(id).label,
+        _ => spec_of(id).label,
+    }
+}
+
+/// The prompt of a secret read without echo.
+fn hidden(id: F) -> String {
+    format!("{} (hidden as you type)", label(id))
+}
+
 const PUBLIC: &str = "https://93.184.216.34:8443";
 const SECRET: &str = "Sk-line-secret-1";
 
@@ -109,35 +124,36 @@ async fn a_channel_is_answered_line_by_line_resumed_after_quitting_submitted_and
         let p = &r.pane;
         r.start(&["--accessible"]);
         p.wait_for(&["online", "No drafts yet"]);
-        wait_prompt(p, "APP Key");
+        wait_prompt(p, label(F::AppKey));
         r.line("AK_line_1");
-        wait_prompt(p, "APP Secret (hidden as you type)");
+        wait_prompt(p, &hidden(F::AppSecret));
         r.line(SECRET);
-        wait_prompt(p, "Keep secret in draft");
+        wait_prompt(p, label(F::RememberSecret));
         assert!(!p.screen().contains(SECRET), "the secret was echoed:\n{}", p.screen());
         r.line("");
-        wait_prompt(p, "BaseUrl");
+        wait_prompt(p, label(F::BaseUrl));
         // a bad answer: the error names the field and its rule, then the field again
         r.line("http://192.0.2.10:28090");
-        let s = p.wait_for(&["error: BaseUrl:"]);
-        let error = last_line(&s, "error: BaseUrl:").unwrap();
+        let said = format!("error: {}:", label(F::BaseUrl));
+        let s = p.wait_for(&[&said]);
+        let error = last_line(&s, &said).unwrap();
         assert!(error.contains("https://") || s.contains("rule: text, at most 64 characters"), "{s}");
-        wait_prompt(p, "BaseUrl");
+        wait_prompt(p, label(F::BaseUrl));
         // ? explains the field
         r.line("?");
         p.wait_for(&["In the channel document: channel_info.base_url"]);
-        wait_prompt(p, "BaseUrl");
+        wait_prompt(p, label(F::BaseUrl));
         r.line("https://192.0.2.10:28090");
         // choices are numbered: by name, by number
-        let s = wait_prompt(p, "Trust certificate");
+        let s = wait_prompt(p, label(F::TrustCert));
         assert!(s.contains("1. API Fabric trust certificate · cert-trust-1"), "{s}");
         r.line("cert-trust-1");
-        wait_prompt(p, "Identity certificate");
+        wait_prompt(p, label(F::IdentityCert));
         r.line("1");
         p.wait_for(&["Step 2 of 4: Basic configuration"]);
-        wait_prompt(p, "Channel Name");
+        wait_prompt(p, label(F::ChannelName));
         r.line("Line_Support");
-        wait_prompt(p, "OU Configuration");
+        wait_prompt(p, label(F::Ou));
         // quit midway: the answers are in the draft, and how to resume is said
         r.line("q");
         let s = p.wait_exit();
@@ -158,62 +174,62 @@ async fn a_channel_is_answered_line_by_line_resumed_after_quitting_submitted_and
         r.start(&["--accessible"]);
         p.wait_for(&["1 draft:", "1. Line_Support, step 2 of 4"]);
         r.line("1");
-        wait_prompt(p, "OU Configuration");
+        wait_prompt(p, label(F::Ou));
         r.line("ou-2");
-        wait_prompt(p, "Skill Queue");
+        wait_prompt(p, label(F::SkillQueue));
         r.line("Telegram Support");
-        wait_prompt(p, "Keywords for transfer");
+        wait_prompt(p, label(F::Keywords));
         r.line("agent");
         r.line("human");
         r.line("");
         // Enter keeps every remaining value
-        for label in [
-            "Work time — workday",
-            "Work time — non-workday",
-            "Non-working time notice",
-            "Last Agent Mode",
-            "Session end: no customer reply",
-            "Transfer: no agent reply",
-            "Session Transfer",
-            "Offline Messages",
-            "Intelligent robot",
-            "Robot assistant",
+        for f in [
+            F::Workday,
+            F::NonWorkday,
+            F::Notification,
+            F::LaEnabled,
+            F::SeEnabled,
+            F::StEnabled,
+            F::TrEnabled,
+            F::OmEnabled,
+            F::RobotEnabled,
+            F::AssistantEnabled,
         ] {
-            wait_prompt(p, label);
+            wait_prompt(p, label(f));
             r.line("");
         }
         // the secret was not kept in the draft: Review says so and leads to it
-        let s = p.wait_for(&["1 error:", "1. APP Secret:"]);
+        let s = p.wait_for(&["1 error:", &format!("1. {}:", label(F::AppSecret))]);
         wait_prompt(p, "Review");
         assert!(r.raw().contains("Step 4 of 4: Review."), "{s}");
-        assert!(s.contains("Keywords for transfer: agent, human"), "{s}");
+        assert!(s.contains(&format!("{}: agent, human", label(F::Keywords))), "{s}");
         r.line("s");
         p.wait_for(&["Submit refused: 1 error remains"]);
         r.line("1");
-        wait_prompt(p, "APP Secret (hidden as you type)");
+        wait_prompt(p, &hidden(F::AppSecret));
         r.line(SECRET);
         // back to the review, through the fields after it
-        for label in ["Keep secret in draft", "BaseUrl", "Trust certificate", "Identity certificate"] {
-            wait_prompt(p, label);
+        for f in [F::RememberSecret, F::BaseUrl, F::TrustCert, F::IdentityCert] {
+            wait_prompt(p, label(f));
             r.line("");
         }
-        for label in [
-            "Channel Name",
-            "OU Configuration",
-            "Skill Queue",
-            "Keywords for transfer",
-            "Work time — workday",
-            "Work time — non-workday",
-            "Non-working time notice",
-            "Last Agent Mode",
-            "Session end: no customer reply",
-            "Transfer: no agent reply",
-            "Session Transfer",
-            "Offline Messages",
-            "Intelligent robot",
-            "Robot assistant",
+        for f in [
+            F::ChannelName,
+            F::Ou,
+            F::SkillQueue,
+            F::Keywords,
+            F::Workday,
+            F::NonWorkday,
+            F::Notification,
+            F::LaEnabled,
+            F::SeEnabled,
+            F::StEnabled,
+            F::TrEnabled,
+            F::OmEnabled,
+            F::RobotEnabled,
+            F::AssistantEnabled,
         ] {
-            wait_prompt(p, label);
+            wait_prompt(p, label(f));
             r.line("");
         }
         p.wait_for(&["No errors: ready to submit."]);
@@ -221,13 +237,13 @@ async fn a_channel_is_answered_line_by_line_resumed_after_quitting_submitted_and
         r.line("s");
         p.wait_for(&["Done: channel Line_Support is saved on the backend", "integration URL"]);
         // the Integration steps as prompts
-        wait_prompt(p, "Bot token (hidden as you type)");
+        wait_prompt(p, &hidden(F::BotToken));
         r.line(&bot_token);
-        wait_prompt(p, "Public address");
+        wait_prompt(p, label(F::PublicAddress));
         r.line(PUBLIC);
-        wait_prompt(p, "Allowed updates");
+        wait_prompt(p, label(F::AllowedUpdates));
         r.line("");
-        wait_prompt(p, "Drop pending");
+        wait_prompt(p, label(F::DropPending));
         r.line("");
         let s = p.wait_for(&["Done: webhook registered for @Line_Support_bot"]);
         assert!(!s.contains(&bot_token), "the bot token was shown:\n{s}");
@@ -260,10 +276,10 @@ async fn a_channel_is_answered_line_by_line_resumed_after_quitting_submitted_and
         r.start(&["--accessible"]);
         p.wait_for(&["Channels on the backend", "c1. Line_Support (version 1"]);
         r.line("c1");
-        let s = wait_prompt(p, "APP Key");
+        let s = wait_prompt(p, label(F::AppKey));
         assert!(s.contains("current: AK_line_1"), "{s}");
         r.line("AK_line_2");
-        wait_prompt(p, "APP Secret");
+        wait_prompt(p, label(F::AppSecret));
         r.line("q");
         p.wait_exit();
     });
@@ -281,18 +297,18 @@ fn term_dumb_picks_the_accessible_mode_and_a_draft_id_opens_that_draft() {
     r.start(&["--offline"]);
     let p = &r.pane;
     p.wait_for(&["Offline (--offline)", "No drafts yet"]);
-    wait_prompt(p, "APP Key");
+    wait_prompt(p, label(F::AppKey));
     r.line("AK_dumb");
-    wait_prompt(p, "APP Secret");
+    wait_prompt(p, label(F::AppSecret));
     r.line("q");
     p.wait_exit();
     let id = p.drafts()[0].meta.id.clone();
 
     // `chanwiz DRAFT_ID` (a prefix will do): that draft, where it was left
     r.start(&["--offline", &id[..6]]);
-    wait_prompt(p, "APP Secret");
+    wait_prompt(p, label(F::AppSecret));
     r.line("<");
-    let s = wait_prompt(p, "APP Key");
+    let s = wait_prompt(p, label(F::AppKey));
     assert!(s.contains("current: AK_dumb"), "{s}");
     r.line("q");
     p.wait_exit();
@@ -326,7 +342,7 @@ fn new_from_a_partial_file_opens_on_its_first_field_with_an_error() {
     let pane = Pane::new("from");
     pane.start(&["new", "--offline", "--from", file.to_str().unwrap()]);
     pane.wait_for(&["Step", "1/4"]);
-    pane.wait_focus("APP Secret");
+    pane.wait_focus(label(F::AppSecret));
     pane.keys(&["C-q"]);
     pane.wait_exit();
     // nothing typed, nothing made: the file is still there
@@ -335,10 +351,10 @@ fn new_from_a_partial_file_opens_on_its_first_field_with_an_error() {
     // the accessible one alike, and an answer saves the draft with the file's values
     let r = Recorded::new("from-accessible");
     r.start(&["--accessible", "new", "--offline", "--from", file.to_str().unwrap()]);
-    let s = wait_prompt(&r.pane, "APP Secret");
-    assert!(!s.contains("APP Key>"), "it did not start on the first wrong field:\n{s}");
+    let s = wait_prompt(&r.pane, label(F::AppSecret));
+    assert!(!s.contains(&format!("{}>", label(F::AppKey))), "it did not start on the first wrong field:\n{s}");
     r.line("Sk-from-file");
-    wait_prompt(&r.pane, "Keep secret in draft");
+    wait_prompt(&r.pane, label(F::RememberSecret));
     r.line("q");
     r.pane.wait_exit();
     r.assert_plain();
@@ -351,7 +367,7 @@ fn new_from_a_partial_file_opens_on_its_first_field_with_an_error() {
     let p = &r.pane;
     p.start(&["--offline", &drafts[0].meta.id]);
     p.wait_for(&["Step", "1/4"]);
-    p.wait_focus("Keep secret");
+    p.wait_focus(label(F::RememberSecret));
     p.keys(&["C-q"]);
     p.wait_exit();
 
@@ -389,13 +405,13 @@ async fn a_complete_file_opens_on_review_and_a_webhook_elsewhere_is_replaced_onl
         wait_prompt(p, "Review");
         r.line("s");
         p.wait_for(&["Done: channel File_Support is saved on the backend"]);
-        wait_prompt(p, "Bot token (hidden as you type)");
+        wait_prompt(p, &hidden(F::BotToken));
         r.line(&bot_token);
-        wait_prompt(p, "Public address");
+        wait_prompt(p, label(F::PublicAddress));
         r.line(PUBLIC);
-        wait_prompt(p, "Allowed updates");
+        wait_prompt(p, label(F::AllowedUpdates));
         r.line("");
-        wait_prompt(p, "Drop pending");
+        wait_prompt(p, label(F::DropPending));
         r.line("");
         let s = p.wait_for(&["pointing elsewhere"]);
         assert!(s.contains("someone-else") && s.contains("nothing was changed"), "{s}");

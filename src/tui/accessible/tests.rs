@@ -4,6 +4,12 @@
 
 use super::*;
 use crate::drafts::DraftStore;
+use FieldId as F;
+
+/// A field's label (the tests follow the one field table).
+fn l(id: FieldId) -> &'static str {
+    form::spec_of(id).label
+}
 
 struct Fixture {
     _dir: tempfile::TempDir,
@@ -75,8 +81,8 @@ fn answers_fill_the_draft_and_every_answer_is_on_disk_before_the_next_question()
     let out = con.script.out;
     let at = |prompt: &str| con.seen.iter().find(|(p, _)| p.starts_with(prompt)).map(|(_, d)| d.clone());
     // the APP Key was on disk when the next question came, the BaseUrl too
-    assert_eq!(at("Keep secret in draft"), Some(Some(("AK_line_1".into(), String::new()))));
-    assert_eq!(at("Trust certificate"), Some(Some(("AK_line_1".into(), "https://192.0.2.10:28090".into()))));
+    assert_eq!(at(l(F::RememberSecret)), Some(Some(("AK_line_1".into(), String::new()))));
+    assert_eq!(at(l(F::TrustCert)), Some(Some(("AK_line_1".into(), "https://192.0.2.10:28090".into()))));
     let d = only_draft(&fx.store);
     assert_eq!(d.document.channel_info.app_key, "AK_line_1");
     assert_eq!(d.document.channel_info.base_url, "https://192.0.2.10:28090");
@@ -87,22 +93,28 @@ fn answers_fill_the_draft_and_every_answer_is_on_disk_before_the_next_question()
     assert_eq!(d.meta.field.as_deref(), Some(crate::model::fields::TRUST_CERTIFICATE));
     let (out, _) = session(&fx, Some((d, true)), &[]);
     let first_field = out.lines().find(|l| l.contains(" — ")).unwrap_or_default();
-    assert!(first_field.starts_with("Trust certificate"), "{out}");
+    assert!(first_field.starts_with(l(F::TrustCert)), "{out}");
 }
 
 #[test]
 fn a_bad_answer_is_refused_with_the_field_and_its_rule_and_asked_again() {
     let fx = fixture();
     let (out, d) = session(&fx, None, &["AK_1", "", "", "http://192.0.2.10:28090", "https://192.0.2.10:28090", "q"]);
-    let error = out.lines().find(|l| l.starts_with("error: BaseUrl:")).unwrap_or_else(|| panic!("{out}"));
+    let error = out
+        .lines()
+        .find(|line| line.starts_with(&format!("error: {}:", l(F::BaseUrl))))
+        .unwrap_or_else(|| panic!("{out}"));
     assert!(error.contains("https://") && error.contains("rule: text, at most 64 characters"), "{error}");
     // asked again after the error, and the second answer taken
-    assert_eq!(out.matches("BaseUrl — text").count(), 2, "{out}");
+    assert_eq!(out.matches(&format!("{} — text", l(F::BaseUrl))).count(), 2, "{out}");
     assert_eq!(d.document.channel_info.base_url, "https://192.0.2.10:28090");
     // a number that is not one, a toggle that is neither yes nor no
     let fx = fixture();
     let (out, _) = session(&fx, None, &["AK_1", "", "maybe", "q"]);
-    assert!(out.contains("error: Keep secret in draft: 'maybe' is neither yes nor no (rule: yes or no)"), "{out}");
+    assert!(
+        out.contains(&format!("error: {}: 'maybe' is neither yes nor no (rule: yes or no)", l(F::RememberSecret))),
+        "{out}"
+    );
 }
 
 #[test]
@@ -178,9 +190,9 @@ fn review_lists_the_document_and_its_errors_and_a_number_goes_to_the_field() {
     draft.document.basic.channel_name = "9 bad".into();
     draft.meta.step = 4;
     let (out, d) = session(&fx, Some((draft, false)), &["s", "1", "Good_Name", "q"]);
-    assert!(out.contains("Channel Name: 9 bad"), "{out}");
+    assert!(out.contains(&format!("{}: 9 bad", l(F::ChannelName))), "{out}");
     assert!(out.contains("Submit refused: 1 error remains"), "{out}");
-    assert!(out.contains("1. Channel Name:"), "{out}");
+    assert!(out.contains(&format!("1. {}:", l(F::ChannelName))), "{out}");
     assert!(!out.contains("Example-Secret"), "the secret was shown:\n{out}");
     assert_eq!(d.document.basic.channel_name, "Good_Name");
 }
