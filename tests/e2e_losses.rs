@@ -91,7 +91,7 @@ fn text_typed_in_the_notification_popup_is_in_the_draft_and_survives_a_hang_up()
     pane.type_text("ak-popup");
     pane.keys(&["PageDown"]);
     pane.wait_for(&["Step", "2/4"]);
-    go_to_field(&pane, "Non-working");
+    go_to_field(&pane, "Non-Working");
     pane.keys(&["Enter"]);
     pane.wait_for(&["characters"]);
     pane.type_text("Closed now");
@@ -121,7 +121,7 @@ fn a_keyword_half_typed_in_its_editor_survives_a_kill() {
     pane.wait_focus("APP Key");
     pane.keys(&["PageDown"]);
     pane.wait_for(&["Step", "2/4"]);
-    go_to_field(&pane, "Keywords");
+    go_to_field(&pane, "Keyword for Transfer");
     pane.keys(&["Enter"]);
     pane.wait_for(&["keep", "undo"]);
     pane.type_text("operat");

@@ -99,7 +99,7 @@ fn a_channel_typed_from_the_empty_home_screen_is_submitted_to_the_backend() {
     choose(&pane, "OU", "ou-2");
     pane.wait_focus("Skill Queue");
     choose(&pane, "Skill", "sq-2");
-    pane.wait_focus("Keywords");
+    pane.wait_focus("Keyword for Transfer");
     pane.keys(&["Enter"]);
     pane.wait_for(&["keep", "undo"]);
     pane.type_text("agent");
@@ -107,12 +107,12 @@ fn a_channel_typed_from_the_empty_home_screen_is_submitted_to_the_backend() {
     pane.wait_for(&["add", "keyword"]);
     pane.keys(&["Escape"]);
     pane.wait_until("the keyword beside its field", |s| {
-        focused_row(s).is_some_and(|r| r.contains("Keywords") && r.contains("agent"))
+        focused_row(s).is_some_and(|r| r.contains("Keyword for Transfer") && r.contains("agent"))
     });
 
     pane.keys(&["PageDown"]);
     pane.wait_for(&["Step", "3/4", "Robot"]);
-    pane.wait_focus("Intelligent robot");
+    pane.wait_focus("Intelligent Robot");
     pane.keys(&["Space"]);
     pane.wait_until("the robot switched on", |s| focused_row(s).is_some_and(|r| r.contains("on")));
     pane.keys(&["Tab"]);
@@ -173,8 +173,15 @@ fn quitting_halfway_resumes_at_the_same_field_of_the_same_step() {
     pane.wait_focus("Channel Name");
     pane.type_text("Half_Way");
     // down to a field that only exists once its toggle is on
-    for label in ["OU Configuration", "Skill Queue", "Keywords", "workday", "non-workday", "Non-working", "Last Agent"]
-    {
+    for label in [
+        "OU Configuration",
+        "Skill Queue",
+        "Keyword for Transfer",
+        "Workday",
+        "Non-workday",
+        "Non-Working",
+        "Last Agent",
+    ] {
         pane.keys(&["Tab"]);
         pane.wait_focus(label);
     }
@@ -336,7 +343,7 @@ fn offline_submit_says_why_and_keeps_the_draft() {
         pane.type_text(text);
         pane.keys(&["Tab"]);
     }
-    pane.wait_focus("Keywords");
+    pane.wait_focus("Keyword for Transfer");
     pane.keys(&["PageDown"]);
     pane.wait_for(&["Step", "3/4"]);
     pane.keys(&["PageDown"]);

@@ -62,10 +62,20 @@ pub struct Cli {
     pub command: Option<Command>,
     #[command(flatten)]
     pub wizard: wizard::WizardArgs,
+    /// Open this draft in the wizard (its id, or a unique prefix of at least
+    /// 4 characters).
+    #[arg(value_name = "DRAFT")]
+    pub draft: Option<String>,
+    /// What follows a word that is neither a command nor a draft.
+    #[arg(hide = true)]
+    pub rest: Vec<String>,
 }
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Open the wizard on a new draft, or on a channel document from a file
+    /// (`--from FILE`, a partial one is fine) at its first field with an error.
+    New(wizard::NewArgs),
     /// Check a channel document against every rule that needs no server.
     Validate(validate::ValidateArgs),
     /// Work with local drafts.
@@ -113,6 +123,7 @@ impl Command {
         use channels::ChannelsCommand as Ch;
         use export::ExportAction as Ex;
         match self {
+            Command::New(a) => ("new", Some(&mut a.wizard.backend)),
             Command::Validate(_) => ("validate", None),
             Command::Drafts(_) => ("drafts", None),
             Command::Schema => ("schema", None),
@@ -147,12 +158,33 @@ impl Command {
 /// the command has no use for is refused, never silently dropped.
 fn absorb_globals(cli: &mut Cli) -> Result<(), String> {
     let top = &cli.wizard;
-    let Some(cmd) = cli.command.as_mut() else { return Ok(()) };
-    if top.mouse || top.ascii {
+    let Some(cmd) = cli.command.as_mut() else {
+        // `chanwiz chanels list`: a mistyped command, not a draft
+        return match (&cli.draft, cli.rest.is_empty()) {
+            (Some(word), false) => Err(unknown_word(word)),
+            _ => Ok(()),
+        };
+    };
+    if cli.draft.is_some() {
+        return Err("a draft to open and a command cannot both be given".into());
+    }
+    if let Command::New(a) = cmd {
+        // `chanwiz --accessible new` is `chanwiz new --accessible`
+        let sub = &mut a.wizard;
+        sub.accessible |= top.accessible;
+        sub.mouse |= top.mouse;
+        sub.ascii |= top.ascii;
+        sub.keep_draft |= top.keep_draft;
+        merge("--telegram-api", &top.telegram_api, &mut sub.telegram_api)?;
+    }
+    if top.accessible && !matches!(cmd, Command::New(_)) {
+        return Err("--accessible is an option of the wizard (`chanwiz` or `chanwiz new`)".into());
+    }
+    if (top.mouse || top.ascii) && !matches!(cmd, Command::New(_)) {
         let flag = if top.mouse { "--mouse" } else { "--ascii" };
         return Err(format!("{flag} is an option of the wizard (`chanwiz` with no command)"));
     }
-    if top.keep_draft {
+    if top.keep_draft && !matches!(cmd, Command::New(_)) {
         return Err("--keep-draft before a command is the wizard's: give it after `submit`".into());
     }
     let telegram = top.telegram_api.clone();
@@ -169,6 +201,7 @@ fn absorb_globals(cli: &mut Cli) -> Result<(), String> {
     let name = cmd.parts().0;
     if telegram.is_some() {
         match cmd {
+            Command::New(_) => {}
             Command::Webhook(w) => merge("--telegram-api", &telegram, w.flags_mut().0)?,
             #[cfg(feature = "server")]
             Command::Serve(a) => merge("--telegram-api", &telegram, &mut a.telegram_api)?,
@@ -193,6 +226,37 @@ fn absorb_globals(cli: &mut Cli) -> Result<(), String> {
         return Err("--offline and --backend cannot be used together".into());
     }
     Ok(())
+}
+
+/// The refusal of a word that is neither a command nor a draft, with the
+/// command it was likely meant to be.
+pub(crate) fn unknown_word(word: &str) -> String {
+    let word = crate::sanitize::clean(word);
+    let names: Vec<String> = command().get_subcommands().map(|c| c.get_name().to_string()).collect();
+    let near = names
+        .iter()
+        .filter(|n| distance(n, &word) <= 2 || n.starts_with(word.as_ref()))
+        .min_by_key(|n| distance(n, &word));
+    match near {
+        Some(n) => format!("no draft or command named '{word}' (did you mean `chanwiz {n}`?); see `chanwiz --help`"),
+        None => format!("no draft or command named '{word}'; see `chanwiz --help` and `chanwiz drafts list`"),
+    }
+}
+
+/// Levenshtein distance (short words only).
+fn distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut prev = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let cur = row[j + 1];
+            row[j + 1] = if ca == *cb { prev } else { 1 + prev.min(row[j]).min(cur) };
+            prev = cur;
+        }
+    }
+    row[b.len()]
 }
 
 /// Take the value given before the command unless the one after it differs.
@@ -228,6 +292,10 @@ pub fn main() -> ExitCode {
         return fail(exit::UNREADABLE, &message);
     }
     match cli.command {
+        Some(Command::New(args)) => {
+            let start = wizard::Start::New(args.from.clone());
+            with_paths(|paths| wizard::run(&args.wizard, &start, paths))
+        }
         Some(Command::Validate(args)) => validate::run(&args),
         Some(Command::Drafts(cmd)) => with_paths(|paths| drafts::run(&cmd, paths)),
         Some(Command::Submit(args)) => with_paths(|paths| submit::run(&args, paths)),
@@ -248,7 +316,13 @@ pub fn main() -> ExitCode {
             println!("{}", crate::schema::schema_json());
             ExitCode::SUCCESS
         }
-        None => with_paths(|paths| wizard::run(&cli.wizard, paths)),
+        None => {
+            let start = match cli.draft {
+                Some(d) => wizard::Start::Draft(d),
+                None => wizard::Start::Home,
+            };
+            with_paths(|paths| wizard::run(&cli.wizard, &start, paths))
+        }
     }
 }
 

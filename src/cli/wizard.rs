@@ -1,3 +1,4 @@
+use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
 
@@ -5,14 +6,19 @@ use clap::Args;
 
 use super::backend::BackendArgs;
 use super::{exit, fail};
-use crate::drafts::DraftStore;
+use crate::drafts::{Draft, DraftError, DraftStore};
 use crate::paths::Paths;
 use crate::tui::app;
 use crate::tui::backend::{Backend, Remote};
 
 /// Options of the wizard (`chanwiz` with no command).
-#[derive(Debug, Args)]
+#[derive(Debug, Clone, Default, Args)]
 pub struct WizardArgs {
+    /// Plain line prompts, one field at a time: no full-screen drawing, no
+    /// colour, no cursor addressing (screen readers, serial consoles). Also
+    /// chosen by ACCESSIBLE=1 or TERM=dumb.
+    #[arg(long)]
+    pub accessible: bool,
     /// Capture the mouse (off by default: it breaks text selection).
     #[arg(long)]
     pub mouse: bool,
@@ -33,15 +39,73 @@ pub struct WizardArgs {
     pub backend: BackendArgs,
 }
 
-pub fn run(args: &WizardArgs, paths: &Paths) -> ExitCode {
-    use std::io::IsTerminal;
-    if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
-        return fail(exit::UNREADABLE, "the wizard needs a terminal; see `chanwiz --help` for the commands");
+/// `chanwiz new`: the wizard on a new draft, or on a document from a file.
+#[derive(Debug, Args)]
+pub struct NewArgs {
+    /// A channel document (JSON) to start from; a partial one is fine
+    /// (missing fields take their defaults). The wizard opens on its first
+    /// field with an error, or on Review.
+    #[arg(long, value_name = "FILE")]
+    pub from: Option<PathBuf>,
+    #[command(flatten)]
+    pub wizard: WizardArgs,
+}
+
+/// What the wizard opens on.
+pub enum Start {
+    /// The home screen (the accessible mode: the list of drafts).
+    Home,
+    /// A draft given by id or prefix (`chanwiz DRAFT_ID`).
+    Draft(String),
+    /// `chanwiz new [--from FILE]`.
+    New(Option<PathBuf>),
+}
+
+/// The accessible mode is asked for: `--accessible`, `ACCESSIBLE` set (not
+/// empty), or `TERM=dumb` — unless `ACCESSIBLE=0` (or false, no) says no.
+fn accessible(args: &WizardArgs) -> bool {
+    let env = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
+    let said = env("ACCESSIBLE").map(|v| !matches!(v.to_ascii_lowercase().as_str(), "0" | "false" | "no"));
+    args.accessible || said.unwrap_or_else(|| env("TERM").as_deref() == Some("dumb"))
+}
+
+/// The draft to open, made or loaded.
+fn start_draft(start: &Start, store: &DraftStore) -> Result<Option<(Draft, bool)>, String> {
+    match start {
+        Start::Home => Ok(None),
+        Start::New(None) => Ok(Some((Draft::new(Default::default()), false))),
+        Start::New(Some(path)) => {
+            let shown = path.display();
+            let text = std::fs::read_to_string(path).map_err(|e| format!("{shown}: {e}"))?;
+            let doc = crate::model::parse_document(&text).map_err(|e| format!("{shown}: {e}"))?;
+            Ok(Some((crate::tui::start::draft_from(doc), false)))
+        }
+        Start::Draft(key) => match store.resolve(key).and_then(|id| store.load(&id)) {
+            Ok(d) => Ok(Some((d, true))),
+            Err(DraftError::NotFound(_)) => Err(super::unknown_word(key)),
+            Err(e) => Err(e.to_string()),
+        },
     }
+}
+
+pub fn run(args: &WizardArgs, start: &Start, paths: &Paths) -> ExitCode {
+    use std::io::IsTerminal;
     let store = match DraftStore::open(&paths.drafts()) {
         Ok(s) => Arc::new(s),
         Err(e) => return fail(exit::UNREADABLE, &e.to_string()),
     };
+    let start = match start_draft(start, &store) {
+        Ok(s) => s,
+        Err(e) => return fail(exit::UNREADABLE, &e),
+    };
+    let accessible = accessible(args);
+    if !accessible && (!std::io::stdout().is_terminal() || !std::io::stdin().is_terminal()) {
+        return fail(
+            exit::UNREADABLE,
+            "the wizard needs a terminal (or --accessible for plain lines); see `chanwiz --help` for the commands",
+        );
+    }
+
     // A configured backend must be usable: say why not before drawing.
     let configured = match args.backend.offline {
         true => false,
@@ -68,27 +132,25 @@ pub fn run(args: &WizardArgs, paths: &Paths) -> ExitCode {
         // the local backend, when it starts, asks the same Bot API
         super::embedded::use_telegram_api(api.base_url());
     }
+    let make_backend = move || -> (Option<Arc<dyn Backend>>, Option<String>) {
+        if let Some(client) = remote {
+            let url = client.backend().to_string();
+            return (Some(Arc::new(Remote::new(client, &paths2.cache))), Some(url));
+        }
+        if offline {
+            return (None, None);
+        }
+        super::embedded::backend(&paths2)
+    };
     let ascii = args.ascii
         || std::env::var("CHANWIZ_ASCII").is_ok_and(|v| v == "1")
         || !crate::tui::text::locale_is_utf8(|k| std::env::var(k).ok());
-    let result = app::run(
-        store,
-        args.mouse,
-        ascii,
-        args.keep_draft,
-        telegram,
-        offline_catalogue,
-        move || -> (Option<Arc<dyn Backend>>, Option<String>) {
-            if let Some(client) = remote {
-                let url = client.backend().to_string();
-                return (Some(Arc::new(Remote::new(client, &paths2.cache))), Some(url));
-            }
-            if offline {
-                return (None, None);
-            }
-            super::embedded::backend(&paths2)
-        },
-    );
+    let result = if accessible {
+        let opts = crate::tui::accessible::Options { keep_draft: args.keep_draft, telegram, offline_catalogue };
+        crate::tui::accessible::run(store, start, opts, make_backend)
+    } else {
+        app::run(store, args.mouse, ascii, args.keep_draft, telegram, offline_catalogue, start, make_backend)
+    };
     match result {
         Ok(outcome) => {
             if let Some(url) = outcome.integration_url {

@@ -38,6 +38,9 @@ pub struct Options {
     /// Offline: the caches of the backend used by default, so that choices
     /// are offered and channel pages shown (with their age).
     pub offline_catalogue: Option<crate::client::cache::Caches>,
+    /// A draft to open at once (`chanwiz DRAFT_ID`, `chanwiz new --from
+    /// FILE`), and whether its file exists.
+    pub start: Option<(crate::drafts::Draft, bool)>,
 }
 
 /// What the wizard leaves in the scrollback when it ends.
@@ -146,12 +149,14 @@ pub fn run(
     keep_draft: bool,
     telegram: Result<crate::telegram::ApiConfig, String>,
     offline_catalogue: Option<crate::client::cache::Caches>,
+    start: Option<(crate::drafts::Draft, bool)>,
     make_backend: impl FnOnce() -> (Option<Arc<dyn Backend>>, Option<String>),
 ) -> io::Result<Outcome> {
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
     runtime.block_on(async move {
         let (backend, backend_url) = make_backend();
-        run_async(store, Options { mouse, ascii, keep_draft, telegram, backend, backend_url, offline_catalogue }).await
+        run_async(store, Options { mouse, ascii, keep_draft, telegram, backend, backend_url, offline_catalogue, start })
+            .await
     })
 }
 
@@ -160,6 +165,12 @@ async fn run_async(store: Arc<DraftStore>, opts: Options) -> io::Result<Outcome>
     let mut state = State::new(opts.backend_url.clone(), link);
     state.shared.color = std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
     state.shared.keep_draft = opts.keep_draft;
+    if let Some((draft, persisted)) = opts.start {
+        super::update::open_wizard(&mut state, draft);
+        if let Some(w) = state.wizard_mut() {
+            w.persisted = persisted;
+        }
+    }
 
     let mouse = opts.mouse;
     let previous_hook = std::panic::take_hook();
@@ -277,7 +288,7 @@ async fn run_async(store: Arc<DraftStore>, opts: Options) -> io::Result<Outcome>
 
 /// Save `draft` where it belongs, else in the first place that takes it:
 /// `$TMPDIR`, then the home directory, then the current one.
-fn rescue(store: &DraftStore, draft: &crate::drafts::Draft) -> Result<std::path::PathBuf, String> {
+pub(super) fn rescue(store: &DraftStore, draft: &crate::drafts::Draft) -> Result<std::path::PathBuf, String> {
     let mut copy = draft.clone();
     if store.save(&mut copy).is_ok() {
         return Ok(store.dir().join(format!("{}.json", draft.meta.id)));

@@ -8,6 +8,7 @@
 //! - `app` — the runtime: terminal, event loop, effects; `backend` — what
 //!   the wizard needs of a configuration backend; `term` — the lean terminal.
 
+pub mod accessible;
 pub mod app;
 pub mod backend;
 pub mod choices;
@@ -18,6 +19,7 @@ pub mod msg;
 pub mod popups;
 pub mod render;
 pub mod screens;
+pub mod start;
 pub mod state;
 pub mod term;
 pub mod text;
