@@ -17,6 +17,7 @@ use crate::tui::keymap::{Cmd, Ctx};
 use crate::tui::msg::Outcome;
 use crate::tui::screens::wizard::{Wizard, apply_edit};
 use crate::tui::state::Shared;
+use crate::tui::text::{width, wrap};
 use crate::tui::theme::{MARKER, NO_MARKER, Theme};
 use crate::tui::widgets::line_input::LineInput;
 use crate::tui::widgets::popup::frame_box;
@@ -358,7 +359,19 @@ impl ListEditor {
         let items: Vec<Item> = (0..n).filter_map(|i| item(&w.draft, field, i)).collect();
         let label = fields::spec_of(field).label;
         let extra = u16::from(self.editing.as_ref().is_some_and(|e| !e.present));
-        let inner = frame_box(frame, 66, n as u16 + extra + 9, label);
+        // the box's inner width, to wrap errors in (the box is drawn once
+        // its lines are known, tall enough for them)
+        let inner_w = usize::from(66.min(frame.area().width.saturating_sub(2)).max(10) - 2);
+        let wrapped = |lead: &str, text: &str, style| -> Vec<Line<'static>> {
+            wrap(text, inner_w.saturating_sub(width(lead) + 1))
+                .into_iter()
+                .enumerate()
+                .map(|(i, chunk)| {
+                    let lead = if i == 0 { lead.to_string() } else { " ".repeat(width(lead)) };
+                    Line::from(Span::styled(format!("{lead}{chunk}"), style))
+                })
+                .collect()
+        };
         let mut lines: Vec<Line> = Vec::new();
         let mut cursor = None;
         if time {
@@ -389,10 +402,11 @@ impl ListEditor {
                     spans.push(Span::styled(text, if selected { theme.focus() } else { Default::default() }))
                 }
             }
-            if let Some(e) = error {
-                spans.push(Span::styled(format!("  ✗ {}", clean(&e.message)), theme.error()));
-            }
             lines.push(Line::from(spans));
+            // the item's error under it, whole
+            if let Some(e) = error {
+                lines.extend(wrapped("    ✗ ", &clean(&e.message), theme.error()));
+            }
         }
         match self.editing.as_ref().filter(|e| !e.present) {
             Some(edit) => {
@@ -416,10 +430,12 @@ impl ListEditor {
         }
         lines.push(Line::raw(""));
         if let Some(note) = &self.note {
-            lines.push(Line::from(Span::styled(format!("  {note}"), theme.warn())));
+            lines.extend(wrapped("  ", note, theme.warn()));
         } else if let Some(e) = errors.iter().find(|e| e.path == path) {
-            lines.push(Line::from(Span::styled(format!("  ✗ {}", clean(&e.message)), theme.error())));
+            lines.extend(wrapped("  ✗ ", &clean(&e.message), theme.error()));
         }
+        let height = (lines.len() as u16 + 2).max(n as u16 + extra + 9);
+        let inner = frame_box(frame, 66, height, label);
         frame.render_widget(Paragraph::new(lines), inner);
         if let Some((line, col)) = cursor {
             frame.set_cursor_position(Position { x: inner.x + col as u16, y: inner.y + line as u16 });
