@@ -314,6 +314,130 @@ fn parse_time(text: &str) -> Option<u32> {
     Some(t.hour() * 60 + t.minute())
 }
 
+/// Everything `chanwiz schedule` prints: the week, what customers get
+/// outside work time and at the moment asked about, and the timer
+/// warnings.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Report {
+    pub time_zone: String,
+    pub week: Vec<Day>,
+    pub outside_work_time: Outcome,
+    pub at: At,
+    pub warnings: Vec<super::warnings::Warning>,
+}
+
+/// The moment asked about and what customers get then.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct At {
+    /// `mon` … `sun`.
+    pub weekday: String,
+    /// The instant in the time zone, when one was given (or it is now).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub instant: Option<String>,
+    /// `weekday` (Mon–Fri workdays) or `given` (`--day`).
+    pub day_kind_from: &'static str,
+    #[serde(flatten)]
+    pub answer: Answer,
+}
+
+/// The schedule of `doc` at `moment` in the zone named `zone`; `day`, when
+/// given, is the day kind instead of the weekday's.
+pub fn report(doc: &ChannelDocument, zone: &str, moment: &Moment, day: Option<DayKind>) -> Report {
+    let doc = doc.normalized();
+    let kind = day.unwrap_or(DayKind::of(moment.weekday));
+    Report {
+        time_zone: zone.to_string(),
+        week: week(&doc),
+        outside_work_time: outside_work_time(&doc),
+        at: At {
+            weekday: weekday_name(moment.weekday).to_ascii_lowercase(),
+            instant: moment.instant.clone(),
+            day_kind_from: if day.is_some() { "given" } else { "weekday" },
+            answer: at(&doc, kind, moment.minute),
+        },
+        warnings: super::warnings::warnings(&doc),
+    }
+}
+
+/// Cells of the bars printed by [`report_text`]: half an hour each.
+pub const TEXT_CELLS: usize = 48;
+
+/// The hours above a bar of `cells` cells, a label every `every` cells
+/// (`00    03    06 …`): as wide as the bar plus the closing `24`.
+pub fn ruler(cells: usize, every: usize) -> String {
+    let every = every.max(3);
+    let mut out = String::new();
+    let mut i = 0;
+    while i <= cells {
+        let hour = i * 24 / cells.max(1);
+        let label = format!("{hour:02}");
+        out.push_str(&label);
+        if i + every <= cells {
+            out.push_str(&" ".repeat(every - label.len()));
+        }
+        i += every;
+    }
+    out
+}
+
+/// The report as text, the bars drawn with `on` and `off` (one character
+/// each). Texts from the document are quoted with their control
+/// characters escaped.
+pub fn report_text(r: &Report, on: char, off: char) -> String {
+    use std::fmt::Write;
+    let mut out = String::new();
+    let _ =
+        writeln!(out, "Work time, {} (Mon–Fri workdays, Sat–Sun non-workdays; {on} = agents at work):", r.time_zone);
+    let _ = writeln!(out, "{:16}{}", "", ruler(TEXT_CELLS, 6));
+    for d in &r.week {
+        let spans: Vec<(u32, u32)> =
+            d.segments.iter().filter_map(|s| Some((parse_hhmm(&s.start)?, parse_hhmm(&s.end)?))).collect();
+        let cells: String = bar(&spans, TEXT_CELLS).into_iter().map(|c| if c { on } else { off }).collect();
+        let times = if d.segments.is_empty() {
+            "no work time".to_string()
+        } else {
+            d.segments.iter().map(|s| format!("{}–{}", s.start, s.end)).collect::<Vec<_>>().join(", ")
+        };
+        let name = format!("{} {}", title_case(&d.day), d.kind.as_str());
+        let _ = writeln!(out, "{name:16}{cells}  {times}");
+    }
+    let _ = writeln!(out, "Outside work time customers get: {}.", r.outside_work_time.describe());
+    let a = &r.at;
+    let when = match &a.instant {
+        Some(i) => format!("{i} ({} {})", title_case(&a.weekday), a.answer.time),
+        None => format!("{} {}", title_case(&a.weekday), a.answer.time),
+    };
+    let kind = match a.day_kind_from {
+        "given" => format!("taken as a {}", a.answer.day_kind.as_str()),
+        _ => format!("a {}", a.answer.day_kind.as_str()),
+    };
+    let until = if a.answer.until == "24:00" {
+        "for the rest of the day".to_string()
+    } else {
+        format!("until {}", a.answer.until)
+    };
+    let _ =
+        writeln!(out, "At {when} in {} ({kind}) customers get: {}, {until}.", r.time_zone, a.answer.outcome.describe());
+    if let Some(t) = &a.answer.notification {
+        let _ = writeln!(out, "  notification: {t:?}");
+    }
+    if let Some(t) = &a.answer.offline_prompt {
+        let _ = writeln!(out, "  offline message prompt: {t:?}");
+    }
+    if !r.warnings.is_empty() {
+        let _ = writeln!(out, "Warnings:");
+        for w in &r.warnings {
+            let _ = writeln!(out, "  warning: {w}");
+        }
+    }
+    out
+}
+
+fn title_case(day: &str) -> String {
+    let mut c = day.chars();
+    c.next().map(|f| f.to_ascii_uppercase().to_string() + c.as_str()).unwrap_or_default()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -439,5 +563,40 @@ mod tests {
         assert_eq!(DayKind::of(Weekday::Sun), DayKind::NonWorkday);
         assert_eq!(DayKind::parse("Non_Workday"), Some(DayKind::NonWorkday));
         assert_eq!(DayKind::parse("weekday"), None);
+    }
+
+    #[test]
+    fn the_ruler_is_as_wide_as_the_bar() {
+        let r = ruler(48, 6);
+        assert!(r.starts_with("00    03    06"), "{r}");
+        assert!(r.ends_with("21    24"), "{r}");
+        assert_eq!(r.len(), 50);
+        assert_eq!(ruler(24, 6), "00    06    12    18    24");
+    }
+
+    #[test]
+    fn the_report_text_says_what_customers_get() {
+        let mut d = doc(&[("09:00", "17:00")], &[]);
+        d.basic.non_working_time_notification = "Closed\n\u{1b}[31m".into();
+        let now = DateTime::parse_from_rfc3339("2026-12-01T13:05:00Z").unwrap().to_utc();
+        let zone = parse_zone("UTC").unwrap();
+        let r = report(&d, "UTC", &parse_moment(Some("Sat 10:00"), zone, now).unwrap(), None);
+        let text = report_text(&r, '#', '.');
+        assert!(
+            text.contains("Mon workday     ..................################..............  09:00–17:00"),
+            "{text}"
+        );
+        assert!(
+            text.contains("Sun non-workday ................................................  no work time"),
+            "{text}"
+        );
+        assert!(
+            text.contains("At Sat 10:00 in UTC (a non-workday) customers get: the non-working-time notification"),
+            "{text}"
+        );
+        assert!(text.contains(r#"notification: "Closed\n\u{1b}[31m""#), "{text}");
+        assert!(!text.contains('\u{1b}'));
+        let r = report(&d, "UTC", &parse_moment(Some("Sat 10:00"), zone, now).unwrap(), Some(DayKind::Workday));
+        assert!(report_text(&r, '#', '.').contains("(taken as a workday) customers get: an agent, until 17:00."));
     }
 }
