@@ -63,12 +63,17 @@ pub fn run(args: &WizardArgs, paths: &Paths) -> ExitCode {
         // the local backend, when it starts, asks the same Bot API
         super::embedded::use_telegram_api(api.base_url());
     }
+    // the tenant's time zone: config.json's tz, else TZ, else UTC
+    let file = crate::client::config::FileConfig::load(paths).ok().flatten();
+    let tz = crate::client::config::time_zone(None, file.as_ref(), std::env::var("TZ").ok().as_deref())
+        .map_or(chrono_tz::UTC, |(z, _)| z);
     let result = app::run(
         store,
         args.mouse,
         args.keep_draft,
         telegram,
         offline_catalogue,
+        tz,
         move || -> (Option<Arc<dyn Backend>>, Option<String>) {
             if let Some(client) = remote {
                 let url = client.backend().to_string();

@@ -119,6 +119,16 @@ pub enum Outcome {
 }
 
 impl Outcome {
+    /// The outcome in a few words, for narrow places.
+    pub fn short(self) -> &'static str {
+        match self {
+            Outcome::Agent => "an agent",
+            Outcome::NonWorkingTimeNotification => "the notification",
+            Outcome::OfflineMessages => "offline messages",
+            Outcome::Nothing => "nothing",
+        }
+    }
+
     /// "at this moment customers get: …"
     pub fn describe(self) -> &'static str {
         match self {

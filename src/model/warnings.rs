@@ -52,10 +52,10 @@ pub fn warnings(doc: &ChannelDocument) -> Vec<Warning> {
             f::ST_TIMEOUT_SECONDS,
             f::SE_TIMEOUT_MINUTES,
             format!(
-                "{} ({} s) is longer than {} ({} min = {} s): the session ends before it can be transferred.",
-                f::label(f::ST_TIMEOUT_SECONDS),
+                "{} after {} s comes later than {} after {} min ({} s): the session ends before it can be transferred.",
+                f::label(f::ST_ENABLED),
                 st.timeout_seconds,
-                f::label(f::SE_TIMEOUT_MINUTES),
+                f::label(f::SE_ENABLED),
                 se.timeout_minutes,
                 se.timeout_minutes * 60
             ),
@@ -71,7 +71,7 @@ pub fn warnings(doc: &ChannelDocument) -> Vec<Warning> {
                     f::OM_ROUTING_LIMIT,
                     kind.path(),
                     format!(
-                        "{} ({} min) reaches beyond the end of the {} work time {}–{} ({} min): an offline message routed at its start is still waiting when the agents' work time ends.",
+                        "{} ({} min) is longer than the {} work time {}–{} ({} min): an offline message routed when it begins is still waiting when it ends.",
                         f::label(f::OM_ROUTING_LIMIT),
                         om.routing_time_limit_minutes,
                         kind.as_str(),
@@ -88,10 +88,10 @@ pub fn warnings(doc: &ChannelDocument) -> Vec<Warning> {
             f::LA_WAIT_SECONDS,
             f::ST_TIMEOUT_SECONDS,
             format!(
-                "{} ({} s) is longer than {} ({} s): the session is moved to the target skill queue before the wait for the last agent is over.",
-                f::label(f::LA_WAIT_SECONDS),
+                "{} waits {} s for the last agent, longer than {} waits ({} s): the session is moved to the target skill queue before that wait is over.",
+                f::label(f::LA_ENABLED),
                 la.wait_seconds,
-                f::label(f::ST_TIMEOUT_SECONDS),
+                f::label(f::ST_ENABLED),
                 st.timeout_seconds
             ),
         ));
@@ -147,7 +147,11 @@ mod tests {
         d.basic.session_end_no_customer_reply.timeout_minutes = 2;
         let w = warnings(&d);
         assert_eq!(fields_of(&d), vec![pair(f::ST_TIMEOUT_SECONDS, f::SE_TIMEOUT_MINUTES)]);
-        assert!(w[0].message.contains("180 s") && w[0].message.contains("2 min = 120 s"), "{}", w[0].message);
+        assert!(
+            w[0].message.contains("after 180 s comes later than") && w[0].message.contains("after 2 min (120 s)"),
+            "{}",
+            w[0].message
+        );
         // equal is fine; so is either setting off
         d.basic.session_transfer_no_agent_reply.timeout_seconds = 120;
         assert!(warnings(&d).is_empty());
@@ -188,7 +192,7 @@ mod tests {
         d.basic.session_transfer_no_agent_reply.timeout_seconds = 120;
         let w = warnings(&d);
         assert_eq!(fields_of(&d), vec![pair(f::LA_WAIT_SECONDS, f::ST_TIMEOUT_SECONDS)]);
-        assert!(w[0].message.contains("300 s") && w[0].message.contains("120 s"), "{}", w[0].message);
+        assert!(w[0].message.contains("waits 300 s") && w[0].message.contains("waits (120 s)"), "{}", w[0].message);
         d.basic.last_agent_mode.wait_seconds = 120;
         assert!(warnings(&d).is_empty());
     }

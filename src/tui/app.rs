@@ -33,6 +33,8 @@ pub struct Options {
     pub backend: Option<Arc<dyn Backend>>,
     /// Shown in the status line.
     pub backend_url: Option<String>,
+    /// The tenant's time zone (the week view's "now").
+    pub tz: chrono_tz::Tz,
     /// Offline: the caches of the backend used by default, so that choices
     /// are offered and channel pages shown (with their age).
     pub offline_catalogue: Option<crate::client::cache::Caches>,
@@ -142,12 +144,13 @@ pub fn run(
     keep_draft: bool,
     telegram: Result<crate::telegram::ApiConfig, String>,
     offline_catalogue: Option<crate::client::cache::Caches>,
+    tz: chrono_tz::Tz,
     make_backend: impl FnOnce() -> (Option<Arc<dyn Backend>>, Option<String>),
 ) -> io::Result<Outcome> {
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
     runtime.block_on(async move {
         let (backend, backend_url) = make_backend();
-        run_async(store, Options { mouse, keep_draft, telegram, backend, backend_url, offline_catalogue }).await
+        run_async(store, Options { mouse, keep_draft, telegram, backend, backend_url, tz, offline_catalogue }).await
     })
 }
 
@@ -156,6 +159,7 @@ async fn run_async(store: Arc<DraftStore>, opts: Options) -> io::Result<Outcome>
     let mut state = State::new(opts.backend_url.clone(), link);
     state.shared.color = std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
     state.shared.keep_draft = opts.keep_draft;
+    state.shared.tz = opts.tz;
 
     let mouse = opts.mouse;
     let previous_hook = std::panic::take_hook();

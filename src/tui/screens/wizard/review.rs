@@ -70,6 +70,7 @@ pub fn lines(state: &Shared, w: &Wizard, width: u16, theme: &Theme) -> (Vec<Line
             }
         }
     }
+    lines.extend(super::schedule::review_warnings(w, width, theme));
     if let Some(base) = &w.draft.meta.base {
         lines.push(Line::raw(""));
         let version = w.draft.meta.channel_version.map_or("?".to_string(), |v| v.to_string());
@@ -111,6 +112,9 @@ pub fn lines(state: &Shared, w: &Wizard, width: u16, theme: &Theme) -> (Vec<Line
                     lines.push(Line::raw(format!("{}{chunk}", " ".repeat(label_w + 2 + 1 + NO_MARKER.len()))));
                 }
             }
+        }
+        if step == Step::Basic {
+            lines.extend(super::schedule::review_week(w, state, width, theme));
         }
     }
     (lines, selected_line)
