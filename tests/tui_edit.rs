@@ -70,7 +70,7 @@ fn the_review_scrolls_to_its_last_line_at_80x24_and_60x16() {
         // the More sub-values and the robot settings are on the way
         let mut seen = String::new();
         update(&mut s, key(KeyCode::Home));
-        for _ in 0..40 {
+        for _ in 0..60 {
             seen.push_str(&draw_at(&s, w, h));
             update(&mut s, key(KeyCode::Down));
         }
