@@ -417,15 +417,26 @@ fn the_week_view_and_the_timer_warnings() {
     assert_eq!(s.wizard().unwrap().step_counts(), [0, 0, 0], "a warning is not an error");
     key(&mut s, KeyCode::PageDown);
     key(&mut s, KeyCode::PageDown);
-    snap("review_warnings", &mut s);
     let text = draw(&s, 80, 24);
-    assert!(text.contains("Warnings — they do not block Submit"), "{text}");
-    assert!(text.contains("ready"), "Submit is not blocked: {text}");
-    // further down: the week under the Basic configuration's values
-    for _ in 0..3 {
-        key(&mut s, KeyCode::PageDown);
+    assert!(text.contains("[ Submit ]  ready · ⚠ 1 warning below"), "Submit is not blocked: {text}");
+    // under the Basic configuration's values: the week, then the warning,
+    // at each size scrolled until the warning's last line shows
+    for (w, h) in SIZES {
+        update(&mut s, Action::Resize(w, h));
+        for _ in 0..80 {
+            if draw(&s, w, h).contains("transferred.") {
+                break;
+            }
+            key(&mut s, KeyCode::Down);
+        }
+        insta::assert_snapshot!(format!("review_warnings_{w}x{h}"), draw(&s, w, h));
+        assert!(draw(&s, w, h).contains("Warnings — they do not block Submit"));
+    }
+    update(&mut s, Action::Resize(80, 24));
+    for _ in 0..80 {
+        key(&mut s, KeyCode::Down);
     }
     let text = draw(&s, 80, 24);
     assert!(text.contains("Schedule (Europe/Berlin)"), "{text}");
-    assert!(text.contains("Mon–Fri workday     ·················███████··██████████············"), "{text}");
+    assert!(text.contains("      Mon–Fri workday     ·················███████··██████████············"), "{text}");
 }

@@ -40,7 +40,7 @@ pub fn lines(state: &Shared, w: &Wizard, width: u16, theme: &Theme) -> (Vec<Line
             ),
             theme.error(),
         ),
-        Submit::Idle => Span::styled("ready".to_string(), theme.ok()),
+        Submit::Idle => Span::styled(format!("ready{}", super::schedule::warning_count(w)), theme.ok()),
     };
     let submit_sel = w.review_sel == 0;
     lines.push(Line::from(vec![
@@ -70,7 +70,6 @@ pub fn lines(state: &Shared, w: &Wizard, width: u16, theme: &Theme) -> (Vec<Line
             }
         }
     }
-    lines.extend(super::schedule::review_warnings(w, width, theme));
     if let Some(base) = &w.draft.meta.base {
         lines.push(Line::raw(""));
         let version = w.draft.meta.channel_version.map_or("?".to_string(), |v| v.to_string());
@@ -115,6 +114,7 @@ pub fn lines(state: &Shared, w: &Wizard, width: u16, theme: &Theme) -> (Vec<Line
         }
         if step == Step::Basic {
             lines.extend(super::schedule::review_week(w, state, width, theme));
+            lines.extend(super::schedule::review_warnings(w, width, theme));
         }
     }
     (lines, selected_line)

@@ -38,17 +38,25 @@ pub fn week_under(field: FieldId, w: &Wizard, shared: &Shared, width: u16, theme
     week::lines(&w.draft.document, shared.now, shared.tz, width, 4, theme)
 }
 
-/// Review's Warnings block, when there are any.
+/// After "ready" on Review: how many warnings there are below, if any.
+pub fn warning_count(w: &Wizard) -> String {
+    match crate::model::warnings(&w.draft.document).len() {
+        0 => String::new(),
+        1 => format!(" · {} 1 warning below", week::glyphs().warn),
+        n => format!(" · {} {n} warnings below", week::glyphs().warn),
+    }
+}
+
+/// Review's Warnings block (under the schedule), when there are any.
 pub fn review_warnings(w: &Wizard, width: u16, theme: &Theme) -> Vec<Line<'static>> {
     let g = week::glyphs();
     let warned = crate::model::warnings(&w.draft.document);
     let mut out = Vec::new();
     if !warned.is_empty() {
-        out.push(Line::raw(""));
-        out.push(Line::from(Span::styled("  Warnings — they do not block Submit", theme.title())));
+        out.push(Line::from(Span::styled("    Warnings — they do not block Submit", theme.title())));
         for x in &warned {
-            for (j, chunk) in wrap(&clean(&x.message), usize::from(width).saturating_sub(6)).into_iter().enumerate() {
-                let text = if j == 0 { format!("  {} {chunk}", g.warn) } else { format!("    {chunk}") };
+            for (j, chunk) in wrap(&clean(&x.message), usize::from(width).saturating_sub(8)).into_iter().enumerate() {
+                let text = if j == 0 { format!("    {} {chunk}", g.warn) } else { format!("      {chunk}") };
                 out.push(Line::from(Span::styled(text, theme.warn())));
             }
         }
@@ -58,7 +66,7 @@ pub fn review_warnings(w: &Wizard, width: u16, theme: &Theme) -> Vec<Line<'stati
 
 /// Review's week view, under the Basic configuration's values.
 pub fn review_week(w: &Wizard, shared: &Shared, width: u16, theme: &Theme) -> Vec<Line<'static>> {
-    let mut out = vec![Line::from(Span::styled(format!("  Schedule ({})", shared.tz.name()), theme.title()))];
-    out.extend(week::lines(&w.draft.document, shared.now, shared.tz, width, 4, theme));
+    let mut out = vec![Line::from(Span::styled(format!("    Schedule ({})", shared.tz.name()), theme.title()))];
+    out.extend(week::lines(&w.draft.document, shared.now, shared.tz, width, 6, theme));
     out
 }
