@@ -88,6 +88,7 @@ fn an_instant_is_read_in_the_zone_and_json_says_the_same() {
     assert_eq!((at["day_kind"].as_str(), at["day_kind_from"].as_str()), (Some("non_workday"), Some("weekday")));
     assert_eq!((at["outcome"].as_str(), at["until"].as_str()), (Some("offline_messages"), Some("10:00")));
     assert_eq!(v["warnings"], serde_json::json!([]));
+    assert_eq!(v["work_time_errors"], serde_json::json!([]));
     // the same instant in UTC is still Saturday, after its work time
     let o = chanwiz(home.path(), &["schedule", EXAMPLE, "--json", "--at", "2026-12-05T23:30:00Z"]);
     let at = &json(&o)["at"];

@@ -31,7 +31,8 @@ pub struct ScheduleArgs {
     /// The day kind at that moment (default: Monday–Friday are workdays).
     #[arg(long, value_enum, value_name = "KIND")]
     pub day: Option<Day>,
-    /// Print {"time_zone", "week", "outside_work_time", "at", "warnings"}.
+    /// Print {"time_zone", "week", "outside_work_time", "at", "warnings",
+    /// "work_time_errors"}.
     #[arg(long)]
     pub json: bool,
 }

@@ -334,6 +334,9 @@ pub struct Report {
     pub outside_work_time: Outcome,
     pub at: At,
     pub warnings: Vec<super::warnings::Warning>,
+    /// The work-time rules the document breaks: a refused segment counts
+    /// for nothing above (overlapping ones are joined).
+    pub work_time_errors: Vec<super::validate::FieldError>,
 }
 
 /// The moment asked about and what customers get then.
@@ -366,6 +369,10 @@ pub fn report(doc: &ChannelDocument, zone: &str, moment: &Moment, day: Option<Da
             answer: at(&doc, kind, moment.minute),
         },
         warnings: super::warnings::warnings(&doc),
+        work_time_errors: super::validate::validate(&doc, super::validate::Mode::Update)
+            .into_iter()
+            .filter(|e| e.path.starts_with("basic.work_time."))
+            .collect(),
     }
 }
 
@@ -433,6 +440,12 @@ pub fn report_text(r: &Report, on: char, off: char) -> String {
     }
     if let Some(t) = &a.answer.offline_prompt {
         let _ = writeln!(out, "  offline message prompt: {t:?}");
+    }
+    if !r.work_time_errors.is_empty() {
+        let _ = writeln!(out, "Work time the rules refuse (a refused segment is left out):");
+        for e in &r.work_time_errors {
+            let _ = writeln!(out, "  {e}");
+        }
     }
     if !r.warnings.is_empty() {
         let _ = writeln!(out, "Warnings:");
@@ -608,5 +621,12 @@ mod tests {
         assert!(!text.contains('\u{1b}'));
         let r = report(&d, "UTC", &parse_moment(Some("Sat 10:00"), zone, now).unwrap(), Some(DayKind::Workday));
         assert!(report_text(&r, '#', '.').contains("(taken as a workday) customers get: an agent, until 17:00."));
+        assert!(r.work_time_errors.is_empty());
+        // a refused segment is left out, and said so
+        d.basic.work_time.non_workday = vec![Segment::new("12:00", "11:00")];
+        let r = report(&d, "UTC", &parse_moment(Some("Sat 11:30"), zone, now).unwrap(), None);
+        assert_eq!(r.at.answer.outcome, Outcome::NonWorkingTimeNotification);
+        let text = report_text(&r, '#', '.');
+        assert!(text.contains("Work time the rules refuse (a refused segment is left out):\n  basic.work_time.non_workday[0].end: End must be later"), "{text}");
     }
 }
