@@ -21,10 +21,12 @@ pub struct Glyphs {
     pub off: char,
     /// Leads a warning line.
     pub warn: &'static str,
+    /// Between the ends of a range (Mon–Fri).
+    pub dash: &'static str,
 }
 
-pub const UNICODE: Glyphs = Glyphs { on: '█', off: '·', warn: "⚠" };
-pub const ASCII: Glyphs = Glyphs { on: '#', off: '.', warn: "!" };
+pub const UNICODE: Glyphs = Glyphs { on: '█', off: '·', warn: "⚠", dash: "–" };
+pub const ASCII: Glyphs = Glyphs { on: '#', off: '.', warn: "!", dash: "-" };
 
 /// The symbols in use.
 pub fn glyphs() -> &'static Glyphs {
@@ -45,14 +47,28 @@ pub fn lines(
     indent: usize,
     theme: &Theme,
 ) -> Vec<Line<'static>> {
-    let g = glyphs();
+    lines_with(glyphs(), doc, now, zone, width, indent, theme)
+}
+
+/// [`lines`] drawn with the symbols `g`.
+pub fn lines_with(
+    g: &Glyphs,
+    doc: &ChannelDocument,
+    now: DateTime<Utc>,
+    zone: Tz,
+    width: u16,
+    indent: usize,
+    theme: &Theme,
+) -> Vec<Line<'static>> {
     let doc = doc.normalized();
     let pad = " ".repeat(indent);
     // half-hour cells when they fit (with the ruler's closing "24"), else hours
     let cells = if usize::from(width) >= indent + LABEL_W + 48 + 2 { 48 } else { 24 };
     // a label every 6 cells: 3 hours (48 cells) or 6 (24)
     let mut out = vec![Line::from(Span::styled(format!("{pad}{:LABEL_W$}{}", "", ruler(cells, 6)), theme.dim()))];
-    for (kind, label) in [(DayKind::Workday, "Mon–Fri workday"), (DayKind::NonWorkday, "Sat–Sun non-workday")] {
+    let workday = format!("Mon{}Fri workday", g.dash);
+    let non_workday = format!("Sat{}Sun non-workday", g.dash);
+    for (kind, label) in [(DayKind::Workday, workday), (DayKind::NonWorkday, non_workday)] {
         let cells: String = bar(&spans(&doc, kind), cells).into_iter().map(|c| if c { g.on } else { g.off }).collect();
         out.push(Line::from(vec![Span::raw(format!("{pad}{label:LABEL_W$}")), Span::styled(cells, theme.ok())]));
     }
@@ -105,5 +121,9 @@ mod tests {
         let t = text(&lines(&d, now, "Asia/Tokyo".parse().unwrap(), 80, 2, &theme));
         assert_eq!(t[1].matches(UNICODE.on).count(), 16);
         assert_eq!(t[4], "  Now, Mon 18:30 Asia/Tokyo: nothing");
+        // the plain symbols leave nothing but ASCII
+        let t = text(&lines_with(&ASCII, &d, now, chrono_tz::UTC, 60, 4, &theme));
+        assert!(t.iter().all(|l| l.is_ascii()), "{t:#?}");
+        assert_eq!(t[1], format!("    Mon-Fri workday     {}{}{}", ".".repeat(9), "#".repeat(8), ".".repeat(7)));
     }
 }
