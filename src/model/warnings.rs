@@ -6,9 +6,12 @@
 use serde::Serialize;
 
 use super::document::ChannelDocument;
+use super::document::{Segment, parse_hhmm};
 use super::fields as f;
-use super::schedule::{DayKind, hhmm, spans};
-use super::validate::{Mode, validate};
+use super::schedule::{DAY, DayKind, hhmm, spans};
+use super::validate::{
+    END_TIMEOUT_MINUTES, ROUTING_LIMIT_MINUTES, SEGMENTS_MAX, TRANSFER_TIMEOUT_SECONDS, WAIT_SECONDS,
+};
 
 /// One doubtful combination: the two fields (the first is the one to
 /// change, most likely) and one plain sentence.
@@ -38,16 +41,24 @@ impl std::fmt::Display for Warning {
 }
 
 /// Every warning of the document. A field that breaks a rule already has
-/// its error; no warning is given about it.
+/// its error; no warning is given about it. Cheap whatever the document
+/// (the wizard runs it on every keystroke): the few fields involved are
+/// checked here, not the whole document.
 pub fn warnings(doc: &ChannelDocument) -> Vec<Warning> {
     let doc = doc.normalized();
-    let errors = validate(&doc, Mode::Update);
     let mut out = Vec::new();
     let b = &doc.basic;
     let (la, se, st, om) =
         (&b.last_agent_mode, &b.session_end_no_customer_reply, &b.session_transfer_no_agent_reply, &b.offline_messages);
+    let within = |v: i64, (lo, hi): (i64, i64)| (lo..=hi).contains(&v);
+    let st_ok = within(st.timeout_seconds, TRANSFER_TIMEOUT_SECONDS);
 
-    if st.enabled && se.enabled && st.timeout_seconds > se.timeout_minutes * 60 {
+    if st.enabled
+        && se.enabled
+        && st_ok
+        && within(se.timeout_minutes, END_TIMEOUT_MINUTES)
+        && st.timeout_seconds > se.timeout_minutes * 60
+    {
         out.push(Warning::new(
             f::ST_TIMEOUT_SECONDS,
             f::SE_TIMEOUT_MINUTES,
@@ -61,8 +72,8 @@ pub fn warnings(doc: &ChannelDocument) -> Vec<Warning> {
             ),
         ));
     }
-    if om.enabled {
-        for kind in DayKind::ALL {
+    if om.enabled && within(om.routing_time_limit_minutes, ROUTING_LIMIT_MINUTES) {
+        for kind in DayKind::ALL.into_iter().filter(|k| day_ok(k.segments(&doc))) {
             // a message waiting since the last work time is routed when the
             // next stretch of work time begins
             let short = spans(&doc, kind).into_iter().find(|(s, e)| i64::from(e - s) < om.routing_time_limit_minutes);
@@ -83,7 +94,12 @@ pub fn warnings(doc: &ChannelDocument) -> Vec<Warning> {
             }
         }
     }
-    if la.enabled && st.enabled && la.wait_seconds > st.timeout_seconds {
+    if la.enabled
+        && st.enabled
+        && st_ok
+        && within(la.wait_seconds, WAIT_SECONDS)
+        && la.wait_seconds > st.timeout_seconds
+    {
         out.push(Warning::new(
             f::LA_WAIT_SECONDS,
             f::ST_TIMEOUT_SECONDS,
@@ -107,14 +123,30 @@ pub fn warnings(doc: &ChannelDocument) -> Vec<Warning> {
             ),
         ));
     }
-    out.retain(|w| !errors.iter().any(|e| w.names(&e.path)));
     out
+}
+
+/// Whether a day's segments pass their rules: at most four, each HH:MM to a
+/// later HH:MM, none overlapping.
+fn day_ok(list: &[Segment]) -> bool {
+    if list.len() > SEGMENTS_MAX {
+        return false;
+    }
+    let mut parsed = Vec::with_capacity(list.len());
+    for s in list {
+        match (parse_hhmm(&s.start).filter(|m| *m < DAY), parse_hhmm(&s.end)) {
+            (Some(a), Some(e)) if a < e => parsed.push((a, e)),
+            _ => return false,
+        }
+    }
+    parsed.sort_unstable();
+    parsed.windows(2).all(|p| p[1].0 >= p[0].1)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::Segment;
+    use crate::model::{Mode, validate};
 
     /// A document none of the four warnings is about: work time on
     /// workdays, every timer off.
@@ -221,5 +253,37 @@ mod tests {
         d.basic.session_transfer_no_agent_reply.target_skill_queue = "q2".into();
         assert!(validate(&d, Mode::Update).iter().any(|e| e.path == f::LA_WAIT_SECONDS));
         assert!(warnings(&d).is_empty());
+        // a day whose segments the rules refuse says nothing about routing
+        let mut d = quiet();
+        d.basic.offline_messages.enabled = true;
+        d.basic.offline_messages.prompt = "Leave a message".into();
+        d.basic.work_time.workday = vec![Segment::new("09:00", "09:20"), Segment::new("09:10", "09:30")];
+        assert!(validate(&d, Mode::Update).iter().any(|e| e.path.starts_with(f::WORKDAY)));
+        assert!(warnings(&d).is_empty());
+        d.basic.work_time.workday = vec![Segment::new("09:00", "09:20")];
+        assert_eq!(fields_of(&d), vec![pair(f::OM_ROUTING_LIMIT, f::WORKDAY)]);
+        // and out-of-range timers are errors only
+        for (wait, timeout) in [(60, 10), (5000, 120)] {
+            let mut d = quiet();
+            d.basic.last_agent_mode.enabled = true;
+            d.basic.last_agent_mode.wait_seconds = wait;
+            d.basic.session_transfer_no_agent_reply.enabled = true;
+            d.basic.session_transfer_no_agent_reply.target_skill_queue = "q2".into();
+            d.basic.session_transfer_no_agent_reply.timeout_seconds = timeout;
+            assert!(!validate(&d, Mode::Update).is_empty());
+            assert!(warnings(&d).is_empty(), "{wait} {timeout}");
+        }
+    }
+
+    #[test]
+    fn a_day_of_too_many_segments_is_an_error_only() {
+        let mut d = quiet();
+        d.basic.work_time.workday = vec![Segment::new("09:00", "09:01"); 5];
+        d.basic.offline_messages.enabled = true;
+        d.basic.offline_messages.prompt = "Leave a message".into();
+        assert!(validate(&d, Mode::Update).iter().any(|e| e.path == f::WORKDAY));
+        assert!(warnings(&d).is_empty());
+        d.basic.work_time.workday.truncate(1);
+        assert_eq!(fields_of(&d), vec![pair(f::OM_ROUTING_LIMIT, f::WORKDAY)]);
     }
 }
