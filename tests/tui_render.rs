@@ -483,3 +483,60 @@ fn every_text_field_in_chinese_arabic_and_emoji() {
     }
     snap("languages_review", &mut s);
 }
+
+/// The example with a no-agent transfer (180 s) that the session end (2 min)
+/// comes before: a timer warning on both fields.
+fn with_timer_warning() -> ChannelDocument {
+    let mut d = example();
+    d.basic.session_transfer_no_agent_reply.timeout_seconds = 180;
+    d.basic.session_end_no_customer_reply.timeout_minutes = 2;
+    d.basic.offline_messages.called_customer_reply_timeout_minutes = 1;
+    d
+}
+
+#[test]
+fn the_week_view_and_the_timer_warnings() {
+    let mut s = wizard_with(with_timer_warning(), true);
+    // 09:30 UTC on Monday is 10:30 in Berlin
+    s.shared.tz = "Europe/Berlin".parse().unwrap();
+    key(&mut s, KeyCode::PageDown);
+    assert!(!draw(&s, 80, 24).contains("agents at work"), "the week view waits for the work-time fields");
+    while s.wizard().unwrap().focus != FieldId::NonWorkday {
+        key(&mut s, KeyCode::Tab);
+    }
+    snap("basic_week_view", &mut s);
+    let text = draw(&s, 80, 24);
+    assert!(text.contains("Now, Mon 10:30 Europe/Berlin: an agent, until 12:00"), "{text}");
+    // the warning stands under both fields it names, not as an error
+    while s.wizard().unwrap().focus != FieldId::StTimeout {
+        key(&mut s, KeyCode::Tab);
+    }
+    snap("basic_timer_warning", &mut s);
+    let text = draw(&s, 80, 24);
+    assert!(text.contains("⚠ Session Transfer Due to No Agent Reply after 180 s comes later than"), "{text}");
+    assert_eq!(s.wizard().unwrap().step_counts(), [0, 0, 0], "a warning is not an error");
+    key(&mut s, KeyCode::PageDown);
+    key(&mut s, KeyCode::PageDown);
+    let text = draw(&s, 80, 24);
+    assert!(text.contains("[ Submit ]  ready · ⚠ 1 warning below"), "Submit is not blocked: {text}");
+    // under the Basic configuration's values: the week, then the warning,
+    // at each size scrolled until the warning's last line shows
+    for (w, h) in SIZES {
+        update(&mut s, Action::Resize(w, h));
+        for _ in 0..80 {
+            if draw(&s, w, h).contains("transferred.") {
+                break;
+            }
+            key(&mut s, KeyCode::Down);
+        }
+        insta::assert_snapshot!(format!("review_warnings_{w}x{h}"), draw(&s, w, h));
+        assert!(draw(&s, w, h).contains("Warnings — they do not block Submit"));
+    }
+    update(&mut s, Action::Resize(80, 24));
+    for _ in 0..80 {
+        key(&mut s, KeyCode::Down);
+    }
+    let text = draw(&s, 80, 24);
+    assert!(text.contains("Schedule (Europe/Berlin)"), "{text}");
+    assert!(text.contains("      Mon–Fri workday     ·················███████··██████████············"), "{text}");
+}

@@ -28,10 +28,14 @@ pub enum ConfigCommand {
         /// Forget the stored token.
         #[arg(long, conflicts_with = "token_stdin")]
         clear_token: bool,
+        /// The tenant's time zone for `chanwiz schedule` and the week view
+        /// (an IANA name, e.g. Europe/Berlin; default: TZ, else UTC).
+        #[arg(long, value_name = "ZONE")]
+        tz: Option<String>,
     },
     /// Show the settings in effect and where each comes from (never the token).
     Show {
-        /// Print {"config_file", "backend", "token", "ca_cert"} as JSON, each
+        /// Print {"config_file", "backend", "token", "ca_cert", "tz"} as JSON, each
         /// setting as {"value", "origin"} (the token's value never: only
         /// whether it is set).
         #[arg(long)]
@@ -48,11 +52,11 @@ pub fn run(cmd: &ConfigCommand, paths: &Paths) -> ExitCode {
 
 fn run_in(cmd: &ConfigCommand, paths: &Paths) -> Result<ExitCode, ClientError> {
     match cmd {
-        ConfigCommand::Set { backend, token_stdin, ca_cert, clear_token } => {
-            if backend.is_none() && !token_stdin && ca_cert.is_none() && !clear_token {
+        ConfigCommand::Set { backend, token_stdin, ca_cert, clear_token, tz } => {
+            if backend.is_none() && !token_stdin && ca_cert.is_none() && !clear_token && tz.is_none() {
                 return Ok(fail(
                     exit::UNREADABLE,
-                    "nothing to set: give --backend, --token-stdin, --ca-cert or --clear-token",
+                    "nothing to set: give --backend, --token-stdin, --ca-cert, --clear-token or --tz",
                 ));
             }
             let mut file = FileConfig::load(paths)?.unwrap_or_default();
@@ -74,6 +78,12 @@ fn run_in(cmd: &ConfigCommand, paths: &Paths) -> Result<ExitCode, ClientError> {
             }
             if *clear_token {
                 file.token = None;
+            }
+            if let Some(zone) = tz {
+                match crate::model::schedule::parse_zone(zone) {
+                    Ok(z) => file.tz = Some(z.name().to_string()),
+                    Err(e) => return Ok(fail(exit::UNREADABLE, &format!("--tz: {e}"))),
+                }
             }
             let written = file.save(paths)?;
             println!("saved {}", written.display());
@@ -100,6 +110,8 @@ fn run_in(cmd: &ConfigCommand, paths: &Paths) -> Result<ExitCode, ClientError> {
             } else {
                 (false, "none".into())
             };
+            let zone = config::time_zone(None, file.as_ref(), std::env::var("TZ").ok().as_deref())
+                .unwrap_or((chrono_tz::UTC, "default (config.json's tz is not a time zone)".into()));
             let ca: Option<(String, String)> = env(ENV_CA_CERT)
                 .map(|v| (v, ENV_CA_CERT.to_string()))
                 .or(f.ca_cert.map(|p| (p.display().to_string(), "config.json".into())));
@@ -109,6 +121,7 @@ fn run_in(cmd: &ConfigCommand, paths: &Paths) -> Result<ExitCode, ClientError> {
                     "backend": { "value": backend.0, "origin": backend.1 },
                     "token": { "set": token.0, "origin": token.1 },
                     "ca_cert": ca.as_ref().map(|(v, o)| serde_json::json!({ "value": v, "origin": o })),
+                    "tz": { "value": zone.0.name(), "origin": zone.1 },
                 });
                 println!(
                     "{}",
@@ -133,6 +146,7 @@ fn run_in(cmd: &ConfigCommand, paths: &Paths) -> Result<ExitCode, ClientError> {
             println!("token:       {token_text}");
             let ca_text = ca.map_or("none (public CAs only)".to_string(), |(v, o)| format!("{v} (from {o})"));
             println!("CA cert:     {}", crate::sanitize::clean(&ca_text));
+            println!("time zone:   {} (from {})", zone.0.name(), zone.1);
             Ok(ExitCode::SUCCESS)
         }
     }

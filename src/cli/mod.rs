@@ -11,6 +11,7 @@ mod embedded;
 mod export;
 mod plan;
 mod prompt;
+mod schedule;
 #[cfg(feature = "server")]
 mod serve;
 mod submit;
@@ -78,6 +79,9 @@ pub enum Command {
     New(wizard::NewArgs),
     /// Check a channel document against every rule that needs no server.
     Validate(validate::ValidateArgs),
+    /// The week of work time and what customers get at a moment (an
+    /// agent, the non-working-time notification, offline messages).
+    Schedule(schedule::ScheduleArgs),
     /// Work with local drafts.
     #[command(subcommand)]
     Drafts(drafts::DraftsCommand),
@@ -125,6 +129,7 @@ impl Command {
         match self {
             Command::New(a) => ("new", Some(&mut a.wizard.backend)),
             Command::Validate(_) => ("validate", None),
+            Command::Schedule(_) => ("schedule", None),
             Command::Drafts(_) => ("drafts", None),
             Command::Schema => ("schema", None),
             Command::Submit(a) => ("submit", Some(&mut a.backend)),
@@ -297,6 +302,7 @@ pub fn main() -> ExitCode {
             with_paths(|paths| wizard::run(&args.wizard, &start, paths))
         }
         Some(Command::Validate(args)) => validate::run(&args),
+        Some(Command::Schedule(args)) => with_paths(|paths| schedule::run(&args, paths)),
         Some(Command::Drafts(cmd)) => with_paths(|paths| drafts::run(&cmd, paths)),
         Some(Command::Submit(args)) => with_paths(|paths| submit::run(&args, paths)),
         Some(Command::Channels(cmd)) => with_paths(|paths| channels::run(&cmd, paths)),

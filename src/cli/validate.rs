@@ -4,18 +4,23 @@ use std::process::ExitCode;
 use clap::Args;
 
 use super::{exit, fail};
-use crate::model::{Mode, parse_document, validate};
+use crate::model::{FieldError, Mode, parse_document, validate, warnings};
 
 #[derive(Debug, Args)]
 pub struct ValidateArgs {
     /// The channel document (JSON); `-` reads standard input.
     pub file: PathBuf,
-    /// Print errors as a JSON array of {"path","message"}.
+    /// Print errors as a JSON array of {"path","message"} (warnings go to
+    /// standard error, or into the array under --strict).
     #[arg(long)]
     pub json: bool,
     /// Check it as an update of a stored channel (the APP Secret may be absent).
     #[arg(long)]
     pub update: bool,
+    /// Treat the timer warnings (settings that pass their rules but do not
+    /// work together) as errors: exit 1 when there is one.
+    #[arg(long)]
+    pub strict: bool,
 }
 
 pub fn run(args: &ValidateArgs) -> ExitCode {
@@ -23,11 +28,26 @@ pub fn run(args: &ValidateArgs) -> ExitCode {
         Ok(d) => d,
         Err(code) => return code,
     };
-    let errors = validate(&doc, if args.update { Mode::Update } else { Mode::Create });
+    let mut errors = validate(&doc, if args.update { Mode::Update } else { Mode::Create });
+    let warned = warnings(&doc);
+    if args.strict {
+        // an error of the first field, naming the second
+        errors.extend(warned.iter().map(|w| {
+            FieldError::new(&w.fields[0], format!("{} (with {}; an error under --strict)", w.message, w.fields[1]))
+        }));
+    } else {
+        // standard error: the output stays the errors alone
+        for w in &warned {
+            eprintln!("warning: {}", crate::sanitize::clean(&w.to_string()));
+        }
+    }
     if args.json {
         println!("{}", serde_json::to_string_pretty(&errors).expect("errors serialise"));
-    } else if errors.is_empty() {
+    } else if errors.is_empty() && warned.is_empty() {
         println!("valid");
+    } else if errors.is_empty() {
+        let n = warned.len();
+        println!("valid, with {n} warning{} (--strict makes them errors)", if n == 1 { "" } else { "s" });
     } else {
         for e in &errors {
             println!("{}", crate::sanitize::clean(&e.to_string()));

@@ -145,11 +145,15 @@ pub fn run(args: &WizardArgs, start: &Start, paths: &Paths) -> ExitCode {
     let ascii = args.ascii
         || std::env::var("CHANWIZ_ASCII").is_ok_and(|v| v == "1")
         || !crate::tui::text::locale_is_utf8(|k| std::env::var(k).ok());
+    // the tenant's time zone: config.json's tz, else TZ, else UTC
+    let file = crate::client::config::FileConfig::load(paths).ok().flatten();
+    let tz = crate::client::config::time_zone(None, file.as_ref(), std::env::var("TZ").ok().as_deref())
+        .map_or(chrono_tz::UTC, |(z, _)| z);
     let result = if accessible {
         let opts = crate::tui::accessible::Options { keep_draft: args.keep_draft, telegram, offline_catalogue };
         crate::tui::accessible::run(store, start, opts, make_backend)
     } else {
-        app::run(store, args.mouse, ascii, args.keep_draft, telegram, offline_catalogue, start, make_backend)
+        app::run(store, args.mouse, ascii, args.keep_draft, telegram, offline_catalogue, start, tz, make_backend)
     };
     match result {
         Ok(outcome) => {

@@ -61,6 +61,10 @@ pub struct FileConfig {
     pub token: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ca_cert: Option<PathBuf>,
+    /// The tenant's time zone (an IANA name) for `chanwiz schedule` and the
+    /// wizard's week view.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tz: Option<String>,
 }
 
 impl std::fmt::Debug for FileConfig {
@@ -69,6 +73,7 @@ impl std::fmt::Debug for FileConfig {
             .field("backend", &self.backend)
             .field("token", &self.token.as_ref().map(|_| crate::sanitize::REDACTED))
             .field("ca_cert", &self.ca_cert)
+            .field("tz", &self.tz)
             .finish()
     }
 }
@@ -91,7 +96,7 @@ impl FileConfig {
         serde_json::from_slice(&bytes).map(Some).map_err(|e| {
             let what = match e.classify() {
                 serde_json::error::Category::Data => {
-                    "a key is unknown or a value has the wrong type (allowed: backend, token, ca_cert)"
+                    "a key is unknown or a value has the wrong type (allowed: backend, token, ca_cert, tz)"
                 }
                 _ => "it is not valid JSON",
             };
@@ -108,6 +113,27 @@ impl FileConfig {
         atomic_write(&file, &bytes).map_err(|source| ClientError::Io { path: file.clone(), source })?;
         Ok(file)
     }
+}
+
+/// The tenant's time zone and where it comes from: `--tz`, else
+/// `config.json`'s `tz`, else the `TZ` variable when it names a zone, else
+/// UTC. A zone given by name that is not one is an error.
+pub fn time_zone(
+    flag: Option<&str>,
+    file: Option<&FileConfig>,
+    env_tz: Option<&str>,
+) -> Result<(chrono_tz::Tz, String), String> {
+    use crate::model::schedule::parse_zone;
+    if let Some(name) = flag {
+        return parse_zone(name).map(|z| (z, "--tz".into())).map_err(|e| format!("--tz: {e}"));
+    }
+    if let Some(name) = file.and_then(|f| f.tz.as_deref()) {
+        return parse_zone(name).map(|z| (z, CONFIG_FILE.into())).map_err(|e| format!("{CONFIG_FILE} tz: {e}"));
+    }
+    if let Some(zone) = env_tz.map(|t| t.trim().trim_start_matches(':')).and_then(|t| parse_zone(t).ok()) {
+        return Ok((zone, "TZ".into()));
+    }
+    Ok((chrono_tz::UTC, "default".into()))
 }
 
 /// Values given on the command line.
@@ -327,7 +353,26 @@ mod tests {
             backend: Some("https://10.0.0.3:8443".into()),
             token: Some("file-token".into()),
             ca_cert: Some("/file/ca.pem".into()),
+            tz: None,
         }
+    }
+
+    #[test]
+    fn the_time_zone_comes_from_the_flag_the_file_tz_or_utc() {
+        let mut f = file();
+        f.tz = Some("Asia/Shanghai".into());
+        let name = |r: Result<(chrono_tz::Tz, String), String>| r.map(|(z, o)| (z.name().to_string(), o));
+        assert_eq!(name(time_zone(Some("Europe/Berlin"), Some(&f), None)), Ok(("Europe/Berlin".into(), "--tz".into())));
+        assert_eq!(name(time_zone(None, Some(&f), Some("UTC"))), Ok(("Asia/Shanghai".into(), "config.json".into())));
+        assert_eq!(
+            name(time_zone(None, None, Some(":America/New_York"))),
+            Ok(("America/New_York".into(), "TZ".into()))
+        );
+        // a TZ that names no zone (a POSIX rule, a path) is passed over
+        assert_eq!(name(time_zone(None, None, Some("EST5EDT,M3.2.0,M11.1.0"))), Ok(("UTC".into(), "default".into())));
+        assert!(time_zone(Some("Moon/Base"), None, None).unwrap_err().contains("not a time zone"));
+        f.tz = Some("Nowhere".into());
+        assert!(time_zone(None, Some(&f), None).unwrap_err().starts_with("config.json tz:"));
     }
 
     #[test]

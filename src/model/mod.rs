@@ -5,13 +5,16 @@ pub mod diff;
 pub mod document;
 pub mod fields;
 pub mod parse;
+pub mod schedule;
 pub mod validate;
+pub mod warnings;
 
 pub use catalogue::{Catalogue, validate_catalogue};
 pub use diff::changed_fields;
 pub use document::*;
 pub use parse::{DocumentError, parse_document};
 pub use validate::{FieldError, Findings, Mode, validate, validate_bounded};
+pub use warnings::{Warning, warnings};
 
 /// Both steps of validation: the local rules, then, when a catalogue is
 /// known, the rules that need the tenant's data.

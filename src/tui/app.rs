@@ -35,6 +35,8 @@ pub struct Options {
     pub backend: Option<Arc<dyn Backend>>,
     /// Shown in the status line.
     pub backend_url: Option<String>,
+    /// The tenant's time zone (the week view's "now").
+    pub tz: chrono_tz::Tz,
     /// Offline: the caches of the backend used by default, so that choices
     /// are offered and channel pages shown (with their age).
     pub offline_catalogue: Option<crate::client::cache::Caches>,
@@ -150,13 +152,14 @@ pub fn run(
     telegram: Result<crate::telegram::ApiConfig, String>,
     offline_catalogue: Option<crate::client::cache::Caches>,
     start: Option<(crate::drafts::Draft, bool)>,
+    tz: chrono_tz::Tz,
     make_backend: impl FnOnce() -> (Option<Arc<dyn Backend>>, Option<String>),
 ) -> io::Result<Outcome> {
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
     runtime.block_on(async move {
         let (backend, backend_url) = make_backend();
-        run_async(store, Options { mouse, ascii, keep_draft, telegram, backend, backend_url, offline_catalogue, start })
-            .await
+        let opts = Options { mouse, ascii, keep_draft, telegram, backend, backend_url, tz, offline_catalogue, start };
+        run_async(store, opts).await
     })
 }
 
@@ -165,6 +168,7 @@ async fn run_async(store: Arc<DraftStore>, opts: Options) -> io::Result<Outcome>
     let mut state = State::new(opts.backend_url.clone(), link);
     state.shared.color = std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
     state.shared.keep_draft = opts.keep_draft;
+    state.shared.tz = opts.tz;
     if let Some((draft, persisted)) = opts.start {
         super::update::open_wizard(&mut state, draft);
         if let Some(w) = state.wizard_mut() {

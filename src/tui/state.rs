@@ -130,6 +130,8 @@ pub struct Shared {
     /// then edits the channel. Off: the channel is the truth and the draft
     /// is removed.
     pub keep_draft: bool,
+    /// The tenant's time zone (the week view's "now").
+    pub tz: chrono_tz::Tz,
 }
 
 impl Shared {
@@ -178,6 +180,7 @@ impl State {
                 color: true,
                 size: (80, 24),
                 keep_draft: false,
+                tz: chrono_tz::UTC,
             },
             quit: false,
         }

@@ -3,3 +3,4 @@
 pub mod line_input;
 pub mod popup;
 pub mod row;
+pub mod week;

@@ -65,6 +65,7 @@ pub fn layout(w: &Wizard, shared: &Shared, width: u16) -> Layout {
     let mut lines: Vec<Line<'static>> = Vec::new();
     let mut focus = (0, 0);
     let mut cursor = None;
+    let warned = crate::model::warnings(&w.draft.document);
     for field in w.fields() {
         let spec = fields::spec_of(field);
         if let Some(h) = spec.heading {
@@ -90,7 +91,9 @@ pub fn layout(w: &Wizard, shared: &Shared, width: u16) -> Layout {
                     lines.push(Line::from(Span::styled(format!("{lead}{chunk}"), theme.error())));
                 }
             }
+            lines.extend(super::schedule::warning_lines(&warned, spec.path, width, &theme));
         }
+        lines.extend(super::schedule::week_under(field, w, shared, width, &theme));
         if focused {
             focus = (start.saturating_sub(usize::from(spec.heading.is_some())), lines.len());
         }

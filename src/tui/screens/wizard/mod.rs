@@ -12,6 +12,7 @@
 pub mod form;
 pub mod page;
 pub mod review;
+pub mod schedule;
 
 use std::collections::HashSet;
 use std::time::{Duration, Instant};

@@ -40,7 +40,7 @@ pub fn lines(state: &Shared, w: &Wizard, width: u16, theme: &Theme) -> (Vec<Line
             ),
             theme.error(),
         ),
-        Submit::Idle => Span::styled("ready".to_string(), theme.ok()),
+        Submit::Idle => Span::styled(format!("ready{}", super::schedule::warning_count(w)), theme.ok()),
     };
     let submit_sel = w.review_sel == 0;
     // a long status (a refusal, a conflict) goes on under itself
@@ -121,6 +121,10 @@ pub fn lines(state: &Shared, w: &Wizard, width: u16, theme: &Theme) -> (Vec<Line
                     lines.push(Line::raw(format!("{}{chunk}", " ".repeat(label_w + 2 + 1 + NO_MARKER.len()))));
                 }
             }
+        }
+        if step == Step::Basic {
+            lines.extend(super::schedule::review_week(w, state, width, theme));
+            lines.extend(super::schedule::review_warnings(w, width, theme));
         }
     }
     (lines, selected_line)

@@ -1,0 +1,131 @@
+//! The week view of the work time: one 00–24 bar per day kind (Monday–Friday
+//! workdays, Saturday–Sunday non-workdays), what customers get outside work
+//! time, and what they get now in the tenant's time zone. Drawn from the
+//! document alone; the symbols come from [`glyphs`], the one place a plain
+//! ASCII mode swaps them.
+
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
+use ratatui::text::{Line, Span};
+
+use crate::model::ChannelDocument;
+use crate::model::schedule::{DayKind, at, bar, outside_work_time, parse_moment, ruler, spans, weekday_name};
+use crate::tui::theme::Theme;
+
+/// The symbols of the week view and of warnings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Glyphs {
+    /// A cell of work time.
+    pub on: char,
+    /// A cell outside work time.
+    pub off: char,
+    /// Leads a warning line.
+    pub warn: &'static str,
+    /// Between the ends of a range (Mon–Fri).
+    pub dash: &'static str,
+}
+
+pub const UNICODE: Glyphs = Glyphs { on: '█', off: '·', warn: "⚠", dash: "–" };
+pub const ASCII: Glyphs = Glyphs { on: '#', off: '.', warn: "!", dash: "-" };
+
+/// The symbols in use.
+pub fn glyphs() -> &'static Glyphs {
+    &UNICODE
+}
+
+/// Width of the day-kind labels.
+const LABEL_W: usize = 20;
+
+/// The week view in `width` columns, each line after `indent` spaces:
+/// a ruler, a bar per day kind, the legend with what customers get outside
+/// work time, and what they get at `now` in `zone`.
+pub fn lines(
+    doc: &ChannelDocument,
+    now: DateTime<Utc>,
+    zone: Tz,
+    width: u16,
+    indent: usize,
+    theme: &Theme,
+) -> Vec<Line<'static>> {
+    lines_with(glyphs(), doc, now, zone, width, indent, theme)
+}
+
+/// [`lines`] drawn with the symbols `g`.
+pub fn lines_with(
+    g: &Glyphs,
+    doc: &ChannelDocument,
+    now: DateTime<Utc>,
+    zone: Tz,
+    width: u16,
+    indent: usize,
+    theme: &Theme,
+) -> Vec<Line<'static>> {
+    let doc = doc.normalized();
+    let pad = " ".repeat(indent);
+    // half-hour cells when they fit (with the ruler's closing "24"), else hours
+    let cells = if usize::from(width) >= indent + LABEL_W + 48 + 2 { 48 } else { 24 };
+    // a label every 6 cells: 3 hours (48 cells) or 6 (24)
+    let mut out = vec![Line::from(Span::styled(format!("{pad}{:LABEL_W$}{}", "", ruler(cells, 6)), theme.dim()))];
+    let workday = format!("Mon{}Fri workday", g.dash);
+    let non_workday = format!("Sat{}Sun non-workday", g.dash);
+    for (kind, label) in [(DayKind::Workday, workday), (DayKind::NonWorkday, non_workday)] {
+        let cells: String = bar(&spans(&doc, kind), cells).into_iter().map(|c| if c { g.on } else { g.off }).collect();
+        out.push(Line::from(vec![Span::raw(format!("{pad}{label:LABEL_W$}")), Span::styled(cells, theme.ok())]));
+    }
+    // the last column stays free (text reaching it is text cut, with …)
+    let fit = |s: String| crate::tui::text::truncate(&s, usize::from(width).saturating_sub(1));
+    out.push(Line::from(Span::styled(
+        fit(format!("{pad}{} agents at work   outside work time: {}", g.on, outside_work_time(&doc).short())),
+        theme.dim(),
+    )));
+    if let Ok(m) = parse_moment(None, zone, now) {
+        let a = at(&doc, DayKind::of(m.weekday), m.minute);
+        let until = if a.until == "24:00" { String::new() } else { format!(", until {}", a.until) };
+        out.push(Line::raw(fit(format!(
+            "{pad}Now, {} {} {}: {}{until}",
+            weekday_name(m.weekday),
+            a.time,
+            zone.name(),
+            a.outcome.short()
+        ))));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Segment;
+
+    fn text(lines: &[Line]) -> Vec<String> {
+        lines.iter().map(|l| l.spans.iter().map(|s| s.content.as_ref()).collect()).collect()
+    }
+
+    #[test]
+    fn the_bars_fit_the_width_and_say_what_customers_get() {
+        let mut d = ChannelDocument::default();
+        d.basic.work_time.workday = vec![Segment::new("09:00", "17:00")];
+        let now = "2026-11-23T09:30:00Z".parse().unwrap(); // a Monday
+        let theme = Theme { color: false };
+        for width in [60u16, 80] {
+            let t = text(&lines(&d, now, chrono_tz::UTC, width, 4, &theme));
+            assert!(t.iter().all(|l| l.chars().count() <= usize::from(width)), "{width}: {t:#?}");
+            assert_eq!(t.len(), 5);
+            assert!(t[1].starts_with("    Mon–Fri workday     "), "{t:#?}");
+            assert_eq!(t[2].matches(UNICODE.on).count(), 0, "{t:#?}");
+            assert_eq!(t[4], "    Now, Mon 09:30 UTC: an agent, until 17:00");
+        }
+        let t = text(&lines(&d, now, chrono_tz::UTC, 60, 4, &theme));
+        assert_eq!(t[0], format!("{}00    06    12    18    24", " ".repeat(24)));
+        assert_eq!(t[1].matches(UNICODE.on).count(), 8);
+        assert!(t[3].ends_with("outside work time: nothing"), "{t:#?}");
+        // in Tokyo it is 18:30: after work time
+        let t = text(&lines(&d, now, "Asia/Tokyo".parse().unwrap(), 80, 2, &theme));
+        assert_eq!(t[1].matches(UNICODE.on).count(), 16);
+        assert_eq!(t[4], "  Now, Mon 18:30 Asia/Tokyo: nothing");
+        // the plain symbols leave nothing but ASCII
+        let t = text(&lines_with(&ASCII, &d, now, chrono_tz::UTC, 60, 4, &theme));
+        assert!(t.iter().all(|l| l.is_ascii()), "{t:#?}");
+        assert_eq!(t[1], format!("    Mon-Fri workday     {}{}{}", ".".repeat(9), "#".repeat(8), ".".repeat(7)));
+    }
+}
