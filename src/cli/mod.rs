@@ -90,7 +90,7 @@ pub enum Command {
     /// The backend URL, token and CA certificate kept in config.json.
     #[command(subcommand)]
     Config(config::ConfigCommand),
-    /// Register, inspect, delete or rotate a channel's Telegram webhook.
+    /// Register, inspect, delete, rotate or test a channel's Telegram webhook.
     #[command(subcommand)]
     Webhook(webhook::WebhookCommand),
     /// Run the reference backend (configuration API and Telegram delivery).
