@@ -154,6 +154,9 @@ pub struct State {
     pub help: Option<Help>,
     pub shared: Shared,
     pub quit: bool,
+    /// The Integration page about to open for this channel starts the live
+    /// delivery test (asked from the Channels screen).
+    pub test_on_open: Option<String>,
 }
 
 impl State {
@@ -180,6 +183,7 @@ impl State {
                 keep_draft: false,
             },
             quit: false,
+            test_on_open: None,
         }
     }
 
