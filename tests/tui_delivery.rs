@@ -13,6 +13,7 @@ use ratatui::backend::TestBackend;
 use support::tui::*;
 
 use chanwiz::integration::live::Arrival;
+use chanwiz::integration::{BackendStatus, diagnose};
 use chanwiz::tui::keymap::Ctx;
 use chanwiz::tui::render::render;
 use chanwiz::tui::screens::delivery::{Phase, Progress};
@@ -88,7 +89,7 @@ fn esc_stops_the_wait_and_stays_on_the_page_and_a_late_report_is_ignored() {
     assert!(fx.iter().any(|e| matches!(e, Effect::StopDeliveryTest)), "the wait is stopped");
     assert!(matches!(s.screen, Screen::Integration(_)), "Esc stops the wait, not the page");
     assert!(draw(&s).contains("delivery test stopped"));
-    report(&mut s, g, Progress::Nothing(vec!["late".into()]));
+    report(&mut s, g, Progress::Nothing { advice: vec!["late".into()], status: None });
     assert_eq!(s.integration().unwrap().test.as_ref().unwrap().phase, Phase::Stopped);
     // Esc again leaves for the channel list
     update(&mut s, key(KeyCode::Esc));
@@ -99,18 +100,26 @@ fn esc_stops_the_wait_and_stays_on_the_page_and_a_late_report_is_ignored() {
 fn when_nothing_arrives_the_page_says_what_telegram_and_the_backend_report() {
     let mut s = integration_loaded(Some(webhook_state(None, 0)));
     s.integration_mut().unwrap().delivery_timeout = Duration::from_secs(5);
+    let failing = webhook_state(Some(("Wrong response from the webhook: 403 Forbidden", 2)), 1);
     let g = started(&mut s);
     report(&mut s, g, Progress::Waiting("Send any message to @AICCCustomize_TWbot now.".into()));
     report(
         &mut s,
         g,
-        Progress::Nothing(vec![
-            "During the test the backend refused 1 delivery(ies) with a wrong secret token: Register again.".into(),
-        ]),
+        Progress::Nothing {
+            advice: vec![
+                "During the test the backend refused 1 delivery(ies) with a wrong secret token: Register again.".into(),
+            ],
+            status: Some(Box::new(BackendStatus { diagnosis: diagnose(&failing), state: failing })),
+        },
     );
     let screen = draw(&s);
     assert!(screen.contains("✗ Nothing reached the channel within 5 s."), "{screen}");
     assert!(screen.contains("refused 1 delivery(ies) with a wrong"), "{screen}");
+    assert!(
+        screen.contains("✗ deliveries fail: \"Wrong response from the webhook: 403 Forbidden\""),
+        "the webhook's state shown is the one the test ended on: {screen}"
+    );
 }
 
 #[test]

@@ -161,8 +161,12 @@ pub struct Explanation {
     pub status: BackendStatus,
     /// Refused deliveries during the test, by reason.
     pub refused_during: Vec<(RefusalReason, u64)>,
-    /// One line each, to show under "Nothing arrived".
+    /// One line each, to show under "Nothing arrived": [`Self::advice`]
+    /// with the diagnosis of the webhook's state between.
     pub lines: Vec<String>,
+    /// What the refusals during the test and Telegram's queue say, without
+    /// the diagnosis (for a page that shows the state itself).
+    pub advice: Vec<String>,
 }
 
 /// After a timeout: the webhook's state (the backend asks Telegram now) and
@@ -177,9 +181,9 @@ pub async fn explain(client: &Client, baseline: &Baseline) -> Result<Explanation
         .map(|r| (r.reason, r.count.saturating_sub(before(r.reason))))
         .filter(|(_, n)| *n > 0)
         .collect();
-    let mut lines = Vec::new();
+    let mut advice = Vec::new();
     for (reason, n) in &refused_during {
-        lines.push(format!(
+        advice.push(format!(
             "During the test the backend refused {n} delivery(ies) {}{}",
             reason.describe(),
             match reason {
@@ -190,11 +194,10 @@ pub async fn explain(client: &Client, baseline: &Baseline) -> Result<Explanation
             }
         ));
     }
-    lines.push(format!("Webhook: {}", status.diagnosis.headline));
-    lines.extend(status.diagnosis.details.iter().cloned());
+    let mut hint = None;
     if status.diagnosis.verdict == Verdict::Working && refused_during.is_empty() {
         let pending = status.state.webhook.as_ref().map_or(0, |w| w.pending_update_count);
-        lines.push(if pending > 0 {
+        hint = Some(if pending > 0 {
             format!(
                 "Telegram holds {pending} update(s) for the bot and reports no error yet: it may still be trying (it waits longer after each failure)."
             )
@@ -202,7 +205,12 @@ pub async fn explain(client: &Client, baseline: &Baseline) -> Result<Explanation
             "Telegram reports no error and holds nothing for the bot: most likely no message was sent to it yet (send one, then test again).".to_owned()
         });
     }
-    Ok(Explanation { status, refused_during, lines })
+    let mut lines = advice.clone();
+    lines.push(format!("Webhook: {}", status.diagnosis.headline));
+    lines.extend(status.diagnosis.details.iter().cloned());
+    lines.extend(hint.clone());
+    advice.extend(hint);
+    Ok(Explanation { status, refused_during, lines, advice })
 }
 
 #[cfg(test)]

@@ -694,7 +694,10 @@ async fn test_delivery(
         waiting(Progress::Waiting(baseline.prompt()));
         Ok(match live::wait(client, &baseline, timeout).await? {
             Some(sample) => Progress::Arrived(live::arrival(&sample)),
-            None => Progress::Nothing(live::explain(client, &baseline).await?.lines),
+            None => {
+                let e = live::explain(client, &baseline).await?;
+                Progress::Nothing { advice: e.advice, status: Some(Box::new(e.status)) }
+            }
         })
     };
     run.await.unwrap_or_else(|e: crate::integration::IntegrationError| Progress::Failed(e.to_string()))

@@ -26,13 +26,17 @@ pub fn timeout_from_env() -> Duration {
 }
 
 /// What the runtime reports of a test.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub enum Progress {
     /// The backend's count is noted: the message can be sent now (the prompt).
     Waiting(String),
     Arrived(Arrival),
-    /// Nothing arrived within the timeout: what Telegram and the backend say.
-    Nothing(Vec<String>),
+    /// Nothing arrived within the timeout: what the refusals and Telegram's
+    /// queue say, and the webhook's state as the backend now answers it.
+    Nothing {
+        advice: Vec<String>,
+        status: Option<Box<crate::integration::BackendStatus>>,
+    },
     /// The test could not run (no bot token, the backend did not answer).
     Failed(String),
 }
@@ -77,7 +81,7 @@ impl DeliveryTest {
         self.phase = match progress {
             Progress::Waiting(prompt) => Phase::Waiting { prompt, since: now },
             Progress::Arrived(a) => Phase::Arrived(a),
-            Progress::Nothing(lines) => Phase::Nothing(lines),
+            Progress::Nothing { advice, .. } => Phase::Nothing(advice),
             Progress::Failed(e) => Phase::Failed(e),
         };
     }
@@ -93,7 +97,10 @@ impl DeliveryTest {
     /// The lines to draw: a level (mark and colour) and a text each; the
     /// first is the headline.
     pub fn lines(&self, now: Instant) -> Vec<(Level, bool, String)> {
-        let secs = |d: Duration| format!("{:.0} s", d.as_secs_f64());
+        let secs = |d: Duration| {
+            let s = d.as_secs_f64();
+            if s >= 10.0 || s.fract() == 0.0 { format!("{s:.0} s") } else { format!("{s:.1} s") }
+        };
         match &self.phase {
             Phase::Starting => vec![(Level::Info, false, "Delivery test: asking the backend where it stands…".into())],
             Phase::Waiting { prompt, since } => {
@@ -134,7 +141,7 @@ mod tests {
         t.on_progress(t.generation, Progress::Waiting("Send any message to @b now.".into()), now);
         assert!(t.lines(now + Duration::from_secs(3))[0].2.contains("Waiting 3 s of 120 s"));
         assert!(matches!(t.stop(), Some(Effect::StopDeliveryTest)));
-        t.on_progress(t.generation, Progress::Nothing(vec![]), now);
+        t.on_progress(t.generation, Progress::Nothing { advice: vec![], status: None }, now);
         assert_eq!(t.phase, Phase::Stopped);
         let (mut again, _) = DeliveryTest::start("c1", Duration::from_secs(120));
         again.on_progress(t.generation, Progress::Failed("late".into()), now);

@@ -157,9 +157,14 @@ impl IntegrationPage {
 
     /// What the running delivery test reports.
     pub fn on_test(&mut self, generation: u64, progress: Progress, now: Instant) {
-        if let Some(test) = self.test.as_mut() {
-            test.on_progress(generation, progress, now);
+        let Some(test) = self.test.as_mut() else { return };
+        let current = test.generation == generation && test.running();
+        // the state the test ended on is the newest: it replaces the one shown
+        if current && let Progress::Nothing { status: Some(status), .. } = &progress {
+            self.status = Some((**status).clone());
+            self.status_error = None;
         }
+        test.on_progress(generation, progress, now);
     }
 
     pub fn contexts(&self) -> Vec<Ctx> {
@@ -282,7 +287,11 @@ impl IntegrationPage {
     pub fn on_done(&mut self, result: Result<String, IntegrationFailure>) -> Outcome {
         self.busy = None;
         match result {
-            Ok(summary) => {
+            Ok(mut summary) => {
+                // the next step after a registration: see a message arrive
+                if self.last_op == Some(TelegramOp::Connect) {
+                    summary.push_str(" (t tests delivery)");
+                }
                 self.log.push((Level::Info, summary));
                 self.move_bot = false;
                 self.other_bot = false;
@@ -541,7 +550,7 @@ impl IntegrationPage {
                     push_wrapped(&mut lines, mark, &text, style);
                 }
             }
-            None if working => push_wrapped(
+            None if working && self.log.is_empty() => push_wrapped(
                 &mut lines,
                 "  · ",
                 "t tests delivery: send any message to the bot and see it reach the channel",
