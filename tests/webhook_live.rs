@@ -151,7 +151,7 @@ async fn a_delivery_refused_during_the_test_is_explained_with_telegrams_error() 
     assert!(v["diagnosis"]["headline"].as_str().unwrap().contains("403 Forbidden"), "{v}");
     let lines = v["lines"].to_string();
     assert!(lines.contains("refused 1 delivery(ies) with a wrong secret token"), "{lines}");
-    assert!(lines.contains("Register again"), "what to do is said: {lines}");
+    assert!(lines.contains("Secret mismatch, Register again"), "what to do is said: {lines}");
     assert!(!stdout.contains(&other) && !stderr.contains(&other), "the secret is never printed");
 }
 
@@ -191,9 +191,30 @@ async fn the_backend_answers_the_latest_delivery_and_waits_for_the_next_one() {
     let now = env.client.latest_delivery(&env.channel_id, None, Duration::ZERO).await.unwrap();
     assert_eq!((now.count, now.latest.unwrap().text.as_deref()), (2, Some("later")));
 
+    // many waiting requests hold no database connection: other requests are
+    // answered meanwhile, and one delivery wakes them all
+    let waiters: Vec<_> = (0..8)
+        .map(|_| {
+            let (client, id) = (env.client.clone(), env.channel_id.clone());
+            tokio::spawn(async move { client.latest_delivery(&id, Some(2), Duration::from_secs(20)).await.unwrap() })
+        })
+        .collect();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let started = Instant::now();
+    env.client.get_channel(&env.channel_id).await.unwrap();
+    env.client.list_channels(&Default::default()).await.unwrap();
+    assert!(started.elapsed() < Duration::from_secs(5), "other requests wait for nothing: {:?}", started.elapsed());
+    assert_eq!(env.telegram_delivers(&t, &message_now(703, "Dee", "for all")).await, 200);
+    let started = Instant::now();
+    for w in waiters {
+        let answer = w.await.unwrap();
+        assert_eq!((answer.count, answer.latest.unwrap().text.as_deref()), (3, Some("for all")));
+    }
+    assert!(started.elapsed() < Duration::from_secs(15), "woken by the delivery, not by their wait's end");
+
     // a wait with nothing new answers the count without a delivery
-    let none = env.client.latest_delivery(&env.channel_id, Some(2), Duration::from_secs(1)).await.unwrap();
-    assert_eq!((none.count, none.latest), (2, None));
+    let none = env.client.latest_delivery(&env.channel_id, Some(3), Duration::from_secs(1)).await.unwrap();
+    assert_eq!((none.count, none.latest), (3, None));
 
     // a longer wait than the route allows is refused; so is another tenant's channel
     let raw = support::telegram_standin::https_trusting(&env.ca_cert)

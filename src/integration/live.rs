@@ -23,6 +23,8 @@ use crate::sanitize::clean;
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(120);
 /// The longest one poll of the backend waits (then it is asked again).
 pub const POLL: Duration = Duration::from_secs(20);
+/// The backend is asked at most this often.
+const MIN_POLL: Duration = Duration::from_millis(500);
 
 /// Where the test starts from.
 #[derive(Debug, Clone)]
@@ -80,6 +82,7 @@ pub async fn wait(
             return Ok(None);
         }
         let poll = Duration::from_secs(left.as_secs_f64().ceil() as u64).clamp(Duration::from_secs(1), POLL);
+        let asked_at = tokio::time::Instant::now();
         let asked = client.latest_delivery(&baseline.channel_id, Some(baseline.count), poll);
         match tokio::time::timeout(left, asked).await {
             Err(_) => return Ok(None),
@@ -90,6 +93,12 @@ pub async fn wait(
                 }
             }
             Ok(Ok(_)) => {}
+        }
+        // a backend (or a client timeout) that answers without waiting is
+        // not asked again at once
+        let quick = asked_at.elapsed() < MIN_POLL;
+        if quick {
+            tokio::time::sleep_until((asked_at + MIN_POLL).min(deadline)).await;
         }
     }
 }
@@ -183,16 +192,8 @@ pub async fn explain(client: &Client, baseline: &Baseline) -> Result<Explanation
         .collect();
     let mut advice = Vec::new();
     for (reason, n) in &refused_during {
-        advice.push(format!(
-            "During the test the backend refused {n} delivery(ies) {}{}",
-            reason.describe(),
-            match reason {
-                RefusalReason::SecretMissing | RefusalReason::SecretWrong =>
-                    ": Telegram holds another webhook secret than the backend; Register again to give it the channel's.",
-                RefusalReason::TooLarge => ".",
-                RefusalReason::UnknownChannel => ".",
-            }
-        ));
+        // what it means is in the diagnosis (a secret mismatch: Register again)
+        advice.push(format!("During the test the backend refused {n} delivery(ies) {}.", reason.describe()));
     }
     let mut hint = None;
     if status.diagnosis.verdict == Verdict::Working && refused_during.is_empty() {
