@@ -153,6 +153,12 @@ async fn a_delivery_refused_during_the_test_is_explained_with_telegrams_error() 
     assert!(lines.contains("refused 1 delivery(ies) with a wrong secret token"), "{lines}");
     assert!(lines.contains("Secret mismatch, Register again"), "what to do is said: {lines}");
     assert!(!stdout.contains(&other) && !stderr.contains(&other), "the secret is never printed");
+
+    // the next test says at once that deliveries were failing when last looked at
+    let out = env.run(&["test", &env.channel_name, "--timeout", "100ms"], None).await;
+    assert_eq!(out.code, Some(1));
+    let first = out.stdout.lines().nth(1).unwrap_or_default();
+    assert!(first.starts_with("warning: the backend last saw: deliveries fail"), "{}", out.stdout);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

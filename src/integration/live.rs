@@ -37,6 +37,9 @@ pub struct Baseline {
     pub has_bot_token: bool,
     /// Refused deliveries so far, by reason (to tell the ones during the test).
     refused: Vec<(RefusalReason, u64)>,
+    /// What the backend last learnt of the webhook, when it was not working
+    /// (a message may well not arrive).
+    pub warning: Option<String>,
 }
 
 impl Baseline {
@@ -64,6 +67,9 @@ pub async fn start(client: &Client, channel_id: &str) -> Result<Baseline, Integr
         bot: state.bot.clone(),
         has_bot_token: state.has_bot_token,
         refused: refused_of(&state),
+        warning: Some(super::diagnose(&state))
+            .filter(|d| state.has_bot_token && d.verdict == Verdict::Failing)
+            .map(|d| format!("the backend last saw: {}", d.headline)),
     })
 }
 

@@ -106,6 +106,9 @@ pub fn run(args: &TestArgs, paths: &Paths) -> ExitCode {
         if !args.json {
             line(&format!("Channel: {} ({})", channel.document.basic.channel_name, channel.id));
         }
+        if let Some(w) = &baseline.warning {
+            prompt(&format!("warning: {w}"));
+        }
         prompt(&format!("{} Waiting up to {}…", baseline.prompt(), seconds(args.timeout)));
         let arrived = live::wait(&client, &baseline, args.timeout).await?;
         let explained = match &arrived {
