@@ -255,3 +255,54 @@ async fn rotating_to_another_bot_says_which_asks_and_deletes_the_old_bots_webhoo
     assert!(env.standin.webhook(&old).url.is_empty());
     assert_eq!(env.standin.webhook(&new).url, env.registered_url());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 3)]
+async fn after_register_t_waits_for_a_message_to_the_bot_and_shows_it_as_it_arrives() {
+    let env = Env::start().await;
+    let t = token(7005);
+    env.standin.add_bot(&t, BOT, "AICC Support");
+    let pane = wizard(&env, "delivery");
+    tokio::task::block_in_place(|| {
+        register(&pane, &t);
+        pane.wait_for(&["registered", "t tests delivery"]);
+        pane.keys(&["t"]);
+        pane.wait_for(&["Send any message to @AICCCustomize_TWbot now", "Esc stop waiting"]);
+    });
+    // Telegram delivers what a customer sent, with the secret it was given
+    assert_eq!(env.telegram_delivers(&t, &message_now(920_001, "Ann", "hello from a customer")).await, 200);
+    tokio::task::block_in_place(|| {
+        let screen = pane.wait_for(&["✓ Ann: hello from a customer", "reached the channel within"]);
+        assert!(!screen.contains("Esc stop waiting"), "the wait is over:\n{screen}");
+        // a second test waits again; Esc stops it and stays on the page
+        pane.keys(&["t"]);
+        pane.wait_for(&["Waiting", "Esc stop waiting"]);
+        pane.keys(&["Escape"]);
+        pane.wait_for(&["delivery test stopped", "Channel Integration"]);
+        pane.keys(&["q"]);
+        pane.wait_exit();
+    });
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 3)]
+async fn when_no_message_comes_the_page_says_what_telegram_and_the_backend_report() {
+    let env = Env::start().await;
+    let t = token(7006);
+    env.standin.add_bot(&t, BOT, "AICC Support");
+    let mut pane = Pane::new("no-delivery");
+    pane.backend = Some((env.server.url.clone(), env.admin_token.clone()));
+    pane.env.push(("CHANWIZ_CA_CERT".into(), env.ca_cert.to_string_lossy().into_owned()));
+    pane.env.push(("CHANWIZ_TELEGRAM_API".into(), env.standin.base_url.clone()));
+    // the wait is short here: nothing is sent
+    pane.env.push(("CHANWIZ_DELIVERY_TIMEOUT_MS".into(), "700".into()));
+    tokio::task::block_in_place(|| {
+        pane.start(&[]);
+        pane.wait_for(&["Channels", "Webhook_Support", "online"]);
+        register(&pane, &t);
+        pane.wait_for(&["registered", "t tests delivery"]);
+        pane.keys(&["t"]);
+        let screen = pane.wait_for(&["Nothing reached the channel within 0.7 s", "most likely no"]);
+        assert!(screen.contains("✓ the webhook works"), "Telegram's view is shown:\n{screen}");
+        pane.keys(&["q"]);
+        pane.wait_exit();
+    });
+}

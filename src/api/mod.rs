@@ -23,7 +23,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::model::{ChannelDocument, FieldError};
 
+mod deliveries;
 pub use crate::model::catalogue::{Assistant, Catalogue, CertRole, Certificate, ChannelRef, Chatbot, Ou, SkillQueue};
+pub use deliveries::{DELIVERY_WAIT_MAX_SECS, DeliverySample, LatestDelivery, LatestDeliveryQuery};
 
 pub mod export_csv;
 
@@ -49,6 +51,9 @@ pub mod routes {
     /// stored token, cached; `?refresh=true` asks again), with the backend's
     /// own record of refused deliveries.
     pub const CHANNEL_WEBHOOK: &str = "/api/v1/channels/{id}/webhook";
+    /// The latest delivery the backend accepted for the channel, waiting a
+    /// bounded time for one after a given count (`?after=N&wait=S`).
+    pub const CHANNEL_LATEST_DELIVERY: &str = "/api/v1/channels/{id}/deliveries/latest";
     pub const EXPORTS: &str = "/api/v1/exports";
     pub const EXPORT: &str = "/api/v1/exports/{id}";
     pub const EXPORT_DOWNLOAD: &str = "/api/v1/exports/{id}/download";

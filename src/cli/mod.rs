@@ -47,7 +47,8 @@ pub mod exit {
 }
 
 /// Shown under every `--help`.
-const EXIT_CODES: &str = "Exit codes: 0 done; 1 refused (invalid input; the backend or Telegram said no); \
+const EXIT_CODES: &str = "Exit codes: 0 done; 1 refused (invalid input; the backend or Telegram said no; \
+no message arrived for `webhook test`); \
 2 unreadable input or a wrong command line; 3 the backend could not be reached; \
 4 changes pending (`plan --detailed-exitcode`); 130 interrupted.";
 
@@ -104,7 +105,7 @@ pub enum Command {
     /// The backend URL, token and CA certificate kept in config.json.
     #[command(subcommand)]
     Config(config::ConfigCommand),
-    /// Register, inspect, delete or rotate a channel's Telegram webhook.
+    /// Register, inspect, delete, rotate or test a channel's Telegram webhook.
     #[command(subcommand)]
     Webhook(webhook::WebhookCommand),
     /// Run the reference backend (configuration API and Telegram delivery).

@@ -1,10 +1,12 @@
-//! `chanwiz webhook set|info|delete|rotate`: the Channel Integration steps
+//! `chanwiz webhook set|info|delete|rotate|test`: the Channel Integration steps
 //! from the command line (the work is done by `crate::integration`).
 //!
 //! The bot token comes from `--bot-token-file FILE` (`-`: standard input) or
 //! `CHANWIZ_BOT_TOKEN`, or is typed without echo on a terminal; never from an
 //! argument, which other users could read in the process list. Everything
 //! printed is scrubbed of the token and the webhook secrets.
+
+mod live;
 
 use std::io::{BufRead, IsTerminal};
 use std::path::{Path, PathBuf};
@@ -40,6 +42,12 @@ pub enum WebhookCommand {
     /// CHANWIZ_BOT_TOKEN) with a fresh webhook secret; on failure nothing is
     /// left half-changed.
     Rotate(SetArgs),
+    /// The live delivery test: wait for a message sent to the channel's bot
+    /// to reach the backend through the webhook and show it (sender, text,
+    /// how long it took), or after --timeout say what Telegram and the
+    /// backend report went wrong. No bot token is needed. Exit 0 only when a
+    /// message arrived; 1 when none did (or no bot is registered).
+    Test(live::TestArgs),
 }
 
 #[derive(Debug, Args)]
@@ -156,6 +164,7 @@ impl WebhookCommand {
             WebhookCommand::Set(a) | WebhookCommand::Rotate(a) => (&mut a.common.telegram_api, &mut a.common.backend),
             WebhookCommand::Info(a) => (&mut a.telegram_api, &mut a.backend),
             WebhookCommand::Delete(a) => (&mut a.common.telegram_api, &mut a.common.backend),
+            WebhookCommand::Test(a) => (&mut a.telegram_api, &mut a.backend),
         }
     }
 }
@@ -164,6 +173,7 @@ pub fn run(cmd: &WebhookCommand, paths: &Paths) -> ExitCode {
     let common = match cmd {
         WebhookCommand::Set(a) | WebhookCommand::Rotate(a) => &a.common,
         WebhookCommand::Info(a) => return info(a, paths),
+        WebhookCommand::Test(a) => return live::run(a, paths),
         WebhookCommand::Delete(a) => &a.common,
     };
     let api = match ApiConfig::resolve(common.telegram_api.as_deref()) {
@@ -223,6 +233,7 @@ pub fn run(cmd: &WebhookCommand, paths: &Paths) -> ExitCode {
             WebhookCommand::Set(a) => set(&client, &api, &info, &token, a, false, &mut out).await,
             WebhookCommand::Rotate(a) => set(&client, &api, &info, &token, a, true, &mut out).await,
             WebhookCommand::Info(_) => unreachable!("answered by info()"),
+            WebhookCommand::Test(_) => unreachable!("answered by live::run()"),
             WebhookCommand::Delete(a) => delete(&api, &info, &token, a, &mut out).await,
         }
     });

@@ -500,6 +500,27 @@ impl Client {
         self.decode(&body, &what)
     }
 
+    /// `GET /api/v1/channels/{id}/deliveries/latest`: the deliveries the
+    /// backend accepted for the channel (a count) and the latest one. With
+    /// `after`, the backend waits up to `wait` for the count to pass it
+    /// (capped so the answer comes well within this client's read timeout).
+    pub async fn latest_delivery(
+        &self,
+        id: &str,
+        after: Option<u64>,
+        wait: Duration,
+    ) -> Result<crate::api::LatestDelivery> {
+        let what = format!("channel '{}'", crate::sanitize::clean(id));
+        let mut url = self.url(routes::CHANNEL_LATEST_DELIVERY, Some(id));
+        if let Some(after) = after {
+            let room = self.inner.options.timeout.saturating_sub(Duration::from_secs(5));
+            let secs = wait.min(room).as_secs().min(u64::from(crate::api::DELIVERY_WAIT_MAX_SECS));
+            url.query_pairs_mut().append_pair("after", &after.to_string()).append_pair("wait", &secs.to_string());
+        }
+        let body = self.send(Req::new(Method::GET, url, Retry::Yes, &what)).await?;
+        self.decode(&body, &what)
+    }
+
     /// `DELETE /api/v1/channels/{id}/integration/previous-bot`: the bot a
     /// rotation moved away from has its webhook deleted by the backend, with
     /// the old token it held (sent once: it calls Telegram).

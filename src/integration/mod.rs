@@ -18,6 +18,8 @@
 //! - [`disconnect`] — `deleteWebhook`, confirmed.
 //! - [`rotate`] — a new token with a fresh webhook secret, never left half
 //!   done (see below).
+//! - [`live`] — the live delivery test: wait for the next delivery, or say
+//!   why none came.
 //!
 //! Each operation opens one [`Session`] (one Bot API client, one `getMe`
 //! and one `getWebhookInfo`) after the checks pass and asks Telegram
@@ -61,6 +63,8 @@
 //! Secrets: the bot token and the webhook secrets are kept in
 //! [`BotToken`] / [`WebhookSecret`] (masked when printed); every error text is
 //! scrubbed of them ([`IntegrationError::scrubbed`] for callers that print).
+
+pub mod live;
 
 use std::fmt;
 

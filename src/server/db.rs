@@ -15,7 +15,7 @@ use crate::api::Channel;
 use crate::model::ChannelDocument;
 
 /// The schema version this build writes (`PRAGMA user_version`).
-pub const SCHEMA_VERSION: i64 = 6;
+pub const SCHEMA_VERSION: i64 = 7;
 
 const SCHEMA: &str = r#"
 CREATE TABLE tenants (
@@ -220,6 +220,23 @@ CREATE TABLE IF NOT EXISTS unknown_channel_deliveries (
 );
 "#;
 
+/// Version 7: the live delivery test. How many deliveries were accepted
+/// for the channel, and a sample of the latest one only (sender's first
+/// name, shortened text, times: [`crate::api::DeliverySample`] as JSON).
+/// Safe to run again on a file that has it already.
+fn migrate_7(conn: &Connection) -> rusqlite::Result<()> {
+    for (column, kind) in [("delivery_count", "INTEGER NOT NULL DEFAULT 0"), ("delivery_sample", "TEXT")] {
+        let has: bool =
+            conn.query_row("SELECT count(*) > 0 FROM pragma_table_info('channels') WHERE name = ?1", [column], |r| {
+                r.get(0)
+            })?;
+        if !has {
+            conn.execute_batch(&format!("ALTER TABLE channels ADD COLUMN {column} {kind};"))?;
+        }
+    }
+    Ok(())
+}
+
 /// Create the folder of the database file (it holds secrets): mode 0700
 /// for folders made here; an existing folder is left as it is.
 pub fn create_parent(path: &Path) -> std::io::Result<()> {
@@ -282,6 +299,9 @@ fn migrate(conn: &Connection) -> rusqlite::Result<()> {
         }
         if version < 6 {
             migrate_6(conn)?;
+        }
+        if version < 7 {
+            migrate_7(conn)?;
         }
         if version < SCHEMA_VERSION {
             conn.pragma_update(None, "user_version", SCHEMA_VERSION)?;

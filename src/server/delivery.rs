@@ -8,7 +8,8 @@
 //! delivery: per channel for a missing or wrong secret and a body too large;
 //! for the whole backend for an unknown channel id (such a delivery names no
 //! tenant). See [`super::webhook::record_refusal`]. An accepted delivery
-//! stamps the channel's `last_delivery`.
+//! stamps the channel's `last_delivery`, counts it and keeps its sample
+//! for the live delivery test ([`super::deliveries`]).
 
 use axum::extract::{Request, State};
 use axum::http::StatusCode;
@@ -99,16 +100,21 @@ pub async fn receive(
     }
     let update_id = update.get("update_id").and_then(serde_json::Value::as_i64);
     let body = update.to_string();
+    // the live delivery test's sample: the latest delivery only
+    let received = db::parse_ts(&db::ts(db::now()));
+    let sample =
+        serde_json::to_string(&crate::api::DeliverySample::of_update(&update, received)).map_err(ApiErr::internal)?;
     state
         .db
         .call(move |conn| {
             conn.execute(
                 "INSERT OR IGNORE INTO updates (channel_id, update_id, received, body) VALUES (?1, ?2, ?3, ?4)",
-                params![channel_id, update_id, db::ts(db::now()), body],
+                params![channel_id, update_id, db::ts(received), body],
             )?;
             conn.execute(
-                "UPDATE channels SET last_delivery = ?2 WHERE id = ?1",
-                params![channel_id, db::ts(db::now())],
+                "UPDATE channels SET last_delivery = ?2, delivery_count = delivery_count + 1, delivery_sample = ?3 \
+                 WHERE id = ?1",
+                params![channel_id, db::ts(received), sample],
             )?;
             conn.execute(
                 "DELETE FROM updates WHERE channel_id = ?1 AND seq <= \
@@ -118,5 +124,6 @@ pub async fn receive(
             Ok(())
         })
         .await?;
+    state.deliveries.accepted();
     Ok(StatusCode::OK)
 }

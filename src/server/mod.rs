@@ -6,6 +6,7 @@ pub mod auth;
 pub mod catalogue;
 pub mod channels;
 pub mod db;
+pub mod deliveries;
 pub mod delivery;
 pub mod errors;
 pub mod exports;
@@ -49,6 +50,8 @@ pub struct AppState {
     pub keys: std::sync::Arc<seal::KeyRing>,
     /// The Bot API, for the webhook state the backend answers itself.
     pub telegram: webhook::Telegram,
+    /// Wakes the requests waiting for a delivery (the live delivery test).
+    pub deliveries: deliveries::Deliveries,
 }
 
 /// One route: method, path template, handler.
@@ -86,6 +89,7 @@ pub fn route_table() -> Vec<Route> {
         route("delete", routes::CHANNEL_NEXT_SECRET, on(M::DELETE, channels::delete_next_secret)),
         route("delete", routes::CHANNEL_PREVIOUS_BOT, on(M::DELETE, webhook::release_previous_bot)),
         route("get", routes::CHANNEL_WEBHOOK, on(M::GET, webhook::get_webhook)),
+        route("get", routes::CHANNEL_LATEST_DELIVERY, on(M::GET, deliveries::latest)),
         route("get", routes::CHANNEL_UPDATES, on(M::GET, channels::list_updates)),
         route("get", routes::EXPORTS, on(M::GET, exports::list)),
         route("post", routes::EXPORTS, on(M::POST, exports::create)),
@@ -417,6 +421,7 @@ pub async fn spawn_with(
         limits: std::sync::Arc::new(limits.clone()),
         keys: std::sync::Arc::new(keys),
         telegram,
+        deliveries: deliveries::Deliveries::default(),
     };
 
     let listener = TcpListener::bind(config.addr).map_err(|source| ServeError::Bind { addr: config.addr, source })?;

@@ -17,6 +17,7 @@ use super::backend::Backend;
 use super::backend::Failure;
 use super::msg::SubmitError;
 use super::render::render;
+use super::screens::delivery::Progress;
 use super::state::{DraftRow, Link, State};
 use super::term::LeanBackend;
 use super::update::{Action, Effect, update};
@@ -332,6 +333,8 @@ pub struct Runner {
     worker: Option<std::thread::JoinHandle<Option<(u64, bool)>>>,
     /// With no backend: where a cached catalogue may be.
     pub offline_catalogue: Option<crate::client::cache::Caches>,
+    /// The live delivery test running, to stop.
+    delivery_test: Option<tokio::task::AbortHandle>,
 }
 
 impl Runner {
@@ -364,7 +367,16 @@ impl Runner {
             }
             last
         });
-        Self { store, backend, telegram, tx, jobs: Some(jobs), worker: Some(worker), offline_catalogue: None }
+        Self {
+            store,
+            backend,
+            telegram,
+            tx,
+            jobs: Some(jobs),
+            worker: Some(worker),
+            offline_catalogue: None,
+            delivery_test: None,
+        }
     }
 
     /// Wait for every save and delete asked for; the revision of the last
@@ -624,14 +636,37 @@ impl Runner {
                     let _ = tx.send(Action::IntegrationDone(result));
                 });
             }
+            Effect::TestDelivery { channel, generation, timeout } => {
+                if let Some(running) = self.delivery_test.take() {
+                    running.abort();
+                }
+                self.delivery_test = self.with_client(
+                    move |client, tx| async move {
+                        let progress = test_delivery(&client, &channel, timeout, |p| {
+                            let _ = tx.send(Action::DeliveryTest { generation, progress: p });
+                        })
+                        .await;
+                        let _ = tx.send(Action::DeliveryTest { generation, progress });
+                    },
+                    move |tx, e| {
+                        let _ = tx.send(Action::DeliveryTest { generation, progress: Progress::Failed(e) });
+                    },
+                );
+            }
+            Effect::StopDeliveryTest => {
+                if let Some(running) = self.delivery_test.take() {
+                    running.abort();
+                }
+            }
             Effect::Quit | Effect::Repaint | Effect::ExternalEditor { .. } | Effect::Copy(_) => {}
         }
     }
 }
 
 impl Runner {
-    /// Run `job` with the backend's HTTP client, or `offline` with why not.
-    fn with_client<J, Fut, O>(&self, job: J, offline: O)
+    /// Run `job` with the backend's HTTP client, or `offline` with why not;
+    /// the task's handle, to stop it.
+    fn with_client<J, Fut, O>(&self, job: J, offline: O) -> Option<tokio::task::AbortHandle>
     where
         J: FnOnce(crate::client::Client, mpsc::UnboundedSender<Action>) -> Fut + Send + 'static,
         Fut: Future<Output = ()> + Send,
@@ -639,7 +674,7 @@ impl Runner {
     {
         let tx = self.tx.clone();
         match self.backend.clone() {
-            Some(backend) => {
+            Some(backend) => Some(
                 tokio::spawn(async move {
                     match backend.client().await {
                         Ok(client) => job(client, tx).await,
@@ -648,11 +683,43 @@ impl Runner {
                             offline(&tx, e.message)
                         }
                     }
-                });
+                })
+                .abort_handle(),
+            ),
+            None => {
+                offline(&tx, "offline (--offline): no backend".into());
+                None
             }
-            None => offline(&tx, "offline (--offline): no backend".into()),
         }
     }
+}
+
+/// The live delivery test of `channel`: `waiting` once the backend's count
+/// is noted (the prompt), then the outcome.
+async fn test_delivery(
+    client: &crate::client::Client,
+    channel: &str,
+    timeout: std::time::Duration,
+    waiting: impl FnOnce(Progress),
+) -> Progress {
+    use crate::integration::live;
+    let run = async {
+        let baseline = live::start(client, channel).await?;
+        if !baseline.has_bot_token {
+            return Ok(Progress::Failed(
+                "no bot token is stored for this channel: type the token from @BotFather and Register first".into(),
+            ));
+        }
+        waiting(Progress::Waiting(baseline.prompt()));
+        Ok(match live::wait(client, &baseline, timeout).await? {
+            Some(sample) => Progress::Arrived(live::arrival(&sample)),
+            None => {
+                let e = live::explain(client, &baseline).await?;
+                Progress::Nothing { advice: e.advice, status: Some(Box::new(e.status)) }
+            }
+        })
+    };
+    run.await.unwrap_or_else(|e: crate::integration::IntegrationError| Progress::Failed(e.to_string()))
 }
 
 /// Export `ids` (None: all, or those matching `filter`), following the task

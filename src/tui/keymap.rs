@@ -77,6 +77,8 @@ pub enum Ctx {
     ReviewDown,
     /// A task that succeeded is under the cursor.
     TaskDone,
+    /// The live delivery test is waiting for a message.
+    DeliveryWaiting,
 }
 
 /// What a key asks for. Payload-free so the table can be a constant; typed
@@ -131,6 +133,8 @@ pub enum Cmd {
     Tasks,
     /// Make drafts from a file.
     Import,
+    /// The live delivery test: wait for a message sent to the bot.
+    TestDelivery,
 }
 
 /// A key as the table names it.
@@ -233,6 +237,7 @@ pub static BINDINGS: &[Binding] = &[
     b(Ctx::ChannelRow, &[K::Key(C::Enter)], Cmd::Activate, "Enter", "edit"),
     b(Ctx::ChannelRow, &[K::Char(' ')], Cmd::Select, "Space", "select"),
     b(Ctx::ChannelRow, &[K::Char('i')], Cmd::Integration, "i", "integration"),
+    b(Ctx::ChannelRow, &[K::Char('w')], Cmd::TestDelivery, "w", "test msg"),
     b(Ctx::ChannelRow, &[K::Char('d'), K::Key(C::Delete)], Cmd::DeleteItem, "d", "delete"),
     b(Ctx::TaskDone, &[K::Key(C::Enter)], Cmd::Activate, "Enter", "download"),
     b(Ctx::ExportTasks, &[K::Char('r')], Cmd::Refresh, "r", "refresh"),
@@ -254,6 +259,7 @@ pub static BINDINGS: &[Binding] = &[
     b(Ctx::Channels, &[K::Char('?')], Cmd::Help, "?", "help"),
     b(Ctx::Channels, &[K::Char('q')], Cmd::Quit, "q", "quit"),
     // integration page
+    b(Ctx::DeliveryWaiting, &[K::Key(C::Esc)], Cmd::Back, "Esc", "stop waiting"),
     b(Ctx::Integration, &[K::Key(C::Tab), K::Key(C::Down)], Cmd::NextField, "Tab", "next"),
     b(Ctx::Integration, &[K::Key(C::BackTab), K::Shift(C::BackTab), K::Key(C::Up)], Cmd::PrevField, "", "previous"),
     b(Ctx::Integration, &[K::Key(C::Enter), K::Char(' ')], Cmd::Activate, "Enter", "run/toggle"),
@@ -261,6 +267,7 @@ pub static BINDINGS: &[Binding] = &[
     b(Ctx::Integration, &[K::Key(C::Esc)], Cmd::Back, "Esc", "home"),
     b(Ctx::Integration, &[K::Char('?')], Cmd::Help, "?", "help"),
     b(Ctx::Integration, &[K::Char('q')], Cmd::Quit, "q", "quit"),
+    b(Ctx::Integration, &[K::Char('t')], Cmd::TestDelivery, "t", "test msg"),
     // the focused field
     b(Ctx::Secret, &[K::Ctrl('r')], Cmd::Reveal, "Ctrl-R", "reveal"),
     b(Ctx::TextInput, &[K::AnyChar], Cmd::Insert, "", "type"),

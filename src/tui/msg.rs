@@ -96,6 +96,11 @@ pub enum Action {
     /// The webhook's state as the backend answered it (it asks Telegram
     /// with the token it holds), with what it means.
     WebhookStateLoaded(Result<crate::integration::BackendStatus, String>),
+    /// What the live delivery test (of this generation) reports.
+    DeliveryTest {
+        generation: u64,
+        progress: super::screens::delivery::Progress,
+    },
     /// A copy to the terminal's clipboard: what happened.
     Copied(super::state::Level, String),
     EditorDone {
@@ -202,6 +207,15 @@ pub enum Effect {
         channel: String,
         refresh: bool,
     },
+    /// The live delivery test: wait up to `timeout` for a message to reach
+    /// the channel (one test at a time: a new one stops the one before).
+    TestDelivery {
+        channel: String,
+        generation: u64,
+        timeout: std::time::Duration,
+    },
+    /// Stop waiting for a message.
+    StopDeliveryTest,
     Telegram {
         op: TelegramOp,
         info: Box<crate::integration::IntegrationInfo>,
@@ -231,6 +245,9 @@ pub enum Event {
     EditChannel(String),
     /// An answer of a confirmation, for the screen beneath.
     Answer(Answer),
+    /// The Integration page about to open for this channel starts the live
+    /// delivery test at once.
+    TestDeliveryOnOpen(String),
 }
 
 /// What a confirmation decided.

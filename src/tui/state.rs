@@ -156,6 +156,9 @@ pub struct State {
     pub help: Option<Help>,
     pub shared: Shared,
     pub quit: bool,
+    /// The Integration page about to open for this channel starts the live
+    /// delivery test (asked from the Channels screen).
+    pub test_on_open: Option<String>,
 }
 
 impl State {
@@ -183,6 +186,7 @@ impl State {
                 tz: chrono_tz::UTC,
             },
             quit: false,
+            test_on_open: None,
         }
     }
 

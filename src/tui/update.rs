@@ -226,9 +226,19 @@ pub fn update(state: &mut State, action: Action) -> Effects {
         },
         Action::IntegrationOpened(Ok(channel)) => {
             let id = channel.id.clone();
-            state.screen = Screen::Integration(Box::new(IntegrationPage::new(channel, false)));
+            let mut page = IntegrationPage::new(channel, false);
+            if state.test_on_open.take().is_some_and(|t| t == id) {
+                effects.extend(page.start_test());
+            }
+            state.screen = Screen::Integration(Box::new(page));
             state.popup = None;
             effects.push(Effect::LoadIntegration(id));
+        }
+        Action::DeliveryTest { generation, progress } => {
+            let now = state.shared.instant;
+            if let Some(page) = state.integration_mut() {
+                page.on_test(generation, progress, now);
+            }
         }
         Action::IntegrationLoaded(result) => {
             if let Some(page) = state.integration_mut() {
@@ -279,6 +289,10 @@ fn apply_events(state: &mut State, events: Vec<Event>, effects: &mut Effects) {
         let out = match event {
             Event::OpenPopup(p) => {
                 state.popup = Some(p);
+                Outcome::none()
+            }
+            Event::TestDeliveryOnOpen(id) => {
+                state.test_on_open = Some(id);
                 Outcome::none()
             }
             Event::Home => {

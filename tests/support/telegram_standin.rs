@@ -6,8 +6,10 @@
 //! It validates webhooks itself, the way Telegram does (secret charset and
 //! length, HTTPS, ports 80/88/443/8443, no reserved or IPv6-only address),
 //! with its own code, so tests can prove that chanwiz's pre-checks agree
-//! with Telegram's rules. It never calls a webhook: Telegram only accepts
-//! public addresses and tests cannot reach those.
+//! with Telegram's rules. It calls a webhook only when told to
+//! ([`TelegramStandIn::deliver`]): Telegram only accepts public addresses
+//! and tests cannot reach those, so the test says where the registered
+//! address really is.
 
 #![allow(dead_code)]
 
@@ -253,6 +255,62 @@ impl TelegramStandIn {
     pub fn webhook(&self, token: &str) -> Webhook {
         self.inner.lock().unwrap().webhooks.get(token).cloned().unwrap_or_default()
     }
+
+    /// Deliver `update` to the bot's webhook as Telegram does: `POST` the
+    /// JSON to the URL registered with setWebhook, the `secret_token` given
+    /// then in `X-Telegram-Bot-Api-Secret-Token`. The registered address is
+    /// public and never contacted: its scheme, host and port are replaced by
+    /// `reach` (where the webhook really listens), its path kept; `ca_pem`
+    /// is the certificate trusted there (as Telegram trusts the uploaded
+    /// one). A refused delivery is reported afterwards as Telegram reports
+    /// one: `last_error_message` "Wrong response from the webhook: 403
+    /// Forbidden", now, and one more pending update. The status answered,
+    /// or 0 when no webhook is set or nothing answered.
+    pub async fn deliver(&self, token: &str, update: &Value, reach: &str, ca_pem: &std::path::Path) -> u16 {
+        let hook = self.webhook(token);
+        if hook.url.is_empty() {
+            return 0;
+        }
+        let registered = url::Url::parse(&hook.url).unwrap();
+        let mut target = url::Url::parse(reach).unwrap();
+        target.set_path(registered.path());
+        let mut req = https_trusting(ca_pem).post(target).json(update);
+        if let Some(s) = &hook.secret_token {
+            req = req.header("X-Telegram-Bot-Api-Secret-Token", s);
+        }
+        let status = req.send().await.map(|r| r.status().as_u16()).unwrap_or(0);
+        if !(200..300).contains(&status) {
+            let reason = StatusCode::from_u16(status).ok().and_then(|s| s.canonical_reason()).unwrap_or("");
+            let message = if status == 0 {
+                "Connection refused".to_owned()
+            } else {
+                format!("Wrong response from the webhook: {status} {reason}")
+            };
+            let mut i = self.inner.lock().unwrap();
+            i.delivery_error = Some((message, chrono::Utc::now().timestamp() + 1));
+            if let Some(h) = i.webhooks.get_mut(token) {
+                h.pending_update_count += 1;
+            }
+        }
+        status
+    }
+}
+
+/// An HTTPS client trusting the certificate(s) in `ca_pem`, as Telegram
+/// trusts a webhook's uploaded certificate.
+pub fn https_trusting(ca_pem: &std::path::Path) -> reqwest::Client {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let pem = std::fs::read(ca_pem).unwrap();
+    let mut roots = rustls::RootCertStore::empty();
+    for cert in <rustls_pki_types::CertificateDer as rustls_pki_types::pem::PemObject>::pem_slice_iter(&pem) {
+        roots.add(cert.unwrap()).unwrap();
+    }
+    let tls = rustls::ClientConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
+        .with_safe_default_protocol_versions()
+        .unwrap()
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+    reqwest::Client::builder().tls_backend_preconfigured(tls).build().unwrap()
 }
 
 fn answer_ok(result: Value, description: Option<&str>) -> (u16, Value) {

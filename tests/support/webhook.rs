@@ -5,7 +5,6 @@
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
-use std::sync::Arc;
 
 use chanwiz::api::Integration;
 use chanwiz::client::{Backoff, Client};
@@ -14,7 +13,8 @@ use chanwiz::server::{RunningServer, ServerConfig, TlsMode};
 use super::telegram_standin::TelegramStandIn;
 #[allow(unused_imports)]
 pub use super::{EXAMPLE, Out, all_text_under};
-/// A public IPv4 address (never contacted: the stand-in never calls webhooks).
+/// A public IPv4 address (never contacted: the stand-in delivers to the
+/// backend's real address instead, [`Env::telegram_delivers`]).
 pub const PUBLIC: &str = "https://93.184.216.34:8443";
 
 pub struct Env {
@@ -115,6 +115,13 @@ impl Env {
         req.send().await.unwrap().status().as_u16()
     }
 
+    /// The stand-in delivers `update` to the webhook of the bot `token` as
+    /// Telegram does (the registered URL's path on the backend, with the
+    /// secret given at setWebhook).
+    pub async fn telegram_delivers(&self, token: &str, update: &serde_json::Value) -> u16 {
+        self.standin.deliver(token, update, &self.server.url, &self.ca_cert).await
+    }
+
     /// Deliver `body` (JSON bytes) as Telegram does to the channel
     /// `channel_id`, with `secret` in the secret-token header.
     pub async fn deliver_raw(&self, channel_id: &str, secret: Option<&str>, body: Vec<u8>) -> u16 {
@@ -145,18 +152,7 @@ pub fn client_for(url: &str, token: &str, ca_cert: &std::path::Path) -> Client {
 /// An HTTPS client trusting the backend's self-signed certificate, as
 /// Telegram trusts the uploaded one.
 fn telegram_side(ca_cert: &std::path::Path) -> reqwest::Client {
-    let _ = rustls::crypto::ring::default_provider().install_default();
-    let pem = std::fs::read(ca_cert).unwrap();
-    let mut roots = rustls::RootCertStore::empty();
-    for cert in <rustls_pki_types::CertificateDer as rustls_pki_types::pem::PemObject>::pem_slice_iter(&pem) {
-        roots.add(cert.unwrap()).unwrap();
-    }
-    let tls = rustls::ClientConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
-        .with_safe_default_protocol_versions()
-        .unwrap()
-        .with_root_certificates(roots)
-        .with_no_client_auth();
-    reqwest::Client::builder().tls_backend_preconfigured(tls).build().unwrap()
+    super::telegram_standin::https_trusting(ca_cert)
 }
 
 /// A Telegram update as a private chat message produces it.
@@ -168,6 +164,21 @@ pub fn update(update_id: i64, text: &str) -> serde_json::Value {
             "date": 1_700_000_000,
             "chat": { "id": 4242, "type": "private", "first_name": "Customer" },
             "from": { "id": 4242, "is_bot": false, "first_name": "Customer" },
+            "text": text
+        }
+    })
+}
+
+/// A private chat message from `first_name` saying `text`, sent now (as
+/// Telegram dates it: whole seconds).
+pub fn message_now(update_id: i64, first_name: &str, text: &str) -> serde_json::Value {
+    serde_json::json!({
+        "update_id": update_id,
+        "message": {
+            "message_id": 8,
+            "date": chrono::Utc::now().timestamp(),
+            "chat": { "id": 4343, "type": "private", "first_name": first_name },
+            "from": { "id": 4343, "is_bot": false, "first_name": first_name },
             "text": text
         }
     })

@@ -391,6 +391,13 @@ impl Channels {
                     return Outcome::effect(Effect::OpenIntegration(row.id.clone()));
                 }
             }
+            // the live delivery test runs on the channel's Integration page
+            Cmd::TestDelivery => {
+                if let Some(row) = self.row(self.cursor) {
+                    return Outcome::effect(Effect::OpenIntegration(row.id.clone()))
+                        .with_event(Event::TestDeliveryOnOpen(row.id.clone()));
+                }
+            }
             Cmd::DeleteItem => {
                 if let Some(row) = self.row(self.cursor) {
                     let popup = Popup::Prompt(Prompt::delete_channel(row.id.clone(), row.name.clone()));

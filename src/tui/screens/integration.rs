@@ -11,7 +11,7 @@
 //! to look. The integration URL is drawn whole, over as many full-width
 //! lines as it needs, so that it can be selected with the mouse.
 
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use ratatui::Frame;
 use ratatui::layout::{Position, Rect};
@@ -25,6 +25,7 @@ use crate::tui::form::{self as fields, FieldId, IntegrationInputs, Kind};
 use crate::tui::keymap::{Cmd, Ctx};
 use crate::tui::msg::{Answer, Effect, Event, IntegrationFailure, Outcome, TelegramOp};
 use crate::tui::popups::{Confirm, Popup};
+use crate::tui::screens::delivery::{DeliveryTest, Progress};
 use crate::tui::screens::wizard::apply_edit;
 use crate::tui::state::{Level, Shared};
 use crate::tui::text::{truncate, wrap};
@@ -110,6 +111,10 @@ pub struct IntegrationPage {
     pub move_bot: bool,
     /// Confirmed: switch to the token's other bot.
     pub other_bot: bool,
+    /// The live delivery test (t), running or its outcome.
+    pub test: Option<DeliveryTest>,
+    /// How long the delivery test waits for a message.
+    pub delivery_timeout: Duration,
 }
 
 impl IntegrationPage {
@@ -134,7 +139,32 @@ impl IntegrationPage {
             last_op: None,
             move_bot: false,
             other_bot: false,
+            test: None,
+            delivery_timeout: crate::tui::screens::delivery::timeout_from_env(),
         }
+    }
+
+    /// Start the live delivery test (t): wait for a message sent to the
+    /// bot. None while one runs.
+    pub fn start_test(&mut self) -> Option<Effect> {
+        if self.test.as_ref().is_some_and(DeliveryTest::running) {
+            return None;
+        }
+        let (test, effect) = DeliveryTest::start(&self.channel.id, self.delivery_timeout);
+        self.test = Some(test);
+        Some(effect)
+    }
+
+    /// What the running delivery test reports.
+    pub fn on_test(&mut self, generation: u64, progress: Progress, now: Instant) {
+        let Some(test) = self.test.as_mut() else { return };
+        let current = test.generation == generation && test.running();
+        // the state the test ended on is the newest: it replaces the one shown
+        if current && let Progress::Nothing { status: Some(status), .. } = &progress {
+            self.status = Some((**status).clone());
+            self.status_error = None;
+        }
+        test.on_progress(generation, progress, now);
     }
 
     pub fn contexts(&self) -> Vec<Ctx> {
@@ -142,6 +172,9 @@ impl IntegrationPage {
             IntItem::Field(id) => fields::contexts_of(fields::spec::<IntegrationInputs>(id).kind, false),
             _ => vec![],
         };
+        if self.test.as_ref().is_some_and(DeliveryTest::running) {
+            out.insert(0, Ctx::DeliveryWaiting);
+        }
         out.push(Ctx::Integration);
         out
     }
@@ -254,7 +287,11 @@ impl IntegrationPage {
     pub fn on_done(&mut self, result: Result<String, IntegrationFailure>) -> Outcome {
         self.busy = None;
         match result {
-            Ok(summary) => {
+            Ok(mut summary) => {
+                // the next step after a registration: see a message arrive
+                if self.last_op == Some(TelegramOp::Connect) {
+                    summary.push_str(" (t tests delivery)");
+                }
                 self.log.push((Level::Info, summary));
                 self.move_bot = false;
                 self.other_bot = false;
@@ -313,6 +350,11 @@ impl IntegrationPage {
         match cmd {
             Cmd::NextField | Cmd::Down => self.focus_on(next),
             Cmd::PrevField | Cmd::Up => self.focus_on(ITEMS[(at + ITEMS.len() - 1) % ITEMS.len()]),
+            // Esc while the delivery test waits stops it
+            Cmd::Back if self.test.as_ref().is_some_and(DeliveryTest::running) => {
+                return Outcome::none().with_effects(self.test.as_mut().and_then(DeliveryTest::stop));
+            }
+            Cmd::TestDelivery => return Outcome::none().with_effects(self.start_test()),
             // back to the channel list (AICC's Follow-up Procedure starts there)
             Cmd::Back => return Outcome::event(Event::Channels),
             Cmd::Quit => return Outcome::event(Event::Quit),
@@ -497,6 +539,27 @@ impl IntegrationPage {
             );
         } else if self.status_busy {
             lines.push(Line::from(Span::styled("  asking the backend how the webhook stands…", theme.dim())));
+        }
+        // the live delivery test, or the offer of it once the webhook works
+        match &self.test {
+            Some(test) => {
+                for (level, headline, text) in test.lines(shared.instant) {
+                    let (mark, style) = match (level, headline) {
+                        (_, false) => ("    ", theme.dim()),
+                        (Level::Info, true) => ("  ✓ ", theme.ok()),
+                        (Level::Warn, true) => ("  … ", theme.warn()),
+                        (Level::Error, true) => ("  ✗ ", theme.error()),
+                    };
+                    push_wrapped(&mut lines, mark, &text, style);
+                }
+            }
+            None if working && self.log.is_empty() => push_wrapped(
+                &mut lines,
+                "  · ",
+                "t tests delivery: send any message to the bot and see it reach the channel",
+                theme.dim(),
+            ),
+            None => {}
         }
         // the pre-checks, as the fields change: a working webhook is not
         // shown beside checks of fields nobody touched, and no green tick

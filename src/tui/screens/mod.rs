@@ -2,6 +2,7 @@
 //! update and its drawing.
 
 pub mod channels;
+pub mod delivery;
 pub mod home;
 pub mod integration;
 pub mod wizard;
