@@ -917,3 +917,33 @@ fn a_taken_channel_name_is_found_as_it_is_typed_and_offline_the_hint_says_unchec
     go_to(&mut s, FieldId::ChannelName);
     assert!(draw(&s).contains("Unchecked: no"), "{}", draw(&s));
 }
+
+#[test]
+fn t_beside_the_week_view_tells_what_customers_get_at_a_time_typed_checked_as_typed() {
+    let mut s = wizard(example());
+    s.shared.tz = "UTC".parse().unwrap();
+    update(&mut s, key(KeyCode::PageDown));
+    go_to(&mut s, FieldId::Workday);
+    assert!(contexts(&s).contains(&Ctx::WeekView));
+    update(&mut s, key(KeyCode::Char('t')));
+    assert!(matches!(s.popup, Some(Popup::Prompt(_))), "t asks for a time");
+    typed(&mut s, "Sun 25:00");
+    let Some(Popup::Prompt(p)) = &s.popup else { panic!() };
+    assert!(p.note.as_deref().is_some_and(|n| n.contains("is not a time")), "checked as typed: {:?}", p.note);
+    update(&mut s, key(KeyCode::Enter));
+    assert!(s.popup.is_some(), "a wrong time is not taken");
+    update(&mut s, ctrl('u'));
+    typed(&mut s, "Mon 09:00");
+    let Some(Popup::Prompt(p)) = &s.popup else { panic!() };
+    assert_eq!(p.note, None, "the error goes once the time is right");
+    update(&mut s, key(KeyCode::Enter));
+    assert!(s.popup.is_none());
+    // the example's workday runs 08:30–12:00
+    let screen = draw(&s);
+    assert!(screen.contains("At, Mon 09:00 UTC: an agent, until 12:00"), "{screen}");
+    // an empty answer is now again
+    update(&mut s, key(KeyCode::Char('t')));
+    update(&mut s, ctrl('u'));
+    update(&mut s, key(KeyCode::Enter));
+    assert!(draw(&s).contains("Now, "), "{}", draw(&s));
+}

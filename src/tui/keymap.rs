@@ -64,6 +64,8 @@ pub enum Ctx {
     ExportTasks,
     /// The merge of an edit with a newer version of the channel.
     Merge,
+    /// The week view is on the page.
+    WeekView,
     /// The terminal is smaller than the smallest layout: only quitting and
     /// repainting act (nothing acts on a form that cannot be seen).
     TooSmall,
@@ -135,6 +137,8 @@ pub enum Cmd {
     Import,
     /// The live delivery test: wait for a message sent to the bot.
     TestDelivery,
+    /// Ask the moment the week view tells about.
+    ScheduleAt,
 }
 
 /// A key as the table names it.
@@ -306,6 +310,7 @@ pub static BINDINGS: &[Binding] = &[
     b(Ctx::StepForward, &[K::Key(C::PageDown), K::Ctrl('n')], Cmd::NextStep, "PgDn", "step"),
     b(Ctx::StepBack, &[K::Key(C::PageUp), K::Ctrl('p')], Cmd::PrevStep, "", "previous step"),
     b(Ctx::Wizard, &[K::Ctrl('s')], Cmd::Save, "Ctrl-S", "save"),
+    b(Ctx::WeekView, &[K::Char('t')], Cmd::ScheduleAt, "t", "customers at…"),
     b(Ctx::Wizard, &[K::Key(C::Esc)], Cmd::Back, "Esc", "home"),
     b(Ctx::Wizard, &[K::Char('?')], Cmd::Help, "?", "help"),
 ];

@@ -285,6 +285,8 @@ pub enum Answer {
     },
     /// Make drafts from this file.
     ImportFrom(String),
+    /// The moment the week view tells about (None: now).
+    ScheduleAt(Option<String>),
     /// A failed save: go on without it (what was pending goes ahead).
     Discard,
     /// A failed save: write the document to this file instead.

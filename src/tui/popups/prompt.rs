@@ -23,6 +23,9 @@ pub enum Purpose {
     /// Make drafts from the file typed (an export zip or CSV file, or a
     /// channel document).
     Import,
+    /// The moment the week view tells what customers get at (empty: now),
+    /// read in `zone` as `chanwiz schedule --at` reads it.
+    ScheduleAt { zone: chrono_tz::Tz, now: chrono::DateTime<chrono::Utc> },
 }
 
 pub struct Prompt {
@@ -44,6 +47,20 @@ impl Prompt {
 
     pub fn import() -> Self {
         Self { purpose: Purpose::Import, input: LineInput::default(), note: None }
+    }
+
+    pub fn schedule_at(current: Option<&str>, zone: chrono_tz::Tz, now: chrono::DateTime<chrono::Utc>) -> Self {
+        Self { purpose: Purpose::ScheduleAt { zone, now }, input: LineInput::new(current.unwrap_or("")), note: None }
+    }
+
+    /// Why the text typed is not a moment (checked as it is typed).
+    fn moment_error(&self) -> Option<String> {
+        let Purpose::ScheduleAt { zone, now } = &self.purpose else { return None };
+        let text = self.input.text();
+        if text.trim().is_empty() {
+            return None;
+        }
+        crate::model::schedule::parse_moment(Some(&text), *zone, *now).err()
     }
 
     pub fn contexts(&self) -> Vec<Ctx> {
@@ -75,10 +92,21 @@ impl Prompt {
                     Outcome::none()
                 }
                 Purpose::Import => Outcome::event(Event::Answer(Answer::ImportFrom(text.trim().to_string()))).closing(),
+                Purpose::ScheduleAt { .. } => match self.moment_error() {
+                    Some(why) => {
+                        self.note = Some(why);
+                        Outcome::none()
+                    }
+                    None => {
+                        let at = (!text.trim().is_empty()).then(|| text.trim().to_string());
+                        Outcome::event(Event::Answer(Answer::ScheduleAt(at))).closing()
+                    }
+                },
             },
             _ => {
                 if apply_edit(&mut self.input, cmd, c) {
-                    self.note = None;
+                    // a moment is checked as it is typed; other notes go
+                    self.note = self.moment_error();
                 }
                 Outcome::none()
             }
@@ -103,6 +131,14 @@ impl Prompt {
                 "Import drafts",
                 "An export zip or one of its CSV files (one draft per channel, secrets empty), or a channel document (JSON). Path:".to_string(),
                 "[Enter] import   [Esc] cancel",
+            ),
+            Purpose::ScheduleAt { zone, .. } => (
+                "What customers get at",
+                format!(
+                    "A time in {}: 14:30, a weekday and a time (Sat 10:00) or an instant (2026-12-05T10:00:00Z); empty: now.",
+                    zone.name()
+                ),
+                "[Enter] show   [Esc] cancel",
             ),
             Purpose::Download { .. } => (
                 "Download the export",

@@ -62,15 +62,9 @@ impl IntItem {
         match self {
             IntItem::Url => "y copies (OSC 52; tmux: set-clipboard on), or select the URL with the mouse.",
             IntItem::Field(id) => fields::spec::<IntegrationInputs>(id).hint,
-            IntItem::Register => {
-                "Checks, getMe, setWebhook with the channel's secret, getWebhookInfo; then the token is stored."
-            }
-            IntItem::Rotate => {
-                "The token typed replaces the stored one, with a fresh webhook secret; undone on failure."
-            }
-            IntItem::Status => {
-                "The backend asks Telegram now, with the token it holds (none typed), and reads its own record."
-            }
+            IntItem::Register => "Checks, getMe, setWebhook, getWebhookInfo; only then is the token stored.",
+            IntItem::Rotate => "Replaces the stored token, with a fresh webhook secret; undone on failure.",
+            IntItem::Status => "The backend asks Telegram now with the token it holds (none typed here).",
             IntItem::Delete => "deleteWebhook: Telegram stops delivering to the channel (asks first).",
         }
     }
@@ -638,4 +632,19 @@ pub fn url_lines(url: &str, width: usize) -> Vec<String> {
         out.push(line);
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The page does not scroll: a hint on two rows would take a row of
+    /// the steps' report at 80×24.
+    #[test]
+    fn every_hint_of_the_page_fits_one_row_at_80_columns() {
+        for item in ITEMS {
+            let hint = item.hint();
+            assert!(crate::tui::text::width(hint) < 80, "{item:?}: {hint}");
+        }
+    }
 }

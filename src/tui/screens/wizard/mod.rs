@@ -98,6 +98,9 @@ pub struct Wizard {
     /// error, until a number is typed (the draft keeps the last number,
     /// which a submit never sends while the field is empty).
     pub blank: HashSet<FieldId>,
+    /// The moment the week view tells what customers get at (`t`; None:
+    /// now), as `chanwiz schedule --at` takes it.
+    pub schedule_at: Option<String>,
 }
 
 impl Wizard {
@@ -128,6 +131,7 @@ impl Wizard {
             scroll: 0,
             back_to_channels: false,
             blank: HashSet::new(),
+            schedule_at: None,
         };
         let saved_field = w.draft.meta.field.as_deref().and_then(fields::field_named);
         let visible = w.fields();
@@ -237,6 +241,9 @@ impl Wizard {
             v.push(Ctx::Fields);
             v
         };
+        if self.week_shown() {
+            out.push(Ctx::WeekView);
+        }
         if self.step.next().is_some() {
             out.push(Ctx::StepForward);
         }
@@ -245,6 +252,14 @@ impl Wizard {
         }
         out.push(Ctx::Wizard);
         out
+    }
+
+    /// The week view is on the page: on Review, and on Basic while a
+    /// work-time field or the notification has the focus.
+    pub fn week_shown(&self) -> bool {
+        self.step == Step::Review
+            || (self.step == Step::Basic
+                && matches!(self.focus, FieldId::Workday | FieldId::NonWorkday | FieldId::Notification))
     }
 
     /// (Re)create the editor for the focused field when it takes text.
@@ -430,6 +445,10 @@ impl Wizard {
             | Answer::Export
             | Answer::DownloadTo { .. }
             | Answer::ImportFrom(_) => Outcome::none(),
+            Answer::ScheduleAt(at) => {
+                self.schedule_at = at;
+                Outcome::none()
+            }
         }
     }
 
@@ -659,6 +678,10 @@ impl Wizard {
                 };
                 self.review_scroll(delta, shared);
                 vec![]
+            }
+            Cmd::ScheduleAt => {
+                let prompt = popups::prompt::Prompt::schedule_at(self.schedule_at.as_deref(), shared.tz, shared.now);
+                return Outcome::event(Event::OpenPopup(Popup::Prompt(prompt)));
             }
             Cmd::NextField => self.next_field(shared),
             Cmd::PrevField => self.prev_field(true, shared),
