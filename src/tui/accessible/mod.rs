@@ -625,6 +625,31 @@ impl<'a> Session<'a> {
                 }
             }
         }
+        // the schedule in words (no bars: a screen reader reads times)
+        let doc = &self.draft.document;
+        let times = |segs: &[Segment]| match segs.is_empty() {
+            true => "no work time".to_string(),
+            false => {
+                segs.iter().map(|s| format!("{}–{}", clean(&s.start), clean(&s.end))).collect::<Vec<_>>().join(", ")
+            }
+        };
+        con.say(&format!(
+            "Schedule: Mon–Fri workdays {}; Sat–Sun non-workdays {}; outside work time customers get {}.",
+            times(&doc.basic.work_time.workday),
+            times(&doc.basic.work_time.non_workday),
+            crate::model::schedule::outside_work_time(doc).describe()
+        ));
+        let warned = crate::model::warnings(doc);
+        if !warned.is_empty() {
+            con.say(&format!(
+                "{} warning{} (they do not block submit):",
+                warned.len(),
+                if warned.len() == 1 { "" } else { "s" }
+            ));
+            for w in &warned {
+                con.say(&format!("  warning: {}", clean(&w.message)));
+            }
+        }
         let errors = self.all_errors();
         if errors.is_empty() {
             con.say("No errors: ready to submit.");

@@ -219,3 +219,24 @@ fn review_of_an_edit_prints_its_changes_field_by_field() {
     // an edit needs no APP Secret: nothing else is wrong
     assert!(out.contains("No errors: ready to submit."), "{out}");
 }
+
+#[test]
+fn review_says_the_schedule_in_words_and_the_timer_warnings() {
+    let fx = fixture();
+    let mut draft = Draft::new(
+        crate::model::parse_document(include_str!("../../../assets/examples/telegram-channel.json")).unwrap(),
+    );
+    // the no-agent transfer (180 s) comes after the session end (2 min)
+    draft.document.basic.session_transfer_no_agent_reply.timeout_seconds = 180;
+    draft.document.basic.session_end_no_customer_reply.timeout_minutes = 2;
+    draft.document.basic.offline_messages.called_customer_reply_timeout_minutes = 1;
+    draft.meta.step = 4;
+    let (out, _) = session(&fx, Some((draft, false)), &["q"]);
+    assert!(
+        out.contains("Schedule: Mon–Fri workdays 08:30–12:00, 13:00–18:00; Sat–Sun non-workdays 10:00–16:00"),
+        "{out}"
+    );
+    assert!(out.contains("1 warning (they do not block submit):"), "{out}");
+    let warning = out.lines().find(|l| l.starts_with("  warning: ")).unwrap_or_else(|| panic!("{out}"));
+    assert!(warning.contains("Session End Due to No Customer Reply"), "{warning}");
+}
