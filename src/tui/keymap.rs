@@ -52,6 +52,8 @@ pub enum Ctx {
     TextPopup,
     /// A file name being typed (where to write a draft that cannot be saved).
     FileName,
+    /// A line asked by a question (a name to confirm, a folder, a time).
+    Prompt,
     /// The Channels screen.
     Channels,
     /// A channel row is under the cursor.
@@ -177,6 +179,8 @@ pub static BINDINGS: &[Binding] = &[
     b(Ctx::HelpScroll, &[K::Key(C::PageDown), K::Char(' ')], Cmd::PageDown, "", "page down"),
     b(Ctx::FileName, &[K::Key(C::Enter)], Cmd::Activate, "Enter", "write the file"),
     b(Ctx::FileName, &[K::Key(C::Esc)], Cmd::Back, "Esc", "back"),
+    b(Ctx::Prompt, &[K::Key(C::Enter)], Cmd::Activate, "Enter", "answer"),
+    b(Ctx::Prompt, &[K::Key(C::Esc)], Cmd::Back, "Esc", "cancel"),
     b(Ctx::Confirm, &[K::Key(C::Esc)], Cmd::Back, "Esc", "cancel"),
     b(Ctx::Confirm, &[K::Key(C::Enter)], Cmd::Activate, "Enter", "choose ▸"),
     b(Ctx::Confirm, &[K::Key(C::Tab), K::Key(C::Right)], Cmd::NextField, "Tab", "next answer"),

@@ -64,7 +64,7 @@ impl Prompt {
     }
 
     pub fn contexts(&self) -> Vec<Ctx> {
-        vec![Ctx::FileName, Ctx::TextInput]
+        vec![Ctx::Prompt, Ctx::TextInput]
     }
 
     pub fn update(&mut self, cmd: Cmd, c: Option<char>) -> Outcome {
