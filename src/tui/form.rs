@@ -934,6 +934,30 @@ pub fn field_for_path(path: &str, draft: &Draft) -> Option<FieldId> {
         .map(|s| s.id)
 }
 
+/// Every error, the local ones and then those from the server, without
+/// repeating a path (the local check of a field stands for it).
+pub fn all_errors<'a>(
+    local: &'a [crate::model::FieldError],
+    server: &'a [crate::model::FieldError],
+) -> Vec<&'a crate::model::FieldError> {
+    let mut out: Vec<&crate::model::FieldError> = local.iter().collect();
+    for e in server {
+        if !out.iter().any(|x| x.path == e.path) {
+            out.push(e);
+        }
+    }
+    out
+}
+
+/// Those of `errors` that belong to `field`.
+pub fn errors_of<'a>(
+    errors: Vec<&'a crate::model::FieldError>,
+    field: FieldId,
+    draft: &Draft,
+) -> Vec<&'a crate::model::FieldError> {
+    errors.into_iter().filter(|e| field_for_path(&e.path, draft) == Some(field)).collect()
+}
+
 /// The field named by a dotted path as saved in a draft's metadata.
 pub fn field_named(path: &str) -> Option<FieldId> {
     SPECS.iter().find(|s| field_name(s.id) == path).map(|s| s.id)

@@ -471,17 +471,11 @@ impl<'a> Session<'a> {
 
     /// Every error, local and from the server, without repeating a path.
     pub fn all_errors(&self) -> Vec<&FieldError> {
-        let mut out: Vec<&FieldError> = self.errors.iter().collect();
-        for e in &self.server_errors {
-            if !out.iter().any(|x| x.path == e.path) {
-                out.push(e);
-            }
-        }
-        out
+        form::all_errors(&self.errors, &self.server_errors)
     }
 
     pub fn errors_of(&self, f: FieldId) -> Vec<&FieldError> {
-        self.all_errors().into_iter().filter(|e| form::field_for_path(&e.path, &self.draft) == Some(f)).collect()
+        form::errors_of(self.all_errors(), f, &self.draft)
     }
 
     /// The draft as saved: with the step and field the walk is at.

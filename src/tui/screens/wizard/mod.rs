@@ -196,18 +196,12 @@ impl Wizard {
 
     /// Every error, local and from the server, without repeating a path.
     pub fn all_errors(&self) -> Vec<&FieldError> {
-        let mut out: Vec<&FieldError> = self.errors.iter().collect();
-        for e in &self.server_errors {
-            if !out.iter().any(|x| x.path == e.path) {
-                out.push(e);
-            }
-        }
-        out
+        fields::all_errors(&self.errors, &self.server_errors)
     }
 
     /// The errors belonging to `field`.
     pub fn errors_of(&self, field: FieldId) -> Vec<&FieldError> {
-        self.all_errors().into_iter().filter(|e| fields::field_for_path(&e.path, &self.draft) == Some(field)).collect()
+        fields::errors_of(self.all_errors(), field, &self.draft)
     }
 
     /// Error counts of steps 1–3.
