@@ -403,9 +403,11 @@ fn walk_rss(home: &Path, server: &Server) -> u64 {
     for key in [&b"trust"[..], b"\r", b"\r", b"ident", b"\r"] {
         w.key_bytes(key);
     }
+    // a choice in the step's last field stays on the step: PgDn goes on
+    w.send(b"\x1b[6~");
     w.until("Channel Name");
-    for _ in 0..3 {
-        w.key_bytes(b"\x1b[6~"); // PgDn: the next step, up to Review
+    for _ in 0..2 {
+        w.key_bytes(b"\x1b[6~"); // PgDn: the next step, up to Review (where it scrolls)
     }
     w.until("Submit");
     w.settle();

@@ -921,7 +921,7 @@ fn a_taken_channel_name_is_found_as_it_is_typed_and_offline_the_hint_says_unchec
 #[test]
 fn t_beside_the_week_view_tells_what_customers_get_at_a_time_typed_checked_as_typed() {
     let mut s = wizard(example());
-    s.shared.tz = "UTC".parse().unwrap();
+    s.shared.tz = chanwiz::client::config::parse_zone("UTC").unwrap();
     update(&mut s, key(KeyCode::PageDown));
     go_to(&mut s, FieldId::Workday);
     assert!(contexts(&s).contains(&Ctx::WeekView));

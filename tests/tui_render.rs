@@ -498,7 +498,7 @@ fn with_timer_warning() -> ChannelDocument {
 fn the_week_view_and_the_timer_warnings() {
     let mut s = wizard_with(with_timer_warning(), true);
     // 09:30 UTC on Monday is 10:30 in Berlin
-    s.shared.tz = "Europe/Berlin".parse().unwrap();
+    s.shared.tz = chanwiz::client::config::parse_zone("Europe/Berlin").unwrap();
     key(&mut s, KeyCode::PageDown);
     assert!(!draw(&s, 80, 24).contains("agents at work"), "the week view waits for the work-time fields");
     while s.wizard().unwrap().focus != FieldId::NonWorkday {
@@ -539,4 +539,36 @@ fn the_week_view_and_the_timer_warnings() {
     let text = draw(&s, 80, 24);
     assert!(text.contains("Schedule (Europe/Berlin)"), "{text}");
     assert!(text.contains("      Mon–Fri workday     ·················███████··██████████············"), "{text}");
+}
+
+#[test]
+fn the_channels_screen_with_names_from_the_server_in_any_language() {
+    let mut s = base_state(Link::Online);
+    update(&mut s, Action::DraftsLoaded { drafts: vec![], problems: vec![] });
+    let mut queue = update(&mut s, Action::Key(KeyEvent::new(KeyCode::Char('c'), KeyModifiers::NONE)));
+    let rows: Vec<chanwiz::api::ChannelSummary> = (1..=30)
+        .map(|i| chanwiz::api::ChannelSummary {
+            id: format!("id-{i:04}"),
+            name: format!("Telegram_Support_Region_{i:02}_with_a_long_name"),
+            ou: ["总部客服中心", "الدعم الفني", "🇨🇳 客服 👨\u{200D}👩\u{200D}👧"][i % 3].into(),
+            skill_queue: ["一线支持队列", "الطابور الثاني", "sq-1"][i % 3].into(),
+            robot: i % 2 == 0,
+            updated: fixed_time(),
+            ..Default::default()
+        })
+        .collect();
+    while !queue.is_empty() {
+        let mut next = Vec::new();
+        for e in queue {
+            if let chanwiz::tui::update::Effect::LoadChannelPage { generation, query } = e {
+                let page = query.page.unwrap();
+                let per = query.per_page.unwrap() as usize;
+                let items = rows.iter().skip((page as usize - 1) * per).take(per).cloned().collect();
+                let result = Ok(chanwiz::api::Page { items, page, per_page: per as u32, total: rows.len() as u64 });
+                next.extend(update(&mut s, Action::ChannelPage { generation, page, result, cached: None }));
+            }
+        }
+        queue = next;
+    }
+    snap("channels_any_language", &mut s);
 }

@@ -80,7 +80,7 @@ fn run_in(cmd: &ConfigCommand, paths: &Paths) -> Result<ExitCode, ClientError> {
                 file.token = None;
             }
             if let Some(zone) = tz {
-                match crate::model::schedule::parse_zone(zone) {
+                match crate::client::config::parse_zone(zone) {
                     Ok(z) => file.tz = Some(z.name().to_string()),
                     Err(e) => return Ok(fail(exit::UNREADABLE, &format!("--tz: {e}"))),
                 }
@@ -110,8 +110,10 @@ fn run_in(cmd: &ConfigCommand, paths: &Paths) -> Result<ExitCode, ClientError> {
             } else {
                 (false, "none".into())
             };
-            let zone = config::time_zone(None, file.as_ref(), std::env::var("TZ").ok().as_deref())
-                .unwrap_or((chrono_tz::UTC, "default (config.json's tz is not a time zone)".into()));
+            let zone = config::time_zone(None, file.as_ref(), std::env::var("TZ").ok().as_deref()).unwrap_or((
+                crate::model::schedule::Zone::utc(),
+                "default (config.json's tz is not a time zone)".into(),
+            ));
             let ca: Option<(String, String)> = env(ENV_CA_CERT)
                 .map(|v| (v, ENV_CA_CERT.to_string()))
                 .or(f.ca_cert.map(|p| (p.display().to_string(), "config.json".into())));

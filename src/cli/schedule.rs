@@ -56,7 +56,7 @@ pub fn run(args: &ScheduleArgs, paths: &Paths) -> ExitCode {
         Ok(z) => z,
         Err(e) => return fail(exit::UNREADABLE, &e),
     };
-    let moment = match parse_moment(args.at.as_deref(), zone, chrono::Utc::now()) {
+    let moment = match parse_moment(args.at.as_deref(), &zone, chrono::Utc::now()) {
         Ok(m) => m,
         Err(e) => return fail(exit::UNREADABLE, &format!("--at: {e}")),
     };

@@ -148,7 +148,7 @@ pub fn run(args: &WizardArgs, start: &Start, paths: &Paths) -> ExitCode {
     // the tenant's time zone: config.json's tz, else TZ, else UTC
     let file = crate::client::config::FileConfig::load(paths).ok().flatten();
     let tz = crate::client::config::time_zone(None, file.as_ref(), std::env::var("TZ").ok().as_deref())
-        .map_or(chrono_tz::UTC, |(z, _)| z);
+        .map_or_else(|_| crate::model::schedule::Zone::utc(), |(z, _)| z);
     let result = if accessible {
         let opts = crate::tui::accessible::Options { keep_draft: args.keep_draft, telegram, offline_catalogue };
         crate::tui::accessible::run(store, start, opts, make_backend)

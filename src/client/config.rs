@@ -2,6 +2,7 @@
 //! the environment, else `config.json` in the config directory. The file holds
 //! the token, so it is written with mode 0600 (in a 0700 directory).
 
+use crate::model::schedule::Zone;
 use std::net::IpAddr;
 use std::path::{Path, PathBuf};
 
@@ -122,8 +123,7 @@ pub fn time_zone(
     flag: Option<&str>,
     file: Option<&FileConfig>,
     env_tz: Option<&str>,
-) -> Result<(chrono_tz::Tz, String), String> {
-    use crate::model::schedule::parse_zone;
+) -> Result<(Zone, String), String> {
     if let Some(name) = flag {
         return parse_zone(name).map(|z| (z, "--tz".into())).map_err(|e| format!("--tz: {e}"));
     }
@@ -133,7 +133,21 @@ pub fn time_zone(
     if let Some(zone) = env_tz.map(|t| t.trim().trim_start_matches(':')).and_then(|t| parse_zone(t).ok()) {
         return Ok((zone, "TZ".into()));
     }
-    Ok((chrono_tz::UTC, "default".into()))
+    Ok((Zone::utc(), "default".into()))
+}
+
+/// The time zone of a name (`Europe/Berlin`, `UTC`, any case), from the
+/// system's time zone database (`/usr/share/zoneinfo`), else the copy
+/// built in; or a sentence saying it is not one.
+pub fn parse_zone(name: &str) -> Result<Zone, String> {
+    let n = name.trim();
+    match jiff::tz::db().get(n) {
+        Ok(rules) => {
+            let canonical = rules.iana_name().unwrap_or(n).to_string();
+            Ok(Zone::new(canonical, rules))
+        }
+        Err(_) => Err(crate::model::schedule::not_a_zone(n)),
+    }
 }
 
 /// Values given on the command line.
@@ -361,7 +375,7 @@ mod tests {
     fn the_time_zone_comes_from_the_flag_the_file_tz_or_utc() {
         let mut f = file();
         f.tz = Some("Asia/Shanghai".into());
-        let name = |r: Result<(chrono_tz::Tz, String), String>| r.map(|(z, o)| (z.name().to_string(), o));
+        let name = |r: Result<(Zone, String), String>| r.map(|(z, o)| (z.name().to_string(), o));
         assert_eq!(name(time_zone(Some("Europe/Berlin"), Some(&f), None)), Ok(("Europe/Berlin".into(), "--tz".into())));
         assert_eq!(name(time_zone(None, Some(&f), Some("UTC"))), Ok(("Asia/Shanghai".into(), "config.json".into())));
         assert_eq!(

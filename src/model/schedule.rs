@@ -10,8 +10,7 @@
 //! Saturday–Sunday non-workdays; a caller that knows better passes the day
 //! kind itself (`chanwiz schedule --day`).
 
-use chrono::{DateTime, Datelike, NaiveTime, TimeZone, Timelike, Weekday};
-use chrono_tz::Tz;
+use chrono::{DateTime, Datelike, FixedOffset, NaiveTime, Timelike, Utc, Weekday};
 use serde::Serialize;
 
 use super::document::{ChannelDocument, Segment, parse_hhmm};
@@ -277,19 +276,46 @@ pub struct Moment {
     pub instant: Option<String>,
 }
 
-/// The time zone of a name (`Europe/Berlin`, `UTC`), or a sentence saying
-/// it is not one.
-pub fn parse_zone(name: &str) -> Result<Tz, String> {
-    name.trim().parse::<Tz>().map_err(|_| {
-        format!("'{}' is not a time zone: give an IANA name such as Europe/Berlin, Asia/Shanghai or UTC", name.trim())
-    })
+/// A time zone: its IANA name and its rules, as the caller found them in
+/// the time zone database (`client::config::parse_zone`; this module reads
+/// nothing).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Zone {
+    name: String,
+    rules: jiff::tz::TimeZone,
+}
+
+impl Zone {
+    pub fn new(name: impl Into<String>, rules: jiff::tz::TimeZone) -> Self {
+        Self { name: name.into(), rules }
+    }
+
+    pub fn utc() -> Self {
+        Self::new("UTC", jiff::tz::TimeZone::UTC)
+    }
+
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// `t` on the zone's clock.
+    pub fn local(&self, t: DateTime<Utc>) -> DateTime<FixedOffset> {
+        let offset = jiff::Timestamp::from_second(t.timestamp()).map_or(0, |ts| self.rules.to_offset(ts).seconds());
+        let offset = FixedOffset::east_opt(offset).unwrap_or_else(|| FixedOffset::east_opt(0).expect("zero offset"));
+        t.with_timezone(&offset)
+    }
+}
+
+/// What is said of a name that is not a time zone.
+pub fn not_a_zone(name: &str) -> String {
+    format!("'{}' is not a time zone: give an IANA name such as Europe/Berlin, Asia/Shanghai or UTC", name.trim())
 }
 
 /// A moment typed by the user, read in `zone`: `HH:MM` (today, from `now`),
 /// `DAY HH:MM` (`Mon 14:30`, `saturday 09:00`), or an RFC 3339 instant
 /// (`2026-12-05T10:00:00Z`, converted to the zone). `None` is `now`.
-pub fn parse_moment(text: Option<&str>, zone: Tz, now: DateTime<chrono::Utc>) -> Result<Moment, String> {
-    let local_now = now.with_timezone(&zone);
+pub fn parse_moment(text: Option<&str>, zone: &Zone, now: DateTime<chrono::Utc>) -> Result<Moment, String> {
+    let local_now = zone.local(now);
     let Some(text) = text.map(str::trim) else {
         return Ok(Moment {
             weekday: local_now.weekday(),
@@ -299,7 +325,7 @@ pub fn parse_moment(text: Option<&str>, zone: Tz, now: DateTime<chrono::Utc>) ->
     };
     const RULE: &str = "give HH:MM (e.g. 14:30), a weekday and HH:MM (e.g. Sat 10:00) or an RFC 3339 instant (e.g. 2026-12-05T10:00:00Z)";
     if let Ok(t) = DateTime::parse_from_rfc3339(text) {
-        let local = zone.from_utc_datetime(&t.naive_utc());
+        let local = zone.local(t.to_utc());
         return Ok(Moment {
             weekday: local.weekday(),
             minute: local.hour() * 60 + local.minute(),
@@ -568,21 +594,21 @@ mod tests {
     #[test]
     fn moments_are_read_in_the_zone() {
         let now = DateTime::parse_from_rfc3339("2026-12-01T13:05:00Z").unwrap().to_utc(); // a Tuesday
-        let berlin = parse_zone("Europe/Berlin").unwrap();
-        let m1 = parse_moment(Some("2026-12-05T23:30:00Z"), berlin, now).unwrap();
+        let berlin = Zone::new("Europe/Berlin", jiff::tz::TimeZone::get("Europe/Berlin").unwrap());
+        let m1 = parse_moment(Some("2026-12-05T23:30:00Z"), &berlin, now).unwrap();
         // 23:30 UTC on Saturday is 00:30 on Sunday in Berlin
         assert_eq!((m1.weekday, m1.minute), (Weekday::Sun, 30));
         assert_eq!(m1.instant.as_deref(), Some("2026-12-06T00:30:00+01:00"));
-        let m2 = parse_moment(Some("Sat 10:00"), berlin, now).unwrap();
+        let m2 = parse_moment(Some("Sat 10:00"), &berlin, now).unwrap();
         assert_eq!((m2.weekday, m2.minute), (Weekday::Sat, 600));
-        let m3 = parse_moment(Some("9:05"), berlin, now).unwrap();
+        let m3 = parse_moment(Some("9:05"), &berlin, now).unwrap();
         assert_eq!((m3.weekday, m3.minute), (Weekday::Tue, 545));
-        let m4 = parse_moment(None, berlin, now).unwrap();
+        let m4 = parse_moment(None, &berlin, now).unwrap();
         assert_eq!((m4.weekday, m4.minute), (Weekday::Tue, 14 * 60 + 5));
         for bad in ["25:00", "noon", "Funday 10:00", "10:00:00x"] {
-            assert!(parse_moment(Some(bad), berlin, now).is_err(), "{bad}");
+            assert!(parse_moment(Some(bad), &berlin, now).is_err(), "{bad}");
         }
-        assert!(parse_zone("Mars/Olympus").unwrap_err().contains("not a time zone"));
+        assert!(not_a_zone("Mars/Olympus").contains("not a time zone"));
         assert_eq!(DayKind::of(Weekday::Sun), DayKind::NonWorkday);
         assert_eq!(DayKind::parse("Non_Workday"), Some(DayKind::NonWorkday));
         assert_eq!(DayKind::parse("weekday"), None);
@@ -602,7 +628,7 @@ mod tests {
         let mut d = doc(&[("09:00", "17:00")], &[]);
         d.basic.non_working_time_notification = "Closed\n\u{1b}[31m".into();
         let now = DateTime::parse_from_rfc3339("2026-12-01T13:05:00Z").unwrap().to_utc();
-        let zone = parse_zone("UTC").unwrap();
+        let zone = &Zone::utc();
         let r = report(&d, "UTC", &parse_moment(Some("Sat 10:00"), zone, now).unwrap(), None);
         let text = report_text(&r, '#', '.');
         assert!(

@@ -37,7 +37,7 @@ pub struct Options {
     /// Shown in the status line.
     pub backend_url: Option<String>,
     /// The tenant's time zone (the week view's "now").
-    pub tz: chrono_tz::Tz,
+    pub tz: crate::model::schedule::Zone,
     /// Offline: the caches of the backend used by default, so that choices
     /// are offered and channel pages shown (with their age).
     pub offline_catalogue: Option<crate::client::cache::Caches>,
@@ -153,7 +153,7 @@ pub fn run(
     telegram: Result<crate::telegram::ApiConfig, String>,
     offline_catalogue: Option<crate::client::cache::Caches>,
     start: Option<(crate::drafts::Draft, bool)>,
-    tz: chrono_tz::Tz,
+    tz: crate::model::schedule::Zone,
     make_backend: impl FnOnce() -> (Option<Arc<dyn Backend>>, Option<String>),
 ) -> io::Result<Outcome> {
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;

@@ -131,7 +131,7 @@ pub struct Shared {
     /// is removed.
     pub keep_draft: bool,
     /// The tenant's time zone (the week view's "now").
-    pub tz: chrono_tz::Tz,
+    pub tz: crate::model::schedule::Zone,
 }
 
 impl Shared {
@@ -183,7 +183,7 @@ impl State {
                 color: true,
                 size: (80, 24),
                 keep_draft: false,
-                tz: chrono_tz::UTC,
+                tz: crate::model::schedule::Zone::utc(),
             },
             quit: false,
             test_on_open: None,

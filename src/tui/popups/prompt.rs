@@ -25,7 +25,7 @@ pub enum Purpose {
     Import,
     /// The moment the week view tells what customers get at (empty: now),
     /// read in `zone` as `chanwiz schedule --at` reads it.
-    ScheduleAt { zone: chrono_tz::Tz, now: chrono::DateTime<chrono::Utc> },
+    ScheduleAt { zone: crate::model::schedule::Zone, now: chrono::DateTime<chrono::Utc> },
 }
 
 pub struct Prompt {
@@ -49,7 +49,11 @@ impl Prompt {
         Self { purpose: Purpose::Import, input: LineInput::default(), note: None }
     }
 
-    pub fn schedule_at(current: Option<&str>, zone: chrono_tz::Tz, now: chrono::DateTime<chrono::Utc>) -> Self {
+    pub fn schedule_at(
+        current: Option<&str>,
+        zone: crate::model::schedule::Zone,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Self {
         Self { purpose: Purpose::ScheduleAt { zone, now }, input: LineInput::new(current.unwrap_or("")), note: None }
     }
 
@@ -60,7 +64,7 @@ impl Prompt {
         if text.trim().is_empty() {
             return None;
         }
-        crate::model::schedule::parse_moment(Some(&text), *zone, *now).err()
+        crate::model::schedule::parse_moment(Some(&text), zone, *now).err()
     }
 
     pub fn contexts(&self) -> Vec<Ctx> {

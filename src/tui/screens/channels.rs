@@ -556,16 +556,18 @@ impl Channels {
         match self.view {
             View::Channels => {
                 let name_w = (width / 3).clamp(12, 32);
-                let q_w = 10;
+                let q_w = if width < 80 { 8 } else { 10 };
+                // the date only where it fits whole (the last column free)
+                let dated = width > name_w + 2 * q_w + 29 + 12;
+                let updated = if dated { "  updated" } else { "" };
                 lines.push(Line::from(Span::styled(
                     format!(
-                        "    {} {} {} {} {}  {}",
+                        "    {} {} {} {} {}{updated}",
                         fit("name", name_w),
                         fit("OU", q_w),
                         fit("queue", q_w),
                         fit("robot", 5),
-                        fit("webhook", 10),
-                        "updated"
+                        if dated { fit("webhook", 10) } else { "webhook".to_string() },
                     ),
                     theme.dim(),
                 )));
@@ -581,14 +583,15 @@ impl Channels {
                     let line = match row {
                         Some(c) => {
                             let mark = if self.all || self.marked.contains_key(&c.id) { "[x] " } else { "[ ] " };
+                            let date =
+                                if dated { format!("  {}", c.updated.format("%Y-%m-%d")) } else { String::new() };
                             let text = format!(
-                                "{mark}{} {} {} {} {}  {}",
+                                "{mark}{} {} {} {} {}{date}",
                                 fit(&clean(&c.name), name_w.saturating_sub(4)),
                                 fit(&clean(&c.ou), q_w),
                                 fit(&clean(&c.skill_queue), q_w),
                                 fit(if c.robot { "on" } else { "off" }, 5),
-                                fit(webhook_column(c), 10),
-                                c.updated.format("%Y-%m-%d")
+                                if dated { fit(webhook_column(c), 10) } else { webhook_column(c).to_string() },
                             );
                             Line::from(vec![
                                 Span::raw(if focused { MARKER } else { NO_MARKER }),

@@ -4,8 +4,8 @@
 //! document alone; the symbols come from [`glyphs`], the one place a plain
 //! ASCII mode swaps them.
 
+use crate::model::schedule::Zone;
 use chrono::{DateTime, Utc};
-use chrono_tz::Tz;
 use ratatui::text::{Line, Span};
 
 use crate::model::ChannelDocument;
@@ -43,7 +43,7 @@ pub fn lines(
     doc: &ChannelDocument,
     now: DateTime<Utc>,
     at_text: Option<&str>,
-    zone: Tz,
+    zone: &Zone,
     width: u16,
     indent: usize,
     theme: &Theme,
@@ -58,7 +58,7 @@ pub fn lines_with(
     doc: &ChannelDocument,
     now: DateTime<Utc>,
     at_text: Option<&str>,
-    zone: Tz,
+    zone: &Zone,
     width: u16,
     indent: usize,
     theme: &Theme,
@@ -112,26 +112,26 @@ mod tests {
         let now = "2026-11-23T09:30:00Z".parse().unwrap(); // a Monday
         let theme = Theme { color: false };
         for width in [60u16, 80] {
-            let t = text(&lines(&d, now, None, chrono_tz::UTC, width, 4, &theme));
+            let t = text(&lines(&d, now, None, &Zone::utc(), width, 4, &theme));
             assert!(t.iter().all(|l| l.chars().count() <= usize::from(width)), "{width}: {t:#?}");
             assert_eq!(t.len(), 5);
             assert!(t[1].starts_with("    Mon–Fri workday     "), "{t:#?}");
             assert_eq!(t[2].matches(UNICODE.on).count(), 0, "{t:#?}");
             assert_eq!(t[4], "    Now, Mon 09:30 UTC: an agent, until 17:00");
         }
-        let t = text(&lines(&d, now, None, chrono_tz::UTC, 60, 4, &theme));
+        let t = text(&lines(&d, now, None, &Zone::utc(), 60, 4, &theme));
         assert_eq!(t[0], format!("{}00    06    12    18    24", " ".repeat(24)));
         assert_eq!(t[1].matches(UNICODE.on).count(), 8);
         assert!(t[3].ends_with("outside work time: nothing"), "{t:#?}");
         // in Tokyo it is 18:30: after work time
-        let t = text(&lines(&d, now, None, "Asia/Tokyo".parse().unwrap(), 80, 2, &theme));
+        let t = text(&lines(&d, now, None, &crate::client::config::parse_zone("Asia/Tokyo").unwrap(), 80, 2, &theme));
         assert_eq!(t[1].matches(UNICODE.on).count(), 16);
         assert_eq!(t[4], "  Now, Mon 18:30 Asia/Tokyo: nothing");
         // at a moment typed
-        let t = text(&lines(&d, now, Some("Sat 10:00"), chrono_tz::UTC, 80, 2, &theme));
+        let t = text(&lines(&d, now, Some("Sat 10:00"), &Zone::utc(), 80, 2, &theme));
         assert_eq!(t[4], "  At, Sat 10:00 UTC: nothing");
         // the plain symbols leave nothing but ASCII
-        let t = text(&lines_with(&ASCII, &d, now, None, chrono_tz::UTC, 60, 4, &theme));
+        let t = text(&lines_with(&ASCII, &d, now, None, &Zone::utc(), 60, 4, &theme));
         assert!(t.iter().all(|l| l.is_ascii()), "{t:#?}");
         assert_eq!(t[1], format!("    Mon-Fri workday     {}{}{}", ".".repeat(9), "#".repeat(8), ".".repeat(7)));
     }

@@ -674,7 +674,8 @@ impl Wizard {
                 vec![]
             }
             Cmd::ScheduleAt => {
-                let prompt = popups::prompt::Prompt::schedule_at(self.schedule_at.as_deref(), shared.tz, shared.now);
+                let prompt =
+                    popups::prompt::Prompt::schedule_at(self.schedule_at.as_deref(), shared.tz.clone(), shared.now);
                 return Outcome::event(Event::OpenPopup(Popup::Prompt(prompt)));
             }
             Cmd::NextField => self.next_field(shared),

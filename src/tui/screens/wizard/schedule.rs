@@ -35,7 +35,7 @@ pub fn week_under(field: FieldId, w: &Wizard, shared: &Shared, width: u16, theme
     if field != FieldId::NonWorkday || !near {
         return Vec::new();
     }
-    week::lines(&w.draft.document, shared.now, w.schedule_at.as_deref(), shared.tz, width, 4, theme)
+    week::lines(&w.draft.document, shared.now, w.schedule_at.as_deref(), &shared.tz, width, 4, theme)
 }
 
 /// After "ready" on Review: how many warnings there are below, if any.
@@ -67,6 +67,6 @@ pub fn review_warnings(w: &Wizard, width: u16, theme: &Theme) -> Vec<Line<'stati
 /// Review's week view, under the Basic configuration's values.
 pub fn review_week(w: &Wizard, shared: &Shared, width: u16, theme: &Theme) -> Vec<Line<'static>> {
     let mut out = vec![Line::from(Span::styled(format!("    Schedule ({})", shared.tz.name()), theme.title()))];
-    out.extend(week::lines(&w.draft.document, shared.now, w.schedule_at.as_deref(), shared.tz, width, 6, theme));
+    out.extend(week::lines(&w.draft.document, shared.now, w.schedule_at.as_deref(), &shared.tz, width, 6, theme));
     out
 }
