@@ -22,6 +22,20 @@ use support::tmux::*;
 
 use chanwiz::tui::form::{FieldId as F, IntegrationInputs, spec, spec_of};
 
+/// The fields asked after the keywords (their toggles off), in order.
+const AFTER_KEYWORDS: [F; 10] = [
+    F::Workday,
+    F::NonWorkday,
+    F::Notification,
+    F::LaEnabled,
+    F::SeEnabled,
+    F::StEnabled,
+    F::TrEnabled,
+    F::OmEnabled,
+    F::RobotEnabled,
+    F::AssistantEnabled,
+];
+
 /// A field's label as the wizard says it (one table for both front ends).
 fn label(id: F) -> &'static str {
     match id {
@@ -183,18 +197,7 @@ async fn a_channel_is_answered_line_by_line_resumed_after_quitting_submitted_and
         r.line("human");
         r.line("");
         // Enter keeps every remaining value
-        for f in [
-            F::Workday,
-            F::NonWorkday,
-            F::Notification,
-            F::LaEnabled,
-            F::SeEnabled,
-            F::StEnabled,
-            F::TrEnabled,
-            F::OmEnabled,
-            F::RobotEnabled,
-            F::AssistantEnabled,
-        ] {
+        for f in AFTER_KEYWORDS {
             wait_prompt(p, label(f));
             r.line("");
         }
@@ -213,22 +216,7 @@ async fn a_channel_is_answered_line_by_line_resumed_after_quitting_submitted_and
             wait_prompt(p, label(f));
             r.line("");
         }
-        for f in [
-            F::ChannelName,
-            F::Ou,
-            F::SkillQueue,
-            F::Keywords,
-            F::Workday,
-            F::NonWorkday,
-            F::Notification,
-            F::LaEnabled,
-            F::SeEnabled,
-            F::StEnabled,
-            F::TrEnabled,
-            F::OmEnabled,
-            F::RobotEnabled,
-            F::AssistantEnabled,
-        ] {
+        for f in [F::ChannelName, F::Ou, F::SkillQueue, F::Keywords].into_iter().chain(AFTER_KEYWORDS) {
             wait_prompt(p, label(f));
             r.line("");
         }

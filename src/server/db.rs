@@ -193,13 +193,7 @@ fn migrate_6(conn: &Connection) -> rusqlite::Result<()> {
         ("webhook_checked", "TEXT"),
         ("webhook_status", "TEXT"),
     ] {
-        let has: bool =
-            conn.query_row("SELECT count(*) > 0 FROM pragma_table_info('channels') WHERE name = ?1", [column], |r| {
-                r.get(0)
-            })?;
-        if !has {
-            conn.execute_batch(&format!("ALTER TABLE channels ADD COLUMN {column} {kind};"))?;
-        }
+        add_channel_column(conn, column, kind)?;
     }
     conn.execute_batch(MIGRATE_6)
 }
@@ -220,19 +214,26 @@ CREATE TABLE IF NOT EXISTS unknown_channel_deliveries (
 );
 "#;
 
+/// Add `column` to the channels table unless it is there (a migration run
+/// again on a file that has it changes nothing).
+fn add_channel_column(conn: &Connection, column: &str, kind: &str) -> rusqlite::Result<()> {
+    let has: bool =
+        conn.query_row("SELECT count(*) > 0 FROM pragma_table_info('channels') WHERE name = ?1", [column], |r| {
+            r.get(0)
+        })?;
+    if !has {
+        conn.execute_batch(&format!("ALTER TABLE channels ADD COLUMN {column} {kind};"))?;
+    }
+    Ok(())
+}
+
 /// Version 7: the live delivery test. How many deliveries were accepted
 /// for the channel, and a sample of the latest one only (sender's first
 /// name, shortened text, times: [`crate::api::DeliverySample`] as JSON).
 /// Safe to run again on a file that has it already.
 fn migrate_7(conn: &Connection) -> rusqlite::Result<()> {
     for (column, kind) in [("delivery_count", "INTEGER NOT NULL DEFAULT 0"), ("delivery_sample", "TEXT")] {
-        let has: bool =
-            conn.query_row("SELECT count(*) > 0 FROM pragma_table_info('channels') WHERE name = ?1", [column], |r| {
-                r.get(0)
-            })?;
-        if !has {
-            conn.execute_batch(&format!("ALTER TABLE channels ADD COLUMN {column} {kind};"))?;
-        }
+        add_channel_column(conn, column, kind)?;
     }
     Ok(())
 }
