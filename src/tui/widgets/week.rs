@@ -1,8 +1,8 @@
 //! The week view of the work time: one 00–24 bar per day kind (Monday–Friday
 //! workdays, Saturday–Sunday non-workdays), what customers get outside work
 //! time, and what they get now in the tenant's time zone. Drawn from the
-//! document alone; the symbols come from [`glyphs`], the one place a plain
-//! ASCII mode swaps them.
+//! document alone (`--ascii` turns its symbols into ASCII where the
+//! terminal backend writes cells, as for every other symbol).
 
 use crate::model::schedule::Zone;
 use chrono::{DateTime, Utc};
@@ -12,26 +12,13 @@ use crate::model::ChannelDocument;
 use crate::model::schedule::{DayKind, at, bar, outside_work_time, parse_moment, ruler, spans, weekday_name};
 use crate::tui::theme::Theme;
 
-/// The symbols of the week view and of warnings.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Glyphs {
-    /// A cell of work time.
-    pub on: char,
-    /// A cell outside work time.
-    pub off: char,
-    /// Leads a warning line.
-    pub warn: &'static str,
-    /// Between the ends of a range (Mon–Fri).
-    pub dash: &'static str,
-}
-
-pub const UNICODE: Glyphs = Glyphs { on: '█', off: '·', warn: "⚠", dash: "–" };
-pub const ASCII: Glyphs = Glyphs { on: '#', off: '.', warn: "!", dash: "-" };
-
-/// The symbols in use.
-pub fn glyphs() -> &'static Glyphs {
-    &UNICODE
-}
+/// A cell of work time.
+pub const ON: char = '█';
+/// A cell outside work time.
+pub const OFF: char = '·';
+/// Leads a warning line. (`--ascii` swaps every symbol where cells are
+/// written to the terminal: nothing here needs an ASCII set of its own.)
+pub const WARN: &str = "⚠";
 
 /// Width of the day-kind labels.
 const LABEL_W: usize = 20;
@@ -48,37 +35,20 @@ pub fn lines(
     indent: usize,
     theme: &Theme,
 ) -> Vec<Line<'static>> {
-    lines_with(glyphs(), doc, now, at_text, zone, width, indent, theme)
-}
-
-/// [`lines`] drawn with the symbols `g`.
-#[allow(clippy::too_many_arguments)]
-pub fn lines_with(
-    g: &Glyphs,
-    doc: &ChannelDocument,
-    now: DateTime<Utc>,
-    at_text: Option<&str>,
-    zone: &Zone,
-    width: u16,
-    indent: usize,
-    theme: &Theme,
-) -> Vec<Line<'static>> {
     let doc = doc.normalized();
     let pad = " ".repeat(indent);
     // half-hour cells when they fit (with the ruler's closing "24"), else hours
     let cells = if usize::from(width) >= indent + LABEL_W + 48 + 2 { 48 } else { 24 };
     // a label every 6 cells: 3 hours (48 cells) or 6 (24)
     let mut out = vec![Line::from(Span::styled(format!("{pad}{:LABEL_W$}{}", "", ruler(cells, 6)), theme.dim()))];
-    let workday = format!("Mon{}Fri workday", g.dash);
-    let non_workday = format!("Sat{}Sun non-workday", g.dash);
-    for (kind, label) in [(DayKind::Workday, workday), (DayKind::NonWorkday, non_workday)] {
-        let cells: String = bar(&spans(&doc, kind), cells).into_iter().map(|c| if c { g.on } else { g.off }).collect();
+    for (kind, label) in [(DayKind::Workday, "Mon–Fri workday"), (DayKind::NonWorkday, "Sat–Sun non-workday")] {
+        let cells: String = bar(&spans(&doc, kind), cells).into_iter().map(|c| if c { ON } else { OFF }).collect();
         out.push(Line::from(vec![Span::raw(format!("{pad}{label:LABEL_W$}")), Span::styled(cells, theme.ok())]));
     }
     // the last column stays free (text reaching it is text cut, with …)
     let fit = |s: String| crate::tui::text::truncate(&s, usize::from(width).saturating_sub(1));
     out.push(Line::from(Span::styled(
-        fit(format!("{pad}{} agents at work   outside work time: {}", g.on, outside_work_time(&doc).short())),
+        fit(format!("{pad}{} agents at work   outside work time: {}", ON, outside_work_time(&doc).short())),
         theme.dim(),
     )));
     if let Ok(m) = parse_moment(at_text, zone, now) {
@@ -116,23 +86,19 @@ mod tests {
             assert!(t.iter().all(|l| l.chars().count() <= usize::from(width)), "{width}: {t:#?}");
             assert_eq!(t.len(), 5);
             assert!(t[1].starts_with("    Mon–Fri workday     "), "{t:#?}");
-            assert_eq!(t[2].matches(UNICODE.on).count(), 0, "{t:#?}");
+            assert_eq!(t[2].matches(ON).count(), 0, "{t:#?}");
             assert_eq!(t[4], "    Now, Mon 09:30 UTC: an agent, until 17:00");
         }
         let t = text(&lines(&d, now, None, &Zone::utc(), 60, 4, &theme));
         assert_eq!(t[0], format!("{}00    06    12    18    24", " ".repeat(24)));
-        assert_eq!(t[1].matches(UNICODE.on).count(), 8);
+        assert_eq!(t[1].matches(ON).count(), 8);
         assert!(t[3].ends_with("outside work time: nothing"), "{t:#?}");
         // in Tokyo it is 18:30: after work time
         let t = text(&lines(&d, now, None, &crate::client::config::parse_zone("Asia/Tokyo").unwrap(), 80, 2, &theme));
-        assert_eq!(t[1].matches(UNICODE.on).count(), 16);
+        assert_eq!(t[1].matches(ON).count(), 16);
         assert_eq!(t[4], "  Now, Mon 18:30 Asia/Tokyo: nothing");
         // at a moment typed
         let t = text(&lines(&d, now, Some("Sat 10:00"), &Zone::utc(), 80, 2, &theme));
         assert_eq!(t[4], "  At, Sat 10:00 UTC: nothing");
-        // the plain symbols leave nothing but ASCII
-        let t = text(&lines_with(&ASCII, &d, now, None, &Zone::utc(), 60, 4, &theme));
-        assert!(t.iter().all(|l| l.is_ascii()), "{t:#?}");
-        assert_eq!(t[1], format!("    Mon-Fri workday     {}{}{}", ".".repeat(9), "#".repeat(8), ".".repeat(7)));
     }
 }

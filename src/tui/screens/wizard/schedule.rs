@@ -17,11 +17,10 @@ use crate::tui::widgets::week;
 /// The warnings about the field at `path`, wrapped under its row like its
 /// errors.
 pub fn warning_lines(warned: &[Warning], path: &str, width: u16, theme: &Theme) -> Vec<Line<'static>> {
-    let g = week::glyphs();
     let mut out = Vec::new();
     for w in warned.iter().filter(|w| w.names(path)) {
         for (i, chunk) in wrap(&clean(&w.message), usize::from(width).saturating_sub(7)).into_iter().enumerate() {
-            let lead = if i == 0 { format!("    {} ", g.warn) } else { "      ".to_string() };
+            let lead = if i == 0 { format!("    {} ", week::WARN) } else { "      ".to_string() };
             out.push(Line::from(Span::styled(format!("{lead}{chunk}"), theme.warn())));
         }
     }
@@ -42,21 +41,20 @@ pub fn week_under(field: FieldId, w: &Wizard, shared: &Shared, width: u16, theme
 pub fn warning_count(w: &Wizard) -> String {
     match crate::model::warnings(&w.draft.document).len() {
         0 => String::new(),
-        1 => format!(" · {} 1 warning below", week::glyphs().warn),
-        n => format!(" · {} {n} warnings below", week::glyphs().warn),
+        1 => format!(" · {} 1 warning below", week::WARN),
+        n => format!(" · {} {n} warnings below", week::WARN),
     }
 }
 
 /// Review's Warnings block (under the schedule), when there are any.
 pub fn review_warnings(w: &Wizard, width: u16, theme: &Theme) -> Vec<Line<'static>> {
-    let g = week::glyphs();
     let warned = crate::model::warnings(&w.draft.document);
     let mut out = Vec::new();
     if !warned.is_empty() {
         out.push(Line::from(Span::styled("    Warnings — they do not block Submit", theme.title())));
         for x in &warned {
             for (j, chunk) in wrap(&clean(&x.message), usize::from(width).saturating_sub(9)).into_iter().enumerate() {
-                let text = if j == 0 { format!("    {} {chunk}", g.warn) } else { format!("      {chunk}") };
+                let text = if j == 0 { format!("    {} {chunk}", week::WARN) } else { format!("      {chunk}") };
                 out.push(Line::from(Span::styled(text, theme.warn())));
             }
         }
