@@ -16,10 +16,16 @@ use super::update::{contexts, contexts_beneath};
 pub const MIN_WIDTH: u16 = 60;
 pub const MIN_HEIGHT: u16 = 16;
 
+/// Below the smallest layout nothing is drawn but the size needed, and no
+/// key but quit and repaint acts.
+pub fn too_small((width, height): (u16, u16)) -> bool {
+    width < MIN_WIDTH || height < MIN_HEIGHT
+}
+
 pub fn render(state: &State, frame: &mut Frame) {
     let area = frame.area();
     let theme = Theme { color: state.shared.color };
-    if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
+    if too_small((area.width, area.height)) {
         let msg = super::text::truncate(
             &format!("terminal too small (need {MIN_WIDTH}×{MIN_HEIGHT}) · Ctrl-Q quits"),
             usize::from(area.width),
@@ -61,13 +67,10 @@ pub fn render(state: &State, frame: &mut Frame) {
 fn message(state: &State) -> Option<(Option<Level>, String)> {
     match &state.screen {
         Screen::Wizard(w) => w.message(&state.shared),
-        _ => match &state.shared.flash {
-            Some((level, text)) => Some((Some(*level), crate::sanitize::clean(text).into_owned())),
-            None => match &state.screen {
-                Screen::Integration(p) => Some((None, p.focus.hint().to_string())),
-                _ => None,
-            },
-        },
+        _ => state.shared.flash_message().or_else(|| match &state.screen {
+            Screen::Integration(p) => Some((None, p.focus.hint().to_string())),
+            _ => None,
+        }),
     }
 }
 

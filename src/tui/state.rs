@@ -141,6 +141,11 @@ impl Shared {
         self.flash_field = None;
     }
 
+    /// The message as the message line shows it (cleaned), with its level.
+    pub fn flash_message(&self) -> Option<(Option<Level>, String)> {
+        self.flash.as_ref().map(|(level, text)| (Some(*level), crate::sanitize::clean(text).into_owned()))
+    }
+
     /// A message about one field: it stays only while that field has the
     /// focus (and at most as long as any message).
     pub fn flash_about(&mut self, field: crate::tui::form::FieldId, level: Level, text: impl Into<String>) {

@@ -370,8 +370,7 @@ pub fn open_wizard(state: &mut State, draft: Draft) {
 
 /// The contexts whose bindings apply now, most specific first.
 pub fn contexts(state: &State) -> Vec<Ctx> {
-    let (w, h) = state.shared.size;
-    if w < super::render::MIN_WIDTH || h < super::render::MIN_HEIGHT {
+    if super::render::too_small(state.shared.size) {
         return vec![Ctx::TooSmall];
     }
     if state.help.is_some() {
@@ -450,8 +449,7 @@ fn on_key(state: &mut State, key: &KeyEvent) -> Outcome {
 }
 
 fn on_paste(state: &mut State, text: &str) {
-    let (w, h) = state.shared.size;
-    if state.help.is_some() || w < super::render::MIN_WIDTH || h < super::render::MIN_HEIGHT {
+    if state.help.is_some() || super::render::too_small(state.shared.size) {
         return;
     }
     if let Some(p) = state.popup.as_mut() {

@@ -556,8 +556,8 @@ impl Wizard {
     /// status): a message, a save that failed, else the focused field's
     /// guidance (`None` as its level).
     pub fn message(&self, shared: &Shared) -> Option<(Option<Level>, String)> {
-        if let Some((level, text)) = &shared.flash {
-            return Some((Some(*level), crate::sanitize::clean(text).into_owned()));
+        if let Some(flash) = shared.flash_message() {
+            return Some(flash);
         }
         if self.save_error.is_some() && self.dirty() {
             let why = crate::sanitize::clean(self.save_error.as_deref().unwrap_or("")).into_owned();
