@@ -368,7 +368,20 @@ fn new_from_a_partial_file_opens_on_its_first_field_with_an_error() {
         .unwrap()
         .into();
     assert_eq!(out.code, Some(2), "{}", out.all());
-    assert!(out.stderr.contains("answers.json") && out.stderr.contains("nope"), "{}", out.stderr);
+    assert!(
+        out.stderr.contains("--from") && out.stderr.contains("answers.json") && out.stderr.contains("nope"),
+        "{}",
+        out.stderr
+    );
+    // a file that is not there: the flag and the path named
+    let out: support::Out = Command::new(BIN)
+        .env("CHANWIZ_HOME", r.pane.home())
+        .args(["new", "--offline", "--from", "/no/such/answers.json"])
+        .output()
+        .unwrap()
+        .into();
+    assert_eq!(out.code, Some(2), "{}", out.all());
+    assert!(out.stderr.contains("--from /no/such/answers.json: No such file"), "{}", out.stderr);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 3)]

@@ -75,7 +75,7 @@ fn start_draft(start: &Start, store: &DraftStore) -> Result<Option<(Draft, bool)
         Start::Home => Ok(None),
         Start::New(None) => Ok(Some((Draft::new(Default::default()), false))),
         Start::New(Some(path)) => {
-            let shown = path.display();
+            let shown = format!("--from {}", path.display());
             let text = std::fs::read_to_string(path).map_err(|e| format!("{shown}: {e}"))?;
             let doc = crate::model::parse_document(&text).map_err(|e| format!("{shown}: {e}"))?;
             Ok(Some((crate::tui::start::draft_from(doc), false)))
