@@ -428,3 +428,27 @@ async fn a_complete_file_opens_on_review_and_a_webhook_elsewhere_is_replaced_onl
     assert!(standin.webhook(&bot_token).url.starts_with(&format!("{PUBLIC}/apiaccess/telegram/message/")));
     r.assert_plain();
 }
+
+#[test]
+fn a_hang_up_or_sigterm_at_a_hidden_answer_gives_the_terminal_its_echo_back_and_keeps_the_answers() {
+    for signal in ["TERM", "HUP"] {
+        let r = Recorded::new("signal");
+        r.start(&["--accessible", "--offline"]);
+        let p = &r.pane;
+        wait_prompt(p, label(F::AppKey));
+        r.line("AK_signal");
+        wait_prompt(p, &hidden(F::AppSecret));
+        let tty = p.format("#{pane_tty}");
+        let echo_off = |tty: &str| {
+            let out = Command::new("stty").args(["-a", "-F", tty]).output().unwrap();
+            String::from_utf8_lossy(&out.stdout).split_whitespace().any(|w| w == "-echo")
+        };
+        assert!(echo_off(&tty), "the hidden prompt turned echo off");
+        let pid = p.wizard_pid();
+        assert!(Command::new("kill").arg(format!("-{signal}")).arg(pid.to_string()).status().unwrap().success());
+        p.wait_exit();
+        assert!(!echo_off(&tty), "SIG{signal}: the terminal was left without echo");
+        let drafts = p.drafts();
+        assert_eq!(drafts[0].document.channel_info.app_key, "AK_signal", "SIG{signal}: the answer given is kept");
+    }
+}

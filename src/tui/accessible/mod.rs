@@ -60,6 +60,7 @@ pub fn run(
 ) -> io::Result<Outcome> {
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
     let guard = runtime.enter();
+    restore_terminal_on_signals();
     let (backend, url) = make_backend();
     let mut con = Plain::new();
     let mut s = Session::new(&store, &runtime, backend, opts.telegram, opts.keep_draft);
@@ -67,6 +68,40 @@ pub fn run(
     let outcome = s.run(&mut con, start);
     drop(guard);
     Ok(outcome)
+}
+
+/// A hang-up or SIGTERM while a hidden answer is read would end the process
+/// with the terminal's echo off (the prompt's guard never runs). A thread
+/// of its own waits for them, puts the terminal's settings from the start
+/// back and ends the process; every answer is on disk already, and a save
+/// under way is a temporary file beside the draft, never the draft itself.
+fn restore_terminal_on_signals() {
+    use std::os::fd::AsRawFd;
+    let fd = io::stdin().as_raw_fd();
+    // SAFETY: termios is plain data; tcgetattr fills it or fails.
+    let mut saved: libc::termios = unsafe { std::mem::zeroed() };
+    // SAFETY: a valid fd and a pointer to our termios.
+    if unsafe { libc::tcgetattr(fd, &mut saved) } != 0 {
+        return; // not a terminal: nothing to put back
+    }
+    std::thread::spawn(move || {
+        let Ok(rt) = tokio::runtime::Builder::new_current_thread().enable_all().build() else { return };
+        rt.block_on(async move {
+            use tokio::signal::unix::{SignalKind, signal};
+            let (Ok(mut hup), Ok(mut term)) = (signal(SignalKind::hangup()), signal(SignalKind::terminate())) else {
+                return;
+            };
+            let code = tokio::select! {
+                _ = hup.recv() => 129,
+                _ = term.recv() => 143,
+            };
+            // SAFETY: the fd and the settings read at the start.
+            unsafe { libc::tcsetattr(fd, libc::TCSANOW, &saved) };
+            println!();
+            println!("Stopped: every answer given is saved in the draft.");
+            std::process::exit(code);
+        });
+    });
 }
 
 /// Where the walk through the fields is.
