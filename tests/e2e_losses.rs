@@ -230,3 +230,55 @@ fn a_create_whose_answer_is_lost_makes_one_channel_when_the_wizard_retries() {
     let names: Vec<&str> = list.as_array().unwrap().iter().filter_map(|c| c["name"].as_str()).collect();
     assert_eq!(names, ["Telegram_Support"], "exactly one channel (key {key})");
 }
+
+/// The notification popup of a new offline draft, open and empty.
+fn open_notification(pane: &Pane) {
+    pane.start(&["--offline"]);
+    pane.wait_for(&["no", "drafts", "yet"]);
+    pane.keys(&["n"]);
+    pane.wait_focus("APP Key");
+    pane.keys(&["PageDown"]);
+    pane.wait_for(&["Step", "2/4"]);
+    go_to_field(pane, "Non-Working");
+    pane.keys(&["Enter"]);
+    pane.wait_for(&["0/500", "characters"]);
+}
+
+#[test]
+fn a_multi_line_paste_keeps_its_line_breaks_as_the_terminal_sends_them() {
+    // tmux pastes line breaks as CR, as xterm and VTE do
+    let pane = Pane::new("paste-cr");
+    open_notification(&pane);
+    pane.paste("Closed now\nBack at 9\nCall us");
+    pane.wait_for(&["Call us"]);
+    pane.wait_draft("the pasted lines, each on its own line", |d| {
+        d.document.basic.non_working_time_notification == "Closed now\nBack at 9\nCall us"
+    });
+    // and unbracketed (the keys one after another, a CR for each break)
+    let pane = Pane::new("typed-cr");
+    open_notification(&pane);
+    pane.type_text("one\rtwo");
+    pane.wait_draft("two lines typed with a CR between", |d| {
+        d.document.basic.non_working_time_notification == "one\ntwo"
+    });
+}
+
+#[test]
+fn characters_typed_as_several_key_events_are_deleted_whole() {
+    // a flag is two code points, a ZWJ sequence three, an accent written as
+    // e + combining mark two: each arrives as its own key event
+    let pane = Pane::new("clusters");
+    open_notification(&pane);
+    pane.type_text("Ab🇨🇳");
+    pane.wait_draft("the flag typed", |d| d.document.basic.non_working_time_notification == "Ab🇨🇳");
+    pane.keys(&["BSpace"]);
+    pane.wait_draft("one Backspace takes the whole flag", |d| d.document.basic.non_working_time_notification == "Ab");
+    pane.type_text("👩\u{200d}💻e\u{301}x");
+    pane.wait_draft("more typed", |d| d.document.basic.non_working_time_notification == "Ab👩\u{200d}💻e\u{301}x");
+    // ← over x and é, Backspace takes the whole ZWJ sequence
+    pane.keys(&["Left", "Left", "BSpace"]);
+    pane.wait_draft("the ZWJ sequence gone whole", |d| d.document.basic.non_working_time_notification == "Abe\u{301}x");
+    // Delete takes é whole
+    pane.keys(&["Delete"]);
+    pane.wait_draft("é gone whole", |d| d.document.basic.non_working_time_notification == "Abx");
+}

@@ -1,12 +1,19 @@
 //! Multi-line text (the notification and the messages) in ratatui-textarea.
 //! What is typed is in the draft at once (autosave covers it); Esc closes.
+//!
+//! The text area counts in code points; here the cursor moves, and Backspace
+//! and Delete remove, one extended grapheme cluster at a time, whatever key
+//! events built it (a flag typed as two regional indicators goes with one
+//! Backspace), as in every line input. A pasted CR, LF or CRLF is a line
+//! break: terminals send pasted newlines as CR.
 
 use crossterm::event::KeyEvent;
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::Line;
 use ratatui::widgets::Paragraph;
-use ratatui_textarea::TextArea;
+use ratatui_textarea::{CursorMove, TextArea};
+use unicode_segmentation::UnicodeSegmentation;
 
 use crate::sanitize::clean;
 use crate::tui::form::{self as fields, FieldId, Kind};
@@ -16,7 +23,38 @@ use crate::tui::screens::wizard::Wizard;
 use crate::tui::state::Shared;
 use crate::tui::text::wrap;
 use crate::tui::theme::Theme;
+use crate::tui::widgets::line_input::Pasted;
 use crate::tui::widgets::popup::frame_box;
+
+/// The cluster boundaries of `line`, in code points (0 first, the length last).
+fn boundaries(line: &str) -> Vec<usize> {
+    let mut at = vec![0];
+    let mut n = 0;
+    for g in line.graphemes(true) {
+        n += g.chars().count();
+        at.push(n);
+    }
+    at
+}
+
+/// Pasted text as lines: CR, LF and CRLF each break a line; what else a
+/// message does not take (control characters) is left out and reported.
+fn paste_text(text: &str) -> (String, Pasted) {
+    let mut report = Pasted::default();
+    let text: String = text
+        .replace("\r\n", "\n")
+        .replace('\r', "\n")
+        .chars()
+        .filter(|c| {
+            let keep = *c == '\n' || !c.is_control();
+            if !keep {
+                report.dropped.push(*c);
+            }
+            keep
+        })
+        .collect();
+    (text, report)
+}
 
 pub struct TextEditor {
     pub field: FieldId,
@@ -63,20 +101,88 @@ impl TextEditor {
         let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
         // the line-editing keys of every other input: Ctrl-U erases to the
         // line's start (the text area's own Ctrl-U, undo, is Ctrl-Z here)
+        let alt = key.modifiers.contains(KeyModifiers::ALT);
         let changed = match key.code {
             KeyCode::Char('u') if ctrl => self.area.delete_line_by_head(),
             KeyCode::Char('z') if ctrl => self.area.undo(),
+            KeyCode::Backspace if !alt && !ctrl => self.delete_cluster(false),
+            KeyCode::Char('h') if ctrl => self.delete_cluster(false),
+            KeyCode::Delete if !alt && !ctrl => self.delete_cluster(true),
+            KeyCode::Char('d') if ctrl => self.delete_cluster(true),
+            KeyCode::Left if !alt && !ctrl => self.step_cluster(false),
+            KeyCode::Char('b') if ctrl => self.step_cluster(false),
+            KeyCode::Right if !alt && !ctrl => self.step_cluster(true),
+            KeyCode::Char('f') if ctrl => self.step_cluster(true),
             _ => self.area.input(*key),
         };
+        self.settle();
         if changed {
             self.commit(w, shared);
         }
     }
 
+    /// The cursor's line, its column in code points, and the cluster
+    /// boundaries of the line.
+    fn at(&self) -> (usize, usize, Vec<usize>) {
+        let (row, col) = (self.area.cursor().0, self.area.cursor().1);
+        (row, col, boundaries(&self.area.lines()[row]))
+    }
+
+    fn jump(&mut self, row: usize, col: usize) {
+        self.area.move_cursor(CursorMove::Jump(row as u16, col as u16));
+    }
+
+    /// The cluster boundary after (`forward`) or before the cursor on its
+    /// line; `None` at the line's edge.
+    fn neighbour(&self, forward: bool) -> Option<(usize, usize, usize)> {
+        let (row, col, at) = self.at();
+        let to =
+            if forward { at.iter().copied().find(|&b| b > col) } else { at.iter().copied().rev().find(|&b| b < col) };
+        to.map(|to| (row, col, to))
+    }
+
+    /// Backspace (or Delete, `forward`): the whole cluster beside the
+    /// cursor; at a line's edge the line break, as the text area does.
+    fn delete_cluster(&mut self, forward: bool) -> bool {
+        match self.neighbour(forward) {
+            Some((row, col, to)) => {
+                let (from, to) = if forward { (col, to) } else { (to, col) };
+                self.jump(row, from);
+                self.area.delete_str(to - from)
+            }
+            None if forward => self.area.delete_next_char(),
+            None => self.area.delete_char(),
+        }
+    }
+
+    /// ← / → over one cluster (across the line break at a line's edge).
+    fn step_cluster(&mut self, forward: bool) -> bool {
+        match self.neighbour(forward) {
+            Some((row, _, to)) => self.jump(row, to),
+            None => self.area.move_cursor(if forward { CursorMove::Forward } else { CursorMove::Back }),
+        }
+        false
+    }
+
+    /// A cursor inside a cluster (after ↑/↓, or a mark typed after a
+    /// letter) goes to the cluster's end.
+    fn settle(&mut self) {
+        let (row, col, at) = self.at();
+        if !at.contains(&col)
+            && let Some(&end) = at.iter().find(|&&b| b > col)
+        {
+            self.jump(row, end);
+        }
+    }
+
     pub fn paste(&mut self, text: &str, w: &mut Wizard, shared: &mut Shared) {
-        let clean: String = text.replace("\r\n", "\n").chars().filter(|c| *c == '\n' || !c.is_control()).collect();
-        self.area.insert_str(clean);
+        let (text, report) = paste_text(text);
+        self.area.insert_str(text);
         self.commit(w, shared);
+        // a paste never changes what was pasted silently
+        if let Some(message) = report.message(fields::spec_of(self.field).label, 0) {
+            shared.flash_about(self.field, crate::tui::state::Level::Warn, message);
+        }
     }
 
     /// The editor, the field's errors as they are now (checked as it is
