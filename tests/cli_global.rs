@@ -130,3 +130,41 @@ fn the_hidden_prompt_edits_as_a_terminal_line_and_gives_the_terminal_back() {
     let out = cli.command(&["channels", "list"]).env("CHANWIZ_HOME", pane.home()).output().map(Out::from).unwrap();
     assert_eq!(out.code, Some(0), "{}", out.all());
 }
+
+/// Every command that prints, its standard output a pipe whose reader is
+/// already gone (as `chanwiz … | head -c 0` leaves it): each ends quietly,
+/// exit 0 as ripgrep does, with no panic and no backtrace.
+#[test]
+fn no_command_panics_when_its_output_pipe_is_closed() {
+    let cli = Cli { home: tempfile::tempdir().unwrap(), backend: None, token: None };
+    let example = cli.home.path().join("channel.json");
+    std::fs::write(&example, EXAMPLE).unwrap();
+    cli.example_draft("Piped_1");
+    let file = example.to_str().unwrap();
+    let commands: Vec<Vec<&str>> = vec![
+        vec!["completions", "bash"],
+        vec!["completions", "zsh"],
+        vec!["completions", "fish"],
+        vec!["man"],
+        vec!["schema"],
+        vec!["--help"],
+        vec!["submit", "--help"],
+        vec!["--version"],
+        vec!["validate", file],
+        vec!["validate", file, "--json"],
+        vec!["schedule", file, "--json"],
+        vec!["schedule", file],
+        vec!["drafts", "list"],
+        vec!["drafts", "list", "--json"],
+        vec!["config", "show"],
+    ];
+    for args in commands {
+        let (reader, writer) = std::io::pipe().unwrap();
+        drop(reader);
+        let out = cli.command(&args).stdout(writer).stderr(std::process::Stdio::piped()).output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(!stderr.contains("panicked") && !stderr.contains("backtrace"), "{args:?}: {stderr}");
+        assert_eq!(out.status.code(), Some(0), "{args:?}: {stderr}");
+        assert!(stderr.is_empty(), "{args:?} says something on a closed pipe: {stderr}");
+    }
+}

@@ -288,8 +288,32 @@ pub fn command() -> clap::Command {
     with_codes(<Cli as clap::CommandFactory>::command())
 }
 
+/// A reader that went away (`chanwiz completions bash | head -1`) ends the
+/// command quietly with 0, as ripgrep does: printing panics on EPIPE
+/// (`println!`, and libraries that `expect` their writes), so the panic hook
+/// asks whether standard output is a pipe nobody reads, and if so exits
+/// before any message. One place for every command.
+fn quiet_on_closed_pipe() {
+    let previous = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        if stdout_reader_gone() {
+            std::process::exit(0);
+        }
+        previous(info)
+    }));
+}
+
+/// Standard output is a pipe or socket whose reading end is closed.
+fn stdout_reader_gone() -> bool {
+    let mut fd = libc::pollfd { fd: libc::STDOUT_FILENO, events: libc::POLLOUT, revents: 0 };
+    // SAFETY: one valid pollfd, no wait
+    let n = unsafe { libc::poll(&mut fd, 1, 0) };
+    n == 1 && fd.revents & libc::POLLERR != 0
+}
+
 pub fn main() -> ExitCode {
     use clap::FromArgMatches;
+    quiet_on_closed_pipe();
     let mut cli = match Cli::from_arg_matches(&command().get_matches()) {
         Ok(cli) => cli,
         Err(e) => e.exit(),
@@ -346,7 +370,13 @@ fn with_paths(f: impl FnOnce(&Paths) -> ExitCode) -> ExitCode {
 }
 
 /// Print `chanwiz: <message>` on stderr and return `code`.
+/// A write that failed because the reader of standard output went away is
+/// no failure of the command: it ends quietly with 0 (see
+/// [`quiet_on_closed_pipe`]).
 pub(crate) fn fail(code: u8, message: &str) -> ExitCode {
+    if message.contains("Broken pipe") && stdout_reader_gone() {
+        return ExitCode::SUCCESS;
+    }
     eprintln!("chanwiz: {}", crate::sanitize::clean_multiline(message));
     ExitCode::from(code)
 }
