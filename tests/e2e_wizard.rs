@@ -494,22 +494,36 @@ fn ctrl_l_repaints_a_screen_something_else_wrote_on() {
 }
 
 #[test]
-fn a_paste_with_a_tab_into_app_key_says_what_it_dropped() {
+fn a_paste_a_key_field_cannot_take_whole_is_refused_whole() {
     let pane = Pane::new("paste");
     pane.start(&["--offline"]);
     pane.wait_for(&["no", "drafts", "yet"]);
     pane.keys(&["n"]);
     pane.wait_focus("APP Key");
-    pane.paste("ak 12\t3");
-    let screen = pane.wait_for(&["dropped:", "space,", "tab"]);
-    assert!(screen.contains("2 characters APP Key does not take"), "{screen}");
-    assert!(focused_row(&screen).is_some_and(|r| r.contains("ak123")), "{screen}");
+    pane.type_text("ak1");
+    pane.wait_draft("the key typed", |d| d.document.channel_info.app_key == "ak1");
+    // an inner space and a tab: nothing of it goes in, and it says why
+    pane.paste(" aicc key\twith tab ");
+    let screen = pane.wait_for(&["not", "taken"]);
+    assert!(screen.contains("APP Key is unchanged") && screen.contains("space, tab"), "{screen}");
+    assert!(focused_row(&screen).is_some_and(|r| r.contains("ak1") && !r.contains("aicc")), "{screen}");
+    // surrounding whitespace is no part of a value (the spec trims it)
+    pane.keys(&["C-u"]);
+    pane.paste("  ak-good\t ");
+    pane.wait_draft("the trimmed paste", |d| d.document.channel_info.app_key == "ak-good");
     // the message goes when the focus leaves the field
     pane.keys(&["Tab"]);
-    pane.wait_until("the message gone", |s| !s.contains("dropped:"));
+    pane.wait_until("the message gone", |s| !s.contains("taken"));
+    // a secret longer than the rule allows is refused whole, not cut
+    pane.wait_focus("APP Secret");
+    pane.paste(&"s".repeat(300));
+    let screen = pane.wait_for(&["not", "taken"]);
+    assert!(screen.contains("at most 256"), "{screen}");
+    pane.keys(&["C-s"]);
+    pane.wait_draft("the draft saved without a cut secret", |d| d.document.channel_info.app_key == "ak-good");
+    let secret = pane.drafts()[0].document.channel_info.app_secret.clone();
+    assert!(secret.as_deref().unwrap_or("").is_empty(), "a cut secret was kept: {secret:?}");
     pane.keys(&["C-q"]);
-    pane.wait_for(&["save", "and", "quit"]);
-    pane.keys(&["s"]);
     pane.wait_exit();
 }
 

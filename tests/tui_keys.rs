@@ -388,9 +388,9 @@ fn a_paste_says_what_the_field_did_not_take() {
     let mut s = wizard(ChannelDocument::default());
     assert_eq!(focus(&s), FieldId::AppKey);
     update(&mut s, Action::Paste("ak 12\t3".into()));
-    assert_eq!(doc(&s).channel_info.app_key, "ak123");
-    let (_, said) = s.shared.flash.clone().expect("the paste says what it dropped");
-    assert_eq!(said, "pasted: 2 characters APP Key does not take were dropped: space, tab");
+    assert_eq!(doc(&s).channel_info.app_key, "", "a paste that cannot go in whole changes nothing");
+    let (_, said) = s.shared.flash.clone().expect("the paste says why it was refused");
+    assert_eq!(said, "paste not taken, APP Key is unchanged: APP Key does not take space, tab");
     // a message about a field goes when the focus leaves it
     typed(&mut s, " ");
     assert!(s.shared.flash.as_ref().is_some_and(|(_, t)| t.contains("APP Key takes no spaces")));

@@ -8,7 +8,7 @@
 use unicode_segmentation::UnicodeSegmentation;
 use unicode_width::UnicodeWidthStr;
 
-/// What a paste left out.
+/// Why a paste was refused (nothing of it went in).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Pasted {
     /// Characters the field does not take, in order.
@@ -18,8 +18,9 @@ pub struct Pasted {
 }
 
 impl Pasted {
-    /// One sentence for the user naming `label`, or `None` when all went in:
-    /// "2 characters APP Key does not take were dropped: space, tab".
+    /// One sentence for the user naming `label`, or `None` when the paste
+    /// went in whole: "paste not taken, APP Key is unchanged: APP Key does
+    /// not take space, tab".
     pub fn message(&self, label: &str, max: usize) -> Option<String> {
         let mut parts = Vec::new();
         if !self.dropped.is_empty() {
@@ -30,18 +31,12 @@ impl Pasted {
                     names.push(name);
                 }
             }
-            let n = self.dropped.len();
-            parts.push(format!(
-                "{n} character{} {label} does not take {} dropped: {}",
-                if n == 1 { "" } else { "s" },
-                if n == 1 { "was" } else { "were" },
-                names.join(", ")
-            ));
+            parts.push(format!("{label} does not take {}", names.join(", ")));
         }
         if self.cut > 0 {
-            parts.push(format!("{} more cut: {label} is at most {max} characters", self.cut));
+            parts.push(format!("{label} is at most {max} characters ({} too many)", self.cut));
         }
-        (!parts.is_empty()).then(|| format!("pasted: {}", parts.join("; ")))
+        (!parts.is_empty()).then(|| format!("paste not taken, {label} is unchanged: {}", parts.join("; ")))
     }
 }
 
@@ -119,21 +114,25 @@ impl LineInput {
         self.settle();
     }
 
-    /// Insert pasted text; line breaks become spaces (single-line field).
-    /// What was left out is reported, so the caller can say so.
+    /// Insert pasted text whole, or nothing of it: a value that cannot be
+    /// taken whole (a character the field refuses, more than `max`) is
+    /// refused with the reason, so a paste never saves a changed value.
+    /// Surrounding whitespace is no part of a value; inner line breaks
+    /// become spaces (a single-line field).
     pub fn paste(&mut self, text: &str, allow: impl Fn(char) -> bool, max: usize) -> Pasted {
-        let mut n = self.len();
+        let text = text.trim();
         let mut report = Pasted::default();
-        // the line break a copied line usually ends with is no content
-        let text = text.trim_end_matches(['\n', '\r']);
-        for c in text.chars().map(|c| if c == '\n' || c == '\r' { ' ' } else { c }) {
-            if n >= max {
-                report.cut += 1;
-            } else if allow(c) && !c.is_control() {
-                self.insert(c);
-                n += 1;
-            } else {
+        let chars: Vec<char> = text.chars().map(|c| if c == '\n' || c == '\r' { ' ' } else { c }).collect();
+        for &c in &chars {
+            if !allow(c) || c.is_control() {
                 report.dropped.push(c);
+            }
+        }
+        let room = max.saturating_sub(self.len());
+        report.cut = chars.len().saturating_sub(room);
+        if report.dropped.is_empty() && report.cut == 0 {
+            for c in chars {
+                self.insert(c);
             }
         }
         report
@@ -271,28 +270,35 @@ mod tests {
     }
 
     #[test]
-    fn a_paste_says_what_it_left_out() {
-        let mut l = LineInput::new("");
-        let report = l.paste("ak 12\t3", |c| !c.is_whitespace(), 128);
-        assert_eq!(l.text(), "ak123");
+    fn a_paste_that_cannot_go_in_whole_changes_nothing_and_says_why() {
+        let mut l = LineInput::new("ak1");
+        let report = l.paste(" aicc key\twith tab ", |c| !c.is_whitespace(), 128);
+        assert_eq!(l.text(), "ak1");
         assert_eq!(
             report.message("APP Key", 128).as_deref(),
-            Some("pasted: 2 characters APP Key does not take were dropped: space, tab")
+            Some("paste not taken, APP Key is unchanged: APP Key does not take space, tab")
         );
-        let mut l = LineInput::new("");
-        let report = l.paste("abcdef", |_| true, 4);
-        assert_eq!(report.message("Port", 4).as_deref(), Some("pasted: 2 more cut: Port is at most 4 characters"));
+        let mut l = LineInput::new("ab");
+        let report = l.paste("cdef", |_| true, 4);
+        assert_eq!(l.text(), "ab");
+        assert_eq!(
+            report.message("Port", 4).as_deref(),
+            Some("paste not taken, Port is unchanged: Port is at most 4 characters (2 too many)")
+        );
         assert_eq!(LineInput::new("").paste("ok", |_| true, 9).message("X", 9), None);
     }
 
     #[test]
-    fn paste_flattens_lines_and_respects_the_limit() {
+    fn paste_trims_flattens_lines_and_goes_in_whole() {
         let mut l = LineInput::new("");
-        l.paste("a b\nc\u{1b}d", |c| c != ' ', 4);
-        assert_eq!(l.text(), "abcd");
+        assert!(l.paste("a b\nc\u{1b}d", |c| c != ' ', 9).message("X", 9).is_some());
+        assert_eq!(l.text(), "");
         let mut l = LineInput::new("");
-        l.paste("line one\nline two", |_| true, 100);
+        l.paste("  line one\nline two\r\n", |_| true, 100);
         assert_eq!(l.text(), "line one line two");
+        let mut l = LineInput::new("");
+        l.paste("\tak-good ", |c| !c.is_whitespace(), 100);
+        assert_eq!(l.text(), "ak-good");
     }
 
     #[test]
