@@ -282,3 +282,73 @@ fn characters_typed_as_several_key_events_are_deleted_whole() {
     pane.keys(&["Delete"]);
     pane.wait_draft("é gone whole", |d| d.document.basic.non_working_time_notification == "Abx");
 }
+
+/// Basic's `label` field of a new offline draft, its list editor open.
+fn open_list(pane: &Pane, label: &str) {
+    pane.start(&["--offline"]);
+    pane.wait_for(&["no", "drafts", "yet"]);
+    pane.keys(&["n"]);
+    pane.wait_focus("APP Key");
+    pane.keys(&["PageDown"]);
+    pane.wait_for(&["Step", "2/4"]);
+    go_to_field(pane, label);
+    pane.keys(&["Enter"]);
+}
+
+#[test]
+fn keywords_typed_one_after_another_build_the_list_and_a_removal_can_be_undone() {
+    let pane = Pane::new("keywords");
+    open_list(&pane, "Keyword for Transfer");
+    // each keyword typed code point by code point, Enter after each: letters
+    // a keyword starts with (h, d, x, a, n) are never commands
+    for word in ["agent", "human", "default", "xfer"] {
+        pane.type_text(word);
+        pane.keys(&["Enter"]);
+    }
+    pane.wait_draft("the four keywords", |d| {
+        d.document.basic.transfer_keywords == ["agent", "human", "default", "xfer"]
+    });
+    // Enter on the empty new line closes the editor, adding nothing
+    pane.keys(&["Enter"]);
+    pane.wait_until("the editor closed", |s| !s.contains("Ctrl-Z"));
+    let d = pane.drafts();
+    assert_eq!(d[0].document.basic.transfer_keywords, ["agent", "human", "default", "xfer"]);
+    // open again: the list, ↓↓ to "default", Delete removes it, Ctrl-Z puts it back
+    pane.keys(&["Enter"]);
+    pane.wait_for(&["xfer"]);
+    pane.keys(&["Down", "Down"]);
+    pane.keys(&["Delete"]);
+    pane.wait_draft("default removed", |d| d.document.basic.transfer_keywords == ["agent", "human", "xfer"]);
+    pane.wait_for(&["Ctrl-Z"]);
+    pane.keys(&["C-z"]);
+    pane.wait_draft("default back in its place", |d| {
+        d.document.basic.transfer_keywords == ["agent", "human", "default", "xfer"]
+    });
+    // a letter typed on the list starts a new keyword with it
+    pane.type_text("nomore");
+    pane.keys(&["Enter"]);
+    pane.wait_draft("a fifth keyword", |d| d.document.basic.transfer_keywords.len() == 5);
+    assert_eq!(pane.drafts()[0].document.basic.transfer_keywords[4], "nomore");
+}
+
+#[test]
+fn digits_typed_over_a_work_time_replace_it() {
+    let pane = Pane::new("worktime");
+    open_list(&pane, "Agent Work Time — Workday");
+    pane.type_text("20301900");
+    pane.wait_draft("the segment typed", |d| {
+        d.document.basic.work_time.workday.first().is_some_and(|s| s.start == "20:30" && s.end == "19:00")
+    });
+    pane.keys(&["Enter"]);
+    // edit it: typing replaces the start, then the end
+    pane.keys(&["Up"]);
+    pane.keys(&["Enter"]);
+    pane.type_text("2200");
+    pane.type_text("2330");
+    pane.wait_draft("both ends replaced by what was typed", |d| {
+        d.document.basic.work_time.workday.first().is_some_and(|s| s.start == "22:00" && s.end == "23:30")
+    });
+    // a digit past a whole time is refused out loud, never dropped silently
+    pane.type_text("5");
+    pane.wait_for(&["HH:MM", "complete"]);
+}

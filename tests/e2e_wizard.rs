@@ -104,7 +104,8 @@ fn a_channel_typed_from_the_empty_home_screen_is_submitted_to_the_backend() {
     pane.wait_for(&["keep", "undo"]);
     pane.type_text("agent");
     pane.keys(&["Enter"]);
-    pane.wait_for(&["add", "keyword"]);
+    pane.wait_draft("the keyword kept", |d| d.document.basic.transfer_keywords == ["agent"]);
+    // Enter opened the next line: Esc on it, empty, closes the editor
     pane.keys(&["Escape"]);
     pane.wait_until("the keyword beside its field", |s| {
         focused_row(s).is_some_and(|r| r.contains("Keyword for Transfer") && r.contains("agent"))

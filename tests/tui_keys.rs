@@ -287,32 +287,41 @@ fn the_keyword_list_adds_edits_and_removes() {
     assert_eq!(contexts(&s)[0], Ctx::ListEdit, "an empty list starts adding at once");
     assert!(!bar_of(&s).iter().any(|(_, h)| h.contains("time")), "no time keys for a keyword");
     typed(&mut s, "agent");
+    // Enter keeps it and the next keyword is typed at once
     update(&mut s, key(KeyCode::Enter));
-    update(&mut s, key(KeyCode::Char('a')));
+    assert_eq!(contexts(&s)[0], Ctx::ListEdit, "a new line follows a kept keyword");
     typed(&mut s, "hu,man");
     update(&mut s, key(KeyCode::Enter));
     assert_eq!(doc(&s).basic.transfer_keywords, vec!["agent", "human"]);
-    update(&mut s, key(KeyCode::Char('n')));
     typed(&mut s, "AGENT");
     update(&mut s, key(KeyCode::Enter));
     let w = s.wizard().unwrap();
     assert!(w.errors_of(FieldId::Keywords)[0].message.contains("already in the list"));
-    // edit the first, then delete the last
+    // ↑ leaves the empty new line for the list; edit the first
+    update(&mut s, key(KeyCode::Up));
+    assert_eq!(contexts(&s)[0], Ctx::ListPopup);
     update(&mut s, key(KeyCode::Up));
     update(&mut s, key(KeyCode::Up));
-    update(&mut s, key(KeyCode::Char('k')));
     update(&mut s, key(KeyCode::Enter));
     update(&mut s, key(KeyCode::Backspace));
     typed(&mut s, "s");
     update(&mut s, key(KeyCode::Enter));
     assert_eq!(doc(&s).basic.transfer_keywords[0], "agens");
-    update(&mut s, key(KeyCode::Char('j')));
+    assert_eq!(contexts(&s)[0], Ctx::ListPopup, "Enter on an edited keyword goes back to the list");
+    // Delete removes the selected one, Ctrl-Z puts it back where it was
     update(&mut s, key(KeyCode::Down));
-    update(&mut s, key(KeyCode::Char('d')));
+    update(&mut s, key(KeyCode::Down));
+    update(&mut s, key(KeyCode::Delete));
     assert_eq!(doc(&s).basic.transfer_keywords, vec!["agens", "human"]);
+    assert!(list_note(&s).unwrap().contains("Ctrl-Z"), "{:?}", list_note(&s));
+    update(&mut s, ctrl('z'));
+    assert_eq!(doc(&s).basic.transfer_keywords, vec!["agens", "human", "AGENT"]);
+    update(&mut s, key(KeyCode::Delete));
+    assert_eq!(doc(&s).basic.transfer_keywords, vec!["agens", "human"]);
+    // letters on the list are no commands: d, x, a, n, k, j start a keyword
+    typed(&mut s, "dxankj");
+    assert_eq!(doc(&s).basic.transfer_keywords, vec!["agens", "human", "dxankj"]);
     // Esc in an edit cancels it; Esc in the list closes it
-    update(&mut s, key(KeyCode::Enter));
-    typed(&mut s, "zzz");
     update(&mut s, key(KeyCode::Esc));
     assert_eq!(doc(&s).basic.transfer_keywords, vec!["agens", "human"]);
     update(&mut s, key(KeyCode::Esc));
@@ -333,8 +342,8 @@ fn work_time_takes_digits_only_and_fills_the_colon() {
     typed(&mut s, "1200");
     update(&mut s, key(KeyCode::Enter));
     assert_eq!(doc(&s).basic.work_time.workday, vec![chanwiz::model::Segment::new("08:30", "12:00")]);
-    // a second, overlapping segment is kept and flagged
-    update(&mut s, key(KeyCode::Char('a')));
+    // a second, overlapping segment is kept and flagged (digits typed on
+    // the list start a new segment)
     typed(&mut s, "1100");
     update(&mut s, key(KeyCode::Tab));
     typed(&mut s, "1300");
@@ -342,11 +351,10 @@ fn work_time_takes_digits_only_and_fills_the_colon() {
     let w = s.wizard().unwrap();
     assert!(w.errors_of(FieldId::Workday).iter().any(|e| e.message.contains("overlaps")), "{:?}", w.errors);
     for _ in 0..2 {
-        update(&mut s, key(KeyCode::Char('a')));
         typed(&mut s, "20002100");
         update(&mut s, key(KeyCode::Enter));
     }
-    update(&mut s, key(KeyCode::Char('a')));
+    update(&mut s, ctrl('n'));
     let Some(Popup::List(list)) = &s.popup else { panic!() };
     assert!(list.note.as_deref().unwrap().contains("at most 4"), "a fifth segment is refused");
 }
@@ -753,8 +761,7 @@ fn a_paste_into_a_list_editor_is_typed_with_its_rules_and_says_what_it_refused()
     assert_eq!(list_note(&s).as_deref(), Some("pasted 3 keywords"));
     update(&mut s, key(KeyCode::Enter));
     assert_eq!(doc(&s).basic.transfer_keywords, vec!["agent", "human", "operator"]);
-    // too long: cut at the limit, and said
-    update(&mut s, key(KeyCode::Char('a')));
+    // too long: cut at the limit, and said (on the new line Enter opened)
     paste(&mut s, &"x".repeat(40));
     assert!(list_note(&s).unwrap().contains("at most 32 characters"), "{:?}", list_note(&s));
     update(&mut s, key(KeyCode::Enter));

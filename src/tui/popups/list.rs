@@ -40,14 +40,20 @@ pub struct ListEdit {
     pub original: Option<Item>,
     /// The new item is in the list (it holds something).
     pub present: bool,
+    /// Per input: it holds a value nothing was typed into yet, so the
+    /// first digit typed replaces it (a time is typed over, as a selected
+    /// field is).
+    pub fresh: Vec<bool>,
 }
 
 pub struct ListEditor {
     pub field: FieldId,
     pub selected: usize,
     pub editing: Option<ListEdit>,
-    /// Why the last key was refused.
+    /// Why the last key was refused, or what it did.
     pub note: Option<String>,
+    /// Items removed, the last last, with their places: Ctrl-Z puts back.
+    pub removed: Vec<(usize, Item)>,
 }
 
 fn is_time(field: FieldId) -> bool {
@@ -98,6 +104,14 @@ fn put(draft: &mut Draft, field: FieldId, i: usize, value: Option<Item>, insert:
     }
 }
 
+/// An item as a message names it: 'agent', 09:00–12:00.
+fn describe(item: &Item) -> String {
+    match item {
+        Item::Word(w) => format!("'{}'", clean(w)),
+        Item::Segment(s) => format!("{}–{}", clean(&s.start), clean(&s.end)),
+    }
+}
+
 impl ListEdit {
     fn value(&self, field: FieldId) -> Item {
         if is_time(field) {
@@ -115,7 +129,7 @@ impl ListEdit {
 impl ListEditor {
     /// Open on `field`; an empty list starts with a new line to type into.
     pub fn open(w: &Wizard, field: FieldId) -> Self {
-        let mut editor = Self { field, selected: 0, editing: None, note: None };
+        let mut editor = Self { field, selected: 0, editing: None, note: None, removed: Vec::new() };
         if len(&w.draft, field) == 0 {
             editor.start(w, None);
         }
@@ -143,7 +157,8 @@ impl ListEditor {
         };
         let index = index.unwrap_or(n);
         self.selected = index;
-        self.editing = Some(ListEdit { index, inputs, part: 0, present: original.is_some(), original });
+        let fresh = inputs.iter().map(|i| is_time(self.field) && !i.is_empty()).collect();
+        self.editing = Some(ListEdit { index, inputs, part: 0, present: original.is_some(), original, fresh });
     }
 
     /// Write the line as it is into the draft.
@@ -216,43 +231,87 @@ impl ListEditor {
         let max = if time { SEGMENTS_MAX } else { KEYWORDS_MAX };
         self.note = None;
         if let Some(edit) = self.editing.as_mut() {
+            let new_blank = edit.original.is_none() && edit.is_blank();
             match cmd {
+                // Esc or Enter on an empty new line: the editor is done
+                Cmd::Back | Cmd::Activate if new_blank => {
+                    self.editing = None;
+                    w.touched.insert(field);
+                    return Outcome::close();
+                }
                 Cmd::Back => {
                     self.undo(w, shared);
                     return Outcome::none();
                 }
-                Cmd::Activate => {
-                    self.keep(w, shared);
+                // ↑ keeps the line and moves to the list, on the item above
+                Cmd::Up => {
+                    let index = edit.index;
+                    if new_blank {
+                        self.editing = None;
+                    } else {
+                        self.keep(w, shared);
+                    }
+                    self.selected = index.saturating_sub(1).min(len(&w.draft, field));
                     return Outcome::none();
                 }
-                Cmd::NextField if time => edit.part = 1,
-                Cmd::PrevField if time => edit.part = 0,
+                Cmd::Activate => {
+                    let added = edit.original.is_none();
+                    self.keep(w, shared);
+                    // a keyword kept, the next one is typed at once
+                    if added && !time && len(&w.draft, field) < max {
+                        self.start(w, None);
+                    }
+                    return Outcome::none();
+                }
+                Cmd::NextField if time => {
+                    edit.part = 1;
+                    edit.fresh[1] = !edit.inputs[1].is_empty();
+                }
+                Cmd::PrevField if time => {
+                    edit.part = 0;
+                    edit.fresh[0] = !edit.inputs[0].is_empty();
+                }
                 Cmd::Insert => {
                     let Some(c) = c else { return Outcome::none() };
-                    let input = &mut edit.inputs[edit.part];
+                    let part = edit.part;
                     if time {
                         if !c.is_ascii_digit() && c != ':' {
                             self.note = Some("a time is HH:MM: digits only".into());
-                        } else if input.len() < 5 {
-                            if c != ':' {
-                                input.insert(c);
+                        } else {
+                            if edit.fresh[part] {
+                                edit.inputs[part] = LineInput::default();
+                                edit.fresh[part] = false;
                             }
-                            if input.len() == 2 && input.cursor() == 2 {
-                                input.insert(':');
-                            }
-                            if input.len() == 5 && edit.part == 0 {
-                                edit.part = 1;
+                            let input = &mut edit.inputs[part];
+                            if input.len() >= 5 {
+                                self.note = Some(format!(
+                                    "the {} time HH:MM is complete: Backspace or Ctrl-U to change it{}",
+                                    if part == 0 { "start" } else { "end" },
+                                    if part == 0 { ", Tab to the end time" } else { "" }
+                                ));
+                            } else {
+                                if c != ':' {
+                                    input.insert(c);
+                                }
+                                if input.len() == 2 && input.cursor() == 2 {
+                                    input.insert(':');
+                                }
+                                if input.len() == 5 && part == 0 {
+                                    edit.part = 1;
+                                    edit.fresh[1] = !edit.inputs[1].is_empty();
+                                }
                             }
                         }
                     } else if c == ',' || c == ';' {
                         self.note = Some("a keyword may not contain ',' or ';'".into());
-                    } else if input.len() < KEYWORD_MAX {
-                        input.insert(c);
+                    } else if edit.inputs[part].len() < KEYWORD_MAX {
+                        edit.inputs[part].insert(c);
                     } else {
                         self.note = Some(format!("a keyword is at most {KEYWORD_MAX} characters"));
                     }
                 }
                 Cmd::Backspace => {
+                    edit.fresh[edit.part] = false;
                     let input = &mut edit.inputs[edit.part];
                     input.backspace();
                     if time && input.text().ends_with(':') {
@@ -260,6 +319,7 @@ impl ListEditor {
                     }
                 }
                 _ => {
+                    edit.fresh[edit.part] = false;
                     apply_edit(&mut edit.inputs[edit.part], cmd, c);
                 }
             }
@@ -273,18 +333,38 @@ impl ListEditor {
             }
             Cmd::Up => self.selected = self.selected.saturating_sub(1),
             Cmd::Down => self.selected = (self.selected + 1).min(count),
-            Cmd::Activate | Cmd::NewDraft => {
+            Cmd::Activate | Cmd::NewDraft | Cmd::Insert => {
                 let index = (cmd == Cmd::Activate && self.selected < count).then_some(self.selected);
                 if index.is_none() && count >= max {
                     self.note = Some(format!("at most {max} are allowed"));
                 } else {
                     self.start(w, index);
+                    // a character typed on the list is the new item's first
+                    if cmd == Cmd::Insert {
+                        return self.update(Cmd::Insert, c, w, shared);
+                    }
                 }
             }
             Cmd::DeleteItem if self.selected < count => {
                 let i = self.selected;
+                if let Some(gone) = item(&w.draft, field, i) {
+                    self.note = Some(format!("removed {} · Ctrl-Z puts it back", describe(&gone)));
+                    self.removed.push((i, gone));
+                }
                 w.edit(field, shared, |d| put(d, field, i, None, false));
             }
+            Cmd::Undo => match self.removed.pop() {
+                Some((i, back)) if count < max => {
+                    self.note = Some(format!("{} is back", describe(&back)));
+                    w.edit(field, shared, |d| put(d, field, i, Some(back), true));
+                    self.selected = i.min(count);
+                }
+                Some(back) => {
+                    self.removed.push(back);
+                    self.note = Some(format!("at most {max} are allowed"));
+                }
+                None => self.note = Some("nothing removed to put back".into()),
+            },
             _ => {}
         }
         Outcome::none()
