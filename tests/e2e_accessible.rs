@@ -223,6 +223,15 @@ async fn a_channel_is_answered_line_by_line_resumed_after_quitting_submitted_and
         p.wait_for(&["No errors: ready to submit."]);
         wait_prompt(p, "Review");
         r.line("s");
+        // asked once, naming the channel and the backend; Enter sends nothing
+        let s = wait_prompt(p, "Create it? yes or no");
+        assert!(s.contains("Create channel Line_Support on the backend http://127.0.0.1:"), "{s}");
+        r.line("");
+        p.wait_for(&["Not sent: back to Review."]);
+        wait_prompt(p, "Review");
+        r.line("s");
+        wait_prompt(p, "Create it? yes or no");
+        r.line("y");
         p.wait_for(&["Done: channel Line_Support is saved on the backend", "integration URL"]);
         // the Integration steps as prompts
         wait_prompt(p, &hidden(F::BotToken));
@@ -405,6 +414,8 @@ async fn a_complete_file_opens_on_review_and_a_webhook_elsewhere_is_replaced_onl
         p.wait_for(&["No errors: ready to submit."]);
         wait_prompt(p, "Review");
         r.line("s");
+        wait_prompt(p, "Create it? yes or no");
+        r.line("y");
         p.wait_for(&["Done: channel File_Support is saved on the backend"]);
         wait_prompt(p, &hidden(F::BotToken));
         r.line(&bot_token);

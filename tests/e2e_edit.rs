@@ -62,6 +62,13 @@ fn the_key_and_secret_are_replaced_checked_on_review_and_submitted() {
     pane.keys(&["Home"]);
     pane.wait_for(&["Submit", "ready"]);
     pane.keys(&["Enter"]);
+    pane.wait_for(&[
+        "Update the channel?",
+        "Update channel Telegram_Support (version 1)",
+        "2 fields changed",
+        "[y] update it",
+    ]);
+    pane.keys(&["y"]);
     pane.wait_for(&["Channel", "Integration"]);
 
     let ch = block_on(client_for(&server.url, &server.token).get_channel(&id)).unwrap();
@@ -95,6 +102,8 @@ fn an_edit_meeting_another_clients_change_is_merged_without_loss() {
     pane.keys(&["PageDown", "PageDown"]);
     pane.wait_for(&["Step", "4/4", "Submit", "ready"]);
     pane.keys(&["Enter"]);
+    pane.wait_for(&["[y] update it"]);
+    pane.keys(&["y"]);
 
     let merge = pane.wait_for(&["changed", "on", "the", "server", "version", "2"]);
     assert!(merge.contains("yours kept: APP Key"), "{merge}");

@@ -210,6 +210,8 @@ fn a_create_whose_answer_is_lost_makes_one_channel_when_the_wizard_retries() {
     }
     pane.wait_for(&["Step", "4/4", "ready"]);
     pane.keys(&["Enter"]);
+    pane.wait_for(&["[y] create it"]);
+    pane.keys(&["y"]);
     pane.wait_for(&["Submit", "unreachable"]);
     let key = pane.drafts()[0].meta.idempotency_key.clone().expect("the key is on disk");
     assert!(proxy.dropped.load(std::sync::atomic::Ordering::SeqCst) >= 1);
@@ -218,6 +220,8 @@ fn a_create_whose_answer_is_lost_makes_one_channel_when_the_wizard_retries() {
     assert!(proxy_drops <= 5);
     pane.wait_until("the review page again", |s| s.contains("Submit"));
     pane.keys(&["Enter"]);
+    pane.wait_for(&["[y] create it"]);
+    pane.keys(&["y"]);
     pane.wait_for(&["Channel", "Integration", "Telegram_Support"]);
     let out = Command::new(BIN)
         .env("CHANWIZ_HOME", pane.home())

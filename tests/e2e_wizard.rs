@@ -23,6 +23,38 @@ use serde_json::Value;
 use support::serve::Server;
 use support::tmux::*;
 
+/// A reviewed channel is sent only by a deliberate `y`: keys that mean
+/// something else on the steps (Space, Enter) reach Review and its Submit
+/// button, and there they ask once, naming the channel,
+/// the backend and how many fields are set; nothing is created until `y`.
+#[test]
+fn enter_on_submit_asks_once_and_only_y_creates_the_channel() {
+    let server = Server::start(&[]);
+    let mut pane = Pane::new("ask");
+    pane.backend = Some((server.url.clone(), server.token.clone()));
+    let file = pane.home().join("doc.json");
+    std::fs::write(&file, support::EXAMPLE).unwrap();
+    pane.start(&["new", "--from", file.to_str().unwrap()]);
+    // a whole document opens on Review, the focus on [Submit]
+    pane.wait_for(&["Step", "4/4", "Review", "Submit", "ready"]);
+    pane.keys(&["Space", "Enter"]);
+    let ask = pane.wait_for(&["Create the channel?", "[y] create it", "[n] back to Review"]);
+    let name = support::example().basic.channel_name;
+    assert!(ask.contains(&format!("Create channel {name} on the backend")), "{ask}");
+    assert!(ask.contains("fields set"), "{ask}");
+    // Enter (and Space) on the question go back to Review; nothing was sent
+    pane.keys(&["Enter"]);
+    pane.wait_until("back on Review", |s| s.contains("Review") && !s.contains("Create the channel?"));
+    let list = cli_json(&server, pane.home(), &["channels", "list", "--json"]);
+    assert_eq!(list.as_array().unwrap().len(), 0, "a channel was created without a y: {list:?}");
+    pane.keys(&["Enter"]);
+    pane.wait_for(&["Create the channel?"]);
+    pane.keys(&["y"]);
+    pane.wait_for(&["Channel", "Integration", "saved", "apiaccess"]);
+    let list = cli_json(&server, pane.home(), &["channels", "list", "--json"]);
+    assert_eq!(list.as_array().unwrap().len(), 1, "{list:?}");
+}
+
 /// Kills a process when dropped, in case a test fails while it still runs.
 struct Reaper(u32);
 
@@ -127,6 +159,8 @@ fn a_channel_typed_from_the_empty_home_screen_is_submitted_to_the_backend() {
     }
     assert!(!review.contains("Sk-e2e-secret"), "the secret is shown on the review page:\n{review}");
     pane.keys(&["Enter"]);
+    pane.wait_for(&["Create channel Sales_E2E on the backend", "[y] create it"]);
+    pane.keys(&["y"]);
     let page = pane.wait_for(&["Channel", "Integration", "Sales_E2E", "saved", "apiaccess"]);
 
     // the backend has the channel, with what was typed

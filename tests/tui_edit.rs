@@ -97,8 +97,8 @@ fn an_edit_says_what_it_edits_and_lists_its_changes_with_the_secret_only_as_repl
     assert!(screen.contains("APP Key: aicc-telegram-app-7f3a → ak-rotated-2026"), "{screen}");
     assert!(screen.contains("APP Secret: replaced"), "{screen}");
     assert!(!screen.contains("sk-rotated"), "the secret is drawn: {screen}");
-    // Submit sends it
-    let fx = update(&mut s, key(KeyCode::Enter));
+    // Submit asks, then sends it
+    let fx = submit_confirmed(&mut s);
     let fx = disk_ok(&mut s, fx);
     let Some(Effect::Submit(d)) = fx.iter().find(|e| matches!(e, Effect::Submit(_))) else { panic!("{fx:?}") };
     assert_eq!(d.document.channel_info.app_key, "ak-rotated-2026");

@@ -524,7 +524,7 @@ fn review_lists_errors_enter_jumps_and_submit_is_refused_while_any_remain() {
     update(&mut s, key(KeyCode::Esc));
     update(&mut s, key(KeyCode::PageDown));
     update(&mut s, key(KeyCode::PageDown));
-    let fx = update(&mut s, key(KeyCode::Enter));
+    let fx = submit_confirmed(&mut s);
     assert!(!fx.iter().any(|e| matches!(e, Effect::Submit(_))), "the key is saved before the request leaves");
     let fx = disk_ok(&mut s, fx);
     assert!(fx.iter().any(|e| matches!(e, Effect::Submit(_))), "{fx:?}");

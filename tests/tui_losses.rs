@@ -226,7 +226,7 @@ fn submit_ready(link: Link) -> State {
 #[test]
 fn a_create_mints_one_key_saves_it_before_sending_and_every_retry_reuses_it() {
     let mut s = submit_ready(Link::Online);
-    let fx = update(&mut s, key(KeyCode::Enter));
+    let fx = submit_confirmed(&mut s);
     assert!(!fx.iter().any(|e| matches!(e, Effect::Submit(_))), "nothing leaves before the key is on disk");
     let saves = saved_drafts(&fx);
     let key1 = saves[0].0.meta.idempotency_key.clone().expect("the key is in the saved draft");
@@ -250,16 +250,49 @@ fn a_create_mints_one_key_saves_it_before_sending_and_every_retry_reuses_it() {
         let fx = update(&mut s, key(KeyCode::PageDown));
         answer(&mut s, &fx, None);
     }
-    let fx = update(&mut s, key(KeyCode::Enter));
+    let fx = submit_confirmed(&mut s);
     let fx = answer(&mut s, &fx, None).into_iter().chain(fx).collect::<Vec<_>>();
     let Some(Effect::Submit(sent)) = fx.iter().find(|e| matches!(e, Effect::Submit(_))) else { panic!("{fx:?}") };
     assert_eq!(sent.meta.idempotency_key.as_deref(), Some(key1.as_str()), "the retry reuses the key");
 }
 
 #[test]
+fn on_submits_question_no_key_but_y_sends_not_tab_arrows_space_or_enter() {
+    for keys in [
+        vec![KeyCode::Tab, KeyCode::Enter],
+        vec![KeyCode::Right, KeyCode::Enter],
+        vec![KeyCode::Left, KeyCode::Enter],
+        vec![KeyCode::BackTab, KeyCode::Enter],
+        vec![KeyCode::Char(' ')],
+        vec![KeyCode::Enter],
+        vec![KeyCode::Esc],
+        vec![KeyCode::Char('n')],
+    ] {
+        let mut s = submit_ready(Link::Online);
+        update(&mut s, key(KeyCode::Enter));
+        assert!(matches!(s.popup, Some(Popup::Confirm(_))), "Enter on Submit asks");
+        let screen = draw(&s);
+        assert!(screen.contains("Create channel Telegram_Support") && screen.contains("fields set?"), "{screen}");
+        let mut fx = Vec::new();
+        for k in &keys {
+            let now = update(&mut s, key(*k));
+            let then = answer(&mut s, &now, None);
+            fx.extend(now);
+            fx.extend(then);
+        }
+        assert!(!fx.iter().any(|e| matches!(e, Effect::Submit(_))), "{keys:?} sent the draft");
+        assert!(saved_drafts(&fx).iter().all(|(d, _)| d.meta.idempotency_key.is_none()), "{keys:?} began a create");
+    }
+    let mut s = submit_ready(Link::Online);
+    let fx = submit_confirmed(&mut s);
+    let fx = answer(&mut s, &fx, None);
+    assert!(fx.iter().any(|e| matches!(e, Effect::Submit(_))), "y sends: {fx:?}");
+}
+
+#[test]
 fn submit_tries_even_when_the_last_request_failed_and_the_status_follows_the_outcome() {
     let mut s = submit_ready(Link::Unreachable("connection refused".into()));
-    let fx = update(&mut s, key(KeyCode::Enter));
+    let fx = submit_confirmed(&mut s);
     let fx = answer(&mut s, &fx, None);
     assert!(fx.iter().any(|e| matches!(e, Effect::Submit(_))), "a backend that was down may be up now");
     update(&mut s, Action::LinkChanged(Link::TokenRefused));
@@ -350,6 +383,15 @@ fn reachable() -> Vec<(String, Build)> {
         update(&mut s, key(KeyCode::PageDown));
     }
     out.push(("review".into(), Box::new(|| submit_ready(Link::Online))));
+    out.push((
+        "submit's question".into(),
+        Box::new(|| {
+            let mut s = submit_ready(Link::Online);
+            update(&mut s, key(KeyCode::Enter));
+            assert!(matches!(s.popup, Some(Popup::Confirm(_))));
+            s
+        }),
+    ));
     for (name, keys) in [("review scrolled", vec![KeyCode::Down]), ("review at its end", vec![KeyCode::End])] {
         out.push((
             name.into(),

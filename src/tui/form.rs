@@ -971,6 +971,31 @@ pub fn field_name(id: FieldId) -> String {
     }
 }
 
+/// The one question Submit asks before anything is sent, on every face:
+/// it names the channel, the backend and how many fields the request sets
+/// (a create) or changes (an update). `true` for a create.
+pub fn submit_question(draft: &Draft, backend_url: Option<&str>, local: bool) -> (String, bool) {
+    let doc = &draft.document;
+    let name = if doc.basic.channel_name.is_empty() { "(unnamed)" } else { doc.basic.channel_name.as_str() };
+    let backend = match (backend_url, local) {
+        (Some(url), false) => format!("the backend {url}"),
+        (Some(url), true) => format!("the local backend on this machine ({url})"),
+        (None, _) => "the local backend on this machine".to_string(),
+    };
+    let (create, count) = match &draft.meta.base {
+        Some(base) => (false, crate::model::diff::changes(base, doc).len()),
+        None => (true, crate::model::diff::changes(&crate::model::ChannelDocument::default(), doc).len()),
+    };
+    let plural = if count == 1 { "" } else { "s" };
+    let question = if create {
+        format!("Create channel {name} on {backend}, with {count} field{plural} set?")
+    } else {
+        let version = draft.meta.channel_version.map(|v| format!(" (version {v})")).unwrap_or_default();
+        format!("Update channel {name}{version} on {backend}: {count} field{plural} changed?")
+    };
+    (crate::sanitize::clean(&question).into_owned(), create)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -43,6 +43,9 @@ pub enum Ctx {
     /// The help overlay does not fit: it scrolls.
     HelpScroll,
     Confirm,
+    /// Submit's question: only `y` sends; no key that moves or chooses on
+    /// the steps (Tab, arrows, Space, Enter) can reach the sending answer.
+    ConfirmSend,
     SelectPopup,
     ListPopup,
     /// A list popup while its line is being edited.
@@ -195,6 +198,10 @@ pub static BINDINGS: &[Binding] = &[
     ),
     b(Ctx::Confirm, &[K::Char('?')], Cmd::Help, "?", "help"),
     b(Ctx::Confirm, &[K::AnyChar], Cmd::Answer, "", "answer"),
+    b(Ctx::ConfirmSend, &[K::Char('y')], Cmd::Answer, "y", "send"),
+    b(Ctx::ConfirmSend, &[K::Key(C::Enter), K::Key(C::Esc)], Cmd::Back, "Enter Esc", "back to Review"),
+    b(Ctx::ConfirmSend, &[K::Char('?')], Cmd::Help, "?", "help"),
+    b(Ctx::ConfirmSend, &[K::AnyChar], Cmd::Answer, "", "answer"),
     b(Ctx::SelectPopup, &[K::Key(C::Enter)], Cmd::Activate, "Enter", "choose"),
     b(Ctx::SelectPopup, &[K::Key(C::Up), K::Ctrl('p')], Cmd::Up, "↑↓", "move"),
     b(Ctx::SelectPopup, &[K::Key(C::Down), K::Ctrl('n')], Cmd::Down, "", "down"),

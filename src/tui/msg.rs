@@ -278,6 +278,8 @@ pub enum Answer {
     DeleteChannel(String),
     /// Start the export that was confirmed.
     Export,
+    /// Send the reviewed draft (Submit was confirmed).
+    Submit,
     /// Download this export task into this folder.
     DownloadTo {
         task: String,

@@ -105,6 +105,9 @@ pub enum Level {
 /// change (the one-line message).
 pub struct Shared {
     pub backend_url: Option<String>,
+    /// The backend is the one embedded in this process (its URL is a
+    /// loopback port of this machine).
+    pub backend_local: bool,
     pub link: Link,
     pub catalogue: Option<Catalogue>,
     pub catalogue_fetched: Option<DateTime<Utc>>,
@@ -174,6 +177,7 @@ impl State {
             help: None,
             shared: Shared {
                 backend_url,
+                backend_local: false,
                 link,
                 catalogue: None,
                 catalogue_fetched: None,

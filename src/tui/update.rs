@@ -133,7 +133,10 @@ pub fn update(state: &mut State, action: Action) -> Effects {
             Err(e) => state.shared.flash(Level::Error, format!("draft not deleted: {e}")),
         },
         Action::LinkChanged(link) => state.shared.link = link,
-        Action::BackendUrl(url) => state.shared.backend_url = Some(url),
+        Action::BackendUrl(url) => {
+            state.shared.backend_url = Some(url);
+            state.shared.backend_local = true;
+        }
         Action::CatalogueLoaded { catalogue, fetched } => {
             state.shared.catalogue = Some(catalogue);
             state.shared.catalogue_fetched = Some(fetched);

@@ -25,6 +25,19 @@ pub fn typed(s: &mut State, text: &str) -> Vec<Effect> {
     text.chars().flat_map(|c| update(s, key(KeyCode::Char(c)))).collect()
 }
 
+/// Enter on Review's [Submit]: the question opens and nothing is sent
+/// yet; then `y` answers it. The effects of the `y`.
+pub fn submit_confirmed(s: &mut State) -> Vec<Effect> {
+    let fx = update(s, key(KeyCode::Enter));
+    assert!(!fx.iter().any(|e| matches!(e, Effect::Submit(_))), "Enter alone sent the draft: {fx:?}");
+    assert!(
+        matches!(s.popup, Some(chanwiz::tui::popups::Popup::Confirm(_))),
+        "Enter on Submit did not ask: {:?}",
+        s.shared.flash
+    );
+    update(s, key(KeyCode::Char('y')))
+}
+
 /// The example document (`assets/examples/telegram-channel.json`).
 pub fn example() -> ChannelDocument {
     chanwiz::model::parse_document(super::EXAMPLE).unwrap()

@@ -128,6 +128,11 @@ pub struct Session<'a> {
     telegram: Result<crate::telegram::ApiConfig, String>,
     keep_draft: bool,
     pub catalogue: Option<Catalogue>,
+    /// Where the backend is (said in Submit's question); `None` when it is
+    /// the local one on this machine.
+    backend_url: Option<String>,
+    /// The backend is the one embedded in this process.
+    backend_local: bool,
     /// The backend's most recently updated channels (offered to edit).
     pub channels: Vec<crate::api::ChannelSummary>,
     pub draft: Draft,
@@ -164,6 +169,8 @@ impl<'a> Session<'a> {
             telegram,
             keep_draft,
             catalogue: None,
+            backend_url: None,
+            backend_local: false,
             channels: Vec::new(),
             draft: Draft::new(Default::default()),
             persisted: false,
@@ -197,7 +204,10 @@ impl<'a> Session<'a> {
                     match action {
                         Action::CatalogueLoaded { catalogue, .. } => self.catalogue = Some(catalogue),
                         Action::LinkChanged(l) => link = l,
-                        Action::BackendUrl(u) => url = Some(u),
+                        Action::BackendUrl(u) => {
+                            url = Some(u);
+                            self.backend_local = true;
+                        }
                         Action::ChannelsLoaded { items, .. } => self.channels = items,
                         _ => {}
                     }
@@ -208,6 +218,7 @@ impl<'a> Session<'a> {
             }
         }
         let at = url.as_deref().map(|u| format!(" {}", clean(u))).unwrap_or_default();
+        self.backend_url = url.clone();
         let said = match &link {
             Link::Online => format!("Backend{at}: online."),
             Link::Offline => "Offline (--offline): everything but Submit works.".to_string(),
@@ -715,6 +726,18 @@ impl<'a> Session<'a> {
             con.say("Offline (--offline): the draft is saved; submit it later with `chanwiz submit`.");
             return None;
         };
+        // asked once, as on the full screen: only a typed y sends
+        let (question, create) = form::submit_question(&self.draft, self.backend_url.as_deref(), self.backend_local);
+        con.say(&question);
+        let prompt = if create { "Create it? yes or no> " } else { "Update it? yes or no> " };
+        match con.ask(prompt).as_deref().map(yes_no) {
+            Some(Some(true)) => {}
+            Some(_) => {
+                con.say("Not sent: back to Review.");
+                return None;
+            }
+            None => return None,
+        }
         // one key per intended create, on disk before the request leaves
         if self.draft.ensure_idempotency_key() {
             self.dirty = true;

@@ -7,7 +7,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 
 use crate::sanitize::clean;
-use crate::tui::keymap::Cmd;
+use crate::tui::keymap::{Cmd, Ctx};
 use crate::tui::msg::{Answer, Effect, Event, Outcome};
 use crate::tui::theme::Theme;
 use crate::tui::widgets::popup::frame_box;
@@ -27,6 +27,9 @@ pub enum Kind {
     SwitchBot { old: String, new: String },
     /// Start an export of what `what` says (how many, which).
     Export { what: String },
+    /// Send the reviewed draft: `question` names the channel, the backend
+    /// and the number of changes; `create` or update.
+    Submit { question: String, create: bool },
 }
 
 pub struct Confirm {
@@ -61,8 +64,21 @@ impl Confirm {
         Self { kind: Kind::SwitchBot { old, new }, sel: None }
     }
 
+    /// Enter gives "back to Review": only `y` sends, a key that means
+    /// nothing on Review, so hurried Tab, Space or Enter never submit.
+    pub fn submit(question: String, create: bool) -> Self {
+        Self { kind: Kind::Submit { question, create }, sel: None }
+    }
+
     pub fn export(what: String) -> Self {
         Self { kind: Kind::Export { what }, sel: None }
+    }
+
+    pub fn contexts(&self) -> Vec<Ctx> {
+        match self.kind {
+            Kind::Submit { .. } => vec![Ctx::ConfirmSend],
+            _ => vec![Ctx::Confirm],
+        }
     }
 
     /// The answers offered, as (key, what it does), in the order shown.
@@ -117,6 +133,8 @@ impl Confirm {
             (Kind::SwitchBot { .. }, None | Some('n')) => answer(Answer::KeepBot),
             (Kind::Export { .. }, Some('y')) => answer(Answer::Export),
             (Kind::Export { .. }, None | Some('n')) => Outcome::close(),
+            (Kind::Submit { .. }, Some('y')) => answer(Answer::Submit),
+            (Kind::Submit { .. }, None | Some('n')) => Outcome::close(),
             _ => Outcome::none(),
         }
     }
@@ -168,6 +186,12 @@ impl Confirm {
                 ),
                 "[y] switch bots   [n] keep the bot",
             ),
+            Kind::Submit { question, create: true } => {
+                ("Create the channel?", question.clone(), "[y] create it   [n] back to Review")
+            }
+            Kind::Submit { question, create: false } => {
+                ("Update the channel?", question.clone(), "[y] update it   [n] back to Review")
+            }
             Kind::DeleteWebhook => (
                 "Delete the webhook?",
                 "Telegram will stop delivering this bot's messages to the channel until a webhook is set again."
@@ -191,12 +215,12 @@ impl Confirm {
             let text = if i == sel { format!("▸[{k}] {label}") } else { format!("[{k}] {label}") };
             answers.push(Span::styled(text, style));
         }
-        let lines = vec![
-            Line::raw(question),
-            Line::raw(""),
-            Line::from(answers),
-            Line::from(Span::styled("Enter chooses ▸, Tab/←→ move", theme.dim())),
-        ];
+        let hint = match self.kind {
+            Kind::Submit { .. } => "only y sends; Enter, n or Esc go back",
+            _ => "Enter chooses ▸, Tab/←→ move",
+        };
+        let lines =
+            vec![Line::raw(question), Line::raw(""), Line::from(answers), Line::from(Span::styled(hint, theme.dim()))];
         frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
     }
 }

@@ -39,7 +39,7 @@ impl Popup {
     /// The popup's keys, most specific first.
     pub fn contexts(&self) -> Vec<Ctx> {
         match self {
-            Popup::Confirm(_) => vec![Ctx::Confirm],
+            Popup::Confirm(c) => c.contexts(),
             // the filter is a line input like every other
             Popup::Select(_) => vec![Ctx::SelectPopup, Ctx::TextInput],
             Popup::List(l) => l.contexts(),

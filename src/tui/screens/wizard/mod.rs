@@ -429,6 +429,7 @@ impl Wizard {
                 shared.flash(Level::Info, format!("merged with version {}: submitting", current.version));
                 self.submit(shared)
             }
+            Answer::Submit => self.submit(shared),
             Answer::ReplaceWebhook(_)
             | Answer::KeepWebhook
             | Answer::MoveBot
@@ -704,7 +705,7 @@ impl Wizard {
             }
             Cmd::Activate if review => {
                 if self.review_sel == 0 {
-                    return self.submit(shared);
+                    return self.ask_submit(shared);
                 }
                 let target = self.all_errors().get(self.review_sel - 1).map(|e| e.path.clone());
                 match target.and_then(|path| fields::field_for_path(&path, &self.draft)) {
@@ -718,7 +719,7 @@ impl Wizard {
                     None => vec![],
                 }
             }
-            Cmd::Submit if review => return self.submit(shared),
+            Cmd::Submit if review => return self.ask_submit(shared),
             Cmd::Activate => return self.activate(shared),
             Cmd::Clear => {
                 let field = self.focus;
@@ -843,9 +844,24 @@ impl Wizard {
 
     // --- submitting -----------------------------------------------------------
 
-    pub fn submit(&mut self, shared: &mut Shared) -> Outcome {
+    /// Enter on Submit (or Ctrl-X on Review): what would refuse the submit
+    /// is said at once; otherwise one question names the channel, the
+    /// backend and the number of changes, and only its `y` sends.
+    pub fn ask_submit(&mut self, shared: &mut Shared) -> Outcome {
+        if let Some(refused) = self.refuse_submit(shared) {
+            return refused;
+        }
+        let (question, create) =
+            fields::submit_question(&self.draft, shared.backend_url.as_deref(), shared.backend_local);
+        Outcome::event(Event::OpenPopup(crate::tui::popups::Popup::Confirm(
+            crate::tui::popups::confirm::Confirm::submit(question, create),
+        )))
+    }
+
+    /// Why a submit cannot go now (said, with what it does), if it cannot.
+    fn refuse_submit(&mut self, shared: &mut Shared) -> Option<Outcome> {
         if matches!(self.submit, Submit::Busy { .. }) {
-            return Outcome::none();
+            return Some(Outcome::none());
         }
         let n = self.all_errors().len();
         if n > 0 {
@@ -856,18 +872,26 @@ impl Wizard {
                 if n == 1 { "s" } else { "" }
             );
             shared.flash(Level::Error, msg);
-            return Outcome::none();
+            return Some(Outcome::none());
         }
         if let Some(base) = &self.draft.meta.base
             && crate::model::diff::changes(base, &self.draft.document).is_empty()
         {
             shared.flash(Level::Warn, "nothing to submit: the edit changes no field yet");
-            return Outcome::none();
+            return Some(Outcome::none());
         }
         if !shared.link.has_backend() {
             shared
                 .flash(Level::Error, "offline (--offline): the draft is saved; submit it later with `chanwiz submit`");
-            return Outcome::none().with_effects(self.save_if_needed());
+            return Some(Outcome::none().with_effects(self.save_if_needed()));
+        }
+        None
+    }
+
+    /// Send the draft (Submit was confirmed, or a merge was chosen).
+    pub fn submit(&mut self, shared: &mut Shared) -> Outcome {
+        if let Some(refused) = self.refuse_submit(shared) {
+            return refused;
         }
         // one key per intended create, on disk before the request leaves,
         // reused by every retry until the backend answers
