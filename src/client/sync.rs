@@ -183,14 +183,8 @@ pub async fn plan(client: &Client, sources: &[Source]) -> Result<Plan> {
             Some(summary) => {
                 matched.insert(summary.id.clone());
                 let Some(current) = read.remove(&summary.id) else { continue };
-                // the APP Secret is compared by no one: an update keeps the
-                // stored one unless asked (see `apply`)
-                let changes = changes(&current.document, &source.document.without_secrets());
-                if changes.is_empty() {
-                    items.push(Item::Unchanged { source: source.clone(), current: Box::new(current) });
-                } else {
-                    items.push(Item::Update { source: source.clone(), current: Box::new(current), changes });
-                }
+                // an update keeps the stored APP Secret unless asked (see `apply`)
+                items.push(compare(source.clone(), current, Secret::Kept));
             }
         }
     }
@@ -198,6 +192,49 @@ pub async fn plan(client: &Client, sources: &[Source]) -> Result<Plan> {
     only.sort_by(|a, b| a.name.cmp(&b.name));
     items.extend(only.into_iter().map(|c| Item::OnlyOnBackend { channel: c.clone() }));
     Ok(Plan { items })
+}
+
+/// How a document's APP Secret counts when it is compared with the stored
+/// channel. No one can compare it (the backend never returns the stored
+/// one), so it is never "the same"; what differs is when it is sent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Secret {
+    /// Not sent: the update keeps the stored one (`plan`, `apply`).
+    Kept,
+    /// Sent along with an update that changes a field, and then shown as
+    /// replaced; alone it makes no update (`submit FILE --update`: a secret
+    /// a file kept since its create is no edit).
+    WithChanges,
+    /// Sent, and a change by itself (given for this submit:
+    /// `--app-secret-stdin`).
+    Replaced,
+}
+
+/// `source` compared with `current`, the stored channel of its name, as
+/// `plan` compares them: [`Item::Update`] with the fields it changes, or
+/// [`Item::Unchanged`].
+pub fn compare(source: Source, current: Channel, secret: Secret) -> Item {
+    let fields = changes(&current.document, &source.document.without_secrets());
+    let holds_secret = source.document.normalized().channel_info.app_secret.is_some();
+    let changes = match secret {
+        Secret::Kept => fields,
+        Secret::WithChanges if fields.is_empty() => fields,
+        Secret::WithChanges | Secret::Replaced if holds_secret => changes(&current.document, &source.document),
+        Secret::WithChanges | Secret::Replaced => fields,
+    };
+    let current = Box::new(current);
+    if changes.is_empty() { Item::Unchanged { source, current } } else { Item::Update { source, current, changes } }
+}
+
+/// [`plan`] of one document: [`Item::Create`] when the backend has no
+/// channel of its name, else that channel read and [`compare`]d.
+pub async fn plan_one(client: &Client, source: Source, secret: Secret) -> Result<Item> {
+    let name = source.document.normalized().basic.channel_name;
+    let found = client.all_channels(Some(&name)).await?.into_iter().find(|c| c.name == name);
+    match found {
+        None => Ok(Item::Create { source }),
+        Some(summary) => Ok(compare(source, client.get_channel(&summary.id).await?, secret)),
+    }
 }
 
 /// How [`apply`] treats secrets and channels only on the backend.
