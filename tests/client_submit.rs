@@ -422,4 +422,12 @@ fn a_file_of_an_existing_channel_is_diffed_against_it_and_an_unchanged_update_se
     let id = channels_named(&server, "Telegram_Support")[0].id.clone();
     let ch = block_on(server.client().get_channel(&id)).unwrap();
     assert_eq!((ch.version, ch.document.basic.non_working_time_notification.as_str()), (2, "Back at eight."));
+
+    // a backend that does not answer cannot say whether the channel exists:
+    // the diff is a create, and says so
+    let offline = Cli::new(&dead_backend(), &server.token);
+    let out = offline.run(&["submit", f, "--diff"]);
+    assert_eq!(out.code, Some(0), "{}", out.all());
+    assert!(out.stdout.starts_with("create channel Telegram_Support"), "{}", out.stdout);
+    assert!(out.stderr.contains("whether channel Telegram_Support exists is not known"), "{}", out.stderr);
 }

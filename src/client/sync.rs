@@ -413,4 +413,42 @@ mod tests {
         assert_eq!(file_name("Telegram_Support"), "Telegram_Support.json");
         assert_eq!(file_name("../x"), "___x.json");
     }
+
+    #[test]
+    fn a_secret_counts_as_a_change_only_as_its_use_says() {
+        let mut stored = ChannelDocument::default();
+        stored.basic.channel_name = "Kept".into();
+        let current = Channel {
+            id: "c1".into(),
+            version: 1,
+            created: chrono::Utc::now(),
+            updated: chrono::Utc::now(),
+            integration_url: String::new(),
+            has_app_secret: true,
+            has_bot_token: false,
+            document: stored.clone(),
+        };
+        let mut same = stored.clone();
+        same.channel_info.app_secret = Some("s3cr3t".into());
+        let mut edited = same.clone();
+        edited.basic.ou = "ou-2".into();
+        let item = |doc: &ChannelDocument, secret| {
+            compare(Source { file: "f.json".into(), document: doc.clone() }, current.clone(), secret)
+        };
+        let paths = |i: Item| match i {
+            Item::Update { changes, .. } => changes.into_iter().map(|c| c.path).collect::<Vec<_>>(),
+            Item::Unchanged { .. } => Vec::new(),
+            other => panic!("{other:?}"),
+        };
+        // no field changed: only a secret given for this submit is a change
+        assert_eq!(paths(item(&same, Secret::Kept)), Vec::<String>::new());
+        assert_eq!(paths(item(&same, Secret::WithChanges)), Vec::<String>::new());
+        assert_eq!(paths(item(&same, Secret::Replaced)), ["channel_info.app_secret"]);
+        // a field changed: the secret goes along unless kept
+        assert_eq!(paths(item(&edited, Secret::Kept)), ["basic.ou"]);
+        assert_eq!(paths(item(&edited, Secret::WithChanges)), ["channel_info.app_secret", "basic.ou"]);
+        assert_eq!(paths(item(&edited, Secret::Replaced)), ["channel_info.app_secret", "basic.ou"]);
+        // no secret held: the fields alone
+        assert_eq!(paths(item(&stored, Secret::Replaced)), Vec::<String>::new());
+    }
 }
