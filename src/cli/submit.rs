@@ -9,6 +9,11 @@
 //! Idempotency-Key is saved in the draft, so a retry after a lost answer or a
 //! crash reuses it.
 //!
+//! A document file naming a channel that exists is compared with it as
+//! `plan` compares them (`client::sync::plan_one`): `--diff` lists the fields
+//! that change, and `--update` of a file that changes no field sends nothing
+//! ("nothing to submit", as the wizard says), so the version stays.
+//!
 //! `--diff` prints what the submit would change, field by field (the APP
 //! Secret only as "replaced"), and sends nothing. A 412 (the channel changed
 //! meanwhile) is merged per field with the version the draft came from:

@@ -5,7 +5,8 @@
 //! - [`load`] reads the documents (every `*.json` of a folder, in name
 //!   order), refusing two files of one channel name.
 //! - [`plan`] compares them with the backend: `create`, `update` (with the
-//!   field-by-field diff), `unchanged`, and `only on the backend`.
+//!   field-by-field diff), `unchanged`, and `only on the backend`;
+//!   [`plan_one`] does it for one document (`chanwiz submit FILE`).
 //! - [`apply`] carries a plan out: each create with an Idempotency-Key
 //!   derived from the document (a retried apply never makes a second
 //!   channel), each update with `If-Match` of the version planned, so a
