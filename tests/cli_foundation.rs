@@ -221,3 +221,25 @@ fn the_schema_command_prints_the_committed_schema() {
         std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/assets/channel.schema.json")).unwrap();
     assert_eq!(stdout(&o).trim_end(), committed.trim_end());
 }
+
+const EVERY_FIELD_NULL: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/support/every-field-null.json");
+const EXAMPLE_WITH_NULLS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/support/example-with-nulls.json");
+
+#[test]
+fn validate_reads_null_for_any_field_as_the_field_left_out() {
+    let home = tempfile::tempdir().unwrap();
+    // the example with null for the fields it may leave out is valid
+    let o = chanwiz(home.path(), &["validate", EXAMPLE_WITH_NULLS]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(stdout(&o), "valid\n");
+    // every field null breaks exactly the rules an empty document breaks
+    let empty = write(home.path(), "empty.json", "{}");
+    for mode in [&[][..], &["--update"][..]] {
+        let nulls = chanwiz(home.path(), &[&["validate", "--json"][..], mode, &[EVERY_FIELD_NULL]].concat());
+        assert!(!stderr(&nulls).contains("invalid type"), "{}", stderr(&nulls));
+        let want = chanwiz(home.path(), &[&["validate", "--json"][..], mode, &[empty.as_str()]].concat());
+        assert_eq!(nulls.status.code(), want.status.code(), "{}", stderr(&nulls));
+        assert_eq!(stdout(&nulls), stdout(&want));
+        assert!(stdout(&want).contains("basic.channel_name"), "{}", stdout(&want));
+    }
+}

@@ -360,3 +360,74 @@ fn the_library_sends_only_what_the_caller_saved_and_never_writes_the_store() {
     let updated = block_on(chanwiz::client::submit::send(&client, &draft)).unwrap();
     assert!(matches!(updated, chanwiz::client::Submitted::Updated(_)), "{updated:?}");
 }
+
+/// The lines of a diff that name a change.
+fn change_lines(stdout: &str) -> Vec<&str> {
+    stdout.lines().filter_map(|l| l.trim_start().strip_prefix("~ ")).collect()
+}
+
+#[test]
+fn a_file_of_an_existing_channel_is_diffed_against_it_and_an_unchanged_update_sends_nothing() {
+    let server = Server::start(&[]);
+    let cli = Cli::new(&server.url, &server.token);
+    // created from a file with null for the fields it leaves out
+    let file = cli.home.path().join("doc.json");
+    std::fs::write(&file, support::EXAMPLE_WITH_NULLS).unwrap();
+    let f = file.to_str().unwrap();
+    let out = cli.run(&["submit", f]);
+    assert_eq!(out.code, Some(0), "{}", out.all());
+    assert!(out.stdout.contains("created channel") && out.stdout.contains("version 1"), "{}", out.stdout);
+    let version = || channels_named(&server, "Telegram_Support")[0].version;
+
+    // the same file, as plan sees it: nothing changes
+    let plan = cli.run(&["plan", f]);
+    assert!(plan.stdout.contains("unchanged  Telegram_Support"), "{}", plan.all());
+    for args in [&["submit", f, "--diff"][..], &["submit", f, "--diff", "--update"][..], &["submit", f, "--update"][..]]
+    {
+        let out = cli.run(args);
+        assert_eq!(out.code, Some(0), "{args:?}: {}", out.all());
+        assert!(!out.stdout.contains("create channel"), "{args:?}: {}", out.stdout);
+        assert!(
+            out.stdout.contains("nothing to submit: the file changes no field of channel Telegram_Support"),
+            "{args:?}: {}",
+            out.stdout
+        );
+        assert!(out.all().contains("nothing was sent"), "{args:?}: {}", out.all());
+        assert!(!out.all().contains(support::APP_SECRET), "{}", out.all());
+        assert_eq!(version(), 1, "{args:?} made a new version");
+    }
+    let out = cli.run(&["submit", f, "--update", "--json"]);
+    let v: serde_json::Value = serde_json::from_str(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", out.all()));
+    assert_eq!((v["action"].as_str(), v["version"].as_u64()), (Some("unchanged"), Some(1)), "{v}");
+
+    // one field changed: the diff lists it (and the file's APP Secret, sent
+    // with the update), the update makes version 2 with that change
+    let mut doc: serde_json::Value = serde_json::from_str(support::EXAMPLE_WITH_NULLS).unwrap();
+    doc["basic"]["non_working_time_notification"] = "Back at eight.".into();
+    std::fs::write(&file, doc.to_string()).unwrap();
+    let out = cli.run(&["submit", f, "--diff"]);
+    assert_eq!(out.code, Some(0), "{}", out.all());
+    assert!(out.stdout.contains("update channel Telegram_Support"), "{}", out.stdout);
+    assert_eq!(
+        change_lines(&out.stdout),
+        ["APP Secret: replaced", "Non-Working Time Notification: (empty) → Back at eight."],
+        "{}",
+        out.stdout
+    );
+    assert!(out.stderr.contains("--update"), "without --update the submit is refused: {}", out.stderr);
+    assert_eq!(version(), 1, "--diff sent something");
+    let out = cli.run(&["submit", f, "--update"]);
+    assert_eq!(out.code, Some(0), "{}", out.all());
+    assert!(out.stdout.contains("updated channel") && out.stdout.contains("version 2"), "{}", out.stdout);
+    let id = channels_named(&server, "Telegram_Support")[0].id.clone();
+    let ch = block_on(server.client().get_channel(&id)).unwrap();
+    assert_eq!((ch.version, ch.document.basic.non_working_time_notification.as_str()), (2, "Back at eight."));
+
+    // a backend that does not answer cannot say whether the channel exists:
+    // the diff is a create, and says so
+    let offline = Cli::new(&dead_backend(), &server.token);
+    let out = offline.run(&["submit", f, "--diff"]);
+    assert_eq!(out.code, Some(0), "{}", out.all());
+    assert!(out.stdout.starts_with("create channel Telegram_Support"), "{}", out.stdout);
+    assert!(out.stderr.contains("whether channel Telegram_Support exists is not known"), "{}", out.stderr);
+}

@@ -301,3 +301,28 @@ fn a_missing_or_corrupt_index_is_rebuilt_from_the_files() {
     let (rows, problems) = store.rows().unwrap();
     assert_eq!((rows.len(), problems.len()), (2, 1));
 }
+
+#[test]
+fn a_draft_file_with_null_for_its_fields_loads_as_if_they_were_left_out() {
+    let (_root, store) = store();
+    let d = store.create(example(), false).unwrap();
+    let file = store.dir().join(format!("{}.json", d.meta.id));
+    let mut on_disk: serde_json::Value = serde_json::from_str(&fs::read_to_string(&file).unwrap()).unwrap();
+    on_disk["document"] = serde_json::from_str(include_str!("support/every-field-null.json")).unwrap();
+    fs::write(&file, on_disk.to_string()).unwrap();
+    let loaded = store.load(&d.meta.id).unwrap();
+    assert_eq!(loaded.document, ChannelDocument::default());
+
+    let with_nulls = include_str!("support/example-with-nulls.json");
+    on_disk["document"] = serde_json::from_str(with_nulls).unwrap();
+    fs::write(&file, on_disk.to_string()).unwrap();
+    let loaded = store.load(&d.meta.id).unwrap();
+    let mut want = example();
+    want.basic.non_working_time_notification.clear();
+    want.basic.session_end_no_customer_reply.end_message.clear();
+    want.basic.session_transfer_no_agent_reply = Default::default();
+    want.basic.offline_messages.agent_outbound_time_limit_minutes = None;
+    want.robot.robot_assistant = Default::default();
+    assert_eq!(loaded.document, want);
+    assert_eq!(store.list().unwrap().problems.len(), 0, "nothing moved aside");
+}

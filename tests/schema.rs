@@ -57,3 +57,30 @@ fn the_schema_refuses_unknown_keys_and_lists_every_catalogue_key() {
         assert_eq!(defs[def]["additionalProperties"], false, "{def}");
     }
 }
+
+/// Whether a property's schema takes `null` (the field catalogue: `null` for
+/// an optional field means the field is absent).
+fn takes_null(prop: &serde_json::Value) -> bool {
+    let null = serde_json::json!("null");
+    match &prop["type"] {
+        serde_json::Value::Array(types) => types.contains(&null),
+        serde_json::Value::String(t) => t == "null",
+        _ => prop["anyOf"].as_array().is_some_and(|any| any.iter().any(|s| s["type"] == null)),
+    }
+}
+
+#[test]
+fn every_field_and_section_of_the_schema_takes_null() {
+    let v: serde_json::Value = serde_json::from_str(SCHEMA).unwrap();
+    let mut objects = vec![("(document)".to_string(), &v)];
+    objects.extend(v["$defs"].as_object().unwrap().iter().map(|(k, d)| (k.clone(), d)));
+    let mut checked = 0;
+    for (name, object) in objects {
+        let Some(props) = object["properties"].as_object() else { continue };
+        for (key, prop) in props {
+            assert!(takes_null(prop), "{name}.{key} does not take null: {prop}");
+            checked += 1;
+        }
+    }
+    assert!(checked > 40, "{checked}");
+}

@@ -634,3 +634,52 @@ fn the_openapi_document_describes_exactly_the_routes_served() {
     assert_eq!(documented, served);
     assert!(served.len() >= 20);
 }
+
+/// A raw JSON body, as a client other than chanwiz sends it.
+fn raw(r: reqwest::RequestBuilder, body: &Value) -> reqwest::RequestBuilder {
+    r.header("content-type", "application/json").body(body.to_string())
+}
+
+#[tokio::test]
+async fn null_for_any_field_of_a_create_or_an_update_is_that_field_left_out() {
+    let s = start(0).await;
+    // the example with null for the fields it may leave out is created as
+    // the example without them
+    let with_nulls: Value = serde_json::from_str(support::EXAMPLE_WITH_NULLS).unwrap();
+    let r = raw(s.post("/api/v1/channels"), &with_nulls).header("Idempotency-Key", "nulls-1").send().await.unwrap();
+    let (status, body) = status_json(r).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let created: Channel = serde_json::from_value(body).unwrap();
+    let want: chanwiz::model::ChannelDocument = serde_json::from_value(support::without_nulls(&with_nulls)).unwrap();
+    assert_eq!(created.document, want.normalized().without_secrets());
+    assert!(!created.document.basic.session_transfer_no_agent_reply.enabled);
+    assert_eq!(created.document.basic.last_agent_mode.retention_hours, 24);
+
+    // every field null breaks the rules an empty document breaks, no more
+    let nulls: Value = serde_json::from_str(support::EVERY_FIELD_NULL).unwrap();
+    let r = raw(s.post("/api/v1/channels"), &nulls).header("Idempotency-Key", "nulls-2").send().await.unwrap();
+    let (status, null_body) = status_json(r).await;
+    let r = raw(s.post("/api/v1/channels"), &json!({})).header("Idempotency-Key", "nulls-3").send().await.unwrap();
+    let (empty_status, empty_body) = status_json(r).await;
+    assert_eq!((status, &null_body["errors"]), (empty_status, &empty_body["errors"]), "{null_body}");
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+
+    // an update with null at any one key of the example is the update
+    // without that key
+    let path = format!("/api/v1/channels/{}", created.id);
+    let example: Value = serde_json::from_str(EXAMPLE).unwrap();
+    let put = |doc: Value| {
+        let r = raw(s.put(&path), &doc).header("If-Match", "*");
+        async move {
+            let (status, body) = status_json(r.send().await.unwrap()).await;
+            (status, body["errors"].clone(), body["document"].clone())
+        }
+    };
+    let keys = support::each_key_null(&example);
+    assert!(keys.len() > 40);
+    for (key, nulled, absent) in keys {
+        let got = put(nulled).await;
+        assert_ne!(got.0, StatusCode::BAD_REQUEST, "{key}: {got:?}");
+        assert_eq!(got, put(absent).await, "{key}: null is not the key left out");
+    }
+}

@@ -9,6 +9,11 @@
 //! Idempotency-Key is saved in the draft, so a retry after a lost answer or a
 //! crash reuses it.
 //!
+//! A document file naming a channel that exists is compared with it as
+//! `plan` compares them (`client::sync::plan_one`): `--diff` lists the fields
+//! that change, and `--update` of a file that changes no field sends nothing
+//! ("nothing to submit", as the wizard says), so the version stays.
+//!
 //! `--diff` prints what the submit would change, field by field (the APP
 //! Secret only as "replaced"), and sends nothing. A 412 (the channel changed
 //! meanwhile) is merged per field with the version the draft came from:
@@ -27,6 +32,7 @@ use super::drafts::draft_errors;
 use super::validate::load_document;
 use super::{exit, fail};
 use crate::api::Channel;
+use crate::client::sync::{self, Item, Secret, Source};
 use crate::client::{self, Client, ClientError, Submitted};
 use crate::drafts::{Draft, DraftError, DraftStore};
 use crate::model::diff::{Change, Side, changes, merge3};
@@ -54,10 +60,11 @@ pub struct SubmitArgs {
     pub as_new: bool,
     /// For a document file naming a channel that exists: update that channel
     /// (its stored APP Secret kept unless the file holds one) instead of
-    /// refusing.
+    /// refusing; a file that changes no field sends nothing.
     #[arg(long)]
     pub update: bool,
-    /// Print what the submit would change, field by field, and send nothing.
+    /// Print what the submit would change, field by field, and send nothing
+    /// (a file naming an existing channel is compared with it).
     #[arg(long)]
     pub diff: bool,
     /// Keep the draft after the backend confirmed the submit (it then edits
@@ -66,8 +73,10 @@ pub struct SubmitArgs {
     pub keep_draft: bool,
     /// Print the result as JSON: {"action": "created"|"updated", "id",
     /// "name", "version", "integration_url", "draft": {"id", "kept"}|null};
-    /// with --diff, {"action": "create"|"update", "name", "changes": [{"path",
-    /// "label", "old", "new"}], …}.
+    /// an update that changes no field sends nothing: {"action": "unchanged",
+    /// "id", "name", "version", …}; with --diff, {"action":
+    /// "create"|"update"|"unchanged", "name", "changes": [{"path", "label",
+    /// "old", "new"}], …}.
     #[arg(long)]
     pub json: bool,
     #[command(flatten)]
@@ -150,11 +159,15 @@ fn submit_file(args: &SubmitArgs, paths: &Paths) -> ExitCode {
     {
         return code;
     }
+    // a secret given for this submit is a change; one the file kept since
+    // its create goes along with an update that changes a field
+    let secret = if args.app_secret_stdin { Secret::Replaced } else { Secret::WithChanges };
+    let source = Source { file: file.to_path_buf(), document: doc };
     if args.diff {
-        print_create_diff(&doc, args.json);
-        return ExitCode::SUCCESS;
+        return diff_file(args, paths, source, secret);
     }
-    let errors = validate(&doc, if args.update { Mode::Update } else { Mode::Create });
+    let doc = &source.document;
+    let errors = validate(doc, if args.update { Mode::Update } else { Mode::Create });
     if !errors.is_empty() {
         return print_rule_errors(&errors);
     }
@@ -162,43 +175,149 @@ fn submit_file(args: &SubmitArgs, paths: &Paths) -> ExitCode {
         Ok(c) => c,
         Err(code) => return code,
     };
-    // A channel of that name exists: an update only when asked for.
-    let name = doc.normalized().basic.channel_name;
-    let existing = match call(client.all_channels(Some(&name))) {
-        Ok(rows) => rows.into_iter().find(|r| r.name == name),
+    // A channel of that name exists: compared with it, and updated only
+    // when asked for and something changes.
+    let item = match call(sync::plan_one(&client, source.clone(), secret)) {
+        Ok(item) => item,
         Err(code) => return code,
     };
-    if let Some(row) = existing {
-        if !args.update {
-            return fail(
-                exit::REFUSED,
-                &format!(
-                    "channel {} already exists (id {}, version {}): `chanwiz submit {} --update` or `chanwiz apply {}` updates it; nothing was sent",
-                    clean(&name),
-                    clean(&row.id),
-                    row.version,
-                    args.target,
-                    args.target
-                ),
-            );
+    let current = match &item {
+        Item::Create { .. } | Item::OnlyOnBackend { .. } => None,
+        Item::Update { current, .. } | Item::Unchanged { current, .. } => Some(current),
+    };
+    if let Some(current) = current
+        && !args.update
+    {
+        return fail(
+            exit::REFUSED,
+            &format!(
+                "channel {} already exists (id {}, version {}): `chanwiz submit {} --update` or `chanwiz apply {}` updates it; nothing was sent",
+                clean(&current.document.basic.channel_name),
+                clean(&current.id),
+                current.version,
+                args.target,
+                args.target
+            ),
+        );
+    }
+    match item {
+        Item::Unchanged { current, .. } => {
+            print_unchanged(&current, args.json);
+            eprintln!("nothing was sent");
+            ExitCode::SUCCESS
         }
-        return match call(client.update_channel(&row.id, row.version, &doc)) {
+        Item::Update { current, .. } => match call(client.update_channel(&current.id, current.version, doc)) {
             Err(code) => code,
             Ok(ch) => {
                 print_channel("updated", &ch, args.json, None);
                 ExitCode::SUCCESS
             }
-        };
-    }
-    // A file has nowhere to keep the key between runs: retries within this
-    // run reuse it; a new run is a new create.
-    let key = uuid::Uuid::new_v4().to_string();
-    match call(client.create_channel(&doc, &key)) {
-        Err(code) => code,
-        Ok(ch) => {
-            print_channel("created", &ch, args.json, None);
-            ExitCode::SUCCESS
+        },
+        Item::Create { .. } | Item::OnlyOnBackend { .. } => {
+            // A file has nowhere to keep the key between runs: retries within
+            // this run reuse it; a new run is a new create.
+            let key = uuid::Uuid::new_v4().to_string();
+            match call(client.create_channel(doc, &key)) {
+                Err(code) => code,
+                Ok(ch) => {
+                    print_channel("created", &ch, args.json, None);
+                    ExitCode::SUCCESS
+                }
+            }
         }
+    }
+}
+
+/// "nothing to submit": an update of `current` that changes no field, as
+/// text or (`json`) `{"action": "unchanged", "id", "name", "version"}`.
+fn print_unchanged(current: &Channel, json: bool) {
+    if json {
+        let value = serde_json::json!({
+            "action": "unchanged", "id": current.id, "name": current.document.basic.channel_name,
+            "version": current.version, "integration_url": current.integration_url, "draft": null,
+        });
+        emit(&crate::sanitize::clean_multiline(&value.to_string()));
+        return;
+    }
+    emit(&format!(
+        "nothing to submit: the file changes no field of channel {} ({}, version {})",
+        clean(&current.document.basic.channel_name),
+        clean(&current.id),
+        current.version
+    ));
+}
+
+/// `--diff` of a document file: compared with the channel of its name when
+/// the backend has one (as `plan` compares them), else a create; when the
+/// backend cannot be asked, shown as a create and said so.
+fn diff_file(args: &SubmitArgs, paths: &Paths, source: Source, secret: Secret) -> ExitCode {
+    let name = source.document.normalized().basic.channel_name;
+    let asked = match args.backend.connect(paths) {
+        Ok(client) => match block_on(sync::plan_one(&client, source.clone(), secret)) {
+            Ok(asked) => asked,
+            Err(code) => return code,
+        },
+        Err(e) => Err(e),
+    };
+    let item = match asked {
+        Ok(item) => item,
+        Err(e) if e.is_unreachable() => {
+            eprintln!(
+                "chanwiz: {}: whether channel {} exists is not known; shown as a create",
+                clean(&e.to_string()),
+                clean(&name)
+            );
+            Item::Create { source }
+        }
+        Err(e) => return report(&e),
+    };
+    match &item {
+        Item::Create { source } => print_create_diff(&source.document, args.json),
+        Item::Unchanged { current, .. } => {
+            if args.json {
+                let value = serde_json::json!({
+                    "action": "unchanged", "name": current.document.basic.channel_name, "id": current.id,
+                    "version": current.version, "changes": [],
+                });
+                emit(&crate::sanitize::clean_multiline(&value.to_string()));
+            } else {
+                print_unchanged(current, false);
+            }
+        }
+        Item::Update { current, changes, .. } => {
+            print_update_diff(current, changes, args.json);
+        }
+        Item::OnlyOnBackend { .. } => {}
+    }
+    if !args.json && matches!(item, Item::Update { .. }) && !args.update {
+        eprintln!("channel {} exists: `chanwiz submit {} --update` updates it", clean(&name), args.target);
+    }
+    if !args.json {
+        eprintln!("nothing was sent (--diff)");
+    }
+    ExitCode::SUCCESS
+}
+
+/// What an update of `current` changes, field by field.
+fn print_update_diff(current: &Channel, changed: &[Change], json: bool) {
+    if json {
+        let value = serde_json::json!({
+            "action": "update", "name": current.document.basic.channel_name, "id": current.id,
+            "version": current.version, "changes": changes_json(changed),
+        });
+        emit(&crate::sanitize::clean_multiline(&value.to_string()));
+        return;
+    }
+    emit(&format!(
+        "update channel {} ({}, version {}): {} field{} changed",
+        clean(&current.document.basic.channel_name),
+        clean(&current.id),
+        current.version,
+        changed.len(),
+        if changed.len() == 1 { "" } else { "s" }
+    ));
+    for c in changed {
+        emit(&format!("  ~ {}", one_line(&c.line())));
     }
 }
 

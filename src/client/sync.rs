@@ -5,7 +5,8 @@
 //! - [`load`] reads the documents (every `*.json` of a folder, in name
 //!   order), refusing two files of one channel name.
 //! - [`plan`] compares them with the backend: `create`, `update` (with the
-//!   field-by-field diff), `unchanged`, and `only on the backend`.
+//!   field-by-field diff), `unchanged`, and `only on the backend`;
+//!   [`plan_one`] does it for one document (`chanwiz submit FILE`).
 //! - [`apply`] carries a plan out: each create with an Idempotency-Key
 //!   derived from the document (a retried apply never makes a second
 //!   channel), each update with `If-Match` of the version planned, so a
@@ -183,14 +184,8 @@ pub async fn plan(client: &Client, sources: &[Source]) -> Result<Plan> {
             Some(summary) => {
                 matched.insert(summary.id.clone());
                 let Some(current) = read.remove(&summary.id) else { continue };
-                // the APP Secret is compared by no one: an update keeps the
-                // stored one unless asked (see `apply`)
-                let changes = changes(&current.document, &source.document.without_secrets());
-                if changes.is_empty() {
-                    items.push(Item::Unchanged { source: source.clone(), current: Box::new(current) });
-                } else {
-                    items.push(Item::Update { source: source.clone(), current: Box::new(current), changes });
-                }
+                // an update keeps the stored APP Secret unless asked (see `apply`)
+                items.push(compare(source.clone(), current, Secret::Kept));
             }
         }
     }
@@ -198,6 +193,49 @@ pub async fn plan(client: &Client, sources: &[Source]) -> Result<Plan> {
     only.sort_by(|a, b| a.name.cmp(&b.name));
     items.extend(only.into_iter().map(|c| Item::OnlyOnBackend { channel: c.clone() }));
     Ok(Plan { items })
+}
+
+/// How a document's APP Secret counts when it is compared with the stored
+/// channel. No one can compare it (the backend never returns the stored
+/// one), so it is never "the same"; what differs is when it is sent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Secret {
+    /// Not sent: the update keeps the stored one (`plan`, `apply`).
+    Kept,
+    /// Sent along with an update that changes a field, and then shown as
+    /// replaced; alone it makes no update (`submit FILE --update`: a secret
+    /// a file kept since its create is no edit).
+    WithChanges,
+    /// Sent, and a change by itself (given for this submit:
+    /// `--app-secret-stdin`).
+    Replaced,
+}
+
+/// `source` compared with `current`, the stored channel of its name, as
+/// `plan` compares them: [`Item::Update`] with the fields it changes, or
+/// [`Item::Unchanged`].
+pub fn compare(source: Source, current: Channel, secret: Secret) -> Item {
+    let fields = changes(&current.document, &source.document.without_secrets());
+    let holds_secret = source.document.normalized().channel_info.app_secret.is_some();
+    let changes = match secret {
+        Secret::Kept => fields,
+        Secret::WithChanges if fields.is_empty() => fields,
+        Secret::WithChanges | Secret::Replaced if holds_secret => changes(&current.document, &source.document),
+        Secret::WithChanges | Secret::Replaced => fields,
+    };
+    let current = Box::new(current);
+    if changes.is_empty() { Item::Unchanged { source, current } } else { Item::Update { source, current, changes } }
+}
+
+/// [`plan`] of one document: [`Item::Create`] when the backend has no
+/// channel of its name, else that channel read and [`compare`]d.
+pub async fn plan_one(client: &Client, source: Source, secret: Secret) -> Result<Item> {
+    let name = source.document.normalized().basic.channel_name;
+    let found = client.all_channels(Some(&name)).await?.into_iter().find(|c| c.name == name);
+    match found {
+        None => Ok(Item::Create { source }),
+        Some(summary) => Ok(compare(source, client.get_channel(&summary.id).await?, secret)),
+    }
 }
 
 /// How [`apply`] treats secrets and channels only on the backend.
@@ -375,5 +413,43 @@ mod tests {
         assert!(matches!(load(&dir.path().join("missing")), Err(LoadError::Io { .. })));
         assert_eq!(file_name("Telegram_Support"), "Telegram_Support.json");
         assert_eq!(file_name("../x"), "___x.json");
+    }
+
+    #[test]
+    fn a_secret_counts_as_a_change_only_as_its_use_says() {
+        let mut stored = ChannelDocument::default();
+        stored.basic.channel_name = "Kept".into();
+        let current = Channel {
+            id: "c1".into(),
+            version: 1,
+            created: chrono::Utc::now(),
+            updated: chrono::Utc::now(),
+            integration_url: String::new(),
+            has_app_secret: true,
+            has_bot_token: false,
+            document: stored.clone(),
+        };
+        let mut same = stored.clone();
+        same.channel_info.app_secret = Some("s3cr3t".into());
+        let mut edited = same.clone();
+        edited.basic.ou = "ou-2".into();
+        let item = |doc: &ChannelDocument, secret| {
+            compare(Source { file: "f.json".into(), document: doc.clone() }, current.clone(), secret)
+        };
+        let paths = |i: Item| match i {
+            Item::Update { changes, .. } => changes.into_iter().map(|c| c.path).collect::<Vec<_>>(),
+            Item::Unchanged { .. } => Vec::new(),
+            other => panic!("{other:?}"),
+        };
+        // no field changed: only a secret given for this submit is a change
+        assert_eq!(paths(item(&same, Secret::Kept)), Vec::<String>::new());
+        assert_eq!(paths(item(&same, Secret::WithChanges)), Vec::<String>::new());
+        assert_eq!(paths(item(&same, Secret::Replaced)), ["channel_info.app_secret"]);
+        // a field changed: the secret goes along unless kept
+        assert_eq!(paths(item(&edited, Secret::Kept)), ["basic.ou"]);
+        assert_eq!(paths(item(&edited, Secret::WithChanges)), ["channel_info.app_secret", "basic.ou"]);
+        assert_eq!(paths(item(&edited, Secret::Replaced)), ["channel_info.app_secret", "basic.ou"]);
+        // no secret held: the fields alone
+        assert_eq!(paths(item(&stored, Secret::Replaced)), Vec::<String>::new());
     }
 }

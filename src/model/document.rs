@@ -2,10 +2,11 @@
 //! what the backend stores. Keys follow the field catalogue
 //! (shared/spec/channel-fields.md) exactly. Every field may be absent and then
 //! takes its default, so that an unfinished draft is still a document; what is
-//! missing is reported by validation, not by parsing. Unknown keys are refused.
+//! missing is reported by validation, not by parsing. `null` for any field (or
+//! section) is the same as leaving it out. Unknown keys are refused.
 
 use schemars::JsonSchema;
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Deserializer, Serialize};
 
 /// The document format this binary reads and writes.
 pub const SCHEMA_VERSION: u32 = 1;
@@ -15,19 +16,24 @@ pub const SCHEMA_VERSION: u32 = 1;
 #[serde(deny_unknown_fields)]
 pub struct ChannelDocument {
     /// Document format version; this release reads and writes 1.
-    #[serde(default = "schema_version_default")]
+    #[serde(default = "schema_version_default", deserialize_with = "schema_version_or")]
+    #[schemars(with = "Option<u32>")]
     pub schema_version: u32,
     /// Channel Selection: only "telegram" is offered.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "or_default")]
+    #[schemars(with = "Option<ChannelType>")]
     pub channel_type: ChannelType,
     /// Page 1: Channel information.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "or_default")]
+    #[schemars(with = "Option<ChannelInfo>")]
     pub channel_info: ChannelInfo,
     /// Page 2: Basic configuration.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "or_default")]
+    #[schemars(with = "Option<Basic>")]
     pub basic: Basic,
     /// Page 3: Robot configuration.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "or_default")]
+    #[schemars(with = "Option<Robot>")]
     pub robot: Robot,
 }
 
@@ -67,20 +73,24 @@ impl ChannelType {
 #[serde(deny_unknown_fields)]
 pub struct ChannelInfo {
     /// APP Key: the AK from API Fabric.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "or_default")]
+    #[schemars(with = "Option<String>")]
     pub app_key: String,
     /// APP Secret: the SK from API Fabric. Write-only: never exported or returned.
     /// On an edit, absent keeps the stored one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub app_secret: Option<String>,
     /// BaseUrl: `https://<IP>:<port>` of the system frontend.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "or_default")]
+    #[schemars(with = "Option<String>")]
     pub base_url: String,
     /// Id of an uploaded certificate whose role is trust.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "or_default")]
+    #[schemars(with = "Option<String>")]
     pub trust_certificate: String,
     /// Id of an uploaded certificate whose role is identity.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "or_default")]
+    #[schemars(with = "Option<String>")]
     pub identity_certificate: String,
 }
 
@@ -88,31 +98,42 @@ pub struct ChannelInfo {
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Basic {
-    #[serde(default)]
+    #[serde(default, deserialize_with = "or_default")]
+    #[schemars(with = "Option<String>")]
     pub channel_name: String,
     /// Id of an OU of the tenant.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "or_default")]
+    #[schemars(with = "Option<String>")]
     pub ou: String,
     /// Id of a multimedia called route (skill queue) of the tenant.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "or_default")]
+    #[schemars(with = "Option<String>")]
     pub skill_queue: String,
     /// Keywords that switch a customer from the robot to an agent.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "or_default")]
+    #[schemars(with = "Option<Vec<String>>")]
     pub transfer_keywords: Vec<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "or_default")]
+    #[schemars(with = "Option<WorkTime>")]
     pub work_time: WorkTime,
     /// Sent to a customer who reaches the channel outside work time.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "or_default")]
+    #[schemars(with = "Option<String>")]
     pub non_working_time_notification: String,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "or_default")]
+    #[schemars(with = "Option<LastAgentMode>")]
     pub last_agent_mode: LastAgentMode,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "or_default")]
+    #[schemars(with = "Option<SessionEndNoCustomerReply>")]
     pub session_end_no_customer_reply: SessionEndNoCustomerReply,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "or_default")]
+    #[schemars(with = "Option<SessionTransferNoAgentReply>")]
     pub session_transfer_no_agent_reply: SessionTransferNoAgentReply,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "or_default")]
+    #[schemars(with = "Option<SessionTransfer>")]
     pub session_transfer: SessionTransfer,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "or_default")]
+    #[schemars(with = "Option<OfflineMessages>")]
     pub offline_messages: OfflineMessages,
 }
 
@@ -120,9 +141,11 @@ pub struct Basic {
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct WorkTime {
-    #[serde(default)]
+    #[serde(default, deserialize_with = "or_default")]
+    #[schemars(with = "Option<Vec<Segment>>")]
     pub workday: Vec<Segment>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "or_default")]
+    #[schemars(with = "Option<Vec<Segment>>")]
     pub non_workday: Vec<Segment>,
 }
 
@@ -130,9 +153,11 @@ pub struct WorkTime {
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Segment {
-    #[serde(default)]
+    #[serde(default, deserialize_with = "or_default")]
+    #[schemars(with = "Option<String>")]
     pub start: String,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "or_default")]
+    #[schemars(with = "Option<String>")]
     pub end: String,
 }
 
@@ -161,13 +186,16 @@ pub fn parse_hhmm(text: &str) -> Option<u32> {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LastAgentMode {
-    #[serde(default)]
+    #[serde(default, deserialize_with = "or_default")]
+    #[schemars(with = "Option<bool>")]
     pub enabled: bool,
     /// How long the last agent is remembered, 1–72 hours.
-    #[serde(default = "d24")]
+    #[serde(default = "int::<24>", deserialize_with = "int_or::<24, _>")]
+    #[schemars(with = "Option<i64>")]
     pub retention_hours: i64,
     /// How long to wait for that agent, 10–600 seconds.
-    #[serde(default = "d60")]
+    #[serde(default = "int::<60>", deserialize_with = "int_or::<60, _>")]
+    #[schemars(with = "Option<i64>")]
     pub wait_seconds: i64,
 }
 
@@ -181,13 +209,16 @@ impl Default for LastAgentMode {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SessionEndNoCustomerReply {
-    #[serde(default)]
+    #[serde(default, deserialize_with = "or_default")]
+    #[schemars(with = "Option<bool>")]
     pub enabled: bool,
     /// 2–1440 minutes.
-    #[serde(default = "d20")]
+    #[serde(default = "int::<20>", deserialize_with = "int_or::<20, _>")]
+    #[schemars(with = "Option<i64>")]
     pub timeout_minutes: i64,
     /// Sent to the customer when the session ends (at most 256 characters).
-    #[serde(default)]
+    #[serde(default, deserialize_with = "or_default")]
+    #[schemars(with = "Option<String>")]
     pub end_message: String,
 }
 
@@ -201,16 +232,20 @@ impl Default for SessionEndNoCustomerReply {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SessionTransferNoAgentReply {
-    #[serde(default)]
+    #[serde(default, deserialize_with = "or_default")]
+    #[schemars(with = "Option<bool>")]
     pub enabled: bool,
     /// 30–3600 seconds.
-    #[serde(default = "d120")]
+    #[serde(default = "int::<120>", deserialize_with = "int_or::<120, _>")]
+    #[schemars(with = "Option<i64>")]
     pub timeout_seconds: i64,
     /// Skill queue that takes the session; not the channel's own.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "or_default")]
+    #[schemars(with = "Option<String>")]
     pub target_skill_queue: String,
     /// Sent to the customer on transfer (at most 256 characters).
-    #[serde(default)]
+    #[serde(default, deserialize_with = "or_default")]
+    #[schemars(with = "Option<String>")]
     pub notice: String,
 }
 
@@ -224,9 +259,11 @@ impl Default for SessionTransferNoAgentReply {
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SessionTransfer {
-    #[serde(default)]
+    #[serde(default, deserialize_with = "or_default")]
+    #[schemars(with = "Option<bool>")]
     pub enabled: bool,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "or_default")]
+    #[schemars(with = "Option<Vec<TransferTarget>>")]
     pub targets: Vec<TransferTarget>,
 }
 
@@ -254,21 +291,26 @@ impl TransferTarget {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct OfflineMessages {
-    #[serde(default)]
+    #[serde(default, deserialize_with = "or_default")]
+    #[schemars(with = "Option<bool>")]
     pub enabled: bool,
     /// Offline Message Prompt (at most 256 characters, none of ' " / < > \ ;).
-    #[serde(default)]
+    #[serde(default, deserialize_with = "or_default")]
+    #[schemars(with = "Option<String>")]
     pub prompt: String,
     /// 1–60 minutes.
-    #[serde(default = "d30")]
+    #[serde(default = "int::<30>", deserialize_with = "int_or::<30, _>")]
+    #[schemars(with = "Option<i64>")]
     pub routing_time_limit_minutes: i64,
     /// null = unlimited; 0–10080 minutes; 0 = agents may not reply.
     #[serde(default)]
     pub agent_outbound_time_limit_minutes: Option<i64>,
     /// 1–5 minutes.
-    #[serde(default = "d3")]
+    #[serde(default = "int::<3>", deserialize_with = "int_or::<3, _>")]
+    #[schemars(with = "Option<i64>")]
     pub called_customer_reply_timeout_minutes: i64,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "or_default")]
+    #[schemars(with = "Option<RoutingMode>")]
     pub routing_mode: RoutingMode,
 }
 
@@ -310,49 +352,58 @@ impl RoutingMode {
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Robot {
-    #[serde(default)]
+    #[serde(default, deserialize_with = "or_default")]
+    #[schemars(with = "Option<IntelligentRobot>")]
     pub intelligent_robot: IntelligentRobot,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "or_default")]
+    #[schemars(with = "Option<RobotAssistant>")]
     pub robot_assistant: RobotAssistant,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct IntelligentRobot {
-    #[serde(default)]
+    #[serde(default, deserialize_with = "or_default")]
+    #[schemars(with = "Option<bool>")]
     pub enabled: bool,
     /// Id of a chatbot of the tenant.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "or_default")]
+    #[schemars(with = "Option<String>")]
     pub chatbot_access_code: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RobotAssistant {
-    #[serde(default)]
+    #[serde(default, deserialize_with = "or_default")]
+    #[schemars(with = "Option<bool>")]
     pub enabled: bool,
     /// Id of a robot assistant of the tenant.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "or_default")]
+    #[schemars(with = "Option<String>")]
     pub assistant_access_code: String,
 }
 
-fn d3() -> i64 {
-    3
+/// A field's value where `null` means absent: its default (the field
+/// catalogue: "`null` for an optional field means the field is absent").
+/// Every field of the document that is not an `Option` (whose `null` is
+/// already `None`) reads through this, [`int_or`] or [`schema_version_or`].
+fn or_default<'de, D: Deserializer<'de>, T: Deserialize<'de> + Default>(d: D) -> Result<T, D::Error> {
+    Ok(Option::<T>::deserialize(d)?.unwrap_or_default())
 }
-fn d20() -> i64 {
-    20
+
+/// A number whose default is `N`; `null` is `N` too.
+fn int_or<'de, const N: i64, D: Deserializer<'de>>(d: D) -> Result<i64, D::Error> {
+    Ok(Option::<i64>::deserialize(d)?.unwrap_or(N))
 }
-fn d24() -> i64 {
-    24
+
+fn schema_version_or<'de, D: Deserializer<'de>>(d: D) -> Result<u32, D::Error> {
+    Ok(Option::<u32>::deserialize(d)?.unwrap_or(SCHEMA_VERSION))
 }
-fn d30() -> i64 {
-    30
-}
-fn d60() -> i64 {
-    60
-}
-fn d120() -> i64 {
-    120
+
+/// The default `N` of a number field.
+fn int<const N: i64>() -> i64 {
+    N
 }
 
 impl ChannelDocument {

@@ -53,10 +53,11 @@ pub fn parse_document(text: &str) -> Result<ChannelDocument, DocumentError> {
     })
 }
 
-/// Check the `schema_version` of an already parsed JSON value.
+/// Check the `schema_version` of an already parsed JSON value (absent or
+/// `null`: this release's).
 pub fn check_version(value: &serde_json::Value) -> Result<(), DocumentError> {
     match value.get("schema_version") {
-        None => Ok(()),
+        None | Some(serde_json::Value::Null) => Ok(()),
         Some(v) => match v.as_u64() {
             Some(n) if n == u64::from(SCHEMA_VERSION) => Ok(()),
             Some(n) if n > u64::from(SCHEMA_VERSION) => Err(DocumentError::TooNew { found: n }),
@@ -111,5 +112,61 @@ mod tests {
         assert!(matches!(parse_document(r#"{"schema_version":0}"#), Err(DocumentError::BadVersion { .. })));
         assert!(matches!(parse_document(r#"{"schema_version":"1"}"#), Err(DocumentError::BadVersion { .. })));
         assert!(parse_document(r#"{"schema_version":1}"#).is_ok());
+    }
+}
+
+#[cfg(test)]
+mod null_tests {
+    use serde_json::{Map, Value};
+
+    use super::*;
+
+    const EXAMPLE: &str = include_str!("../../assets/examples/telegram-channel.json");
+
+    /// Every key of the document (each field and each section), by its
+    /// path of keys: the example holds them all.
+    fn every_key(value: &Value, at: &mut Vec<String>, out: &mut Vec<Vec<String>>) {
+        if let Value::Object(map) = value {
+            for (k, v) in map {
+                at.push(k.clone());
+                out.push(at.clone());
+                every_key(v, at, out);
+                at.pop();
+            }
+        }
+    }
+
+    fn object_at<'a>(value: &'a mut Value, path: &[String]) -> &'a mut Map<String, Value> {
+        path.iter().fold(value, |v, k| &mut v[k.as_str()]).as_object_mut().unwrap()
+    }
+
+    #[test]
+    fn null_at_any_key_of_the_document_is_that_key_absent() {
+        let example: Value = serde_json::from_str(EXAMPLE).unwrap();
+        let mut keys = Vec::new();
+        every_key(&example, &mut Vec::new(), &mut keys);
+        assert!(keys.len() > 40, "{keys:?}");
+        for key in keys {
+            let (last, parent) = key.split_last().unwrap();
+            let mut nulled = example.clone();
+            object_at(&mut nulled, parent).insert(last.clone(), Value::Null);
+            let mut absent = example.clone();
+            object_at(&mut absent, parent).remove(last);
+            let dotted = key.join(".");
+            let got = parse_document(&nulled.to_string()).unwrap_or_else(|e| panic!("{dotted}: null refused: {e}"));
+            assert_eq!(got, parse_document(&absent.to_string()).unwrap(), "{dotted}: null is not absent");
+        }
+    }
+
+    #[test]
+    fn null_everywhere_is_the_empty_document() {
+        let text = r#"{"schema_version":null,"channel_type":null,"channel_info":null,"basic":null,"robot":null}"#;
+        assert_eq!(parse_document(text).unwrap(), ChannelDocument::default());
+        // inside a work-time segment too
+        let seg = |s: &str| parse_document(&format!(r#"{{"basic":{{"work_time":{{"workday":[{s}]}}}}}}"#)).unwrap();
+        assert_eq!(seg(r#"{"start":null,"end":"10:00"}"#), seg(r#"{"end":"10:00"}"#));
+        // a wrong type is still refused, naming its path
+        let err = parse_document(r#"{"basic":{"ou":7}}"#).unwrap_err();
+        assert!(err.to_string().contains("basic.ou: invalid type: integer `7`"), "{err}");
     }
 }

@@ -111,3 +111,42 @@ pub fn all_text_under(dir: &Path) -> String {
     }
     out
 }
+
+/// A document with `null` for every field (sections kept as objects), as
+/// a client that sends every key would: it means the empty document.
+pub const EVERY_FIELD_NULL: &str = include_str!("every-field-null.json");
+/// The example with `null` for each field it may leave out (defaults, and
+/// the fields of a setting it turns off): a valid document.
+pub const EXAMPLE_WITH_NULLS: &str = include_str!("example-with-nulls.json");
+
+/// The same JSON without its `null` entries (at any depth of objects).
+pub fn without_nulls(value: &serde_json::Value) -> serde_json::Value {
+    match value {
+        serde_json::Value::Object(map) => {
+            map.iter().filter(|(_, v)| !v.is_null()).map(|(k, v)| (k.clone(), without_nulls(v))).collect()
+        }
+        other => other.clone(),
+    }
+}
+
+/// For each key of `doc` (every field and section, at every depth of
+/// objects): its dotted path, `doc` with `null` there, and `doc` without it.
+pub fn each_key_null(doc: &serde_json::Value) -> Vec<(String, serde_json::Value, serde_json::Value)> {
+    use serde_json::Value;
+    fn walk(doc: &Value, value: &Value, at: &mut Vec<String>, out: &mut Vec<(String, Value, Value)>) {
+        let Some(map) = value.as_object() else { return };
+        for (k, v) in map {
+            at.push(k.clone());
+            let (last, up) = at.split_last().unwrap();
+            let (mut nulled, mut absent) = (doc.clone(), doc.clone());
+            up.iter().fold(&mut nulled, |d, k| &mut d[k.as_str()])[last.as_str()] = Value::Null;
+            up.iter().fold(&mut absent, |d, k| &mut d[k.as_str()]).as_object_mut().unwrap().remove(last);
+            out.push((at.join("."), nulled, absent));
+            walk(doc, v, at, out);
+            at.pop();
+        }
+    }
+    let mut out = Vec::new();
+    walk(doc, doc, &mut Vec::new(), &mut out);
+    out
+}
