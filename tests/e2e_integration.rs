@@ -147,6 +147,9 @@ async fn status_needs_no_token_the_backend_asks_telegram_with_the_one_it_holds()
     let t = token(7101);
     env.standin.add_bot(&t, BOT, "AICC Support");
     assert_eq!(env.set(&t, &[]).await.code, Some(0));
+    // a message came through since: the webhook is known to work
+    let secret = env.integration().await.webhook_secret;
+    assert_eq!(env.deliver(Some(&secret), &update(910_101, "hello")).await, 200);
     let calls = || env.standin.requests_for("getWebhookInfo").iter().filter(|r| r.token == t).count();
 
     let pane = wizard(&env, "status");
@@ -235,7 +238,9 @@ async fn rotating_to_another_bot_says_which_asks_and_deletes_the_old_bots_webhoo
     let pane = wizard(&env, "rotate");
     tokio::task::block_in_place(|| {
         open_page(&pane, "Webhook_Support");
-        pane.wait_for(&["works"]);
+        // set by the CLI, nothing delivered yet: registered, not "works"
+        let screen = pane.wait_for(&["registered and confirmed by Telegram, no delivery yet"]);
+        assert!(!screen.contains("works"), "{screen}");
         pane.keys(&["Tab"]);
         pane.type_text(&new);
         pane.keys(&["Tab", "Tab", "Tab", "Tab", "Tab"]);
@@ -301,8 +306,63 @@ async fn when_no_message_comes_the_page_says_what_telegram_and_the_backend_repor
         pane.wait_for(&["registered", "t tests delivery"]);
         pane.keys(&["t"]);
         let screen = pane.wait_for(&["Nothing reached the channel within 0.7 s", "most likely no"]);
-        assert!(screen.contains("✓ the webhook works"), "Telegram's view is shown:\n{screen}");
+        assert!(screen.contains("registered and confirmed by Telegram"), "Telegram's view is shown:\n{screen}");
+        assert!(!screen.contains("works"), "nothing was delivered, yet it works:\n{screen}");
         pane.keys(&["q"]);
         pane.wait_exit();
+    });
+}
+
+/// At 80×24 Register's whole report is on the page: the page scrolls, the
+/// newest report and its warning are in view, what does not fit is behind
+/// a mark that names the key (PgUp) and counts the warnings it hides, and
+/// PgUp brings every line into view; until Telegram delivered a message the
+/// page says registered, never "works".
+#[tokio::test(flavor = "multi_thread", worker_threads = 3)]
+async fn registers_report_is_never_cut_and_works_is_said_only_after_a_delivery() {
+    let env = Env::start().await;
+    let t = token(7101);
+    env.standin.add_bot(&t, BOT, "AICC Support");
+    let pane = wizard(&env, "register-log");
+    let (first, rest) = tokio::task::block_in_place(|| {
+        // an address the endpoint certificate is not for: Register warns
+        pane.keys(&["i"]);
+        pane.wait_for(&["Channel", "Integration", "Webhook_Support"]);
+        pane.keys(&["Tab"]);
+        pane.type_text(&t);
+        pane.keys(&["Tab"]);
+        pane.type_text("https://1.2.3.4:8443");
+        pane.wait_for(&["webhook", "URL", "1.2.3.4:8443"]);
+        pane.keys(&["Tab", "Tab", "Tab"]);
+        pane.wait_focus("[ Register ]");
+        pane.keys(&["Enter"]);
+        pane.wait_for(&["registered", "@AICCCustomize_TWbot"]);
+        let first = pane.wait_for(&["no delivery yet"]);
+        let mut seen = vec![first.clone()];
+        for _ in 0..6 {
+            if !seen.last().unwrap().contains("above · PgUp") {
+                break;
+            }
+            pane.keys(&["PageUp"]);
+            std::thread::sleep(support::tmux::POLL * 4);
+            seen.push(pane.screen());
+        }
+        (first, seen)
+    });
+    let all = rest.join("\n");
+    assert!(!all.contains("the webhook works"), "works before any delivery:\n{all}");
+    // the newest report is in view, its warning first of all
+    assert!(first.contains("Telegram will refuse the"), "the warning is hidden:\n{first}");
+    assert!(first.contains("lines above · PgUp"), "{first}");
+    // every line of the report was on a screen, the last one included
+    assert!(all.contains("(t tests delivery)") && all.contains("getWebhookInfo confirms"), "{all}");
+    // a delivery, then Status: now it works
+    let secret = env.integration().await.webhook_secret;
+    assert_eq!(env.deliver(Some(&secret), &update(920_001, "hello")).await, 200);
+    tokio::task::block_in_place(|| {
+        pane.keys(&["Tab", "Tab"]);
+        pane.wait_focus("[ Status ]");
+        pane.keys(&["Enter"]);
+        pane.wait_for(&["the webhook works"]);
     });
 }

@@ -84,7 +84,7 @@ fn esc_stops_the_wait_and_stays_on_the_page_and_a_late_report_is_ignored() {
     let mut s = integration_loaded(Some(webhook_state(None, 0)));
     let g = started(&mut s);
     report(&mut s, g, Progress::Waiting("Send any message to @AICCCustomize_TWbot now.".into()));
-    assert!(s.integration().unwrap().contexts().contains(&Ctx::DeliveryWaiting));
+    assert!(s.integration().unwrap().contexts(&s.shared).contains(&Ctx::DeliveryWaiting));
     let fx = update(&mut s, key(KeyCode::Esc));
     assert!(fx.iter().any(|e| matches!(e, Effect::StopDeliveryTest)), "the wait is stopped");
     assert!(matches!(s.screen, Screen::Integration(_)), "Esc stops the wait, not the page");

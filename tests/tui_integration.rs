@@ -89,8 +89,21 @@ fn a_working_webhook_opens_on_a_green_tick_and_a_failing_one_never_does() {
     assert!(screen.contains("✓ the webhook works"), "{screen}");
     assert!(!screen.contains("✗"), "{screen}");
 
-    // an old error, followed by the registration: resolved, still green
-    let s = integration_loaded(Some(webhook_state(Some(("Wrong response from the webhook: 403 Forbidden", 7200)), 0)));
+    // registered and confirmed, but nothing delivered since: not "works"
+    let mut registered = webhook_state(None, 0);
+    registered.last_delivery = None;
+    let screen = draw(&integration_loaded(Some(registered.clone())), 80, 24);
+    assert!(screen.contains("registered and confirmed by Telegram, no delivery yet"), "{screen}");
+    assert!(!screen.contains("works") && !screen.contains("✓ the webhook"), "{screen}");
+    // a delivery before the registration says nothing of the new webhook
+    registered.last_delivery = registered.registered.map(|r| r - chrono::TimeDelta::minutes(1));
+    let screen = draw(&integration_loaded(Some(registered)), 80, 24);
+    assert!(screen.contains("no delivery yet") && !screen.contains("works"), "{screen}");
+
+    // an old error, followed by the registration and a delivery: resolved, green
+    let mut old = webhook_state(Some(("Wrong response from the webhook: 403 Forbidden", 7200)), 0);
+    old.last_delivery = Some(chrono::Utc::now() - chrono::TimeDelta::minutes(5));
+    let s = integration_loaded(Some(old));
     let screen = draw(&s, 80, 24);
     assert!(screen.contains("✓ the webhook works"), "{screen}");
 
@@ -246,4 +259,31 @@ fn the_channels_webhook_column_says_what_the_backend_last_learnt() {
     assert_eq!(webhook_column(&row(true, Some(WebhookStatus::Failing))), "failing");
     assert_eq!(webhook_column(&row(true, Some(WebhookStatus::Elsewhere))), "elsewhere");
     assert_eq!(webhook_column(&row(false, Some(WebhookStatus::Ok))), "not set", "a cleared token shows no state");
+}
+
+/// The page scrolls instead of cutting its report: after the steps report,
+/// the report's first warning leads the view, the rest is behind a mark
+/// naming PgDn, and PgDn, PgUp reach every line.
+#[test]
+fn a_report_longer_than_the_page_scrolls_and_its_warning_is_in_view() {
+    let mut s = integration_loaded(Some(webhook_state(None, 0)));
+    for i in 0..30 {
+        let level = if i == 4 { Level::Warn } else { Level::Info };
+        update(&mut s, Action::IntegrationEvent(level, format!("step {i} of the report")));
+    }
+    let screen = draw(&s, 80, 24);
+    assert!(screen.contains("! step 4 of the report"), "the warning is out of view:\n{screen}");
+    assert!(screen.contains("more lines below · PgDn"), "{screen}");
+    assert!(!screen.contains("step 29 of"), "{screen}");
+    update(&mut s, key(KeyCode::PageDown));
+    let screen = draw(&s, 80, 24);
+    assert!(screen.contains("step 29 of the report"), "PgDn reaches the end:\n{screen}");
+    // the warning now above is counted in the mark
+    assert!(screen.contains("22 lines above (1 warning or error) · PgUp"), "{screen}");
+    for _ in 0..4 {
+        update(&mut s, key(KeyCode::PageUp));
+    }
+    let screen = draw(&s, 80, 24);
+    assert!(screen.contains("url used to send message"), "PgUp reaches the top:\n{screen}");
+    assert!(!screen.contains("above · PgUp"), "{screen}");
 }

@@ -514,6 +514,24 @@ fn reachable() -> Vec<(String, Build)> {
     ));
     // the Integration page on the backend's state, and its questions
     out.push(("integration, webhook working".into(), Box::new(|| integration_loaded(Some(webhook_state(None, 0))))));
+    // a report longer than the page: it scrolls (PgDn, then PgUp too)
+    fn long_report() -> State {
+        let mut s = integration_loaded(Some(webhook_state(None, 0)));
+        for i in 0..14 {
+            let level = if i == 3 { chanwiz::tui::state::Level::Warn } else { chanwiz::tui::state::Level::Info };
+            update(&mut s, Action::IntegrationEvent(level, format!("step {i} of a long report")));
+        }
+        s
+    }
+    out.push(("integration, a long report".into(), Box::new(long_report)));
+    out.push((
+        "integration, a long report scrolled up".into(),
+        Box::new(|| {
+            let mut s = long_report();
+            update(&mut s, key(KeyCode::PageUp));
+            s
+        }),
+    ));
     out.push((
         "integration, move the bot?".into(),
         Box::new(|| {

@@ -237,7 +237,8 @@ fn integration_page() {
 
 /// The Integration page of a registered channel, its details loaded (the
 /// stored public address prefilled) and the webhook's state answered by the
-/// backend: `last_error` Telegram's, `wrong_secrets` the backend's refusals.
+/// backend: `last_error` Telegram's, `wrong_secrets` the backend's refusals
+/// (without an error, a message was delivered half an hour ago).
 fn integration_with_state(last_error: Option<&str>, wrong_secrets: u64) -> State {
     use chanwiz::api::*;
     let mut s = base_state(Link::Online);
@@ -287,7 +288,8 @@ fn integration_with_state(last_error: Option<&str>, wrong_secrets: u64) -> State
         error: None,
         points_here: true,
         registered: Some(at - chrono::TimeDelta::hours(2)),
-        last_delivery: None,
+        // a working webhook delivered since its registration
+        last_delivery: last_error.is_none().then(|| at - chrono::TimeDelta::minutes(30)),
         refusals: (wrong_secrets > 0)
             .then_some(DeliveryRefusal { reason: RefusalReason::SecretWrong, count: wrong_secrets, last: at })
             .into_iter()

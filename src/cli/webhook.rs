@@ -409,7 +409,7 @@ async fn set(
         Err(code) => return Ok(code),
     };
     out.line(&format!(
-        "{} {} for bot {} ({}): Telegram delivers to {}",
+        "{} {} for bot {} ({}): Telegram is to deliver to {}",
         if rotate { "Rotated:" } else { "Webhook registered" },
         if rotate { "new token and webhook secret in use" } else { "and confirmed" },
         report.bot.handle(),
@@ -527,6 +527,7 @@ fn info(args: &InfoArgs, paths: &Paths) -> ExitCode {
     if args.json {
         let verdict = match status.diagnosis.verdict {
             integration::Verdict::Working => "working",
+            integration::Verdict::Registered => "registered",
             integration::Verdict::Warning => "warning",
             integration::Verdict::Failing => "failing",
             integration::Verdict::NotSet => "not_set",
@@ -566,7 +567,7 @@ fn info(args: &InfoArgs, paths: &Paths) -> ExitCode {
         }
     }
     let mark = match status.diagnosis.verdict {
-        integration::Verdict::Working => "ok",
+        integration::Verdict::Working | integration::Verdict::Registered => "ok",
         integration::Verdict::Warning | integration::Verdict::NotSet => "warning",
         integration::Verdict::Failing => "problem",
     };

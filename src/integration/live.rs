@@ -202,7 +202,7 @@ pub async fn explain(client: &Client, baseline: &Baseline) -> Result<Explanation
         advice.push(format!("During the test the backend refused {n} delivery(ies) {}.", reason.describe()));
     }
     let mut hint = None;
-    if status.diagnosis.verdict == Verdict::Working && refused_during.is_empty() {
+    if matches!(status.diagnosis.verdict, Verdict::Working | Verdict::Registered) && refused_during.is_empty() {
         let pending = status.state.webhook.as_ref().map_or(0, |w| w.pending_update_count);
         hint = Some(if pending > 0 {
             format!(

@@ -965,6 +965,9 @@ pub enum Verdict {
     /// It points to this channel and no delivery error is pending: the only
     /// verdict shown with a green tick.
     Working,
+    /// It points to this channel and Telegram confirmed it, but no delivery
+    /// was accepted since it was registered: not yet known to work.
+    Registered,
     /// Telegram could not be asked, or something is worth a look.
     Warning,
     /// Deliveries fail, or go elsewhere, or nowhere.
@@ -1073,10 +1076,23 @@ pub fn diagnose(state: &WebhookState) -> Diagnosis {
                     clean(m)
                 ));
             }
-            (
-                Verdict::Working,
-                format!("the webhook works: Telegram delivers {}'s messages to {}", clean(&bot), clean(&w.url)),
-            )
+            // "works" only once a delivery came through since the registration
+            let delivered = state.last_delivery.is_some_and(|d| state.registered.is_none_or(|reg| d >= reg));
+            if delivered {
+                (
+                    Verdict::Working,
+                    format!("the webhook works: Telegram delivers {}'s messages to {}", clean(&bot), clean(&w.url)),
+                )
+            } else {
+                (
+                    Verdict::Registered,
+                    format!(
+                        "registered and confirmed by Telegram, no delivery yet: {}'s messages are to go to {}; send the bot a message (t tests delivery)",
+                        clean(&bot),
+                        clean(&w.url)
+                    ),
+                )
+            }
         }
     };
     if let Some(w) = &state.webhook

@@ -867,7 +867,7 @@ async fn telegram_op(
             let client = client().await?;
             match integration::connect(&client, &api, &info, &token, &options, &mut progress).await {
                 Ok(report) => Ok(format!(
-                    "webhook registered for {}: Telegram delivers to {} and the channel can answer customers",
+                    "webhook registered for {}: Telegram is to deliver to {} and the channel can answer customers",
                     report.bot.handle(),
                     report.webhook_url
                 )),

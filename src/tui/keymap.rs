@@ -46,6 +46,10 @@ pub enum Ctx {
     /// Submit's question: only `y` sends; no key that moves or chooses on
     /// the steps (Tab, arrows, Space, Enter) can reach the sending answer.
     ConfirmSend,
+    /// The Integration page has more below its last row shown.
+    IntegrationDown,
+    /// The Integration page has more above its first row shown.
+    IntegrationUp,
     SelectPopup,
     ListPopup,
     /// A list popup while its line is being edited.
@@ -289,6 +293,8 @@ pub static BINDINGS: &[Binding] = &[
     b(Ctx::Integration, &[K::Char('?')], Cmd::Help, "?", "help"),
     b(Ctx::Integration, &[K::Char('q')], Cmd::Quit, "q", "quit"),
     b(Ctx::Integration, &[K::Char('t')], Cmd::TestDelivery, "t", "test msg"),
+    b(Ctx::IntegrationDown, &[K::Key(C::PageDown)], Cmd::PageDown, "PgDn", "scroll"),
+    b(Ctx::IntegrationUp, &[K::Key(C::PageUp)], Cmd::PageUp, "PgUp", "scroll up"),
     // the focused field
     b(Ctx::Secret, &[K::Ctrl('r')], Cmd::Reveal, "Ctrl-R", "reveal"),
     b(Ctx::TextInput, &[K::AnyChar], Cmd::Insert, "", "type"),

@@ -263,7 +263,7 @@ pub fn update(state: &mut State, action: Action) -> Effects {
         }
         Action::IntegrationEvent(level, text) => {
             if let Some(page) = state.integration_mut() {
-                page.log.push((level, text));
+                page.note((level, text));
             }
         }
         Action::IntegrationDone(result) => {
@@ -393,7 +393,7 @@ pub fn contexts_beneath(state: &State) -> Vec<Ctx> {
         None => match &state.screen {
             Screen::Home(h) => h.contexts(&state.shared),
             Screen::Wizard(w) => w.contexts(&state.shared),
-            Screen::Integration(p) => p.contexts(),
+            Screen::Integration(p) => p.contexts(&state.shared),
             Screen::Channels(c) => c.contexts(),
         },
     };

@@ -192,7 +192,8 @@ pub fn integration_info(public_address: Option<&str>, bot: Option<&str>) -> chan
 /// The webhook's state as the backend answers it for `saved_channel()`:
 /// registered an hour ago, pointing to the channel through the public
 /// address, with Telegram's `last_error` (message, seconds ago) and the
-/// backend's refused deliveries with a wrong secret.
+/// backend's refused deliveries with a wrong secret. Without an error a
+/// message was delivered ten minutes ago (the webhook is known to work).
 pub fn webhook_state(last_error: Option<(&str, i64)>, wrong_secrets: u64) -> chanwiz::api::WebhookState {
     use chanwiz::api::*;
     let now = chrono::Utc::now();
@@ -217,7 +218,7 @@ pub fn webhook_state(last_error: Option<(&str, i64)>, wrong_secrets: u64) -> cha
         error: None,
         points_here: true,
         registered: Some(registered),
-        last_delivery: None,
+        last_delivery: last_error.is_none().then(|| now - chrono::TimeDelta::minutes(10)),
         refusals: (wrong_secrets > 0)
             .then_some(DeliveryRefusal { reason: RefusalReason::SecretWrong, count: wrong_secrets, last: now })
             .into_iter()

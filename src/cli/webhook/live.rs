@@ -65,6 +65,7 @@ fn seconds(d: Duration) -> String {
 fn verdict_word(v: Verdict) -> &'static str {
     match v {
         Verdict::Working => "working",
+        Verdict::Registered => "registered",
         Verdict::Warning => "warning",
         Verdict::Failing => "failing",
         Verdict::NotSet => "not_set",

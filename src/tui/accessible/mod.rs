@@ -889,7 +889,7 @@ impl<'a> Session<'a> {
                 let question = match result {
                     Ok(report) => {
                         con.say(&format!(
-                            "Done: webhook registered for {}: Telegram delivers to {} and the channel can answer customers.",
+                            "Done: webhook registered for {}: Telegram is to deliver to {} and the channel can answer customers.",
                             clean(&report.bot.handle()),
                             clean(&report.webhook_url)
                         ));

@@ -10,6 +10,11 @@
 //! with what it means ([`crate::integration::diagnose`]): no token is typed
 //! to look. The integration URL is drawn whole, over as many full-width
 //! lines as it needs, so that it can be selected with the mouse.
+//!
+//! The page scrolls below its title (PgDn, PgUp) rather than cut anything:
+//! every step's report is kept whole, the newest report's first warning
+//! leads the view after the steps ran, and the last row says how much is
+//! above and below and how many warnings or errors that hides.
 
 use std::time::{Duration, Instant};
 
@@ -109,6 +114,14 @@ pub struct IntegrationPage {
     pub test: Option<DeliveryTest>,
     /// How long the delivery test waits for a message.
     pub delivery_timeout: Duration,
+    /// The first line shown, once the user scrolled (PgDn, PgUp); None
+    /// follows what `follow` says.
+    pub scroll: Option<usize>,
+    /// What the page keeps in view until the user scrolls: the focused item
+    /// (after a move) or the newest report (after a step reported).
+    pub follow: Follow,
+    /// The log entry the newest report begins with.
+    pub report_from: usize,
 }
 
 impl IntegrationPage {
@@ -135,6 +148,9 @@ impl IntegrationPage {
             other_bot: false,
             test: None,
             delivery_timeout: crate::tui::screens::delivery::timeout_from_env(),
+            scroll: None,
+            follow: Follow::Focus,
+            report_from: 0,
         }
     }
 
@@ -146,6 +162,8 @@ impl IntegrationPage {
         }
         let (test, effect) = DeliveryTest::start(&self.channel.id, self.delivery_timeout);
         self.test = Some(test);
+        self.scroll = None;
+        self.follow = Follow::Bottom;
         Some(effect)
     }
 
@@ -161,7 +179,7 @@ impl IntegrationPage {
         test.on_progress(generation, progress, now);
     }
 
-    pub fn contexts(&self) -> Vec<Ctx> {
+    pub fn contexts(&self, shared: &Shared) -> Vec<Ctx> {
         let mut out = match self.focus {
             IntItem::Field(id) => fields::contexts_of(fields::spec::<IntegrationInputs>(id).kind, false),
             _ => vec![],
@@ -170,11 +188,27 @@ impl IntegrationPage {
             out.insert(0, Ctx::DeliveryWaiting);
         }
         out.push(Ctx::Integration);
+        let (total, top, view) = self.extent(shared);
+        if top + view < total {
+            out.push(Ctx::IntegrationDown);
+        }
+        if top > 0 {
+            out.push(Ctx::IntegrationUp);
+        }
         out
+    }
+
+    /// A line of the report: the page shows the newest report again.
+    pub fn note(&mut self, (level, text): (Level, String)) {
+        self.log.push((level, text));
+        self.scroll = None;
+        self.follow = Follow::Report;
     }
 
     fn focus_on(&mut self, item: IntItem) {
         self.focus = item;
+        self.scroll = None;
+        self.follow = Follow::Focus;
         self.input = match item {
             IntItem::Field(id) => {
                 let spec = fields::spec::<IntegrationInputs>(id);
@@ -286,7 +320,7 @@ impl IntegrationPage {
                 if self.last_op == Some(TelegramOp::Connect) {
                     summary.push_str(" (t tests delivery)");
                 }
-                self.log.push((Level::Info, summary));
+                self.note((Level::Info, summary));
                 self.move_bot = false;
                 self.other_bot = false;
                 // the page shows the state the backend now sees
@@ -294,7 +328,7 @@ impl IntegrationPage {
                 return self.refresh_status();
             }
             Err(IntegrationFailure { message, webhook_elsewhere, bot_in_use, other_bot }) => {
-                self.log.push((Level::Error, message));
+                self.note((Level::Error, message));
                 if let Some(current) = webhook_elsewhere {
                     return Outcome::event(Event::OpenPopup(Popup::Confirm(Confirm::replace_webhook(current))));
                 }
@@ -316,7 +350,7 @@ impl IntegrationPage {
                 self.telegram_op(op, Replace::Only(current), shared)
             }
             Answer::KeepWebhook => {
-                self.log.push((Level::Warn, "the other webhook was kept: nothing changed".into()));
+                self.note((Level::Warn, "the other webhook was kept: nothing changed".into()));
                 Outcome::none()
             }
             Answer::DeleteWebhook => self.telegram_op(TelegramOp::Delete, Replace::Ask, shared),
@@ -331,7 +365,7 @@ impl IntegrationPage {
                 self.telegram_op(op, Replace::Ask, shared)
             }
             Answer::KeepBot => {
-                self.log.push((Level::Warn, "the bot was kept where it is: nothing changed".into()));
+                self.note((Level::Warn, "the bot was kept where it is: nothing changed".into()));
                 Outcome::none()
             }
             _ => Outcome::none(),
@@ -348,6 +382,8 @@ impl IntegrationPage {
             Cmd::Back if self.test.as_ref().is_some_and(DeliveryTest::running) => {
                 return Outcome::none().with_effects(self.test.as_mut().and_then(DeliveryTest::stop));
             }
+            Cmd::PageDown => self.scroll_page(shared, 1),
+            Cmd::PageUp => self.scroll_page(shared, -1),
             Cmd::TestDelivery => return Outcome::none().with_effects(self.start_test()),
             // back to the channel list (AICC's Follow-up Procedure starts there)
             Cmd::Back => return Outcome::event(Event::Channels),
@@ -363,7 +399,12 @@ impl IntegrationPage {
                 }
                 IntItem::Register => return self.telegram_op(TelegramOp::Connect, Replace::Ask, shared),
                 IntItem::Rotate => return self.telegram_op(TelegramOp::Rotate, Replace::Ask, shared),
-                IntItem::Status => return self.refresh_status(),
+                IntItem::Status => {
+                    // the answer ends the page: it is what is shown next
+                    self.scroll = None;
+                    self.follow = Follow::Bottom;
+                    return self.refresh_status();
+                }
                 IntItem::Delete => {
                     if self.busy.is_none() {
                         return Outcome::event(Event::OpenPopup(Popup::Confirm(Confirm::delete_webhook())));
@@ -410,7 +451,7 @@ impl IntegrationPage {
 
     /// What a copy did, said on the page (and in the status line).
     pub fn on_copied(&mut self, level: Level, text: String) {
-        self.log.push((level, text));
+        self.note((level, text));
     }
 
     /// Start a Telegram operation, or say what is missing.
@@ -421,36 +462,89 @@ impl IntegrationPage {
         let Some(info) = self.info.clone() else {
             let why =
                 self.load_error.clone().unwrap_or_else(|| "the channel's integration details are still loading".into());
-            self.log.push((Level::Error, format!("cannot reach Telegram yet: {why}")));
+            self.note((Level::Error, format!("cannot reach Telegram yet: {why}")));
             return Outcome::none();
         };
         let token = match self.bot_token() {
             Ok(Some(t)) => t,
             Ok(None) => {
                 self.focus_on(IntItem::Field(FieldId::BotToken));
-                self.log.push((Level::Error, "type the bot token from @BotFather first".into()));
+                self.note((Level::Error, "type the bot token from @BotFather first".into()));
                 return Outcome::none();
             }
             Err(e) => {
                 self.focus_on(IntItem::Field(FieldId::BotToken));
-                self.log.push((Level::Error, e));
+                self.note((Level::Error, e));
                 return Outcome::none();
             }
         };
         if let Some(w) = token.format_warning() {
-            self.log.push((Level::Warn, w));
+            self.note((Level::Warn, w));
         }
         self.last_op = Some(op);
         self.busy = Some(shared.instant);
+        self.report_from = self.log.len();
+        self.scroll = None;
         let options = self.options(replace);
         Outcome::effect(Effect::Telegram { op, info: Box::new(info), token, options: Box::new(options) })
     }
 
-    pub fn render(&self, shared: &Shared, frame: &mut Frame, area: Rect, theme: &Theme, cursor_shown: bool) {
-        let width = usize::from(area.width);
-        let mut lines: Vec<Line> = Vec::new();
-        let name = clean(&self.channel.document.basic.channel_name).into_owned();
-        lines.push(Line::from(Span::styled(format!(" Channel Integration · {name}"), theme.title())));
+    /// The page's rows and message rows in the terminal (the message line
+    /// shows the flash message, else the focused item's hint).
+    fn body_size(&self, shared: &Shared) -> (u16, usize) {
+        let (width, height) = shared.size;
+        let message = shared.flash_message().map_or_else(|| self.focus.hint().to_string(), |(_, t)| t);
+        let rows = crate::tui::screens::wizard::form::message_lines(&message, width).len().max(1);
+        // the key bar, the message rows and the title row
+        (width, usize::from(height).saturating_sub(2 + rows))
+    }
+
+    /// The first line shown of `page` in `height` rows: where the user
+    /// scrolled to (PgDn, PgUp); else what [`Follow`] says.
+    fn top(&self, page: &PageLines, height: usize) -> usize {
+        let total = page.lines.len();
+        let view = view_height(total, height);
+        let max = total.saturating_sub(view);
+        if let Some(top) = self.scroll {
+            return top.min(max);
+        }
+        let top = match self.follow {
+            // from the top, as far down as the focused item needs
+            Follow::Focus => (page.focus + 1).saturating_sub(view),
+            Follow::Bottom => max,
+            Follow::Report => match page.report.and_then(|start| page.alerts.iter().find(|&&a| a >= start)) {
+                Some(&alert) => alert.min(max),
+                None => max,
+            },
+        };
+        top.min(max)
+    }
+
+    /// (lines in all, first shown, lines shown) at the terminal's size.
+    fn extent(&self, shared: &Shared) -> (usize, usize, usize) {
+        let (width, height) = self.body_size(shared);
+        let theme = Theme { color: shared.color };
+        let page = self.lines(shared, width, &theme);
+        let total = page.lines.len();
+        (total, self.top(&page, height), view_height(total, height))
+    }
+
+    /// Scroll by a page (PgDn `1`, PgUp `-1`).
+    fn scroll_page(&mut self, shared: &Shared, dir: isize) {
+        let (total, top, view) = self.extent(shared);
+        let step = view.saturating_sub(1).max(1) as isize;
+        let max = total.saturating_sub(view);
+        self.scroll = Some(top.saturating_add_signed(step * dir).min(max));
+    }
+
+    /// Every line of the page, nothing cut for want of rows (the page
+    /// scrolls): header, URL, inputs, buttons, the webhook's state, the
+    /// checks and the whole report of the steps run.
+    fn lines(&self, shared: &Shared, width: u16, theme: &Theme) -> PageLines {
+        let width = usize::from(width);
+        let mut lines: Vec<Line<'static>> = Vec::new();
+        let mut alerts = Vec::new();
+        let mut focus_line = 0;
         if self.just_saved {
             lines.push(Line::from(vec![
                 Span::styled("  ✓ ", theme.ok()),
@@ -463,6 +557,9 @@ impl IntegrationPage {
             lines.push(Line::from(Span::styled(format!("  channel {}", clean(&self.channel.id)), theme.dim())));
         }
         let url_focused = self.focus == IntItem::Url;
+        if url_focused {
+            focus_line = lines.len();
+        }
         lines.push(Line::from(vec![
             Span::raw(if url_focused { MARKER } else { NO_MARKER }),
             Span::styled(
@@ -486,6 +583,9 @@ impl IntegrationPage {
             if let Some(col) = col {
                 cursor = Some((lines.len(), 2 + label_w + 1 + col));
             }
+            if focused {
+                focus_line = lines.len();
+            }
             lines.push(row::row(focused, spec.label, label_w, value, theme));
         }
         let mut buttons = vec![Span::raw("  ")];
@@ -503,64 +603,28 @@ impl IntegrationPage {
         if self.busy.is_some() || self.status_busy {
             buttons.push(Span::styled(" working…", theme.dim()));
         }
+        if !matches!(self.focus, IntItem::Url | IntItem::Field(_)) {
+            focus_line = lines.len();
+        }
         lines.push(Line::from(buttons));
         let wrap_w = width.saturating_sub(6);
-        let push_wrapped = |lines: &mut Vec<Line>, lead: &'static str, text: &str, style| {
+        let mut push_wrapped = |lines: &mut Vec<Line<'static>>, lead: &'static str, text: &str, style| {
+            if lead.contains('!') || lead.contains('✗') {
+                alerts.push(lines.len());
+            }
             for (i, chunk) in wrap(&clean(text), wrap_w).into_iter().enumerate() {
                 let lead = if i == 0 { lead } else { "    " };
                 lines.push(Line::from(vec![Span::styled(lead, style), Span::raw(chunk)]));
             }
         };
-        // the webhook's state from the backend, with what it means: a green
-        // tick only for a webhook that works
-        let working = self.status.as_ref().is_some_and(|s| s.diagnosis.verdict == Verdict::Working);
-        if let Some(status) = &self.status {
-            let (mark, style) = match status.diagnosis.verdict {
-                Verdict::Working => ("  ✓ ", theme.ok()),
-                Verdict::Warning | Verdict::NotSet => ("  ! ", theme.warn()),
-                Verdict::Failing => ("  ✗ ", theme.error()),
-            };
-            push_wrapped(&mut lines, mark, &status.diagnosis.headline, style);
-            for d in &status.diagnosis.details {
-                push_wrapped(&mut lines, "    ", d, theme.dim());
-            }
-        } else if let Some(e) = &self.status_error {
-            push_wrapped(
-                &mut lines,
-                "  ! ",
-                &format!("the backend could not say how the webhook stands: {e}"),
-                theme.warn(),
-            );
-        } else if self.status_busy {
-            lines.push(Line::from(Span::styled("  asking the backend how the webhook stands…", theme.dim())));
-        }
-        // the live delivery test, or the offer of it once the webhook works
-        match &self.test {
-            Some(test) => {
-                for (level, headline, text) in test.lines(shared.instant) {
-                    let (mark, style) = match (level, headline) {
-                        (_, false) => ("    ", theme.dim()),
-                        (Level::Info, true) => ("  ✓ ", theme.ok()),
-                        (Level::Warn, true) => ("  … ", theme.warn()),
-                        (Level::Error, true) => ("  ✗ ", theme.error()),
-                    };
-                    push_wrapped(&mut lines, mark, &text, style);
-                }
-            }
-            None if working && self.log.is_empty() => push_wrapped(
-                &mut lines,
-                "  · ",
-                "t tests delivery: send any message to the bot and see it reach the channel",
-                theme.dim(),
-            ),
-            None => {}
-        }
-        // the pre-checks, as the fields change: a working webhook is not
-        // shown beside checks of fields nobody touched, and no green tick
-        // stands beside a webhook that does not work
-        let troubled = self.status.as_ref().is_some_and(|s| s.diagnosis.verdict != Verdict::Working);
+        let verdict = self.status.as_ref().map(|s| s.diagnosis.verdict);
+        let working = matches!(verdict, Some(Verdict::Working | Verdict::Registered));
+        // the pre-checks, as the fields change: a set webhook is not shown
+        // beside checks of fields nobody touched, and no green tick stands
+        // beside a webhook that does not work
+        let troubled = verdict.is_some() && !working;
         match (&self.load_error, &self.checks) {
-            (Some(e), _) => lines.push(Line::from(Span::styled(format!("  ✗ {}", clean(e)), theme.error()))),
+            (Some(e), _) => push_wrapped(&mut lines, "  ✗ ", e, theme.error()),
             (None, None) => {
                 lines.push(Line::from(Span::styled("  loading the channel's integration details…", theme.dim())))
             }
@@ -582,33 +646,157 @@ impl IntegrationPage {
         if let Ok(Some(token)) = self.bot_token()
             && let Some(w) = token.format_warning()
         {
-            lines.push(Line::from(Span::styled(format!("  ! {}", clean(&w)), theme.warn())));
+            push_wrapped(&mut lines, "  ! ", &w, theme.warn());
         }
-        // the log of what Telegram and the backend answered, newest at the bottom
-        let room = usize::from(area.height).saturating_sub(lines.len() + 1);
-        let mut log_lines: Vec<Line> = Vec::new();
-        for (level, text) in &self.log {
+        // the report of what Telegram and the backend answered, whole,
+        // then the webhook's state and the delivery test: the newest at the bottom
+        let mut report = None;
+        if !self.log.is_empty() {
+            lines.push(Line::raw(""));
+            if self.report_from == 0 {
+                report = Some(lines.len() - 1);
+            }
+        }
+        for (i, (level, text)) in self.log.iter().enumerate() {
+            if i == self.report_from && i > 0 {
+                report = Some(lines.len());
+            }
             let (mark, style) = match level {
                 Level::Info => ("  ✓ ", theme.ok()),
                 Level::Warn => ("  ! ", theme.warn()),
                 Level::Error => ("  ✗ ", theme.error()),
             };
-            push_wrapped(&mut log_lines, mark, text, style);
+            push_wrapped(&mut lines, mark, text, style);
         }
-        if !log_lines.is_empty() && room > 0 {
-            lines.push(Line::raw(""));
-            let skip = log_lines.len().saturating_sub(room.saturating_sub(1));
-            lines.extend(log_lines.into_iter().skip(skip));
+        // the webhook's state from the backend, with what it means: a green
+        // tick only for a webhook that works (a delivery came through)
+        if let Some(status) = &self.status {
+            let (mark, style) = match status.diagnosis.verdict {
+                Verdict::Working => ("  ✓ ", theme.ok()),
+                Verdict::Registered => ("  · ", theme.ok()),
+                Verdict::Warning | Verdict::NotSet => ("  ! ", theme.warn()),
+                Verdict::Failing => ("  ✗ ", theme.error()),
+            };
+            push_wrapped(&mut lines, mark, &status.diagnosis.headline, style);
+            for d in &status.diagnosis.details {
+                push_wrapped(&mut lines, "    ", d, theme.dim());
+            }
+        } else if let Some(e) = &self.status_error {
+            push_wrapped(
+                &mut lines,
+                "  ! ",
+                &format!("the backend could not say how the webhook stands: {e}"),
+                theme.warn(),
+            );
+        } else if self.status_busy {
+            lines.push(Line::from(Span::styled("  asking the backend how the webhook stands…", theme.dim())));
         }
+        // the live delivery test, or the offer of it once the webhook is set
+        match &self.test {
+            Some(test) => {
+                for (level, headline, text) in test.lines(shared.instant) {
+                    let (mark, style) = match (level, headline) {
+                        (_, false) => ("    ", theme.dim()),
+                        (Level::Info, true) => ("  ✓ ", theme.ok()),
+                        (Level::Warn, true) => ("  … ", theme.warn()),
+                        (Level::Error, true) => ("  ✗ ", theme.error()),
+                    };
+                    push_wrapped(&mut lines, mark, &text, style);
+                }
+            }
+            None if working && self.log.is_empty() => push_wrapped(
+                &mut lines,
+                "  · ",
+                "t tests delivery: send any message to the bot and see it reach the channel",
+                theme.dim(),
+            ),
+            None => {}
+        }
+        PageLines { lines, cursor, focus: focus_line, report, alerts }
+    }
+
+    pub fn render(&self, shared: &Shared, frame: &mut Frame, area: Rect, theme: &Theme, cursor_shown: bool) {
+        // the title stays; the rest scrolls below it
+        let name = clean(&self.channel.document.basic.channel_name).into_owned();
+        let title = Line::from(Span::styled(
+            truncate(&format!(" Channel Integration · {name}"), usize::from(area.width)),
+            theme.title(),
+        ));
+        frame.render_widget(Paragraph::new(title), Rect { height: area.height.min(1), ..area });
+        let area = Rect { y: area.y + 1, height: area.height.saturating_sub(1), ..area };
+        let page = self.lines(shared, area.width, theme);
         let height = usize::from(area.height);
-        frame.render_widget(Paragraph::new(lines.into_iter().take(height).collect::<Vec<_>>()), area);
+        let total = page.lines.len();
+        let top = self.top(&page, height);
+        let view = view_height(total, height);
+        let mut shown: Vec<Line> = page.lines.iter().skip(top).take(view).cloned().collect();
+        if total > height {
+            shown.push(more_mark(&page, top, view, usize::from(area.width), theme));
+        }
+        frame.render_widget(Paragraph::new(shown), area);
         if cursor_shown
-            && let Some((line, col)) = cursor
-            && line < height
+            && let Some((line, col)) = page.cursor
+            && (top..top + view).contains(&line)
         {
-            frame.set_cursor_position(Position { x: area.x + col as u16, y: area.y + line as u16 });
+            frame.set_cursor_position(Position { x: area.x + col as u16, y: area.y + (line - top) as u16 });
         }
     }
+}
+
+/// What the Integration page keeps in view while the user has not scrolled.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Follow {
+    /// The focused item (after a move).
+    Focus,
+    /// The page's end, unless a warning or error of the newest report
+    /// would go out at the top: then that leads.
+    Report,
+    /// The page's end (the delivery test, which ends the page).
+    Bottom,
+}
+
+/// The page's lines and what scrolling needs to know of them.
+struct PageLines {
+    lines: Vec<Line<'static>>,
+    /// Where the cursor stands while a field is typed into (line, column).
+    cursor: Option<(usize, usize)>,
+    /// The focused item's line.
+    focus: usize,
+    /// Where the newest report begins.
+    report: Option<usize>,
+    /// The first line of each warning and error.
+    alerts: Vec<usize>,
+}
+
+/// Lines shown at once of `total` in `height` rows: the last row is the
+/// mark when the page does not fit.
+fn view_height(total: usize, height: usize) -> usize {
+    crate::tui::screens::wizard::review::view_height(total, height)
+}
+
+/// The last row of a page that does not fit: how much is below and above,
+/// which key scrolls there, and how many warnings or errors are out of view
+/// (a warning is never hidden without a word).
+fn more_mark(page: &PageLines, top: usize, view: usize, width: usize, theme: &Theme) -> Line<'static> {
+    let total = page.lines.len();
+    let below = total.saturating_sub(top + view);
+    let lines = |n: usize, more: &str| if n == 1 { format!("1 {more}line") } else { format!("{n} {more}lines") };
+    let alerts = |n: usize| match n {
+        0 => String::new(),
+        1 => " (1 warning or error)".to_string(),
+        n => format!(" ({n} warnings or errors)"),
+    };
+    let hidden_below = page.alerts.iter().filter(|&&a| a >= top + view).count();
+    let hidden_above = page.alerts.iter().filter(|&&a| a < top).count();
+    let mut parts = Vec::new();
+    if below > 0 {
+        parts.push(format!("↓ {} below{} · PgDn", lines(below, "more "), alerts(hidden_below)));
+    }
+    if top > 0 {
+        parts.push(format!("↑ {} above{} · PgUp", lines(top, ""), alerts(hidden_above)));
+    }
+    let style = if hidden_below + hidden_above > 0 { theme.warn() } else { theme.dim() };
+    Line::from(Span::styled(truncate(&format!("  {}", parts.join("   ")), width), style))
 }
 
 /// The URL cut into lines of exactly `width` columns (the last one
@@ -632,19 +820,4 @@ pub fn url_lines(url: &str, width: usize) -> Vec<String> {
         out.push(line);
     }
     out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// The page does not scroll: a hint on two rows would take a row of
-    /// the steps' report at 80×24.
-    #[test]
-    fn every_hint_of_the_page_fits_one_row_at_80_columns() {
-        for item in ITEMS {
-            let hint = item.hint();
-            assert!(crate::tui::text::width(hint) < 80, "{item:?}: {hint}");
-        }
-    }
 }
