@@ -171,6 +171,10 @@ fn a_channel_typed_from_the_empty_home_screen_is_submitted_to_the_backend() {
     assert!(page.contains(id), "the integration page does not show the channel id {id}:\n{page}");
     let url = list[0]["integration_url"].as_str().unwrap();
     assert_eq!(url, format!("https://192.0.2.10:28090/apiaccess/telegram/message/{id}"));
+    // the URL is longer than a row; copied from tmux it is one line, whole
+    assert!(url.len() > 80 && !page.lines().any(|l| l.contains(url)), "not drawn over two rows:\n{page}");
+    let joined = pane.joined();
+    assert!(joined.lines().any(|l| l.trim_end() == url), "the copy breaks the URL:\n{joined}");
     let channel = cli_json(&server, pane.home(), &["channels", "show", "Sales_E2E", "--json"]);
     let doc = &channel["document"];
     assert_eq!(doc["channel_info"]["app_key"], "AK_e2e_1");

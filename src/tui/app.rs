@@ -53,6 +53,18 @@ pub struct Outcome {
 
 type Term = Terminal<LeanBackend<io::Stdout>>;
 
+/// Draw a frame; the integration URL, when the frame shows it over several
+/// rows, is then written once more as one run so that it stays one line when
+/// copied (see [`LeanBackend::write_wrapped`]).
+fn draw(term: &mut Term, state: &State) -> io::Result<()> {
+    let frame = term.draw(|f| render(state, f))?;
+    let wrapped = super::render::soft_wrapped(state, frame.buffer);
+    if let Some((row, text)) = wrapped {
+        term.backend_mut().write_wrapped(row, &text)?;
+    }
+    Ok(())
+}
+
 /// Puts the terminal back however the wizard ends: return, error or panic.
 struct Restore {
     mouse: bool,
@@ -191,7 +203,7 @@ async fn run_async(store: Arc<DraftStore>, opts: Options) -> io::Result<Outcome>
         update(&mut state, Action::Resize(w, h));
     }
     // the first frame, before anything is read from disk or the network
-    term.draw(|f| render(&state, f))?;
+    draw(&mut term, &state)?;
 
     let (event_tx, mut events) = mpsc::unbounded_channel();
     let input = Input::start(event_tx);
@@ -261,7 +273,7 @@ async fn run_async(store: Arc<DraftStore>, opts: Options) -> io::Result<Outcome>
             break;
         }
         if !terminated {
-            term.draw(|f| render(&state, f))?;
+            draw(&mut term, &state)?;
         }
     }
     // every save asked for reaches the disk (or fails) before we go

@@ -176,3 +176,27 @@ pub fn bar_shown(state: &State, columns: u16) -> Vec<keymap::BarItem> {
     }
     all.into_iter().zip(keep).filter(|(_, k)| *k).map(|(i, _)| i).collect()
 }
+
+/// The one line of the frame that is to stay one line when copied: the
+/// integration URL, where `buffer` shows it whole from column 0 over two or
+/// more full rows (no popup over it, not scrolled out). Its first row and
+/// its text, for [`super::term::LeanBackend::write_wrapped`].
+pub fn soft_wrapped(state: &State, buffer: &ratatui::buffer::Buffer) -> Option<(u16, String)> {
+    let Screen::Integration(page) = &state.screen else { return None };
+    if state.popup.is_some() || state.help.is_some() {
+        return None;
+    }
+    let url = crate::sanitize::clean(&page.channel.integration_url).into_owned();
+    let width = buffer.area.width;
+    let chunks = super::screens::integration::url_lines(&url, usize::from(width));
+    if chunks.len() < 2 || chunks.iter().any(|c| c.contains(' ')) {
+        return None;
+    }
+    let row = |y: u16| -> String {
+        (0..width).filter_map(|x| buffer.cell((x, y)).map(|c| c.symbol().to_string())).collect::<String>()
+    };
+    let rows = chunks.len() as u16;
+    (0..buffer.area.height.saturating_sub(rows - 1)).find_map(|y| {
+        chunks.iter().enumerate().all(|(i, chunk)| row(y + i as u16).trim_end() == chunk).then(|| (y, url.clone()))
+    })
+}

@@ -43,6 +43,9 @@ pub struct LeanBackend<W: Write> {
     /// The terminal takes ASCII only (`--ascii`, a locale without UTF-8):
     /// every symbol is sent as its ASCII stand-in.
     ascii: bool,
+    /// A line last written as one run that the terminal wrapped itself
+    /// (first row, text): not written again while its rows stay untouched.
+    wrapped: Option<(u16, String)>,
 }
 
 impl<W: Write> LeanBackend<W> {
@@ -67,6 +70,7 @@ impl<W: Write> LeanBackend<W> {
             cursor_visible: None,
             fixed_size,
             ascii: false,
+            wrapped: None,
         }
     }
 
@@ -89,6 +93,33 @@ impl<W: Write> LeanBackend<W> {
         self.cursor = None;
         self.pen = None;
         self.cursor_visible = None;
+        self.wrapped = None;
+    }
+
+    /// Write `text`, which the screen already shows from column 0 of `row`
+    /// over as many full rows as it needs, once more in one run: the
+    /// terminal then wraps it itself and keeps it as one line, so a mouse
+    /// selection or `tmux capture-pane -J` gives it back without a line
+    /// break inside (a URL to copy). Drawn cell by cell, each row would be a
+    /// line of its own. Nothing is sent while those rows stay as they are.
+    pub fn write_wrapped(&mut self, row: u16, text: &str) -> io::Result<()> {
+        if self.wrapped.as_ref().is_some_and(|(r, t)| *r == row && t == text) {
+            return Ok(());
+        }
+        if text.bytes().any(|b| b < 0x20 || b == 0x7f) {
+            return Ok(());
+        }
+        let back = self.cursor;
+        self.cursor = None;
+        self.move_to(0, row);
+        self.set_pen(Pen::DEFAULT);
+        self.buf.extend_from_slice(text.as_bytes());
+        self.cursor = None;
+        if let Some(p) = back {
+            self.move_to(p.x, p.y);
+        }
+        self.wrapped = Some((row, text.to_owned()));
+        self.flush()
     }
 
     fn move_to(&mut self, x: u16, y: u16) {
@@ -178,6 +209,13 @@ impl<W: Write> Backend for LeanBackend<W> {
         I: Iterator<Item = (u16, u16, &'a Cell)>,
     {
         for (x, y, cell) in content {
+            // a cell of the wrapped line redrawn: it is to be written again
+            if let Some((row, text)) = &self.wrapped {
+                let rows = (text.width() as u16).div_ceil(self.size.width.max(1));
+                if (*row..row.saturating_add(rows)).contains(&y) {
+                    self.wrapped = None;
+                }
+            }
             self.move_to(x, y);
             self.set_pen(Pen::of(cell));
             let symbol = cell.symbol();
@@ -230,6 +268,7 @@ impl<W: Write> Backend for LeanBackend<W> {
         self.set_pen(Pen::DEFAULT);
         self.buf.extend_from_slice(b"\x1b[2J");
         self.cursor = None;
+        self.wrapped = None;
         Ok(())
     }
 
@@ -275,6 +314,7 @@ impl<W: Write> Backend for LeanBackend<W> {
 mod tests {
     use super::*;
     use ratatui::Terminal;
+    use ratatui::layout::Rect;
     use ratatui::style::{Style, Stylize};
     use ratatui::text::Line;
 
@@ -337,5 +377,42 @@ mod tests {
             }
         }
         assert!(!out.contains(&0x07));
+    }
+
+    #[test]
+    fn a_wrapped_line_is_written_in_one_run_once_and_again_after_its_rows_are_redrawn() {
+        let mut t = term();
+        let url = format!("https://{}", "a".repeat(50));
+        let draw = |t: &mut Terminal<LeanBackend<Vec<u8>>>, marker: &str| {
+            let (a, b) = url.split_at(40);
+            t.draw(|f| {
+                f.render_widget(Line::from(a.to_string()), Rect::new(0, 1, 40, 1));
+                f.render_widget(Line::from(b.to_string()), Rect::new(0, 2, 40, 1));
+                f.render_widget(Line::from(marker.to_string()), Rect::new(0, 4, 40, 1));
+                f.set_cursor_position((3, 4));
+            })
+            .unwrap();
+        };
+        draw(&mut t, "x");
+        let before = t.backend().writer().len();
+        t.backend_mut().write_wrapped(1, &url).unwrap();
+        let sent = String::from_utf8_lossy(&t.backend().writer()[before..]).into_owned();
+        // from column 0 of the row, the whole text with no cursor move inside,
+        // then the cursor back where the frame left it
+        assert!(sent.starts_with("\x1b[2;1H"), "{sent:?}");
+        assert!(sent.contains(&url), "{sent:?}");
+        assert!(sent.ends_with("\x1b[5;4H"), "{sent:?}");
+        // again: nothing, while its rows are untouched
+        let before = t.backend().writer().len();
+        draw(&mut t, "y");
+        t.backend_mut().write_wrapped(1, &url).unwrap();
+        let sent = String::from_utf8_lossy(&t.backend().writer()[before..]).into_owned();
+        assert!(!sent.contains("https"), "{sent:?}");
+        // a popup drawn over its rows and gone: written again
+        t.draw(|f| f.render_widget(Line::from("popup"), Rect::new(0, 2, 40, 1))).unwrap();
+        draw(&mut t, "y");
+        let before = t.backend().writer().len();
+        t.backend_mut().write_wrapped(1, &url).unwrap();
+        assert!(String::from_utf8_lossy(&t.backend().writer()[before..]).contains(&url));
     }
 }

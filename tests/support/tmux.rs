@@ -146,6 +146,12 @@ impl Pane {
         String::from_utf8(self.tmux(&["capture-pane", "-p", "-t", "e2e"]).stdout).unwrap()
     }
 
+    /// The screen as a mouse selection or `capture-pane -J` copies it: rows
+    /// the terminal wrapped itself are joined into one line.
+    pub fn joined(&self) -> String {
+        String::from_utf8(self.tmux(&["capture-pane", "-p", "-J", "-t", "e2e"]).stdout).unwrap()
+    }
+
     pub fn format(&self, f: &str) -> String {
         String::from_utf8(self.tmux(&["display-message", "-p", "-t", "e2e", f]).stdout).unwrap().trim().to_string()
     }
