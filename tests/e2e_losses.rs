@@ -356,3 +356,59 @@ fn digits_typed_over_a_work_time_replace_it() {
     pane.type_text("5");
     pane.wait_for(&["HH:MM", "complete"]);
 }
+
+/// The caret comes back where it was: in a message (the editor reopens
+/// with it there) and in a line field, after quitting and resuming.
+#[test]
+fn a_resumed_draft_puts_the_caret_back_where_it_was() {
+    let pane = Pane::new("caret");
+    open_notification(&pane);
+    pane.type_text("We are closed now. Leave a message.");
+    pane.wait_for(&["Leave a message."]);
+    for _ in 0..17 {
+        pane.keys(&["Left"]);
+    }
+    pane.keys(&["Escape"]);
+    pane.wait_focus("Non-Working");
+    pane.keys(&["C-q"]);
+    pane.wait_for(&["unsaved", "save", "quit"]);
+    pane.keys(&["s"]);
+    pane.wait_exit();
+    assert_eq!(pane.drafts()[0].meta.caret, Some(18), "the caret is not in the draft");
+
+    pane.start(&["--offline"]);
+    pane.wait_for(&["Drafts"]);
+    pane.keys(&["Enter"]);
+    pane.wait_focus("Non-Working");
+    pane.keys(&["Enter"]);
+    pane.wait_for(&["characters"]);
+    pane.type_text("!");
+    pane.keys(&["Escape"]);
+    pane.wait_draft("the typed ! at the caret", |d| {
+        d.document.basic.non_working_time_notification == "We are closed now.! Leave a message."
+    });
+
+    // a line field: the caret inside the channel name (back up the step)
+    for _ in 0..12 {
+        let screen = pane.screen();
+        let before = focused_row(&screen).unwrap_or_default().to_string();
+        if before.contains("Channel Name") {
+            break;
+        }
+        pane.keys(&["BTab"]);
+        pane.wait_until("the focus to move", |s| focused_row(s).is_some_and(|r| r != before));
+    }
+    pane.wait_focus("Channel Name");
+    pane.type_text("Care_Desk");
+    pane.keys(&["Home", "Right", "Right", "Right", "Right"]);
+    pane.keys(&["C-q"]);
+    pane.wait_for(&["unsaved", "save", "quit"]);
+    pane.keys(&["s"]);
+    pane.wait_exit();
+    pane.start(&["--offline"]);
+    pane.wait_for(&["Drafts"]);
+    pane.keys(&["Enter"]);
+    pane.wait_focus("Channel Name");
+    pane.type_text("X");
+    pane.wait_draft("X typed at the caret", |d| d.document.basic.channel_name == "CareX_Desk");
+}

@@ -28,6 +28,10 @@ pub struct DraftMeta {
     /// Dotted path of the field last focused.
     #[serde(default)]
     pub field: Option<String>,
+    /// Where the caret stood in that field's text: the characters (code
+    /// points) before it, a message's line breaks counted as one each.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub caret: Option<usize>,
     /// Set when the draft edits an existing channel.
     #[serde(default)]
     pub channel_id: Option<String>,
@@ -71,6 +75,7 @@ impl Draft {
                 updated: now,
                 step: 1,
                 field: None,
+                caret: None,
                 channel_id: None,
                 channel_version: None,
                 remember_secrets: false,

@@ -73,6 +73,29 @@ impl TextEditor {
         Self { field, area: Box::new(area) }
     }
 
+    /// An editor holding `text`, the caret after `chars` characters (line
+    /// breaks counted as one), as a resumed draft left it.
+    pub fn with_caret(field: FieldId, text: &str, chars: usize) -> Self {
+        let mut e = Self::new(field, text);
+        let mut left = chars;
+        for (row, line) in text.split('\n').enumerate() {
+            let n = line.chars().count();
+            if left <= n {
+                e.jump(row, left);
+                e.settle();
+                return e;
+            }
+            left -= n + 1;
+        }
+        e
+    }
+
+    /// Characters before the caret, line breaks counted as one each.
+    pub fn caret(&self) -> usize {
+        let (row, col) = (self.area.cursor().0, self.area.cursor().1);
+        self.area.lines()[..row].iter().map(|l| l.chars().count() + 1).sum::<usize>() + col
+    }
+
     pub fn text(&self) -> String {
         self.area.lines().join("\n")
     }
@@ -119,6 +142,7 @@ impl TextEditor {
         if changed {
             self.commit(w, shared);
         }
+        w.caret_at(self.caret());
     }
 
     /// The cursor's line, its column in code points, and the cluster

@@ -70,6 +70,21 @@ impl LineInput {
         Self { cursor: text.len(), text: text.to_string() }
     }
 
+    /// An input holding `text`, the cursor after `chars` characters (at the
+    /// end of the cluster it falls in; at the end when past it).
+    pub fn with_caret(text: &str, chars: usize) -> Self {
+        let byte = text.char_indices().nth(chars).map_or(text.len(), |(i, _)| i);
+        let cursor = text
+            .grapheme_indices(true)
+            .map(|(i, g)| i + g.len())
+            .chain(std::iter::once(0))
+            .filter(|&end| end >= byte)
+            .min()
+            .unwrap_or(text.len());
+        let cursor = if byte == 0 { 0 } else { cursor };
+        Self { cursor, text: text.to_string() }
+    }
+
     pub fn text(&self) -> String {
         self.text.clone()
     }
@@ -341,5 +356,16 @@ mod tests {
         let mut l = LineInput::new("hi 人工👩‍💻");
         assert!(l.delete_word());
         assert_eq!(l.text(), "hi ");
+    }
+
+    #[test]
+    fn a_caret_restored_inside_a_cluster_stands_at_its_end() {
+        // "ab" then a flag (two code points) then "c"
+        let text = "ab\u{1F1E8}\u{1F1F3}c";
+        assert_eq!(LineInput::with_caret(text, 0).cursor(), 0);
+        assert_eq!(LineInput::with_caret(text, 2).cursor(), 2);
+        assert_eq!(LineInput::with_caret(text, 3).cursor(), 4, "inside the flag: after it");
+        assert_eq!(LineInput::with_caret(text, 4).cursor(), 4);
+        assert_eq!(LineInput::with_caret(text, 99).cursor(), 5, "past the end: the end");
     }
 }

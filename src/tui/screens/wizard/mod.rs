@@ -77,6 +77,11 @@ pub struct Wizard {
     pub in_flight: Option<u64>,
     /// The step or focused field changed since the last save.
     pub moved: bool,
+    /// Where the caret stands in the focused message's editor (kept while
+    /// the focus stays; saved with the draft).
+    pub caret: Option<usize>,
+    /// The caret the draft was saved with, until its field's editor opens.
+    resume_caret: Option<usize>,
     pub last_change: Option<Instant>,
     pub saved_at: Option<DateTime<Utc>>,
     /// The draft file exists (it has been saved at least once).
@@ -120,6 +125,8 @@ impl Wizard {
             saved_revision: 0,
             in_flight: None,
             moved: false,
+            caret: None,
+            resume_caret: None,
             last_change: None,
             saved_at: None,
             persisted: false,
@@ -136,7 +143,10 @@ impl Wizard {
         let saved_field = w.draft.meta.field.as_deref().and_then(fields::field_named);
         let visible = w.fields();
         w.focus = match saved_field {
-            Some(f) if visible.contains(&f) => f,
+            Some(f) if visible.contains(&f) => {
+                w.resume_caret = w.draft.meta.caret;
+                f
+            }
             _ => visible.first().copied().unwrap_or(FieldId::AppKey),
         };
         w.revalidate(shared);
@@ -149,7 +159,16 @@ impl Wizard {
         let mut draft = self.draft.clone();
         draft.meta.step = self.step.number();
         draft.meta.field = Some(fields::field_name(self.focus));
+        draft.meta.caret = self.input.as_ref().map(LineInput::cursor).or(self.caret).or(self.resume_caret);
         draft
+    }
+
+    /// The message editor's caret moved to `chars`: saved with the draft.
+    pub fn caret_at(&mut self, chars: usize) {
+        if self.caret != Some(chars) {
+            self.caret = Some(chars);
+            self.moved = true;
+        }
     }
 
     pub fn mode(&self) -> Mode {
@@ -259,8 +278,17 @@ impl Wizard {
     /// (Re)create the editor for the focused field when it takes text.
     fn open_input(&mut self, shared: &Shared) {
         let kind = fields::spec_of(self.focus).kind;
-        self.input = (self.step != Step::Review && fields::takes_line_input(kind, has_choices(kind, shared)))
-            .then(|| LineInput::new(&self.input_text(self.focus)));
+        let resume = self.resume_caret;
+        self.input =
+            (self.step != Step::Review && fields::takes_line_input(kind, has_choices(kind, shared))).then(|| {
+                match resume {
+                    Some(chars) => LineInput::with_caret(&self.input_text(self.focus), chars),
+                    None => LineInput::new(&self.input_text(self.focus)),
+                }
+            });
+        if self.input.is_some() {
+            self.resume_caret = None;
+        }
     }
 
     // --- changing the draft -------------------------------------------------
@@ -483,6 +511,8 @@ impl Wizard {
             self.moved = true;
             self.touched.insert(self.focus);
             self.focus = field;
+            self.caret = None;
+            self.resume_caret = None;
             self.reveal_secret = false;
             self.open_input(shared);
         }
@@ -760,10 +790,14 @@ impl Wizard {
                 let current = spec.text(&self.draft);
                 Outcome::event(Event::OpenPopup(Popup::Select(popups::select::Select::new(field, list, &current))))
             }
-            Kind::Multiline { .. } => Outcome::event(Event::OpenPopup(Popup::Text(popups::text::TextEditor::new(
-                field,
-                &spec.text(&self.draft),
-            )))),
+            Kind::Multiline { .. } => {
+                let text = spec.text(&self.draft);
+                let editor = match self.caret.or(self.resume_caret.take()) {
+                    Some(chars) => popups::text::TextEditor::with_caret(field, &text, chars),
+                    None => popups::text::TextEditor::new(field, &text),
+                };
+                Outcome::event(Event::OpenPopup(Popup::Text(editor)))
+            }
             Kind::Keywords | Kind::WorkTime => {
                 let popup = popups::list::ListEditor::open(self, field);
                 Outcome::event(Event::OpenPopup(Popup::List(popup)))
@@ -787,8 +821,12 @@ impl Wizard {
             shared.flash_about(field, Level::Warn, why);
             return;
         }
+        let before = input.cursor();
         if apply_edit(input, cmd, c) {
             self.commit_input(shared);
+        }
+        if self.input.as_ref().is_some_and(|i| i.cursor() != before) {
+            self.moved = true;
         }
     }
 
