@@ -96,7 +96,7 @@ async fn idle_connections_are_closed() {
 
 #[tokio::test]
 async fn connections_beyond_the_cap_are_refused_with_503_until_one_frees() {
-    let server = Server::start(&["--max-connections", "50"]);
+    let server = Server::start(&["--max-connections", "50", "--max-connections-per-address", "200"]);
     let mut idle = Vec::new();
     for _ in 0..50 {
         idle.push(TcpStream::connect(addr(&server)).await.unwrap());
@@ -125,9 +125,51 @@ async fn connections_beyond_the_cap_are_refused_with_503_until_one_frees() {
     assert_eq!(answered, Some(StatusCode::OK));
 }
 
+/// One address holding hundreds of sockets (idle, or sending nothing)
+/// cannot lock out anyone else: it gets a few dozen connections, a few
+/// more are told why, the rest are closed; the health route answers every
+/// probe from another address meanwhile. The attacker is bound to
+/// 127.0.0.2, the probe comes from 127.0.0.1.
+#[tokio::test]
+async fn one_address_holding_hundreds_of_sockets_does_not_lock_out_another() {
+    let server = Server::start(&["--max-connections", "64"]);
+    let attacker: std::net::SocketAddr = "127.0.0.2:0".parse().unwrap();
+    let mut held = Vec::new();
+    for _ in 0..300 {
+        let socket = tokio::net::TcpSocket::new_v4().unwrap();
+        socket.bind(attacker).unwrap();
+        match socket.connect(addr(&server).parse().unwrap()).await {
+            Ok(s) => held.push(s),
+            Err(e) => panic!("connect: {e}"),
+        }
+    }
+    let mut ok = 0;
+    for _ in 0..20 {
+        let r = http().get(format!("{}/api/v1/health", server.url)).send().await;
+        ok += usize::from(r.is_ok_and(|r| r.status() == StatusCode::OK));
+    }
+    assert_eq!(ok, 20, "health probes from another address were refused while one address held 300 sockets");
+    // a held one over its address's share learns why
+    let last = held.last_mut().unwrap();
+    let _ = last.write_all(health_request()).await;
+    let answer = String::from_utf8(read_until_closed(last).await).unwrap();
+    assert!(answer.is_empty() || answer.starts_with("HTTP/1.1 503"), "{answer}");
+}
+
+/// A new connection that sends nothing is closed within a couple of
+/// seconds (the first-request timeout), long before the idle timeout.
+#[tokio::test]
+async fn a_new_connection_that_sends_nothing_is_cut_within_the_first_request_timeout() {
+    let server = Server::start(&["--first-request-timeout", "300ms", "--header-timeout", "10s"]);
+    let mut silent = TcpStream::connect(addr(&server)).await.unwrap();
+    let start = std::time::Instant::now();
+    assert_eq!(read_until_closed(&mut silent).await, b"");
+    assert!(start.elapsed() < Duration::from_secs(9), "kept for the idle timeout, not the first-request one");
+}
+
 #[tokio::test]
 async fn connections_beyond_the_refusal_slots_are_closed_unanswered() {
-    let server = Server::start(&["--max-connections", "2"]);
+    let server = Server::start(&["--max-connections", "2", "--max-connections-per-address", "200"]);
     let slots = 2 + chanwiz::server::limits::REFUSAL_SLOTS;
     let mut held = Vec::new();
     for _ in 0..slots {

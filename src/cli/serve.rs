@@ -54,9 +54,15 @@ pub struct ServeArgs {
     /// Time a client has to complete the TLS handshake.
     #[arg(long, value_name = "DURATION", default_value = "10s", value_parser = parse_duration)]
     pub tls_handshake_timeout: Duration,
+    /// Time a new connection has to send its first request's headers (one that sends nothing is cut then).
+    #[arg(long, value_name = "DURATION", default_value = "2s", value_parser = parse_duration)]
+    pub first_request_timeout: Duration,
     /// Connections served at once; a few more are answered 503, the rest closed (keep it below `ulimit -n`).
     #[arg(long, value_name = "N", default_value_t = Limits::default().max_connections)]
     pub max_connections: usize,
+    /// Connections served at once from one client address (one address cannot lock out the others).
+    #[arg(long, value_name = "N", default_value_t = Limits::default().max_per_address)]
+    pub max_connections_per_address: usize,
     /// Requests a second per tenant, beyond the burst answered 429 with Retry-After; 0: no limit.
     #[arg(long, value_name = "N", default_value_t = Limits::default().rate_per_second)]
     pub rate_limit: u32,
@@ -96,7 +102,9 @@ impl ServeArgs {
             body_timeout: self.body_timeout,
             request_timeout: self.request_timeout,
             tls_handshake_timeout: self.tls_handshake_timeout,
+            first_request_timeout: self.first_request_timeout,
             max_connections: self.max_connections,
+            max_per_address: self.max_connections_per_address,
             rate_per_second: self.rate_limit,
             rate_burst: self.rate_burst,
             export_retention: self.export_retention,

@@ -15,10 +15,16 @@
 //! - **Whole request**: an answer not ready within
 //!   [`Limits::request_timeout`] becomes a 408 and the connection is closed.
 //! - **TLS handshake**: at most [`Limits::tls_handshake_timeout`].
-//! - **Connections**: at most [`Limits::max_connections`] are served. Up to
+//! - **First request**: a new connection must send its first request head
+//!   within [`Limits::first_request_timeout`] (a couple of seconds): one that
+//!   connects and sends nothing is cut long before the idle timeout.
+//! - **Connections**: at most [`Limits::max_connections`] are served, and at
+//!   most [`Limits::max_per_address`] of them from one client address, so one
+//!   address holding hundreds of sockets cannot lock anyone else out. Up to
 //!   [`REFUSAL_SLOTS`] more are answered `503` with `Retry-After` and closed
-//!   (the client learns why); beyond those, new connections are closed at
-//!   once without an answer, so file descriptors stay bounded.
+//!   (the client learns why; at most [`REFUSALS_PER_ADDRESS`] of them for one
+//!   address); beyond those, new connections are closed at once without an
+//!   answer, so file descriptors stay bounded.
 //! - **Rate**: each tenant may make [`Limits::rate_per_second`] requests a
 //!   second, in bursts of up to [`Limits::rate_burst`]; beyond that `429` with
 //!   `Retry-After` (whole seconds).
@@ -41,6 +47,9 @@ use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 /// (`503`) rather than closed unanswered.
 pub const REFUSAL_SLOTS: usize = 64;
 
+/// Of the refusal slots, how many one client address may take.
+pub const REFUSALS_PER_ADDRESS: usize = 4;
+
 /// Timeouts and limits of a running server. [`Limits::default`] is what
 /// `chanwiz serve` uses without flags.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -53,8 +62,12 @@ pub struct Limits {
     /// Time from the head to the answer.
     pub request_timeout: Duration,
     pub tls_handshake_timeout: Duration,
+    /// Time a new connection has to send its first request head.
+    pub first_request_timeout: Duration,
     /// Connections served at once.
     pub max_connections: usize,
+    /// Connections served at once from one client address.
+    pub max_per_address: usize,
     /// Requests a second per tenant; 0: no rate limit.
     pub rate_per_second: u32,
     /// Requests a tenant may make at once before the rate applies.
@@ -71,7 +84,9 @@ impl Default for Limits {
             body_timeout: Duration::from_secs(30),
             request_timeout: Duration::from_secs(60),
             tls_handshake_timeout: Duration::from_secs(10),
+            first_request_timeout: Duration::from_secs(2),
             max_connections: 512,
+            max_per_address: 32,
             rate_per_second: 100,
             rate_burst: 200,
             export_retention: super::exports::EXPORT_KEEP,
@@ -87,6 +102,7 @@ impl Limits {
             ("body timeout (--body-timeout)", self.body_timeout),
             ("request timeout (--request-timeout)", self.request_timeout),
             ("TLS handshake timeout (--tls-handshake-timeout)", self.tls_handshake_timeout),
+            ("first-request timeout (--first-request-timeout)", self.first_request_timeout),
         ];
         for (what, d) in positive {
             if d.is_zero() {
@@ -99,6 +115,9 @@ impl Limits {
         if self.max_connections == 0 {
             return Err("the connection limit (--max-connections) must be 1 or more".into());
         }
+        if self.max_per_address == 0 {
+            return Err("the connection limit per address (--max-connections-per-address) must be 1 or more".into());
+        }
         if self.rate_per_second > 0 && self.rate_burst == 0 {
             return Err("the rate burst (--rate-burst) must be 1 or more while a rate limit is set".into());
         }
@@ -108,8 +127,65 @@ impl Limits {
 
 /// Marks a request that came on a connection beyond the cap: it is
 /// answered 503 and the connection closed.
-#[derive(Debug, Clone, Copy)]
-pub struct OverCapacity;
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OverCapacity {
+    /// Every connection the server serves is taken.
+    Server,
+    /// The client's address holds its whole share.
+    Address,
+}
+
+/// Connections open per client address.
+#[derive(Default)]
+struct Addresses {
+    open: std::sync::Mutex<std::collections::HashMap<std::net::IpAddr, (usize, usize)>>,
+}
+
+/// One connection counted for its address (served, or refused): the count
+/// goes down when the connection ends.
+struct AddressSlot {
+    table: Arc<Addresses>,
+    ip: std::net::IpAddr,
+    refused: bool,
+}
+
+impl Drop for AddressSlot {
+    fn drop(&mut self) {
+        let mut open = self.table.open.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(entry) = open.get_mut(&self.ip) {
+            if self.refused {
+                entry.1 = entry.1.saturating_sub(1);
+            } else {
+                entry.0 = entry.0.saturating_sub(1);
+            }
+            if *entry == (0, 0) {
+                open.remove(&self.ip);
+            }
+        }
+    }
+}
+
+impl Addresses {
+    /// A served slot for `ip` when it has its share left; else a refusal
+    /// slot when it has one of those left; else nothing.
+    fn take(self: &Arc<Self>, ip: std::net::IpAddr, share: usize) -> Option<AddressSlot> {
+        let mut open = self.open.lock().unwrap_or_else(|p| p.into_inner());
+        let entry = open.entry(ip).or_default();
+        let refused = if entry.0 < share {
+            entry.0 += 1;
+            false
+        } else if entry.1 < REFUSALS_PER_ADDRESS {
+            entry.1 += 1;
+            true
+        } else {
+            if *entry == (0, 0) {
+                open.remove(&ip);
+            }
+            return None;
+        };
+        Some(AddressSlot { table: self.clone(), ip, refused })
+    }
+}
 
 /// Wraps the router's make-service: every accepted connection takes a
 /// permit, in the order the connections are accepted, and holds it until
@@ -119,21 +195,25 @@ pub struct CapMakeService<M> {
     inner: M,
     served: Arc<Semaphore>,
     refusing: Arc<Semaphore>,
+    addresses: Arc<Addresses>,
+    per_address: usize,
 }
 
 impl<M> CapMakeService<M> {
-    pub fn new(inner: M, max_connections: usize) -> Self {
+    pub fn new(inner: M, max_connections: usize, per_address: usize) -> Self {
         Self {
             inner,
             served: Arc::new(Semaphore::new(max_connections)),
             refusing: Arc::new(Semaphore::new(REFUSAL_SLOTS)),
+            addresses: Arc::default(),
+            per_address,
         }
     }
 }
 
-impl<M, T> tower_service::Service<T> for CapMakeService<M>
+impl<M> tower_service::Service<std::net::SocketAddr> for CapMakeService<M>
 where
-    M: tower_service::Service<T>,
+    M: tower_service::Service<std::net::SocketAddr>,
     M::Future: Send + 'static,
     M::Response: Send + 'static,
     M::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
@@ -146,23 +226,28 @@ where
         self.inner.poll_ready(cx).map_err(Into::into)
     }
 
-    fn call(&mut self, target: T) -> Self::Future {
-        let (permit, over) = match self.served.clone().try_acquire_owned() {
-            Ok(p) => (p, false),
-            Err(_) => match self.refusing.clone().try_acquire_owned() {
-                Ok(p) => (p, true),
-                // axum-server closes the connection unanswered
-                Err(_) => {
-                    return Box::pin(std::future::ready(Err(
-                        "connection limit reached and every refusal slot taken: closed unanswered".into(),
-                    )));
-                }
-            },
+    fn call(&mut self, target: std::net::SocketAddr) -> Self::Future {
+        let closed = |why: &'static str| -> Self::Future { Box::pin(std::future::ready(Err(why.into()))) };
+        // the address's share first: one address cannot take every slot
+        let Some(slot) = self.addresses.take(target.ip(), self.per_address) else {
+            return closed("this address holds its share of connections and of refusals: closed unanswered");
+        };
+        let permit = if slot.refused {
+            self.refusing.clone().try_acquire_owned().map(|p| (p, Some(OverCapacity::Address)))
+        } else {
+            match self.served.clone().try_acquire_owned() {
+                Ok(p) => Ok((p, None)),
+                Err(_) => self.refusing.clone().try_acquire_owned().map(|p| (p, Some(OverCapacity::Server))),
+            }
+        };
+        let Ok((permit, over)) = permit else {
+            // axum-server closes the connection unanswered
+            return closed("connection limit reached and every refusal slot taken: closed unanswered");
         };
         let fut = self.inner.call(target);
         Box::pin(async move {
             let inner = fut.await.map_err(Into::into)?;
-            Ok(CapService { inner, _permit: Arc::new(permit), over })
+            Ok(CapService { inner, _permit: Arc::new((permit, slot)), over })
         })
     }
 }
@@ -172,8 +257,8 @@ where
 #[derive(Clone)]
 pub struct CapService<S> {
     inner: S,
-    _permit: Arc<OwnedSemaphorePermit>,
-    over: bool,
+    _permit: Arc<(OwnedSemaphorePermit, AddressSlot)>,
+    over: Option<OverCapacity>,
 }
 
 impl<S, B> tower_service::Service<Request<B>> for CapService<S>
@@ -189,8 +274,8 @@ where
     }
 
     fn call(&mut self, mut req: Request<B>) -> Self::Future {
-        if self.over {
-            req.extensions_mut().insert(OverCapacity);
+        if let Some(over) = self.over {
+            req.extensions_mut().insert(over);
         }
         self.inner.call(req)
     }

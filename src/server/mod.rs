@@ -130,14 +130,18 @@ pub fn router(state: AppState) -> Router {
 /// Continue`), a header that must come once given twice. And the bare 408
 /// of the request deadline made a JSON answer.
 async fn guard(State(state): State<AppState>, req: Request, next: Next) -> Response {
-    if req.extensions().get::<limits::OverCapacity>().is_some() {
-        let mut e = ApiErr::new(
-            StatusCode::SERVICE_UNAVAILABLE,
-            format!(
+    if let Some(over) = req.extensions().get::<limits::OverCapacity>() {
+        let message = match over {
+            limits::OverCapacity::Server => format!(
                 "The server has too many open connections (at most {}): try again in a moment.",
                 state.limits.max_connections
             ),
-        );
+            limits::OverCapacity::Address => format!(
+                "Your address has too many open connections to the server (at most {} from one address): close some, then try again.",
+                state.limits.max_per_address
+            ),
+        };
+        let mut e = ApiErr::new(StatusCode::SERVICE_UNAVAILABLE, message);
         e.retry_after = Some(1);
         let mut response = e.into_response();
         response.headers_mut().insert(header::CONNECTION, HeaderValue::from_static("close"));
@@ -338,15 +342,16 @@ fn configure<A>(
     handle: &axum_server::Handle<SocketAddr>,
     limits: &Limits,
 ) -> axum_server::Server<SocketAddr, A> {
-    let mut server =
-        server.handle(handle.clone()).http1_only().first_request_timeout(limits.header_timeout).accept_error_handler(
-            |addr, e| match addr {
-                // the listener itself (out of file descriptors, ...)
-                None => tracing::warn!("accepting a connection failed: {e}"),
-                // one connection: over the cap, a failed or slow TLS handshake
-                Some(_) => tracing::debug!("connection closed: {e}"),
-            },
-        );
+    let mut server = server
+        .handle(handle.clone())
+        .http1_only()
+        .first_request_timeout(limits.first_request_timeout.min(limits.header_timeout))
+        .accept_error_handler(|addr, e| match addr {
+            // the listener itself (out of file descriptors, ...)
+            None => tracing::warn!("accepting a connection failed: {e}"),
+            // one connection: over the cap, a failed or slow TLS handshake
+            Some(_) => tracing::debug!("connection closed: {e}"),
+        });
     server.http_builder().http1().header_read_timeout(limits.header_timeout);
     server
 }
@@ -427,7 +432,8 @@ pub async fn spawn_with(
     let listener = TcpListener::bind(config.addr).map_err(|source| ServeError::Bind { addr: config.addr, source })?;
     listener.set_nonblocking(true)?;
     let addr = listener.local_addr()?;
-    let app = limits::CapMakeService::new(router(state).into_make_service(), limits.max_connections);
+    let app =
+        limits::CapMakeService::new(router(state).into_make_service(), limits.max_connections, limits.max_per_address);
     let handle = axum_server::Handle::new();
     let (scheme, cert_pem, task) = match &config.tls {
         TlsMode::Off => {
