@@ -132,7 +132,7 @@ async fn connections_beyond_the_cap_are_refused_with_503_until_one_frees() {
 /// 127.0.0.2, the probe comes from 127.0.0.1.
 #[tokio::test]
 async fn one_address_holding_hundreds_of_sockets_does_not_lock_out_another() {
-    let server = Server::start(&["--max-connections", "64"]);
+    let server = Server::start(&["--max-connections", "256"]);
     let attacker: std::net::SocketAddr = "127.0.0.2:0".parse().unwrap();
     let mut held = Vec::new();
     for _ in 0..300 {

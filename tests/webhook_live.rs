@@ -125,7 +125,11 @@ async fn when_nothing_arrives_the_test_exits_1_and_says_what_telegram_reports() 
     let out = env.run(&["test", &env.channel_name, "--timeout", "300ms"], None).await;
     assert_eq!(out.code, Some(1), "{}\n{}", out.stdout, out.stderr);
     assert!(out.stdout.contains("✗ Nothing reached the channel within 0.3 s."), "{}", out.stdout);
-    assert!(out.stdout.contains("Webhook: the webhook works"), "Telegram's view is shown: {}", out.stdout);
+    assert!(
+        out.stdout.contains("Webhook: registered and confirmed by Telegram, no delivery yet"),
+        "Telegram's view is shown: {}",
+        out.stdout
+    );
     assert!(out.stdout.contains("most likely no message was sent"), "{}", out.stdout);
     assert!(out.stderr.contains("no message reached the channel within 0.3 s"), "{}", out.stderr);
     assert!(started.elapsed() < Duration::from_secs(30));

@@ -100,6 +100,26 @@ async fn refused_deliveries_are_recorded_by_reason_unknown_channels_for_the_whol
     assert_eq!(state.unknown_channel.map(|u| u.count), Some(1), "the backend's count, seen from any channel");
 }
 
+/// Forged deliveries (no credential needed) cost no synced database write
+/// each: they are counted in memory and written at most once a second, so a
+/// flood of them barely grows the write-ahead log; the webhook state still
+/// counts every one.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_flood_of_forged_deliveries_is_counted_without_a_write_each() {
+    let env = Env::start().await;
+    let wal = env.dir.path().join("server.db-wal");
+    let size = || std::fs::metadata(&wal).map_or(0, |m| m.len());
+    let before = size();
+    for i in 0..300 {
+        assert_eq!(env.deliver(Some("Wrong_secret_0123456789abcdefghijklmn"), &update(i, "forged")).await, 403);
+    }
+    let grown = size().saturating_sub(before);
+    // one commit writes at least one 4 KiB page: 300 commits would be > 1 MiB
+    assert!(grown < 100 * 4096, "300 forged deliveries grew the WAL by {grown} bytes: a write each");
+    let state = env.client.webhook_state(&env.channel_id, false).await.unwrap();
+    assert_eq!(state.refused(RefusalReason::SecretWrong), 300, "every refusal is counted");
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn one_bot_one_channel_the_second_binding_is_refused_naming_the_first_then_moved() {
     let env = Env::start().await;

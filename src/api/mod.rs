@@ -253,7 +253,7 @@ impl TelegramWebhook {
 }
 
 /// Why the delivery endpoint refused a delivery.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum RefusalReason {
     /// No `X-Telegram-Bot-Api-Secret-Token` header (403).

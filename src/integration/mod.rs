@@ -1087,7 +1087,7 @@ pub fn diagnose(state: &WebhookState) -> Diagnosis {
                 (
                     Verdict::Registered,
                     format!(
-                        "registered and confirmed by Telegram, no delivery yet: {}'s messages are to go to {}; send the bot a message (t tests delivery)",
+                        "registered and confirmed by Telegram, no delivery yet: {}'s messages are to go to {}; send the bot a message to see one arrive",
                         clean(&bot),
                         clean(&w.url)
                     ),

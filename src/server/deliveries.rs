@@ -6,8 +6,9 @@
 //! deadline) until the count passes `after`.
 //!
 //! A waiting request holds no database connection and no lock: it sleeps
-//! on [`Deliveries`], which every accepted delivery wakes, and then reads
-//! the count again. Waiting requests count against the connection cap like
+//! on its channel's signal in [`Deliveries`], which only a delivery to that
+//! channel wakes (a busy channel never wakes another tenant's waiters), and
+//! then reads the count again. Waiting requests count against the connection cap like
 //! any other, so slow or many clients cannot take more than that.
 
 use std::time::Duration;
@@ -22,26 +23,34 @@ use super::channels::ChannelId;
 use super::errors::{ApiErr, ApiQuery, ApiResult};
 use crate::api::{DELIVERY_WAIT_MAX_SECS, DeliverySample, LatestDelivery, LatestDeliveryQuery};
 
-/// Wakes the requests waiting for a delivery: a counter of every delivery
-/// the backend accepted (all channels; each waiter reads its own channel's
-/// count again when woken).
-#[derive(Clone)]
-pub struct Deliveries(tokio::sync::watch::Sender<u64>);
-
-impl Default for Deliveries {
-    fn default() -> Self {
-        Self(tokio::sync::watch::Sender::new(0))
-    }
-}
+/// Wakes the requests waiting for a delivery, per channel: a counter of the
+/// deliveries accepted for each channel someone waits on (a channel nobody
+/// waits on has no entry; an entry goes with its last waiter).
+#[derive(Clone, Default)]
+pub struct Deliveries(
+    std::sync::Arc<std::sync::Mutex<std::collections::HashMap<String, tokio::sync::watch::Sender<u64>>>>,
+);
 
 impl Deliveries {
-    /// A delivery was accepted (and committed).
-    pub fn accepted(&self) {
-        self.0.send_modify(|n| *n = n.wrapping_add(1));
+    /// A delivery to `channel` was accepted (and committed): its waiters wake.
+    pub fn accepted(&self, channel: &str) {
+        let mut waiting = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(signal) = waiting.get(channel) {
+            if signal.receiver_count() == 0 {
+                waiting.remove(channel);
+            } else {
+                signal.send_modify(|n| *n = n.wrapping_add(1));
+            }
+        }
     }
 
-    fn subscribe(&self) -> tokio::sync::watch::Receiver<u64> {
-        self.0.subscribe()
+    fn subscribe(&self, channel: &str) -> tokio::sync::watch::Receiver<u64> {
+        let mut waiting = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        // entries whose waiters have all gone are dropped as new ones come
+        if waiting.len() > 64 {
+            waiting.retain(|_, s| s.receiver_count() > 0);
+        }
+        waiting.entry(channel.to_owned()).or_insert_with(|| tokio::sync::watch::Sender::new(0)).subscribe()
     }
 }
 
@@ -87,7 +96,7 @@ pub async fn latest(
     let deadline = tokio::time::Instant::now() + wait;
     // subscribed before the first read: a delivery between the read and the
     // wait still wakes it
-    let mut woken = state.deliveries.subscribe();
+    let mut woken = state.deliveries.subscribe(&id);
     loop {
         let (count, sample) = read(&state, t, &id).await?;
         if q.after.is_none_or(|after| count > after) {
@@ -106,6 +115,20 @@ pub async fn latest(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_delivery_wakes_the_waiters_of_its_channel_only() {
+        let d = Deliveries::default();
+        let (a, b) = (d.subscribe("chan-a"), d.subscribe("chan-b"));
+        let b2 = d.subscribe("chan-b");
+        d.accepted("chan-b");
+        assert!(b.has_changed().unwrap() && b2.has_changed().unwrap(), "its waiters wake");
+        assert!(!a.has_changed().unwrap(), "another channel's waiter woke");
+        // the last waiter gone, the next delivery drops the entry
+        drop(a);
+        d.accepted("chan-a");
+        assert!(!d.0.lock().unwrap().contains_key("chan-a"));
+    }
 
     #[test]
     fn a_wait_stays_within_the_request_deadline() {

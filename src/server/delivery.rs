@@ -81,15 +81,15 @@ pub async fn receive(
         } else {
             RefusalReason::SecretWrong
         };
-        tracing::warn!(channel = %super::errors::shorten(&channel_id), reason = reason.as_str(), "delivery refused");
-        record_refusal(&state, channel_id, reason).await;
+        tracing::debug!(channel = %super::errors::shorten(&channel_id), reason = reason.as_str(), "delivery refused");
+        record_refusal(&state, channel_id, reason);
         return Err(forbidden());
     }
     let bytes = match body_bytes(req).await {
         Ok(b) => b,
         Err(e) => {
             if e.status == StatusCode::PAYLOAD_TOO_LARGE {
-                record_refusal(&state, channel_id, RefusalReason::TooLarge).await;
+                record_refusal(&state, channel_id, RefusalReason::TooLarge);
             }
             return Err(e);
         }
@@ -104,6 +104,7 @@ pub async fn receive(
     let received = db::parse_ts(&db::ts(db::now()));
     let sample =
         serde_json::to_string(&crate::api::DeliverySample::of_update(&update, received)).map_err(ApiErr::internal)?;
+    let wake = channel_id.clone();
     state
         .db
         .call(move |conn| {
@@ -124,6 +125,6 @@ pub async fn receive(
             Ok(())
         })
         .await?;
-    state.deliveries.accepted();
+    state.deliveries.accepted(&wake);
     Ok(StatusCode::OK)
 }

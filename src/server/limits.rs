@@ -86,7 +86,7 @@ impl Default for Limits {
             tls_handshake_timeout: Duration::from_secs(10),
             first_request_timeout: Duration::from_secs(2),
             max_connections: 512,
-            max_per_address: 32,
+            max_per_address: 64,
             rate_per_second: 100,
             rate_burst: 200,
             export_retention: super::exports::EXPORT_KEEP,

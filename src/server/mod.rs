@@ -52,6 +52,8 @@ pub struct AppState {
     pub telegram: webhook::Telegram,
     /// Wakes the requests waiting for a delivery (the live delivery test).
     pub deliveries: deliveries::Deliveries,
+    /// Refused deliveries not yet written.
+    pub refusals: webhook::Refusals,
 }
 
 /// One route: method, path template, handler.
@@ -151,7 +153,7 @@ async fn guard(State(state): State<AppState>, req: Request, next: Next) -> Respo
     let declared = req.headers().get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()?.parse::<u64>().ok());
     if declared.is_some_and(|n| n > limit as u64) {
         if let Some(channel) = req.uri().path().strip_prefix("/apiaccess/telegram/message/") {
-            webhook::record_refusal(&state, channel.to_owned(), crate::api::RefusalReason::TooLarge).await;
+            webhook::record_refusal(&state, channel.to_owned(), crate::api::RefusalReason::TooLarge);
         }
         return errors::too_large(limit).into_response();
     }
@@ -276,6 +278,7 @@ pub struct RunningServer {
     task: tokio::task::JoinHandle<std::io::Result<()>>,
     /// The periodic idempotency sweep, stopped with the server.
     _sweeper: AbortOnDrop,
+    _flusher: AbortOnDrop,
 }
 
 /// How often Idempotency-Keys past their 24 hours are removed.
@@ -427,6 +430,19 @@ pub async fn spawn_with(
         keys: std::sync::Arc::new(keys),
         telegram,
         deliveries: deliveries::Deliveries::default(),
+        refusals: webhook::Refusals::default(),
+    };
+    let flusher = {
+        let state = state.clone();
+        let task = tokio::spawn(async move {
+            let mut every = tokio::time::interval(Duration::from_secs(1));
+            every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            loop {
+                every.tick().await;
+                webhook::flush_refusals(&state).await;
+            }
+        });
+        AbortOnDrop(task.abort_handle())
     };
 
     let listener = TcpListener::bind(config.addr).map_err(|source| ServeError::Bind { addr: config.addr, source })?;
@@ -450,5 +466,5 @@ pub async fn spawn_with(
     };
     let url = format!("{scheme}://{addr}");
     tracing::info!(%url, "server listening");
-    Ok(RunningServer { addr, url, demo_token, cert_pem, handle, task, _sweeper: sweeper })
+    Ok(RunningServer { addr, url, demo_token, cert_pem, handle, task, _sweeper: sweeper, _flusher: flusher })
 }

@@ -175,6 +175,8 @@ pub async fn get_webhook(
 ) -> ApiResult<Json<WebhookState>> {
     let id = id.into_inner();
     let i = id.clone();
+    // what was refused until now is counted in the answer
+    flush_refusals(&state).await;
     let (row, refusals, unknown) = state
         .db
         .read(move |conn| {
@@ -366,30 +368,79 @@ pub async fn release_previous_bot(
 
 /// One refused delivery, recorded: per channel when `channel_id` names one,
 /// else for the whole backend (an unknown channel names no tenant).
-pub async fn record_refusal(state: &AppState, channel_id: String, reason: RefusalReason) {
+pub fn record_refusal(state: &AppState, channel_id: String, reason: RefusalReason) {
+    state.refusals.add(channel_id, reason);
+}
+
+/// Refused deliveries counted in memory, written to the database at most
+/// once a second ([`flush_refusals`]) and logged as one summary line then:
+/// a flood of forged deliveries costs no synced write and no log line each.
+#[derive(Clone, Default)]
+pub struct Refusals(Arc<std::sync::Mutex<std::collections::HashMap<(String, RefusalReason), (u64, String)>>>);
+
+impl Refusals {
+    fn add(&self, channel_id: String, reason: RefusalReason) {
+        let mut pending = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        // an unknown channel id names no tenant: counted for the backend once
+        let key = if reason == RefusalReason::UnknownChannel { (String::new(), reason) } else { (channel_id, reason) };
+        // bounded: ids are whatever a client sends
+        if pending.len() >= 10_000 && !pending.contains_key(&key) {
+            let key = (String::new(), RefusalReason::UnknownChannel);
+            let e = pending.entry(key).or_insert((0, String::new()));
+            e.0 += 1;
+            e.1 = db::ts(db::now());
+            return;
+        }
+        let e = pending.entry(key).or_insert((0, String::new()));
+        e.0 += 1;
+        e.1 = db::ts(db::now());
+    }
+
+    fn take(&self) -> std::collections::HashMap<(String, RefusalReason), (u64, String)> {
+        std::mem::take(&mut *self.0.lock().unwrap_or_else(|p| p.into_inner()))
+    }
+}
+
+/// Write the refusals counted since the last flush in one transaction, and
+/// say in one log line how many there were, by reason.
+pub async fn flush_refusals(state: &AppState) {
+    let pending = state.refusals.take();
+    if pending.is_empty() {
+        return;
+    }
+    let mut by_reason: std::collections::BTreeMap<&'static str, u64> = Default::default();
+    for ((_, reason), (n, _)) in &pending {
+        *by_reason.entry(reason.as_str()).or_default() += n;
+    }
+    let summary = by_reason.iter().map(|(r, n)| format!("{n} {r}")).collect::<Vec<_>>().join(", ");
+    tracing::warn!(refused = %summary, "deliveries refused since the last summary");
     let result = state
         .db
         .call(move |conn| {
-            let now = db::ts(db::now());
-            let known = reason != RefusalReason::UnknownChannel
-                && conn.execute(
-                    "INSERT INTO delivery_refusals (channel_id, reason, count, last) \
-                     SELECT id, ?2, 1, ?3 FROM channels WHERE id = ?1 \
-                     ON CONFLICT (channel_id, reason) DO UPDATE SET count = count + 1, last = excluded.last",
-                    params![channel_id, reason.as_str(), now],
-                )? > 0;
-            if !known {
-                conn.execute(
-                    "INSERT INTO unknown_channel_deliveries (id, count, last) VALUES (1, 1, ?1) \
-                     ON CONFLICT (id) DO UPDATE SET count = count + 1, last = excluded.last",
-                    [now],
-                )?;
+            let tx = conn.transaction()?;
+            for ((channel_id, reason), (n, last)) in pending {
+                let n = i64::try_from(n).unwrap_or(i64::MAX);
+                let known = reason != RefusalReason::UnknownChannel
+                    && tx.execute(
+                        "INSERT INTO delivery_refusals (channel_id, reason, count, last) \
+                         SELECT id, ?2, ?4, ?3 FROM channels WHERE id = ?1 \
+                         ON CONFLICT (channel_id, reason) DO UPDATE SET count = count + excluded.count, last = excluded.last",
+                        params![channel_id, reason.as_str(), last, n],
+                    )? > 0;
+                if !known {
+                    tx.execute(
+                        "INSERT INTO unknown_channel_deliveries (id, count, last) VALUES (1, ?2, ?1) \
+                         ON CONFLICT (id) DO UPDATE SET count = count + excluded.count, last = excluded.last",
+                        params![last, n],
+                    )?;
+                }
             }
+            tx.commit()?;
             Ok(())
         })
         .await;
     if let Err(e) = result {
-        tracing::warn!("recording a refused delivery failed: {}", e.body.error);
+        tracing::warn!("recording refused deliveries failed: {}", e.body.error);
     }
 }
 
