@@ -376,7 +376,10 @@ pub fn record_refusal(state: &AppState, channel_id: String, reason: RefusalReaso
 /// once a second ([`flush_refusals`]) and logged as one summary line then:
 /// a flood of forged deliveries costs no synced write and no log line each.
 #[derive(Clone, Default)]
-pub struct Refusals(Arc<std::sync::Mutex<std::collections::HashMap<(String, RefusalReason), (u64, String)>>>);
+pub struct Refusals(Arc<std::sync::Mutex<Pending>>);
+
+/// Per (channel, reason): how many, and when the last one came.
+type Pending = std::collections::HashMap<(String, RefusalReason), (u64, String)>;
 
 impl Refusals {
     fn add(&self, channel_id: String, reason: RefusalReason) {
@@ -396,7 +399,7 @@ impl Refusals {
         e.1 = db::ts(db::now());
     }
 
-    fn take(&self) -> std::collections::HashMap<(String, RefusalReason), (u64, String)> {
+    fn take(&self) -> Pending {
         std::mem::take(&mut *self.0.lock().unwrap_or_else(|p| p.into_inner()))
     }
 }
