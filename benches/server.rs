@@ -299,6 +299,9 @@ async fn main() {
         None,
     ));
 
+    drop(server);
+    rows.extend(hostile().await);
+
     println!("| measure | target | measured | |");
     println!("|---|---|---|---|");
     let mut failed = false;
@@ -313,8 +316,162 @@ async fn main() {
         };
         println!("| {} | {} | {} | {verdict} |", r.what, r.target, r.measured);
     }
-    drop(server);
     if failed {
         std::process::exit(1);
     }
+}
+
+/// p99 of `n` health probes from 127.0.0.1.
+async fn health_p99(http: &reqwest::Client, url: &str, n: usize) -> (f64, usize) {
+    let mut lat = Vec::with_capacity(n);
+    let mut failed = 0;
+    for _ in 0..n {
+        let started = Instant::now();
+        match http.get(format!("{url}/api/v1/health")).send().await {
+            Ok(r) if r.status().is_success() => {}
+            _ => failed += 1,
+        }
+        lat.push(started.elapsed());
+    }
+    lat.sort();
+    (percentile(&lat, 0.99), failed)
+}
+
+/// The server under attack, on a fresh database: an address holding 600
+/// idle sockets (reconnecting as they are cut), forged deliveries without
+/// any credential, and one tenant's `/updates?limit=1000` of 64 KiB
+/// updates.
+async fn hostile() -> Vec<Row> {
+    let mut rows = Vec::new();
+    let server = Server::start(&["--rate-limit", "0"]);
+    let (url, token) = (server.url.clone(), server.token.clone());
+    let http = reqwest::Client::builder().pool_max_idle_per_host(0).build().unwrap();
+    let addr: std::net::SocketAddr = url.trim_start_matches("http://").parse().unwrap();
+
+    // health while 600 idle sockets from 127.0.0.2 are held (and remade)
+    let (quiet, _) = health_p99(&http, &url, 200).await;
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let holder = {
+        let stop = stop.clone();
+        tokio::spawn(async move {
+            let mut held: Vec<tokio::net::TcpStream> = Vec::new();
+            while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                held.retain(|s| s.peer_addr().is_ok());
+                while held.len() < 600 {
+                    let socket = tokio::net::TcpSocket::new_v4().unwrap();
+                    socket.bind("127.0.0.2:0".parse().unwrap()).unwrap();
+                    match socket.connect(addr).await {
+                        Ok(s) => held.push(s),
+                        Err(_) => break,
+                    }
+                }
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+        })
+    };
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let (attacked, failed) = health_p99(&http, &url, 200).await;
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    let _ = holder.await;
+    rows.push(row(
+        "health p99 while one address holds 600 idle sockets",
+        "≤ 50 ms, none refused",
+        format!("{attacked:.1} ms ({quiet:.1} ms quiet), {failed} of 200 refused"),
+        Some(attacked <= 50.0 && failed == 0),
+    ));
+
+    // creates while forged deliveries run (no credential)
+    let mut quiet = Vec::new();
+    for n in 0..100 {
+        quiet.push(create(&http, &url, &token, 1_000_000 + n).await);
+    }
+    quiet.sort();
+    let quiet = percentile(&quiet, 0.99);
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let mut forgers = Vec::new();
+    for _ in 0..8 {
+        let (stop, url) = (stop.clone(), url.clone());
+        let forger = reqwest::Client::new();
+        forgers.push(tokio::spawn(async move {
+            let body = json!({"update_id": 1, "message": {"text": "forged"}}).to_string();
+            while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                let _ = forger
+                    .post(format!("{url}/apiaccess/telegram/message/0123456789abcdef0123456789abcdef"))
+                    .header("X-Telegram-Bot-Api-Secret-Token", "Forged_secret_0123456789abcdefghijk")
+                    .header("Content-Type", "application/json")
+                    .body(body.clone())
+                    .send()
+                    .await;
+            }
+        }));
+    }
+    let mut busy = Vec::new();
+    for n in 0..100 {
+        busy.push(create(&http, &url, &token, 2_000_000 + n).await);
+    }
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    for f in forgers {
+        let _ = f.await;
+    }
+    busy.sort();
+    let busy = percentile(&busy, 0.99);
+    rows.push(row(
+        "create p99 while forged deliveries run (8 clients)",
+        "≤ 2× quiet",
+        format!("{busy:.1} ms ({quiet:.1} ms quiet)"),
+        Some(busy <= 2.0 * quiet.max(1.0)),
+    ));
+
+    // one tenant's 1,000 stored 64 KiB updates, read at once
+    let r = http
+        .post(format!("{url}/api/v1/channels"))
+        .bearer_auth(&token)
+        .header("Idempotency-Key", "bench-updates")
+        .header("Content-Type", "application/json")
+        .body(doc(9_999_999))
+        .send()
+        .await
+        .unwrap();
+    let id = r.json::<Value>().await.unwrap()["id"].as_str().unwrap().to_string();
+    let integration: Value = http
+        .get(format!("{url}/api/v1/channels/{id}/integration"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let secret = integration["webhook_secret"].as_str().unwrap().to_string();
+    let before = peak_rss_kib(server.child.id());
+    let small: Vec<u32> = (0..11_000).collect();
+    for n in 0..1000 {
+        let body = json!({"update_id": n, "message": {"text": "x"}, "numbers": small}).to_string();
+        let r = http
+            .post(format!("{url}/apiaccess/telegram/message/{id}"))
+            .header("X-Telegram-Bot-Api-Secret-Token", &secret)
+            .header("Content-Type", "application/json")
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        assert!(r.status().is_success(), "{}", r.status());
+    }
+    let got = http
+        .get(format!("{url}/api/v1/channels/{id}/updates?limit=1000"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap();
+    let peak = peak_rss_kib(server.child.id()) as f64 / 1024.0;
+    rows.push(row(
+        "/updates?limit=1000 of 64 KiB updates: server peak RSS",
+        "≤ 200 MB",
+        format!("{peak:.0} MB ({:.0} MB before, {:.0} MB answered)", before as f64 / 1024.0, got.len() as f64 / 1e6),
+        Some(peak <= 200.0),
+    ));
+    rows
 }
