@@ -102,22 +102,29 @@ async fn refused_deliveries_are_recorded_by_reason_unknown_channels_for_the_whol
 
 /// Forged deliveries (no credential needed) cost no synced database write
 /// each: they are counted in memory and written at most once a second, so a
-/// flood of them barely grows the write-ahead log; the webhook state still
-/// counts every one.
+/// flood of them barely grows the write-ahead log; the webhook state counts
+/// every one refused. An address past 20 refusals a second (bursts of 50)
+/// is answered 429 without any database work until it slows down.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_flood_of_forged_deliveries_is_counted_without_a_write_each() {
+async fn a_flood_of_forged_deliveries_is_counted_without_a_write_each_and_then_throttled() {
     let env = Env::start().await;
     let wal = env.dir.path().join("server.db-wal");
     let size = || std::fs::metadata(&wal).map_or(0, |m| m.len());
     let before = size();
+    let (mut refused, mut throttled) = (0, 0);
     for i in 0..300 {
-        assert_eq!(env.deliver(Some("Wrong_secret_0123456789abcdefghijklmn"), &update(i, "forged")).await, 403);
+        match env.deliver(Some("Wrong_secret_0123456789abcdefghijklmn"), &update(i, "forged")).await {
+            403 => refused += 1,
+            429 => throttled += 1,
+            other => panic!("a forged delivery answered {other}"),
+        }
     }
+    assert!(refused >= 50 && throttled > 0, "{refused} refused, {throttled} throttled");
     let grown = size().saturating_sub(before);
-    // one commit writes at least one 4 KiB page: 300 commits would be > 1 MiB
-    assert!(grown < 100 * 4096, "300 forged deliveries grew the WAL by {grown} bytes: a write each");
+    // one commit writes at least one 4 KiB page: a commit each would be > 200 KiB
+    assert!(grown < 50 * 4096, "forged deliveries grew the WAL by {grown} bytes: a write each");
     let state = env.client.webhook_state(&env.channel_id, false).await.unwrap();
-    assert_eq!(state.refused(RefusalReason::SecretWrong), 300, "every refusal is counted");
+    assert_eq!(state.refused(RefusalReason::SecretWrong), refused, "every refusal is counted");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -32,6 +32,14 @@ pub async fn receive(
     ApiPath(channel_id): ApiPath<String>,
     req: Request,
 ) -> ApiResult<StatusCode> {
+    // an address whose deliveries keep being refused waits, at no cost
+    let peer = req.extensions().get::<super::limits::PeerAddr>().map(|p| p.0.ip());
+    if peer.is_some_and(|ip| state.refusal_throttle.blocked(ip)) {
+        let mut e =
+            ApiErr::new(StatusCode::TOO_MANY_REQUESTS, "Too many refused deliveries from this address: wait a second.");
+        e.retry_after = Some(1);
+        return Err(e);
+    }
     let given = req.headers().get(TELEGRAM_SECRET_HEADER).map(|v| v.as_bytes().to_vec()).unwrap_or_default();
     let id = channel_id.clone();
     type Secrets = (String, Option<String>, Option<String>);
@@ -83,6 +91,9 @@ pub async fn receive(
         };
         tracing::debug!(channel = %super::errors::shorten(&channel_id), reason = reason.as_str(), "delivery refused");
         record_refusal(&state, channel_id, reason);
+        if let Some(ip) = peer {
+            state.refusal_throttle.refused(ip);
+        }
         return Err(forbidden());
     }
     let bytes = match body_bytes(req).await {

@@ -135,6 +135,59 @@ pub enum OverCapacity {
     Address,
 }
 
+/// The client address of the connection a request came on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PeerAddr(pub std::net::SocketAddr);
+
+/// Refused deliveries per client address: an address past
+/// [`REFUSALS_PER_SECOND`] (bursts of [`REFUSAL_BURST`]) is answered `429`
+/// for a second without any database work, so forged deliveries cost next
+/// to nothing. Telegram's own deliveries are never refused, so never slowed.
+pub struct RefusalThrottle {
+    limiter: governor::DefaultKeyedRateLimiter<std::net::IpAddr>,
+    blocked: std::sync::Mutex<std::collections::HashMap<std::net::IpAddr, std::time::Instant>>,
+}
+
+pub const REFUSALS_PER_SECOND: u32 = 20;
+pub const REFUSAL_BURST: u32 = 50;
+
+impl Default for RefusalThrottle {
+    fn default() -> Self {
+        let quota = governor::Quota::per_second(NonZeroU32::new(REFUSALS_PER_SECOND).expect("positive"))
+            .allow_burst(NonZeroU32::new(REFUSAL_BURST).expect("positive"));
+        Self { limiter: governor::RateLimiter::keyed(quota), blocked: Default::default() }
+    }
+}
+
+impl RefusalThrottle {
+    /// The address is past its refusals for now.
+    pub fn blocked(&self, ip: std::net::IpAddr) -> bool {
+        let mut blocked = self.blocked.lock().unwrap_or_else(|p| p.into_inner());
+        match blocked.get(&ip) {
+            Some(until) if *until > std::time::Instant::now() => true,
+            Some(_) => {
+                blocked.remove(&ip);
+                false
+            }
+            None => false,
+        }
+    }
+
+    /// A delivery from `ip` was refused.
+    pub fn refused(&self, ip: std::net::IpAddr) {
+        if self.limiter.check_key(&ip).is_err() {
+            let mut blocked = self.blocked.lock().unwrap_or_else(|p| p.into_inner());
+            if blocked.len() > 100_000 {
+                blocked.clear();
+            }
+            blocked.insert(ip, std::time::Instant::now() + Duration::from_secs(1));
+        }
+        if self.limiter.len() > 100_000 {
+            self.limiter.retain_recent();
+        }
+    }
+}
+
 /// Connections open per client address.
 #[derive(Default)]
 struct Addresses {
@@ -247,7 +300,7 @@ where
         let fut = self.inner.call(target);
         Box::pin(async move {
             let inner = fut.await.map_err(Into::into)?;
-            Ok(CapService { inner, _permit: Arc::new((permit, slot)), over })
+            Ok(CapService { inner, _permit: Arc::new((permit, slot)), over, peer: target })
         })
     }
 }
@@ -259,6 +312,7 @@ pub struct CapService<S> {
     inner: S,
     _permit: Arc<(OwnedSemaphorePermit, AddressSlot)>,
     over: Option<OverCapacity>,
+    peer: std::net::SocketAddr,
 }
 
 impl<S, B> tower_service::Service<Request<B>> for CapService<S>
@@ -277,6 +331,7 @@ where
         if let Some(over) = self.over {
             req.extensions_mut().insert(over);
         }
+        req.extensions_mut().insert(PeerAddr(self.peer));
         self.inner.call(req)
     }
 }

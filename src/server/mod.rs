@@ -54,6 +54,8 @@ pub struct AppState {
     pub deliveries: deliveries::Deliveries,
     /// Refused deliveries not yet written.
     pub refusals: webhook::Refusals,
+    /// Addresses whose deliveries keep being refused.
+    pub refusal_throttle: std::sync::Arc<limits::RefusalThrottle>,
 }
 
 /// One route: method, path template, handler.
@@ -431,6 +433,7 @@ pub async fn spawn_with(
         telegram,
         deliveries: deliveries::Deliveries::default(),
         refusals: webhook::Refusals::default(),
+        refusal_throttle: std::sync::Arc::default(),
     };
     let flusher = {
         let state = state.clone();
