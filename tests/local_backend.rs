@@ -209,7 +209,8 @@ fn certs_import_pem_and_der_list_them_with_their_channels_and_rm_is_refused_whil
     std::fs::write(&pem_file, pem).unwrap();
     std::fs::write(&der_file, der).unwrap();
 
-    let out = cli.run(&["certs", "import", pem_file.to_str().unwrap(), "--role", "trust", "--name", "Gateway", "--json"]);
+    let out =
+        cli.run(&["certs", "import", pem_file.to_str().unwrap(), "--role", "trust", "--name", "Gateway", "--json"]);
     assert_eq!(out.code, Some(0), "{}", out.all());
     let trust: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
     assert_eq!((trust["role"].as_str(), trust["name"].as_str()), (Some("trust"), Some("Gateway")));
@@ -243,7 +244,11 @@ fn certs_import_pem_and_der_list_them_with_their_channels_and_rm_is_refused_whil
     assert_eq!(row("aicc-id")["role"], "identity");
     assert!(row("aicc-id")["used_by"].is_null());
     let out = cli.run(&["certs", "list"]);
-    assert!(out.stdout.lines().any(|l| l.contains(&trust_id) && l.contains("trust") && l.ends_with("Uses_Gateway")), "{}", out.all());
+    assert!(
+        out.stdout.lines().any(|l| l.contains(&trust_id) && l.contains("trust") && l.ends_with("Uses_Gateway")),
+        "{}",
+        out.all()
+    );
 
     // removal is refused while the channel uses it, naming the channel; then done
     let out = cli.run(&["certs", "rm", &trust_id]);

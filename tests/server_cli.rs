@@ -282,10 +282,7 @@ fn untrusted_tls_listener(cn: &str) -> (String, Vec<u8>, std::thread::JoinHandle
     let der = cert.der().to_vec();
     let config = rustls::ServerConfig::builder()
         .with_no_client_auth()
-        .with_single_cert(
-            vec![cert.der().clone()],
-            rustls_pki_types::PrivateKeyDer::Pkcs8(key.serialize_der().into()),
-        )
+        .with_single_cert(vec![cert.der().clone()], rustls_pki_types::PrivateKeyDer::Pkcs8(key.serialize_der().into()))
         .unwrap();
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let addr = format!("https://{}", listener.local_addr().unwrap());

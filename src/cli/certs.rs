@@ -115,15 +115,13 @@ pub fn run(cmd: &CertsCommand, paths: &Paths) -> ExitCode {
             ExitCode::SUCCESS
         }
         CertsCommand::List { json, backend } => list(*json, backend, paths),
-        CertsCommand::Rm { id, backend } => {
-            match backend.client(paths).and_then(|c| call(c.delete_certificate(id))) {
-                Ok(()) => {
-                    emit(&format!("removed certificate {}", clean(id)));
-                    ExitCode::SUCCESS
-                }
-                Err(code) => code,
+        CertsCommand::Rm { id, backend } => match backend.client(paths).and_then(|c| call(c.delete_certificate(id))) {
+            Ok(()) => {
+                emit(&format!("removed certificate {}", clean(id)));
+                ExitCode::SUCCESS
             }
-        }
+            Err(code) => code,
+        },
     }
 }
 
@@ -170,7 +168,8 @@ fn list(json: bool, backend: &BackendArgs, paths: &Paths) -> ExitCode {
     }
     let id_w = rows.iter().map(|r| clean(&r.id).chars().count()).max().unwrap_or(2).max(2);
     let name_w = rows.iter().map(|r| clean(&r.name).chars().count()).max().unwrap_or(4).clamp(4, 64);
-    let mut text = format!("{:<id_w$}  {:<name_w$}  {:<8}  {:<20}  {:<30}  USED BY", "ID", "NAME", "ROLE", "EXPIRES", "SUBJECT");
+    let mut text =
+        format!("{:<id_w$}  {:<name_w$}  {:<8}  {:<20}  {:<30}  USED BY", "ID", "NAME", "ROLE", "EXPIRES", "SUBJECT");
     let now = chrono::Utc::now();
     for r in &rows {
         let expires = match chrono::DateTime::parse_from_rfc3339(&r.not_after) {

@@ -190,7 +190,9 @@ pub fn fetch_chain(address: &str, timeout: Duration) -> Result<Vec<CertInfo>> {
         std::io::ErrorKind::TimedOut => ClientError::Timeout { backend: label.clone(), secs: timeout.as_secs() },
         _ => unreachable(e.to_string()),
     })?;
-    sock.set_read_timeout(Some(timeout)).and_then(|()| sock.set_write_timeout(Some(timeout))).map_err(|e| unreachable(e.to_string()))?;
+    sock.set_read_timeout(Some(timeout))
+        .and_then(|()| sock.set_write_timeout(Some(timeout)))
+        .map_err(|e| unreachable(e.to_string()))?;
 
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     let config = rustls::ClientConfig::builder_with_provider(provider.clone())
@@ -221,7 +223,10 @@ pub fn fetch_chain(address: &str, timeout: Duration) -> Result<Vec<CertInfo>> {
     chain
         .iter()
         .map(|c| {
-            parse_der(c.as_ref()).map_err(|why| ClientError::Protocol { backend: label.clone(), detail: format!("a certificate it presented {why}") })
+            parse_der(c.as_ref()).map_err(|why| ClientError::Protocol {
+                backend: label.clone(),
+                detail: format!("a certificate it presented {why}"),
+            })
         })
         .collect()
 }
@@ -273,7 +278,9 @@ mod tests {
         let at = |s: &str| DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc);
         assert_eq!(
             expiry_warning("cert-trust-1", at("2026-12-19T06:00:00Z"), now).as_deref(),
-            Some("Certificate 'cert-trust-1' expires in 12 days (2026-12-19 06:00 UTC): import a renewed one before then.")
+            Some(
+                "Certificate 'cert-trust-1' expires in 12 days (2026-12-19 06:00 UTC): import a renewed one before then."
+            )
         );
         assert!(expiry_warning("c", at("2026-12-07T18:00:00Z"), now).unwrap().contains("expires today"));
         assert_eq!(expiry_warning("c", at("2027-01-07T06:00:01Z"), now), None);

@@ -208,7 +208,8 @@ pub async fn delete_certificate(
         }
         Err(RemoveRefused::Unknown) => Err(CertificateKind::not_found(&id)),
         Err(RemoveRefused::InUse(names)) => {
-            let shown: Vec<String> = names.iter().take(10).map(|n| format!("'{}'", super::errors::shorten(n))).collect();
+            let shown: Vec<String> =
+                names.iter().take(10).map(|n| format!("'{}'", super::errors::shorten(n))).collect();
             let more = if names.len() > 10 { format!(" and {} more", names.len() - 10) } else { String::new() };
             Err(ApiErr::conflict(format!(
                 "Certificate '{}' is used by channel(s) {}{more}: choose another certificate for them first.",

@@ -623,6 +623,25 @@ impl Runner {
                     },
                 );
             }
+            Effect::ImportCertificate { field, path, role } => match self.backend.clone() {
+                Some(backend) => {
+                    tokio::spawn(async move {
+                        let result = match backend.client().await {
+                            Ok(client) => {
+                                crate::client::certs::import_file(&client, std::path::Path::new(&path), role, None)
+                                    .await
+                                    .map_err(|e| crate::sanitize::clean(&e.to_string()).into_owned())
+                            }
+                            Err(e) => Err(e.message),
+                        };
+                        let _ = tx.send(Action::CertificateImported { field, result });
+                    });
+                }
+                None => {
+                    let result = Err("offline: no backend to import the certificate to".to_string());
+                    let _ = tx.send(Action::CertificateImported { field, result });
+                }
+            },
             Effect::ImportDrafts(path) => {
                 tokio::task::spawn_blocking(move || {
                     let _ = tx.send(Action::Imported(import(&store, &path)));

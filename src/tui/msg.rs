@@ -80,6 +80,11 @@ pub enum Action {
     /// Drafts made from a file: what was done (one line), their rows, and
     /// whether anything was refused or stopped it.
     Imported(Result<(String, Vec<DraftRow>, bool), String>),
+    /// A certificate file uploaded for `field` (from its empty picker).
+    CertificateImported {
+        field: FieldId,
+        result: Result<crate::api::Certificate, String>,
+    },
     /// An export downloaded: where, and the files inside.
     Downloaded(Result<(String, Vec<crate::client::archive::ExportFile>), String>),
     /// An existing channel fetched for editing.
@@ -200,6 +205,12 @@ pub enum Effect {
     },
     /// Make drafts from the file at this path.
     ImportDrafts(String),
+    /// Upload the certificate file at `path` with `role`; chosen in `field`.
+    ImportCertificate {
+        field: FieldId,
+        path: String,
+        role: crate::api::CertRole,
+    },
     /// Fetch the channel's integration details.
     LoadIntegration(String),
     /// The webhook's state from the backend (`refresh`: it asks Telegram now).

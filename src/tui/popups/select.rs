@@ -7,9 +7,11 @@ use ratatui::layout::{Position, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
+use crate::api::CertRole;
 use crate::tui::choices::{self, Choice};
 use crate::tui::form::{self as fields, FieldId};
 use crate::tui::keymap::Cmd;
+use crate::tui::msg::Effect;
 use crate::tui::msg::Outcome;
 use crate::tui::screens::wizard::Wizard;
 use crate::tui::state::Shared;
@@ -25,14 +27,42 @@ pub struct Select {
     /// Indexes into `choices` matching the query, best first.
     pub shown: Vec<usize>,
     pub selected: usize,
+    /// No certificate of the field's role is uploaded: the picker offers to
+    /// import one from a file path typed in place of the filter.
+    pub import: Option<ImportOffer>,
+}
+
+/// The empty certificate picker's offer.
+pub struct ImportOffer {
+    pub role: CertRole,
+    /// Sent; waiting for the backend's answer.
+    pub pending: bool,
+    /// Why the last import was refused.
+    pub error: Option<String>,
 }
 
 impl Select {
     pub fn new(field: FieldId, choices: Vec<Choice>, current: &str) -> Self {
-        let mut s = Self { field, choices, query: LineInput::default(), shown: vec![], selected: 0 };
+        let mut s = Self { field, choices, query: LineInput::default(), shown: vec![], selected: 0, import: None };
         s.refilter();
         s.selected = s.shown.iter().position(|&i| s.choices[i].id == current).unwrap_or(0);
         s
+    }
+
+    /// The picker of a certificate field when the tenant has none of its
+    /// role: it says so and imports a file whose path is typed.
+    pub fn importing(field: FieldId, role: CertRole) -> Self {
+        let mut s = Self::new(field, Vec::new(), "");
+        s.import = Some(ImportOffer { role, pending: false, error: None });
+        s
+    }
+
+    /// The import was refused: the path stays for another try.
+    pub fn import_failed(&mut self, why: &str) {
+        if let Some(offer) = self.import.as_mut() {
+            offer.pending = false;
+            offer.error = Some(crate::sanitize::clean(why).into_owned());
+        }
     }
 
     fn refilter(&mut self) {
@@ -43,6 +73,21 @@ impl Select {
     pub fn update(&mut self, cmd: Cmd, c: Option<char>, w: &mut Wizard, shared: &mut Shared) -> Outcome {
         match cmd {
             Cmd::Back => return Outcome::close(),
+            Cmd::Activate if self.import.is_some() => {
+                let path = self.query.text().trim().to_string();
+                let Some(offer) = self.import.as_mut() else { return Outcome::none() };
+                if offer.pending {
+                    return Outcome::none();
+                }
+                if path.is_empty() {
+                    offer.error = Some("Type the path of the certificate file first.".into());
+                    return Outcome::none();
+                }
+                offer.pending = true;
+                offer.error = None;
+                let path = expand_home(&path);
+                return Outcome::effect(Effect::ImportCertificate { field: self.field, path, role: offer.role });
+            }
             Cmd::Activate => {
                 let Some(&i) = self.shown.get(self.selected) else { return Outcome::none() };
                 let id = self.choices[i].id.clone();
@@ -70,6 +115,9 @@ impl Select {
 
     pub fn render(&self, frame: &mut Frame, theme: &Theme) {
         let label = fields::spec_of(self.field).label;
+        if let Some(offer) = &self.import {
+            return self.render_import(frame, theme, label, offer);
+        }
         let rows = self.shown.len().max(1) as u16;
         let inner = frame_box(frame, 70, rows + 4, &format!("{label} — type to filter"));
         let (query, col) = self.query.view(usize::from(inner.width).saturating_sub(10), None);
@@ -100,5 +148,42 @@ impl Select {
             lines.push(Line::from(spans));
         }
         frame.render_widget(Paragraph::new(lines), list_area);
+    }
+
+    fn render_import(&self, frame: &mut Frame, theme: &Theme, label: &str, offer: &ImportOffer) {
+        let role = offer.role.as_str();
+        let mut lines = vec![
+            Line::from(Span::styled(
+                format!("No {role} certificate has been uploaded to this tenant yet."),
+                theme.error(),
+            )),
+            Line::from("Type the path of its file (PEM or DER) and press Enter to import it."),
+            Line::from(Span::styled(
+                "To get the API Fabric's: chanwiz certs fetch https://IP:PORT (writes a .pem and a .cer).",
+                theme.dim(),
+            )),
+        ];
+        if offer.pending {
+            lines.push(Line::from(Span::styled("importing…", theme.dim())));
+        } else if let Some(e) = &offer.error {
+            lines.push(Line::from(Span::styled(e.clone(), theme.error())));
+        }
+        let inner = frame_box(frame, 76, lines.len() as u16 + 4, &format!("{label} — import a certificate"));
+        let (query, col) = self.query.view(usize::from(inner.width).saturating_sub(8), None);
+        frame.render_widget(
+            Paragraph::new(Line::from(vec![Span::styled("file: ", theme.dim()), Span::raw(query)])),
+            Rect { height: 1, ..inner },
+        );
+        frame.set_cursor_position(Position { x: inner.x + 6 + col as u16, y: inner.y });
+        let area = Rect { y: inner.y + 2, height: inner.height.saturating_sub(2), ..inner };
+        frame.render_widget(Paragraph::new(lines).wrap(ratatui::widgets::Wrap { trim: false }), area);
+    }
+}
+
+/// A leading `~/` is the home directory, as a shell would read it.
+fn expand_home(path: &str) -> String {
+    match (path.strip_prefix("~/"), std::env::var_os("HOME")) {
+        (Some(rest), Some(home)) => std::path::Path::new(&home).join(rest).to_string_lossy().into_owned(),
+        _ => path.to_string(),
     }
 }
