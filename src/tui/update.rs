@@ -178,6 +178,13 @@ pub fn update(state: &mut State, action: Action) -> Effects {
                 c.on_tasks(result, shared);
             }
         }
+        Action::CertificateFetched { field, result } => {
+            if let Some(Popup::Select(p)) = state.popup.as_mut()
+                && p.field == field
+            {
+                p.fetched(result);
+            }
+        }
         Action::CertificateImported { field, result } => {
             let picker_open = matches!(&state.popup, Some(Popup::Select(p)) if p.field == field);
             match result {

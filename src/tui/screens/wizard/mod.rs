@@ -763,7 +763,9 @@ impl Wizard {
                     && let Some(role) = role
                 {
                     return Outcome::event(Event::OpenPopup(Popup::Select(popups::select::Select::importing(
-                        field, role,
+                        field,
+                        role,
+                        &self.draft.document.channel_info.base_url,
                     ))));
                 }
                 if list.is_empty() {
