@@ -263,3 +263,39 @@ fn certs_import_pem_and_der_list_them_with_their_channels_and_rm_is_refused_whil
     assert_eq!(out.code, Some(1), "{}", out.all());
     assert!(out.stderr.contains("404"), "{}", out.all());
 }
+
+#[test]
+fn validate_warns_of_a_chosen_certificate_expiring_within_30_days_from_the_cached_catalogue() {
+    use chrono::Datelike;
+    let cli = local();
+    let end = chrono::Utc::now() + chrono::Duration::days(10);
+    let key = rcgen::KeyPair::generate().unwrap();
+    let mut params = rcgen::CertificateParams::new(vec!["gw.example".to_string()]).unwrap();
+    params.distinguished_name.push(rcgen::DnType::CommonName, "Short Lived");
+    params.not_after = rcgen::date_time_ymd(end.year(), end.month() as u8, end.day() as u8);
+    let file = cli.home.path().join("short.pem");
+    std::fs::write(&file, params.self_signed(&key).unwrap().pem()).unwrap();
+    let out = cli.run(&["certs", "import", file.to_str().unwrap(), "--role", "trust", "--json"]);
+    assert_eq!(out.code, Some(0), "{}", out.all());
+    let id = serde_json::from_str::<serde_json::Value>(&out.stdout).unwrap()["id"].as_str().unwrap().to_string();
+    // the list marks it
+    let out = cli.run(&["certs", "list"]);
+    assert!(out.stdout.lines().any(|l| l.contains(&id) && l.contains("SOON")), "{}", out.all());
+    assert_eq!(cli.run(&["catalogue"]).code, Some(0));
+
+    let mut doc = support::named("Short_Lived");
+    doc.channel_info.trust_certificate = id.clone();
+    let doc_file = cli.home.path().join("short.json");
+    std::fs::write(&doc_file, serde_json::to_vec(&doc).unwrap()).unwrap();
+    let out = cli.run(&["validate", doc_file.to_str().unwrap()]);
+    assert_eq!(out.code, Some(0), "{}", out.all());
+    let expected = format!("warning: channel_info.trust_certificate: Certificate '{id}' expires in ");
+    assert!(out.stderr.contains(&expected), "{}", out.all());
+    assert!(out.stderr.contains("upload a renewed one"), "{}", out.all());
+    assert!(out.stdout.contains("valid, with"), "{}", out.all());
+    // the other certificates (a year off) are not warned about
+    doc.channel_info.trust_certificate = "cert-trust-1".into();
+    std::fs::write(&doc_file, serde_json::to_vec(&doc).unwrap()).unwrap();
+    let out = cli.run(&["validate", doc_file.to_str().unwrap()]);
+    assert!(!out.stderr.contains("expires in"), "{}", out.all());
+}

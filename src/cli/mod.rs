@@ -331,7 +331,7 @@ pub fn main() -> ExitCode {
             let start = wizard::Start::New(args.from.clone());
             with_paths(|paths| wizard::run(&args.wizard, &start, paths))
         }
-        Some(Command::Validate(args)) => validate::run(&args),
+        Some(Command::Validate(args)) => validate::run(&args, Paths::from_env().ok().as_ref()),
         Some(Command::Schedule(args)) => with_paths(|paths| schedule::run(&args, paths)),
         Some(Command::Drafts(cmd)) => with_paths(|paths| drafts::run(&cmd, paths)),
         Some(Command::Submit(args)) => with_paths(|paths| submit::run(&args, paths)),

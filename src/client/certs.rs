@@ -18,9 +18,6 @@ use super::{Client, ClientError, Result};
 use crate::api::{CertRole, Certificate, CertificateUpload};
 use crate::sanitize::clean;
 
-/// Days before its expiry from which a certificate in use is warned about.
-pub const EXPIRY_WARNING_DAYS: i64 = 30;
-
 /// What is shown of one X.509 certificate.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CertInfo {
@@ -248,25 +245,7 @@ pub fn write_fetched(leaf: &CertInfo, base: &Path) -> Result<(PathBuf, PathBuf)>
     Ok((pem_path, der_path))
 }
 
-/// The warning of a certificate expiring within [`EXPIRY_WARNING_DAYS`] of
-/// `now` (none when further off or already expired: expiry is an error).
-pub fn expiry_warning(name: &str, not_after: DateTime<Utc>, now: DateTime<Utc>) -> Option<String> {
-    let left = not_after - now;
-    if left <= chrono::Duration::zero() || left > chrono::Duration::days(EXPIRY_WARNING_DAYS) {
-        return None;
-    }
-    let days = left.num_days();
-    let when = match days {
-        0 => "today".to_string(),
-        1 => "in 1 day".to_string(),
-        d => format!("in {d} days"),
-    };
-    Some(format!(
-        "Certificate '{}' expires {when} ({}): import a renewed one before then.",
-        clean(name),
-        not_after.format("%Y-%m-%d %H:%M UTC")
-    ))
-}
+pub use crate::model::warnings::{CERT_EXPIRY_WARNING_DAYS, expiry_warning};
 
 #[cfg(test)]
 mod tests {
