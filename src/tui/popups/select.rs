@@ -29,7 +29,7 @@ pub struct Select {
     pub selected: usize,
     /// No certificate of the field's role is uploaded: the picker offers to
     /// import one from a file path typed in place of the filter.
-    pub import: Option<ImportOffer>,
+    pub import: Option<Box<ImportOffer>>,
 }
 
 /// The empty certificate picker's offer.
@@ -60,7 +60,7 @@ impl Select {
         let mut s = Self::new(field, Vec::new(), "");
         let base_url =
             (role == CertRole::Trust && base_url.trim().starts_with("https://")).then(|| base_url.trim().to_string());
-        s.import = Some(ImportOffer { role, pending: false, error: None, base_url, fetched: None });
+        s.import = Some(Box::new(ImportOffer { role, pending: false, error: None, base_url, fetched: None }));
         s
     }
 
