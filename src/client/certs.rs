@@ -246,23 +246,3 @@ pub fn write_fetched(leaf: &CertInfo, base: &Path) -> Result<(PathBuf, PathBuf)>
 }
 
 pub use crate::model::warnings::{CERT_EXPIRY_WARNING_DAYS, expiry_warning};
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_certificate_expiring_within_30_days_is_warned_about_with_its_days() {
-        let now = DateTime::parse_from_rfc3339("2026-12-07T06:00:00Z").unwrap().with_timezone(&Utc);
-        let at = |s: &str| DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc);
-        assert_eq!(
-            expiry_warning("cert-trust-1", at("2026-12-19T06:00:00Z"), now).as_deref(),
-            Some(
-                "Certificate 'cert-trust-1' expires in 12 days (2026-12-19 06:00 UTC): import a renewed one before then."
-            )
-        );
-        assert!(expiry_warning("c", at("2026-12-07T18:00:00Z"), now).unwrap().contains("expires today"));
-        assert_eq!(expiry_warning("c", at("2027-01-07T06:00:01Z"), now), None);
-        assert_eq!(expiry_warning("c", at("2026-12-01T00:00:00Z"), now), None);
-    }
-}
