@@ -661,6 +661,9 @@ async fn a_certificate_is_removed_unless_a_channel_uses_it_and_only_in_its_tenan
     let certs: Value = s.get("/api/v1/certificates").send().await.unwrap().json().await.unwrap();
     let listed = certs.as_array().unwrap().iter().find(|c| c["id"] == id.as_str()).unwrap();
     assert_eq!(listed["used_by"], json!(["Uses_Gateway"]));
+    let cat: chanwiz::api::Catalogue = s.get("/api/v1/catalogue").send().await.unwrap().json().await.unwrap();
+    let in_cat = cat.certificates.iter().find(|c| c.id == id).unwrap();
+    assert_eq!(in_cat.used_by, ["Uses_Gateway"]);
 
     // another tenant cannot see or remove it
     let other = s.add_tenant("other");

@@ -122,8 +122,18 @@ fn pairs(conn: &Connection, table: &str, tenant: i64) -> rusqlite::Result<Vec<(S
     st.query_map([tenant], |r| Ok((r.get(0)?, r.get(1)?)))?.collect()
 }
 
+/// `GET /api/v1/catalogue`: with the channels using each certificate.
 pub async fn get_catalogue(State(state): State<AppState>, Tenant(t): Tenant) -> ApiResult<Json<Catalogue>> {
-    state.db.read(move |c| Ok(Json(load(c, t, ChannelRefs::All)?))).await
+    state
+        .db
+        .read(move |c| {
+            let mut cat = load(c, t, ChannelRefs::All)?;
+            for cert in &mut cat.certificates {
+                cert.used_by = certificate_users(c, t, &cert.id)?;
+            }
+            Ok(Json(cat))
+        })
+        .await
 }
 
 pub async fn list_ous(State(state): State<AppState>, Tenant(t): Tenant) -> ApiResult<Json<Vec<Ou>>> {
