@@ -463,3 +463,38 @@ fn a_hang_up_or_sigterm_at_a_hidden_answer_gives_the_terminal_its_echo_back_and_
         assert_eq!(drafts[0].document.channel_info.app_key, "AK_signal", "SIG{signal}: the answer given is kept");
     }
 }
+
+#[test]
+fn on_a_tenant_without_certificates_the_trust_certificate_question_imports_a_file_by_path() {
+    let server = Server::start(&[]);
+    let token = chanwiz::server::auth::add_tenant(&server.dir.path().join("server.db"), "fresh").unwrap();
+    let r = Recorded::new("acccert");
+    let key = rcgen::KeyPair::generate().unwrap();
+    let mut params = rcgen::CertificateParams::new(vec!["gw.example".to_string()]).unwrap();
+    params.distinguished_name.push(rcgen::DnType::CommonName, "Fresh Gateway");
+    let file = r.pane.home().join("gw.pem");
+    std::fs::write(&file, params.self_signed(&key).unwrap().pem()).unwrap();
+    let mut r = r;
+    r.pane.backend = Some((server.url.clone(), token));
+    let p = &r.pane;
+    r.start(&["--accessible"]);
+    p.wait_for(&["online", "No drafts yet"]);
+    wait_prompt(p, label(F::AppKey));
+    r.line("AK_cert_1");
+    wait_prompt(p, &hidden(F::AppSecret));
+    r.line(SECRET);
+    wait_prompt(p, label(F::RememberSecret));
+    r.line("");
+    wait_prompt(p, label(F::BaseUrl));
+    r.line("https://192.0.2.10:28090");
+    p.wait_for(&["No trust certificate is uploaded to this tenant: type the path of its file"]);
+    wait_prompt(p, label(F::TrustCert));
+    r.line(file.to_str().unwrap());
+    p.wait_for(&["Imported trust certificate 'gw' (cert-", "chosen for Trust"]);
+    wait_prompt(p, label(F::IdentityCert));
+    p.wait_for(&["No identity certificate is uploaded"]);
+    let draft = p
+        .wait_draft("the trust certificate chosen", |d| d.document.channel_info.trust_certificate.starts_with("cert-"));
+    assert!(draft.document.channel_info.identity_certificate.is_empty());
+    r.assert_plain();
+}

@@ -587,3 +587,116 @@ fn a_terminal_without_utf8_gets_ascii_only() {
         pane.wait_exit();
     }
 }
+
+#[test]
+fn on_a_tenant_without_certificates_the_trust_picker_says_so_and_imports_a_file_by_path() {
+    let server = Server::start(&[]);
+    let token = chanwiz::server::auth::add_tenant(&server.dir.path().join("server.db"), "fresh").unwrap();
+    let mut pane = Pane::new("certimport");
+    let key = rcgen::KeyPair::generate().unwrap();
+    let mut params = rcgen::CertificateParams::new(vec!["gw.example".to_string()]).unwrap();
+    params.distinguished_name.push(rcgen::DnType::CommonName, "Fresh Gateway");
+    let cert = params.self_signed(&key).unwrap();
+    let file = pane.home().join("gw.pem");
+    std::fs::write(&file, cert.pem()).unwrap();
+    let path = file.to_str().unwrap().to_string();
+    pane.backend = Some((server.url.clone(), token.clone()));
+    pane.start(&[]);
+    pane.wait_for(&["online"]);
+    pane.keys(&["n"]);
+    pane.wait_focus("APP Key");
+    for next in ["APP Secret", "Keep secret", "BaseUrl", "Trust certificate"] {
+        pane.keys(&["Tab"]);
+        pane.wait_focus(next);
+    }
+    pane.keys(&["Enter"]);
+    pane.wait_for(&["No trust certificate has been uploaded", "press Enter to import it", "file:"]);
+
+    // a path that is not there: refused out loud, the typed path kept
+    pane.type_text(&format!("{path}x"));
+    pane.wait_for(&[&format!("{path}x")]);
+    pane.keys(&["Enter"]);
+    pane.wait_for(&["Certificate not imported", "gw.pemx"]);
+    pane.keys(&["BSpace"]);
+    pane.wait_until("the path without its last letter", |s| s.contains(&path) && !s.contains(&format!("{path}x")));
+    pane.keys(&["Enter"]);
+    let draft = pane
+        .wait_draft("the trust certificate chosen", |d| d.document.channel_info.trust_certificate.starts_with("cert-"));
+    pane.wait_for(&["Imported trust certificate 'gw'"]);
+    let id = draft.document.channel_info.trust_certificate;
+    // the field names it, and the tenant now lists it as a trust certificate
+    pane.wait_until("the field showing the certificate", |s| {
+        focused_row(s).is_some_and(|r| r.contains("gw")) || s.contains("Identity")
+    });
+    let out = Command::new(BIN)
+        .env("CHANWIZ_HOME", pane.home())
+        .env("CHANWIZ_BACKEND", &server.url)
+        .env("CHANWIZ_TOKEN", &token)
+        .args(["certs", "list", "--json"])
+        .output()
+        .unwrap();
+    let rows: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(rows.as_array().unwrap().len(), 1, "{rows}");
+    assert_eq!((rows[0]["id"].as_str(), rows[0]["role"].as_str()), (Some(id.as_str()), Some("trust")));
+    assert!(rows[0]["subject"].as_str().unwrap().contains("Fresh Gateway"));
+}
+
+#[test]
+fn the_empty_trust_picker_fetches_the_certificate_of_the_baseurl_typed_shows_it_and_imports_it() {
+    use std::sync::Arc;
+    let server = Server::start(&[]);
+    let token = chanwiz::server::auth::add_tenant(&server.dir.path().join("server.db"), "fresh").unwrap();
+    // the "API Fabric": a TLS listener presenting a certificate nothing trusts
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let key = rcgen::KeyPair::generate().unwrap();
+    let mut params = rcgen::CertificateParams::new(vec!["fabric.example".to_string()]).unwrap();
+    params.distinguished_name.push(rcgen::DnType::CommonName, "Fabric Frontend");
+    let cert = params.self_signed(&key).unwrap();
+    let config = rustls::ServerConfig::builder()
+        .with_no_client_auth()
+        .with_single_cert(vec![cert.der().clone()], rustls_pki_types::PrivateKeyDer::Pkcs8(key.serialize_der().into()))
+        .unwrap();
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let base_url = format!("https://{}", listener.local_addr().unwrap());
+    std::thread::spawn(move || {
+        let (mut sock, _) = listener.accept().unwrap();
+        let mut conn = rustls::ServerConnection::new(Arc::new(config)).unwrap();
+        while conn.is_handshaking() && conn.complete_io(&mut sock).is_ok() {}
+        let _ = conn.complete_io(&mut sock);
+    });
+    use sha2::Digest;
+    let fingerprint: Vec<String> = sha2::Sha256::digest(cert.der()).iter().map(|b| format!("{b:02X}")).collect();
+
+    let mut pane = Pane::new("certfetch");
+    pane.backend = Some((server.url.clone(), token.clone()));
+    pane.start(&[]);
+    pane.wait_for(&["online"]);
+    pane.keys(&["n"]);
+    pane.wait_focus("APP Key");
+    for next in ["APP Secret", "Keep secret", "BaseUrl"] {
+        pane.keys(&["Tab"]);
+        pane.wait_focus(next);
+    }
+    pane.type_text(&base_url);
+    pane.keys(&["Tab"]);
+    pane.wait_focus("Trust certificate");
+    pane.keys(&["Enter"]);
+    pane.wait_for(&["No trust certificate has been uploaded", "with no path to fetch it from", &base_url]);
+    pane.keys(&["Enter"]);
+    pane.wait_for(&["NOT verified", "CN=Fabric Frontend", &fingerprint[..8].join(":"), "Enter imports it"]);
+    pane.keys(&["Enter"]);
+    let draft = pane.wait_draft("the fetched certificate chosen", |d| {
+        d.document.channel_info.trust_certificate.starts_with("cert-")
+    });
+    pane.wait_for(&["Imported trust certificate"]);
+    let out = Command::new(BIN)
+        .env("CHANWIZ_HOME", pane.home())
+        .env("CHANWIZ_BACKEND", &server.url)
+        .env("CHANWIZ_TOKEN", &token)
+        .args(["certs", "list", "--json"])
+        .output()
+        .unwrap();
+    let rows: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(rows[0]["id"].as_str(), Some(draft.document.channel_info.trust_certificate.as_str()), "{rows}");
+    assert!(rows[0]["subject"].as_str().unwrap().contains("Fabric Frontend"), "{rows}");
+}

@@ -194,3 +194,113 @@ async fn the_local_backend_asks_the_bot_api_the_command_names() {
         assert!(standin.requests_for("getWebhookInfo").len() > before, "the local backend asked the stand-in");
     });
 }
+
+/// A self-signed certificate for `cn`: (PEM text, DER bytes).
+fn test_cert(cn: &str) -> (String, Vec<u8>) {
+    let key = rcgen::KeyPair::generate().unwrap();
+    let mut params = rcgen::CertificateParams::new(vec!["gw.example".to_string()]).unwrap();
+    params.distinguished_name.push(rcgen::DnType::CommonName, cn);
+    let cert = params.self_signed(&key).unwrap();
+    (cert.pem(), cert.der().to_vec())
+}
+
+#[test]
+fn certs_import_pem_and_der_list_them_with_their_channels_and_rm_is_refused_while_one_is_used() {
+    let cli = local();
+    let (pem, _) = test_cert("Imported Gateway");
+    let (_, der) = test_cert("Imported Identity");
+    let pem_file = cli.home.path().join("gateway.pem");
+    let der_file = cli.home.path().join("aicc-id.cer");
+    std::fs::write(&pem_file, pem).unwrap();
+    std::fs::write(&der_file, der).unwrap();
+
+    let out =
+        cli.run(&["certs", "import", pem_file.to_str().unwrap(), "--role", "trust", "--name", "Gateway", "--json"]);
+    assert_eq!(out.code, Some(0), "{}", out.all());
+    let trust: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    assert_eq!((trust["role"].as_str(), trust["name"].as_str()), (Some("trust"), Some("Gateway")));
+    assert!(trust["subject"].as_str().unwrap().contains("Imported Gateway"), "{trust}");
+    let trust_id = trust["id"].as_str().unwrap().to_string();
+
+    // DER, named after its file by default
+    let out = cli.run(&["certs", "import", der_file.to_str().unwrap(), "--role", "identity"]);
+    assert_eq!(out.code, Some(0), "{}", out.all());
+    assert!(out.stdout.contains("imported identity certificate") && out.stdout.contains("(aicc-id)"), "{}", out.all());
+
+    // a file that is no certificate is refused, naming it
+    let junk = cli.home.path().join("notes.txt");
+    std::fs::write(&junk, "hello").unwrap();
+    let out = cli.run(&["certs", "import", junk.to_str().unwrap(), "--role", "trust"]);
+    assert_eq!(out.code, Some(2), "{}", out.all());
+    assert!(out.stderr.contains("notes.txt") && out.stderr.contains("not an X.509 certificate"), "{}", out.all());
+
+    // a channel uses the trust certificate: the list says so
+    let mut doc = support::named("Uses_Gateway");
+    doc.channel_info.trust_certificate = trust_id.clone();
+    let file = cli.home.path().join("uses.json");
+    std::fs::write(&file, serde_json::to_vec(&doc).unwrap()).unwrap();
+    let out = cli.run(&["submit", file.to_str().unwrap()]);
+    assert_eq!(out.code, Some(0), "{}", out.all());
+    let out = cli.run(&["certs", "list", "--json"]);
+    assert_eq!(out.code, Some(0), "{}", out.all());
+    let rows: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    let row = |name: &str| rows.as_array().unwrap().iter().find(|r| r["name"] == name).cloned().unwrap();
+    assert_eq!(row("Gateway")["used_by"], serde_json::json!(["Uses_Gateway"]));
+    assert_eq!(row("aicc-id")["role"], "identity");
+    assert!(row("aicc-id")["used_by"].is_null());
+    let out = cli.run(&["certs", "list"]);
+    assert!(
+        out.stdout.lines().any(|l| l.contains(&trust_id) && l.contains("trust") && l.ends_with("Uses_Gateway")),
+        "{}",
+        out.all()
+    );
+
+    // removal is refused while the channel uses it, naming the channel; then done
+    let out = cli.run(&["certs", "rm", &trust_id]);
+    assert_eq!(out.code, Some(1), "{}", out.all());
+    assert!(out.stderr.contains("'Uses_Gateway'") && out.stderr.contains("409"), "{}", out.all());
+    assert_eq!(cli.run(&["channels", "rm", "Uses_Gateway", "--yes"]).code, Some(0));
+    let out = cli.run(&["certs", "rm", &trust_id]);
+    assert_eq!(out.code, Some(0), "{}", out.all());
+    let out = cli.run(&["certs", "list", "--json"]);
+    assert!(!out.stdout.contains(&trust_id), "{}", out.all());
+    let out = cli.run(&["certs", "rm", &trust_id]);
+    assert_eq!(out.code, Some(1), "{}", out.all());
+    assert!(out.stderr.contains("404"), "{}", out.all());
+}
+
+#[test]
+fn validate_warns_of_a_chosen_certificate_expiring_within_30_days_from_the_cached_catalogue() {
+    use chrono::Datelike;
+    let cli = local();
+    let end = chrono::Utc::now() + chrono::Duration::days(10);
+    let key = rcgen::KeyPair::generate().unwrap();
+    let mut params = rcgen::CertificateParams::new(vec!["gw.example".to_string()]).unwrap();
+    params.distinguished_name.push(rcgen::DnType::CommonName, "Short Lived");
+    params.not_after = rcgen::date_time_ymd(end.year(), end.month() as u8, end.day() as u8);
+    let file = cli.home.path().join("short.pem");
+    std::fs::write(&file, params.self_signed(&key).unwrap().pem()).unwrap();
+    let out = cli.run(&["certs", "import", file.to_str().unwrap(), "--role", "trust", "--json"]);
+    assert_eq!(out.code, Some(0), "{}", out.all());
+    let id = serde_json::from_str::<serde_json::Value>(&out.stdout).unwrap()["id"].as_str().unwrap().to_string();
+    // the list marks it
+    let out = cli.run(&["certs", "list"]);
+    assert!(out.stdout.lines().any(|l| l.contains(&id) && l.contains("SOON")), "{}", out.all());
+    assert_eq!(cli.run(&["catalogue"]).code, Some(0));
+
+    let mut doc = support::named("Short_Lived");
+    doc.channel_info.trust_certificate = id.clone();
+    let doc_file = cli.home.path().join("short.json");
+    std::fs::write(&doc_file, serde_json::to_vec(&doc).unwrap()).unwrap();
+    let out = cli.run(&["validate", doc_file.to_str().unwrap()]);
+    assert_eq!(out.code, Some(0), "{}", out.all());
+    let expected = format!("warning: channel_info.trust_certificate: Certificate '{id}' expires in ");
+    assert!(out.stderr.contains(&expected), "{}", out.all());
+    assert!(out.stderr.contains("upload a renewed one"), "{}", out.all());
+    assert!(out.stdout.contains("valid, with"), "{}", out.all());
+    // the other certificates (a year off) are not warned about
+    doc.channel_info.trust_certificate = "cert-trust-1".into();
+    std::fs::write(&doc_file, serde_json::to_vec(&doc).unwrap()).unwrap();
+    let out = cli.run(&["validate", doc_file.to_str().unwrap()]);
+    assert!(!out.stderr.contains("expires in"), "{}", out.all());
+}

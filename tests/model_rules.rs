@@ -503,6 +503,7 @@ fn catalogue() -> Catalogue {
                 subject: "CN=apifabric".into(),
                 not_after: "2030-01-01T00:00:00Z".into(),
                 expired: false,
+                used_by: Vec::new(),
             },
             Certificate {
                 id: "cert-id-1".into(),
@@ -511,6 +512,7 @@ fn catalogue() -> Catalogue {
                 subject: "CN=aicc".into(),
                 not_after: "2030-01-01T00:00:00Z".into(),
                 expired: false,
+                used_by: Vec::new(),
             },
         ],
         chatbots: vec![Chatbot { id: "bot-1".into(), name: "FAQ bot".into() }],

@@ -683,3 +683,54 @@ async fn null_for_any_field_of_a_create_or_an_update_is_that_field_left_out() {
         assert_eq!(got, put(absent).await, "{key}: null is not the key left out");
     }
 }
+
+#[tokio::test]
+async fn a_certificate_is_removed_unless_a_channel_uses_it_and_only_in_its_tenant() {
+    let s = start(0).await;
+    let key = rcgen::KeyPair::generate().unwrap();
+    let mut params = rcgen::CertificateParams::new(vec!["gw.example".to_string()]).unwrap();
+    params.distinguished_name.push(rcgen::DnType::CommonName, "Removable Gateway");
+    let cert = params.self_signed(&key).unwrap();
+    let (status, up) = status_json(
+        s.post("/api/v1/certificates")
+            .json(&json!({"name": "Gateway", "role": "trust", "pem": cert.pem()}))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{up}");
+    let id = up["id"].as_str().unwrap().to_string();
+    let path = format!("/api/v1/certificates/{id}");
+    let mut doc = named("Uses_Gateway");
+    doc.channel_info.trust_certificate = id.clone();
+    let ch = s.create(&doc).await;
+
+    // the list names the channels using each certificate
+    let certs: Value = s.get("/api/v1/certificates").send().await.unwrap().json().await.unwrap();
+    let listed = certs.as_array().unwrap().iter().find(|c| c["id"] == id.as_str()).unwrap();
+    assert_eq!(listed["used_by"], json!(["Uses_Gateway"]));
+    let cat: chanwiz::api::Catalogue = s.get("/api/v1/catalogue").send().await.unwrap().json().await.unwrap();
+    let in_cat = cat.certificates.iter().find(|c| c.id == id).unwrap();
+    assert_eq!(in_cat.used_by, ["Uses_Gateway"]);
+
+    // another tenant cannot see or remove it
+    let other = s.add_tenant("other");
+    let r = s.http.delete(s.u(&path)).bearer_auth(&other).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+
+    // refused while the channel uses it, naming the channel
+    let (status, body) = status_json(s.http.delete(s.u(&path)).bearer_auth(&s.token).send().await.unwrap()).await;
+    assert_eq!(status, StatusCode::CONFLICT, "{body}");
+    assert!(body["error"].as_str().unwrap().contains("'Uses_Gateway'"), "{body}");
+
+    // once the channel is gone, it is removed; then it is unknown
+    let r = s.http.delete(s.u(&format!("/api/v1/channels/{}", ch.id))).bearer_auth(&s.token).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::NO_CONTENT);
+    let r = s.http.delete(s.u(&path)).bearer_auth(&s.token).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::NO_CONTENT);
+    let certs: Value = s.get("/api/v1/certificates").send().await.unwrap().json().await.unwrap();
+    assert!(certs.as_array().unwrap().iter().all(|c| c["id"] != id.as_str()));
+    let (status, body) = status_json(s.http.delete(s.u(&path)).bearer_auth(&s.token).send().await.unwrap()).await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "{body}");
+}

@@ -269,3 +269,70 @@ async fn given_certificate_files_serve_https_and_bad_ones_are_refused_clearly() 
     .to_string();
     assert!(err.contains("c.pem"), "{err}");
 }
+
+/// A TLS listener on loopback presenting a self-signed certificate for
+/// `cn` nothing trusts; it answers one handshake. Its address and the DER.
+fn untrusted_tls_listener(cn: &str) -> (String, Vec<u8>, std::thread::JoinHandle<()>) {
+    use std::sync::Arc;
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let key = rcgen::KeyPair::generate().unwrap();
+    let mut params = rcgen::CertificateParams::new(vec!["gw.example".to_string()]).unwrap();
+    params.distinguished_name.push(rcgen::DnType::CommonName, cn);
+    let cert = params.self_signed(&key).unwrap();
+    let der = cert.der().to_vec();
+    let config = rustls::ServerConfig::builder()
+        .with_no_client_auth()
+        .with_single_cert(vec![cert.der().clone()], rustls_pki_types::PrivateKeyDer::Pkcs8(key.serialize_der().into()))
+        .unwrap();
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = format!("https://{}", listener.local_addr().unwrap());
+    let handle = std::thread::spawn(move || {
+        let (mut sock, _) = listener.accept().unwrap();
+        let mut conn = rustls::ServerConnection::new(Arc::new(config)).unwrap();
+        while conn.is_handshaking() {
+            if conn.complete_io(&mut sock).is_err() {
+                return;
+            }
+        }
+        let _ = conn.complete_io(&mut sock);
+    });
+    (addr, der, handle)
+}
+
+#[test]
+fn certs_fetch_takes_the_untrusted_chain_and_writes_pem_and_der() {
+    let home = tempfile::tempdir().unwrap();
+    let (addr, der, server) = untrusted_tls_listener("Fabric Gateway");
+    let base = home.path().join("mycertfile");
+    let out = chanwiz(home.path())
+        .args(["certs", "fetch", &addr, "-o", base.to_str().unwrap(), "--timeout", "20"])
+        .output()
+        .unwrap();
+    server.join().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{stdout}{}", String::from_utf8_lossy(&out.stderr));
+    use sha2::Digest;
+    let fingerprint: Vec<String> = sha2::Sha256::digest(&der).iter().map(|b| format!("{b:02X}")).collect();
+    assert!(stdout.contains("certificate 1 of 1"), "{stdout}");
+    assert!(stdout.contains("subject:  CN=Fabric Gateway"), "{stdout}");
+    assert!(stdout.contains("issuer:   CN=Fabric Gateway"), "{stdout}");
+    assert!(stdout.contains("valid:    "), "{stdout}");
+    assert!(stdout.contains(&format!("SHA-256:  {}", fingerprint.join(":"))), "{stdout}");
+    assert_eq!(std::fs::read(home.path().join("mycertfile.cer")).unwrap(), der);
+    let pem = std::fs::read_to_string(home.path().join("mycertfile.pem")).unwrap();
+    assert!(pem.starts_with("-----BEGIN CERTIFICATE-----\n"), "{pem}");
+    let (_, block) = x509_parser::pem::parse_x509_pem(pem.as_bytes()).unwrap();
+    assert_eq!(block.contents, der);
+
+    // nothing listening: refused as unreachable (3), no file written
+    let dead = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let dead_addr = format!("https://{}", dead.local_addr().unwrap());
+    drop(dead);
+    let out = chanwiz(home.path()).args(["certs", "fetch", &dead_addr, "-o", "never"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(3), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(!home.path().join("never.pem").exists());
+    // plain http is refused
+    let out = chanwiz(home.path()).args(["certs", "fetch", "http://127.0.0.1:1"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("must start with https://"));
+}

@@ -129,3 +129,32 @@ fn an_edit_opened_from_the_channels_screen_returns_there() {
     update(&mut s, key(KeyCode::Esc));
     assert!(s.channels().is_some(), "back on the channel list");
 }
+
+#[test]
+fn a_certificate_in_use_expiring_within_30_days_is_warned_about_with_its_channels() {
+    use chanwiz::model::catalogue::{CertRole, Certificate};
+    let mut s = open_channels(3);
+    let soon = (s.shared.now + chrono::Duration::days(12) + chrono::Duration::hours(1)).to_rfc3339();
+    let later = (s.shared.now + chrono::Duration::days(200)).to_rfc3339();
+    let cert = |id: &str, not_after: &str, used_by: &[&str]| Certificate {
+        id: id.into(),
+        name: id.into(),
+        role: CertRole::Trust,
+        subject: String::new(),
+        not_after: not_after.into(),
+        expired: false,
+        used_by: used_by.iter().map(|u| u.to_string()).collect(),
+    };
+    s.shared.catalogue = Some(chanwiz::model::Catalogue {
+        certificates: vec![cert("cert-soon", &soon, &["Chan_000002"]), cert("cert-later", &later, &["Chan_000001"])],
+        ..Default::default()
+    });
+    let mut t = ratatui::Terminal::new(ratatui::backend::TestBackend::new(100, 24)).unwrap();
+    t.draw(|f| chanwiz::tui::render::render(&s, f)).unwrap();
+    let screen = t.backend().to_string();
+    assert!(screen.contains("⚠ used by Chan_000002: Certificate 'cert-soon' expires in 12 days"), "{screen}");
+    let row = |name: &str| screen.lines().find(|l| l.contains(name) && !l.contains("used by")).unwrap().to_string();
+    assert!(row("Chan_000002").contains("⚠ cert"), "{screen}");
+    assert!(!row("Chan_000001").contains("⚠ cert"), "{screen}");
+    assert!(!screen.contains("cert-later"), "{screen}");
+}

@@ -47,6 +47,7 @@ fn catalogue() -> Catalogue {
         subject: format!("CN={name}"),
         not_after: if expired { "2025-01-01T00:00:00Z".into() } else { "2027-11-23T00:00:00Z".into() },
         expired,
+        used_by: Vec::new(),
     };
     Catalogue {
         ous: vec![

@@ -36,6 +36,7 @@ pub mod routes {
     pub const OUS: &str = "/api/v1/ous";
     pub const SKILL_QUEUES: &str = "/api/v1/skill-queues";
     pub const CERTIFICATES: &str = "/api/v1/certificates";
+    pub const CERTIFICATE: &str = "/api/v1/certificates/{id}";
     pub const CHATBOTS: &str = "/api/v1/chatbots";
     pub const ASSISTANTS: &str = "/api/v1/assistants";
     pub const CHANNELS: &str = "/api/v1/channels";

@@ -3,6 +3,7 @@
 
 mod backend;
 mod catalogue;
+mod certs;
 mod channels;
 mod config;
 mod docs;
@@ -102,6 +103,9 @@ pub enum Command {
     Apply(plan::ApplyArgs),
     /// Show the tenant's catalogue (cached copy when the backend is unreachable).
     Catalogue(catalogue::CatalogueArgs),
+    /// Fetch a server's certificate, import, list or remove the tenant's certificates.
+    #[command(subcommand)]
+    Certs(certs::CertsCommand),
     /// The backend URL, token and CA certificate kept in config.json.
     #[command(subcommand)]
     Config(config::ConfigCommand),
@@ -146,6 +150,7 @@ impl Command {
                 None => ("export", Some(&mut a.backend)),
             },
             Command::Catalogue(a) => ("catalogue", Some(&mut a.backend)),
+            Command::Certs(c) => c.backend_mut(),
             Command::Config(_) => ("config", None),
             Command::Webhook(w) => ("webhook", Some(w.flags_mut().1)),
             #[cfg(feature = "server")]
@@ -326,7 +331,7 @@ pub fn main() -> ExitCode {
             let start = wizard::Start::New(args.from.clone());
             with_paths(|paths| wizard::run(&args.wizard, &start, paths))
         }
-        Some(Command::Validate(args)) => validate::run(&args),
+        Some(Command::Validate(args)) => validate::run(&args, Paths::from_env().ok().as_ref()),
         Some(Command::Schedule(args)) => with_paths(|paths| schedule::run(&args, paths)),
         Some(Command::Drafts(cmd)) => with_paths(|paths| drafts::run(&cmd, paths)),
         Some(Command::Submit(args)) => with_paths(|paths| submit::run(&args, paths)),
@@ -335,6 +340,7 @@ pub fn main() -> ExitCode {
         Some(Command::Plan(args)) => with_paths(|paths| plan::run_plan(&args, paths)),
         Some(Command::Apply(args)) => with_paths(|paths| plan::run_apply(&args, paths)),
         Some(Command::Catalogue(args)) => with_paths(|paths| catalogue::run(&args, paths)),
+        Some(Command::Certs(cmd)) => with_paths(|paths| certs::run(&cmd, paths)),
         Some(Command::Config(cmd)) => with_paths(|paths| config::run(&cmd, paths)),
         Some(Command::Webhook(cmd)) => with_paths(|paths| webhook::run(&cmd, paths)),
         #[cfg(feature = "server")]

@@ -23,13 +23,20 @@ pub struct ValidateArgs {
     pub strict: bool,
 }
 
-pub fn run(args: &ValidateArgs) -> ExitCode {
+pub fn run(args: &ValidateArgs, paths: Option<&crate::paths::Paths>) -> ExitCode {
     let doc = match load_document(&args.file) {
         Ok(d) => d,
         Err(code) => return code,
     };
     let mut errors = validate(&doc, if args.update { Mode::Update } else { Mode::Create });
-    let warned = warnings(&doc);
+    let mut warned = warnings(&doc);
+    // a chosen certificate about to expire, as the last catalogue fetched
+    // from the configured backend lists it (the backend is not contacted)
+    let cached =
+        paths.and_then(|p| super::backend::BackendArgs::default().catalogue_cache(p).ok()).and_then(|c| c.load());
+    if let Some(cached) = cached {
+        warned.extend(crate::model::certificate_warnings(&doc, &cached.catalogue, chrono::Utc::now()));
+    }
     if args.strict {
         // an error of the first field, naming the second
         errors.extend(warned.iter().map(|w| {

@@ -20,6 +20,7 @@
 
 pub mod archive;
 pub mod cache;
+pub mod certs;
 pub mod config;
 pub mod error;
 pub mod import;
@@ -544,6 +545,18 @@ impl Client {
     /// `GET /api/v1/channels/{id}/updates`: Telegram updates received.
     pub async fn received_updates(&self, id: &str) -> Result<Vec<ReceivedUpdate>> {
         self.get(routes::CHANNEL_UPDATES, Some(id), &format!("channel '{}'", crate::sanitize::clean(id))).await
+    }
+
+    /// `GET /api/v1/certificates`: each with the channels using it.
+    pub async fn list_certificates(&self) -> Result<Vec<Certificate>> {
+        self.get(routes::CERTIFICATES, None, "the certificate route").await
+    }
+
+    /// `DELETE /api/v1/certificates/{id}` (refused, 409, while a channel uses it).
+    pub async fn delete_certificate(&self, id: &str) -> Result<()> {
+        let what = format!("certificate '{}'", crate::sanitize::clean(id));
+        self.send(Req::new(Method::DELETE, self.url(routes::CERTIFICATE, Some(id)), Retry::No, &what)).await?;
+        Ok(())
     }
 
     /// `POST /api/v1/certificates` (sent once).

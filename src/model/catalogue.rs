@@ -78,6 +78,9 @@ pub struct Certificate {
     pub not_after: String,
     #[serde(default)]
     pub expired: bool,
+    /// The names of the channels using it (filled by the certificate list).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub used_by: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -14,7 +14,7 @@ pub use diff::changed_fields;
 pub use document::*;
 pub use parse::{DocumentError, parse_document};
 pub use validate::{FieldError, Findings, Mode, validate, validate_bounded};
-pub use warnings::{Warning, warnings};
+pub use warnings::{Warning, certificate_warnings, warnings};
 
 /// Both steps of validation: the local rules, then, when a catalogue is
 /// known, the rules that need the tenant's data.

@@ -36,8 +36,57 @@ impl Warning {
 
 impl std::fmt::Display for Warning {
     fn fmt(&self, out: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.fields[0] == self.fields[1] {
+            return write!(out, "{}: {}", self.fields[0], self.message);
+        }
         write!(out, "{} + {}: {}", self.fields[0], self.fields[1], self.message)
     }
+}
+
+/// Days before its expiry from which a chosen certificate is warned about.
+pub const CERT_EXPIRY_WARNING_DAYS: i64 = 30;
+
+/// The sentence about a certificate expiring within
+/// [`CERT_EXPIRY_WARNING_DAYS`] of `now` (none when further off, or already
+/// expired: that is an error of its own).
+pub fn expiry_warning(
+    name: &str,
+    not_after: chrono::DateTime<chrono::Utc>,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Option<String> {
+    let left = not_after - now;
+    if left <= chrono::Duration::zero() || left > chrono::Duration::days(CERT_EXPIRY_WARNING_DAYS) {
+        return None;
+    }
+    let when = match left.num_days() {
+        0 => "today".to_string(),
+        1 => "in 1 day".to_string(),
+        d => format!("in {d} days"),
+    };
+    Some(format!(
+        "Certificate '{}' expires {when} ({}): upload a renewed one and choose it before then.",
+        name,
+        not_after.format("%Y-%m-%d %H:%M UTC")
+    ))
+}
+
+/// The chosen Trust and Identity certificates that expire within
+/// [`CERT_EXPIRY_WARNING_DAYS`] of `now`, as the catalogue lists them.
+pub fn certificate_warnings(
+    doc: &ChannelDocument,
+    cat: &super::Catalogue,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Vec<Warning> {
+    let ci = &doc.channel_info;
+    [(f::TRUST_CERTIFICATE, ci.trust_certificate.trim()), (f::IDENTITY_CERTIFICATE, ci.identity_certificate.trim())]
+        .into_iter()
+        .filter(|(_, id)| !id.is_empty())
+        .filter_map(|(path, id)| {
+            let cert = cat.certificates.iter().find(|c| c.id == id)?;
+            let not_after = chrono::DateTime::parse_from_rfc3339(&cert.not_after).ok()?.with_timezone(&chrono::Utc);
+            expiry_warning(id, not_after, now).map(|m| Warning::new(path, path, m))
+        })
+        .collect()
 }
 
 /// Every warning of the document. A field that breaks a rule already has
@@ -162,6 +211,45 @@ mod tests {
 
     fn pair(a: &str, b: &str) -> [String; 2] {
         [a.to_string(), b.to_string()]
+    }
+
+    #[test]
+    fn a_chosen_certificate_expiring_within_30_days_is_a_warning_on_its_field() {
+        use crate::model::catalogue::{CertRole, Certificate};
+        let now = chrono::DateTime::parse_from_rfc3339("2026-12-07T06:00:00Z").unwrap().with_timezone(&chrono::Utc);
+        let cert = |id: &str, role, not_after: &str| Certificate {
+            id: id.into(),
+            name: id.into(),
+            role,
+            subject: String::new(),
+            not_after: not_after.into(),
+            expired: false,
+            used_by: Vec::new(),
+        };
+        let cat = crate::model::Catalogue {
+            certificates: vec![
+                cert("cert-soon", CertRole::Trust, "2026-12-19T06:00:00Z"),
+                cert("cert-later", CertRole::Identity, "2027-03-01T00:00:00Z"),
+            ],
+            ..Default::default()
+        };
+        let mut d = quiet();
+        d.channel_info.trust_certificate = "cert-soon".into();
+        d.channel_info.identity_certificate = "cert-later".into();
+        let w = certificate_warnings(&d, &cat, now);
+        assert_eq!(w.len(), 1, "{w:?}");
+        assert_eq!(w[0].fields, pair(f::TRUST_CERTIFICATE, f::TRUST_CERTIFICATE));
+        assert_eq!(
+            w[0].to_string(),
+            "channel_info.trust_certificate: Certificate 'cert-soon' expires in 12 days (2026-12-19 06:00 UTC): \
+             upload a renewed one and choose it before then."
+        );
+        // the identity one, in 84 days, is not warned about; nor one already expired
+        d.channel_info.trust_certificate = "cert-later".into();
+        assert!(certificate_warnings(&d, &cat, now).is_empty());
+        let later = now + chrono::Duration::days(100);
+        assert!(certificate_warnings(&d, &cat, later).is_empty());
+        assert!(expiry_warning("c", now + chrono::Duration::hours(5), now).unwrap().contains("expires today"));
     }
 
     #[test]

@@ -111,6 +111,7 @@ fn certificates(conn: &Connection, tenant: i64) -> rusqlite::Result<Vec<Certific
             subject: clean_name(&r.get::<_, String>(3)?),
             expired: db::parse_ts(&not_after) < now,
             not_after,
+            used_by: Vec::new(),
         })
     })?
     .collect()
@@ -121,8 +122,18 @@ fn pairs(conn: &Connection, table: &str, tenant: i64) -> rusqlite::Result<Vec<(S
     st.query_map([tenant], |r| Ok((r.get(0)?, r.get(1)?)))?.collect()
 }
 
+/// `GET /api/v1/catalogue`: with the channels using each certificate.
 pub async fn get_catalogue(State(state): State<AppState>, Tenant(t): Tenant) -> ApiResult<Json<Catalogue>> {
-    state.db.read(move |c| Ok(Json(load(c, t, ChannelRefs::All)?))).await
+    state
+        .db
+        .read(move |c| {
+            let mut cat = load(c, t, ChannelRefs::All)?;
+            for cert in &mut cat.certificates {
+                cert.used_by = certificate_users(c, t, &cert.id)?;
+            }
+            Ok(Json(cat))
+        })
+        .await
 }
 
 pub async fn list_ous(State(state): State<AppState>, Tenant(t): Tenant) -> ApiResult<Json<Vec<Ou>>> {
@@ -133,8 +144,90 @@ pub async fn list_skill_queues(State(state): State<AppState>, Tenant(t): Tenant)
     state.db.read(move |c| Ok(Json(skill_queues(c, t)?))).await
 }
 
+/// `GET /api/v1/certificates`: each with the channels using it.
 pub async fn list_certificates(State(state): State<AppState>, Tenant(t): Tenant) -> ApiResult<Json<Vec<Certificate>>> {
-    state.db.read(move |c| Ok(Json(certificates(c, t)?))).await
+    state
+        .db
+        .read(move |c| {
+            let mut all = certificates(c, t)?;
+            for cert in &mut all {
+                cert.used_by = certificate_users(c, t, &cert.id)?;
+            }
+            Ok(Json(all))
+        })
+        .await
+}
+
+/// The names of the tenant's channels whose trust or identity certificate
+/// is `id`, by name.
+pub fn certificate_users(conn: &Connection, tenant: i64, id: &str) -> rusqlite::Result<Vec<String>> {
+    let mut st = conn.prepare_cached(
+        "SELECT name FROM channels WHERE tenant_id = ?1 \
+         AND (json_extract(document, '$.channel_info.trust_certificate') = ?2 \
+         OR json_extract(document, '$.channel_info.identity_certificate') = ?2) ORDER BY name",
+    )?;
+    st.query_map(params![tenant, id], |r| r.get(0))?.collect()
+}
+
+/// Why a certificate was not removed.
+#[derive(Debug, PartialEq, Eq)]
+pub enum RemoveRefused {
+    /// The tenant has no certificate of that id.
+    Unknown,
+    /// These channels (names) use it.
+    InUse(Vec<String>),
+}
+
+/// Remove the tenant's certificate `id` unless a channel uses it (checked
+/// and removed in one transaction).
+pub fn remove_certificate(conn: &mut Connection, tenant: i64, id: &str) -> rusqlite::Result<Result<(), RemoveRefused>> {
+    let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+    let users = certificate_users(&tx, tenant, id)?;
+    if !users.is_empty() {
+        return Ok(Err(RemoveRefused::InUse(users)));
+    }
+    let n = tx.execute("DELETE FROM certificates WHERE tenant_id = ?1 AND id = ?2", params![tenant, id])?;
+    tx.commit()?;
+    Ok(if n == 0 { Err(RemoveRefused::Unknown) } else { Ok(()) })
+}
+
+/// A certificate id from the path.
+pub enum CertificateKind {}
+
+impl super::errors::IdKind for CertificateKind {
+    fn not_found(id: &str) -> ApiErr {
+        ApiErr::not_found(format!("There is no certificate '{}' in this tenant.", super::errors::shorten(id)))
+    }
+}
+
+/// `DELETE /api/v1/certificates/{id}`: 204; 404 unknown; 409 while a channel
+/// uses it, naming the channels.
+pub async fn delete_certificate(
+    State(state): State<AppState>,
+    Tenant(t): Tenant,
+    id: super::errors::Id<CertificateKind>,
+) -> ApiResult<StatusCode> {
+    use super::errors::IdKind;
+    let id = id.into_inner();
+    let id2 = id.clone();
+    let outcome = state.db.call(move |c| Ok(remove_certificate(c, t, &id2)?)).await?;
+    match outcome {
+        Ok(()) => {
+            tracing::info!(certificate = %id, "certificate removed");
+            Ok(StatusCode::NO_CONTENT)
+        }
+        Err(RemoveRefused::Unknown) => Err(CertificateKind::not_found(&id)),
+        Err(RemoveRefused::InUse(names)) => {
+            let shown: Vec<String> =
+                names.iter().take(10).map(|n| format!("'{}'", super::errors::shorten(n))).collect();
+            let more = if names.len() > 10 { format!(" and {} more", names.len() - 10) } else { String::new() };
+            Err(ApiErr::conflict(format!(
+                "Certificate '{}' is used by channel(s) {}{more}: choose another certificate for them first.",
+                super::errors::shorten(&id),
+                shown.join(", ")
+            )))
+        }
+    }
 }
 
 pub async fn list_chatbots(State(state): State<AppState>, Tenant(t): Tenant) -> ApiResult<Json<Vec<Chatbot>>> {

@@ -80,6 +80,7 @@ pub fn route_table() -> Vec<Route> {
         route("get", routes::SKILL_QUEUES, on(M::GET, catalogue::list_skill_queues)),
         route("get", routes::CERTIFICATES, on(M::GET, catalogue::list_certificates)),
         route("post", routes::CERTIFICATES, on(M::POST, catalogue::upload_certificate)),
+        route("delete", routes::CERTIFICATE, on(M::DELETE, catalogue::delete_certificate)),
         route("get", routes::CHATBOTS, on(M::GET, catalogue::list_chatbots)),
         route("get", routes::ASSISTANTS, on(M::GET, catalogue::list_assistants)),
         route("get", routes::CHANNELS, on(M::GET, channels::list)),

@@ -635,6 +635,52 @@ impl Runner {
                     },
                 );
             }
+            Effect::FetchCertificate { field, url } => {
+                tokio::task::spawn_blocking(move || {
+                    let result = crate::client::certs::fetch_chain(&url, std::time::Duration::from_secs(10))
+                        .map(|mut chain| chain.swap_remove(0))
+                        .map_err(|e| crate::sanitize::clean(&e.to_string()).into_owned());
+                    let _ = tx.send(Action::CertificateFetched { field, result });
+                });
+            }
+            Effect::ImportCertificate { field, from, role } => match self.backend.clone() {
+                Some(backend) => {
+                    tokio::spawn(async move {
+                        let result = match backend.client().await {
+                            Ok(client) => {
+                                let sent = match from {
+                                    crate::tui::msg::CertSource::File(path) => {
+                                        crate::client::certs::import_file(
+                                            &client,
+                                            std::path::Path::new(&path),
+                                            role,
+                                            None,
+                                        )
+                                        .await
+                                    }
+                                    crate::tui::msg::CertSource::Fetched { der, name } => {
+                                        use base64::Engine;
+                                        let upload = crate::api::CertificateUpload {
+                                            name,
+                                            role,
+                                            pem: None,
+                                            der_base64: Some(base64::engine::general_purpose::STANDARD.encode(der)),
+                                        };
+                                        client.upload_certificate(&upload).await
+                                    }
+                                };
+                                sent.map_err(|e| crate::sanitize::clean(&e.to_string()).into_owned())
+                            }
+                            Err(e) => Err(e.message),
+                        };
+                        let _ = tx.send(Action::CertificateImported { field, result });
+                    });
+                }
+                None => {
+                    let result = Err("offline: no backend to import the certificate to".to_string());
+                    let _ = tx.send(Action::CertificateImported { field, result });
+                }
+            },
             Effect::ImportDrafts(path) => {
                 tokio::task::spawn_blocking(move || {
                     let _ = tx.send(Action::Imported(import(&store, &path)));

@@ -80,6 +80,16 @@ pub enum Action {
     /// Drafts made from a file: what was done (one line), their rows, and
     /// whether anything was refused or stopped it.
     Imported(Result<(String, Vec<DraftRow>, bool), String>),
+    /// The certificate a server presented, for `field`'s picker.
+    CertificateFetched {
+        field: FieldId,
+        result: Result<crate::client::certs::CertInfo, String>,
+    },
+    /// A certificate file uploaded for `field` (from its empty picker).
+    CertificateImported {
+        field: FieldId,
+        result: Result<crate::api::Certificate, String>,
+    },
     /// An export downloaded: where, and the files inside.
     Downloaded(Result<(String, Vec<crate::client::archive::ExportFile>), String>),
     /// An existing channel fetched for editing.
@@ -151,6 +161,15 @@ pub enum SubmitError {
     Other(String),
 }
 
+/// Where an imported certificate comes from.
+#[derive(Debug, Clone)]
+pub enum CertSource {
+    /// A file (PEM or DER) at this path.
+    File(String),
+    /// DER bytes fetched from a server, and the name to give them.
+    Fetched { der: Vec<u8>, name: String },
+}
+
 #[derive(Debug)]
 pub enum Effect {
     /// Ctrl-L: forget what the terminal shows and draw everything again.
@@ -200,6 +219,17 @@ pub enum Effect {
     },
     /// Make drafts from the file at this path.
     ImportDrafts(String),
+    /// Upload a certificate (a file, or one fetched) with `role`; chosen in `field`.
+    ImportCertificate {
+        field: FieldId,
+        from: CertSource,
+        role: crate::api::CertRole,
+    },
+    /// Take the certificate the server at `url` presents (not verified).
+    FetchCertificate {
+        field: FieldId,
+        url: String,
+    },
     /// Fetch the channel's integration details.
     LoadIntegration(String),
     /// The webhook's state from the backend (`refresh`: it asks Telegram now).

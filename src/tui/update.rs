@@ -181,6 +181,47 @@ pub fn update(state: &mut State, action: Action) -> Effects {
                 c.on_tasks(result, shared);
             }
         }
+        Action::CertificateFetched { field, result } => {
+            if let Some(Popup::Select(p)) = state.popup.as_mut()
+                && p.field == field
+            {
+                p.fetched(result);
+            }
+        }
+        Action::CertificateImported { field, result } => {
+            let picker_open = matches!(&state.popup, Some(Popup::Select(p)) if p.field == field);
+            match result {
+                Ok(cert) => {
+                    let id = cert.id.clone();
+                    let what = format!(
+                        "Imported {} certificate '{}' ({}): chosen for {}.",
+                        cert.role.as_str(),
+                        crate::sanitize::clean(&cert.name),
+                        crate::sanitize::clean(&id),
+                        crate::tui::form::spec_of(field).label
+                    );
+                    if let Some(cat) = state.shared.catalogue.as_mut() {
+                        cat.certificates.retain(|c| c.id != cert.id);
+                        cat.certificates.push(cert);
+                    }
+                    if picker_open {
+                        state.popup = None;
+                    }
+                    let shared = &state.shared;
+                    if let Screen::Wizard(w) = &mut state.screen {
+                        w.set_text(field, id, shared);
+                        w.revalidate(shared);
+                    }
+                    state.shared.flash(Level::Info, what);
+                }
+                Err(e) => {
+                    if let Some(Popup::Select(p)) = state.popup.as_mut() {
+                        p.import_failed(&e);
+                    }
+                    state.shared.flash(Level::Error, format!("Certificate not imported: {e}"));
+                }
+            }
+        }
         Action::Imported(result) => match result {
             Ok((summary, rows, refused)) => {
                 for row in rows {

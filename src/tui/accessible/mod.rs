@@ -412,6 +412,13 @@ impl<'a> Session<'a> {
         }
         let choices = self.choices(spec.kind);
         describe(con, spec, &self.value(f), &choices);
+        let import_role = self.import_role(f, &choices);
+        if let Some(role) = import_role {
+            con.say(&format!(
+                "No {} certificate is uploaded to this tenant: type the path of its file (PEM or DER) to import it.",
+                role.as_str()
+            ));
+        }
         if self.touched.contains(&f) && self.just_said.take() != Some(f) {
             self.say_errors(con, f, "error");
         }
@@ -433,6 +440,12 @@ impl<'a> Session<'a> {
                 return Move::Next;
             }
             None => {}
+        }
+        if let Some(role) = import_role {
+            let path = literal(&answer).trim();
+            if !path.is_empty() && std::path::Path::new(path).is_file() {
+                return self.import_certificate(con, f, role, path);
+            }
         }
         let before = self.draft.clone();
         let applied = apply(con, spec, &mut self.draft, literal(&answer), &choices);
@@ -508,6 +521,61 @@ impl<'a> Session<'a> {
 
     fn mode(&self) -> Mode {
         if self.draft.meta.channel_id.is_some() { Mode::Update } else { Mode::Create }
+    }
+
+    /// The role of the certificate field `f` when the tenant has none of it
+    /// (and a backend to import one to).
+    fn import_role(&self, f: FieldId, choices: &[Choice]) -> Option<crate::api::CertRole> {
+        let role = match f {
+            FieldId::TrustCert => crate::api::CertRole::Trust,
+            FieldId::IdentityCert => crate::api::CertRole::Identity,
+            _ => return None,
+        };
+        (choices.is_empty() && self.catalogue.is_some() && self.backend.is_some()).then_some(role)
+    }
+
+    /// Upload the certificate file at `path` and choose it in `f`.
+    fn import_certificate(
+        &mut self,
+        con: &mut dyn Console,
+        f: FieldId,
+        role: crate::api::CertRole,
+        path: &str,
+    ) -> Move {
+        let spec = form::spec_of(f);
+        let Some(backend) = self.backend.clone() else { return Move::Stay };
+        let path = std::path::PathBuf::from(path);
+        con.say("Importing the certificate…");
+        let result = self.runtime.block_on(async move {
+            let client = backend.client().await.map_err(|e| e.message)?;
+            crate::client::certs::import_file(&client, &path, role, None).await.map_err(|e| e.to_string())
+        });
+        match result {
+            Ok(cert) => {
+                con.say(&format!(
+                    "Imported {} certificate '{}' ({}): chosen for {}.",
+                    role.as_str(),
+                    clean(&cert.name),
+                    clean(&cert.id),
+                    spec.label
+                ));
+                if let form::Value::Text { set, .. } = &spec.value {
+                    set(&mut self.draft, cert.id.clone());
+                }
+                if let Some(cat) = self.catalogue.as_mut() {
+                    cat.certificates.push(cert);
+                }
+                self.touched.insert(f);
+                self.revalidate();
+                self.dirty = true;
+                Move::Next
+            }
+            Err(e) => {
+                con.say(&format!("error: {}: the certificate was not imported: {}", spec.label, clean(&e)));
+                self.just_said = Some(f);
+                Move::Stay
+            }
+        }
     }
 
     fn revalidate(&mut self) {

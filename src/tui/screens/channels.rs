@@ -552,6 +552,12 @@ impl Channels {
             status.push(Span::styled(format!(" · ✗ {}", clean(e)), theme.error()));
         }
         lines.push(Line::from(status));
+        // certificates in use that expire within 30 days, and their channels
+        let expiring = expiring_certificates(shared);
+        for (warning, users) in &expiring {
+            let text = format!("  ⚠ used by {}: {}", clean(&users.join(", ")), clean(warning));
+            lines.push(Line::from(Span::styled(truncate(&text, width.saturating_sub(1)), theme.warn())));
+        }
         let mut cursor = None;
         match self.view {
             View::Channels => {
@@ -571,7 +577,7 @@ impl Channels {
                     ),
                     theme.dim(),
                 )));
-                let height = usize::from(area.height).saturating_sub(CHROME_ROWS as usize).max(1);
+                let height = usize::from(area.height).saturating_sub(CHROME_ROWS as usize + expiring.len()).max(1);
                 // while a filter is typed the rows are filtered once a frame
                 let typed = self.filter_due.map(|_| self.rows());
                 for i in self.top..(self.top + height).min(count) {
@@ -593,6 +599,11 @@ impl Channels {
                                 fit(if c.robot { "on" } else { "off" }, 5),
                                 if dated { fit(webhook_column(c), 10) } else { webhook_column(c).to_string() },
                             );
+                            let text = if expiring.iter().any(|(_, users)| users.contains(&c.name)) {
+                                format!("{text} ⚠ cert")
+                            } else {
+                                text
+                            };
                             Line::from(vec![
                                 Span::raw(if focused { MARKER } else { NO_MARKER }),
                                 Span::styled(
@@ -728,4 +739,18 @@ pub fn webhook_column(c: &crate::api::ChannelSummary) -> &'static str {
             WebhookStatus::Unknown => "unchecked",
         },
     }
+}
+
+/// The warnings of the catalogue's certificates that channels use and that
+/// expire within 30 days, each with the names of those channels.
+fn expiring_certificates(shared: &Shared) -> Vec<(String, Vec<String>)> {
+    let Some(cat) = shared.catalogue.as_ref() else { return Vec::new() };
+    cat.certificates
+        .iter()
+        .filter(|c| !c.used_by.is_empty())
+        .filter_map(|c| {
+            let not_after = chrono::DateTime::parse_from_rfc3339(&c.not_after).ok()?.with_timezone(&chrono::Utc);
+            crate::model::warnings::expiry_warning(&c.id, not_after, shared.now).map(|w| (w, c.used_by.clone()))
+        })
+        .collect()
 }

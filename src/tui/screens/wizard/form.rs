@@ -65,7 +65,10 @@ pub fn layout(w: &Wizard, shared: &Shared, width: u16) -> Layout {
     let mut lines: Vec<Line<'static>> = Vec::new();
     let mut focus = (0, 0);
     let mut cursor = None;
-    let warned = crate::model::warnings(&w.draft.document);
+    let mut warned = crate::model::warnings(&w.draft.document);
+    if let Some(cat) = shared.catalogue.as_ref() {
+        warned.extend(crate::model::certificate_warnings(&w.draft.document, cat, shared.now));
+    }
     for field in w.fields() {
         let spec = fields::spec_of(field);
         if let Some(h) = spec.heading {

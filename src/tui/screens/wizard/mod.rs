@@ -784,6 +784,21 @@ impl Wizard {
             }
             Kind::Select(source) => {
                 let list = choices::choices(source, shared.catalogue.as_ref());
+                let role = match source {
+                    fields::Source::TrustCertificates => Some(crate::api::CertRole::Trust),
+                    fields::Source::IdentityCertificates => Some(crate::api::CertRole::Identity),
+                    _ => None,
+                };
+                if list.is_empty()
+                    && shared.catalogue.is_some()
+                    && let Some(role) = role
+                {
+                    return Outcome::event(Event::OpenPopup(Popup::Select(popups::select::Select::importing(
+                        field,
+                        role,
+                        &self.draft.document.channel_info.base_url,
+                    ))));
+                }
                 if list.is_empty() {
                     return Outcome::none().with_effects(self.next_field(shared));
                 }
