@@ -683,8 +683,22 @@ fn the_empty_trust_picker_fetches_the_certificate_of_the_baseurl_typed_shows_it_
     pane.keys(&["Enter"]);
     pane.wait_for(&["No trust certificate has been uploaded", "with no path to fetch it from", &base_url]);
     pane.keys(&["Enter"]);
-    pane.wait_for(&["NOT verified", "CN=Fabric Frontend", &fingerprint[..8].join(":"), "Enter imports it"]);
-    pane.keys(&["Enter"]);
+    pane.wait_for(&["NOT verified", "CN=Fabric Frontend", &fingerprint[..8].join(":"), "y imports it"]);
+    // a hurried Enter (or Space, Tab) does not take an unchecked certificate
+    pane.keys(&["Enter", "Tab", "Enter"]);
+    pane.wait_for(&["Press y to import it"]);
+    let list = || {
+        let out = std::process::Command::new(BIN)
+            .env("CHANWIZ_HOME", pane.home())
+            .env("CHANWIZ_BACKEND", &server.url)
+            .env("CHANWIZ_TOKEN", &token)
+            .args(["certs", "list", "--json"])
+            .output()
+            .unwrap();
+        serde_json::from_slice::<Value>(&out.stdout).unwrap().as_array().unwrap().len()
+    };
+    assert_eq!(list(), 0, "Enter imported a certificate nobody checked");
+    pane.type_text("y");
     let draft = pane.wait_draft("the fetched certificate chosen", |d| {
         d.document.channel_info.trust_certificate.starts_with("cert-")
     });

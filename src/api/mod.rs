@@ -598,6 +598,20 @@ pub struct ExportTask {
     pub size: Option<u64>,
 }
 
+/// DER bytes as a PEM `CERTIFICATE` block (the text of a certificate
+/// upload, and of `certs fetch`'s `.pem` file).
+pub fn pem_certificate(der: &[u8]) -> String {
+    use base64::Engine;
+    let b64 = base64::engine::general_purpose::STANDARD.encode(der);
+    let mut out = String::from("-----BEGIN CERTIFICATE-----\n");
+    for line in b64.as_bytes().chunks(64) {
+        out.push_str(std::str::from_utf8(line).unwrap_or_default());
+        out.push('\n');
+    }
+    out.push_str("-----END CERTIFICATE-----\n");
+    out
+}
+
 #[cfg(test)]
 mod integration_update_tests {
     use super::*;

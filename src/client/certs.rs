@@ -61,18 +61,6 @@ pub fn parse_der(der: &[u8]) -> std::result::Result<CertInfo, String> {
     })
 }
 
-/// DER bytes as a PEM `CERTIFICATE` block.
-pub fn pem(der: &[u8]) -> String {
-    let b64 = base64::engine::general_purpose::STANDARD.encode(der);
-    let mut out = String::from("-----BEGIN CERTIFICATE-----\n");
-    for line in b64.as_bytes().chunks(64) {
-        out.push_str(std::str::from_utf8(line).unwrap_or_default());
-        out.push('\n');
-    }
-    out.push_str("-----END CERTIFICATE-----\n");
-    out
-}
-
 /// The certificate in a file, PEM (its first certificate) or DER, as its
 /// DER bytes. A private key is refused: only the certificate is uploaded.
 pub fn read_file(path: &Path) -> Result<CertInfo> {
@@ -238,7 +226,7 @@ pub fn write_fetched(leaf: &CertInfo, base: &Path) -> Result<(PathBuf, PathBuf)>
     };
     let pem_path = base.with_extension("pem");
     let der_path = base.with_extension("cer");
-    crate::fsutil::atomic_write(&pem_path, pem(&leaf.der).as_bytes())
+    crate::fsutil::atomic_write(&pem_path, crate::api::pem_certificate(&leaf.der).as_bytes())
         .map_err(|source| ClientError::Io { path: pem_path.clone(), source })?;
     crate::fsutil::atomic_write(&der_path, &leaf.der)
         .map_err(|source| ClientError::Io { path: der_path.clone(), source })?;

@@ -519,26 +519,13 @@ pub async fn get_integration(
                 integration_url: stored.channel.integration_url,
                 webhook_secret: keys.open(&id, "webhook_secret", &secret).map_err(ApiErr::internal)?,
                 has_bot_token: stored.channel.has_bot_token,
-                identity_certificate_pem: der.map(|d| pem_certificate(&d)),
+                identity_certificate_pem: der.map(|d| crate::api::pem_certificate(&d)),
                 rotation_pending: next_until.is_some_and(|u| db::parse_ts(&u) > db::now()),
                 public_address,
                 bot: bot_id.map(|id| crate::api::BotRef { id, username: bot_username }),
             }))
         })
         .await
-}
-
-/// DER bytes as a PEM `CERTIFICATE` block.
-pub fn pem_certificate(der: &[u8]) -> String {
-    use base64::Engine;
-    let b64 = base64::engine::general_purpose::STANDARD.encode(der);
-    let mut out = String::from("-----BEGIN CERTIFICATE-----\n");
-    for line in b64.as_bytes().chunks(64) {
-        out.push_str(std::str::from_utf8(line).unwrap_or_default());
-        out.push('\n');
-    }
-    out.push_str("-----END CERTIFICATE-----\n");
-    out
 }
 
 /// The webhook secret rule: 32–256 characters of `A-Za-z0-9_-`.

@@ -385,14 +385,12 @@ impl Refusals {
     fn add(&self, channel_id: String, reason: RefusalReason) {
         let mut pending = self.0.lock().unwrap_or_else(|p| p.into_inner());
         // an unknown channel id names no tenant: counted for the backend once
-        let key = if reason == RefusalReason::UnknownChannel { (String::new(), reason) } else { (channel_id, reason) };
-        // bounded: ids are whatever a client sends
+        let mut key =
+            if reason == RefusalReason::UnknownChannel { (String::new(), reason) } else { (channel_id, reason) };
+        // bounded: ids are whatever a client sends (past the bound a new one
+        // is counted with the unknown ones)
         if pending.len() >= 10_000 && !pending.contains_key(&key) {
-            let key = (String::new(), RefusalReason::UnknownChannel);
-            let e = pending.entry(key).or_insert((0, String::new()));
-            e.0 += 1;
-            e.1 = db::ts(db::now());
-            return;
+            key = (String::new(), RefusalReason::UnknownChannel);
         }
         let e = pending.entry(key).or_insert((0, String::new()));
         e.0 += 1;

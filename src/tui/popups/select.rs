@@ -101,16 +101,11 @@ impl Select {
                     return Outcome::none();
                 }
                 if path.is_empty() {
-                    if let Some(info) = &offer.fetched {
-                        let host = offer.base_url.as_deref().unwrap_or("").trim_start_matches("https://");
-                        let name: String = format!("Fetched from {host}").chars().take(64).collect();
-                        let from = CertSource::Fetched { der: info.der.clone(), name };
-                        offer.pending = true;
-                        return Outcome::effect(Effect::ImportCertificate {
-                            field: self.field,
-                            from,
-                            role: offer.role,
-                        });
+                    // a certificate nobody verified is taken only by a
+                    // deliberate y, never by a hurried Enter
+                    if offer.fetched.is_some() {
+                        offer.error = Some("Press y to import it (Enter does not), or Esc to leave it.".into());
+                        return Outcome::none();
                     }
                     if let Some(url) = offer.base_url.clone() {
                         offer.pending = true;
@@ -136,6 +131,22 @@ impl Select {
             }
             Cmd::Up => self.selected = self.selected.saturating_sub(1),
             Cmd::Down => self.selected = (self.selected + 1).min(self.shown.len().saturating_sub(1)),
+            Cmd::Insert if c == Some('y') && self.query.is_empty() => {
+                if let Some(offer) = self.import.as_mut()
+                    && !offer.pending
+                    && let Some(info) = &offer.fetched
+                {
+                    let host = offer.base_url.as_deref().unwrap_or("").trim_start_matches("https://");
+                    let name: String = format!("Fetched from {host}").chars().take(64).collect();
+                    let from = CertSource::Fetched { der: info.der.clone(), name };
+                    offer.pending = true;
+                    offer.error = None;
+                    return Outcome::effect(Effect::ImportCertificate { field: self.field, from, role: offer.role });
+                }
+                if crate::tui::screens::wizard::apply_edit(&mut self.query, cmd, c) {
+                    self.refilter();
+                }
+            }
             _ => {
                 if crate::tui::screens::wizard::apply_edit(&mut self.query, cmd, c) {
                     self.refilter();
@@ -207,7 +218,10 @@ impl Select {
                 texts.push((l.to_string(), Default::default()));
             }
             texts.push(("Compare the SHA-256 with the server's administrator:".into(), theme.focus()));
-            texts.push(("Enter imports it, Esc leaves.".into(), theme.focus()));
+            texts.push((
+                "y imports it (Enter does not); a path typed instead imports that file; Esc leaves.".into(),
+                theme.focus(),
+            ));
         } else if let Some(url) = &offer.base_url {
             texts.push((format!("Or press Enter with no path to fetch it from {url}"), Default::default()));
         }
@@ -218,7 +232,9 @@ impl Select {
         }
         let lines: Vec<Line> = texts
             .iter()
-            .flat_map(|(t, style)| wrap(t, width).into_iter().map(move |l| Line::from(Span::styled(l, *style))))
+            .flat_map(|(t, style)| {
+                crate::tui::text::wrap(t, width).into_iter().map(move |l| Line::from(Span::styled(l, *style)))
+            })
             .collect();
         let inner = frame_box(frame, 76, lines.len() as u16 + 4, &format!("{label} — import a certificate"));
         let (query, col) = self.query.view(usize::from(inner.width).saturating_sub(8), None);
@@ -232,54 +248,10 @@ impl Select {
     }
 }
 
-/// `text` in lines of at most `width` characters, broken at spaces where
-/// there are some (a fingerprint or a path is cut where it must be).
-fn wrap(text: &str, width: usize) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut line = String::new();
-    for word in text.split(' ') {
-        let mut word: Vec<char> = word.chars().collect();
-        loop {
-            let used = line.chars().count();
-            let gap = usize::from(used > 0);
-            if used + gap + word.len() <= width {
-                if gap == 1 {
-                    line.push(' ');
-                }
-                line.extend(word.iter());
-                break;
-            }
-            if used > 0 {
-                out.push(std::mem::take(&mut line));
-                continue;
-            }
-            let rest = word.split_off(width);
-            out.push(word.iter().collect());
-            word = rest;
-        }
-    }
-    if !line.is_empty() || out.is_empty() {
-        out.push(line);
-    }
-    out
-}
-
 /// A leading `~/` is the home directory, as a shell would read it.
 fn expand_home(path: &str) -> String {
     match (path.strip_prefix("~/"), std::env::var_os("HOME")) {
         (Some(rest), Some(home)) => std::path::Path::new(&home).join(rest).to_string_lossy().into_owned(),
         _ => path.to_string(),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn wrap_keeps_every_character_within_the_width() {
-        let fp = "AB:".repeat(31) + "AB";
-        let lines = super::wrap(&format!("SHA-256:  {fp}"), 40);
-        assert!(lines.iter().all(|l| l.chars().count() <= 40), "{lines:?}");
-        assert_eq!(lines.concat().replace(' ', ""), format!("SHA-256:{fp}"));
-        assert_eq!(super::wrap("", 10), [""]);
     }
 }

@@ -74,14 +74,12 @@ impl LineInput {
     /// end of the cluster it falls in; at the end when past it).
     pub fn with_caret(text: &str, chars: usize) -> Self {
         let byte = text.char_indices().nth(chars).map_or(text.len(), |(i, _)| i);
-        let cursor = text
-            .grapheme_indices(true)
-            .map(|(i, g)| i + g.len())
-            .chain(std::iter::once(0))
-            .filter(|&end| end >= byte)
-            .min()
-            .unwrap_or(text.len());
-        let cursor = if byte == 0 { 0 } else { cursor };
+        // the first cluster end at or past it (ends come in order)
+        let cursor = if byte == 0 {
+            0
+        } else {
+            text.grapheme_indices(true).map(|(i, g)| i + g.len()).find(|&end| end >= byte).unwrap_or(text.len())
+        };
         Self { cursor, text: text.to_string() }
     }
 
