@@ -31,6 +31,21 @@ pub fn clean_multiline(text: &str) -> Cow<'_, str> {
     clean_with(text, true)
 }
 
+/// `value` with every string in it (keys too) cleaned as by
+/// [`clean_multiline`]: JSON for a terminal that stays JSON (cleaning the
+/// printed text instead could swallow a quote after a CSI introducer).
+pub fn clean_json(value: serde_json::Value) -> serde_json::Value {
+    use serde_json::Value;
+    match value {
+        Value::String(s) => Value::String(clean_multiline(&s).into_owned()),
+        Value::Array(items) => Value::Array(items.into_iter().map(clean_json).collect()),
+        Value::Object(map) => {
+            Value::Object(map.into_iter().map(|(k, v)| (clean_multiline(&k).into_owned(), clean_json(v))).collect())
+        }
+        other => other,
+    }
+}
+
 fn is_unsafe(c: char) -> bool {
     c.is_control()
         || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}' | '\u{061C}')

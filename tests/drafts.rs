@@ -2,7 +2,7 @@
 //! files unless asked, bad files moved aside without hiding the good ones.
 
 use std::fs;
-use std::os::unix::fs::PermissionsExt;
+use std::os::unix::fs::{FileTypeExt, PermissionsExt};
 
 use chanwiz::drafts::{DraftError, DraftStore};
 use chanwiz::model::{ChannelDocument, parse_document};
@@ -325,4 +325,82 @@ fn a_draft_file_with_null_for_its_fields_loads_as_if_they_were_left_out() {
     want.robot.robot_assistant = Default::default();
     assert_eq!(loaded.document, want);
     assert_eq!(store.list().unwrap().problems.len(), 0, "nothing moved aside");
+}
+
+/// `chanwiz drafts ARGS` with its home in `root`, killed (and the test
+/// failed) if it has not ended by itself after a long while: a hang is
+/// the failure being looked for.
+fn drafts_cli(root: &std::path::Path, args: &[&str]) -> std::process::Output {
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_chanwiz"))
+        .arg("drafts")
+        .args(args)
+        .env("CHANWIZ_HOME", root)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let started = std::time::Instant::now();
+    while child.try_wait().unwrap().is_none() {
+        if started.elapsed() > std::time::Duration::from_secs(60) {
+            let _ = child.kill();
+            let out = child.wait_with_output().unwrap();
+            panic!("chanwiz drafts {args:?} hung: {}", String::from_utf8_lossy(&out.stderr));
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    child.wait_with_output().unwrap()
+}
+
+#[test]
+fn drafts_show_and_list_json_print_no_control_characters_and_stay_json() {
+    let root = tempfile::tempdir().unwrap();
+    let store = DraftStore::open(&root.path().join("data/drafts")).unwrap();
+    let mut doc = named("Bad\u{9b}31mName\u{1b}]0;title\u{7}");
+    doc.basic.non_working_time_notification = "line one\nline\u{85} two\u{9b}".into();
+    let d = store.create(doc, false).unwrap();
+    for args in [vec!["show", d.meta.id.as_str(), "--json"], vec!["list", "--json"]] {
+        let out = drafts_cli(root.path(), &args);
+        assert!(out.status.success(), "{out:?}");
+        let text = String::from_utf8(out.stdout).unwrap();
+        assert!(!text.chars().any(|c| c.is_control() && c != '\n'), "{args:?} printed a control character: {text:?}");
+        let value: serde_json::Value = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{e}: {text}"));
+        assert!(value.to_string().contains("BadName"), "{value}");
+    }
+}
+
+#[test]
+fn drafts_list_skips_a_fifo_a_device_link_and_a_huge_file_without_reading_them() {
+    let root = tempfile::tempdir().unwrap();
+    let store = DraftStore::open(&root.path().join("data/drafts")).unwrap();
+    let good = store.create(named("Still_Here"), false).unwrap();
+    let fifo = store.dir().join("aaaaaaaaaaaa.json");
+    let status = std::process::Command::new("mkfifo").arg(&fifo).status().unwrap();
+    assert!(status.success());
+    std::os::unix::fs::symlink("/dev/zero", store.dir().join("bbbbbbbbbbbb.json")).unwrap();
+    // a regular file far larger than any draft
+    let big = store.dir().join("cccccccccccc.json");
+    let f = fs::File::create(&big).unwrap();
+    f.set_len(64 * 1024 * 1024).unwrap();
+    drop(f);
+    for args in [vec!["list"], vec!["list", "--json"]] {
+        let out = drafts_cli(root.path(), &args);
+        let (stdout, stderr) = (String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+        assert!(out.status.success(), "{stdout}{stderr}");
+        assert!(stdout.contains("Still_Here") && stdout.contains(&good.meta.id), "{stdout}");
+        for id in ["aaaaaaaaaaaa", "bbbbbbbbbbbb", "cccccccccccc"] {
+            assert!(!stdout.contains(id), "{id} listed as a draft: {stdout}");
+            assert!(stderr.contains(&format!("{id}.json")), "{id} not reported: {stderr}");
+        }
+    }
+    // each is left where it was (nothing of the user's is moved or lost)
+    assert!(fs::symlink_metadata(&fifo).unwrap().file_type().is_fifo());
+    assert_eq!(fs::metadata(&big).unwrap().len(), 64 * 1024 * 1024);
+    let out = drafts_cli(root.path(), &["show", "aaaaaaaaaaaa"]);
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("not a regular file"), "{stderr}");
+    let out = drafts_cli(root.path(), &["show", "cccccccccccc"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success() && stderr.contains("at most"), "{stderr}");
 }

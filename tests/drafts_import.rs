@@ -165,3 +165,71 @@ fn one_csv_file_imports_and_a_bad_record_is_refused_with_its_row() {
     assert!(out.stderr.contains("column 'colour'"), "{}", out.all());
     assert_eq!(cli.store().list().unwrap().drafts.len(), 3);
 }
+
+/// A zip holding `files` (name, bytes), deflated.
+fn zip_of(files: &[(&str, &[u8])]) -> Vec<u8> {
+    use std::io::Write;
+    let mut z = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let opts = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
+    for (name, bytes) in files {
+        z.start_file(*name, opts).unwrap();
+        z.write_all(bytes).unwrap();
+    }
+    z.finish().unwrap().into_inner()
+}
+
+fn draft_files(cli: &Cli) -> usize {
+    std::fs::read_dir(cli.drafts_dir())
+        .map(|d| d.flatten().filter(|e| e.file_name().to_string_lossy().ends_with(".json")).count())
+        .unwrap_or(0)
+}
+
+#[test]
+fn an_import_past_an_exports_bounds_is_refused_whole_and_writes_nothing() {
+    let cli = Cli { home: tempfile::tempdir().unwrap(), backend: None, token: None };
+    let run = |name: &str, bytes: &[u8]| {
+        let file = cli.home.path().join(name);
+        std::fs::write(&file, bytes).unwrap();
+        cli.run(&["drafts", "import", file.to_str().unwrap()])
+    };
+
+    // more records than an export task holds (100,000): nothing is made
+    let mut csv = String::from("name\n");
+    for i in 0..100_001 {
+        csv.push_str(&format!("N_{i}\n"));
+    }
+    let out = run("many.zip", &zip_of(&[("channels-001.csv", csv.as_bytes())]));
+    assert_eq!(out.code, Some(2), "{}", out.all());
+    assert!(out.stderr.contains("100000") && out.stderr.contains("nothing was imported"), "{}", out.all());
+    assert!(out.stdout.trim().is_empty(), "{}", out.all());
+    assert_eq!(draft_files(&cli), 0);
+
+    // a field longer than the spec allows, after a good record: nothing is made
+    let long = "n".repeat(1000);
+    let out = run("long.csv", format!("name\nGood_One\n{long}\n").as_bytes());
+    assert_eq!(out.code, Some(2), "{}", out.all());
+    assert!(
+        out.stderr.contains("row 3: basic.channel_name") && out.stderr.contains("at most 64"),
+        "the row, the field and the limit are named: {}",
+        out.all()
+    );
+    assert!(!out.stderr.contains(&long), "the value is not echoed");
+    assert_eq!(draft_files(&cli), 0);
+
+    // a small zip that unpacks into a huge name: refused without reading it all
+    let mut huge = b"name\nX".to_vec();
+    huge.resize(48 * 1024 * 1024, b'a');
+    huge.push(b'\n');
+    let bomb = zip_of(&[("channels-001.csv", &huge)]);
+    drop(huge);
+    assert!(bomb.len() < 1024 * 1024, "{}", bomb.len());
+    let out = run("bomb.zip", &bomb);
+    assert_eq!(out.code, Some(2), "{}", out.all());
+    assert!(out.stderr.contains("at most 32 MiB") && out.stderr.contains("nothing was imported"), "{}", out.all());
+    assert_eq!(draft_files(&cli), 0);
+
+    // within the bounds, the import works as before
+    let out = run("fine.csv", b"name\nFine_One\nFine_Two\n");
+    assert_eq!(out.code, Some(0), "{}", out.all());
+    assert_eq!(draft_files(&cli), 2);
+}

@@ -412,3 +412,70 @@ fn a_resumed_draft_puts_the_caret_back_where_it_was() {
     pane.type_text("X");
     pane.wait_draft("X typed at the caret", |d| d.document.basic.channel_name == "CareX_Desk");
 }
+
+#[test]
+fn a_draft_open_in_one_wizard_is_neither_opened_nor_overwritten_nor_removed_by_another() {
+    use chanwiz::drafts::DraftStore;
+    use chanwiz::paths::Paths;
+    let a = Pane::new("owner");
+    let dir = Paths::under(a.home()).drafts();
+    let mut doc = chanwiz::model::ChannelDocument::default();
+    doc.basic.channel_name = "First_Desk".into();
+    let id = DraftStore::open(&dir).unwrap().create(doc, false).unwrap().meta.id;
+    a.start(&[&id, "--offline"]);
+    a.wait_focus("APP Key");
+    a.type_text("ak-one");
+    a.wait_draft("the first wizard's edit", |d| d.document.channel_info.app_key == "ak-one");
+
+    // a second wizard on the same draft, by its id: refused, saying who has it
+    let b = Pane::new("second");
+    b.start_line(a.command_line(&[&id, "--offline"]));
+    let said = b.wait_exit();
+    let pid = a.wizard_pid().to_string();
+    assert!(said.contains("open in another chanwiz") && said.contains(&pid), "{said}");
+    assert!(!said.contains("WIZARD-EXIT:0"), "{said}");
+    // the same from its home screen's draft list
+    b.start_line(a.command_line(&["--offline"]));
+    b.wait_for(&["First_Desk"]);
+    b.keys(&["Enter"]);
+    let screen = b.wait_for(&["open in another chanwiz"]);
+    assert!(!screen.contains("APP Key"), "the draft opened anyway:\n{screen}");
+    quit(&b);
+    // the accessible mode too
+    b.start_line(a.command_line(&["--accessible", &id]));
+    let said = b.wait_exit();
+    assert!(said.contains("open in another chanwiz"), "{said}");
+    // and the CLI's removal
+    let rm = Command::new(bin()).args(["drafts", "rm", &id]).env("CHANWIZ_HOME", a.home()).output().unwrap();
+    assert!(!rm.status.success(), "{rm:?}");
+    assert!(String::from_utf8_lossy(&rm.stderr).contains("open in another chanwiz"), "{rm:?}");
+
+    // the first wizard's edits go on being saved, none lost
+    a.type_text("-x");
+    a.wait_draft("the first wizard's next edit", |d| d.document.channel_info.app_key == "ak-one-x");
+    quit(&a);
+
+    // once it has quit, the draft opens in the other, with every edit
+    b.start_line(a.command_line(&[&id, "--offline"]));
+    b.wait_for(&["ak-one-x"]);
+    b.type_text("-y");
+    a.wait_draft("the second wizard's edit", |d| d.document.channel_info.app_key == "ak-one-x-y");
+    quit(&b);
+    let left: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".lock"))
+        .collect();
+    assert!(left.is_empty(), "lock files left behind: {left:?}");
+}
+
+/// Quit the wizard, saving if it asks.
+fn quit(pane: &Pane) {
+    pane.keys(&["C-q"]);
+    let s = pane.wait_until("the wizard to quit or ask", |s| s.contains("WIZARD-EXIT:") || s.contains("unsaved"));
+    if !s.contains("WIZARD-EXIT:") {
+        pane.keys(&["s"]);
+    }
+    pane.wait_exit();
+}

@@ -182,6 +182,52 @@ fn quitting_after_a_failed_save_asks_retry_write_or_discard_and_writes_where_tol
 }
 
 #[test]
+fn a_retry_that_fails_while_the_file_name_is_typed_keeps_the_dialog_the_name_and_the_choice() {
+    let mut s = wizard(ChannelDocument::default());
+    typed(&mut s, "ak-1");
+    let fx = update(&mut s, ctrl('s'));
+    answer(&mut s, &fx, Some("No space left on device (os error 28)"));
+    update(&mut s, ctrl('q'));
+    assert!(matches!(s.popup, Some(Popup::SaveFailed(_))));
+    // write to a file: the name is being typed when the retry comes
+    update(&mut s, key(KeyCode::Char('w')));
+    for _ in 0..40 {
+        update(&mut s, key(KeyCode::Backspace));
+    }
+    typed(&mut s, "mine.json");
+    let mut retried = 0;
+    for _ in 0..40 {
+        let fx = tick(&mut s, 1);
+        if !saved_drafts(&fx).is_empty() {
+            retried += 1;
+            answer(&mut s, &fx, Some("No space left on device (os error 28)"));
+        }
+    }
+    assert!(retried >= 2, "the retries went on meanwhile");
+    let Some(Popup::SaveFailed(p)) = &s.popup else { panic!("the dialog is gone: {:?}", s.popup.is_some()) };
+    assert_eq!(p.path.as_ref().map(|p| p.text()), Some("mine.json".to_string()), "the typed name is kept");
+    // the next Enter writes where typed, as it would have before the retry
+    let fx = update(&mut s, key(KeyCode::Enter));
+    let Some(Effect::WriteDocument { path, .. }) = fx.first() else { panic!("{fx:?}") };
+    assert_eq!(path, "mine.json");
+
+    // the choice moved to "retry" is kept through a failed retry too
+    let mut s = wizard(ChannelDocument::default());
+    typed(&mut s, "ak-1");
+    let fx = update(&mut s, ctrl('s'));
+    answer(&mut s, &fx, Some("No space left on device (os error 28)"));
+    update(&mut s, ctrl('q'));
+    update(&mut s, key(KeyCode::Tab)); // stay -> retry
+    for _ in 0..40 {
+        let fx = tick(&mut s, 1);
+        answer(&mut s, &fx, Some("Read-only file system (os error 30)"));
+    }
+    let Some(Popup::SaveFailed(p)) = &s.popup else { panic!("the dialog is gone") };
+    assert_eq!(p.sel, 0, "still on retry");
+    assert!(p.reason.contains("Read-only"), "the reason is the latest: {}", p.reason);
+}
+
+#[test]
 fn leaving_the_page_waits_for_the_save_and_asks_when_it_fails() {
     let mut s = wizard(ChannelDocument::default());
     typed(&mut s, "ak-1");

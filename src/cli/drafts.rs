@@ -101,7 +101,8 @@ fn run_in(cmd: &DraftsCommand, store: &DraftStore) -> Result<ExitCode, DraftErro
                 })
                 .collect();
             if *json {
-                println!("{}", serde_json::to_string_pretty(&rows).expect("rows serialise"));
+                let value = crate::sanitize::clean_json(serde_json::to_value(&rows).expect("rows serialise"));
+                println!("{}", serde_json::to_string_pretty(&value).expect("rows serialise"));
             } else if rows.is_empty() {
                 println!("no drafts");
             } else {
@@ -124,7 +125,9 @@ fn run_in(cmd: &DraftsCommand, store: &DraftStore) -> Result<ExitCode, DraftErro
             let errors = draft_errors(&draft);
             let document = draft.document.without_secrets();
             if *json {
-                let value = serde_json::json!({ "draft": draft.meta, "document": document, "errors": errors });
+                let value = crate::sanitize::clean_json(
+                    serde_json::json!({ "draft": draft.meta, "document": document, "errors": errors }),
+                );
                 println!("{}", serde_json::to_string_pretty(&value).expect("serialises"));
             } else {
                 let m = &draft.meta;
@@ -218,15 +221,14 @@ fn run_in(cmd: &DraftsCommand, store: &DraftStore) -> Result<ExitCode, DraftErro
     }
 }
 
-/// A file's bytes, or standard input's for `-`.
-fn read_bytes(path: &std::path::Path) -> std::io::Result<Vec<u8>> {
-    use std::io::Read;
+/// A file's bytes, or standard input's for `-`, refused past the most an
+/// import reads (never read whole blindly).
+fn read_bytes(path: &std::path::Path) -> Result<Vec<u8>, String> {
+    use crate::client::import::read_limited;
     if path.as_os_str() == "-" {
-        let mut bytes = Vec::new();
-        std::io::stdin().read_to_end(&mut bytes)?;
-        Ok(bytes)
+        read_limited(std::io::stdin().lock())
     } else {
-        std::fs::read(path)
+        read_limited(std::fs::File::open(path).map_err(|e| e.to_string())?)
     }
 }
 

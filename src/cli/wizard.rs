@@ -80,7 +80,7 @@ fn start_draft(start: &Start, store: &DraftStore) -> Result<Option<(Draft, bool)
             let doc = crate::model::parse_document(&text).map_err(|e| format!("{shown}: {e}"))?;
             Ok(Some((crate::tui::start::draft_from(doc), false)))
         }
-        Start::Draft(key) => match store.resolve(key).and_then(|id| store.load(&id)) {
+        Start::Draft(key) => match store.resolve(key).and_then(|id| store.open_for_edit(&id)) {
             Ok(d) => Ok(Some((d, true))),
             Err(DraftError::NotFound(_)) => Err(super::unknown_word(key)),
             Err(e) => Err(e.to_string()),

@@ -30,6 +30,8 @@ const VERSION: u32 = 1;
 /// A draft file modified this close to the index's own write may have
 /// changed within the same timestamp tick: it is read again.
 const RACY_SECS: u64 = 2;
+/// The largest index read (a few hundred bytes a draft): past it, rebuilt.
+const INDEX_FILE_MAX: u64 = 256 * 1024 * 1024;
 
 /// One draft as a list shows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -109,7 +111,7 @@ impl DraftStore {
     /// missing or unreadable.
     fn read_index(&self) -> Option<(Vec<Entry>, u64)> {
         let file = self.index_file();
-        let bytes = fs::read(&file).ok()?;
+        let bytes = super::read_regular(&file, INDEX_FILE_MAX).ok()?;
         let written = fs::metadata(&file).ok()?.modified().map_or(0, nanos);
         let parsed = (|| -> Result<Vec<Entry>, String> {
             let mut lines = bytes.split(|b| *b == b'\n').filter(|l| !l.is_empty());
@@ -137,8 +139,8 @@ impl DraftStore {
     /// first), without looking at the draft files: enough to draw the first
     /// screenful at once. `None` when there is no readable index.
     pub fn first_rows(&self, n: usize) -> Option<Vec<Row>> {
-        use std::io::BufRead;
-        let reader = std::io::BufReader::new(fs::File::open(self.index_file()).ok()?);
+        use std::io::{BufRead, Read};
+        let reader = std::io::BufReader::new(super::open_regular(&self.index_file()).ok()?.take(INDEX_FILE_MAX));
         let mut lines = reader.split(b'\n');
         let header: Header = serde_json::from_slice(&lines.next()?.ok()?).ok()?;
         if header.version != VERSION {

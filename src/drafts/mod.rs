@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+mod claim;
 mod index;
 
 pub use index::{INDEX_FILE, Row};
@@ -157,6 +158,10 @@ pub enum DraftError {
     TooNew { id: String, source: DocumentError },
     #[error("draft file {} is unreadable ({reason}); moved aside to {}", file.display(), moved_to.display())]
     Corrupt { file: PathBuf, moved_to: PathBuf, reason: String },
+    #[error("draft file {} is skipped: {reason}; it is left as it is", file.display())]
+    Skipped { file: PathBuf, reason: String },
+    #[error("draft {id} is open in another chanwiz{}: finish or quit there first; nothing was changed", pid.map(|p| format!(" (process {p})")).unwrap_or_default())]
+    InUse { id: String, pid: Option<u32> },
     #[error("draft store {}: {source}", dir.display())]
     Io { dir: PathBuf, source: io::Error },
 }
@@ -167,8 +172,11 @@ impl DraftError {
     pub fn kind(&self) -> crate::error_kind::ErrorKind {
         use crate::error_kind::ErrorKind;
         match self {
-            DraftError::NotFound(_) | DraftError::Ambiguous(_) => ErrorKind::Refused,
-            DraftError::Io { .. } | DraftError::Corrupt { .. } | DraftError::TooNew { .. } => ErrorKind::Unreadable,
+            DraftError::NotFound(_) | DraftError::Ambiguous(_) | DraftError::InUse { .. } => ErrorKind::Refused,
+            DraftError::Io { .. }
+            | DraftError::Corrupt { .. }
+            | DraftError::TooNew { .. }
+            | DraftError::Skipped { .. } => ErrorKind::Unreadable,
         }
     }
 }
@@ -194,15 +202,83 @@ pub struct Listing {
 /// younger one may be another process's save in progress.
 const STALE_TEMP_SECS: u64 = 600;
 
+/// The largest draft file read: a draft of every field at its longest is a
+/// few kilobytes; anything far larger is not one of ours.
+pub const DRAFT_FILE_MAX: u64 = 4 * 1024 * 1024;
+
+/// Why a file of the drafts folder is not read.
+#[derive(Debug)]
+pub(crate) enum Unread {
+    Missing,
+    /// Not a regular file (a FIFO, a device, a socket, a directory, a link
+    /// to one of them): never opened for reading.
+    Skip(String),
+    Io(io::Error),
+}
+
+/// The bytes of the regular file `path` holds, at most `max` of them. A
+/// FIFO or a device is never read: the file is opened without blocking
+/// (`O_NONBLOCK`, so a FIFO without a writer does not wait) and checked on
+/// the open handle before a byte is read.
+pub(crate) fn read_regular(path: &Path, max: u64) -> Result<Vec<u8>, Unread> {
+    use std::io::Read;
+    let file = open_regular(path)?;
+    let meta = file.metadata().map_err(Unread::Io)?;
+    if meta.len() > max {
+        return Err(Unread::Skip(format!("it is {} bytes long: a draft file is at most {max}", meta.len())));
+    }
+    let mut bytes = Vec::with_capacity(meta.len() as usize);
+    file.take(max + 1).read_to_end(&mut bytes).map_err(Unread::Io)?;
+    if bytes.len() as u64 > max {
+        return Err(Unread::Skip(format!("it grew past {max} bytes while read: a draft file is at most {max}")));
+    }
+    Ok(bytes)
+}
+
+/// `path` opened for reading without blocking, if it is a regular file.
+pub(crate) fn open_regular(path: &Path) -> Result<fs::File, Unread> {
+    use std::os::unix::fs::{FileTypeExt, OpenOptionsExt};
+    let file = match fs::OpenOptions::new().read(true).custom_flags(libc::O_NONBLOCK).open(path) {
+        Ok(f) => f,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Err(Unread::Missing),
+        Err(e) => return Err(Unread::Io(e)),
+    };
+    let meta = file.metadata().map_err(Unread::Io)?;
+    let t = meta.file_type();
+    if !t.is_file() {
+        let what = if t.is_fifo() {
+            "a FIFO"
+        } else if t.is_char_device() || t.is_block_device() {
+            "a device"
+        } else if t.is_socket() {
+            "a socket"
+        } else if t.is_dir() {
+            "a directory"
+        } else {
+            "not a file"
+        };
+        return Err(Unread::Skip(format!("it is {what}, not a regular file")));
+    }
+    Ok(file)
+}
+
 pub struct DraftStore {
     dir: PathBuf,
+    claims: claim::Claims,
+}
+
+impl Drop for DraftStore {
+    /// The claims end with the store: their lock files go too.
+    fn drop(&mut self) {
+        self.release_all_but(None);
+    }
 }
 
 impl DraftStore {
     /// Open (creating, mode 0700) the store in `dir`.
     pub fn open(dir: &Path) -> Result<Self, DraftError> {
         private_dir(dir).map_err(|source| DraftError::Io { dir: dir.to_path_buf(), source })?;
-        Ok(Self { dir: dir.to_path_buf() })
+        Ok(Self { dir: dir.to_path_buf(), claims: claim::Claims::default() })
     }
 
     pub fn dir(&self) -> &Path {
@@ -219,8 +295,11 @@ impl DraftStore {
 
     /// Save `draft` atomically, stamping its `updated` time, and update the
     /// index. The APP Secret is written only when the draft remembers secrets.
+    /// Refused ([`DraftError::InUse`]) while another process has the draft
+    /// open: one writer per draft.
     pub fn save(&self, draft: &mut Draft) -> Result<(), DraftError> {
-        let entry = self.write_file(draft)?;
+        let id = draft.meta.id.clone();
+        let entry = self.claimed(&id, || self.write_file(draft))?;
         self.update_index(entry.into_iter().collect(), &[]);
         Ok(())
     }
@@ -282,9 +361,10 @@ impl DraftStore {
             return Err(DraftError::NotFound(id.to_string()));
         }
         let file = self.file_of(id);
-        match fs::read(&file) {
-            Err(e) if e.kind() == io::ErrorKind::NotFound => Err(DraftError::NotFound(id.to_string())),
-            Err(e) => Err(self.move_aside(&file, e.to_string())),
+        match read_regular(&file, DRAFT_FILE_MAX) {
+            Err(Unread::Missing) => Err(DraftError::NotFound(id.to_string())),
+            Err(Unread::Skip(reason)) => Err(DraftError::Skipped { file, reason }),
+            Err(Unread::Io(e)) => Err(self.move_aside(&file, e.to_string())),
             Ok(bytes) => self.decode(id, &file, &bytes),
         }
     }
@@ -398,10 +478,16 @@ impl DraftStore {
         }
     }
 
+    /// Refused ([`DraftError::InUse`]) while another process has the draft
+    /// open.
     pub fn remove(&self, id: &str) -> Result<(), DraftError> {
         if !is_id(id) {
             return Err(DraftError::NotFound(id.to_string()));
         }
+        self.claimed(id, || self.remove_file(id))
+    }
+
+    fn remove_file(&self, id: &str) -> Result<(), DraftError> {
         match fs::remove_file(self.file_of(id)) {
             Ok(()) => {
                 self.update_index(Vec::new(), &[id]);

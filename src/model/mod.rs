@@ -13,7 +13,7 @@ pub use catalogue::{Catalogue, validate_catalogue};
 pub use diff::changed_fields;
 pub use document::*;
 pub use parse::{DocumentError, parse_document};
-pub use validate::{FieldError, Findings, Mode, validate, validate_bounded};
+pub use validate::{FieldError, Findings, Mode, over_length, validate, validate_bounded};
 pub use warnings::{Warning, certificate_warnings, warnings};
 
 /// Both steps of validation: the local rules, then, when a catalogue is

@@ -551,3 +551,58 @@ fn strip_prefix_ignore_case<'a>(text: &'a str, prefix: &str) -> Option<&'a str> 
     let head = text.get(..prefix.len())?;
     head.eq_ignore_ascii_case(prefix).then(|| &text[prefix.len()..])
 }
+
+/// The first text or list of `doc` longer than the catalogue ever allows
+/// (the field's path, one sentence naming the limit), whatever else is
+/// wrong with it. What a channel the backend stored can never hold, so
+/// what an export can never hold: an import refuses it before writing
+/// anything. Lengths count characters of the trimmed text.
+pub fn over_length(doc: &ChannelDocument) -> Option<FieldError> {
+    fn text(path: &str, label: &str, value: &str, max: usize) -> Option<FieldError> {
+        // a cheap bound first: a char is at least one byte
+        let long = value.len() > max && value.trim().chars().nth(max).is_some();
+        long.then(|| {
+            FieldError::new(
+                path,
+                format!("{label} is {} characters long: at most {max} are allowed.", value.trim().chars().count()),
+            )
+        })
+    }
+    fn list(path: &str, label: &str, n: usize, max: usize) -> Option<FieldError> {
+        (n > max).then(|| FieldError::new(path, format!("{label} has {n} items: at most {max} are allowed.")))
+    }
+    let ci = &doc.channel_info;
+    let b = &doc.basic;
+    let r = &doc.robot;
+    let mut checks: Vec<Option<FieldError>> = vec![
+        text(f::APP_KEY, "APP Key", &ci.app_key, APP_KEY_MAX),
+        text(f::APP_SECRET, "APP Secret", ci.app_secret.as_deref().unwrap_or(""), APP_SECRET_MAX),
+        text(f::BASE_URL, "BaseUrl", &ci.base_url, ID_MAX),
+        text(f::TRUST_CERTIFICATE, "Trust certificate", &ci.trust_certificate, ID_MAX),
+        text(f::IDENTITY_CERTIFICATE, "Identity certificate", &ci.identity_certificate, ID_MAX),
+        text(f::CHANNEL_NAME, "Channel Name", &b.channel_name, CHANNEL_NAME_MAX),
+        text(f::OU, "OU Configuration", &b.ou, ID_MAX),
+        text(f::SKILL_QUEUE, "Skill Queue", &b.skill_queue, ID_MAX),
+        list(f::KEYWORDS, "Keyword for Transfer to Agent", b.transfer_keywords.len(), KEYWORDS_MAX),
+        list(f::WORKDAY, "Agent Work Time — Workday", b.work_time.workday.len(), SEGMENTS_MAX),
+        list(f::NON_WORKDAY, "Agent Work Time — Non-workday", b.work_time.non_workday.len(), SEGMENTS_MAX),
+        text(f::NOTIFICATION, "Non-Working Time Notification", &b.non_working_time_notification, NOTIFICATION_MAX),
+        text(f::SE_END_MESSAGE, "End message", &b.session_end_no_customer_reply.end_message, MESSAGE_MAX),
+        text(f::ST_TARGET, "Target skill queue", &b.session_transfer_no_agent_reply.target_skill_queue, ID_MAX),
+        text(f::ST_NOTICE, "Notice", &b.session_transfer_no_agent_reply.notice, MESSAGE_MAX),
+        list(f::TRANSFER_TARGETS, "Transfer targets", b.session_transfer.targets.len(), 3),
+        text(f::OM_PROMPT, "Offline Message Prompt", &b.offline_messages.prompt, MESSAGE_MAX),
+        text(f::CHATBOT, "Chatbot access code", &r.intelligent_robot.chatbot_access_code, ID_MAX),
+        text(f::ASSISTANT, "Assistant access code", &r.robot_assistant.assistant_access_code, ID_MAX),
+    ];
+    for (i, w) in b.transfer_keywords.iter().enumerate().take(KEYWORDS_MAX) {
+        checks.push(text(&format!("{}[{i}]", f::KEYWORDS), "A keyword", w, KEYWORD_MAX));
+    }
+    for (path, segs) in [(f::WORKDAY, &b.work_time.workday), (f::NON_WORKDAY, &b.work_time.non_workday)] {
+        for (i, s) in segs.iter().enumerate().take(SEGMENTS_MAX) {
+            checks.push(text(&format!("{path}[{i}].start"), "A time", &s.start, 5));
+            checks.push(text(&format!("{path}[{i}].end"), "A time", &s.end, 5));
+        }
+    }
+    checks.into_iter().flatten().next()
+}

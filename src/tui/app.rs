@@ -272,6 +272,8 @@ async fn run_async(store: Arc<DraftStore>, opts: Options) -> io::Result<Outcome>
         if state.quit {
             break;
         }
+        // a draft the wizard has left is free for another chanwiz again
+        store.release_all_but(state.wizard().map(|w| w.draft.meta.id.as_str()));
         if !terminated {
             draw(&mut term, &state)?;
         }
@@ -364,7 +366,13 @@ impl Runner {
                 match job {
                     StoreJob::Save { mut draft, revision } => {
                         let id = draft.meta.id.clone();
-                        let result = s.save(&mut draft).map(|()| DraftRow::of(&draft)).map_err(|e| e.to_string());
+                        // the wizard's draft stays claimed while it is open
+                        // (given up when it is left: see the main loop)
+                        let result = match s.claim(&id) {
+                            Ok(()) | Err(crate::drafts::DraftError::Io { .. }) => s.save(&mut draft),
+                            Err(e) => Err(e),
+                        };
+                        let result = result.map(|()| DraftRow::of(&draft)).map_err(|e| e.to_string());
                         last = Some((revision, result.is_ok()));
                         let _ = t.send(Action::Saved { id, revision, result });
                     }
@@ -426,7 +434,8 @@ impl Runner {
             }
             Effect::OpenDraft(id) => {
                 tokio::task::spawn_blocking(move || {
-                    let _ = tx.send(Action::DraftOpened(store.load(&id).map(Box::new).map_err(|e| e.to_string())));
+                    let _ =
+                        tx.send(Action::DraftOpened(store.open_for_edit(&id).map(Box::new).map_err(|e| e.to_string())));
                 });
             }
             Effect::SaveDraft { draft, revision } => {
@@ -815,7 +824,10 @@ const FIRST_ROWS: usize = 64;
 /// Drafts from the file at `path`: an export zip or CSV file, or one
 /// channel document.
 fn import(store: &DraftStore, path: &str) -> Result<(String, Vec<DraftRow>, bool), String> {
-    let bytes = std::fs::read(path).map_err(|e| format!("{path}: {e}"))?;
+    let bytes = std::fs::File::open(path)
+        .map_err(|e| e.to_string())
+        .and_then(crate::client::import::read_limited)
+        .map_err(|e| format!("{path}: {e}"))?;
     if !crate::client::import::is_zip(&bytes) && bytes.trim_ascii_start().starts_with(b"{") {
         let text = std::str::from_utf8(&bytes).map_err(|e| format!("{path}: {e}"))?;
         let doc = crate::model::parse_document(text).map_err(|e| format!("{path}: {e}"))?;

@@ -332,7 +332,12 @@ fn apply_events(state: &mut State, events: Vec<Event>, effects: &mut Effects) {
     while let Some(event) = queue.pop_front() {
         let out = match event {
             Event::OpenPopup(p) => {
-                state.popup = Some(p);
+                match (&mut state.popup, p) {
+                    // a retry failed again while its dialog is open: the
+                    // dialog stays, with the name typed and the answer chosen
+                    (Some(Popup::SaveFailed(open)), Popup::SaveFailed(newer)) => open.renew(newer),
+                    (_, p) => state.popup = Some(p),
+                }
                 Outcome::none()
             }
             Event::TestDeliveryOnOpen(id) => {

@@ -328,7 +328,7 @@ impl<'a> Session<'a> {
                 Ok(n) if (1..=rows.len()).contains(&n) => Ok(rows[n - 1].id.clone()),
                 _ => self.store.resolve(a).map_err(|e| e.to_string()),
             };
-            match id.and_then(|id| self.store.load(&id).map_err(|e| e.to_string())) {
+            match id.and_then(|id| self.store.open_for_edit(&id).map_err(|e| e.to_string())) {
                 Ok(d) => return Some((d, true)),
                 Err(e) => con.say(&format!("error: {}", clean(&e))),
             }
@@ -339,7 +339,7 @@ impl<'a> Session<'a> {
     /// one from the channel as the backend has it now.
     fn edit(&self, c: &crate::api::ChannelSummary, rows: &[crate::drafts::Row]) -> Result<(Draft, bool), String> {
         if let Some(r) = rows.iter().find(|r| r.channel_id.as_deref() == Some(c.id.as_str())) {
-            return self.store.load(&r.id).map(|d| (d, true)).map_err(|e| e.to_string());
+            return self.store.open_for_edit(&r.id).map(|d| (d, true)).map_err(|e| e.to_string());
         }
         let backend = self.backend.clone().ok_or("offline: no backend")?;
         let channel = self.runtime.block_on(backend.channel(&c.id)).map_err(|f| f.message)?;

@@ -49,6 +49,16 @@ impl SaveFailed {
         }
     }
 
+    /// The same failure reported again (a retry failed): the reason and
+    /// what waits are the newer ones; what the user typed or chose stays.
+    pub fn renew(&mut self, newer: SaveFailed) {
+        self.reason = newer.reason;
+        self.pending = newer.pending;
+        if newer.write_error.is_some() {
+            self.write_error = newer.write_error;
+        }
+    }
+
     pub fn contexts(&self) -> Vec<Ctx> {
         if self.path.is_some() { vec![Ctx::FileName, Ctx::TextInput] } else { vec![Ctx::Confirm] }
     }
