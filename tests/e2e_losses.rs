@@ -446,9 +446,17 @@ fn a_draft_open_in_one_wizard_is_neither_opened_nor_overwritten_nor_removed_by_a
     let said = b.wait_exit();
     assert!(said.contains("open in another chanwiz"), "{said}");
     // and the CLI's removal
-    let rm = Command::new(bin()).args(["drafts", "rm", &id]).env("CHANWIZ_HOME", a.home()).output().unwrap();
-    assert!(!rm.status.success(), "{rm:?}");
-    assert!(String::from_utf8_lossy(&rm.stderr).contains("open in another chanwiz"), "{rm:?}");
+    for args in [vec!["drafts", "rm", &id], vec!["submit", &id]] {
+        let out = Command::new(bin())
+            .args(&args)
+            .env("CHANWIZ_HOME", a.home())
+            .env_remove("CHANWIZ_BACKEND")
+            .env_remove("CHANWIZ_TOKEN")
+            .output()
+            .unwrap();
+        assert!(!out.status.success(), "{args:?}: {out:?}");
+        assert!(String::from_utf8_lossy(&out.stderr).contains("open in another chanwiz"), "{args:?}: {out:?}");
+    }
 
     // the first wizard's edits go on being saved, none lost
     a.type_text("-x");

@@ -326,7 +326,7 @@ fn submit_draft(args: &SubmitArgs, paths: &Paths) -> ExitCode {
         Ok(s) => s,
         Err(e) => return fail(exit::UNREADABLE, &e.to_string()),
     };
-    let mut draft = match store.resolve(&args.target).and_then(|id| store.load(&id)) {
+    let mut draft = match store.resolve(&args.target).and_then(|id| store.open_for_edit(&id)) {
         Ok(d) => d,
         Err(DraftError::NotFound(key)) => {
             return fail(exit::UNREADABLE, &format!("'{}' is neither a readable file nor a draft id", clean(&key)));
