@@ -234,3 +234,59 @@ async fn a_stored_secret_that_cannot_be_opened_matches_no_delivery() {
     assert!(!body.contains("cw1:"), "{body}");
     s.stop();
 }
+
+/// `chanwiz serve rekey --db <dir>/server.db ARGS`.
+fn rekey(dir: &Path, args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_chanwiz"))
+        .args(["serve", "rekey", "--db"])
+        .arg(db_of(dir))
+        .args(args)
+        .env("CHANWIZ_HOME", dir.join("home"))
+        .env_remove("CHANWIZ_SERVER_KEY_FILE")
+        .output()
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_rekey_is_refused_while_a_server_runs_and_a_replaced_key_is_recovered_with_from_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = serve(dir.path());
+    let (id, webhook_secret) = channel_with_every_secret(&s).await;
+    let key = dir.path().join("server.db.key");
+    let before = std::fs::read(&key).unwrap();
+
+    // a server runs on the database: the rekey is refused, naming it, and changes nothing
+    let out = rekey(dir.path(), &[]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "{err}");
+    assert!(err.contains("running on") && err.contains(&s.child.id().to_string()), "{err}");
+    assert!(err.contains("stop it first"), "{err}");
+    assert_eq!(std::fs::read(&key).unwrap(), before, "the key file was replaced");
+    // the running server still reads and matches every secret
+    assert_eq!(s.integration(&id).await["webhook_secret"], webhook_secret.as_str());
+    assert_eq!(s.deliver(&id, &webhook_secret).await, StatusCode::OK);
+    s.stop();
+
+    // the key file replaced by another (a restore gone wrong): the start is
+    // refused, naming the way back
+    std::fs::rename(&key, dir.path().join("previous.key")).unwrap();
+    std::fs::write(&key, "VwTP2Rc8KK4901vvK6btKUj1J3dE4uHQlZy26yAmmKM=\n").unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_chanwiz"))
+        .args(["serve", "--addr", "127.0.0.1:0", "--db"])
+        .arg(db_of(dir.path()))
+        .env("CHANWIZ_HOME", dir.path().join("home"))
+        .env_remove("CHANWIZ_SERVER_KEY_FILE")
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "{err}");
+    assert!(err.contains("chanwiz serve rekey --from-key"), "{err}");
+    // the previous key given back: every secret sealed with the current key
+    let out = rekey(dir.path(), &["--from-key", dir.path().join("previous.key").to_str().unwrap()]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    std::fs::remove_file(dir.path().join("previous.key")).unwrap();
+    let s = serve(dir.path());
+    assert_eq!(s.integration(&id).await["webhook_secret"], webhook_secret.as_str());
+    assert_eq!(s.deliver(&id, &webhook_secret).await, StatusCode::OK);
+    s.stop();
+}

@@ -92,6 +92,9 @@ pub enum ServeAction {
         /// The key file (default: <db>.key beside the database).
         #[arg(long, value_name = "FILE", env = "CHANWIZ_SERVER_KEY_FILE")]
         key_file: Option<PathBuf>,
+        /// A previous key file: secrets still sealed with it are sealed again with the new key (after a key file was replaced).
+        #[arg(long, value_name = "FILE")]
+        from_key: Option<PathBuf>,
     },
 }
 
@@ -202,9 +205,9 @@ fn default_db(paths: &Paths) -> PathBuf {
 }
 
 pub fn run_serve(args: &ServeArgs, paths: &Paths) -> ExitCode {
-    if let Some(ServeAction::Rekey { db, key_file }) = &args.action {
+    if let Some(ServeAction::Rekey { db, key_file, from_key }) = &args.action {
         let db = db.clone().unwrap_or_else(|| default_db(paths));
-        return match server::seal::rekey(&db, key_file.as_deref()) {
+        return match server::seal::rekey(&db, key_file.as_deref(), from_key.as_deref()) {
             Ok(n) => {
                 println!("rekeyed: {n} stored secret(s) sealed with the new key");
                 ExitCode::SUCCESS

@@ -282,6 +282,8 @@ pub struct RunningServer {
     /// The periodic idempotency sweep, stopped with the server.
     _sweeper: AbortOnDrop,
     _flusher: AbortOnDrop,
+    /// Held while the server serves its database: no rekey meanwhile.
+    _serving: seal::ServingLock,
 }
 
 /// How often Idempotency-Keys past their 24 hours are removed.
@@ -393,30 +395,34 @@ pub async fn spawn_with(
         return Err(ServeError::SeedWithoutDemo);
     }
     db::create_parent(&config.db)?;
-    let (db, demo_token, keys) = {
+    // held until the server has stopped serving the database
+    let (db, demo_token, keys, serving) = {
         let path = config.db.clone();
         let (demo, seed_channels) = (config.demo, config.seed_channels);
-        tokio::task::spawn_blocking(move || -> Result<(db::Db, Option<String>, seal::KeyRing), ServeError> {
-            let dberr = |source| ServeError::Db { path: path.display().to_string(), source };
-            let mut conn = db::open(&path).map_err(dberr)?;
-            exports::fail_interrupted(&conn, &exports_dir(&path)).map_err(dberr)?;
-            let mut token = None;
-            if demo {
-                let (tenant, t) = seed::demo(&mut conn).map_err(dberr)?;
-                token = Some(t);
-                if seed_channels > 0 {
-                    seed::channels(&mut conn, tenant, seed_channels).map_err(dberr)?;
+        tokio::task::spawn_blocking(
+            move || -> Result<(db::Db, Option<String>, seal::KeyRing, seal::ServingLock), ServeError> {
+                let dberr = |source| ServeError::Db { path: path.display().to_string(), source };
+                let serving = seal::ServingLock::serve(&path)?;
+                let mut conn = db::open(&path).map_err(dberr)?;
+                exports::fail_interrupted(&conn, &exports_dir(&path)).map_err(dberr)?;
+                let mut token = None;
+                if demo {
+                    let (tenant, t) = seed::demo(&mut conn).map_err(dberr)?;
+                    token = Some(t);
+                    if seed_channels > 0 {
+                        seed::channels(&mut conn, tenant, seed_channels).map_err(dberr)?;
+                    }
                 }
-            }
-            // secrets still in clear (an older database, seeded rows) are sealed now
-            let keys = seal::KeyRing::load(&conn, &path, key_file.as_deref())?;
-            let sealed = keys.seal_all(&mut conn)?;
-            if sealed > 0 {
-                tracing::info!(values = sealed, "stored secrets sealed with the current key");
-            }
-            channels::backfill_bot_ids(&conn, &keys).map_err(dberr)?;
-            Ok((db::Db::new(conn, &path).map_err(dberr)?, token, keys))
-        })
+                // secrets still in clear (an older database, seeded rows) are sealed now
+                let keys = seal::KeyRing::load(&conn, &path, key_file.as_deref())?;
+                let sealed = keys.seal_all(&mut conn)?;
+                if sealed > 0 {
+                    tracing::info!(values = sealed, "stored secrets sealed with the current key");
+                }
+                channels::backfill_bot_ids(&conn, &keys).map_err(dberr)?;
+                Ok((db::Db::new(conn, &path).map_err(dberr)?, token, keys, serving))
+            },
+        )
         .await
         .map_err(std::io::Error::other)??
     };
@@ -470,5 +476,15 @@ pub async fn spawn_with(
     };
     let url = format!("{scheme}://{addr}");
     tracing::info!(%url, "server listening");
-    Ok(RunningServer { addr, url, demo_token, cert_pem, handle, task, _sweeper: sweeper, _flusher: flusher })
+    Ok(RunningServer {
+        addr,
+        url,
+        demo_token,
+        cert_pem,
+        handle,
+        task,
+        _sweeper: sweeper,
+        _flusher: flusher,
+        _serving: serving,
+    })
 }

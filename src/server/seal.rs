@@ -62,8 +62,17 @@ pub enum SealError {
         "the secrets in {db} are sealed with a key that is not at {key}: restore that key file, or pass --key-file with the right one"
     )]
     MissingKey { db: String, key: String },
-    #[error("a stored secret of channel {channel} ({column}) cannot be opened with the key files at hand")]
+    #[error(
+        "a stored secret of channel {channel} ({column}) cannot be opened with the key files at hand: if the key file was replaced, run `chanwiz serve rekey --from-key PREVIOUS_KEY_FILE` (with the server stopped) to seal it with the current key"
+    )]
     CannotOpen { channel: String, column: String },
+    #[error(
+        "a server is running on {db}{}: stop it first (a rekey under a running server would leave it sealing with a key that is gone); nothing was changed",
+        if pids.is_empty() { String::new() } else { format!(" (process {})", pids.join(", ")) }
+    )]
+    Serving { db: String, pids: Vec<String> },
+    #[error("`chanwiz serve rekey` is running on {db}: start the server once it has finished")]
+    Rekeying { db: String },
     #[error("database: {0}")]
     Db(#[from] rusqlite::Error),
 }
@@ -236,6 +245,76 @@ impl KeyRing {
     }
 }
 
+/// Held by every server on a database for as long as it serves it: a
+/// shared `flock` on `<db>.serving` (the local backend runs one server per
+/// wizard process, all on the same file). `serve rekey` takes it
+/// exclusively, so a rekey never runs under a server that would go on
+/// sealing with the replaced key, and no server starts during a rekey.
+pub struct ServingLock(#[allow(dead_code)] std::fs::File);
+
+impl ServingLock {
+    fn file(db: &Path) -> Result<std::fs::File, SealError> {
+        let path = super::db::beside(db, ".serving");
+        use std::os::unix::fs::OpenOptionsExt;
+        std::fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .mode(0o600)
+            .open(&path)
+            .map_err(|e| SealError::KeyFile { path: path.display().to_string(), detail: e.to_string() })
+    }
+
+    /// The lock a server holds while it serves `db`.
+    pub fn serve(db: &Path) -> Result<Self, SealError> {
+        let file = Self::file(db)?;
+        match file.try_lock_shared() {
+            Ok(()) => Ok(Self(file)),
+            Err(std::fs::TryLockError::WouldBlock) => Err(SealError::Rekeying { db: db.display().to_string() }),
+            Err(std::fs::TryLockError::Error(e)) => Err(SealError::KeyFile {
+                path: super::db::beside(db, ".serving").display().to_string(),
+                detail: e.to_string(),
+            }),
+        }
+    }
+
+    /// The lock a rekey holds: refused while any server serves `db`.
+    fn rekey(db: &Path) -> Result<Self, SealError> {
+        let file = Self::file(db)?;
+        match file.try_lock() {
+            Ok(()) => Ok(Self(file)),
+            Err(std::fs::TryLockError::WouldBlock) => {
+                Err(SealError::Serving { db: db.display().to_string(), pids: holders(&file) })
+            }
+            Err(std::fs::TryLockError::Error(e)) => Err(SealError::KeyFile {
+                path: super::db::beside(db, ".serving").display().to_string(),
+                detail: e.to_string(),
+            }),
+        }
+    }
+}
+
+/// The processes holding a `flock` on `file`, from `/proc/locks` (Linux;
+/// none known elsewhere).
+fn holders(file: &std::fs::File) -> Vec<String> {
+    use std::os::unix::fs::MetadataExt;
+    let Ok(inode) = file.metadata().map(|m| m.ino().to_string()) else { return Vec::new() };
+    let locks = std::fs::read_to_string("/proc/locks").unwrap_or_default();
+    let mut pids: Vec<String> = locks
+        .lines()
+        .filter_map(|l| {
+            let f: Vec<&str> = l.split_whitespace().collect();
+            // "1: FLOCK  ADVISORY  READ 1234 fd:01:5678 0 EOF"
+            let (kind, pid, dev) = (f.get(1)?, f.get(4)?, f.get(5)?);
+            (*kind == "FLOCK" && dev.rsplit(':').next() == Some(inode.as_str())).then(|| pid.to_string())
+        })
+        .collect();
+    pids.sort();
+    pids.dedup();
+    pids
+}
+
 /// `channel:<id>:<column>`: what a sealed value is bound to.
 fn aad(channel: &str, column: &str) -> String {
     format!("channel:{channel}:{column}")
@@ -244,15 +323,23 @@ fn aad(channel: &str, column: &str) -> String {
 /// Seal every value of the database with a new key and make it the key
 /// file's. Run with no server on the database. Returns how many values were
 /// sealed again.
-pub fn rekey(db: &Path, key_file: Option<&Path>) -> Result<usize, SealError> {
+/// `from_key` is a previous key file: values still sealed with it (a key
+/// file replaced by another) are opened with it and sealed again.
+pub fn rekey(db: &Path, key_file: Option<&Path>, from_key: Option<&Path>) -> Result<usize, SealError> {
     if !db.is_file() {
         return Err(SealError::KeyFile {
             path: db.display().to_string(),
             detail: "the database does not exist".into(),
         });
     }
+    let _alone = ServingLock::rekey(db)?;
     let mut conn = super::db::open(db)?;
-    let old = KeyRing::load(&conn, db, key_file)?;
+    let mut old = KeyRing::load(&conn, db, key_file)?;
+    if let Some(from) = from_key {
+        let key = read_key(from)?
+            .ok_or_else(|| SealError::KeyFile { path: from.display().to_string(), detail: "does not exist".into() })?;
+        old.others.push(key);
+    }
     // first everything under the current key, so no leftover key is needed
     old.seal_all(&mut conn)?;
     let (bytes, text) = new_key_text();
@@ -319,7 +406,7 @@ mod tests {
         drop(conn);
 
         let key_before = std::fs::read_to_string(default_key_path(&path)).unwrap();
-        assert_eq!(rekey(&path, None).unwrap(), 2);
+        assert_eq!(rekey(&path, None, None).unwrap(), 2);
         assert_ne!(std::fs::read_to_string(default_key_path(&path)).unwrap(), key_before);
         let conn = super::super::db::open(&path).unwrap();
         let ring = KeyRing::load(&conn, &path, None).unwrap();
@@ -332,5 +419,18 @@ mod tests {
         let err = KeyRing::load(&conn, &path, None).err().unwrap().to_string();
         assert!(err.contains("sealed with a key") && err.contains("s.db.key"), "{err}");
         assert!(!default_key_path(&path).exists());
+    }
+
+    #[test]
+    fn no_server_starts_during_a_rekey_and_servers_share_the_database() {
+        let (_dir, path, _conn) = db();
+        let a = ServingLock::serve(&path).unwrap();
+        let _b = ServingLock::serve(&path).unwrap(); // the local backend: one server per wizard
+        assert!(matches!(ServingLock::rekey(&path), Err(SealError::Serving { .. })));
+        drop((a, _b));
+        let r = ServingLock::rekey(&path).unwrap();
+        assert!(matches!(ServingLock::serve(&path), Err(SealError::Rekeying { .. })));
+        drop(r);
+        ServingLock::serve(&path).unwrap();
     }
 }
