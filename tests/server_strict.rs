@@ -334,3 +334,32 @@ async fn a_body_that_is_an_array_is_refused_not_read_as_fields_in_order() {
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{json}");
     assert_eq!(json["errors"][0]["path"], "(document)", "{json}");
 }
+
+#[tokio::test]
+async fn a_secret_of_the_wrong_type_is_refused_without_its_value_being_repeated() {
+    let s = Server::start(&[]);
+    let mut doc = named("Numeric_Secret");
+    doc["channel_info"]["app_secret"] = json!(987654321);
+    let (status, body) = create(&s, &doc, "numeric-secret").await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert_eq!(body["errors"][0]["path"], "channel_info.app_secret", "{body}");
+    assert!(body.to_string().contains("expected"), "the rule is said: {body}");
+    assert!(!body.to_string().contains("987654321"), "the secret is echoed: {body}");
+
+    let (_, ch) = create(&s, &named("Numeric_Token"), "numeric-token").await;
+    let url = format!("{}/api/v1/channels/{}/integration", s.url, ch["id"].as_str().unwrap());
+    for body in [json!({"bot_token": 1234567890123_u64}), json!({"webhook_secret": 4242424242_u64})] {
+        let r = http().put(&url).bearer_auth(&s.token).json(&body).send().await.unwrap();
+        let (status, said) = status_json(r).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{said}");
+        assert!(!said.to_string().contains("1234567890123") && !said.to_string().contains("4242424242"), "{said}");
+    }
+    // the CLI's own reading of a document says the same, without the value
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("doc.json");
+    std::fs::write(&file, doc.to_string()).unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_chanwiz")).arg("validate").arg(&file).output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr).to_string() + &String::from_utf8_lossy(&out.stdout);
+    assert!(!out.status.success() && err.contains("app_secret"), "{err}");
+    assert!(!err.contains("987654321"), "{err}");
+}

@@ -47,8 +47,8 @@ pub fn parse_document(text: &str) -> Result<ChannelDocument, DocumentError> {
         DocumentError::Shape {
             line: inner.line(),
             column: inner.column(),
+            message: shape_message(&path, &inner),
             path: if path == "." { "(document)".into() } else { path },
-            message: bare_message(&inner),
         }
     })
 }
@@ -63,6 +63,27 @@ pub fn check_version(value: &serde_json::Value) -> Result<(), DocumentError> {
             Some(n) if n > u64::from(SCHEMA_VERSION) => Err(DocumentError::TooNew { found: n }),
             _ => Err(DocumentError::BadVersion { found: v.to_string() }),
         },
+    }
+}
+
+/// The keys whose values are secrets: a message about one never repeats
+/// what was sent.
+const SECRET_KEYS: [&str; 6] =
+    ["app_secret", "bot_token", "webhook_secret", "next_webhook_secret", "secret_token", "token"];
+
+/// The message for the value at `path` being of the wrong shape: serde's,
+/// except that for a secret the value sent is left out ("invalid type:
+/// integer `12345`, expected a string" says only what was expected).
+pub(crate) fn shape_message(path: &str, e: &serde_json::Error) -> String {
+    let message = bare_message(e);
+    let key = path.rsplit('.').next().unwrap_or(path);
+    let key = key.split('[').next().unwrap_or(key);
+    if !SECRET_KEYS.contains(&key) {
+        return message;
+    }
+    match message.rfind(", expected ") {
+        Some(i) => format!("refused (the value is not repeated: it is a secret){}", &message[i..]),
+        None => "refused (the value is not repeated: it is a secret)".into(),
     }
 }
 

@@ -304,8 +304,9 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> ApiResult<T> {
     let mut de = serde_json::Deserializer::from_str(text);
     serde_path_to_error::deserialize(&mut de).map_err(|e| {
         let path = e.path().to_string();
+        let message = crate::model::parse::shape_message(&path, e.inner());
         let path = if path == "." { "(body)".to_string() } else { path };
-        ApiErr::shape(&path, crate::model::parse::bare_message(e.inner()))
+        ApiErr::shape(&path, message)
     })
 }
 
