@@ -363,3 +363,18 @@ async fn a_secret_of_the_wrong_type_is_refused_without_its_value_being_repeated(
     assert!(!out.status.success() && err.contains("app_secret"), "{err}");
     assert!(!err.contains("987654321"), "{err}");
 }
+
+#[tokio::test]
+async fn a_bot_token_whose_id_fits_no_bot_is_refused_naming_the_rule() {
+    let s = Server::start(&[]);
+    let (_, ch) = create(&s, &named("Huge_Bot_Id"), "huge-bot-id").await;
+    let url = format!("{}/api/v1/channels/{}/integration", s.url, ch["id"].as_str().unwrap());
+    for token in ["99999999999999999999999:abc", "0:AAH-zeroIdToken_0123456789abcdefghij"] {
+        let r = http().put(&url).bearer_auth(&s.token).json(&json!({ "bot_token": token })).send().await.unwrap();
+        let (status, body) = status_json(r).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{token}: {body}");
+        assert_eq!(body["errors"][0]["path"], "bot_token", "{body}");
+        assert!(body.to_string().contains("bot id"), "{body}");
+        assert!(!body.to_string().contains(token), "{body}");
+    }
+}

@@ -552,10 +552,16 @@ pub fn check_bot_token(token: &str) -> Result<(), String> {
                 && !secret.is_empty()
                 && secret.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
         });
-    if valid {
-        Ok(())
-    } else {
-        Err("bot_token is not a Telegram bot token: it looks like <bot id>:<secret>, as @BotFather gives it.".into())
+    if !valid {
+        return Err(
+            "bot_token is not a Telegram bot token: it looks like <bot id>:<secret>, as @BotFather gives it.".into()
+        );
+    }
+    // the id is stored as a number: one bot, one channel
+    match bot_id_of(token) {
+        Some(id) if id > 0 => Ok(()),
+        _ => Err("bot_token: its bot id (the digits before ':') is no Telegram bot's: it is a number from 1 to                   9223372036854775807; copy the token again from @BotFather."
+            .into()),
     }
 }
 
