@@ -237,3 +237,21 @@ async fn the_backend_answers_the_latest_delivery_and_waits_for_the_next_one() {
     let missing = env.client.latest_delivery("0123456789abcdef", None, Duration::ZERO).await;
     assert!(missing.is_err());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_replayed_update_is_answered_200_but_neither_counted_nor_the_sample() {
+    let (env, t) = registered(8107).await;
+    assert_eq!(env.telegram_delivers(&t, &message_now(901, "Ann", "first")).await, 200);
+    assert_eq!(env.telegram_delivers(&t, &message_now(902, "Bo", "second")).await, 200);
+    // Telegram retries update 901 (its answer was lost): accepted, so it stops
+    let replay = message_now(901, "Ann", "first");
+    assert_eq!(env.telegram_delivers(&t, &replay).await, 200);
+    let now = env.client.latest_delivery(&env.channel_id, None, Duration::ZERO).await.unwrap();
+    assert_eq!(now.count, 2, "a replay counted as a delivery");
+    assert_eq!(now.latest.unwrap().from.as_deref(), Some("Bo"), "a replay replaced the live sample");
+
+    // an update nested past serde's depth: a documented 400, not a 422
+    let deep = format!("{{\"update_id\": 903, \"x\": {}1{}}}", "[".repeat(200), "]".repeat(200));
+    let secret = env.integration().await.webhook_secret;
+    assert_eq!(env.deliver_raw(&env.channel_id, Some(&secret), deep.into_bytes()).await, 400);
+}

@@ -116,13 +116,19 @@ pub async fn receive(
     let sample =
         serde_json::to_string(&crate::api::DeliverySample::of_update(&update, received)).map_err(ApiErr::internal)?;
     let wake = channel_id.clone();
-    state
+    let new = state
         .db
         .call(move |conn| {
-            conn.execute(
+            let stored = conn.execute(
                 "INSERT OR IGNORE INTO updates (channel_id, update_id, received, body) VALUES (?1, ?2, ?3, ?4)",
                 params![channel_id, update_id, db::ts(received), body],
             )?;
+            if stored == 0 {
+                // Telegram sent this update_id again (our answer was lost):
+                // accepted, so it stops, but neither counted again nor the
+                // live sample
+                return Ok(false);
+            }
             conn.execute(
                 "UPDATE channels SET last_delivery = ?2, delivery_count = delivery_count + 1, delivery_sample = ?3 \
                  WHERE id = ?1",
@@ -133,9 +139,11 @@ pub async fn receive(
                  (SELECT seq FROM updates WHERE channel_id = ?1 ORDER BY seq DESC LIMIT 1 OFFSET ?2)",
                 params![channel_id, UPDATES_KEPT],
             )?;
-            Ok(())
+            Ok(true)
         })
         .await?;
-    state.deliveries.accepted(&wake);
+    if new {
+        state.deliveries.accepted(&wake);
+    }
     Ok(StatusCode::OK)
 }

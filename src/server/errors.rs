@@ -303,6 +303,12 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> ApiResult<T> {
     }
     let mut de = serde_json::Deserializer::from_str(text);
     serde_path_to_error::deserialize(&mut de).map_err(|e| {
+        if e.inner().to_string().starts_with("recursion limit exceeded") {
+            // JSON, but deeper than it is read (serde_json's 128 levels)
+            return ApiErr::bad_request(
+                "The request body is nested deeper than 128 levels of arrays and objects: it is not read.",
+            );
+        }
         let path = e.path().to_string();
         let message = crate::model::parse::shape_message(&path, e.inner());
         let path = if path == "." { "(body)".to_string() } else { path };
