@@ -487,3 +487,52 @@ fn quit(pane: &Pane) {
     }
     pane.wait_exit();
 }
+
+#[test]
+fn on_a_full_disk_the_backend_answers_507_saying_so_and_keeps_what_it_answered() {
+    let dir = tempfile::tempdir().unwrap();
+    let Some(fs) = Tmpfs::mount(dir.path(), 8192) else { return };
+    let s = Server::start_in(dir, &[]);
+    let home = tempfile::tempdir().unwrap();
+    let submit = |name: &str| {
+        let mut doc: serde_json::Value = serde_json::from_str(support::EXAMPLE).unwrap();
+        doc["basic"]["channel_name"] = serde_json::json!(name);
+        let file = home.path().join(format!("{name}.json"));
+        std::fs::write(&file, doc.to_string()).unwrap();
+        Command::new(bin())
+            .args(["submit", file.to_str().unwrap()])
+            .env("CHANWIZ_HOME", home.path())
+            .env("CHANWIZ_BACKEND", &s.url)
+            .env("CHANWIZ_TOKEN", &s.token)
+            .env("CHANWIZ_RETRY_DELAY_MS", "1")
+            .output()
+            .unwrap()
+    };
+    let out = submit("Before_Full");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    fs.fill();
+    let mut refused = None;
+    // the WAL may still have room for a few: the disk fills for good
+    for i in 0..50 {
+        let out = submit(&format!("When_Full_{i}"));
+        if !out.status.success() {
+            refused = Some(out);
+            break;
+        }
+    }
+    let out = refused.expect("every create was stored on a full disk");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("disk is full"), "{err}");
+    // what was answered is there
+    let list = Command::new(bin())
+        .args(["channels", "list", "--json"])
+        .env("CHANWIZ_HOME", home.path())
+        .env("CHANWIZ_BACKEND", &s.url)
+        .env("CHANWIZ_TOKEN", &s.token)
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&list.stdout);
+    assert!(list.status.success() && text.contains("Before_Full"), "{text}{}", String::from_utf8_lossy(&list.stderr));
+    drop(s);
+    drop(fs);
+}

@@ -270,8 +270,8 @@ fn every_operation_documents_every_status_it_can_answer() {
         let name = format!("{method} {path}");
         let codes = documented.get(&name).unwrap_or_else(|| panic!("{name} is not documented"));
         // any request: a bad or doubled header, the deadlines, a declared
-        // body over the limit, the connection cap, a failure
-        let mut want: BTreeSet<u16> = [400, 408, 413, 500, 503].into();
+        // body over the limit, the connection cap, a failure, a full disk
+        let mut want: BTreeSet<u16> = [400, 408, 413, 500, 503, 507].into();
         if path.starts_with("/api/v1/") && path != chanwiz::api::routes::HEALTH {
             want.extend([401, 429]);
         }

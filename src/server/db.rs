@@ -248,6 +248,14 @@ pub fn create_parent(path: &Path) -> std::io::Result<()> {
     }
 }
 
+/// Pages written to the WAL before it is checkpointed into the database.
+const WAL_CHECKPOINT_PAGES: i64 = 256;
+/// The size the WAL is cut back to after a checkpoint.
+const WAL_LIMIT_BYTES: i64 = 1024 * 1024;
+/// The most the WAL holds between checkpoints, with one large transaction
+/// over the checkpoint size (4 KiB pages): what the tests check.
+pub const WAL_BOUND_BYTES: u64 = 2 * 1024 * 1024;
+
 /// Open (creating if needed) the database file, set it up for concurrent
 /// use and bring its schema up to date.
 pub fn open(path: &Path) -> rusqlite::Result<Connection> {
@@ -264,6 +272,12 @@ pub fn open(path: &Path) -> rusqlite::Result<Connection> {
     // what a write replaces (a secret sealed again, a deleted channel) is
     // overwritten, not left in free pages
     conn.pragma_update(None, "secure_delete", "ON")?;
+    // the WAL is checkpointed every WAL_CHECKPOINT_PAGES pages and cut back
+    // to WAL_LIMIT_BYTES after, so it stays near a megabyte beside any
+    // database (a reader holding an old snapshot can delay that, never
+    // lose data)
+    conn.pragma_update(None, "wal_autocheckpoint", WAL_CHECKPOINT_PAGES)?;
+    conn.pragma_update(None, "journal_size_limit", WAL_LIMIT_BYTES)?;
     migrate(&conn)?;
     Ok(conn)
 }
@@ -626,6 +640,21 @@ pub fn write_tx<T>(conn: &mut Connection, f: impl FnOnce(&rusqlite::Transaction<
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_write_ahead_log_stays_within_its_bound_however_much_is_written() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("wal.db");
+        let conn = open(&path).unwrap();
+        conn.execute_batch("CREATE TABLE scratch (b BLOB)").unwrap();
+        let blob = vec![7u8; 8 * 1024];
+        // about 5 MB written, one commit at a time, as a busy server does
+        for _ in 0..600 {
+            conn.execute("INSERT INTO scratch (b) VALUES (?1)", [&blob]).unwrap();
+        }
+        let wal = std::fs::metadata(beside(&path, "-wal")).map(|m| m.len()).unwrap_or(0);
+        assert!(wal <= WAL_BOUND_BYTES, "the WAL is {wal} bytes, over its bound of {WAL_BOUND_BYTES}");
+    }
 
     #[test]
     fn a_version_2_database_keeps_only_the_channel_id_of_its_idempotency_rows() {

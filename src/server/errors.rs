@@ -135,6 +135,15 @@ impl ApiErr {
         e
     }
 
+    /// 507: the backend's disk is full; nothing of the request was stored.
+    pub fn disk_full() -> Self {
+        Self::new(
+            StatusCode::INSUFFICIENT_STORAGE,
+            "The backend's disk is full: nothing was stored. Free space on the backend's disk, then send the \
+             request again (a create with the same Idempotency-Key).",
+        )
+    }
+
     /// 500: the detail goes to the log, the client gets one plain sentence.
     pub fn internal(detail: impl std::fmt::Display) -> Self {
         tracing::error!("internal error: {detail}");
@@ -160,6 +169,12 @@ impl From<rusqlite::Error> for ApiErr {
             return Self::conflict(
                 "The request conflicts with a record stored at the same moment: read it again and retry.",
             );
+        }
+        if let rusqlite::Error::SqliteFailure(f, _) = &e
+            && f.code == rusqlite::ErrorCode::DiskFull
+        {
+            tracing::error!("database: the disk is full: {e}");
+            return Self::disk_full();
         }
         Self::internal(format!("database: {e}"))
     }

@@ -357,6 +357,15 @@ pub async fn download(State(state): State<AppState>, Tenant(t): Tenant, id: Id<T
     Ok(response)
 }
 
+/// What a failed task says: a full disk (ENOSPC, SQLITE_FULL) in so many words.
+fn failure_text(e: &str) -> String {
+    if e.contains("os error 28") || e.contains("database or disk is full") {
+        "The export failed: the backend's disk is full. Free space on it and export again.".into()
+    } else {
+        format!("The export failed: {e}")
+    }
+}
+
 /// Run one task to its end, recording success or failure.
 fn run(db_path: &Path, dir: &Path, id: &str, tenant: i64) {
     let part = dir.join(format!("{id}.zip.part"));
@@ -376,7 +385,7 @@ fn run(db_path: &Path, dir: &Path, id: &str, tenant: i64) {
         if let Err(e) = &finish {
             let _ = conn.execute(
                 "UPDATE exports SET status = 'failed', error = ?2, finished = ?3 WHERE id = ?1",
-                params![id, format!("The export failed: {e}"), db::ts(db::now())],
+                params![id, failure_text(e), db::ts(db::now())],
             );
         }
         finish
