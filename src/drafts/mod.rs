@@ -160,7 +160,7 @@ pub enum DraftError {
     Corrupt { file: PathBuf, moved_to: PathBuf, reason: String },
     #[error("draft file {} is skipped: {reason}; it is left as it is", file.display())]
     Skipped { file: PathBuf, reason: String },
-    #[error("draft {id} is open in another chanwiz{}: finish or quit there first; nothing was changed", pid.map(|p| format!(" (process {p})")).unwrap_or_default())]
+    #[error("draft {id} is open in another chanwiz{}; quit it there first", pid.map(|p| format!(" (process {p})")).unwrap_or_default())]
     InUse { id: String, pid: Option<u32> },
     #[error("draft store {}: {source}", dir.display())]
     Io { dir: PathBuf, source: io::Error },
