@@ -628,17 +628,22 @@ fn on_a_tenant_without_certificates_the_trust_picker_says_so_and_imports_a_file_
     pane.wait_until("the field showing the certificate", |s| {
         focused_row(s).is_some_and(|r| r.contains("gw")) || s.contains("Identity")
     });
-    let out = Command::new(BIN)
-        .env("CHANWIZ_HOME", pane.home())
-        .env("CHANWIZ_BACKEND", &server.url)
-        .env("CHANWIZ_TOKEN", &token)
-        .args(["certs", "list", "--json"])
-        .output()
-        .unwrap();
-    let rows: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let rows = certs_listed(&pane, &server.url, &token);
     assert_eq!(rows.as_array().unwrap().len(), 1, "{rows}");
     assert_eq!((rows[0]["id"].as_str(), rows[0]["role"].as_str()), (Some(id.as_str()), Some("trust")));
     assert!(rows[0]["subject"].as_str().unwrap().contains("Fresh Gateway"));
+}
+
+/// `chanwiz certs list --json` of the tenant `token` on the backend `url`.
+fn certs_listed(pane: &Pane, url: &str, token: &str) -> Value {
+    let out = Command::new(BIN)
+        .env("CHANWIZ_HOME", pane.home())
+        .env("CHANWIZ_BACKEND", url)
+        .env("CHANWIZ_TOKEN", token)
+        .args(["certs", "list", "--json"])
+        .output()
+        .unwrap();
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)))
 }
 
 #[test]
@@ -687,30 +692,14 @@ fn the_empty_trust_picker_fetches_the_certificate_of_the_baseurl_typed_shows_it_
     // a hurried Enter (or Space, Tab) does not take an unchecked certificate
     pane.keys(&["Enter", "Tab", "Enter"]);
     pane.wait_for(&["Press y to import it"]);
-    let list = || {
-        let out = std::process::Command::new(BIN)
-            .env("CHANWIZ_HOME", pane.home())
-            .env("CHANWIZ_BACKEND", &server.url)
-            .env("CHANWIZ_TOKEN", &token)
-            .args(["certs", "list", "--json"])
-            .output()
-            .unwrap();
-        serde_json::from_slice::<Value>(&out.stdout).unwrap().as_array().unwrap().len()
-    };
-    assert_eq!(list(), 0, "Enter imported a certificate nobody checked");
+    let rows = certs_listed(&pane, &server.url, &token);
+    assert_eq!(rows.as_array().unwrap().len(), 0, "Enter imported a certificate nobody checked: {rows}");
     pane.type_text("y");
     let draft = pane.wait_draft("the fetched certificate chosen", |d| {
         d.document.channel_info.trust_certificate.starts_with("cert-")
     });
     pane.wait_for(&["Imported trust certificate"]);
-    let out = Command::new(BIN)
-        .env("CHANWIZ_HOME", pane.home())
-        .env("CHANWIZ_BACKEND", &server.url)
-        .env("CHANWIZ_TOKEN", &token)
-        .args(["certs", "list", "--json"])
-        .output()
-        .unwrap();
-    let rows: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let rows = certs_listed(&pane, &server.url, &token);
     assert_eq!(rows[0]["id"].as_str(), Some(draft.document.channel_info.trust_certificate.as_str()), "{rows}");
     assert!(rows[0]["subject"].as_str().unwrap().contains("Fabric Frontend"), "{rows}");
 }

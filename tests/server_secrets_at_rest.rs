@@ -145,26 +145,13 @@ async fn the_database_files_alone_reveal_no_secret() {
 
     // without its key the server refuses to start (and makes no new key)
     std::fs::rename(&key, dir.path().join("elsewhere.key")).unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_chanwiz"))
-        .args(["serve", "--addr", "127.0.0.1:0", "--db"])
-        .arg(db_of(dir.path()))
-        .env("CHANWIZ_HOME", dir.path().join("home"))
-        .env_remove("CHANWIZ_SERVER_KEY_FILE")
-        .output()
-        .unwrap();
+    let out = serve_refused(dir.path());
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("sealed with a key") && err.contains("server.db.key") && err.contains("--key-file"), "{err}");
     assert!(!key.exists());
     // --key-file names it
-    let out = Command::new(env!("CARGO_BIN_EXE_chanwiz"))
-        .args(["serve", "rekey", "--db"])
-        .arg(db_of(dir.path()))
-        .arg("--key-file")
-        .arg(dir.path().join("elsewhere.key"))
-        .env("CHANWIZ_HOME", dir.path().join("home"))
-        .output()
-        .unwrap();
+    let out = rekey(dir.path(), &["--key-file", dir.path().join("elsewhere.key").to_str().unwrap()]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
 }
 
@@ -193,13 +180,7 @@ async fn secrets_of_an_older_database_are_sealed_in_place_and_a_rekey_keeps_them
     // a new key: the old key file's content is gone, every secret still opens
     let key = dir.path().join("server.db.key");
     let before = std::fs::read(&key).unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_chanwiz"))
-        .args(["serve", "rekey", "--db"])
-        .arg(db_of(dir.path()))
-        .env("CHANWIZ_HOME", dir.path().join("home"))
-        .env_remove("CHANWIZ_SERVER_KEY_FILE")
-        .output()
-        .unwrap();
+    let out = rekey(dir.path(), &[]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let said = String::from_utf8_lossy(&out.stdout);
     assert!(said.contains("rekeyed: 4 stored secret(s)"), "{said}");
@@ -233,6 +214,17 @@ async fn a_stored_secret_that_cannot_be_opened_matches_no_delivery() {
     let body = r.text().await.unwrap();
     assert!(!body.contains("cw1:"), "{body}");
     s.stop();
+}
+
+/// `chanwiz serve` on `dir/server.db`, expected to refuse to start: how it ended.
+fn serve_refused(dir: &Path) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_chanwiz"))
+        .args(["serve", "--addr", "127.0.0.1:0", "--db"])
+        .arg(db_of(dir))
+        .env("CHANWIZ_HOME", dir.join("home"))
+        .env_remove("CHANWIZ_SERVER_KEY_FILE")
+        .output()
+        .unwrap()
 }
 
 /// `chanwiz serve rekey --db <dir>/server.db ARGS`.
@@ -271,13 +263,7 @@ async fn a_rekey_is_refused_while_a_server_runs_and_a_replaced_key_is_recovered_
     // refused, naming the way back
     std::fs::rename(&key, dir.path().join("previous.key")).unwrap();
     std::fs::write(&key, "VwTP2Rc8KK4901vvK6btKUj1J3dE4uHQlZy26yAmmKM=\n").unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_chanwiz"))
-        .args(["serve", "--addr", "127.0.0.1:0", "--db"])
-        .arg(db_of(dir.path()))
-        .env("CHANWIZ_HOME", dir.path().join("home"))
-        .env_remove("CHANWIZ_SERVER_KEY_FILE")
-        .output()
-        .unwrap();
+    let out = serve_refused(dir.path());
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(!out.status.success(), "{err}");
     assert!(err.contains("chanwiz serve rekey --from-key"), "{err}");

@@ -71,6 +71,8 @@ pub enum SealError {
         if pids.is_empty() { String::new() } else { format!(" (process {})", pids.join(", ")) }
     )]
     Serving { db: String, pids: Vec<String> },
+    #[error("lock file {path}: {detail}")]
+    Lock { path: String, detail: String },
     #[error("`chanwiz serve rekey` is running on {db}: start the server once it has finished")]
     Rekeying { db: String },
     #[error("database: {0}")]
@@ -263,7 +265,7 @@ impl ServingLock {
             .truncate(false)
             .mode(0o600)
             .open(&path)
-            .map_err(|e| SealError::KeyFile { path: path.display().to_string(), detail: e.to_string() })
+            .map_err(|e| lock_error(db, e))
     }
 
     /// The lock a server holds while it serves `db`.
@@ -272,10 +274,7 @@ impl ServingLock {
         match file.try_lock_shared() {
             Ok(()) => Ok(Self(file)),
             Err(std::fs::TryLockError::WouldBlock) => Err(SealError::Rekeying { db: db.display().to_string() }),
-            Err(std::fs::TryLockError::Error(e)) => Err(SealError::KeyFile {
-                path: super::db::beside(db, ".serving").display().to_string(),
-                detail: e.to_string(),
-            }),
+            Err(std::fs::TryLockError::Error(e)) => Err(lock_error(db, e)),
         }
     }
 
@@ -287,12 +286,13 @@ impl ServingLock {
             Err(std::fs::TryLockError::WouldBlock) => {
                 Err(SealError::Serving { db: db.display().to_string(), pids: holders(&file) })
             }
-            Err(std::fs::TryLockError::Error(e)) => Err(SealError::KeyFile {
-                path: super::db::beside(db, ".serving").display().to_string(),
-                detail: e.to_string(),
-            }),
+            Err(std::fs::TryLockError::Error(e)) => Err(lock_error(db, e)),
         }
     }
+}
+
+fn lock_error(db: &Path, e: std::io::Error) -> SealError {
+    SealError::Lock { path: super::db::beside(db, ".serving").display().to_string(), detail: e.to_string() }
 }
 
 /// The processes holding a `flock` on `file`, from `/proc/locks` (Linux;
