@@ -92,6 +92,16 @@ impl DraftStore {
         self.load(id).inspect_err(|_| self.release(id))
     }
 
+    /// Save `draft` for the wizard editing it: the claim is taken (if it
+    /// was not) and kept, so a new draft is claimed from its first save. A
+    /// claim the disk cannot record leaves the save to say why it fails.
+    pub fn save_held(&self, draft: &mut super::Draft) -> Result<(), DraftError> {
+        match self.claim(&draft.meta.id) {
+            Ok(()) | Err(DraftError::Io { .. }) => self.save(draft),
+            Err(e) => Err(e),
+        }
+    }
+
     /// Whether this process holds the claim on `id`.
     pub fn holds(&self, id: &str) -> bool {
         self.claims.held.lock().unwrap_or_else(|e| e.into_inner()).contains_key(id)
@@ -159,5 +169,12 @@ mod tests {
         b.claim(&d.meta.id).unwrap();
         b.save(&mut d).unwrap();
         b.release(&d.meta.id);
+
+        // a new draft is claimed from its first save by the wizard typing it
+        let mut fresh = super::super::Draft::new(ChannelDocument::default());
+        a.save_held(&mut fresh).unwrap();
+        assert!(matches!(b.open_for_edit(&fresh.meta.id), Err(DraftError::InUse { .. })));
+        drop(a);
+        b.open_for_edit(&fresh.meta.id).unwrap();
     }
 }

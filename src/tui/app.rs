@@ -368,11 +368,7 @@ impl Runner {
                         let id = draft.meta.id.clone();
                         // the wizard's draft stays claimed while it is open
                         // (given up when it is left: see the main loop)
-                        let result = match s.claim(&id) {
-                            Ok(()) | Err(crate::drafts::DraftError::Io { .. }) => s.save(&mut draft),
-                            Err(e) => Err(e),
-                        };
-                        let result = result.map(|()| DraftRow::of(&draft)).map_err(|e| e.to_string());
+                        let result = s.save_held(&mut draft).map(|()| DraftRow::of(&draft)).map_err(|e| e.to_string());
                         last = Some((revision, result.is_ok()));
                         let _ = t.send(Action::Saved { id, revision, result });
                     }

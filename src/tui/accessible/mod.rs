@@ -608,7 +608,7 @@ impl<'a> Session<'a> {
     /// Write the draft now (every answer is on disk before the next question).
     fn save(&mut self, con: &mut dyn Console) -> bool {
         let mut d = self.snapshot();
-        match self.store.save(&mut d) {
+        match self.store.save_held(&mut d) {
             Ok(()) => {
                 self.draft.meta.updated = d.meta.updated;
                 if !self.persisted {
