@@ -126,7 +126,7 @@ fn pairs(conn: &Connection, table: &str, tenant: i64) -> rusqlite::Result<Vec<(S
 pub async fn get_catalogue(State(state): State<AppState>, Tenant(t): Tenant) -> ApiResult<Json<Catalogue>> {
     state
         .db
-        .read(move |c| {
+        .read_as(t, move |c| {
             let mut cat = load(c, t, ChannelRefs::All)?;
             for cert in &mut cat.certificates {
                 cert.used_by = certificate_users(c, t, &cert.id)?;
@@ -137,18 +137,18 @@ pub async fn get_catalogue(State(state): State<AppState>, Tenant(t): Tenant) -> 
 }
 
 pub async fn list_ous(State(state): State<AppState>, Tenant(t): Tenant) -> ApiResult<Json<Vec<Ou>>> {
-    state.db.read(move |c| Ok(Json(ous(c, t)?))).await
+    state.db.read_as(t, move |c| Ok(Json(ous(c, t)?))).await
 }
 
 pub async fn list_skill_queues(State(state): State<AppState>, Tenant(t): Tenant) -> ApiResult<Json<Vec<SkillQueue>>> {
-    state.db.read(move |c| Ok(Json(skill_queues(c, t)?))).await
+    state.db.read_as(t, move |c| Ok(Json(skill_queues(c, t)?))).await
 }
 
 /// `GET /api/v1/certificates`: each with the channels using it.
 pub async fn list_certificates(State(state): State<AppState>, Tenant(t): Tenant) -> ApiResult<Json<Vec<Certificate>>> {
     state
         .db
-        .read(move |c| {
+        .read_as(t, move |c| {
             let mut all = certificates(c, t)?;
             for cert in &mut all {
                 cert.used_by = certificate_users(c, t, &cert.id)?;
@@ -233,14 +233,16 @@ pub async fn delete_certificate(
 pub async fn list_chatbots(State(state): State<AppState>, Tenant(t): Tenant) -> ApiResult<Json<Vec<Chatbot>>> {
     state
         .db
-        .read(move |c| Ok(Json(pairs(c, "chatbots", t)?.into_iter().map(|(id, name)| Chatbot { id, name }).collect())))
+        .read_as(t, move |c| {
+            Ok(Json(pairs(c, "chatbots", t)?.into_iter().map(|(id, name)| Chatbot { id, name }).collect()))
+        })
         .await
 }
 
 pub async fn list_assistants(State(state): State<AppState>, Tenant(t): Tenant) -> ApiResult<Json<Vec<Assistant>>> {
     state
         .db
-        .read(move |c| {
+        .read_as(t, move |c| {
             Ok(Json(pairs(c, "assistants", t)?.into_iter().map(|(id, name)| Assistant { id, name }).collect()))
         })
         .await

@@ -111,7 +111,7 @@ pub async fn create(
     let (k, h, d) = (key.clone(), request_hash.clone(), doc.clone());
     let earlier = state
         .db
-        .read(move |conn| {
+        .read_as(t, move |conn| {
             if let Some(replay) = replay(conn, t, &k, &h)? {
                 return Ok(Some(replay));
             }
@@ -268,7 +268,7 @@ pub async fn read(State(state): State<AppState>, Tenant(t): Tenant, id: ChannelI
     let id = id.into_inner();
     let channel = state
         .db
-        .read(move |conn| {
+        .read_as(t, move |conn| {
             db::get_channel(conn, t, &id)?.map(|s| s.channel).ok_or_else(|| ApiErr::channel_not_found(&id))
         })
         .await?;
@@ -300,7 +300,7 @@ pub async fn list(
     };
     state
         .db
-        .read(move |conn| {
+        .read_as(t, move |conn| {
             // unfiltered, no filter term is evaluated for each skipped row
             let by_name = if name.is_empty() {
                 "tenant_id = ?1 AND ?2 = ''"
@@ -422,7 +422,7 @@ pub async fn update(
     let (i, d) = (id.clone(), doc.clone());
     state
         .db
-        .read(move |conn| {
+        .read_as(t, move |conn| {
             let stored = db::get_channel(conn, t, &i)?.ok_or_else(|| ApiErr::channel_not_found(&i))?;
             if !based_on.holds(stored.channel.version) {
                 return Err(ApiErr::stale(stored.channel));
@@ -494,7 +494,7 @@ pub async fn get_integration(
     let keys = state.keys.clone();
     state
         .db
-        .read(move |conn| {
+        .read_as(t, move |conn| {
             let stored = db::get_channel(conn, t, &id)?.ok_or_else(|| ApiErr::channel_not_found(&id))?;
             type Extra = (String, Option<String>, Option<String>, Option<i64>, Option<String>);
             let (secret, next_until, public_address, bot_id, bot_username): Extra = conn.query_row(
@@ -805,7 +805,7 @@ pub async fn list_updates(
     }
     state
         .db
-        .read(move |conn| {
+        .read_as(t, move |conn| {
             let exists: Option<i64> = conn
                 .query_row("SELECT seq FROM channels WHERE tenant_id = ?1 AND id = ?2", params![t, id], |r| r.get(0))
                 .optional()?;

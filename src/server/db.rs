@@ -3,6 +3,7 @@
 //! add` write while a server runs on the same file. Handlers reach the
 //! connection through [`Db::call`], which runs on the blocking pool.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -335,6 +336,9 @@ fn migrate(conn: &Connection) -> rusqlite::Result<()> {
 /// Read connections of a running server, beside its one writer.
 pub const READERS: usize = 4;
 
+/// Readers one tenant may hold at once.
+pub const TENANT_READERS: usize = READERS / 2;
+
 /// The connections of a running server: one writer, through which every
 /// write goes one at a time, and a pool of [`READERS`] read-only connections
 /// that read alongside it (WAL: readers never wait for the writer, nor it
@@ -409,6 +413,46 @@ fn run_batch(conn: &mut Connection, jobs: Vec<Job>) {
 struct Readers {
     idle: Mutex<Vec<Connection>>,
     free: tokio::sync::Semaphore,
+    /// Each tenant's share of the readers, while it has reads running or
+    /// waiting (FIFO, as tokio's semaphores are).
+    shares: Mutex<HashMap<i64, Arc<tokio::sync::Semaphore>>>,
+}
+
+impl Readers {
+    fn share(self: &Arc<Self>, tenant: i64) -> Share {
+        let semaphore = self
+            .shares
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .entry(tenant)
+            .or_insert_with(|| Arc::new(tokio::sync::Semaphore::new(TENANT_READERS)))
+            .clone();
+        Share { readers: self.clone(), tenant, semaphore: Some(semaphore) }
+    }
+}
+
+/// A tenant's share of the readers, taken for one read; forgotten with the
+/// tenant's last read.
+struct Share {
+    readers: Arc<Readers>,
+    tenant: i64,
+    semaphore: Option<Arc<tokio::sync::Semaphore>>,
+}
+
+impl Share {
+    async fn acquire(&self) -> Option<tokio::sync::SemaphorePermit<'_>> {
+        self.semaphore.as_ref()?.acquire().await.ok()
+    }
+}
+
+impl Drop for Share {
+    fn drop(&mut self) {
+        drop(self.semaphore.take());
+        let mut shares = self.readers.shares.lock().unwrap_or_else(|p| p.into_inner());
+        if shares.get(&self.tenant).is_some_and(|s| Arc::strong_count(s) == 1) {
+            shares.remove(&self.tenant);
+        }
+    }
 }
 
 /// A reader taken from the pool; back in it when dropped (also when the
@@ -444,7 +488,11 @@ impl Db {
         Ok(Self {
             writer: Arc::new(Mutex::new(conn)),
             pending: Arc::new(Mutex::new(Pending::default())),
-            readers: Arc::new(Readers { idle: Mutex::new(readers), free: tokio::sync::Semaphore::new(READERS) }),
+            readers: Arc::new(Readers {
+                idle: Mutex::new(readers),
+                free: tokio::sync::Semaphore::new(READERS),
+                shares: Mutex::default(),
+            }),
             path: path.to_path_buf(),
         })
     }
@@ -535,6 +583,19 @@ impl Db {
             });
         }
         answered.await.map_err(|_| ApiErr::internal("a write of a group commit was dropped"))?
+    }
+
+    /// [`Db::read`] for `tenant`: one tenant holds at most
+    /// [`TENANT_READERS`] of the readers at once, so its slow queries leave
+    /// the others' reads a reader.
+    pub async fn read_as<T, F>(&self, tenant: i64, f: F) -> ApiResult<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Connection) -> ApiResult<T> + Send + 'static,
+    {
+        let share = self.readers.share(tenant);
+        let _held = share.acquire().await;
+        self.read(f).await
     }
 
     /// Run `f` with a read-only connection on the blocking pool, waiting
@@ -731,6 +792,51 @@ mod tests {
             .await
             .unwrap();
         assert_eq!(names, (0..40).filter(|i| i % 3 != 0).map(|i| format!("t{i}")).collect::<Vec<_>>());
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn one_tenant_holding_slow_reads_leaves_readers_for_another() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("f.db");
+        let db = Db::new(open(&path).unwrap(), &path).unwrap();
+        // tenant 1 sends 16 slow reads at once: each holds its reader until released
+        let (release, held) = std::sync::mpsc::channel::<()>();
+        let held = Arc::new(Mutex::new(held));
+        let (started, mut running) = tokio::sync::mpsc::unbounded_channel::<()>();
+        let slow: Vec<_> = (0..16)
+            .map(|_| {
+                let (db, held, started) = (db.clone(), held.clone(), started.clone());
+                tokio::spawn(async move {
+                    db.read_as(1, move |_| {
+                        let _ = started.send(());
+                        let _ = held.lock().unwrap().recv();
+                        Ok(())
+                    })
+                    .await
+                })
+            })
+            .collect();
+        running.recv().await.unwrap();
+        // tenant 2's read is answered while tenant 1's are still running
+        let quick = tokio::time::timeout(
+            Duration::from_secs(10),
+            db.read_as(2, |c| Ok(c.query_row("SELECT count(*) FROM tenants", [], |r| r.get::<_, i64>(0))?)),
+        )
+        .await;
+        // tenant 1 holds its share meanwhile, and no more
+        tokio::time::timeout(Duration::from_secs(10), running.recv()).await.unwrap().unwrap();
+        let mut at_once = 2;
+        while running.try_recv().is_ok() {
+            at_once += 1;
+        }
+        for _ in 0..16 {
+            release.send(()).unwrap();
+        }
+        for s in slow {
+            s.await.unwrap().unwrap();
+        }
+        assert_eq!(quick.expect("tenant 2 waited for tenant 1's reads").unwrap(), 0);
+        assert_eq!(at_once, TENANT_READERS, "tenant 1 ran {at_once} reads at once");
     }
 
     #[tokio::test]

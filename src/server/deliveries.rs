@@ -65,7 +65,7 @@ async fn read(state: &AppState, tenant: i64, id: &str) -> ApiResult<(u64, Option
     let id = id.to_owned();
     state
         .db
-        .read(move |conn| {
+        .read_as(tenant, move |conn| {
             let row: Option<(i64, Option<String>)> = conn
                 .query_row(
                     "SELECT delivery_count, delivery_sample FROM channels WHERE tenant_id = ?1 AND id = ?2",

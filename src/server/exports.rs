@@ -285,7 +285,7 @@ pub async fn list(State(state): State<AppState>, Tenant(t): Tenant) -> ApiResult
     let dir = state.exports_dir.clone();
     state
         .db
-        .read(move |conn| {
+        .read_as(t, move |conn| {
             let mut st = conn.prepare_cached(&format!(
                 "SELECT {TASK_COLUMNS} FROM exports WHERE tenant_id = ?1 ORDER BY created DESC, rowid DESC LIMIT ?2"
             ))?;
@@ -313,7 +313,7 @@ impl IdKind for TaskKind {
 
 pub async fn status(State(state): State<AppState>, Tenant(t): Tenant, id: Id<TaskKind>) -> ApiResult<Json<ExportTask>> {
     let id = id.into_inner();
-    state.db.read(move |conn| get_task(conn, t, &id)?.map(Json).ok_or_else(|| export_not_found(&id))).await
+    state.db.read_as(t, move |conn| get_task(conn, t, &id)?.map(Json).ok_or_else(|| export_not_found(&id))).await
 }
 
 fn zip_path(dir: &Path, id: &str) -> PathBuf {
@@ -325,7 +325,7 @@ fn zip_path(dir: &Path, id: &str) -> PathBuf {
 pub async fn download(State(state): State<AppState>, Tenant(t): Tenant, id: Id<TaskKind>) -> ApiResult<Response> {
     let id = id.into_inner();
     let id2 = id.clone();
-    let task = state.db.read(move |conn| get_task(conn, t, &id2)?.ok_or_else(|| export_not_found(&id2))).await?;
+    let task = state.db.read_as(t, move |conn| get_task(conn, t, &id2)?.ok_or_else(|| export_not_found(&id2))).await?;
     match task.status {
         ExportStatus::Success => {}
         ExportStatus::Expired => {

@@ -9,13 +9,11 @@
 //! The Bot API address is `chanwiz serve --telegram-api URL` /
 //! `CHANWIZ_TELEGRAM_API` ([`super::ServerConfig::telegram_api`]).
 
-use std::num::NonZeroU32;
 use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Json;
 use axum::extract::State;
-use governor::clock::Clock;
 use rusqlite::{OptionalExtension, params};
 
 use super::AppState;
@@ -43,13 +41,70 @@ pub const CACHE_MAX_AGE: chrono::TimeDelta = chrono::TimeDelta::minutes(5);
 pub struct BotApiLimit {
     /// `None`: the address given was unusable (the reason), every call fails.
     api: Result<ApiConfig, String>,
-    limiter: governor::DefaultDirectRateLimiter,
+    turns: Turns,
+}
+
+/// Places for Bot API calls, [`BOT_API_PER_SECOND`] a second, spaced evenly
+/// (so no window of a second ever holds more), handed out fairly among
+/// tenants: each tenant's calls wait in a line of their own, and only the
+/// first of each line waits for a place. A tenant refreshing sixty channels
+/// at once therefore delays another tenant's one call by a single place, not
+/// by sixty. Times are tokio's, so tests run them on a paused clock.
+struct Turns {
+    period: Duration,
+    /// When the next place is free; held (FIFO) by the one call waiting
+    /// for it, one per tenant line.
+    next: tokio::sync::Mutex<tokio::time::Instant>,
+    /// Each tenant's line while it has calls waiting (FIFO).
+    lines: std::sync::Mutex<std::collections::HashMap<i64, Arc<tokio::sync::Mutex<()>>>>,
+}
+
+/// A call's place in its tenant's line; the line is forgotten with its
+/// last call.
+struct InLine<'a> {
+    turns: &'a Turns,
+    tenant: i64,
+    line: Option<Arc<tokio::sync::Mutex<()>>>,
+}
+
+impl Drop for InLine<'_> {
+    fn drop(&mut self) {
+        drop(self.line.take());
+        let mut lines = self.turns.lines.lock().unwrap_or_else(|p| p.into_inner());
+        if lines.get(&self.tenant).is_some_and(|l| Arc::strong_count(l) == 1) {
+            lines.remove(&self.tenant);
+        }
+    }
+}
+
+impl Turns {
+    fn new(per_second: u32) -> Self {
+        let period = Duration::from_nanos(1_000_000_000 / u64::from(per_second.max(1)) + 1);
+        Self { period, next: tokio::sync::Mutex::new(tokio::time::Instant::now()), lines: Default::default() }
+    }
+
+    /// Wait until `deadline` at most for a place for `tenant`: `false` when
+    /// none came in time (then no place was taken).
+    async fn take(&self, tenant: i64, deadline: tokio::time::Instant) -> bool {
+        let line = self.lines.lock().unwrap_or_else(|p| p.into_inner()).entry(tenant).or_default().clone();
+        let in_line = InLine { turns: self, tenant, line: Some(line) };
+        let wait = async {
+            let _first = in_line.line.as_ref().expect("in a line").lock().await;
+            let mut next = self.next.lock().await;
+            let at = (*next).max(tokio::time::Instant::now());
+            if at > deadline {
+                return false;
+            }
+            tokio::time::sleep_until(at).await;
+            *next = at + self.period;
+            true
+        };
+        tokio::time::timeout_at(deadline, wait).await.unwrap_or(false)
+    }
 }
 
 impl BotApiLimit {
     /// The Bot API at `base` (default [`crate::telegram::DEFAULT_API`]).
-    /// Calls are spaced evenly (a burst of one), so no window of a second
-    /// ever holds more than [`BOT_API_PER_SECOND`].
     pub fn new(base: Option<&str>) -> Result<Self, String> {
         let api = ApiConfig::new(base.unwrap_or(crate::telegram::DEFAULT_API)).map_err(|e| e.to_string())?;
         // one retry of a 429 at most, never a long wait inside a request
@@ -57,56 +112,39 @@ impl BotApiLimit {
         let mut api = api.with_retry(retry);
         api.timeout = Duration::from_secs(15);
         api.connect_timeout = Duration::from_secs(5);
-        Ok(Self { api: Ok(api), limiter: Self::limiter(BOT_API_PER_SECOND) })
-    }
-
-    fn limiter(per_second: u32) -> governor::DefaultDirectRateLimiter {
-        let period = Duration::from_nanos(1_000_000_000 / u64::from(per_second.max(1)) + 1);
-        let quota = governor::Quota::with_period(period).expect("a non-zero period").allow_burst(NonZeroU32::MIN);
-        governor::RateLimiter::direct(quota)
+        Ok(Self { api: Ok(api), turns: Turns::new(BOT_API_PER_SECOND) })
     }
 
     pub fn base_url(&self) -> Option<&str> {
         self.api.as_ref().ok().map(|a| a.base_url())
     }
 
-    /// Take one call's place now, or say how long until one is free.
-    pub fn try_acquire(&self) -> Result<(), Duration> {
-        self.limiter.check().map_err(|not_until| not_until.wait_time_from(self.limiter.clock().now()))
-    }
-
-    /// Wait (at most [`LIMIT_WAIT`]) for a call's place.
-    async fn acquire(&self) -> Result<(), String> {
-        let deadline = tokio::time::Instant::now() + LIMIT_WAIT;
-        loop {
-            match self.try_acquire() {
-                Ok(()) => return Ok(()),
-                Err(wait) if tokio::time::Instant::now() + wait <= deadline => tokio::time::sleep(wait).await,
-                Err(_) => {
-                    return Err(format!(
-                        "the backend makes at most {BOT_API_PER_SECOND} Bot API calls a second and is at that limit now: try again in a moment"
-                    ));
-                }
-            }
+    /// Wait (at most [`LIMIT_WAIT`]) for a call's place for `tenant`.
+    async fn acquire(&self, tenant: i64) -> Result<(), String> {
+        if self.turns.take(tenant, tokio::time::Instant::now() + LIMIT_WAIT).await {
+            return Ok(());
         }
+        Err(format!(
+            "the backend makes at most {BOT_API_PER_SECOND} Bot API calls a second, shared among tenants, and this tenant's calls are waiting their turn: try again in a moment"
+        ))
     }
 
     /// A client for the bot `token`, once the limiter lets a call through.
-    async fn bot(&self, token: &BotToken) -> Result<BotApi, String> {
+    async fn bot(&self, tenant: i64, token: &BotToken) -> Result<BotApi, String> {
         let api = self.api.clone()?;
-        self.acquire().await?;
+        self.acquire(tenant).await?;
         BotApi::new(api, token.clone()).map_err(|e| e.to_string())
     }
 
     /// `getWebhookInfo` for `token` (errors scrubbed of it).
-    pub async fn webhook_info(&self, token: &BotToken) -> Result<WebhookInfo, String> {
-        let bot = self.bot(token).await?;
+    pub async fn webhook_info(&self, tenant: i64, token: &BotToken) -> Result<WebhookInfo, String> {
+        let bot = self.bot(tenant, token).await?;
         bot.get_webhook_info().await.map_err(|e| token.redact(&e.to_string()))
     }
 
     /// `deleteWebhook` for `token`: Telegram's answer.
-    pub async fn delete_webhook(&self, token: &BotToken) -> Result<String, String> {
-        let bot = self.bot(token).await?;
+    pub async fn delete_webhook(&self, tenant: i64, token: &BotToken) -> Result<String, String> {
+        let bot = self.bot(tenant, token).await?;
         bot.delete_webhook(false).await.map_err(|e| token.redact(&e.to_string()))
     }
 }
@@ -179,7 +217,7 @@ pub async fn get_webhook(
     flush_refusals(&state).await;
     let (row, refusals, unknown) = state
         .db
-        .read(move |conn| {
+        .read_as(t, move |conn| {
             let row = conn
                 .query_row(
                     "SELECT bot_token, bot_id, bot_username, public_address, registered, last_delivery, webhook_info, webhook_checked \
@@ -227,7 +265,7 @@ pub async fn get_webhook(
             let token = state.keys.open(&id, "bot_token", sealed).map_err(ApiErr::internal).and_then(|t| {
                 BotToken::parse(&t).map_err(|_| ApiErr::internal("the stored bot token is unreadable"))
             })?;
-            match state.telegram.webhook_info(&token).await {
+            match state.telegram.webhook_info(t, &token).await {
                 Ok(info) => {
                     let webhook = info.cleaned();
                     let status = status_of(&webhook, &id, registered, last_delivery);
@@ -317,7 +355,7 @@ pub async fn release_previous_bot(
     type Prev = (Option<String>, Option<i64>, Option<String>);
     let prev: Prev = state
         .db
-        .read(move |conn| {
+        .read_as(t, move |conn| {
             conn.query_row(
                 "SELECT previous_bot_token, previous_bot_id, previous_bot_username FROM channels WHERE tenant_id = ?1 AND id = ?2",
                 params![t, i],
@@ -336,11 +374,11 @@ pub async fn release_previous_bot(
         .open(&id, "previous_bot_token", &sealed)
         .map_err(ApiErr::internal)
         .and_then(|t| BotToken::parse(&t).map_err(|_| ApiErr::internal("the stored bot token is unreadable")))?;
-    let outcome = match state.telegram.webhook_info(&token).await {
+    let outcome = match state.telegram.webhook_info(t, &token).await {
         Err(e) => Err(e),
         Ok(info) if info.url.is_empty() => Ok((PreviousBotOutcome::NoWebhook, None)),
         Ok(info) if !points_to(&info.url, &id) => Ok((PreviousBotOutcome::Elsewhere, None)),
-        Ok(_) => state.telegram.delete_webhook(&token).await.map(|said| (PreviousBotOutcome::Deleted, Some(said))),
+        Ok(_) => state.telegram.delete_webhook(t, &token).await.map(|said| (PreviousBotOutcome::Deleted, Some(said))),
     };
     match outcome {
         Ok((outcome, telegram)) => {
@@ -461,14 +499,43 @@ mod tests {
         }
     }
 
-    #[test]
-    fn the_limiter_lets_one_call_through_at_a_time_at_most_thirty_a_second() {
+    #[tokio::test(start_paused = true)]
+    async fn the_limiter_lets_one_call_through_at_a_time_at_most_thirty_a_second() {
         let limit = BotApiLimit::new(Some("http://127.0.0.1:9")).unwrap();
-        assert!(limit.try_acquire().is_ok());
-        let wait = limit.try_acquire().unwrap_err();
-        // the next place is a thirtieth of a second away, not more
-        assert!(wait <= Duration::from_millis(34), "{wait:?}");
-        assert!(wait > Duration::ZERO);
+        let start = tokio::time::Instant::now();
+        for _ in 0..31 {
+            limit.acquire(1).await.unwrap();
+        }
+        // the 31st place is a second after the first, not sooner
+        assert!(start.elapsed() >= Duration::from_secs(1), "{:?}", start.elapsed());
+        assert!(start.elapsed() < Duration::from_millis(1_100), "{:?}", start.elapsed());
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_tenant_asking_many_times_at_once_leaves_another_its_turn() {
+        let limit = Arc::new(BotApiLimit::new(Some("http://127.0.0.1:9")).unwrap());
+        let order = Arc::new(std::sync::Mutex::new(Vec::new()));
+        let ask = |tenant: i64| {
+            let (limit, order) = (limit.clone(), order.clone());
+            tokio::spawn(async move {
+                let granted = limit.acquire(tenant).await.is_ok();
+                order.lock().unwrap().push((tenant, granted));
+            })
+        };
+        // tenant 1 refreshes 200 channels at once, then tenant 2 asks once
+        let mut calls: Vec<_> = (0..200).map(|_| ask(1)).collect();
+        tokio::task::yield_now().await;
+        calls.push(ask(2));
+        for c in calls {
+            c.await.unwrap();
+        }
+        let order = order.lock().unwrap();
+        let second = order.iter().position(|&(t, _)| t == 2).unwrap();
+        assert!(order[second].1, "tenant 2 was refused: it waited behind tenant 1");
+        assert!(second <= 2, "tenant 2 came after {second} of tenant 1's calls");
+        // what does not fit in the wait is refused, not queued forever
+        let granted = order.iter().filter(|&&(t, g)| t == 1 && g).count();
+        assert!((148..=151).contains(&granted), "{granted} of tenant 1's calls were granted");
     }
 
     #[test]
