@@ -408,3 +408,139 @@ async fn health_checks_and_successful_reads_are_not_logged_at_the_default_level(
     assert!(!log.contains("/api/v1/health"), "{log}");
     assert!(!log.contains("/api/v1/catalogue"), "{log}");
 }
+
+/// As the tenant of `server`: `method path` with `body`; status and JSON.
+async fn call(server: &Server, method: reqwest::Method, path: &str, body: Option<Value>) -> (StatusCode, Value) {
+    let mut req = http().request(method, format!("{}{path}", server.url)).bearer_auth(&server.token);
+    if let Some(b) = body {
+        req = req.json(&b);
+    }
+    let r = req.send().await.unwrap();
+    let status = r.status();
+    let text = r.text().await.unwrap();
+    (status, serde_json::from_str(&text).unwrap_or(Value::String(text)))
+}
+
+/// Deliver `body` to channel `id` as Telegram does, with its webhook secret.
+async fn deliver(server: &Server, id: &str, body: String) -> StatusCode {
+    let (_, integration) =
+        call(server, reqwest::Method::GET, &format!("/api/v1/channels/{id}/integration"), None).await;
+    let secret = integration["webhook_secret"].as_str().unwrap().to_string();
+    http()
+        .post(format!("{}/apiaccess/telegram/message/{id}", server.url))
+        .header("X-Telegram-Bot-Api-Secret-Token", secret)
+        .header("Content-Type", "application/json")
+        .body(body)
+        .send()
+        .await
+        .unwrap()
+        .status()
+}
+
+/// The update ids a channel keeps, newest first, and the bytes of its answer.
+async fn kept(server: &Server, id: &str) -> (Vec<i64>, String) {
+    let r = http()
+        .get(format!("{}/api/v1/channels/{id}/updates?limit=1000", server.url))
+        .bearer_auth(&server.token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let text = r.text().await.unwrap();
+    let v: Value = serde_json::from_str(&text).unwrap();
+    (v.as_array().unwrap().iter().map(|u| u["update_id"].as_i64().unwrap()).collect(), text)
+}
+
+#[tokio::test]
+async fn stored_updates_are_bounded_per_channel_and_per_tenant_and_kept_as_sent() {
+    let server = Server::start(&["--updates-bytes-per-channel", "256KiB", "--updates-bytes-per-tenant", "400KiB"]);
+    let (_, a) = support::raw::create(&server, &support::raw::named("Updates_A"), "quota-a").await;
+    let (_, b) = support::raw::create(&server, &support::raw::named("Updates_B"), "quota-b").await;
+    let (a, b) = (a["id"].as_str().unwrap().to_string(), b["id"].as_str().unwrap().to_string());
+    let big = |update_id: i64| format!("{{\"update_id\": {update_id}, \"pad\": \"{}\"}}", "x".repeat(60 * 1024));
+    // ten updates of 60 KiB: the channel keeps the newest four (240 KiB of its 256)
+    for n in 1..=10 {
+        assert_eq!(deliver(&server, &a, big(n)).await, StatusCode::OK);
+    }
+    assert_eq!(kept(&server, &a).await.0, [10, 9, 8, 7]);
+    // kept as sent, byte for byte (spacing, escapes and key order too)
+    let odd = r#"{ "update_id" : 11,"message":{"text":"caf\u00e9 ☕", "b":1 ,"a":2}}"#;
+    assert_eq!(deliver(&server, &a, odd.to_string()).await, StatusCode::OK);
+    let (ids, text) = kept(&server, &a).await;
+    assert_eq!(ids, [11, 10, 9, 8, 7]);
+    assert!(text.contains(odd), "the stored update is not what Telegram sent: {}", &text[..200]);
+    // the other channel's deliveries push the tenant past 400 KiB: its oldest updates go, whichever channel
+    for n in 21..=24 {
+        assert_eq!(deliver(&server, &b, big(n)).await, StatusCode::OK);
+    }
+    assert_eq!(kept(&server, &b).await.0, [24, 23, 22, 21]);
+    let (ids, _) = kept(&server, &a).await;
+    assert_eq!(ids, [11, 10, 9], "channel A should keep only its newest within the tenant's 400 KiB");
+    // every delivery was still counted
+    let (_, latest) =
+        call(&server, reqwest::Method::GET, &format!("/api/v1/channels/{a}/deliveries/latest"), None).await;
+    assert_eq!(latest["count"], 11, "{latest}");
+}
+
+fn certificate_pem(name: &str) -> String {
+    let key = rcgen::KeyPair::generate().unwrap();
+    let mut params = rcgen::CertificateParams::new(vec!["gw.example".to_string()]).unwrap();
+    params.distinguished_name.push(rcgen::DnType::CommonName, name);
+    params.self_signed(&key).unwrap().pem()
+}
+
+#[tokio::test]
+async fn a_tenant_at_its_certificate_quota_is_refused_naming_the_limit() {
+    // the demo tenant holds two certificates
+    let server = Server::start(&["--certificates-per-tenant", "3"]);
+    let upload = |name: &'static str| {
+        let server = &server;
+        async move {
+            let body = json!({"name": name, "role": "trust", "pem": certificate_pem(name)});
+            call(server, reqwest::Method::POST, "/api/v1/certificates", Some(body)).await
+        }
+    };
+    let (status, third) = upload("Third").await;
+    assert_eq!(status, StatusCode::CREATED, "{third}");
+    let (status, refused) = upload("Fourth").await;
+    assert_eq!(status, StatusCode::CONFLICT, "{refused}");
+    let message = refused["error"].as_str().unwrap();
+    assert!(message.contains("3 certificates") && message.contains("--certificates-per-tenant"), "{message}");
+    let (_, list) = call(&server, reqwest::Method::GET, "/api/v1/certificates", None).await;
+    assert_eq!(list.as_array().unwrap().len(), 3, "the refused upload was stored");
+    // one deleted makes room
+    let id = third["id"].as_str().unwrap();
+    let (status, _) = call(&server, reqwest::Method::DELETE, &format!("/api/v1/certificates/{id}"), None).await;
+    assert!(status.is_success(), "{status}");
+    assert_eq!(upload("Fourth").await.0, StatusCode::CREATED);
+}
+
+#[tokio::test]
+async fn a_tenant_keeping_its_quota_of_finished_exports_is_refused_naming_the_limit() {
+    let server = Server::start(&["--exports-kept-per-tenant", "2"]);
+    support::raw::create(&server, &support::raw::named("Exported"), "quota-export").await;
+    let export = || call(&server, reqwest::Method::POST, "/api/v1/exports", Some(json!({"channel_ids": []})));
+    for _ in 0..2 {
+        let (status, task) = export().await;
+        assert_eq!(status, StatusCode::ACCEPTED, "{task}");
+        let id = task["id"].as_str().unwrap().to_string();
+        for _ in 0..400 {
+            let (_, t) = call(&server, reqwest::Method::GET, &format!("/api/v1/exports/{id}"), None).await;
+            if t["status"] == "success" {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(25)).await;
+        }
+    }
+    let (status, refused) = export().await;
+    assert_eq!(status, StatusCode::CONFLICT, "{refused}");
+    let message = refused["error"].as_str().unwrap();
+    assert!(
+        message.contains("2 finished exports")
+            && message.contains("--exports-kept-per-tenant")
+            && message.contains("expires"),
+        "{message}"
+    );
+    let (_, tasks) = call(&server, reqwest::Method::GET, "/api/v1/exports", None).await;
+    assert_eq!(tasks.as_array().unwrap().len(), 2, "the refused export was started");
+}

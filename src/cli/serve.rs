@@ -73,6 +73,18 @@ pub struct ServeArgs {
     /// task marked expired (e.g. 30m, 24h, 7d).
     #[arg(long, value_name = "DURATION", default_value = "24h", value_parser = parse_retention)]
     pub export_retention: Duration,
+    /// Bytes of stored updates a channel keeps, the oldest dropped first (e.g. 512KiB, 8MiB, 1GiB).
+    #[arg(long, value_name = "SIZE", default_value = "8MiB", value_parser = parse_size)]
+    pub updates_bytes_per_channel: u64,
+    /// Bytes of stored updates a tenant keeps, all its channels together, the oldest dropped first.
+    #[arg(long, value_name = "SIZE", default_value = "256MiB", value_parser = parse_size)]
+    pub updates_bytes_per_tenant: u64,
+    /// Certificates a tenant may hold; an upload beyond is refused (409).
+    #[arg(long, value_name = "N", default_value_t = Limits::default().certificates_per_tenant)]
+    pub certificates_per_tenant: u32,
+    /// Finished exports a tenant may keep within the retention; a new export beyond is refused (409).
+    #[arg(long, value_name = "N", default_value_t = Limits::default().exports_kept_per_tenant)]
+    pub exports_kept_per_tenant: u32,
     /// Bot API address the backend asks for a channel's webhook state with the bot token it holds
     /// (default: https://api.telegram.org; http:// only for a loopback stand-in).
     #[arg(long, value_name = "URL", env = "CHANWIZ_TELEGRAM_API")]
@@ -111,8 +123,30 @@ impl ServeArgs {
             rate_per_second: self.rate_limit,
             rate_burst: self.rate_burst,
             export_retention: self.export_retention,
+            update_bytes_per_channel: self.updates_bytes_per_channel,
+            update_bytes_per_tenant: self.updates_bytes_per_tenant,
+            certificates_per_tenant: self.certificates_per_tenant,
+            exports_kept_per_tenant: self.exports_kept_per_tenant,
         }
     }
+}
+
+/// A size: bytes, or a number with `KiB`, `MiB` or `GiB` (`K`, `M`, `G`
+/// and `KB`, `MB`, `GB` mean the same: powers of 1024).
+fn parse_size(text: &str) -> Result<u64, String> {
+    let t = text.trim();
+    let split = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
+    let (number, unit) = t.split_at(split);
+    let shift = match unit.trim().to_ascii_lowercase().as_str() {
+        "" | "b" => 0,
+        "k" | "kb" | "kib" => 10,
+        "m" | "mb" | "mib" => 20,
+        "g" | "gb" | "gib" => 30,
+        _ => return Err(format!("'{text}' is not a size: give bytes, or a number with KiB, MiB or GiB (e.g. 8MiB)")),
+    };
+    let n: u64 =
+        number.parse().map_err(|_| format!("'{text}' is not a size: it starts with a whole number (e.g. 8MiB)"))?;
+    n.checked_mul(1 << shift).ok_or_else(|| format!("'{text}' is too large"))
 }
 
 /// A retention: `90s`, `30m`, `24h` or `7d` (at least a second).
@@ -399,5 +433,19 @@ pub fn run_tenant(cmd: &TenantCommand, paths: &Paths) -> ExitCode {
                 Err(e) => failed(e),
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn sizes_are_read_in_powers_of_1024_and_nonsense_is_refused_naming_the_form() {
+        assert_eq!(super::parse_size("4096"), Ok(4096));
+        assert_eq!(super::parse_size("512KiB"), Ok(512 * 1024));
+        assert_eq!(super::parse_size("8 MiB"), Ok(8 << 20));
+        assert_eq!(super::parse_size("1g"), Ok(1 << 30));
+        assert!(super::parse_size("eight").unwrap_err().contains("8MiB"));
+        assert!(super::parse_size("8TiB").unwrap_err().contains("KiB, MiB or GiB"));
+        assert!(super::parse_size("99999999999999999GiB").unwrap_err().contains("too large"));
     }
 }

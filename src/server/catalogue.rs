@@ -328,9 +328,16 @@ pub async fn upload_certificate(
     }?;
     let id = format!("cert-{}", &uuid::Uuid::new_v4().simple().to_string()[..12]);
     let role = up.role;
+    let most = state.limits.certificates_per_tenant;
     let cert = state
         .db
         .call(move |c| {
+            let held: i64 = c.query_row("SELECT count(*) FROM certificates WHERE tenant_id = ?1", [t], |r| r.get(0))?;
+            if held >= i64::from(most) {
+                return Err(ApiErr::conflict(format!(
+                    "This tenant holds {held} certificates, the most it may (chanwiz serve --certificates-per-tenant {most}): delete one it no longer uses, then upload again."
+                )));
+            }
             insert_certificate(c, t, &id, &name, role, &parsed)?;
             Ok(certificates(c, t)?.into_iter().find(|x| x.id == id))
         })

@@ -16,7 +16,7 @@ use crate::api::Channel;
 use crate::model::ChannelDocument;
 
 /// The schema version this build writes (`PRAGMA user_version`).
-pub const SCHEMA_VERSION: i64 = 7;
+pub const SCHEMA_VERSION: i64 = 8;
 
 const SCHEMA: &str = r#"
 CREATE TABLE tenants (
@@ -239,6 +239,48 @@ fn migrate_7(conn: &Connection) -> rusqlite::Result<()> {
     Ok(())
 }
 
+/// Version 8: stored updates are bounded in bytes, per channel and per
+/// tenant. Each update keeps its size (the bytes Telegram sent); triggers
+/// keep each channel's and each tenant's total, so a delivery reads two
+/// numbers instead of summing rows. Safe to run again.
+fn migrate_8(conn: &Connection) -> rusqlite::Result<()> {
+    let has = |table: &str, column: &str| -> rusqlite::Result<bool> {
+        conn.query_row(
+            &format!("SELECT count(*) > 0 FROM pragma_table_info('{table}') WHERE name = ?1"),
+            [column],
+            |r| r.get(0),
+        )
+    };
+    if !has("updates", "size")? {
+        conn.execute_batch("ALTER TABLE updates ADD COLUMN size INTEGER NOT NULL DEFAULT 0;")?;
+    }
+    add_channel_column(conn, "updates_bytes", "INTEGER NOT NULL DEFAULT 0")?;
+    if !has("tenants", "updates_bytes")? {
+        conn.execute_batch("ALTER TABLE tenants ADD COLUMN updates_bytes INTEGER NOT NULL DEFAULT 0;")?;
+    }
+    conn.execute_batch(MIGRATE_8)
+}
+
+const MIGRATE_8: &str = r#"
+UPDATE updates SET size = length(CAST(body AS BLOB)) WHERE size = 0;
+UPDATE channels SET updates_bytes = (SELECT coalesce(sum(size), 0) FROM updates WHERE channel_id = channels.id);
+UPDATE tenants SET updates_bytes = (SELECT coalesce(sum(updates_bytes), 0) FROM channels WHERE tenant_id = tenants.id);
+CREATE TRIGGER IF NOT EXISTS updates_bytes_in AFTER INSERT ON updates BEGIN
+    UPDATE channels SET updates_bytes = updates_bytes + NEW.size WHERE id = NEW.channel_id;
+    UPDATE tenants SET updates_bytes = updates_bytes + NEW.size
+        WHERE id = (SELECT tenant_id FROM channels WHERE id = NEW.channel_id);
+END;
+CREATE TRIGGER IF NOT EXISTS updates_bytes_out AFTER DELETE ON updates BEGIN
+    UPDATE channels SET updates_bytes = updates_bytes - OLD.size WHERE id = OLD.channel_id;
+    UPDATE tenants SET updates_bytes = updates_bytes - OLD.size
+        WHERE id = (SELECT tenant_id FROM channels WHERE id = OLD.channel_id);
+END;
+-- a deleted channel's updates go with it (their triggers no longer find it)
+CREATE TRIGGER IF NOT EXISTS channel_updates_bytes_out BEFORE DELETE ON channels BEGIN
+    UPDATE tenants SET updates_bytes = updates_bytes - OLD.updates_bytes WHERE id = OLD.tenant_id;
+END;
+"#;
+
 /// Create the folder of the database file (it holds secrets): mode 0700
 /// for folders made here; an existing folder is left as it is.
 pub fn create_parent(path: &Path) -> std::io::Result<()> {
@@ -318,6 +360,9 @@ fn migrate(conn: &Connection) -> rusqlite::Result<()> {
         }
         if version < 7 {
             migrate_7(conn)?;
+        }
+        if version < 8 {
+            migrate_8(conn)?;
         }
         if version < SCHEMA_VERSION {
             conn.pragma_update(None, "user_version", SCHEMA_VERSION)?;
@@ -883,5 +928,44 @@ mod count_tests {
         // a second run of the migration recounts rather than doubles
         conn.execute_batch(MIGRATE_4).unwrap();
         assert_eq!(count(2), 1);
+    }
+
+    #[test]
+    fn stored_update_bytes_follow_inserts_deletes_and_channel_removal_and_are_recounted_by_the_migration() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("u.db");
+        let conn = open(&path).unwrap();
+        conn.execute_batch(
+            "INSERT INTO tenants (id, name, created) VALUES (1, 'a', 'x'); \
+             INSERT INTO channels (id, tenant_id, name, channel_type, version, created, updated, document, webhook_secret) \
+             VALUES ('c1', 1, 'c1', 'telegram', 1, 'x', 'x', '{}', 's'), ('c2', 1, 'c2', 'telegram', 1, 'x', 'x', '{}', 's'); \
+             INSERT INTO updates (channel_id, update_id, received, body, size) VALUES \
+             ('c1', 1, 'x', '{}', 100), ('c1', 2, 'x', '{}', 20), ('c2', 3, 'x', '{}', 5);",
+        )
+        .unwrap();
+        let bytes = |conn: &Connection| -> (i64, i64, i64) {
+            conn.query_row(
+                "SELECT (SELECT updates_bytes FROM tenants WHERE id = 1), \
+                 coalesce((SELECT updates_bytes FROM channels WHERE id = 'c1'), 0), \
+                 (SELECT updates_bytes FROM channels WHERE id = 'c2')",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
+            .unwrap()
+        };
+        assert_eq!(bytes(&conn), (125, 120, 5));
+        conn.execute("DELETE FROM updates WHERE update_id = 1", []).unwrap();
+        assert_eq!(bytes(&conn), (25, 20, 5));
+        conn.execute("DELETE FROM channels WHERE id = 'c1'", []).unwrap();
+        assert_eq!(bytes(&conn), (5, 0, 5));
+        // a file of version 7 (no sizes kept) gets them counted
+        conn.execute_batch(
+            "UPDATE tenants SET updates_bytes = 0; UPDATE channels SET updates_bytes = 0; UPDATE updates SET size = 0; \
+             PRAGMA user_version = 7;",
+        )
+        .unwrap();
+        drop(conn);
+        let conn = open(&path).unwrap();
+        assert_eq!(bytes(&conn), (2, 0, 2), "the sizes of a version 7 file are those of its bodies");
     }
 }

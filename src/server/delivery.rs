@@ -110,7 +110,13 @@ pub async fn receive(
         return Err(ApiErr::bad_request("A Telegram update is a JSON object."));
     }
     let update_id = update.get("update_id").and_then(serde_json::Value::as_i64);
-    let body = update.to_string();
+    // kept as Telegram sent it (JSON text is UTF-8)
+    let body =
+        String::from_utf8(bytes.to_vec()).map_err(|_| ApiErr::bad_request("A Telegram update is UTF-8 JSON."))?;
+    let bounds = Bounds {
+        channel_bytes: state.limits.update_bytes_per_channel,
+        tenant_bytes: state.limits.update_bytes_per_tenant,
+    };
     // the live delivery test's sample: the latest delivery only
     let received = db::parse_ts(&db::ts(db::now()));
     let sample =
@@ -119,9 +125,10 @@ pub async fn receive(
     let new = state
         .db
         .call(move |conn| {
+            let size = i64::try_from(body.len()).unwrap_or(i64::MAX);
             let stored = conn.execute(
-                "INSERT OR IGNORE INTO updates (channel_id, update_id, received, body) VALUES (?1, ?2, ?3, ?4)",
-                params![channel_id, update_id, db::ts(received), body],
+                "INSERT OR IGNORE INTO updates (channel_id, update_id, received, body, size) VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![channel_id, update_id, db::ts(received), body, size],
             )?;
             if stored == 0 {
                 // Telegram sent this update_id again (our answer was lost):
@@ -134,11 +141,7 @@ pub async fn receive(
                  WHERE id = ?1",
                 params![channel_id, db::ts(received), sample],
             )?;
-            conn.execute(
-                "DELETE FROM updates WHERE channel_id = ?1 AND seq <= \
-                 (SELECT seq FROM updates WHERE channel_id = ?1 ORDER BY seq DESC LIMIT 1 OFFSET ?2)",
-                params![channel_id, UPDATES_KEPT],
-            )?;
+            keep_within(conn, &channel_id, bounds)?;
             Ok(true)
         })
         .await?;
@@ -146,4 +149,78 @@ pub async fn receive(
         state.deliveries.accepted(&wake);
     }
     Ok(StatusCode::OK)
+}
+
+/// How many bytes of stored updates a channel and a tenant keep
+/// ([`super::Limits::update_bytes_per_channel`], `…_per_tenant`).
+#[derive(Debug, Clone, Copy)]
+struct Bounds {
+    channel_bytes: u64,
+    tenant_bytes: u64,
+}
+
+/// Drop the oldest stored updates of the channel beyond its
+/// [`UPDATES_KEPT`] and its bytes, then the oldest of its tenant (whichever
+/// channel) beyond the tenant's bytes. Deliveries are still accepted and
+/// counted: refusing them would make Telegram retry and then drop the
+/// customers' messages, and the stored updates are kept only to be looked
+/// at.
+fn keep_within(conn: &rusqlite::Connection, channel_id: &str, bounds: Bounds) -> rusqlite::Result<()> {
+    conn.execute(
+        "DELETE FROM updates WHERE channel_id = ?1 AND seq <= \
+         (SELECT seq FROM updates WHERE channel_id = ?1 ORDER BY seq DESC LIMIT 1 OFFSET ?2)",
+        params![channel_id, UPDATES_KEPT],
+    )?;
+    let (tenant, channel_bytes, tenant_bytes): (i64, i64, i64) = conn.query_row(
+        "SELECT c.tenant_id, c.updates_bytes, t.updates_bytes FROM channels c JOIN tenants t ON t.id = c.tenant_id \
+         WHERE c.id = ?1",
+        [channel_id],
+        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+    )?;
+    let over = |bytes: i64, bound: u64| u64::try_from(bytes).unwrap_or(0).saturating_sub(bound);
+    let channel_over = over(channel_bytes, bounds.channel_bytes);
+    if channel_over > 0 {
+        drop_oldest(
+            conn,
+            "SELECT seq, size FROM updates WHERE channel_id = ?1 ORDER BY seq",
+            rusqlite::types::Value::from(channel_id.to_owned()),
+            channel_over,
+        )?;
+    }
+    let tenant_over = over(tenant_bytes - i64::try_from(channel_over).unwrap_or(0), bounds.tenant_bytes);
+    if tenant_over > 0 {
+        drop_oldest(
+            conn,
+            "SELECT u.seq, u.size FROM updates u JOIN channels c ON c.id = u.channel_id WHERE c.tenant_id = ?1 ORDER BY u.seq",
+            rusqlite::types::Value::from(tenant),
+            tenant_over,
+        )?;
+    }
+    Ok(())
+}
+
+/// Delete the first rows (`seq`, `size`) of `select` until at least
+/// `bytes` are gone.
+fn drop_oldest(
+    conn: &rusqlite::Connection,
+    select: &str,
+    key: rusqlite::types::Value,
+    bytes: u64,
+) -> rusqlite::Result<()> {
+    let mut gone = Vec::new();
+    let mut freed = 0u64;
+    let mut st = conn.prepare_cached(select)?;
+    let mut rows = st.query([key])?;
+    while freed < bytes
+        && let Some(r) = rows.next()?
+    {
+        gone.push(r.get::<_, i64>(0)?);
+        freed += u64::try_from(r.get::<_, i64>(1)?).unwrap_or(0);
+    }
+    drop(rows);
+    let mut delete = conn.prepare_cached("DELETE FROM updates WHERE seq = ?1")?;
+    for seq in gone {
+        delete.execute([seq])?;
+    }
+    Ok(())
 }

@@ -199,6 +199,7 @@ pub async fn create(
     }
     let id = uuid::Uuid::new_v4().simple().to_string();
     let dir = state.exports_dir.clone();
+    let (most, retention) = (state.limits.exports_kept_per_tenant, state.limits.export_retention);
     let (task, lock) = state
         .db
         .call(move |conn| {
@@ -216,6 +217,21 @@ pub async fn create(
                 if let Some(other) = running {
                     return Err(ApiErr::conflict(format!(
                         "Export task {other} of this tenant is still running: wait until it ends, then start another."
+                    )));
+                }
+                let (kept, oldest): (i64, Option<String>) = tx.query_row(
+                    "SELECT count(*), min(finished) FROM exports WHERE tenant_id = ?1 AND status = 'success'",
+                    [t],
+                    |r| Ok((r.get(0)?, r.get(1)?)),
+                )?;
+                if kept >= i64::from(most) {
+                    let keep = chrono::TimeDelta::from_std(retention).unwrap_or(chrono::TimeDelta::MAX);
+                    let expires = oldest
+                        .map(|f| db::parse_ts(&f).checked_add_signed(keep).unwrap_or(chrono::DateTime::<chrono::Utc>::MAX_UTC))
+                        .map(|at| at.format("%Y-%m-%d %H:%M UTC").to_string())
+                        .unwrap_or_default();
+                    return Err(ApiErr::conflict(format!(
+                        "This tenant keeps {kept} finished exports, the most it may (chanwiz serve --exports-kept-per-tenant {most}): download what you need; the oldest expires at {expires}, then start this export again."
                     )));
                 }
                 let all = ids.is_empty();

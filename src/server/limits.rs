@@ -29,6 +29,13 @@
 //!   second, in bursts of up to [`Limits::rate_burst`]; beyond that `429` with
 //!   `Retry-After` (whole seconds).
 //!
+//! - **Quotas**: a channel keeps [`Limits::update_bytes_per_channel`] of
+//!   stored updates and a tenant [`Limits::update_bytes_per_tenant`] (the
+//!   oldest go first; deliveries are still accepted); a tenant holds at most
+//!   [`Limits::certificates_per_tenant`] certificates and keeps at most
+//!   [`Limits::exports_kept_per_tenant`] finished exports (beyond them `409`
+//!   naming the limit and its flag).
+//!
 //! The server speaks HTTP/1.1 only: hyper's HTTP/2 has no idle timeout, and
 //! every client of this API speaks HTTP/1.1.
 
@@ -42,6 +49,8 @@ use std::time::Duration;
 use axum::http::Request;
 use governor::clock::Clock;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+
+const MIB: u64 = 1024 * 1024;
 
 /// Connections beyond [`Limits::max_connections`] that are still answered
 /// (`503`) rather than closed unanswered.
@@ -75,6 +84,14 @@ pub struct Limits {
     /// How long a finished export's file is kept (then the task is marked
     /// expired).
     pub export_retention: Duration,
+    /// Bytes of stored updates a channel keeps (the oldest go first).
+    pub update_bytes_per_channel: u64,
+    /// Bytes of stored updates a tenant keeps, all its channels together.
+    pub update_bytes_per_tenant: u64,
+    /// Certificates a tenant may hold.
+    pub certificates_per_tenant: u32,
+    /// Finished exports a tenant may keep within the retention.
+    pub exports_kept_per_tenant: u32,
 }
 
 impl Default for Limits {
@@ -90,6 +107,10 @@ impl Default for Limits {
             rate_per_second: 100,
             rate_burst: 200,
             export_retention: super::exports::EXPORT_KEEP,
+            update_bytes_per_channel: 8 * MIB,
+            update_bytes_per_tenant: 256 * MIB,
+            certificates_per_tenant: 500,
+            exports_kept_per_tenant: 20,
         }
     }
 }
@@ -117,6 +138,25 @@ impl Limits {
         }
         if self.max_per_address == 0 {
             return Err("the connection limit per address (--max-connections-per-address) must be 1 or more".into());
+        }
+        let one_update = super::DELIVERY_LIMIT as u64;
+        if self.update_bytes_per_channel < one_update {
+            return Err(format!(
+                "the stored updates per channel (--updates-bytes-per-channel) must be at least {} KiB, the largest update accepted",
+                one_update / 1024
+            ));
+        }
+        if self.update_bytes_per_tenant < self.update_bytes_per_channel {
+            return Err(
+                "the stored updates per tenant (--updates-bytes-per-tenant) must be at least those per channel (--updates-bytes-per-channel)"
+                    .into(),
+            );
+        }
+        if self.certificates_per_tenant == 0 {
+            return Err("the certificates per tenant (--certificates-per-tenant) must be 1 or more".into());
+        }
+        if self.exports_kept_per_tenant == 0 {
+            return Err("the finished exports kept per tenant (--exports-kept-per-tenant) must be 1 or more".into());
         }
         if self.rate_per_second > 0 && self.rate_burst == 0 {
             return Err("the rate burst (--rate-burst) must be 1 or more while a rate limit is set".into());
@@ -378,6 +418,12 @@ mod tests {
         assert!(none.check().unwrap_err().contains("--max-connections"));
         let zero = Limits { body_timeout: Duration::ZERO, ..Limits::default() };
         assert!(zero.check().unwrap_err().contains("--body-timeout"));
+        let tiny = Limits { update_bytes_per_channel: 1024, ..Limits::default() };
+        assert!(tiny.check().unwrap_err().contains("--updates-bytes-per-channel"));
+        let tenant = Limits { update_bytes_per_tenant: MIB, ..Limits::default() };
+        assert!(tenant.check().unwrap_err().contains("--updates-bytes-per-tenant"));
+        let certs = Limits { certificates_per_tenant: 0, ..Limits::default() };
+        assert!(certs.check().unwrap_err().contains("--certificates-per-tenant"));
     }
 
     #[test]
