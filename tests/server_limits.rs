@@ -94,12 +94,27 @@ async fn idle_connections_are_closed() {
     assert!(!answer.to_ascii_lowercase().contains("connection: close"), "the answer itself closed: {answer}");
 }
 
+/// A connection sending a create whose body is still arriving: it has a
+/// request in flight, so it is never the idle one closed to make room.
+async fn busy(server: &Server, i: usize) -> TcpStream {
+    let mut busy = TcpStream::connect(addr(server)).await.unwrap();
+    let head = format!(
+        "POST /api/v1/channels HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer {}\r\n\
+         Idempotency-Key: busy-{i}\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n{{",
+        server.token
+    );
+    busy.write_all(head.as_bytes()).await.unwrap();
+    busy
+}
+
 #[tokio::test]
 async fn connections_beyond_the_cap_are_refused_with_503_until_one_frees() {
     let server = Server::start(&["--max-connections", "50", "--max-connections-per-address", "200"]);
+    // fifty clients each sending a create whose body is still arriving:
+    // none is idle, so none can be closed to make room
     let mut idle = Vec::new();
-    for _ in 0..50 {
-        idle.push(TcpStream::connect(addr(&server)).await.unwrap());
+    for i in 0..50 {
+        idle.push(busy(&server, i).await);
     }
     // the 51st: a clear refusal, not a hang
     let r = http().get(format!("{}/api/v1/health", server.url)).send().await.unwrap();
@@ -123,6 +138,50 @@ async fn connections_beyond_the_cap_are_refused_with_503_until_one_frees() {
         tokio::time::sleep(Duration::from_millis(25)).await;
     }
     assert_eq!(answered, Some(StatusCode::OK));
+}
+
+/// Read one small answer (head and body arrive together).
+async fn read_answer(stream: &mut TcpStream) -> String {
+    let mut buf = [0u8; 4096];
+    let n = tokio::time::timeout(NEVER, stream.read(&mut buf)).await.unwrap().unwrap();
+    String::from_utf8_lossy(&buf[..n]).into_owned()
+}
+
+/// Every slot taken by clients from many addresses, each asked once and now
+/// idle: a new client is served, and the connection idle the longest is the
+/// one closed to make room for it.
+#[tokio::test]
+async fn at_the_cap_the_idlest_connection_is_closed_to_make_room() {
+    let server = Server::start(&["--max-connections", "8"]);
+    let mut idle = Vec::new();
+    for i in 0..8u8 {
+        let socket = tokio::net::TcpSocket::new_v4().unwrap();
+        socket.bind(format!("127.0.0.{}:0", i + 2).parse().unwrap()).unwrap();
+        let mut s = socket.connect(addr(&server).parse().unwrap()).await.unwrap();
+        s.write_all(health_request()).await.unwrap();
+        assert!(read_answer(&mut s).await.starts_with("HTTP/1.1 200"));
+        idle.push(s);
+    }
+    // idle long enough to be closed to make room
+    tokio::time::sleep(chanwiz::server::limits::MIN_IDLE * 2).await;
+    // the first of them asks again: it is not the idlest any more
+    let mut asked_again = idle.remove(0);
+    asked_again.write_all(health_request()).await.unwrap();
+    assert!(read_answer(&mut asked_again).await.starts_with("HTTP/1.1 200"));
+    // a new client (one connection, kept alive) is served, three times
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let client = reqwest::Client::new();
+    for _ in 0..3 {
+        let r = client.get(format!("{}/api/v1/health", server.url)).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::OK, "a new client was refused while every connection was idle");
+    }
+    // the idlest was closed for it; the one that asked again and the next idlest are still served
+    assert!(read_until_closed(&mut idle[0]).await.is_empty());
+    asked_again.write_all(health_request()).await.unwrap();
+    assert!(read_answer(&mut asked_again).await.starts_with("HTTP/1.1 200"));
+    let mut next = idle.remove(1);
+    next.write_all(health_request()).await.unwrap();
+    assert!(read_answer(&mut next).await.starts_with("HTTP/1.1 200"), "a connection not the idlest was closed");
 }
 
 /// One address holding hundreds of sockets (idle, or sending nothing)
@@ -170,9 +229,9 @@ async fn a_new_connection_that_sends_nothing_is_cut_within_the_first_request_tim
 #[tokio::test]
 async fn connections_beyond_the_refusal_slots_are_closed_unanswered() {
     let server = Server::start(&["--max-connections", "2", "--max-connections-per-address", "200"]);
-    let slots = 2 + chanwiz::server::limits::REFUSAL_SLOTS;
-    let mut held = Vec::new();
-    for _ in 0..slots {
+    // the two served are busy (so neither can be closed to make room)
+    let mut held = vec![busy(&server, 0).await, busy(&server, 1).await];
+    for _ in 0..chanwiz::server::limits::REFUSAL_SLOTS {
         held.push(TcpStream::connect(addr(&server)).await.unwrap());
     }
     // a full request, yet no answer: the file descriptors stay bounded
@@ -437,7 +496,7 @@ async fn deliver(server: &Server, id: &str, body: String) -> StatusCode {
         .status()
 }
 
-/// The update ids a channel keeps, newest first, and the bytes of its answer.
+/// The update ids a channel keeps, asked_again first, and the bytes of its answer.
 async fn kept(server: &Server, id: &str) -> (Vec<i64>, String) {
     let r = http()
         .get(format!("{}/api/v1/channels/{id}/updates?limit=1000", server.url))
@@ -458,7 +517,7 @@ async fn stored_updates_are_bounded_per_channel_and_per_tenant_and_kept_as_sent(
     let (_, b) = support::raw::create(&server, &support::raw::named("Updates_B"), "quota-b").await;
     let (a, b) = (a["id"].as_str().unwrap().to_string(), b["id"].as_str().unwrap().to_string());
     let big = |update_id: i64| format!("{{\"update_id\": {update_id}, \"pad\": \"{}\"}}", "x".repeat(60 * 1024));
-    // ten updates of 60 KiB: the channel keeps the newest four (240 KiB of its 256)
+    // ten updates of 60 KiB: the channel keeps the asked_again four (240 KiB of its 256)
     for n in 1..=10 {
         assert_eq!(deliver(&server, &a, big(n)).await, StatusCode::OK);
     }
@@ -475,7 +534,7 @@ async fn stored_updates_are_bounded_per_channel_and_per_tenant_and_kept_as_sent(
     }
     assert_eq!(kept(&server, &b).await.0, [24, 23, 22, 21]);
     let (ids, _) = kept(&server, &a).await;
-    assert_eq!(ids, [11, 10, 9], "channel A should keep only its newest within the tenant's 400 KiB");
+    assert_eq!(ids, [11, 10, 9], "channel A should keep only its asked_again within the tenant's 400 KiB");
     // every delivery was still counted
     let (_, latest) =
         call(&server, reqwest::Method::GET, &format!("/api/v1/channels/{a}/deliveries/latest"), None).await;

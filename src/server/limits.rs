@@ -2,7 +2,8 @@
 //! request, how many connections may be open at once, how many requests a
 //! tenant may make a second. The timers are hyper's, axum-server's and
 //! tower-http's own; this module only sets them and adds the two pieces they
-//! lack, a connection cap ([`CapMakeService`]) and a per-tenant rate limit
+//! lack, a connection cap ([`CapMakeService`], closing the idlest connection
+//! to make room) and a per-tenant rate limit
 //! ([`RateLimit`], the GCRA of the `governor` crate).
 //!
 //! - **Header read**: hyper closes a connection whose request head has not
@@ -24,7 +25,12 @@
 //!   [`REFUSAL_SLOTS`] more are answered `503` with `Retry-After` and closed
 //!   (the client learns why; at most [`REFUSALS_PER_ADDRESS`] of them for one
 //!   address); beyond those, new connections are closed at once without an
-//!   answer, so file descriptors stay bounded.
+//!   answer, so file descriptors stay bounded. Before a new connection is
+//!   refused for want of a slot, the served connection idle the longest
+//!   (nothing read since its last answer, for at least [`MIN_IDLE`]) is
+//!   closed to make room for it ([`Tracking`] times each connection's reads
+//!   and writes beneath TLS); a connection with a request arriving or being
+//!   answered is never closed.
 //! - **Rate**: each tenant may make [`Limits::rate_per_second`] requests a
 //!   second, in bursts of up to [`Limits::rate_burst`]; beyond that `429` with
 //!   `Retry-After` (whole seconds).
@@ -290,17 +296,206 @@ pub struct CapMakeService<M> {
     refusing: Arc<Semaphore>,
     addresses: Arc<Addresses>,
     per_address: usize,
+    connections: Arc<Connections>,
 }
 
 impl<M> CapMakeService<M> {
-    pub fn new(inner: M, max_connections: usize, per_address: usize) -> Self {
-        Self {
+    /// Also the acceptor that tracks the served connections, so the idlest
+    /// can be closed when every slot is taken ([`Tracking`]).
+    pub fn new(inner: M, max_connections: usize, per_address: usize) -> (Self, Tracking) {
+        let connections = Arc::<Connections>::default();
+        let make = Self {
             inner,
             served: Arc::new(Semaphore::new(max_connections)),
             refusing: Arc::new(Semaphore::new(REFUSAL_SLOTS)),
             addresses: Arc::default(),
             per_address,
+            connections: connections.clone(),
+        };
+        (make, Tracking { connections })
+    }
+}
+
+/// How long a connection must have been idle to be closed to make room.
+pub const MIN_IDLE: Duration = Duration::from_millis(250);
+
+/// How long a new connection waits for the slot of the idle connection
+/// closed to make room for it.
+const EVICTION_WAIT: Duration = Duration::from_secs(1);
+
+/// The served connections: when they were last read from and written to,
+/// so that the idlest can be closed to make room for a new one.
+#[derive(Default)]
+pub struct Connections {
+    next: std::sync::atomic::AtomicU64,
+    open: std::sync::Mutex<std::collections::HashMap<u64, Arc<Activity>>>,
+}
+
+/// One served connection's activity, in microseconds since [`epoch`].
+#[derive(Default)]
+struct Activity {
+    opened: std::sync::atomic::AtomicU64,
+    read: std::sync::atomic::AtomicU64,
+    written: std::sync::atomic::AtomicU64,
+    closing: std::sync::atomic::AtomicBool,
+    waker: std::sync::Mutex<Option<std::task::Waker>>,
+}
+
+fn epoch() -> std::time::Instant {
+    static EPOCH: std::sync::OnceLock<std::time::Instant> = std::sync::OnceLock::new();
+    *EPOCH.get_or_init(std::time::Instant::now)
+}
+
+fn now_micros() -> u64 {
+    u64::try_from(epoch().elapsed().as_micros()).unwrap_or(u64::MAX).max(1)
+}
+
+impl Activity {
+    /// Idle for at least [`MIN_IDLE`] at `now`: nothing read since its last
+    /// answer (or nothing read at all), so no request is arriving or
+    /// waiting for its answer. A connection just opened, or just answered,
+    /// has that long to send its next request.
+    fn idle_since(&self, now: u64) -> Option<u64> {
+        use std::sync::atomic::Ordering::Relaxed;
+        let (read, written) = (self.read.load(Relaxed), self.written.load(Relaxed));
+        let since = written.max(self.opened.load(Relaxed));
+        let min_idle = u64::try_from(MIN_IDLE.as_micros()).unwrap_or(u64::MAX);
+        (read <= written && !self.closing.load(Relaxed) && now.saturating_sub(since) >= min_idle).then_some(since)
+    }
+
+    fn close(&self) {
+        self.closing.store(true, std::sync::atomic::Ordering::Relaxed);
+        if let Some(w) = self.waker.lock().unwrap_or_else(|p| p.into_inner()).take() {
+            w.wake();
         }
+    }
+}
+
+impl Connections {
+    fn register(self: &Arc<Self>) -> (u64, Arc<Activity>) {
+        let id = self.next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let activity = Arc::new(Activity::default());
+        activity.opened.store(now_micros(), std::sync::atomic::Ordering::Relaxed);
+        self.open.lock().unwrap_or_else(|p| p.into_inner()).insert(id, activity.clone());
+        (id, activity)
+    }
+
+    /// Close the connection idle the longest; `false` when none is idle
+    /// (every one has a request arriving or being answered).
+    fn close_idlest(&self) -> bool {
+        let now = now_micros();
+        let open = self.open.lock().unwrap_or_else(|p| p.into_inner());
+        let idlest = open.values().filter_map(|a| a.idle_since(now).map(|t| (t, a))).min_by_key(|(t, _)| *t);
+        match idlest {
+            Some((_, a)) => {
+                a.close();
+                true
+            }
+            None => false,
+        }
+    }
+}
+
+/// The acceptor that tracks each served connection's reads and writes
+/// ([`Tracked`]); one closed to make room ends as if its client had hung
+/// up. Runs on the TCP stream, beneath TLS.
+#[derive(Clone)]
+pub struct Tracking {
+    connections: Arc<Connections>,
+}
+
+impl<I, S> axum_server::accept::Accept<I, CapService<S>> for Tracking {
+    type Stream = Tracked<I>;
+    type Service = CapService<S>;
+    type Future = std::future::Ready<std::io::Result<(Self::Stream, Self::Service)>>;
+
+    fn accept(&self, stream: I, service: CapService<S>) -> Self::Future {
+        // a connection answered 503 is closed after its answer anyway
+        let registered = service.over.is_none().then(|| {
+            let (id, activity) = self.connections.register();
+            Registered { connections: self.connections.clone(), id, activity }
+        });
+        std::future::ready(Ok((Tracked { inner: stream, registered }, service)))
+    }
+}
+
+struct Registered {
+    connections: Arc<Connections>,
+    id: u64,
+    activity: Arc<Activity>,
+}
+
+impl Drop for Registered {
+    fn drop(&mut self) {
+        self.connections.open.lock().unwrap_or_else(|p| p.into_inner()).remove(&self.id);
+    }
+}
+
+/// A connection's stream, its reads and writes timed; once closed to make
+/// room, reads end (hyper then closes the connection).
+pub struct Tracked<I> {
+    inner: I,
+    registered: Option<Registered>,
+}
+
+impl<I: tokio::io::AsyncRead + Unpin> tokio::io::AsyncRead for Tracked<I> {
+    fn poll_read(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut tokio::io::ReadBuf<'_>,
+    ) -> Poll<std::io::Result<()>> {
+        if let Some(r) = &self.registered {
+            if r.activity.closing.load(std::sync::atomic::Ordering::Relaxed) {
+                return Poll::Ready(Ok(()));
+            }
+            *r.activity.waker.lock().unwrap_or_else(|p| p.into_inner()) = Some(cx.waker().clone());
+        }
+        let before = buf.filled().len();
+        let polled = Pin::new(&mut self.inner).poll_read(cx, buf);
+        if let (Some(r), Poll::Ready(Ok(()))) = (&self.registered, &polled)
+            && buf.filled().len() > before
+        {
+            r.activity.read.store(now_micros(), std::sync::atomic::Ordering::Relaxed);
+        }
+        polled
+    }
+}
+
+impl<I: tokio::io::AsyncWrite + Unpin> tokio::io::AsyncWrite for Tracked<I> {
+    fn poll_write(mut self: Pin<&mut Self>, cx: &mut Context<'_>, data: &[u8]) -> Poll<std::io::Result<usize>> {
+        let polled = Pin::new(&mut self.inner).poll_write(cx, data);
+        if let (Some(r), Poll::Ready(Ok(n))) = (&self.registered, &polled)
+            && *n > 0
+        {
+            r.activity.written.store(now_micros(), std::sync::atomic::Ordering::Relaxed);
+        }
+        polled
+    }
+
+    fn poll_write_vectored(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        bufs: &[std::io::IoSlice<'_>],
+    ) -> Poll<std::io::Result<usize>> {
+        let polled = Pin::new(&mut self.inner).poll_write_vectored(cx, bufs);
+        if let (Some(r), Poll::Ready(Ok(n))) = (&self.registered, &polled)
+            && *n > 0
+        {
+            r.activity.written.store(now_micros(), std::sync::atomic::Ordering::Relaxed);
+        }
+        polled
+    }
+
+    fn is_write_vectored(&self) -> bool {
+        self.inner.is_write_vectored()
+    }
+
+    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        Pin::new(&mut self.inner).poll_flush(cx)
+    }
+
+    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        Pin::new(&mut self.inner).poll_shutdown(cx)
     }
 }
 
@@ -325,20 +520,27 @@ where
         let Some(slot) = self.addresses.take(target.ip(), self.per_address) else {
             return closed("this address holds its share of connections and of refusals: closed unanswered");
         };
-        let permit = if slot.refused {
-            self.refusing.clone().try_acquire_owned().map(|p| (p, Some(OverCapacity::Address)))
-        } else {
-            match self.served.clone().try_acquire_owned() {
-                Ok(p) => Ok((p, None)),
-                Err(_) => self.refusing.clone().try_acquire_owned().map(|p| (p, Some(OverCapacity::Server))),
-            }
-        };
-        let Ok((permit, over)) = permit else {
-            // axum-server closes the connection unanswered
-            return closed("connection limit reached and every refusal slot taken: closed unanswered");
-        };
+        let (served, refusing, connections) = (self.served.clone(), self.refusing.clone(), self.connections.clone());
         let fut = self.inner.call(target);
         Box::pin(async move {
+            let permit = if slot.refused {
+                refusing.try_acquire_owned().map(|p| (p, Some(OverCapacity::Address)))
+            } else {
+                let mut got = served.clone().try_acquire_owned().ok();
+                if got.is_none() && connections.close_idlest() {
+                    // the idlest connection was told to close: its slot
+                    // comes free as soon as it has
+                    got = tokio::time::timeout(EVICTION_WAIT, served.acquire_owned()).await.ok().and_then(Result::ok);
+                }
+                match got {
+                    Some(p) => Ok((p, None)),
+                    None => refusing.try_acquire_owned().map(|p| (p, Some(OverCapacity::Server))),
+                }
+            };
+            let Ok((permit, over)) = permit else {
+                // axum-server closes the connection unanswered
+                return Err("connection limit reached and every refusal slot taken: closed unanswered".into());
+            };
             let inner = fut.await.map_err(Into::into)?;
             Ok(CapService { inner, _permit: Arc::new((permit, slot)), over, peer: target })
         })

@@ -458,18 +458,19 @@ pub async fn spawn_with(
     let listener = TcpListener::bind(config.addr).map_err(|source| ServeError::Bind { addr: config.addr, source })?;
     listener.set_nonblocking(true)?;
     let addr = listener.local_addr()?;
-    let app =
+    let (app, tracking) =
         limits::CapMakeService::new(router(state).into_make_service(), limits.max_connections, limits.max_per_address);
     let handle = axum_server::Handle::new();
     let (scheme, cert_pem, task) = match &config.tls {
         TlsMode::Off => {
-            let server = configure(axum_server::from_tcp(listener)?, &handle, &limits);
+            let server = configure(axum_server::from_tcp(listener)?.acceptor(tracking), &handle, &limits);
             ("http", None, tokio::spawn(server.serve(app)))
         }
         mode => {
             let (rustls_config, cert_pem) = tls::server_config(mode, &config.db, addr).await?;
             let acceptor = axum_server::tls_rustls::RustlsAcceptor::new(rustls_config)
-                .handshake_timeout(limits.tls_handshake_timeout);
+                .handshake_timeout(limits.tls_handshake_timeout)
+                .acceptor(tracking);
             let server = configure(axum_server::from_tcp(listener)?.acceptor(acceptor), &handle, &limits);
             ("https", cert_pem, tokio::spawn(server.serve(app)))
         }
