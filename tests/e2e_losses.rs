@@ -488,6 +488,70 @@ fn quit(pane: &Pane) {
     pane.wait_exit();
 }
 
+/// A backend killed on a full disk, then started again before space was
+/// freed, and again on a filesystem remounted read-only: it starts, says
+/// why it is read-only (on its `read-only:` line and in health), serves
+/// what it stored, and refuses every write with 507 saying so.
+#[test]
+fn a_backend_started_on_a_full_or_read_only_disk_serves_reads_and_refuses_writes_saying_why() {
+    let dir = tempfile::tempdir().unwrap();
+    let Some(fs) = Tmpfs::mount(dir.path(), 8192) else { return };
+    let s = Server::start_in(dir, &[]);
+    let home = tempfile::tempdir().unwrap();
+    let run = |s: &Server, args: &[&str]| {
+        Command::new(bin())
+            .args(args)
+            .env("CHANWIZ_HOME", home.path())
+            .env("CHANWIZ_BACKEND", &s.url)
+            .env("CHANWIZ_TOKEN", &s.token)
+            .env("CHANWIZ_RETRY_DELAY_MS", "1")
+            .output()
+            .unwrap()
+    };
+    let submit = |s: &Server, name: &str| {
+        let mut doc: serde_json::Value = serde_json::from_str(support::EXAMPLE).unwrap();
+        doc["basic"]["channel_name"] = serde_json::json!(name);
+        let file = home.path().join(format!("{name}.json"));
+        std::fs::write(&file, doc.to_string()).unwrap();
+        run(s, &["submit", file.to_str().unwrap()])
+    };
+    let health = |s: &Server| -> serde_json::Value {
+        let out = Command::new("curl").args(["-s", &format!("{}/api/v1/health", s.url)]).output().unwrap();
+        serde_json::from_slice(&out.stdout).unwrap()
+    };
+    assert!(submit(&s, "Before_Full").status.success());
+    assert_eq!(health(&s).get("read_only"), None);
+    let token = s.token.clone();
+    fs.fill();
+    let check = |s: &Server, how: &str| {
+        let said = s.read_only.clone().unwrap_or_else(|| panic!("no read-only line ({how})"));
+        assert!(said.contains(how), "{said}");
+        let h = health(s);
+        assert!(h["read_only"].as_str().is_some_and(|r| r.contains(how)), "{h}");
+        let list = run(s, &["channels", "list", "--json"]);
+        let text = String::from_utf8_lossy(&list.stdout);
+        assert!(
+            list.status.success() && text.contains("Before_Full"),
+            "{text}{}",
+            String::from_utf8_lossy(&list.stderr)
+        );
+        let out = submit(s, "While_Read_Only");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(!out.status.success() && err.contains("read-only") && err.contains(how), "{err}");
+    };
+    // killed (as kill -9) on the full disk, started again before space was freed
+    let s = Server::restart_in(s.stop(), &token);
+    check(&s, "disk is full");
+    // then on the filesystem remounted read-only
+    let dir = s.stop();
+    let _ = std::fs::remove_file(dir.path().join("filler"));
+    fs.remount_read_only();
+    let s = Server::restart_in(dir, &token);
+    check(&s, "file system is read-only");
+    let _dir = s.stop();
+    drop(fs);
+}
+
 #[test]
 fn on_a_full_disk_the_backend_answers_507_saying_so_and_keeps_what_it_answered() {
     let dir = tempfile::tempdir().unwrap();

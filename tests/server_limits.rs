@@ -603,3 +603,37 @@ async fn a_tenant_keeping_its_quota_of_finished_exports_is_refused_naming_the_li
     let (_, tasks) = call(&server, reqwest::Method::GET, "/api/v1/exports", None).await;
     assert_eq!(tasks.as_array().unwrap().len(), 2, "the refused export was started");
 }
+
+/// An address whose deliveries keep being refused is answered 429 only
+/// after a delay (a second by default), so each of its connections costs
+/// the server at most a request or two a second however fast it sends.
+#[tokio::test]
+async fn forged_deliveries_past_the_throttle_wait_for_their_429() {
+    let server = Server::start(&["--refused-delivery-delay", "400ms"]);
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let forger = reqwest::Client::new();
+    let forge = || {
+        forger
+            .post(format!("{}/apiaccess/telegram/message/0123456789abcdef0123456789abcdef", server.url))
+            .header("X-Telegram-Bot-Api-Secret-Token", "Forged_secret_0123456789abcdefghijk")
+            .header("Content-Type", "application/json")
+            .body(r#"{"update_id": 1}"#)
+            .send()
+    };
+    let mut first_429 = None;
+    for _ in 0..200 {
+        let asked = std::time::Instant::now();
+        let r = forge().await.unwrap();
+        if r.status() == StatusCode::TOO_MANY_REQUESTS {
+            first_429 = Some((asked.elapsed(), r.headers()["retry-after"].to_str().unwrap().to_string()));
+            break;
+        }
+        assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    }
+    let (took, retry_after) = first_429.expect("no 429 after 200 forged deliveries");
+    assert!(took >= Duration::from_millis(400), "the 429 came after {took:?}, not held back");
+    assert_eq!(retry_after, "1");
+    // another address is not held back meanwhile
+    let r = http().get(format!("{}/api/v1/health", server.url)).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+}

@@ -97,6 +97,11 @@ pub struct Health {
     pub ok: bool,
     /// chanwiz version of the server.
     pub version: String,
+    /// Why the server serves read-only (its disk was full, or its
+    /// filesystem read-only, when it started): reads are answered, every
+    /// write is refused with 507. Absent when it writes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub read_only: Option<String>,
 }
 
 /// A stored channel as the API returns it. `document.channel_info.app_secret`

@@ -85,6 +85,9 @@ pub struct ServeArgs {
     /// Finished exports a tenant may keep within the retention; a new export beyond is refused (409).
     #[arg(long, value_name = "N", default_value_t = Limits::default().exports_kept_per_tenant)]
     pub exports_kept_per_tenant: u32,
+    /// How long an address whose deliveries keep being refused (forged) waits for its 429.
+    #[arg(long, value_name = "DURATION", default_value = "1s", value_parser = parse_duration)]
+    pub refused_delivery_delay: Duration,
     /// Bot API address the backend asks for a channel's webhook state with the bot token it holds
     /// (default: https://api.telegram.org; http:// only for a loopback stand-in).
     #[arg(long, value_name = "URL", env = "CHANWIZ_TELEGRAM_API")]
@@ -127,6 +130,7 @@ impl ServeArgs {
             update_bytes_per_tenant: self.updates_bytes_per_tenant,
             certificates_per_tenant: self.certificates_per_tenant,
             exports_kept_per_tenant: self.exports_kept_per_tenant,
+            refused_delivery_delay: self.refused_delivery_delay,
         }
     }
 }
@@ -284,6 +288,9 @@ pub fn run_serve(args: &ServeArgs, paths: &Paths) -> ExitCode {
             Err(e) => return fail(exit::REFUSED, &e.to_string()),
         };
         let mut out = std::io::stdout().lock();
+        if let Some(why) = &running.read_only {
+            let _ = writeln!(out, "read-only: {why}: reads are served, every write is refused (507)");
+        }
         let _ = writeln!(out, "listening: {}", running.url);
         if let Some(token) = &running.demo_token {
             let _ = writeln!(out, "token: {token}");

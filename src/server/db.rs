@@ -395,6 +395,8 @@ pub struct Db {
     pending: Arc<Mutex<Pending>>,
     readers: Arc<Readers>,
     path: PathBuf,
+    /// Why every write is refused ([`Db::read_only`]).
+    read_only: Option<Arc<str>>,
 }
 
 /// What a job of a group commit does once the commit is done (or failed:
@@ -517,10 +519,39 @@ impl Drop for Lease {
 
 /// A read-only connection to a database [`open`] has set up.
 fn open_reader(path: &Path) -> rusqlite::Result<Connection> {
-    let conn = Connection::open_with_flags(
+    reader(Connection::open_with_flags(
         path,
         rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
-    )?;
+    )?)
+}
+
+/// A read-only connection to a database that cannot be written now (its
+/// disk full, its filesystem read-only). When even its write-ahead index
+/// cannot be set up and no write-ahead log is left beside it, the file is
+/// read as it is (`immutable`: exact, since no commit waits in a log).
+pub fn open_unwritable(path: &Path) -> rusqlite::Result<Connection> {
+    let usable = open_reader(path).and_then(|conn| {
+        conn.query_row("SELECT count(*) FROM sqlite_schema", [], |_| Ok(()))?;
+        Ok(conn)
+    });
+    match usable {
+        Ok(conn) => Ok(conn),
+        Err(_) if !beside(path, "-wal").exists() => {
+            let mut uri =
+                url::Url::from_file_path(path).map_err(|()| rusqlite::Error::InvalidPath(path.to_path_buf()))?;
+            uri.set_query(Some("immutable=1"));
+            reader(Connection::open_with_flags(
+                uri.as_str(),
+                rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY
+                    | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX
+                    | rusqlite::OpenFlags::SQLITE_OPEN_URI,
+            )?)
+        }
+        Err(e) => Err(e),
+    }
+}
+
+fn reader(conn: Connection) -> rusqlite::Result<Connection> {
     conn.busy_timeout(Duration::from_secs(10))?;
     conn.pragma_update(None, "query_only", "ON")?;
     Ok(conn)
@@ -539,11 +570,42 @@ impl Db {
                 shares: Mutex::default(),
             }),
             path: path.to_path_buf(),
+            read_only: None,
+        })
+    }
+
+    /// The database at `path`, which cannot be written now (`why`, e.g.
+    /// "the disk of … is full"): reads are served, every write is refused
+    /// with 507 saying why, without touching the file.
+    pub fn read_only(path: &Path, why: &str) -> rusqlite::Result<Self> {
+        let readers = (0..READERS).map(|_| open_unwritable(path)).collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(Self {
+            writer: Arc::new(Mutex::new(open_unwritable(path)?)),
+            pending: Arc::new(Mutex::new(Pending::default())),
+            readers: Arc::new(Readers {
+                idle: Mutex::new(readers),
+                free: tokio::sync::Semaphore::new(READERS),
+                shares: Mutex::default(),
+            }),
+            path: path.to_path_buf(),
+            read_only: Some(why.into()),
         })
     }
 
     pub fn path(&self) -> &Path {
         &self.path
+    }
+
+    /// Why every write is refused, when the database cannot be written.
+    pub fn read_only_reason(&self) -> Option<&str> {
+        self.read_only.as_deref()
+    }
+
+    fn refuse_writes(&self) -> ApiResult<()> {
+        match &self.read_only {
+            Some(why) => Err(ApiErr::read_only(why)),
+            None => Ok(()),
+        }
     }
 
     /// Run `f` with the writer on the blocking pool. Calls are serialised,
@@ -554,6 +616,7 @@ impl Db {
         T: Send + 'static,
         F: FnOnce(&mut Connection) -> ApiResult<T> + Send + 'static,
     {
+        self.refuse_writes()?;
         let conn = self.writer.clone();
         tokio::task::spawn_blocking(move || {
             let mut guard = conn.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
@@ -574,6 +637,7 @@ impl Db {
         T: Send + 'static,
         F: FnOnce(&rusqlite::Transaction<'_>) -> ApiResult<T> + Send + 'static,
     {
+        self.refuse_writes()?;
         let (answer, answered) = tokio::sync::oneshot::channel::<ApiResult<T>>();
         let job: Job = Box::new(move |tx| -> Finish {
             let tx = match tx {

@@ -35,6 +35,10 @@ pub async fn receive(
     // an address whose deliveries keep being refused waits, at no cost
     let peer = req.extensions().get::<super::limits::PeerAddr>().map(|p| p.0.ip());
     if peer.is_some_and(|ip| state.refusal_throttle.blocked(ip)) {
+        // held back before it is told: each of its connections then costs
+        // a request a second, not thousands (their number is bounded per
+        // address)
+        tokio::time::sleep(state.limits.refused_delivery_delay).await;
         let mut e =
             ApiErr::new(StatusCode::TOO_MANY_REQUESTS, "Too many refused deliveries from this address: wait a second.");
         e.retry_after = Some(1);

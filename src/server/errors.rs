@@ -144,6 +144,18 @@ impl ApiErr {
         )
     }
 
+    /// 507: the backend serves read-only (`why`: its disk was full, or its
+    /// filesystem read-only, when it started); nothing was stored.
+    pub fn read_only(why: &str) -> Self {
+        Self::new(
+            StatusCode::INSUFFICIENT_STORAGE,
+            format!(
+                "The backend is read-only: {why}. Nothing was stored: send the request again once it writes (a create \
+                 with the same Idempotency-Key)."
+            ),
+        )
+    }
+
     /// 500: the detail goes to the log, the client gets one plain sentence.
     pub fn internal(detail: impl std::fmt::Display) -> Self {
         tracing::error!("internal error: {detail}");

@@ -98,6 +98,10 @@ pub struct Limits {
     pub certificates_per_tenant: u32,
     /// Finished exports a tenant may keep within the retention.
     pub exports_kept_per_tenant: u32,
+    /// How long an address past its refused deliveries waits for its 429
+    /// ([`RefusalThrottle`]): it then costs the server a request a second
+    /// per connection, not thousands.
+    pub refused_delivery_delay: Duration,
 }
 
 impl Default for Limits {
@@ -117,6 +121,7 @@ impl Default for Limits {
             update_bytes_per_tenant: 256 * MIB,
             certificates_per_tenant: 500,
             exports_kept_per_tenant: 20,
+            refused_delivery_delay: Duration::from_secs(1),
         }
     }
 }
@@ -158,6 +163,12 @@ impl Limits {
                     .into(),
             );
         }
+        if self.refused_delivery_delay >= self.request_timeout {
+            return Err(
+                "the refused-delivery delay (--refused-delivery-delay) must be shorter than the request timeout (--request-timeout)"
+                    .into(),
+            );
+        }
         if self.certificates_per_tenant == 0 {
             return Err("the certificates per tenant (--certificates-per-tenant) must be 1 or more".into());
         }
@@ -187,8 +198,9 @@ pub struct PeerAddr(pub std::net::SocketAddr);
 
 /// Refused deliveries per client address: an address past
 /// [`REFUSALS_PER_SECOND`] (bursts of [`REFUSAL_BURST`]) is answered `429`
-/// for a second without any database work, so forged deliveries cost next
-/// to nothing. Telegram's own deliveries are never refused, so never slowed.
+/// for a second without any database work, each 429 held back for
+/// [`Limits::refused_delivery_delay`], so forged deliveries cost next to
+/// nothing. Telegram's own deliveries are never refused, so never slowed.
 pub struct RefusalThrottle {
     limiter: governor::DefaultKeyedRateLimiter<std::net::IpAddr>,
     blocked: std::sync::Mutex<std::collections::HashMap<std::net::IpAddr, std::time::Instant>>,

@@ -184,8 +184,12 @@ async fn guard(State(state): State<AppState>, req: Request, next: Next) -> Respo
     response
 }
 
-async fn health() -> axum::Json<Health> {
-    axum::Json(Health { ok: true, version: env!("CARGO_PKG_VERSION").to_string() })
+async fn health(axum::extract::State(state): axum::extract::State<AppState>) -> axum::Json<Health> {
+    axum::Json(Health {
+        ok: true,
+        version: env!("CARGO_PKG_VERSION").to_string(),
+        read_only: state.db.read_only_reason().map(str::to_owned),
+    })
 }
 
 async fn not_found() -> ApiErr {
@@ -277,6 +281,9 @@ pub struct RunningServer {
     pub demo_token: Option<String>,
     /// The self-signed certificate clients should trust (with `SelfSigned`).
     pub cert_pem: Option<PathBuf>,
+    /// Why it serves read-only (its disk full or its filesystem read-only
+    /// at start): reads are answered, every write is refused with 507.
+    pub read_only: Option<String>,
     handle: axum_server::Handle<SocketAddr>,
     task: tokio::task::JoinHandle<std::io::Result<()>>,
     /// The periodic idempotency sweep, stopped with the server.
@@ -369,6 +376,53 @@ pub fn exports_dir(db: &Path) -> PathBuf {
     db::beside(db, ".exports")
 }
 
+/// Open the database for writing, seed what the config asks, load the key
+/// and seal what is still in clear.
+fn open_store(
+    path: &Path,
+    demo: bool,
+    seed_channels: usize,
+    key_file: Option<&Path>,
+) -> Result<(db::Db, Option<String>, seal::KeyRing), ServeError> {
+    let dberr = |source| ServeError::Db { path: path.display().to_string(), source };
+    let mut conn = db::open(path).map_err(dberr)?;
+    exports::fail_interrupted(&conn, &exports_dir(path)).map_err(dberr)?;
+    let mut token = None;
+    if demo {
+        let (tenant, t) = seed::demo(&mut conn).map_err(dberr)?;
+        token = Some(t);
+        if seed_channels > 0 {
+            seed::channels(&mut conn, tenant, seed_channels).map_err(dberr)?;
+        }
+    }
+    // secrets still in clear (an older database, seeded rows) are sealed now
+    let keys = seal::KeyRing::load(&conn, path, key_file)?;
+    let sealed = keys.seal_all(&mut conn)?;
+    if sealed > 0 {
+        tracing::info!(values = sealed, "stored secrets sealed with the current key");
+    }
+    channels::backfill_bot_ids(&conn, &keys).map_err(dberr)?;
+    Ok((db::Db::new(conn, path).map_err(dberr)?, token, keys))
+}
+
+/// Why the database at `path` cannot be written now, when its filesystem
+/// is read-only or full (then a server that failed to open it for writing
+/// serves it read-only); `None` for any other failure.
+fn unwritable(path: &Path) -> Option<String> {
+    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let fs = rustix::fs::statvfs(dir).ok()?;
+    if fs.f_flag.contains(rustix::fs::StatVfsMountFlags::RDONLY) {
+        Some(format!(
+            "its file system is read-only ({}): remount it read-write, then restart chanwiz serve",
+            path.display()
+        ))
+    } else if fs.f_bavail == 0 || fs.f_favail == 0 {
+        Some(format!("its disk is full ({}): free space on it, then restart chanwiz serve", path.display()))
+    } else {
+        None
+    }
+}
+
 /// [`spawn_with`] the default [`Limits`] and the key file beside the
 /// database.
 pub async fn spawn(config: ServerConfig) -> Result<RunningServer, ServeError> {
@@ -401,33 +455,35 @@ pub async fn spawn_with(
         let (demo, seed_channels) = (config.demo, config.seed_channels);
         tokio::task::spawn_blocking(
             move || -> Result<(db::Db, Option<String>, seal::KeyRing, seal::ServingLock), ServeError> {
-                let dberr = |source| ServeError::Db { path: path.display().to_string(), source };
                 let serving = seal::ServingLock::serve(&path)?;
-                let mut conn = db::open(&path).map_err(dberr)?;
-                exports::fail_interrupted(&conn, &exports_dir(&path)).map_err(dberr)?;
-                let mut token = None;
-                if demo {
-                    let (tenant, t) = seed::demo(&mut conn).map_err(dberr)?;
-                    token = Some(t);
-                    if seed_channels > 0 {
-                        seed::channels(&mut conn, tenant, seed_channels).map_err(dberr)?;
-                    }
-                }
-                // secrets still in clear (an older database, seeded rows) are sealed now
-                let keys = seal::KeyRing::load(&conn, &path, key_file.as_deref())?;
-                let sealed = keys.seal_all(&mut conn)?;
-                if sealed > 0 {
-                    tracing::info!(values = sealed, "stored secrets sealed with the current key");
-                }
-                channels::backfill_bot_ids(&conn, &keys).map_err(dberr)?;
-                Ok((db::Db::new(conn, &path).map_err(dberr)?, token, keys, serving))
+                let opened = match open_store(&path, demo, seed_channels, key_file.as_deref()) {
+                    Err(e) => match unwritable(&path) {
+                        // reads are served; writes are refused saying why
+                        Some(why) => {
+                            tracing::warn!("serving read-only: {why} ({e})");
+                            let db = db::Db::read_only(&path, &why)
+                                .map_err(|source| ServeError::Db { path: path.display().to_string(), source })?;
+                            let conn = db::open_unwritable(&path)
+                                .map_err(|source| ServeError::Db { path: path.display().to_string(), source })?;
+                            let keys = seal::KeyRing::load(&conn, &path, key_file.as_deref())?;
+                            (db, None, keys)
+                        }
+                        None => return Err(e),
+                    },
+                    Ok(opened) => opened,
+                };
+                Ok((opened.0, opened.1, opened.2, serving))
             },
         )
         .await
         .map_err(std::io::Error::other)??
     };
+    let read_only = db.read_only_reason().map(str::to_owned);
     let exports_dir = exports_dir(&config.db);
-    crate::fsutil::private_dir(&exports_dir)?;
+    match crate::fsutil::private_dir(&exports_dir) {
+        Err(e) if read_only.is_none() => return Err(e.into()),
+        _ => {}
+    }
     exports::remove_partial_files(&exports_dir);
     exports::remove_old_files(&exports_dir, limits.export_retention);
     let sweeper = sweep(db.clone(), exports_dir.clone(), limits.export_retention);
@@ -482,6 +538,7 @@ pub async fn spawn_with(
         url,
         demo_token,
         cert_pem,
+        read_only,
         handle,
         task,
         _sweeper: sweeper,

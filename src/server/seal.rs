@@ -265,6 +265,12 @@ impl ServingLock {
             .truncate(false)
             .mode(0o600)
             .open(&path)
+            // a lock needs no write: on a read-only filesystem the file made
+            // by an earlier start is locked as it is
+            .or_else(|e| match e.raw_os_error() {
+                Some(libc::EROFS) => std::fs::File::open(&path),
+                _ => Err(e),
+            })
             .map_err(|e| lock_error(db, e))
     }
 

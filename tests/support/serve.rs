@@ -14,6 +14,8 @@ pub struct Server {
     pub token: String,
     pub certificate: Option<PathBuf>,
     pub dir: tempfile::TempDir,
+    /// Why the server serves read-only (its `read-only:` line), if it does.
+    pub read_only: Option<String>,
 }
 
 impl Server {
@@ -24,6 +26,16 @@ impl Server {
 
     /// Start on the database in `dir` (again: a restarted server keeps its data).
     pub fn start_in(dir: tempfile::TempDir, extra: &[&str]) -> Self {
+        Self::start_with(dir, extra, None)
+    }
+
+    /// Start again on the database in `dir`, where `token` was issued
+    /// before: a server that starts read-only issues no new one.
+    pub fn restart_in(dir: tempfile::TempDir, token: &str) -> Self {
+        Self::start_with(dir, &[], Some(token.to_string()))
+    }
+
+    fn start_with(dir: tempfile::TempDir, extra: &[&str], token: Option<String>) -> Self {
         let db = dir.path().join("server.db");
         let mut child = Command::new(env!("CARGO_BIN_EXE_chanwiz"))
             .args(["serve", "--addr", "127.0.0.1:0", "--db"])
@@ -39,7 +51,8 @@ impl Server {
             .spawn()
             .expect("chanwiz serve starts");
         let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-        let (mut url, mut token, mut certificate) = (None, None, None);
+        let (mut url, mut certificate, mut read_only) = (None, None, None);
+        let mut token = token;
         while url.is_none() || token.is_none() || (extra.contains(&"--tls-self-signed") && certificate.is_none()) {
             let line = match lines.next() {
                 Some(Ok(l)) => l,
@@ -54,11 +67,13 @@ impl Server {
                 token = Some(v.trim().to_string());
             } else if let Some(v) = line.strip_prefix("certificate:") {
                 certificate = Some(PathBuf::from(v.trim()));
+            } else if let Some(v) = line.strip_prefix("read-only:") {
+                read_only = Some(v.trim().to_string());
             }
         }
         // Keep draining stdout so the server never blocks on a full pipe.
         thread::spawn(move || for _ in lines {});
-        Server { child, url: url.unwrap(), token: token.unwrap(), certificate, dir }
+        Server { child, url: url.unwrap(), token: token.unwrap(), certificate, dir, read_only }
     }
 
     /// The port the server listens on.
