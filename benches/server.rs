@@ -343,7 +343,16 @@ async fn health_p99(http: &reqwest::Client, url: &str, n: usize) -> (f64, usize)
 /// updates.
 async fn hostile() -> Vec<Row> {
     let mut rows = Vec::new();
-    let server = Server::start(&["--rate-limit", "0"]);
+    // every stored update kept (the count bound alone: a 64 MB answer), the
+    // worst a channel may be set to hold
+    let server = Server::start(&[
+        "--rate-limit",
+        "0",
+        "--updates-bytes-per-channel",
+        "1GiB",
+        "--updates-bytes-per-tenant",
+        "1GiB",
+    ]);
     let (url, token) = (server.url.clone(), server.token.clone());
     let http = reqwest::Client::builder().pool_max_idle_per_host(0).build().unwrap();
     let addr: std::net::SocketAddr = url.trim_start_matches("http://").parse().unwrap();

@@ -637,3 +637,33 @@ async fn forged_deliveries_past_the_throttle_wait_for_their_429() {
     let r = http().get(format!("{}/api/v1/health", server.url)).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::OK);
 }
+
+/// A channel's stored updates come a page at a time: an answer longer than a
+/// page holds every update asked for once, newest first, as one JSON array.
+#[tokio::test]
+async fn a_long_updates_answer_holds_every_update_once_newest_first() {
+    let server = Server::start(&[]);
+    let (_, ch) = support::raw::create(&server, &support::raw::named("Paged"), "paged").await;
+    let id = ch["id"].as_str().unwrap().to_string();
+    for n in 1..=130 {
+        let body = format!(r#"{{"update_id": {n}, "message": {{"text": "n° {n}"}}}}"#);
+        assert_eq!(deliver(&server, &id, body).await, StatusCode::OK);
+    }
+    let (ids, _) = kept(&server, &id).await;
+    assert_eq!(ids, (1..=130).rev().collect::<Vec<i64>>());
+    for limit in [1, 50, 51, 100, 129] {
+        let got: Value = http()
+            .get(format!("{}/api/v1/channels/{id}/updates?limit={limit}", server.url))
+            .bearer_auth(&server.token)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let got: Vec<i64> = got.as_array().unwrap().iter().map(|u| u["update_id"].as_i64().unwrap()).collect();
+        assert_eq!(got, (131 - limit..=130).rev().collect::<Vec<i64>>(), "limit={limit}");
+    }
+    let (status, _) = call(&server, reqwest::Method::GET, "/api/v1/channels/nope/updates", None).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}

@@ -4,6 +4,7 @@
 //! client, with the tenant's catalogue from its database.
 
 use axum::Json;
+use axum::body::Bytes;
 use axum::extract::{FromRequest, Request, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -803,47 +804,111 @@ pub async fn list_updates(
     if !(1..=UPDATES_KEPT).contains(&i64::from(limit)) {
         return Err(ApiErr::bad_request(format!("limit must be from 1 to {UPDATES_KEPT}.")));
     }
-    state
+    // The answer is the stored bytes of each update, written as they are
+    // (parsing them into JSON values would take many times their size), and
+    // streamed a page at a time: a thousand 64 KiB updates never sit in
+    // memory at once, and no reader is held while a slow client reads.
+    let take = i64::from(limit).min(UPDATES_PAGE);
+    let i = id.clone();
+    let first = state
         .db
         .read_as(t, move |conn| {
             let exists: Option<i64> = conn
-                .query_row("SELECT seq FROM channels WHERE tenant_id = ?1 AND id = ?2", params![t, id], |r| r.get(0))
+                .query_row("SELECT seq FROM channels WHERE tenant_id = ?1 AND id = ?2", params![t, i], |r| r.get(0))
                 .optional()?;
             if exists.is_none() {
-                return Err(ApiErr::channel_not_found(&id));
+                return Err(ApiErr::channel_not_found(&i));
             }
-            let mut st = conn.prepare_cached(
-                "SELECT update_id, received, body FROM updates WHERE channel_id = ?1 ORDER BY seq DESC LIMIT ?2",
-            )?;
-            // The answer is the stored bytes of each update, written as they
-            // are: parsing them into JSON values would take many times their
-            // size (a thousand 64 KiB updates, over a gigabyte).
-            let mut out = Vec::with_capacity(4096);
-            out.push(b'[');
-            let mut rows = st.query(params![id, limit])?;
-            let mut first = true;
-            while let Some(r) = rows.next()? {
-                let update_id: Option<i64> = r.get(0)?;
-                let received = db::parse_ts(&r.get::<_, String>(1)?);
-                let body = r.get_ref(2)?.as_str().unwrap_or("null");
-                // what is not one JSON value (it never is) is sent as null
-                let body = if serde_json::from_str::<serde::de::IgnoredAny>(body).is_ok() { body } else { "null" };
-                if !first {
-                    out.push(b',');
-                }
-                first = false;
-                let head = ReceivedUpdate { update_id, received, body: serde_json::Value::Null };
-                let head = serde_json::to_vec(&head).map_err(ApiErr::internal)?;
-                // `{"update_id":…,"received":…,"body":null}` with the body put in
-                let cut = head.len() - b"null}".len();
-                out.extend_from_slice(&head[..cut]);
-                out.extend_from_slice(body.as_bytes());
-                out.push(b'}');
-            }
-            out.push(b']');
-            Ok(([(axum::http::header::CONTENT_TYPE, "application/json")], out).into_response())
+            updates_page(conn, &i, None, take, true)
         })
-        .await
+        .await?;
+    let mut head = vec![b'['];
+    head.extend_from_slice(&first.bytes);
+    let rest = Rest {
+        db: state.db.clone(),
+        tenant: t,
+        id,
+        before: first.last,
+        left: if first.rows < take { 0 } else { i64::from(limit) - first.rows },
+    };
+    use futures_util::StreamExt;
+    let pages = futures_util::stream::unfold(Some(rest), |rest| async move {
+        let mut rest = rest?;
+        let before = match rest.before {
+            Some(b) if rest.left > 0 => b,
+            _ => return Some((Ok(Bytes::from_static(b"]")), None)),
+        };
+        let (id, take) = (rest.id.clone(), rest.left.min(UPDATES_PAGE));
+        match rest.db.read_as(rest.tenant, move |conn| updates_page(conn, &id, Some(before), take, false)).await {
+            // the answer is cut short: the client sees a broken body, never a wrong one
+            Err(e) => Some((Err(std::io::Error::other(e.body.error)), None)),
+            Ok(page) => {
+                rest.left = if page.rows < take { 0 } else { rest.left - page.rows };
+                rest.before = page.last.or(rest.before);
+                Some((Ok(Bytes::from(page.bytes)), Some(rest)))
+            }
+        }
+    });
+    let body = futures_util::stream::once(async move { Ok::<_, std::io::Error>(Bytes::from(head)) }).chain(pages);
+    Ok(([(axum::http::header::CONTENT_TYPE, "application/json")], axum::body::Body::from_stream(body)).into_response())
+}
+
+/// Stored updates read for one page of an answer at most.
+const UPDATES_PAGE: i64 = 50;
+
+/// What is left of an `/updates` answer after a page.
+struct Rest {
+    db: db::Db,
+    tenant: i64,
+    id: String,
+    /// The `seq` of the oldest update sent so far.
+    before: Option<i64>,
+    /// How many more the answer may hold.
+    left: i64,
+}
+
+/// One page of an `/updates` answer.
+struct UpdatesPage {
+    /// The page's elements, each after a comma (but the answer's first).
+    bytes: Vec<u8>,
+    last: Option<i64>,
+    rows: i64,
+}
+
+/// Up to `take` of the channel's stored updates older than `before`,
+/// newest first, as elements of the answer's array.
+fn updates_page(
+    conn: &rusqlite::Connection,
+    id: &str,
+    before: Option<i64>,
+    take: i64,
+    first: bool,
+) -> ApiResult<UpdatesPage> {
+    let mut st = conn.prepare_cached(
+        "SELECT seq, update_id, received, body FROM updates WHERE channel_id = ?1 AND seq < ?2 ORDER BY seq DESC LIMIT ?3",
+    )?;
+    let mut rows = st.query(params![id, before.unwrap_or(i64::MAX), take])?;
+    let mut page = UpdatesPage { bytes: Vec::with_capacity(4096), last: None, rows: 0 };
+    while let Some(r) = rows.next()? {
+        page.last = Some(r.get(0)?);
+        let update_id: Option<i64> = r.get(1)?;
+        let received = db::parse_ts(&r.get::<_, String>(2)?);
+        let body = r.get_ref(3)?.as_str().unwrap_or("null");
+        // what is not one JSON value (it never is) is sent as null
+        let body = if serde_json::from_str::<serde::de::IgnoredAny>(body).is_ok() { body } else { "null" };
+        if !(first && page.rows == 0) {
+            page.bytes.push(b',');
+        }
+        page.rows += 1;
+        let head = ReceivedUpdate { update_id, received, body: serde_json::Value::Null };
+        let head = serde_json::to_vec(&head).map_err(ApiErr::internal)?;
+        // `{"update_id":…,"received":…,"body":null}` with the body put in
+        let cut = head.len() - b"null}".len();
+        page.bytes.extend_from_slice(&head[..cut]);
+        page.bytes.extend_from_slice(body.as_bytes());
+        page.bytes.push(b'}');
+    }
+    Ok(page)
 }
 
 /// Run one `UPDATE` of the tenant's channel `id` (`?1` the tenant, `?2` the

@@ -38,7 +38,7 @@ pub async fn receive(
         // held back before it is told: each of its connections then costs
         // a request a second, not thousands (their number is bounded per
         // address)
-        tokio::time::sleep(state.limits.refused_delivery_delay).await;
+        tokio::time::sleep(state.limits.refused_delivery_delay.min(state.limits.request_timeout / 2)).await;
         let mut e =
             ApiErr::new(StatusCode::TOO_MANY_REQUESTS, "Too many refused deliveries from this address: wait a second.");
         e.retry_after = Some(1);
