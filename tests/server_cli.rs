@@ -184,6 +184,44 @@ fn plain_http_off_loopback_is_refused() {
     assert!(out.stdout.is_empty());
 }
 
+/// Every duration flag reads the one grammar (`1h`, `1m30s`, `90000ms`, `7d`);
+/// a value the flag cannot take is refused naming the flag and its bound.
+#[test]
+fn duration_flags_share_one_grammar_and_name_their_bound() {
+    let home = tempfile::tempdir().unwrap();
+    let db = home.path().join("s.db");
+    let serve = |args: &[&str]| {
+        chanwiz(home.path())
+            .args(["serve", "--addr", "127.0.0.1:0", "--db", db.to_str().unwrap()])
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let out = serve(&["--header-timeout", "1h"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("--header-timeout") && err.contains("at most 10 s"), "{err}");
+    let out = serve(&["--export-retention", "0.5"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success() && err.contains("'0.5' is outside 1s to 365d"), "{err}");
+    let out = serve(&["--first-request-timeout", "soon"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success() && err.contains("--first-request-timeout") && err.contains("1m30s"), "{err}");
+    // each spelling is taken: the server starts (and is stopped)
+    let mut child = chanwiz(home.path())
+        .args(["serve", "--addr", "127.0.0.1:0", "--db", db.to_str().unwrap()])
+        .args(["--export-retention", "90000ms", "--request-timeout", "1m30s", "--body-timeout", "1h"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    std::io::BufRead::read_line(&mut std::io::BufReader::new(child.stdout.take().unwrap()), &mut first).unwrap();
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(first.starts_with("listening:"), "{first}");
+}
+
 #[tokio::test]
 async fn a_self_signed_server_is_reached_by_a_client_that_trusts_its_certificate() {
     let home = tempfile::tempdir().unwrap();

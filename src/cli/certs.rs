@@ -41,9 +41,9 @@ pub enum CertsCommand {
         /// Where to write: FILE.pem and FILE.cer (default: mycertfile).
         #[arg(short = 'o', long = "output", value_name = "FILE", default_value = "mycertfile")]
         output: PathBuf,
-        /// Seconds to wait for the connection and each answer.
-        #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=300))]
-        timeout: u64,
+        /// How long to wait for the connection and each answer (`10`, `30s`, `2m`; 1s to 5m).
+        #[arg(long, value_name = "DURATION", default_value = "10s", value_parser = parse_timeout)]
+        timeout: Duration,
     },
     /// Upload a certificate file (PEM or DER) to the backend.
     Import {
@@ -125,8 +125,13 @@ pub fn run(cmd: &CertsCommand, paths: &Paths) -> ExitCode {
     }
 }
 
-fn fetch(url: &str, output: &std::path::Path, timeout: u64) -> ExitCode {
-    let chain = match certs::fetch_chain(url, Duration::from_secs(timeout)) {
+/// From a second to five minutes ([`super::duration`]).
+fn parse_timeout(text: &str) -> Result<Duration, String> {
+    super::duration::parse(text, Duration::from_secs(1), Duration::from_secs(300))
+}
+
+fn fetch(url: &str, output: &std::path::Path, timeout: Duration) -> ExitCode {
+    let chain = match certs::fetch_chain(url, timeout) {
         Ok(c) => c,
         Err(e) => return report(&e),
     };

@@ -7,6 +7,7 @@ mod certs;
 mod channels;
 mod config;
 mod docs;
+mod duration;
 mod drafts;
 mod embedded;
 mod export;

@@ -153,40 +153,14 @@ fn parse_size(text: &str) -> Result<u64, String> {
     n.checked_mul(1 << shift).ok_or_else(|| format!("'{text}' is too large"))
 }
 
-/// A retention: `90s`, `30m`, `24h` or `7d` (at least a second).
+/// A retention, from a second to 365 days ([`super::duration`]).
 fn parse_retention(text: &str) -> Result<Duration, String> {
-    let t = text.trim();
-    let (number, unit) = t.split_at(t.find(|c: char| c.is_ascii_alphabetic()).unwrap_or(t.len()));
-    let scale = match unit {
-        "s" | "" => 1,
-        "m" => 60,
-        "h" => 3600,
-        "d" => 86_400,
-        _ => return Err(format!("'{text}' is not a retention: write e.g. 30m, 24h or 7d")),
-    };
-    match number.trim().parse::<u64>() {
-        Ok(n) if n > 0 && n <= 365 * 86_400 / scale => Ok(Duration::from_secs(n * scale)),
-        _ => Err(format!("'{text}' is not a retention from 1 second to 365 days: write e.g. 30m, 24h or 7d")),
-    }
+    super::duration::parse(text, Duration::from_secs(1), 365 * super::duration::DAY)
 }
 
-/// `250ms`, `10s`, `2m`, or a number of seconds (`1.5`).
+/// A timeout or delay of at most a day ([`super::duration`]).
 fn parse_duration(text: &str) -> Result<Duration, String> {
-    let t = text.trim();
-    let (number, unit) = match t.find(|c: char| c.is_ascii_alphabetic()) {
-        Some(i) => t.split_at(i),
-        None => (t, "s"),
-    };
-    let scale = match unit {
-        "ms" => 0.001,
-        "s" => 1.0,
-        "m" => 60.0,
-        _ => return Err(format!("'{text}' is not a duration: write e.g. 500ms, 10s or 2m")),
-    };
-    match number.trim().parse::<f64>() {
-        Ok(n) if n.is_finite() && n >= 0.0 && n * scale <= 86_400.0 => Ok(Duration::from_secs_f64(n * scale)),
-        _ => Err(format!("'{text}' is not a duration of at most a day: write e.g. 500ms, 10s or 2m")),
-    }
+    super::duration::parse(text, Duration::ZERO, super::duration::DAY)
 }
 
 #[derive(Debug, Subcommand)]

@@ -38,22 +38,9 @@ pub struct TestArgs {
     pub backend: BackendArgs,
 }
 
-/// `120`, `120s`, `2m`, `500ms`: from 100 ms to 24 h.
+/// From 100 ms to 24 h ([`crate::cli::duration`]: `120`, `90s`, `2m`, `1h`).
 fn parse_timeout(text: &str) -> Result<Duration, String> {
-    let t = text.trim();
-    let (number, unit) = t.find(|c: char| !c.is_ascii_digit() && c != '.').map_or((t, ""), |i| t.split_at(i));
-    let n: f64 =
-        number.parse().map_err(|_| format!("`{text}` is not a duration: give seconds (120) or 90s, 2m, 500ms"))?;
-    let secs = match unit.trim() {
-        "" | "s" => n,
-        "ms" => n / 1000.0,
-        "m" | "min" => n * 60.0,
-        other => return Err(format!("unknown unit `{other}`: use s, m or ms")),
-    };
-    if !(0.1..=86_400.0).contains(&secs) {
-        return Err("the timeout must be from 100ms to 24h".into());
-    }
-    Ok(Duration::from_secs_f64(secs))
+    crate::cli::duration::parse(text, Duration::from_millis(100), crate::cli::duration::DAY)
 }
 
 /// Seconds as people read them: `120 s`, `0.5 s`.
@@ -196,7 +183,8 @@ mod tests {
         assert_eq!(parse_timeout("2m"), Ok(Duration::from_secs(120)));
         assert_eq!(parse_timeout("500ms"), Ok(Duration::from_millis(500)));
         assert!(parse_timeout("0").is_err());
-        assert!(parse_timeout("2h").unwrap_err().contains("unit"));
+        assert_eq!(parse_timeout("1h"), Ok(Duration::from_secs(3600)));
+        assert_eq!(parse_timeout("2d").unwrap_err(), "'2d' is outside 100ms to 1d");
         assert!(parse_timeout("soon").is_err());
     }
 }
