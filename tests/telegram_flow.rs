@@ -178,7 +178,7 @@ async fn the_pre_checks_agree_with_telegrams_rules() {
         "https://1.1.1.1/p",
     ];
     for url in urls {
-        let ours = check_webhook_url(url);
+        let ours = check_webhook_url(url, chanwiz::telegram::Face::Wizard);
         let mut p = WebhookParams::new(url);
         p.secret_token = Some(secret());
         let telegram = api.set_webhook(&p).await;
@@ -192,7 +192,7 @@ async fn the_pre_checks_agree_with_telegrams_rules() {
         ("https://v6only.example.com/p", "Bad Request: bad webhook: IPv6-only addresses are not allowed"),
         ("https://nx.example.com/p", "Bad Request: bad webhook: Failed to resolve host: Name or service not known"),
     ] {
-        assert!(check_webhook_url(url).is_empty());
+        assert!(check_webhook_url(url, chanwiz::telegram::Face::Wizard).is_empty());
         let mut p = WebhookParams::new(url);
         p.secret_token = Some(secret());
         let e = api.set_webhook(&p).await.unwrap_err();

@@ -110,7 +110,10 @@ fn when_nothing_arrives_the_page_says_what_telegram_and_the_backend_report() {
             advice: vec![
                 "During the test the backend refused 1 delivery(ies) with a wrong secret token: Register again.".into(),
             ],
-            status: Some(Box::new(BackendStatus { diagnosis: diagnose(&failing), state: failing })),
+            status: Some(Box::new(BackendStatus {
+                diagnosis: diagnose(&failing, chanwiz::integration::Face::Wizard),
+                state: failing,
+            })),
         },
     );
     let screen = draw(&s);

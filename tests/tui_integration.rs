@@ -237,7 +237,7 @@ fn secret_refusals_from_before_the_last_registration_explain_nothing_now() {
     // the refusals ended before the token was last stored
     let registered = state.registered.unwrap();
     state.refusals[0].last = registered - chrono::TimeDelta::minutes(5);
-    let d = chanwiz::integration::diagnose(&state);
+    let d = chanwiz::integration::diagnose(&state, chanwiz::integration::Face::Wizard);
     assert_eq!(d.verdict, chanwiz::integration::Verdict::Failing);
     let text = d.details.join("\n");
     assert!(!text.contains("Secret mismatch"), "{text}");

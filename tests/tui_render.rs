@@ -298,7 +298,7 @@ fn integration_with_state(last_error: Option<&str>, wrong_secrets: u64) -> State
         unknown_channel: None,
         public_address: Some("https://93.184.216.34:8443".into()),
     };
-    let diagnosis = chanwiz::integration::diagnose(&state);
+    let diagnosis = chanwiz::integration::diagnose(&state, chanwiz::integration::Face::Wizard);
     update(&mut s, Action::WebhookStateLoaded(Ok(chanwiz::integration::BackendStatus { state, diagnosis })));
     s
 }

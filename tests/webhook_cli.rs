@@ -113,6 +113,9 @@ async fn failing_checks_exit_1_without_calling_telegram() {
     assert!(out.stderr.contains("192.0.2.10"), "{}", out.stderr);
     assert!(out.stderr.contains("28090"), "{}", out.stderr);
     assert!(out.stderr.contains("public webhook address"), "{}", out.stderr);
+    // the fix names the flag, not the wizard's field
+    assert!(out.stderr.contains("with `--public-url https://PUBLIC-IPv4:8443`"), "{}", out.stderr);
+    assert!(!out.stderr.contains("set a public webhook address"), "{}", out.stderr);
 
     for public in [
         "http://93.184.216.34:8443",
@@ -225,6 +228,9 @@ async fn info_and_delete() {
     assert_eq!(out.code, Some(1), "{}", out.all());
     assert!(out.stdout.contains("Bot token stored in the backend: no"), "{}", out.stdout);
     assert!(out.stderr.contains("no bot token is stored"), "{}", out.all());
+    // the CLI names its own command, never the wizard's button
+    assert!(out.stdout.contains("`chanwiz webhook set --bot-token-file FILE`"), "{}", out.stdout);
+    assert!(!out.all().contains("Register"), "{}", out.all());
 
     assert_eq!(env.set(&t, &[]).await.code, Some(0));
     // an old delivery error, before the registration: resolved, so no problem
@@ -236,7 +242,9 @@ async fn info_and_delete() {
     // a 403 now, while the backend refused nothing: something in front of it
     env.standin.set_delivery_error_now("Wrong response from the webhook: 403 Forbidden");
     let out = env.run(&["info", "--channel", &env.channel_name], None).await;
-    assert_eq!(out.code, Some(0), "{}", out.all());
+    // a problem reported is exit 1, though the webhook points here
+    assert_eq!(out.code, Some(1), "{}", out.all());
+    assert!(out.stderr.contains("deliveries fail"), "{}", out.stderr);
     assert!(out.stdout.contains("\"Wrong response from the webhook: 403 Forbidden\""), "{}", out.stdout);
     assert!(out.stdout.contains("Status: problem"), "{}", out.stdout);
     assert!(out.stdout.contains("firewall") && out.stdout.contains("no refused delivery"), "{}", out.stdout);
@@ -245,20 +253,28 @@ async fn info_and_delete() {
     let out = env.run(&["info", "--channel", &env.channel_name], None).await;
     assert!(out.stdout.contains("Secret mismatch"), "{}", out.stdout);
     assert!(
-        out.stdout.contains("Secret mismatch, Register again: the webhook was set with another secret"),
+        out.stdout
+            .contains("Secret mismatch, run `chanwiz webhook set` again: the webhook was set with another secret"),
         "{}",
         out.stdout
     );
+    assert!(!out.all().contains("Register"), "{}", out.all());
     assert!(!out.stdout.contains("firewall"), "{}", out.stdout);
     assert!(!out.all().contains(t.split(':').nth(1).unwrap()), "the token is printed");
     // the same as JSON, the channel named positionally
     let out = env.run(&["info", &env.channel_name, "--json"], None).await;
-    assert_eq!(out.code, Some(0), "{}", out.all());
+    assert_eq!(out.code, Some(1), "{}", out.all());
     let info: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
     assert_eq!(info["channel"]["name"], env.channel_name.as_str());
     assert_eq!(info["points_here"], true);
     assert_eq!(info["diagnosis"]["verdict"], "failing");
-    assert!(info["diagnosis"]["details"][0].as_str().unwrap().starts_with("Secret mismatch, Register again"), "{info}");
+    assert!(
+        info["diagnosis"]["details"][0]
+            .as_str()
+            .unwrap()
+            .starts_with("Secret mismatch, run `chanwiz webhook set` again"),
+        "{info}"
+    );
     assert!(info["state"]["webhook"]["last_error_message"].as_str().unwrap().contains("403 Forbidden"), "{info}");
     assert!(!out.stdout.contains(t.split(':').nth(1).unwrap()), "the token is printed");
 

@@ -350,7 +350,7 @@ fn read_token(file: Option<&Path>) -> Result<BotToken, ExitCode> {
 }
 
 fn options(public_url: Option<&String>) -> Options {
-    Options { public_address: public_url.cloned(), ..Default::default() }
+    Options { public_address: public_url.cloned(), face: integration::Face::Cli, ..Default::default() }
 }
 
 /// Ask `question` on the terminal: `Some(yes?)`, or `None` without one.
@@ -515,7 +515,7 @@ fn info(args: &InfoArgs, paths: &Paths) -> ExitCode {
     };
     let result = block_on(async {
         let channel = client.find_channel(&key).await.map_err(IntegrationError::Backend)?;
-        let status = integration::backend_status(&client, &channel.id, !args.cached).await?;
+        let status = integration::backend_status(&client, &channel.id, !args.cached, integration::Face::Cli).await?;
         Ok::<_, IntegrationError>((channel, status))
     });
     let (channel, status) = match result {
@@ -539,7 +539,8 @@ fn info(args: &InfoArgs, paths: &Paths) -> ExitCode {
             "points_here": state.points_here,
         });
         emit(&clean_multiline(&serde_json::to_string_pretty(&value).expect("serialises")));
-        return if state.points_here { ExitCode::SUCCESS } else { ExitCode::from(exit::REFUSED) };
+        let fine = state.points_here && status.diagnosis.verdict != integration::Verdict::Failing;
+        return if fine { ExitCode::SUCCESS } else { ExitCode::from(exit::REFUSED) };
     }
     let line = |text: &str| emit(&clean_multiline(text));
     line(&format!("Channel: {} ({})", channel.document.basic.channel_name, channel.id));
@@ -575,7 +576,9 @@ fn info(args: &InfoArgs, paths: &Paths) -> ExitCode {
     for d in &status.diagnosis.details {
         line(&format!("  - {d}"));
     }
-    if state.points_here {
+    if state.points_here && status.diagnosis.verdict == integration::Verdict::Failing {
+        super::fail(exit::REFUSED, &format!("the webhook points here but {}", status.diagnosis.headline))
+    } else if state.points_here {
         ExitCode::SUCCESS
     } else if !state.has_bot_token {
         super::fail(exit::REFUSED, "no bot token is stored for this channel: run `chanwiz webhook set`")

@@ -40,6 +40,8 @@ pub struct Baseline {
     /// What the backend last learnt of the webhook, when it was not working
     /// (a message may well not arrive).
     pub warning: Option<String>,
+    /// Whose words the explanation uses.
+    pub face: super::Face,
 }
 
 impl Baseline {
@@ -58,7 +60,7 @@ fn refused_of(state: &WebhookState) -> Vec<(RefusalReason, u64)> {
 
 /// Note where the test starts: the backend's delivery count and refusals
 /// (its cached webhook state: Telegram is not asked here).
-pub async fn start(client: &Client, channel_id: &str) -> Result<Baseline, IntegrationError> {
+pub async fn start(client: &Client, channel_id: &str, face: super::Face) -> Result<Baseline, IntegrationError> {
     let latest = client.latest_delivery(channel_id, None, Duration::ZERO).await?;
     let state = client.webhook_state(channel_id, false).await?;
     Ok(Baseline {
@@ -67,7 +69,8 @@ pub async fn start(client: &Client, channel_id: &str) -> Result<Baseline, Integr
         bot: state.bot.clone(),
         has_bot_token: state.has_bot_token,
         refused: refused_of(&state),
-        warning: Some(super::diagnose(&state))
+        face,
+        warning: Some(super::diagnose(&state, face))
             .filter(|d| state.has_bot_token && d.verdict == Verdict::Failing)
             .map(|d| format!("the backend last saw: {}", d.headline)),
     })
@@ -187,7 +190,7 @@ pub struct Explanation {
 /// After a timeout: the webhook's state (the backend asks Telegram now) and
 /// the deliveries the backend refused since `baseline`, in words.
 pub async fn explain(client: &Client, baseline: &Baseline) -> Result<Explanation, IntegrationError> {
-    let status = backend_status(client, &baseline.channel_id, true).await?;
+    let status = backend_status(client, &baseline.channel_id, true, baseline.face).await?;
     let before = |reason: RefusalReason| baseline.refused.iter().find(|(r, _)| *r == reason).map_or(0, |(_, n)| *n);
     let refused_during: Vec<(RefusalReason, u64)> = status
         .state

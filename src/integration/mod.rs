@@ -79,7 +79,7 @@ use crate::telegram::{
     ApiConfig, BotApi, BotInfo, BotToken, Problem, TelegramError, WebhookInfo, WebhookParams, WebhookSecret,
     registration_warnings, same_url,
 };
-pub use crate::telegram::{Plan, Replace, WebhookOptions as Options};
+pub use crate::telegram::{Face, Plan, Replace, WebhookOptions as Options};
 
 /// The channel's integration details, from the backend.
 #[derive(Debug, Clone)]
@@ -579,7 +579,7 @@ impl Session {
         progress(Event::Before {
             webhook: webhook.clone(),
             ours,
-            delivery_warning: crate::telegram::delivery_warning(webhook),
+            delivery_warning: crate::telegram::delivery_warning(webhook, options.face),
         });
         let mut replacing = None;
         let moving = moving_from.is_some_and(|c| same_path(&webhook.url, Some(&channel_path(&c.id))));
@@ -999,9 +999,10 @@ pub async fn backend_status(
     client: &Client,
     channel_id: &str,
     refresh: bool,
+    face: Face,
 ) -> Result<BackendStatus, IntegrationError> {
     let state = client.webhook_state(channel_id, refresh).await?;
-    let diagnosis = diagnose(&state);
+    let diagnosis = diagnose(&state, face);
     Ok(BackendStatus { state, diagnosis })
 }
 
@@ -1013,7 +1014,7 @@ fn when(t: chrono::DateTime<chrono::Utc>) -> String {
 /// backend's record of deliveries. A delivery error counts while nothing was
 /// delivered (nor registered) after it; a 403 while the backend refused
 /// secrets is a secret mismatch, not a firewall.
-pub fn diagnose(state: &WebhookState) -> Diagnosis {
+pub fn diagnose(state: &WebhookState, face: Face) -> Diagnosis {
     use crate::api::{RefusalReason as R, WebhookStatus as S};
     let bot = state.bot.as_ref().map_or_else(|| "the bot".to_owned(), BotRef::handle);
     // refusals that go on since the last registration (an old one explains
@@ -1035,7 +1036,7 @@ pub fn diagnose(state: &WebhookState) -> Diagnosis {
     if !state.has_bot_token {
         return Diagnosis {
             verdict: Verdict::NotSet,
-            headline: "no bot token is stored for this channel yet: type the token from @BotFather and Register".into(),
+            headline: format!("no bot token is stored for this channel yet: {}", face.register_with_a_token()),
             details,
         };
     }
@@ -1050,20 +1051,25 @@ pub fn diagnose(state: &WebhookState) -> Diagnosis {
         ),
         (Some(_), Some(S::None)) => (
             Verdict::Failing,
-            format!("{} has no webhook: Telegram delivers its messages nowhere; Register again", clean(&bot)),
+            format!(
+                "{} has no webhook: Telegram delivers its messages nowhere; {}",
+                clean(&bot),
+                face.register_again()
+            ),
         ),
         (Some(w), Some(S::Elsewhere)) => (
             Verdict::Failing,
             format!(
-                "{}'s webhook points elsewhere ({}): another tool or channel took it; Register again to take it back",
+                "{}'s webhook points elsewhere ({}): another tool or channel took it; {} to take it back",
                 clean(&bot),
-                clean(&w.url)
+                clean(&w.url),
+                face.register_again()
             ),
         ),
         (Some(w), Some(S::Failing)) => {
             let message = w.last_error_message.as_deref().unwrap_or_default();
             let at = w.last_error_date.and_then(|d| chrono::DateTime::from_timestamp(d, 0));
-            details.push(crate::telegram::explain_delivery_error(message, Some(&record)));
+            details.push(crate::telegram::explain_delivery_error(message, Some(&record), face));
             if let Some(t) = at {
                 details.push(format!("Telegram's last failed delivery: {}.", when(t)));
             }
@@ -1147,7 +1153,7 @@ pub async fn status(
     let webhook = session.webhook.clone();
     let matches_expected = expected_url.as_deref().is_some_and(|e| webhook.is_set() && same_url(e, &webhook.url));
     let points_to_channel = webhook.is_set() && same_path(&webhook.url, info.path().as_deref());
-    let mut warnings: Vec<String> = crate::telegram::delivery_warning(&webhook).into_iter().collect();
+    let mut warnings: Vec<String> = crate::telegram::delivery_warning(&webhook, options.face).into_iter().collect();
     if webhook.pending_update_count > 0 {
         warnings.push(format!("{} updates are waiting at Telegram (not yet delivered).", webhook.pending_update_count));
     }

@@ -15,6 +15,7 @@ use std::net::Ipv4Addr;
 use url::Host;
 use url::Url;
 
+use super::face::Face;
 use super::token::{BotToken, is_secret_byte};
 
 /// Ports Telegram calls webhooks on.
@@ -118,8 +119,9 @@ pub fn describe(problems: &[Problem]) -> String {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum UrlRole {
     /// The URL to register (the integration URL, maybe with the override
-    /// applied): fixes may point to the public webhook address.
-    Webhook,
+    /// applied): fixes may point to the public webhook address, in the
+    /// words of the face that shows them.
+    Webhook(Face),
     /// The public webhook address typed by the user (`https://IP:PORT`).
     PublicAddress,
 }
@@ -127,18 +129,18 @@ pub enum UrlRole {
 impl UrlRole {
     fn name(self) -> &'static str {
         match self {
-            UrlRole::Webhook => "webhook URL",
+            UrlRole::Webhook(_) => "webhook URL",
             UrlRole::PublicAddress => "public webhook address",
         }
     }
 
-    fn hint(self) -> &'static str {
+    fn hint(self) -> String {
         match self {
-            UrlRole::Webhook => {
-                "set a public webhook address (https://PUBLIC-IPv4:443, or port 80, 88 or 8443) that forwards to the backend"
+            UrlRole::Webhook(face) => {
+                face.set_public_address("https://PUBLIC-IPv4:443", " (port 443, 80, 88 or 8443) that forwards to the backend")
             }
             UrlRole::PublicAddress => {
-                "use the public IPv4 address and port (443, 80, 88 or 8443) that the Internet reaches and that forwards to the backend"
+                "use the public IPv4 address and port (443, 80, 88 or 8443) that the Internet reaches and that forwards to the backend".to_owned()
             }
         }
     }
@@ -146,8 +148,8 @@ impl UrlRole {
 
 /// Every problem of `url` as a webhook URL Telegram would call; empty when
 /// it is fine.
-pub fn check_webhook_url(url: &str) -> Vec<Problem> {
-    check_url(url, UrlRole::Webhook)
+pub fn check_webhook_url(url: &str, face: Face) -> Vec<Problem> {
+    check_url(url, UrlRole::Webhook(face))
 }
 
 /// Every problem of `url` in the given role.
@@ -325,8 +327,9 @@ pub fn check_url(url: &str, role: UrlRole) -> Vec<Problem> {
                 ""
             };
             let fix = match role {
-                UrlRole::Webhook => format!(
-                    "set a public webhook address on one of those ports (like https://PUBLIC-IPv4:8443) that forwards to port {p} of the backend"
+                UrlRole::Webhook(face) => face.set_public_address(
+                    "https://PUBLIC-IPv4:8443",
+                    &format!(" on one of those ports, forwarded to port {p} of the backend"),
                 ),
                 UrlRole::PublicAddress => "use one of those ports, forwarded to the backend's port".to_owned(),
             };
@@ -371,7 +374,7 @@ pub fn reserved_ipv4(ip: Ipv4Addr) -> Option<&'static str> {
 /// `public` (`https://IP:PORT`, a trailing `/` allowed), its path and query
 /// kept. `public` is trimmed and checked like a webhook URL, and so is the
 /// result; every problem found is returned.
-pub fn apply_override(integration_url: &str, public: &str) -> Result<String, Vec<Problem>> {
+pub fn apply_override(integration_url: &str, public: &str, face: Face) -> Result<String, Vec<Problem>> {
     let public = public.trim();
     let mut problems = check_url(public, UrlRole::PublicAddress);
     let public_url = Url::parse(public).ok();
@@ -414,7 +417,7 @@ pub fn apply_override(integration_url: &str, public: &str) -> Result<String, Vec
         out.push('?');
         out.push_str(q);
     }
-    let problems = check_webhook_url(&out);
+    let problems = check_webhook_url(&out, face);
     if problems.is_empty() { Ok(out) } else { Err(problems) }
 }
 
@@ -491,24 +494,24 @@ mod tests {
     use super::*;
 
     fn kinds(url: &str) -> Vec<ProblemKind> {
-        check_webhook_url(url).into_iter().map(|p| p.kind).collect()
+        check_webhook_url(url, Face::Wizard).into_iter().map(|p| p.kind).collect()
     }
 
     const OK: &str = "https://93.184.216.34:8443/apiaccess/telegram/message/ch1";
 
     #[test]
     fn a_public_https_url_on_an_allowed_port_passes() {
-        assert!(check_webhook_url(OK).is_empty());
+        assert!(check_webhook_url(OK, Face::Wizard).is_empty());
         for port in ["", ":443", ":80", ":88", ":8443"] {
             let url = format!("https://93.184.216.34{port}/x");
-            assert!(check_webhook_url(&url).is_empty(), "{url}");
+            assert!(check_webhook_url(&url, Face::Wizard).is_empty(), "{url}");
         }
-        assert!(check_webhook_url("https://bot.example.com/hook").is_empty());
+        assert!(check_webhook_url("https://bot.example.com/hook", Face::Wizard).is_empty());
     }
 
     #[test]
     fn aicc_port_is_refused_with_the_override_offered() {
-        let p = check_webhook_url("https://93.184.216.34:28090/apiaccess/telegram/message/ch1");
+        let p = check_webhook_url("https://93.184.216.34:28090/apiaccess/telegram/message/ch1", Face::Wizard);
         assert_eq!(p.len(), 1);
         assert_eq!(p[0].kind, ProblemKind::Port);
         assert!(p[0].message.contains("28090 is AICC's frontend port"), "{}", p[0]);
@@ -546,18 +549,18 @@ mod tests {
             "255.255.255.255",
         ];
         for ip in reserved {
-            let p = check_webhook_url(&format!("https://{ip}/x"));
+            let p = check_webhook_url(&format!("https://{ip}/x"), Face::Wizard);
             assert_eq!(p.len(), 1, "{ip}: {p:?}");
             assert_eq!(p[0].kind, ProblemKind::ReservedIp, "{ip}");
             assert!(p[0].message.contains("cannot reach") && p[0].message.contains("public webhook address"));
         }
         for ip in ["100.63.255.255", "100.128.0.1", "172.15.0.1", "172.32.0.1", "11.0.0.1", "8.8.8.8", "223.255.255.1"]
         {
-            assert!(check_webhook_url(&format!("https://{ip}/x")).is_empty(), "{ip}");
+            assert!(check_webhook_url(&format!("https://{ip}/x"), Face::Wizard).is_empty(), "{ip}");
         }
-        let p = check_webhook_url("https://192.168.1.10/x");
+        let p = check_webhook_url("https://192.168.1.10/x", Face::Wizard);
         assert!(p[0].message.contains("private"), "{}", p[0]);
-        let p = check_webhook_url("https://100.64.0.1/x");
+        let p = check_webhook_url("https://100.64.0.1/x", Face::Wizard);
         assert!(p[0].message.contains("carrier-grade NAT"), "{}", p[0]);
     }
 
@@ -596,15 +599,15 @@ mod tests {
     fn override_replaces_scheme_host_port_and_keeps_the_path() {
         let integration = "https://10.1.2.3:28090/apiaccess/telegram/message/ch_42";
         assert_eq!(
-            apply_override(integration, " https://93.184.216.34:8443 ").unwrap(),
+            apply_override(integration, " https://93.184.216.34:8443 ", Face::Wizard).unwrap(),
             "https://93.184.216.34:8443/apiaccess/telegram/message/ch_42"
         );
         assert_eq!(
-            apply_override(integration, "https://93.184.216.34/").unwrap(),
+            apply_override(integration, "https://93.184.216.34/", Face::Wizard).unwrap(),
             "https://93.184.216.34/apiaccess/telegram/message/ch_42"
         );
         assert_eq!(
-            apply_override("https://10.1.2.3:28090/a/b?x=1", "https://93.184.216.34:443").unwrap(),
+            apply_override("https://10.1.2.3:28090/a/b?x=1", "https://93.184.216.34:443", Face::Wizard).unwrap(),
             "https://93.184.216.34/a/b?x=1"
         );
     }
@@ -612,14 +615,14 @@ mod tests {
     #[test]
     fn override_itself_is_checked_with_every_problem() {
         let integration = "https://10.1.2.3:28090/apiaccess/telegram/message/ch_42";
-        let p = apply_override(integration, "http://192.168.0.5:28090").unwrap_err();
+        let p = apply_override(integration, "http://192.168.0.5:28090", Face::Wizard).unwrap_err();
         let k: Vec<_> = p.iter().map(|p| p.kind).collect();
         assert_eq!(k, vec![ProblemKind::NotHttps, ProblemKind::ReservedIp, ProblemKind::Port]);
         assert!(p.iter().all(|p| p.message.starts_with("The public webhook address")), "{p:?}");
-        let p = apply_override(integration, "https://93.184.216.34:8443/other").unwrap_err();
+        let p = apply_override(integration, "https://93.184.216.34:8443/other", Face::Wizard).unwrap_err();
         assert_eq!(p[0].kind, ProblemKind::OverrideHasPath);
-        assert_eq!(apply_override(integration, "").unwrap_err()[0].kind, ProblemKind::Empty);
-        let p = apply_override("not a url", "https://93.184.216.34").unwrap_err();
+        assert_eq!(apply_override(integration, "", Face::Wizard).unwrap_err()[0].kind, ProblemKind::Empty);
+        let p = apply_override("not a url", "https://93.184.216.34", Face::Wizard).unwrap_err();
         assert_eq!(p[0].kind, ProblemKind::Unparsable);
     }
 

@@ -12,6 +12,7 @@ pub mod cert;
 pub mod checks;
 pub mod client;
 pub mod error;
+pub mod face;
 pub mod plan;
 pub mod token;
 pub mod types;
@@ -20,6 +21,7 @@ pub use cert::{CertError, CertificateFacts, certificate_warnings, is_self_signed
 pub use checks::{Problem, ProblemKind, apply_override, check_secret, check_webhook_url};
 pub use client::{API_ENV, ApiConfig, BotApi, DEFAULT_API, RetryPolicy, Sleeper, api_base_from_env};
 pub use error::{ApiFailure, FailureKind, TelegramError};
+pub use face::Face;
 pub use plan::{
     DeliveryRecord, Plan, Replace, WebhookOptions, delivery_warning, explain_delivery_error, likely_cause, plan,
     registration_warnings, same_url,

@@ -16,6 +16,7 @@ use super::checks::{
     Problem, ProblemKind, apply_override, check_allowed_updates, check_certificate_size, check_secret,
     check_webhook_url,
 };
+use super::face::Face;
 use super::token::{BotToken, WebhookSecret};
 use super::types::{WebhookInfo, WebhookParams, default_allowed_updates};
 use crate::sanitize::clean;
@@ -69,6 +70,8 @@ pub struct WebhookOptions {
     /// (the old bot's webhook is deleted once the new one is confirmed).
     /// Without it the operation stops and asks.
     pub other_bot: bool,
+    /// Whose words the problems use for their fixes.
+    pub face: Face,
 }
 
 impl Default for WebhookOptions {
@@ -82,6 +85,7 @@ impl Default for WebhookOptions {
             replace: Replace::Ask,
             move_bot: false,
             other_bot: false,
+            face: Face::Wizard,
         }
     }
 }
@@ -92,6 +96,8 @@ impl Default for WebhookOptions {
 pub struct Plan {
     pub params: WebhookParams,
     pub certificate_warnings: Vec<String>,
+    /// Whose words its warnings use ([`WebhookOptions::face`]).
+    pub face: Face,
 }
 
 /// The pre-checks, all at once: the URL (with the override applied), the
@@ -107,7 +113,7 @@ pub fn plan(
 ) -> Result<Plan, Vec<Problem>> {
     let mut problems = Vec::new();
     let url = match options.public_address.as_deref().map(str::trim).filter(|p| !p.is_empty()) {
-        Some(public) => match apply_override(integration_url, public) {
+        Some(public) => match apply_override(integration_url, public, options.face) {
             Ok(url) => Some(url),
             Err(p) => {
                 problems.extend(p);
@@ -115,7 +121,7 @@ pub fn plan(
             }
         },
         None => {
-            let p = check_webhook_url(integration_url);
+            let p = check_webhook_url(integration_url, options.face);
             let ok = p.is_empty();
             problems.extend(p);
             ok.then(|| integration_url.to_owned())
@@ -148,6 +154,7 @@ pub fn plan(
     }
     match url {
         Some(url) if problems.is_empty() => Ok(Plan {
+            face: options.face,
             params: WebhookParams {
                 url,
                 secret_token: Some(secret.clone()),
@@ -170,7 +177,7 @@ pub fn plan(
 pub fn registration_warnings(plan: &Plan, info: &WebhookInfo) -> Vec<String> {
     let params = &plan.params;
     let mut warnings = plan.certificate_warnings.clone();
-    warnings.extend(delivery_warning(info));
+    warnings.extend(delivery_warning(info, plan.face));
     if info.pending_update_count > 0 && !params.drop_pending_updates {
         warnings.push(format!(
             "{} updates are queued at Telegram and will now be delivered to the backend (messages sent while no webhook worked); register with \"drop pending updates\" to discard them.",
@@ -200,7 +207,7 @@ pub fn registration_warnings(plan: &Plan, info: &WebhookInfo) -> Vec<String> {
 
 /// The webhook's last delivery failure, Telegram's text verbatim with its
 /// likely cause and fix; `None` when there is none.
-pub fn delivery_warning(info: &WebhookInfo) -> Option<String> {
+pub fn delivery_warning(info: &WebhookInfo, face: Face) -> Option<String> {
     let message = info.last_error_message.as_deref().filter(|m| !m.trim().is_empty())?;
     let when = info
         .last_error_date
@@ -210,14 +217,14 @@ pub fn delivery_warning(info: &WebhookInfo) -> Option<String> {
     Some(format!(
         "Telegram's last delivery failed{when}: \"{}\". Likely cause: {}",
         clean(message),
-        likely_cause(message)
+        likely_cause(message, face)
     ))
 }
 
 /// Our reading of a `last_error_message` (without the backend's side: see
 /// [`explain_delivery_error`]).
-pub fn likely_cause(message: &str) -> String {
-    explain_delivery_error(message, None)
+pub fn likely_cause(message: &str, face: Face) -> String {
+    explain_delivery_error(message, None, face)
 }
 
 /// What the backend recorded about deliveries to the channel: the other
@@ -242,7 +249,7 @@ fn wrong_response_status(m: &str) -> Option<u16> {
 /// words with its own explanation. `record` is the backend's side (what it
 /// refused); with it a 403 is told apart: the backend's secret check
 /// (a secret mismatch) or something in front of it.
-pub fn explain_delivery_error(message: &str, record: Option<&DeliveryRecord>) -> String {
+pub fn explain_delivery_error(message: &str, record: Option<&DeliveryRecord>, face: Face) -> String {
     let m = message.to_ascii_lowercase();
     let has = |s: &str| m.contains(s);
     let status = wrong_response_status(&m);
@@ -250,11 +257,12 @@ pub fn explain_delivery_error(message: &str, record: Option<&DeliveryRecord>) ->
         Some(403) => {
             return match record {
                 Some(r) if r.secret_refused > 0 => format!(
-                    "Secret mismatch, Register again: the webhook was set with another secret (an old one, or by another tool); the backend refused {} delivery(ies) for their secret token.",
+                    "Secret mismatch, {}: the webhook was set with another secret (an old one, or by another tool); the backend refused {} delivery(ies) for their secret token.",
+                    face.register_again(),
                     r.secret_refused
                 ),
                 Some(_) => "The backend recorded no refused delivery since the last registration, so the 403 came from in front of it: a proxy or web application firewall refuses Telegram; allow Telegram's addresses (149.154.160.0/20 and 91.108.4.0/22) to reach the integration URL.".to_owned(),
-                None => "Something answered 403 Forbidden: either the backend's secret check (the webhook was set with another secret: Register again) or a proxy or web application firewall in front of it (allow Telegram's addresses 149.154.160.0/20 and 91.108.4.0/22); the backend's record of refused deliveries tells which.".to_owned(),
+                None => format!("Something answered 403 Forbidden: either the backend's secret check (the webhook was set with another secret: {}) or a proxy or web application firewall in front of it (allow Telegram's addresses 149.154.160.0/20 and 91.108.4.0/22); the backend's record of refused deliveries tells which.", face.register_again()),
             };
         }
         Some(401) => {
@@ -370,20 +378,22 @@ mod tests {
             last_error_message: Some(m.into()),
             ..Default::default()
         };
-        let w = delivery_warning(&info("Wrong response from the webhook: 403 Forbidden")).unwrap();
+        let w = delivery_warning(&info("Wrong response from the webhook: 403 Forbidden"), Face::Wizard).unwrap();
         assert!(w.contains("\"Wrong response from the webhook: 403 Forbidden\""), "{w}");
         assert!(w.contains("firewall"), "{w}");
         assert!(w.contains("2023-11-14 22:13 UTC"), "{w}");
         assert!(
-            delivery_warning(&info("SSL error {error:0A000086:SSL routines::certificate verify failed}"))
+            delivery_warning(&info("SSL error {error:0A000086:SSL routines::certificate verify failed}"), Face::Wizard)
                 .unwrap()
                 .contains("TLS certificate")
         );
-        assert!(delivery_warning(&info("Read timeout expired")).unwrap().contains("60 seconds"));
+        assert!(delivery_warning(&info("Read timeout expired"), Face::Wizard).unwrap().contains("60 seconds"));
         assert!(
-            delivery_warning(&info("Connection timed out")).unwrap().contains("firewall or missing port forwarding")
+            delivery_warning(&info("Connection timed out"), Face::Wizard)
+                .unwrap()
+                .contains("firewall or missing port forwarding")
         );
-        assert!(delivery_warning(&WebhookInfo::default()).is_none());
+        assert!(delivery_warning(&WebhookInfo::default(), Face::Wizard).is_none());
     }
 
     #[test]
@@ -402,7 +412,7 @@ mod tests {
             "Can't create an SSL connection: SSL_ERROR_SYSCALL",
             "SSL error {error:0A000086:SSL routines::certificate verify failed}",
         ];
-        let explained: Vec<String> = texts.iter().map(|t| explain_delivery_error(t, None)).collect();
+        let explained: Vec<String> = texts.iter().map(|t| explain_delivery_error(t, None, Face::Wizard)).collect();
         for (i, a) in explained.iter().enumerate() {
             for (j, b) in explained.iter().enumerate().skip(i + 1) {
                 assert_ne!(a, b, "{} and {} are explained alike", texts[i], texts[j]);
@@ -415,14 +425,18 @@ mod tests {
     fn a_403_while_the_backend_refused_secrets_is_a_secret_mismatch() {
         let m = "Wrong response from the webhook: 403 Forbidden";
         let r = DeliveryRecord { secret_refused: 3, ..Default::default() };
-        let e = explain_delivery_error(m, Some(&r));
+        let e = explain_delivery_error(m, Some(&r), Face::Wizard);
         assert!(e.contains("the webhook was set with another secret"), "{e}");
         assert!(e.contains("Register again"), "{e}");
         assert!(!e.contains("firewall"), "{e}");
-        let e = explain_delivery_error(m, Some(&DeliveryRecord::default()));
+        let e = explain_delivery_error(m, Some(&DeliveryRecord::default()), Face::Wizard);
         assert!(e.contains("firewall") && e.contains("no refused delivery"), "{e}");
         let r = DeliveryRecord { too_large: 2, ..Default::default() };
-        let e = explain_delivery_error("Wrong response from the webhook: 413 Request Entity Too Large", Some(&r));
+        let e = explain_delivery_error(
+            "Wrong response from the webhook: 413 Request Entity Too Large",
+            Some(&r),
+            Face::Wizard,
+        );
         assert!(e.contains("refused 2 update(s) as too large"), "{e}");
     }
 

@@ -532,7 +532,13 @@ impl Runner {
             Effect::LoadWebhookState { channel, refresh } => {
                 self.with_client(
                     move |client, tx| async move {
-                        let result = crate::integration::backend_status(&client, &channel, refresh).await;
+                        let result = crate::integration::backend_status(
+                            &client,
+                            &channel,
+                            refresh,
+                            crate::integration::Face::Wizard,
+                        )
+                        .await;
                         let result = result.map_err(|e| {
                             let failure = Failure::of_integration(&e);
                             let _ = tx.send(Action::LinkChanged(link_of(Some(&failure))));
@@ -767,7 +773,7 @@ async fn test_delivery(
 ) -> Progress {
     use crate::integration::live;
     let run = async {
-        let baseline = live::start(client, channel).await?;
+        let baseline = live::start(client, channel, crate::integration::Face::Wizard).await?;
         if !baseline.has_bot_token {
             return Ok(Progress::Failed(
                 "no bot token is stored for this channel: type the token from @BotFather and Register first".into(),

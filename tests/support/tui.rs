@@ -241,7 +241,7 @@ pub fn integration_loaded(state: Option<chanwiz::api::WebhookState>) -> State {
         Action::IntegrationLoaded(Ok(integration_info(Some("https://93.184.216.34:8443"), bot))),
     );
     if let Some(st) = state {
-        let diagnosis = chanwiz::integration::diagnose(&st);
+        let diagnosis = chanwiz::integration::diagnose(&st, chanwiz::integration::Face::Wizard);
         chanwiz::tui::update::update(
             &mut s,
             Action::WebhookStateLoaded(Ok(chanwiz::integration::BackendStatus { state: st, diagnosis })),

@@ -83,7 +83,7 @@ pub fn run(args: &TestArgs, paths: &Paths) -> ExitCode {
     };
     let result = block_on(async {
         let channel = client.find_channel(&key).await.map_err(IntegrationError::Backend)?;
-        let baseline = live::start(&client, &channel.id).await?;
+        let baseline = live::start(&client, &channel.id, crate::integration::Face::Cli).await?;
         let channel_json = serde_json::json!({
             "id": channel.id, "name": channel.document.basic.channel_name, "integration_url": channel.integration_url,
         });
