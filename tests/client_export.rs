@@ -135,3 +135,14 @@ fn export_list_and_download_reach_the_tasks_already_there() {
     assert_eq!(bad.code, Some(1), "{}", bad.all());
     assert!(bad.stderr.contains("nope"), "{}", bad.all());
 }
+
+/// A refusal is said once, and in the CLI's terms: an export of an empty
+/// tenant names no field of the API twice.
+#[test]
+fn an_export_refusal_is_said_once() {
+    let server = Server::start(&[]);
+    let cli = Cli::new(&server.url, &server.token);
+    let out = cli.run(&["export", "-o", cli.home.path().join("none").to_str().unwrap()]);
+    assert_eq!(out.code, Some(1), "{}", out.all());
+    assert_eq!(out.stderr.matches("There are no channels to export").count(), 1, "{}", out.stderr);
+}

@@ -233,3 +233,26 @@ fn an_import_past_an_exports_bounds_is_refused_whole_and_writes_nothing() {
     assert_eq!(out.code, Some(0), "{}", out.all());
     assert_eq!(draft_files(&cli), 2);
 }
+
+/// What an import says of a draft is what `drafts list` says of it, and a
+/// file it cannot read is refused without a summary claiming an import.
+#[test]
+fn an_import_says_of_each_draft_what_the_list_says() {
+    let cli = Cli { home: tempfile::tempdir().unwrap(), backend: None, token: None };
+    // a document with its APP Secret, imported without --remember-secrets
+    let file = cli.home.path().join("doc.json");
+    std::fs::write(&file, support::EXAMPLE).unwrap();
+    let out = cli.run(&["drafts", "import", file.to_str().unwrap()]);
+    assert_eq!(out.code, Some(0), "{}", out.all());
+    let listed = cli.run(&["drafts", "list", "--json"]);
+    let rows: serde_json::Value = serde_json::from_str(&listed.stdout).unwrap();
+    let errors = rows[0]["errors"].as_u64().unwrap();
+    assert_eq!(errors, 1, "the secret was not stored: {}", listed.stdout);
+    assert!(out.stderr.contains("(1 error(s)"), "the import said otherwise: {}", out.stderr);
+    // not an export file: one refusal, no "imported 0 draft(s)" first
+    let bad = cli.home.path().join("not-an-export.csv");
+    std::fs::write(&bad, "hello\n").unwrap();
+    let out = cli.run(&["drafts", "import", bad.to_str().unwrap()]);
+    assert_eq!(out.code, Some(2), "{}", out.all());
+    assert!(out.stderr.contains("nothing was imported") && !out.stderr.contains("imported 0"), "{}", out.stderr);
+}

@@ -117,8 +117,9 @@ impl BackendArgs {
 /// return its exit code.
 pub fn report(err: &ClientError) -> ExitCode {
     let code = super::fail(super::exit::of(err.kind()), &err.to_string());
-    if let ClientError::Invalid { errors, .. } = err {
-        for e in errors {
+    if let ClientError::Invalid { errors, message, .. } = err {
+        // a rule the headline has said already is not said again
+        for e in errors.iter().filter(|e| e.message != *message) {
             eprintln!("{}: {}", clean(&e.path), clean(&e.message));
         }
     }

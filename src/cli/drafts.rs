@@ -190,7 +190,8 @@ fn run_in(cmd: &DraftsCommand, store: &DraftStore) -> Result<ExitCode, DraftErro
             };
             let had_secret = doc.channel_info.app_secret.is_some();
             let draft = store.create(doc, *remember_secrets)?;
-            let n = draft_errors(&draft).len();
+            // what was stored (a secret not remembered is not there), as `drafts list` counts it
+            let n = draft_errors(&store.load(&draft.meta.id)?).len();
             println!("{}", draft.meta.id);
             let status = if n == 0 {
                 "valid".to_string()
@@ -244,7 +245,9 @@ fn import_export(store: &DraftStore, file: &std::path::Path, bytes: &[u8]) -> Ex
     for r in &import.refused {
         eprintln!("chanwiz: {r}");
     }
-    eprintln!("{}", import.summary(&label));
+    if import.stopped.is_none() {
+        eprintln!("{}", import.summary(&label));
+    }
     match import.stopped {
         Some(e) => fail(exit::UNREADABLE, &e),
         None if !import.refused.is_empty() => ExitCode::from(exit::REFUSED),

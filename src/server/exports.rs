@@ -180,7 +180,7 @@ fn too_many(n: u64) -> ApiErr {
     ApiErr::invalid_field(
         "channel_ids",
         format!(
-            "This export would hold {n} channel records: at most {EXPORT_MAX_RECORDS} are allowed per export task; select fewer channels."
+            "This export would hold {n} channel records: at most {EXPORT_MAX_RECORDS} are allowed per export task; export fewer channels at a time."
         ),
     )
 }
