@@ -277,3 +277,25 @@ async fn an_export_with_no_channels_is_refused_saying_so() {
     let list: Vec<ExportTask> = s.get("/api/v1/exports").send().await.unwrap().json().await.unwrap();
     assert!(list.is_empty(), "no task is left behind");
 }
+
+/// The files open in a spreadsheet with Chinese intact: each CSV starts with
+/// the UTF-8 byte order mark (Excel reads UTF-8 only with it), and each zip
+/// entry carries the time of the export, not 1980.
+#[tokio::test]
+async fn export_files_open_in_spreadsheets_with_chinese_intact_and_carry_their_time() {
+    let s = start(0).await;
+    let mut doc = named("Chinese_Notice");
+    doc.basic.non_working_time_notification = "客服人员正在休息，工作日 08:30–18:00 回复 🙂".into();
+    s.create(&doc).await;
+    let task: ExportTask = s.post("/api/v1/exports").json(&json!({})).send().await.unwrap().json().await.unwrap();
+    let task = wait_done(&s, &task.id).await;
+    let bytes = s.get(&format!("/api/v1/exports/{}/download", task.id)).send().await.unwrap().bytes().await.unwrap();
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes.to_vec())).unwrap();
+    let mut entry = zip.by_index(0).unwrap();
+    let year = entry.last_modified().map(|t| t.year());
+    assert!(year.is_some_and(|y| y >= 2026), "the entry is dated {year:?}");
+    let mut text = Vec::new();
+    entry.read_to_end(&mut text).unwrap();
+    assert!(text.starts_with(b"\xEF\xBB\xBFid,"), "no byte order mark: {:?}", &text[..8]);
+    assert!(String::from_utf8(text).unwrap().contains("客服人员正在休息，工作日 08:30–18:00 回复 🙂"));
+}

@@ -421,6 +421,31 @@ fn export_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<ExportRow> {
     Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
 }
 
+/// Each CSV file starts with it: spreadsheet programs (Excel) read a CSV as
+/// UTF-8, Chinese intact, only then. `drafts import` skips it.
+const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
+
+/// `t` as a zip entry's time (local, to the second; 1980 if out of range).
+fn zip_time(t: chrono::DateTime<chrono::Utc>) -> zip::DateTime {
+    use chrono::{Datelike, Timelike};
+    let t = t.with_timezone(&chrono::Local);
+    let part = |n: u32| u8::try_from(n).unwrap_or(0);
+    u16::try_from(t.year())
+        .ok()
+        .and_then(|y| {
+            zip::DateTime::from_date_and_time(
+                y,
+                part(t.month()),
+                part(t.day()),
+                part(t.hour()),
+                part(t.minute()),
+                part(t.second()),
+            )
+            .ok()
+        })
+        .unwrap_or_default()
+}
+
 fn csv_buffer() -> csv::Writer<Vec<u8>> {
     csv::WriterBuilder::new().from_writer(Vec::with_capacity(1 << 16))
 }
@@ -433,8 +458,10 @@ fn drain<W: Write + std::io::Seek>(csv: &mut csv::Writer<Vec<u8>>, zip: &mut zip
 
 /// Write the zip; returns the records and files written.
 fn write_zip(conn: &Connection, part: &Path, id: &str, tenant: i64) -> Result<(u64, u32), String> {
-    let (all, total): (bool, i64) = conn
-        .query_row("SELECT all_channels, total FROM exports WHERE id = ?1", [id], |r| Ok((r.get(0)?, r.get(1)?)))
+    let (all, total, created): (bool, i64, String) = conn
+        .query_row("SELECT all_channels, total, created FROM exports WHERE id = ?1", [id], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+        })
         .map_err(|e| format!("database: {e}"))?;
     conn.execute("UPDATE exports SET status = 'running' WHERE id = ?1", [id]).map_err(|e| format!("database: {e}"))?;
     let file = {
@@ -443,7 +470,11 @@ fn write_zip(conn: &Connection, part: &Path, id: &str, tenant: i64) -> Result<(u
     }
     .map_err(|e| format!("cannot write the file: {e}"))?;
     let mut zip = zip::ZipWriter::new(file);
-    let options = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
+    // each entry dated when the export was asked for, in the server's
+    // time zone (zip times have none), not 1980
+    let options = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated)
+        .last_modified_time(zip_time(db::parse_ts(&created)));
     let cols = export_csv::columns();
     let head = header();
     let mut csv = csv_buffer();
@@ -459,6 +490,7 @@ fn write_zip(conn: &Connection, part: &Path, id: &str, tenant: i64) -> Result<(u
     let mut st = conn.prepare(sql).map_err(|e| format!("database: {e}"))?;
     // the first file exists even when there is nothing to export
     zip.start_file("channels-001.csv", options).map_err(zerr)?;
+    zip.write_all(UTF8_BOM).map_err(io)?;
     csv.write_record(&head).map_err(|e| e.to_string())?;
     let (mut done, mut files, mut in_file, mut last) = (0u64, 1u32, 0usize, 0i64);
     // channels added after the task was counted are not read
@@ -479,6 +511,7 @@ fn write_zip(conn: &Connection, part: &Path, id: &str, tenant: i64) -> Result<(u
                 files += 1;
                 in_file = 0;
                 zip.start_file(format!("channels-{files:03}.csv"), options).map_err(zerr)?;
+                zip.write_all(UTF8_BOM).map_err(io)?;
                 csv.write_record(&head).map_err(|e| e.to_string())?;
             }
             let doc: ChannelDocument =
