@@ -168,3 +168,22 @@ fn no_command_panics_when_its_output_pipe_is_closed() {
         assert!(stderr.is_empty(), "{args:?} says something on a closed pipe: {stderr}");
     }
 }
+
+/// `drafts list` lines its columns up by display width (a Chinese name
+/// takes two columns a character) and shows local times with their zone.
+#[test]
+fn drafts_list_lines_up_chinese_names_and_shows_local_time() {
+    let cli = Cli { home: tempfile::tempdir().unwrap(), backend: None, token: None };
+    cli.example_draft("客服频道_测试");
+    cli.example_draft("Support");
+    let out = Out::from(cli.command(&["drafts", "list"]).env("TZ", "Asia/Shanghai").output().unwrap());
+    assert_eq!(out.code, Some(0), "{}", out.all());
+    let lines: Vec<&str> = out.stdout.lines().collect();
+    let status_at = |l: &str| {
+        let at = l.find("STATUS").or_else(|| l.find("valid")).or_else(|| l.find("1 error")).unwrap();
+        unicode_width::UnicodeWidthStr::width(&l[..at])
+    };
+    let columns: Vec<usize> = lines.iter().map(|l| status_at(l)).collect();
+    assert!(columns.iter().all(|&c| c == columns[0]), "misaligned:\n{}\n{columns:?}", out.stdout);
+    assert!(lines[1..].iter().all(|l| l.contains(" CST")), "not local time:\n{}", out.stdout);
+}

@@ -95,6 +95,13 @@ fn show(args: &CatalogueArgs, fetch: &crate::client::CatalogueFetch) -> ExitCode
         out.push(format!("  {:<20}  {}", clean(&q.id), clean(&q.name)));
     }
     out.push(format!("certificates ({}):", cat.certificates.len()));
+    let mut certs = super::table::Table::new(&[
+        ("ID", super::table::Align::Left),
+        ("ROLE", super::table::Align::Left),
+        ("NAME", super::table::Align::Left),
+        ("EXPIRES", super::table::Align::Left),
+    ])
+    .cap(2, 40);
     for c in &cat.certificates {
         let expiry = if c.expired {
             format!("EXPIRED {}", clean(&c.not_after))
@@ -103,7 +110,11 @@ fn show(args: &CatalogueArgs, fetch: &crate::client::CatalogueFetch) -> ExitCode
         } else {
             format!("until {}", clean(&c.not_after))
         };
-        out.push(format!("  {:<20}  {:<8}  {}  {}", clean(&c.id), c.role.as_str(), clean(&c.name), expiry));
+        certs.row(vec![clean(&c.id).into_owned(), c.role.as_str().to_owned(), clean(&c.name).into_owned(), expiry]);
+    }
+    if !cat.certificates.is_empty() {
+        // indented under their heading, without the header line
+        out.extend(certs.render().lines().skip(1).map(|l| format!("  {}", l.trim_end())));
     }
     out.push(format!("chatbots ({}):", cat.chatbots.len()));
     for c in &cat.chatbots {

@@ -171,10 +171,17 @@ fn list(json: bool, backend: &BackendArgs, paths: &Paths) -> ExitCode {
         emit("no certificates: add one with `chanwiz certs import FILE --role trust|identity`");
         return ExitCode::SUCCESS;
     }
-    let id_w = rows.iter().map(|r| clean(&r.id).chars().count()).max().unwrap_or(2).max(2);
-    let name_w = rows.iter().map(|r| clean(&r.name).chars().count()).max().unwrap_or(4).clamp(4, 64);
-    let mut text =
-        format!("{:<id_w$}  {:<name_w$}  {:<8}  {:<20}  {:<30}  USED BY", "ID", "NAME", "ROLE", "EXPIRES", "SUBJECT");
+    use super::table::{Align::Left, Table};
+    let mut table = Table::new(&[
+        ("ID", Left),
+        ("NAME", Left),
+        ("ROLE", Left),
+        ("EXPIRES", Left),
+        ("SUBJECT", Left),
+        ("USED BY", Left),
+    ])
+    .cap(1, 40)
+    .cap(4, 40);
     let now = chrono::Utc::now();
     for r in &rows {
         let expires = match chrono::DateTime::parse_from_rfc3339(&r.not_after) {
@@ -196,15 +203,16 @@ fn list(json: bool, backend: &BackendArgs, paths: &Paths) -> ExitCode {
         } else {
             r.used_by.iter().map(|n| clean(n).into_owned()).collect::<Vec<_>>().join(", ")
         };
-        text.push_str(&format!(
-            "\n{:<id_w$}  {:<name_w$}  {:<8}  {:<20}  {:<30}  {used}",
-            clean(&r.id),
-            clean(&r.name),
-            r.role.as_str(),
+        table.row(vec![
+            clean(&r.id).into_owned(),
+            clean(&r.name).into_owned(),
+            r.role.as_str().to_owned(),
             expires,
-            clean(&r.subject),
-        ));
+            clean(&r.subject).into_owned(),
+            used,
+        ]);
     }
+    let text = table.render();
     emit(&text);
     ExitCode::SUCCESS
 }

@@ -97,20 +97,25 @@ fn list(name: Option<&str>, json: bool, backend: &BackendArgs, paths: &Paths) ->
         emit("no channels");
         return ExitCode::SUCCESS;
     }
-    let id_w = rows.iter().map(|r| clean(&r.id).chars().count()).max().unwrap_or(2).max(2);
-    let name_w = rows.iter().map(|r| clean(&r.name).chars().count()).max().unwrap_or(4).clamp(4, 64);
-    let mut text =
-        format!("{:<id_w$}  {:<name_w$}  {:>7}  {:<19}  INTEGRATION URL", "ID", "NAME", "VERSION", "UPDATED");
+    use super::table::{Align, Table, local_time};
+    let mut table = Table::new(&[
+        ("ID", Align::Left),
+        ("NAME", Align::Left),
+        ("VERSION", Align::Right),
+        ("UPDATED", Align::Left),
+        ("INTEGRATION URL", Align::Left),
+    ])
+    .cap(1, 64);
     for r in &rows {
-        text.push_str(&format!(
-            "\n{:<id_w$}  {:<name_w$}  {:>7}  {:<19}  {}",
-            clean(&r.id),
-            clean(&r.name),
-            r.version,
-            r.updated.format("%Y-%m-%d %H:%M:%S"),
-            clean(&r.integration_url)
-        ));
+        table.row(vec![
+            clean(&r.id).into_owned(),
+            clean(&r.name).into_owned(),
+            r.version.to_string(),
+            local_time(r.updated),
+            clean(&r.integration_url).into_owned(),
+        ]);
     }
+    let text = table.render();
     emit(&text);
     ExitCode::SUCCESS
 }

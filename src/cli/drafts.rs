@@ -106,17 +106,31 @@ fn run_in(cmd: &DraftsCommand, store: &DraftStore) -> Result<ExitCode, DraftErro
             } else if rows.is_empty() {
                 println!("no drafts");
             } else {
-                println!("{:<12}  {:<24}  {:<4}  {:<20}  STATUS", "ID", "CHANNEL NAME", "STEP", "UPDATED");
-                for r in &rows {
+                use super::table::{Align::Left, Table, local_time};
+                let mut table = Table::new(&[
+                    ("ID", Left),
+                    ("CHANNEL NAME", Left),
+                    ("STEP", Left),
+                    ("UPDATED", Left),
+                    ("STATUS", Left),
+                ])
+                .cap(1, 40);
+                for (r, row) in rows.iter().zip(&listing) {
                     let name = if r.channel_name.is_empty() { "(unnamed)".into() } else { clean(r.channel_name) };
                     let status = match r.errors {
                         0 => "valid".to_string(),
                         1 => "1 error".to_string(),
                         n => format!("{n} errors"),
                     };
-                    let updated = r.updated.get(..19).unwrap_or(&r.updated).replace('T', " ");
-                    println!("{:<12}  {:<24}  {}/4   {:<20}  {status}", r.id, name, r.step, updated);
+                    table.row(vec![
+                        clean(r.id).into_owned(),
+                        name.into_owned(),
+                        format!("{}/4", r.step),
+                        local_time(row.updated),
+                        status,
+                    ]);
                 }
+                println!("{}", table.render());
             }
             Ok(ExitCode::SUCCESS)
         }

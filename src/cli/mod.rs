@@ -17,6 +17,7 @@ mod schedule;
 #[cfg(feature = "server")]
 mod serve;
 mod submit;
+mod table;
 mod validate;
 mod webhook;
 mod wizard;

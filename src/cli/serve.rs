@@ -356,12 +356,23 @@ pub fn run_tenant(cmd: &TenantCommand, paths: &Paths) -> ExitCode {
                 ExitCode::SUCCESS
             }
             Ok(tenants) => {
-                let width = tenants.iter().map(|t| t.name.len() + if t.demo { 7 } else { 0 }).max().unwrap_or(4).max(4);
-                let mut out = std::io::stdout().lock();
-                let _ = writeln!(out, "{:<width$}  {:>8}  {:>6}  CREATED", "NAME", "CHANNELS", "TOKENS");
+                use super::table::{Align, Table, local_time};
+                let mut table = Table::new(&[
+                    ("NAME", Align::Left),
+                    ("CHANNELS", Align::Right),
+                    ("TOKENS", Align::Right),
+                    ("CREATED", Align::Left),
+                ]);
                 for t in &tenants {
-                    let name = if t.demo { format!("{} (demo)", t.name) } else { t.name.clone() };
-                    let _ = writeln!(out, "{name:<width$}  {:>8}  {:>6}  {}", t.channels, t.tokens, t.created);
+                    let name = crate::sanitize::clean(&t.name);
+                    let name = if t.demo { format!("{name} (demo)") } else { name.into_owned() };
+                    let created = chrono::DateTime::parse_from_rfc3339(&t.created)
+                        .map(|c| local_time(c.with_timezone(&chrono::Utc)))
+                        .unwrap_or_else(|_| crate::sanitize::clean(&t.created).into_owned());
+                    table.row(vec![name, t.channels.to_string(), t.tokens.to_string(), created]);
+                }
+                if !tenants.is_empty() {
+                    let _ = writeln!(std::io::stdout().lock(), "{}", table.render());
                 }
                 if tenants.is_empty() {
                     eprintln!("chanwiz: no tenant yet: create one with `chanwiz tenant add NAME`");
