@@ -183,3 +183,24 @@ fn pull_then_plan_shows_no_change_for_a_thousand_channels() {
     assert_eq!(out.code, Some(2), "{}", out.all());
     assert!(out.stderr.contains("both describe channel"), "{}", out.stderr);
 }
+
+/// `apply --json` gives each channel's version, the created ones too.
+#[test]
+fn apply_json_gives_the_version_of_created_channels() {
+    let server = Server::start(&[]);
+    let cli = Cli::new(&server.url, &server.token);
+    let dir = cli.home.path().join("channels");
+    std::fs::create_dir(&dir).unwrap();
+    write(&dir, "new.json", &example("New_TG"));
+    let out = Out::from(
+        cli.command(&["apply", dir.to_str().unwrap(), "--yes", "--json"])
+            .env("CHANWIZ_APP_SECRET_New_TG", "Sk-new-0001")
+            .output()
+            .unwrap(),
+    );
+    assert_eq!(out.code, Some(0), "{}", out.all());
+    let v: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    let done = v["done"].as_array().or_else(|| v.as_array()).unwrap_or_else(|| panic!("{v}"));
+    let created = done.iter().find(|d| d["action"] == "created").unwrap_or_else(|| panic!("{v}"));
+    assert_eq!(created["version"], 1, "{v}");
+}

@@ -203,8 +203,10 @@ async fn tenant_rm_asks_first_and_removes_the_tenant_its_token_and_its_channels(
     let out = tenant(&db(&server), &["rm", "acme", "--yes"]);
     assert!(out.status.success(), "{}", text(&out.stderr));
     assert_eq!(status_with(&server, &acme).await, StatusCode::UNAUTHORIZED);
-    let listed = text(&tenant(&db(&server), &["list"]).stdout);
-    assert_eq!(listed.lines().count(), 1, "{listed}");
+    let listed = tenant(&db(&server), &["list"]);
+    // no tenant left: nothing listed, and standard error says so
+    assert_eq!(text(&listed.stdout), "", "{}", text(&listed.stdout));
+    assert!(text(&listed.stderr).contains("no tenant yet"), "{}", text(&listed.stderr));
 
     let out = tenant(&db(&server), &["rm", "acme", "--yes"]);
     assert_eq!(out.status.code(), Some(1));

@@ -155,7 +155,7 @@ async fn a_delivery_refused_during_the_test_is_explained_with_telegrams_error() 
     assert!(v["diagnosis"]["headline"].as_str().unwrap().contains("403 Forbidden"), "{v}");
     let lines = v["lines"].to_string();
     assert!(lines.contains("refused 1 delivery(ies) with a wrong secret token"), "{lines}");
-    assert!(lines.contains("Secret mismatch, Register again"), "what to do is said: {lines}");
+    assert!(lines.contains("Secret mismatch, run `chanwiz webhook set` again"), "what to do is said: {lines}");
     assert!(!stdout.contains(&other) && !stderr.contains(&other), "the secret is never printed");
 
     // the next test says at once that deliveries were failing when last looked at

@@ -141,7 +141,10 @@ fn versions(plan: &Plan) -> BTreeMap<String, Option<u64>> {
         .collect()
 }
 
-fn print_plan(plan: &Plan, prune: bool) {
+/// The plan in words, a line an item and the summary.
+fn plan_lines(plan: &Plan, prune: bool) -> Vec<String> {
+    let mut lines = Vec::new();
+    let mut emit = |l: &str| lines.push(l.to_owned());
     for item in &plan.items {
         let name = clean(item.name());
         match item {
@@ -175,6 +178,11 @@ fn print_plan(plan: &Plan, prune: bool) {
     let (c, u, n, o) = plan.counts();
     let o_text = if prune { format!("{o} to delete") } else { format!("{o} only on the backend") };
     emit(&format!("Plan: {c} to create, {u} to update, {n} unchanged, {o_text}."));
+    lines
+}
+
+fn print_plan(plan: &Plan, prune: bool) {
+    plan_lines(plan, prune).iter().for_each(|l| emit(l));
 }
 
 fn plan_json(plan: &Plan, prune: bool) -> serde_json::Value {
@@ -302,9 +310,20 @@ pub fn run_apply(args: &ApplyArgs, paths: &Paths) -> ExitCode {
             }
         }
     }
-    print_plan(&plan, args.prune);
+    // with --json, standard output is the JSON alone: the plan goes to
+    // standard error, where a terminal still shows it
+    if args.json {
+        plan_lines(&plan, args.prune).iter().for_each(|l| eprintln!("{l}"));
+    } else {
+        print_plan(&plan, args.prune);
+    }
     if !plan.has_changes(args.prune) {
-        emit("Nothing to do.");
+        if args.json {
+            eprintln!("Nothing to do.");
+            print_done(&[], true);
+        } else {
+            emit("Nothing to do.");
+        }
         return ExitCode::SUCCESS;
     }
     if !args.yes {
@@ -354,7 +373,9 @@ fn print_done(done: &[Done], json: bool) {
         let items: Vec<serde_json::Value> = done
             .iter()
             .map(|d| match d {
-                Done::Created { name, id } => serde_json::json!({"action": "created", "name": name, "id": id}),
+                Done::Created { name, id, version } => {
+                    serde_json::json!({"action": "created", "name": name, "id": id, "version": version})
+                }
                 Done::Updated { name, id, version } => {
                     serde_json::json!({"action": "updated", "name": name, "id": id, "version": version})
                 }
@@ -366,7 +387,9 @@ fn print_done(done: &[Done], json: bool) {
     }
     for d in done {
         match d {
-            Done::Created { name, id } => emit(&format!("created  {} ({})", clean(name), clean(id))),
+            Done::Created { name, id, version } => {
+                emit(&format!("created  {} ({}, version {version})", clean(name), clean(id)))
+            }
             Done::Updated { name, id, version } => {
                 emit(&format!("updated  {} ({}), version {version}", clean(name), clean(id)))
             }

@@ -252,7 +252,7 @@ pub struct ApplyOptions {
 /// What [`apply`] did to one channel.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Done {
-    Created { name: String, id: String },
+    Created { name: String, id: String, version: u64 },
     Updated { name: String, id: String, version: u64 },
     Deleted { name: String, id: String },
 }
@@ -333,7 +333,7 @@ pub async fn apply(client: &Client, plan: &Plan, opts: &ApplyOptions) -> std::re
                     doc.channel_info.app_secret = opts.secrets.get(&name).cloned();
                 }
                 let ch = client.create_channel(&doc, &create_key(&doc)).await.map_err(wrap(&name, &done))?;
-                done.push(Done::Created { name, id: ch.id });
+                done.push(Done::Created { name, id: ch.id, version: ch.version });
             }
             Item::Update { source, current, .. } => {
                 let name = item.name().to_string();
