@@ -360,13 +360,15 @@ fn work_time_takes_digits_only_and_fills_the_colon() {
 }
 
 #[test]
-fn multiline_fields_edit_in_a_text_area_and_ctrl_e_asks_for_the_editor() {
+fn multiline_fields_edit_in_a_text_area_and_ctrl_x_asks_for_the_editor() {
     let mut s = wizard(ChannelDocument::default());
     update(&mut s, key(KeyCode::PageDown));
     while focus(&s) != FieldId::Notification {
         update(&mut s, key(KeyCode::Tab));
     }
-    let fx = update(&mut s, ctrl('e'));
+    // Ctrl-E is no editor key (it is line end); Ctrl-X opens the editor
+    assert!(update(&mut s, ctrl('e')).is_empty());
+    let fx = update(&mut s, ctrl('x'));
     assert!(matches!(&fx[..], [Effect::ExternalEditor { field: FieldId::Notification, .. }]));
     update(&mut s, key(KeyCode::Enter));
     typed(&mut s, "closed");
@@ -953,4 +955,40 @@ fn t_beside_the_week_view_tells_what_customers_get_at_a_time_typed_checked_as_ty
     update(&mut s, ctrl('u'));
     update(&mut s, key(KeyCode::Enter));
     assert!(draw(&s).contains("Now, "), "{}", draw(&s));
+}
+
+/// The readline keys the README lists work in every input: `abc` Ctrl-A
+/// `X` Ctrl-E `Y` gives `XabcY` in a line field and in a message.
+#[test]
+fn ctrl_a_and_ctrl_e_move_to_the_line_start_and_end_in_every_text_input() {
+    let mut s = wizard(ChannelDocument::default());
+    go_to(&mut s, FieldId::AppKey);
+    typed(&mut s, "abc");
+    update(&mut s, ctrl('a'));
+    typed(&mut s, "X");
+    update(&mut s, ctrl('e'));
+    typed(&mut s, "Y");
+    assert_eq!(doc(&s).channel_info.app_key, "XabcY");
+    update(&mut s, key(KeyCode::PageDown));
+    go_to(&mut s, FieldId::Notification);
+    update(&mut s, key(KeyCode::Enter));
+    typed(&mut s, "abc");
+    update(&mut s, ctrl('a'));
+    typed(&mut s, "X");
+    update(&mut s, ctrl('e'));
+    typed(&mut s, "Y");
+    update(&mut s, key(KeyCode::Esc));
+    assert_eq!(doc(&s).basic.non_working_time_notification, "XabcY");
+}
+
+/// Esc never quits: pressed repeatedly to back out, it stops at home.
+#[test]
+fn esc_on_home_does_not_quit_and_q_does() {
+    let mut s = State::new(None, Link::Offline);
+    for _ in 0..3 {
+        let fx = update(&mut s, key(KeyCode::Esc));
+        assert!(!s.quit && !fx.iter().any(|e| matches!(e, Effect::Quit)), "Esc quit the home screen");
+    }
+    update(&mut s, key(KeyCode::Char('q')));
+    assert!(s.quit);
 }

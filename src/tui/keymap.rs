@@ -238,7 +238,9 @@ pub static BINDINGS: &[Binding] = &[
     b(Ctx::Merge, &[K::Char('?')], Cmd::Help, "?", "help"),
     b(Ctx::TooSmall, &[K::Ctrl('q'), K::Ctrl('c')], Cmd::Quit, "Ctrl-Q", "quit"),
     b(Ctx::TooSmall, &[K::Ctrl('l')], Cmd::Repaint, "", "repaint the screen"),
-    b(Ctx::TextPopup, &[K::Ctrl('e')], Cmd::ExternalEditor, "Ctrl-E", "$EDITOR"),
+    // Ctrl-E stays line end, as in readline; the editor takes Ctrl-X, the
+    // first key of bash's own Ctrl-X Ctrl-E
+    b(Ctx::TextPopup, &[K::Ctrl('x')], Cmd::ExternalEditor, "Ctrl-X", "$EDITOR"),
     // quitting and help work everywhere
     b(Ctx::Global, &[K::Ctrl('q'), K::Ctrl('c')], Cmd::Quit, "Ctrl-Q", "quit"),
     b(Ctx::Global, &[K::Key(C::F(1))], Cmd::Help, "F1", "help"),
@@ -253,7 +255,8 @@ pub static BINDINGS: &[Binding] = &[
     b(Ctx::HomeList, &[K::Key(C::Down), K::Char('j')], Cmd::Down, "", "down"),
     b(Ctx::Home, &[K::Char('r')], Cmd::Refresh, "r", "refresh"),
     b(Ctx::Home, &[K::Char('?')], Cmd::Help, "?", "help"),
-    b(Ctx::Home, &[K::Char('q'), K::Key(C::Esc)], Cmd::Quit, "q", "quit"),
+    // Esc never quits: admins press it repeatedly to back out
+    b(Ctx::Home, &[K::Char('q')], Cmd::Quit, "q", "quit"),
     b(Ctx::Home, &[K::Char('c')], Cmd::Channels, "c", "channels"),
     b(Ctx::Home, &[K::Char('I')], Cmd::Import, "I", "import"),
     // channels screen
@@ -289,7 +292,7 @@ pub static BINDINGS: &[Binding] = &[
     b(Ctx::Integration, &[K::Key(C::BackTab), K::Shift(C::BackTab), K::Key(C::Up)], Cmd::PrevField, "", "previous"),
     b(Ctx::Integration, &[K::Key(C::Enter), K::Char(' ')], Cmd::Activate, "Enter", "run/toggle"),
     b(Ctx::Integration, &[K::Char('y')], Cmd::Copy, "y", "copy URL"),
-    b(Ctx::Integration, &[K::Key(C::Esc)], Cmd::Back, "Esc", "home"),
+    b(Ctx::Integration, &[K::Key(C::Esc)], Cmd::Back, "Esc", "back"),
     b(Ctx::Integration, &[K::Char('?')], Cmd::Help, "?", "help"),
     b(Ctx::Integration, &[K::Char('q')], Cmd::Quit, "q", "quit"),
     b(Ctx::Integration, &[K::Char('t')], Cmd::TestDelivery, "t", "test msg"),
@@ -303,7 +306,7 @@ pub static BINDINGS: &[Binding] = &[
     b(Ctx::TextInput, &[K::Key(C::Left), K::Ctrl('b')], Cmd::Left, "", "left"),
     b(Ctx::TextInput, &[K::Key(C::Right), K::Ctrl('f')], Cmd::Right, "", "right"),
     b(Ctx::TextInput, &[K::Key(C::Home), K::Ctrl('a')], Cmd::Home, "", "line start"),
-    b(Ctx::TextInput, &[K::Key(C::End)], Cmd::End, "", "line end"),
+    b(Ctx::TextInput, &[K::Key(C::End), K::Ctrl('e')], Cmd::End, "", "line end"),
     b(Ctx::TextInput, &[K::Ctrl('u')], Cmd::KillToStart, "", "erase to line start"),
     b(Ctx::TextInput, &[K::Ctrl('k')], Cmd::KillToEnd, "", "erase to line end"),
     b(Ctx::TextInput, &[K::Ctrl('w')], Cmd::DeleteWord, "", "erase word"),
@@ -311,7 +314,7 @@ pub static BINDINGS: &[Binding] = &[
     b(Ctx::Select, &[K::Key(C::Enter), K::Char(' ')], Cmd::Activate, "Enter", "choose"),
     b(Ctx::Select, &[K::Key(C::Delete), K::Key(C::Backspace)], Cmd::Clear, "", "clear"),
     b(Ctx::Multiline, &[K::Key(C::Enter)], Cmd::Activate, "Enter", "edit"),
-    b(Ctx::Multiline, &[K::Ctrl('e')], Cmd::ExternalEditor, "Ctrl-E", "$EDITOR"),
+    b(Ctx::Multiline, &[K::Ctrl('x')], Cmd::ExternalEditor, "Ctrl-X", "$EDITOR"),
     b(Ctx::ListField, &[K::Key(C::Enter), K::Char(' ')], Cmd::Activate, "Enter", "edit list"),
     b(Ctx::Review, &[K::Key(C::Enter)], Cmd::Activate, "Enter", "jump/submit"),
     b(Ctx::Review, &[K::Ctrl('x')], Cmd::Submit, "", "submit"),

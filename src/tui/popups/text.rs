@@ -217,7 +217,7 @@ impl TextEditor {
             Kind::Multiline { max } => max,
             _ => 0,
         };
-        let inner = frame_box(frame, 70, 12, &format!("{} — Esc done · Ctrl-E $EDITOR", spec.label));
+        let inner = frame_box(frame, 70, 12, &format!("{} — Esc done · Ctrl-X $EDITOR", spec.label));
         let used: usize = self.area.lines().iter().map(|l| l.chars().count()).sum::<usize>()
             + self.area.lines().len().saturating_sub(1);
         let mut errors: Vec<Line> = Vec::new();
