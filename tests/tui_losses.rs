@@ -716,3 +716,42 @@ fn in_every_reachable_context_the_help_lists_each_key_once_and_opens_with_f1() {
         }
     }
 }
+
+/// A page that does not fit says how much is below and names the key that
+/// brings it into view: pressing that key shows more of the same page
+/// (on a page of fields PgDn is the next step, so it is not named there).
+#[test]
+fn the_more_mark_names_the_key_that_scrolls_the_page() {
+    let mut s = wizard(example());
+    update(&mut s, Action::Resize(60, 16));
+    update(&mut s, key(KeyCode::PageDown));
+    let step = s.wizard().unwrap().step;
+    let drawn = |s: &State| {
+        let mut t = Terminal::new(TestBackend::new(60, 16)).unwrap();
+        t.draw(|f| render(s, f)).unwrap();
+        t.backend().to_string()
+    };
+    let below = |screen: &str| -> Option<(usize, String)> {
+        let line = screen.lines().find(|l| l.contains("more line"))?;
+        let n = line.split('↓').nth(1)?.split_whitespace().next()?.parse().ok()?;
+        let key = line.rsplit('·').next()?.trim().trim_end_matches('"').trim().to_string();
+        Some((n, key))
+    };
+    let (n, named) = below(&drawn(&s)).expect("step 2 at 60x16 does not fit: a mark is shown");
+    let code = match named.as_str() {
+        "PgDn" => KeyCode::PageDown,
+        "Tab" => KeyCode::Tab,
+        other => panic!("the mark names {other}"),
+    };
+    // pressing it until the page moves, on the same step
+    let mut moved = false;
+    for _ in 0..12 {
+        update(&mut s, key(code));
+        assert_eq!(s.wizard().unwrap().step, step, "the key the mark names left the page");
+        if below(&drawn(&s)).is_none_or(|(m, _)| m < n) {
+            moved = true;
+            break;
+        }
+    }
+    assert!(moved, "the key the mark names ({named}) never showed more of the page");
+}

@@ -136,17 +136,31 @@ pub fn view_height(total: usize, height: usize) -> usize {
     if total > height { height.saturating_sub(1).max(1) } else { height }
 }
 
+/// The keys that bring the rest of a page into view, as its "more" mark
+/// names them: the Review page scrolls with PgDn / PgUp; a page of fields
+/// follows the focus (PgDn there is the next step).
+#[derive(Debug, Clone, Copy)]
+pub struct ScrollKeys {
+    pub down: &'static str,
+    pub up: &'static str,
+}
+
+/// Review's scroll keys.
+pub const PAGE_KEYS: ScrollKeys = ScrollKeys { down: "PgDn", up: "PgUp" };
+/// A page of fields: the focus moves, the page follows it.
+pub const FOCUS_KEYS: ScrollKeys = ScrollKeys { down: "Tab", up: "Shift-Tab" };
+
 /// The last row of a page that does not fit in `height` rows: how much is
-/// below (or, at the end, above).
-pub fn more_mark(total: usize, top: usize, view: usize, height: usize) -> Option<String> {
+/// below (or, at the end, above), and the key that shows it.
+pub fn more_mark(total: usize, top: usize, view: usize, height: usize, keys: ScrollKeys) -> Option<String> {
     if total <= height {
         return None;
     }
     let below = total.saturating_sub(top + view);
     Some(if below > 0 {
-        format!("  ↓ {below} more line{} below · PgDn", if below == 1 { "" } else { "s" })
+        format!("  ↓ {below} more line{} below · {}", if below == 1 { "" } else { "s" }, keys.down)
     } else {
-        format!("  ↑ {top} line{} above · PgUp", if top == 1 { "" } else { "s" })
+        format!("  ↑ {top} line{} above · {}", if top == 1 { "" } else { "s" }, keys.up)
     })
 }
 
@@ -157,7 +171,7 @@ pub fn render(state: &Shared, w: &Wizard, frame: &mut Frame, area: Rect, theme: 
     let view = view_height(total, height);
     let top = w.scroll.min(total.saturating_sub(view));
     let mut shown: Vec<Line> = lines.into_iter().skip(top).take(view).collect();
-    if let Some(mark) = more_mark(total, top, view, height) {
+    if let Some(mark) = more_mark(total, top, view, height, PAGE_KEYS) {
         shown.push(Line::from(Span::styled(mark, theme.dim())));
     }
     frame.render_widget(Paragraph::new(shown), area);
