@@ -158,3 +158,31 @@ fn a_certificate_in_use_expiring_within_30_days_is_warned_about_with_its_channel
     assert!(!row("Chan_000001").contains("⚠ cert"), "{screen}");
     assert!(!screen.contains("cert-later"), "{screen}");
 }
+
+/// The export line counts in words that agree with the number.
+#[test]
+fn the_export_line_says_one_record_in_one_file() {
+    let mut s = open_channels(1);
+    let task = |status, done, total, files| chanwiz::api::ExportTask {
+        id: "t1".into(),
+        status,
+        done,
+        total,
+        files,
+        created: chrono::Utc::now(),
+        finished: None,
+        error: None,
+        size: None,
+    };
+    let screen = |s: &State| {
+        let mut t = ratatui::Terminal::new(ratatui::backend::TestBackend::new(80, 24)).unwrap();
+        t.draw(|f| chanwiz::tui::render::render(s, f)).unwrap();
+        t.backend().to_string()
+    };
+    update(&mut s, Action::ExportProgress(task(chanwiz::api::ExportStatus::Running, 0, 1, 1)));
+    assert!(screen(&s).contains("running 0/1 (1 file)"), "{}", screen(&s));
+    update(&mut s, Action::ExportProgress(task(chanwiz::api::ExportStatus::Success, 1, 1, 1)));
+    assert!(screen(&s).contains("done, 1 record in 1 file"), "{}", screen(&s));
+    update(&mut s, Action::ExportProgress(task(chanwiz::api::ExportStatus::Success, 4500, 4500, 3)));
+    assert!(screen(&s).contains("done, 4500 records in 3 files"), "{}", screen(&s));
+}

@@ -219,3 +219,36 @@ fn a_confirmed_submit_removes_the_draft_unless_keep_draft() {
     assert_eq!(d.document.channel_info.app_secret, None, "the secret is on the backend now");
     assert!(matches!(s.screen, Screen::Integration(_)));
 }
+
+/// An error names a field as the screen labels it: each number field's
+/// error, with the value out of range, starts with that field's label.
+#[test]
+fn every_number_fields_error_names_it_by_its_label_on_screen() {
+    use chanwiz::tui::form::{Kind, Record};
+    let mut d = support::tui::example();
+    d.basic.last_agent_mode.enabled = true;
+    d.basic.session_end_no_customer_reply.enabled = true;
+    d.basic.offline_messages.enabled = true;
+    let mut s = support::tui::wizard(d);
+    let w = s.wizard_mut().unwrap();
+    let numbers: Vec<_> =
+        chanwiz::drafts::Draft::table().iter().filter(|spec| matches!(spec.kind, Kind::Number { .. })).collect();
+    assert!(numbers.len() >= 3, "{}", numbers.len());
+    for spec in &numbers {
+        spec.set_number(&mut w.draft, Some(999_999));
+    }
+    let errors = chanwiz::model::validate(&w.draft.document, chanwiz::model::Mode::Create);
+    for spec in numbers {
+        if !spec.shown(&w.draft) {
+            continue;
+        }
+        let error = errors.iter().find(|e| e.path == spec.path).unwrap_or_else(|| panic!("no error at {}", spec.path));
+        assert!(
+            error.message.starts_with(spec.label),
+            "{} is labelled '{}' but its error says: {}",
+            spec.path,
+            spec.label,
+            error.message
+        );
+    }
+}

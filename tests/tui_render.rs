@@ -575,3 +575,16 @@ fn the_channels_screen_with_names_from_the_server_in_any_language() {
     }
     snap("channels_any_language", &mut s);
 }
+
+/// Below the smallest layout the notice always keeps its way out: at 40×12
+/// and even 16×3 "Ctrl-Q quits" is shown whole.
+#[test]
+fn the_too_small_notice_keeps_its_quit_hint_at_any_size() {
+    let s = chanwiz::tui::state::State::new(None, chanwiz::tui::state::Link::Offline);
+    for (w, h) in [(40, 12), (59, 15), (16, 3), (14, 1)] {
+        let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
+        t.draw(|f| chanwiz::tui::render::render(&s, f)).unwrap();
+        let screen = t.backend().to_string();
+        assert!(screen.contains("Ctrl-Q quits"), "{w}×{h}:\n{screen}");
+    }
+}

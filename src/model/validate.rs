@@ -163,19 +163,19 @@ impl Checker {
 
         let la = &b.last_agent_mode;
         if la.enabled {
-            self.range(f::LA_RETENTION_HOURS, "Retention time", la.retention_hours, RETENTION_HOURS, "hours");
-            self.range(f::LA_WAIT_SECONDS, "Wait time", la.wait_seconds, WAIT_SECONDS, "seconds");
+            self.range(f::LA_RETENTION_HOURS, "Remember for", la.retention_hours, RETENTION_HOURS, "hours");
+            self.range(f::LA_WAIT_SECONDS, "Wait for agent", la.wait_seconds, WAIT_SECONDS, "seconds");
         }
         let se = &b.session_end_no_customer_reply;
         if se.enabled {
-            self.range(f::SE_TIMEOUT_MINUTES, "No-reply timeout", se.timeout_minutes, END_TIMEOUT_MINUTES, "minutes");
+            self.range(f::SE_TIMEOUT_MINUTES, "End after", se.timeout_minutes, END_TIMEOUT_MINUTES, "minutes");
             self.text(f::SE_END_MESSAGE, "Session end message", &se.end_message, MESSAGE_MAX, true);
         }
         let st = &b.session_transfer_no_agent_reply;
         if st.enabled {
             self.range(
                 f::ST_TIMEOUT_SECONDS,
-                "No-reply timeout",
+                "Transfer after",
                 st.timeout_seconds,
                 TRANSFER_TIMEOUT_SECONDS,
                 "seconds",

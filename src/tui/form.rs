@@ -871,8 +871,8 @@ pub const INTEGRATION: &[Spec<IntegrationInputs>] = &[
         F::PublicAddress,
         "Public address",
         Kind::Text { max: 64 },
-        "Optional https://PUBLIC-IP:PORT; Telegram calls ports 443, 80, 88, 8443 only.",
-        "optional https://PUBLIC-IP:PORT",
+        "Optional https://PUBLIC-IP-OR-NAME:PORT (an IPv4 address or a domain name); Telegram calls ports 443, 80, 88, 8443 only.",
+        "optional https://PUBLIC-IP-OR-NAME:PORT",
         Value::Text { get: |i| i.public_url.as_str(), set: |i, t| i.public_url = t },
     ),
     page(

@@ -26,14 +26,28 @@ pub fn render(state: &State, frame: &mut Frame) {
     let area = frame.area();
     let theme = Theme { color: state.shared.color };
     if too_small((area.width, area.height)) {
-        let msg = super::text::truncate(
-            &format!("terminal too small (need {MIN_WIDTH}×{MIN_HEIGHT}) · Ctrl-Q quits"),
-            usize::from(area.width),
-        );
-        let y = area.height / 2;
+        // on one line where it fits, else a line each; the way out is the
+        // line kept last when rows run short
+        let whole = format!("terminal too small (need {MIN_WIDTH}×{MIN_HEIGHT}) · Ctrl-Q quits");
+        let lines: Vec<String> = if super::text::width(&whole) < usize::from(area.width) {
+            vec![whole]
+        } else {
+            let all = [
+                "terminal too small".to_owned(),
+                format!("(need {MIN_WIDTH}×{MIN_HEIGHT})"),
+                "Ctrl-Q quits".to_owned(),
+            ];
+            all[all.len().saturating_sub(usize::from(area.height))..].to_vec()
+        };
+        let lines: Vec<Line> = lines
+            .iter()
+            .map(|l| Line::from(super::text::truncate(l, usize::from(area.width).saturating_sub(1))))
+            .collect();
+        let n = u16::try_from(lines.len()).unwrap_or(1).min(area.height);
+        let y = area.height.saturating_sub(n).div_ceil(2);
         frame.render_widget(
-            Paragraph::new(msg).alignment(Alignment::Center),
-            Rect { x: area.x, y: area.y + y, width: area.width, height: 1.min(area.height) },
+            Paragraph::new(lines).alignment(Alignment::Center),
+            Rect { x: area.x, y: area.y + y, width: area.width, height: n },
         );
         return;
     }

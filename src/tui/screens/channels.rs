@@ -691,11 +691,20 @@ impl Channels {
             Some(Export::Failed(e)) => Span::styled(format!("  ✗ export failed: {}", clean(e)), theme.error()),
             Some(Export::Task(t)) => match t.status {
                 ExportStatus::Pending => Span::raw(format!("  export {}: pending", clean(&t.id))),
-                ExportStatus::Running => {
-                    Span::raw(format!("  export {}: running {}/{} ({} files)", clean(&t.id), t.done, t.total, t.files))
-                }
+                ExportStatus::Running => Span::raw(format!(
+                    "  export {}: running {}/{} ({})",
+                    clean(&t.id),
+                    t.done,
+                    t.total,
+                    count(t.files.into(), "file")
+                )),
                 ExportStatus::Success => Span::styled(
-                    format!("  ✓ export {}: Success, {} records in {} files", clean(&t.id), t.total, t.files),
+                    format!(
+                        "  ✓ export {}: done, {} in {}",
+                        clean(&t.id),
+                        count(t.total, "record"),
+                        count(t.files.into(), "file")
+                    ),
                     theme.ok(),
                 ),
                 ExportStatus::Failed => Span::styled(
@@ -753,4 +762,9 @@ fn expiring_certificates(shared: &Shared) -> Vec<(String, Vec<String>)> {
             crate::model::warnings::expiry_warning(&c.id, not_after, shared.now).map(|w| (w, c.used_by.clone()))
         })
         .collect()
+}
+
+/// `1 record`, `2 records`.
+fn count(n: u64, noun: &str) -> String {
+    if n == 1 { format!("1 {noun}") } else { format!("{n} {noun}s") }
 }

@@ -112,7 +112,8 @@ pub fn render(shared: &Shared, w: &Wizard, frame: &mut Frame, area: Rect, cursor
     let top = w.scroll.min(total.saturating_sub(view));
     let height = view;
     let mut visible: Vec<Line> = layout.lines.into_iter().skip(top).take(view).collect();
-    if let Some(mark) = super::review::more_mark(total, top, view, usize::from(area.height), super::review::FOCUS_KEYS) {
+    if let Some(mark) = super::review::more_mark(total, top, view, usize::from(area.height), super::review::FOCUS_KEYS)
+    {
         visible.push(Line::from(Span::styled(mark, theme.dim())));
     }
     frame.render_widget(Paragraph::new(visible), area);
