@@ -35,6 +35,9 @@ fn backend_options_work_before_or_after_the_command() {
     let cached = out.run(&["--offline", "catalogue"]);
     assert_eq!(cached.code, Some(0), "{}", cached.all());
     assert!(cached.stderr.contains("showing the cached catalogue"), "{}", cached.stderr);
+    // one thing said: the cache is shown, not also that the command needs the backend
+    assert!(!cached.stderr.contains("needs the backend"), "{}", cached.stderr);
+    assert_eq!(cached.stderr.lines().filter(|l| l.starts_with("chanwiz:")).count(), 1, "{}", cached.stderr);
     assert_eq!(cached.stdout, online.stdout);
     let d = out.example_draft("Not_Sent");
     let refused = out.run(&["submit", &d.meta.id, "--offline"]);

@@ -40,7 +40,7 @@ fn filter_select_three_export_download_and_delete_from_the_channels_screen() {
     pane.keys(&["e"]);
     pane.wait_for(&["Export", "the", "3", "selected"]);
     pane.keys(&["y"]);
-    pane.wait_for(&["Success", "3", "records", "Download"]);
+    pane.wait_for(&["done, 3 records in 1 file", "Download"]);
     pane.keys(&["C-u"]);
     pane.type_text(out.path().to_str().unwrap());
     pane.keys(&["Enter"]);

@@ -68,12 +68,19 @@ pub fn run(args: &CatalogueArgs, paths: &Paths) -> ExitCode {
 /// Print the catalogue (with where it came from).
 fn show(args: &CatalogueArgs, fetch: &crate::client::CatalogueFetch) -> ExitCode {
     if let Some(reason) = &fetch.offline {
-        eprintln!("chanwiz: {}", clean(&reason.to_string()));
-        eprintln!(
-            "chanwiz: showing the cached catalogue fetched {} ({})",
+        let cached = format!(
+            "showing the cached catalogue fetched {} ({})",
             describe_age(fetch.age()),
-            fetch.fetched.format("%Y-%m-%d %H:%M:%S UTC")
+            super::table::local_time(fetch.fetched)
         );
+        match reason {
+            // asked for: the cache is the answer, said once
+            crate::client::ClientError::Offline(_) => eprintln!("chanwiz: offline (--offline): {cached}"),
+            other => {
+                eprintln!("chanwiz: {}", clean(&other.to_string()));
+                eprintln!("chanwiz: {cached}");
+            }
+        }
     }
     let cat = &fetch.catalogue;
     if args.json {
