@@ -755,3 +755,20 @@ fn the_more_mark_names_the_key_that_scrolls_the_page() {
     }
     assert!(moved, "the key the mark names ({named}) never showed more of the page");
 }
+
+/// Ctrl-R offers what it will do: "reveal" while the secret is hidden,
+/// "hide" once it is shown.
+#[test]
+fn the_bar_offers_to_hide_a_secret_once_it_is_revealed() {
+    let mut s = wizard(example());
+    go_to(&mut s, FieldId::AppSecret);
+    let bar = |s: &State| {
+        let screen = draw(s);
+        screen.lines().last().unwrap_or_default().to_string()
+    };
+    assert!(bar(&s).contains("Ctrl-R reveal"), "{}", bar(&s));
+    update(&mut s, ctrl('r'));
+    assert!(bar(&s).contains("Ctrl-R hide") && !bar(&s).contains("reveal"), "{}", bar(&s));
+    update(&mut s, ctrl('r'));
+    assert!(bar(&s).contains("Ctrl-R reveal"), "{}", bar(&s));
+}

@@ -244,6 +244,16 @@ impl<T: Record> Spec<T> {
     }
 }
 
+/// [`contexts_of`] for a field whose secret is shown (`revealed`): Ctrl-R
+/// then offers to hide it.
+pub fn contexts_shown(kind: Kind, choices: bool, revealed: bool) -> Vec<Ctx> {
+    let mut v = contexts_of(kind, choices);
+    if revealed {
+        v.iter_mut().filter(|c| **c == Ctx::Secret).for_each(|c| *c = Ctx::Revealed);
+    }
+    v
+}
+
 /// The contexts (sets of key bindings) a field of `kind` takes while
 /// focused, most specific first. `choices` says whether a select has a list
 /// to choose from (without a catalogue its id is typed by hand).

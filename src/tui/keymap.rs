@@ -30,8 +30,10 @@ pub enum Ctx {
     StepBack,
     /// The focused field takes typed text.
     TextInput,
-    /// The focused field is a secret.
+    /// The focused field is a secret, hidden.
     Secret,
+    /// The focused field is a secret, shown (Ctrl-R hides it again).
+    Revealed,
     Toggle,
     Select,
     Multiline,
@@ -300,6 +302,7 @@ pub static BINDINGS: &[Binding] = &[
     b(Ctx::IntegrationUp, &[K::Key(C::PageUp)], Cmd::PageUp, "PgUp", "scroll up"),
     // the focused field
     b(Ctx::Secret, &[K::Ctrl('r')], Cmd::Reveal, "Ctrl-R", "reveal"),
+    b(Ctx::Revealed, &[K::Ctrl('r')], Cmd::Reveal, "Ctrl-R", "hide"),
     b(Ctx::TextInput, &[K::AnyChar], Cmd::Insert, "", "type"),
     b(Ctx::TextInput, &[K::Key(C::Backspace), K::Ctrl('h')], Cmd::Backspace, "", "erase"),
     b(Ctx::TextInput, &[K::Key(C::Delete), K::Ctrl('d')], Cmd::Delete, "", "delete"),

@@ -181,7 +181,9 @@ impl IntegrationPage {
 
     pub fn contexts(&self, shared: &Shared) -> Vec<Ctx> {
         let mut out = match self.focus {
-            IntItem::Field(id) => fields::contexts_of(fields::spec::<IntegrationInputs>(id).kind, false),
+            IntItem::Field(id) => {
+                fields::contexts_shown(fields::spec::<IntegrationInputs>(id).kind, false, self.reveal)
+            }
             _ => vec![],
         };
         if self.test.as_ref().is_some_and(DeliveryTest::running) {

@@ -250,7 +250,7 @@ impl Wizard {
             v
         } else {
             let kind = fields::spec_of(self.focus).kind;
-            let mut v = fields::contexts_of(kind, has_choices(kind, shared));
+            let mut v = fields::contexts_shown(kind, has_choices(kind, shared), self.reveal_secret);
             v.push(Ctx::Fields);
             v
         };
