@@ -772,3 +772,16 @@ fn the_bar_offers_to_hide_a_secret_once_it_is_revealed() {
     update(&mut s, ctrl('r'));
     assert!(bar(&s).contains("Ctrl-R reveal"), "{}", bar(&s));
 }
+
+/// A refusal is about what was typed then: once the field is edited (here
+/// emptied), its "at most 64 characters" is no longer said.
+#[test]
+fn a_refusal_goes_once_the_field_is_edited() {
+    let mut s = wizard(ChannelDocument::default());
+    update(&mut s, key(KeyCode::PageDown));
+    go_to(&mut s, FieldId::ChannelName);
+    typed(&mut s, &"n".repeat(65));
+    assert!(draw(&s).contains("at most 64 characters"), "{}", draw(&s));
+    update(&mut s, ctrl('u'));
+    assert!(!draw(&s).contains("at most 64 characters"), "a stale refusal:\n{}", draw(&s));
+}

@@ -155,6 +155,16 @@ impl Shared {
         self.flash(level, text);
         self.flash_field = Some(field);
     }
+
+    /// The message `text` about `field` is no longer so (the field was
+    /// edited since): it goes.
+    pub fn retract(&mut self, field: crate::tui::form::FieldId, text: &str) {
+        if self.flash_field == Some(field) && self.flash.as_ref().is_some_and(|(_, t)| t == text) {
+            self.flash = None;
+            self.flash_since = None;
+            self.flash_field = None;
+        }
+    }
 }
 
 pub struct State {

@@ -838,6 +838,18 @@ impl Wizard {
         }
         let before = input.cursor();
         if apply_edit(input, cmd, c) {
+            // "is at most N" spoke of the text before: shorter now, it goes
+            let limit = match kind {
+                Kind::Number { .. } => Some((6, '0')),
+                Kind::Text { max } | Kind::Secret { max } => Some((max, 'x')),
+                _ => None,
+            };
+            if let Some((max, c)) = limit
+                && input.len() < max
+                && let Some(said) = refusal(field, kind, c, usize::MAX)
+            {
+                shared.retract(field, &said);
+            }
             self.commit_input(shared);
         }
         if self.input.as_ref().is_some_and(|i| i.cursor() != before) {
