@@ -196,6 +196,14 @@ fn a_conflict_is_merged_per_field_and_what_was_typed_is_never_dropped() {
     assert_eq!(d.document.basic.non_working_time_notification, "Back at 9.");
     // the new base is theirs: the review's diff is against version 3
     assert_eq!(d.meta.base.as_ref().unwrap().basic.ou, "ou-theirs");
+    // once the merge is confirmed, nothing still says it is being submitted
+    assert!(s.shared.flash.as_ref().is_some_and(|f| f.1.contains("submitting")));
+    let mut confirmed = saved_channel();
+    confirmed.version = 4;
+    update(&mut s, Action::Submitted(Ok(confirmed)));
+    let said = s.shared.flash.as_ref().map(|f| f.1.clone()).unwrap_or_default();
+    assert!(!said.contains("submitting"), "still said: {said}");
+    assert!(said.contains("version 4"), "{said}");
 }
 
 #[test]

@@ -977,6 +977,17 @@ impl Wizard {
         self.submit = Submit::Idle;
         match result {
             Ok(channel) => {
+                // what was said while it was sent ("submitting") is over
+                let created = self.draft.meta.channel_id.is_none();
+                shared.flash(
+                    Level::Info,
+                    format!(
+                        "{} {}: version {}",
+                        if created { "created" } else { "saved" },
+                        crate::sanitize::clean(&channel.document.basic.channel_name),
+                        channel.version
+                    ),
+                );
                 self.draft.confirmed(&channel.id, channel.version, &channel.document);
                 if shared.keep_draft {
                     // --keep-draft: the draft now edits the channel as
