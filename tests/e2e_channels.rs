@@ -23,7 +23,7 @@ fn filter_select_three_export_download_and_delete_from_the_channels_screen() {
     pane.wait_for(&["online"]);
     pane.keys(&["c"]);
     // the home screen names the channels too: wait for the rows of the Channels screen
-    let screen = pane.wait_for(&["Channels", "10000", "channels", "[ ]"]);
+    let screen = pane.wait_for(&["Channels", "10,000", "channels", "[ ]"]);
     assert!(screen.contains("[ ]"), "{screen}");
     // the last page, fetched when it comes into view
     pane.keys(&["End"]);

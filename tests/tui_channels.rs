@@ -186,3 +186,37 @@ fn the_export_line_says_one_record_in_one_file() {
     update(&mut s, Action::ExportProgress(task(chanwiz::api::ExportStatus::Success, 4500, 4500, 3)));
     assert!(screen(&s).contains("done, 4500 records in 3 files"), "{}", screen(&s));
 }
+
+/// The Channels screen says where the cursor is, of how many, and a cache
+/// shown under `--offline` says so rather than that the backend is silent.
+#[test]
+fn the_channels_line_says_the_position_and_why_the_rows_are_cached() {
+    let mut s = open_channels(10_002);
+    let screen = |s: &State| {
+        let mut t = ratatui::Terminal::new(ratatui::backend::TestBackend::new(80, 24)).unwrap();
+        t.draw(|f| chanwiz::tui::render::render(s, f)).unwrap();
+        t.backend().to_string()
+    };
+    assert!(screen(&s).contains("by name · 1 of 10,002"), "{}", screen(&s));
+    update(&mut s, key(KeyCode::End));
+    assert!(screen(&s).contains("10,002 of 10,002"), "{}", screen(&s));
+    // the export tasks list has no sort to speak of
+    update(&mut s, key(KeyCode::Char('t')));
+    assert!(!screen(&s).contains("by name"), "{}", screen(&s));
+}
+
+/// Under `--offline` the cached pages say that, not that the backend does
+/// not answer (it was never asked).
+#[test]
+fn cached_pages_under_offline_say_offline() {
+    let mut s = State::new(None, chanwiz::tui::state::Link::Offline);
+    let fx = update(&mut s, key(KeyCode::Char('c')));
+    let Some(Effect::LoadChannelPage { generation, .. }) = fx.first() else { panic!("{fx:?}") };
+    let fetched = s.shared.now - chrono::TimeDelta::minutes(42);
+    let page = Page { items: vec![channel_row(1)], page: 1, per_page: PER_PAGE, total: 1 };
+    update(&mut s, Action::ChannelPage { generation: *generation, page: 1, result: Ok(page), cached: Some(fetched) });
+    let mut t = ratatui::Terminal::new(ratatui::backend::TestBackend::new(100, 24)).unwrap();
+    t.draw(|f| chanwiz::tui::render::render(&s, f)).unwrap();
+    let screen = t.backend().to_string();
+    assert!(screen.contains("offline (--offline)") && !screen.contains("does not answer"), "{screen}");
+}

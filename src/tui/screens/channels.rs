@@ -527,11 +527,24 @@ impl Channels {
             ChannelSort::Updated => "newest first",
         };
         let title = match self.view {
-            View::Channels => format!(" Channels · {count} {}", if count == 1 { "channel" } else { "channels" }),
+            View::Channels => {
+                format!(" Channels · {} {}", grouped(count), if count == 1 { "channel" } else { "channels" })
+            }
             View::Tasks => format!(" Export tasks · {}", self.tasks.len()),
         };
         lines.push(Line::from(Span::styled(title, theme.title())));
-        let mut status = vec![Span::raw(format!("  {sort}"))];
+        // where the cursor is, of how many ("3 of 10,002"); the sort only
+        // orders the channels
+        let mut status = match self.view {
+            View::Channels if count > 0 => {
+                vec![Span::raw(format!("  {sort} · {} of {}", grouped(self.cursor + 1), grouped(count)))]
+            }
+            View::Channels => vec![Span::raw(format!("  {sort}"))],
+            View::Tasks if !self.tasks.is_empty() => {
+                vec![Span::raw(format!("  {} of {}", grouped(self.task_cursor + 1), grouped(self.tasks.len())))]
+            }
+            View::Tasks => vec![Span::raw("  no export task yet".to_string())],
+        };
         if !self.filter.is_empty() || self.filter_input.is_some() {
             let f = self.typed_filter().unwrap_or_else(|| self.filter.clone());
             status.push(Span::raw(format!(" · filter /{}", clean(&f))));
@@ -546,7 +559,8 @@ impl Channels {
         }
         if let Some(t) = self.cached {
             let age = crate::client::describe_age((shared.now - t).max(chrono::TimeDelta::zero()));
-            status.push(Span::styled(format!(" · cached (fetched {age}): the backend does not answer"), theme.warn()));
+            let why = if shared.link.has_backend() { "the backend does not answer" } else { "offline (--offline)" };
+            status.push(Span::styled(format!(" · cached (fetched {age}): {why}"), theme.warn()));
         }
         if let Some(e) = &self.error {
             status.push(Span::styled(format!(" · ✗ {}", clean(e)), theme.error()));
@@ -767,4 +781,17 @@ fn expiring_certificates(shared: &Shared) -> Vec<(String, Vec<String>)> {
 /// `1 record`, `2 records`.
 fn count(n: u64, noun: &str) -> String {
     if n == 1 { format!("1 {noun}") } else { format!("{n} {noun}s") }
+}
+
+/// `10,002`: thousands grouped, as the count is read.
+fn grouped(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
 }
