@@ -220,3 +220,21 @@ fn cached_pages_under_offline_say_offline() {
     let screen = t.backend().to_string();
     assert!(screen.contains("offline (--offline)") && !screen.contains("does not answer"), "{screen}");
 }
+
+/// Offline, a filter being typed does not claim to ask the backend.
+#[test]
+fn an_offline_filter_does_not_say_it_asks_the_backend() {
+    let mut s = State::new(None, chanwiz::tui::state::Link::Offline);
+    let fx = update(&mut s, key(KeyCode::Char('c')));
+    let Some(Effect::LoadChannelPage { generation, .. }) = fx.first() else { panic!("{fx:?}") };
+    let page = Page { items: vec![channel_row(1), channel_row(2)], page: 1, per_page: PER_PAGE, total: 2 };
+    let fetched = s.shared.now;
+    update(&mut s, Action::ChannelPage { generation: *generation, page: 1, result: Ok(page), cached: Some(fetched) });
+    update(&mut s, key(KeyCode::Char('/')));
+    typed(&mut s, "000002");
+    let mut t = ratatui::Terminal::new(ratatui::backend::TestBackend::new(100, 24)).unwrap();
+    t.draw(|f| chanwiz::tui::render::render(&s, f)).unwrap();
+    let screen = t.backend().to_string();
+    assert!(!screen.contains("asking the backend"), "{screen}");
+    assert!(screen.contains("filter /000002"), "{screen}");
+}

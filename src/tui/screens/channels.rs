@@ -549,7 +549,12 @@ impl Channels {
             let f = self.typed_filter().unwrap_or_else(|| self.filter.clone());
             status.push(Span::raw(format!(" · filter /{}", clean(&f))));
             if self.filter_due.is_some() {
-                status.push(Span::styled(" (loaded rows; asking the backend…)", theme.dim()));
+                let note = if shared.link.has_backend() {
+                    " (loaded rows; asking the backend…)"
+                } else {
+                    " (the rows seen last: offline, the backend is not asked)"
+                };
+                status.push(Span::styled(note, theme.dim()));
             }
         }
         if self.all {
