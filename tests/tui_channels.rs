@@ -238,3 +238,19 @@ fn an_offline_filter_does_not_say_it_asks_the_backend() {
     assert!(!screen.contains("asking the backend"), "{screen}");
     assert!(screen.contains("filter /000002"), "{screen}");
 }
+
+/// Offline, `e` says an export needs the backend, not that there is no
+/// channel to export.
+#[test]
+fn export_offline_says_it_needs_the_backend() {
+    let mut s = State::new(None, chanwiz::tui::state::Link::Offline);
+    let fx = update(&mut s, key(KeyCode::Char('c')));
+    let Some(Effect::LoadChannelPage { generation, .. }) = fx.first() else { panic!("{fx:?}") };
+    let page = Page { items: vec![channel_row(1)], page: 1, per_page: PER_PAGE, total: 1 };
+    let fetched = s.shared.now;
+    update(&mut s, Action::ChannelPage { generation: *generation, page: 1, result: Ok(page), cached: Some(fetched) });
+    let fx = update(&mut s, key(KeyCode::Char('e')));
+    assert!(fx.is_empty() && s.popup.is_none(), "{fx:?}");
+    let said = s.shared.flash.as_ref().map(|f| f.1.clone()).unwrap_or_default();
+    assert!(said.contains("offline") && !said.contains("no channel"), "{said}");
+}

@@ -404,6 +404,9 @@ impl Channels {
                     return Outcome::event(Event::OpenPopup(popup));
                 }
             }
+            Cmd::Export if !shared.link.has_backend() => {
+                shared.flash(Level::Warn, "an export is made by the backend, which is not asked offline (--offline)")
+            }
             Cmd::Export => match self.export_scope() {
                 Ok(Scope { what, .. }) => {
                     return Outcome::event(Event::OpenPopup(Popup::Confirm(Confirm::export(what))));
