@@ -464,6 +464,16 @@ fn offline_the_catalogue_cached_by_an_online_run_is_offered_with_its_age() {
     pane.wait_for(&["offline", "no catalogue"]);
     pane.keys(&["q"]);
     pane.wait_exit();
+    // a backend set (CHANWIZ_BACKEND) is named while --offline leaves it unasked
+    let line = pane.command_line(&["--offline"]).replacen(
+        "CHANWIZ_HOME=",
+        "CHANWIZ_BACKEND=https://aicc.example.com:8443 CHANWIZ_HOME=",
+        1,
+    );
+    pane.start_line(line);
+    pane.wait_for(&["https://aicc.example.com:8443 · offline (--offline)"]);
+    pane.keys(&["q"]);
+    pane.wait_exit();
     // an online run (the local backend: none is set) caches the catalogue
     let out = std::process::Command::new(support::tmux::BIN)
         .args(["catalogue"])
@@ -474,7 +484,7 @@ fn offline_the_catalogue_cached_by_an_online_run_is_offered_with_its_age() {
         .unwrap();
     assert!(out.status.success(), "{out:?}");
     pane.start(&["--offline"]);
-    pane.wait_for(&["no backend", "offline", "catalogue fresh"]);
+    pane.wait_for(&["local backend", "offline (--offline)", "catalogue fresh"]);
     // its ids are choices, not ids typed by hand
     pane.keys(&["n"]);
     pane.wait_focus("APP Key");

@@ -67,6 +67,15 @@ impl BackendArgs {
             || set(crate::client::FileConfig::load(paths)?.and_then(|f| f.backend)))
     }
 
+    /// The backend these flags set (flag, environment or config file), if
+    /// any: shown while `--offline` leaves it unasked.
+    pub fn configured_url(&self, paths: &Paths) -> Result<Option<String>, ClientError> {
+        if !self.configured(paths)? {
+            return Ok(None);
+        }
+        self.cache_key(paths).map(Some)
+    }
+
     /// What the caches of the backend these flags lead to are named by: the
     /// local backend's key when none is set, else its URL.
     fn cache_key(&self, paths: &Paths) -> Result<String, ClientError> {

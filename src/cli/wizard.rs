@@ -123,6 +123,8 @@ pub fn run(args: &WizardArgs, start: &Start, paths: &Paths) -> ExitCode {
         }
     };
     let offline = args.backend.offline;
+    // offline, the backend set is still named (not asked)
+    let offline_url = if offline { args.backend.configured_url(paths).ok().flatten() } else { None };
     // offline: the catalogue and channel pages cached by an earlier online
     // run (of the backend used by default: the local one when none is set)
     let offline_catalogue = if offline { args.backend.caches(paths).ok() } else { None };
@@ -138,7 +140,7 @@ pub fn run(args: &WizardArgs, start: &Start, paths: &Paths) -> ExitCode {
             return (Some(Arc::new(Remote::new(client, &paths2.cache))), Some(url));
         }
         if offline {
-            return (None, None);
+            return (None, offline_url);
         }
         super::embedded::backend(&paths2)
     };

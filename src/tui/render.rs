@@ -122,12 +122,14 @@ fn message_line(state: &State, frame: &mut Frame, area: Rect, theme: &Theme) {
 /// "backend" goes first, then the address is cut, never the state).
 pub fn status_line(shared: &Shared, theme: &Theme, columns: usize) -> Line<'static> {
     let mut spans = Vec::new();
-    spans.push(Span::raw(match &shared.backend_url {
-        Some(url) => format!("backend {}", crate::sanitize::clean(url)),
-        None => "no backend".to_string(),
+    spans.push(Span::raw(match (&shared.backend_url, &shared.link) {
+        (Some(url), _) => format!("backend {}", crate::sanitize::clean(url)),
+        // --offline without a backend set: the local one is not started
+        (None, Link::Offline) => "local backend".to_string(),
+        (None, _) => "no backend".to_string(),
     }));
     let (text, style) = match &shared.link {
-        Link::Offline => ("offline".to_string(), theme.warn()),
+        Link::Offline => ("offline (--offline)".to_string(), theme.warn()),
         Link::Connecting => ("connecting…".to_string(), theme.dim()),
         Link::Online => ("online".to_string(), theme.ok()),
         Link::Unreachable(why) => (format!("unreachable: {}", crate::sanitize::clean(why)), theme.error()),
