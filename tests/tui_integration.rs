@@ -287,3 +287,19 @@ fn a_report_longer_than_the_page_scrolls_and_its_warning_is_in_view() {
     assert!(screen.contains("url used to send message"), "PgUp reaches the top:\n{screen}");
     assert!(!screen.contains("above · PgUp"), "{screen}");
 }
+
+/// "Telegram was asked … ago" ages with the clock while the page is open.
+#[test]
+fn the_age_of_telegrams_answer_follows_the_clock() {
+    let mut s = integration_loaded(Some(webhook_state(None, 0)));
+    let screen = |s: &chanwiz::tui::state::State| {
+        let mut t = ratatui::Terminal::new(ratatui::backend::TestBackend::new(100, 40)).unwrap();
+        t.draw(|f| chanwiz::tui::render::render(s, f)).unwrap();
+        t.backend().to_string()
+    };
+    assert!(screen(&s).contains("Telegram was asked 0 s ago"), "{}", screen(&s));
+    let later = chrono::Utc::now() + chrono::TimeDelta::minutes(3);
+    let now = s.shared.instant + std::time::Duration::from_secs(180);
+    chanwiz::tui::update::update(&mut s, chanwiz::tui::update::Action::Tick { now, wall: later });
+    assert!(screen(&s).contains("Telegram was asked 3 min ago"), "{}", screen(&s));
+}

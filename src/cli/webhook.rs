@@ -535,7 +535,7 @@ fn info(args: &InfoArgs, paths: &Paths) -> ExitCode {
         let value = serde_json::json!({
             "channel": { "id": channel.id, "name": channel.document.basic.channel_name, "integration_url": channel.integration_url },
             "state": state,
-            "diagnosis": { "verdict": verdict, "headline": status.diagnosis.headline, "details": status.diagnosis.details },
+            "diagnosis": { "verdict": verdict, "headline": status.diagnosis.headline, "details": status.diagnosis.details_at(chrono::Utc::now()) },
             "points_here": state.points_here,
         });
         emit(&clean_multiline(&serde_json::to_string_pretty(&value).expect("serialises")));
@@ -573,7 +573,7 @@ fn info(args: &InfoArgs, paths: &Paths) -> ExitCode {
         integration::Verdict::Failing => "problem",
     };
     line(&format!("Status: {mark}: {}", status.diagnosis.headline));
-    for d in &status.diagnosis.details {
+    for d in &status.diagnosis.details_at(chrono::Utc::now()) {
         line(&format!("  - {d}"));
     }
     if state.points_here && status.diagnosis.verdict == integration::Verdict::Failing {

@@ -217,7 +217,7 @@ pub async fn explain(client: &Client, baseline: &Baseline) -> Result<Explanation
     }
     let mut lines = advice.clone();
     lines.push(format!("Webhook: {}", status.diagnosis.headline));
-    lines.extend(status.diagnosis.details.iter().cloned());
+    lines.extend(status.diagnosis.details_at(chrono::Utc::now()));
     lines.extend(hint.clone());
     advice.extend(hint);
     Ok(Explanation { status, refused_during, lines, advice })

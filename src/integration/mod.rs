@@ -984,6 +984,22 @@ pub struct Diagnosis {
     pub headline: String,
     /// The explanation and what the backend saw, one line each.
     pub details: Vec<String>,
+    /// When Telegram was asked for what this says ([`Diagnosis::details_at`]
+    /// tells its age, at the time it is shown).
+    pub asked: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+impl Diagnosis {
+    /// [`Diagnosis::details`] and, last, how long ago Telegram was asked, as
+    /// of `now` (a page left open ages; a printed answer is as of printing).
+    pub fn details_at(&self, now: chrono::DateTime<chrono::Utc>) -> Vec<String> {
+        let mut lines = self.details.clone();
+        if let Some(asked) = self.asked {
+            let age = u64::try_from((now - asked).num_seconds()).unwrap_or(0);
+            lines.push(format!("Telegram was asked {} ago.", describe_age(age)));
+        }
+        lines
+    }
 }
 
 /// The webhook as the backend answers it ([`backend_status`]).
@@ -1038,6 +1054,7 @@ pub fn diagnose(state: &WebhookState, face: Face) -> Diagnosis {
             verdict: Verdict::NotSet,
             headline: format!("no bot token is stored for this channel yet: {}", face.register_with_a_token()),
             details,
+            asked: None,
         };
     }
     let (verdict, headline) = match (&state.webhook, state.status) {
@@ -1126,10 +1143,11 @@ pub fn diagnose(state: &WebhookState, face: Face) -> Diagnosis {
     if let Some(e) = state.error.as_deref().filter(|_| state.webhook.is_some()) {
         details.push(format!("asking Telegram again failed ({}): this is the answer cached before.", clean(e)));
     }
-    if let Some(age) = state.age_seconds {
-        details.push(format!("Telegram was asked {} ago.", describe_age(age)));
-    }
-    Diagnosis { verdict, headline, details }
+    // the age as the backend answered, carried as the time it stands for
+    let asked = state.age_seconds.map(|age| {
+        chrono::Utc::now() - chrono::TimeDelta::seconds(i64::try_from(age).unwrap_or(i64::MAX).min(10 * 365 * 86_400))
+    });
+    Diagnosis { verdict, headline, details, asked }
 }
 
 /// `42 s`, `3 min`, `2 h`.

@@ -124,7 +124,7 @@ pub fn run(args: &TestArgs, paths: &Paths) -> ExitCode {
         });
         let diagnosis = explained.as_ref().map(|e| {
             let d = &e.status.diagnosis;
-            serde_json::json!({ "verdict": verdict_word(d.verdict), "headline": d.headline, "details": d.details })
+            serde_json::json!({ "verdict": verdict_word(d.verdict), "headline": d.headline, "details": d.details_at(chrono::Utc::now()) })
         });
         let refused: Vec<serde_json::Value> = explained
             .as_ref()

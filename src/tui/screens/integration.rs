@@ -680,7 +680,7 @@ impl IntegrationPage {
                 Verdict::Failing => ("  ✗ ", theme.error()),
             };
             push_wrapped(&mut lines, mark, &status.diagnosis.headline, style);
-            for d in &status.diagnosis.details {
+            for d in &status.diagnosis.details_at(shared.now) {
                 push_wrapped(&mut lines, "    ", d, theme.dim());
             }
         } else if let Some(e) = &self.status_error {
