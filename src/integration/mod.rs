@@ -984,9 +984,11 @@ pub struct Diagnosis {
     pub headline: String,
     /// The explanation and what the backend saw, one line each.
     pub details: Vec<String>,
-    /// When Telegram was asked for what this says ([`Diagnosis::details_at`]
-    /// tells its age, at the time it is shown).
-    pub asked: Option<chrono::DateTime<chrono::Utc>>,
+    /// How long before the backend's answer Telegram was asked, in seconds.
+    pub asked_ago: Option<u64>,
+    /// When the answer was received, on the clock of the face showing it:
+    /// a page left open adds the time since ([`Diagnosis::details_at`]).
+    pub received: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 impl Diagnosis {
@@ -994,9 +996,9 @@ impl Diagnosis {
     /// of `now` (a page left open ages; a printed answer is as of printing).
     pub fn details_at(&self, now: chrono::DateTime<chrono::Utc>) -> Vec<String> {
         let mut lines = self.details.clone();
-        if let Some(asked) = self.asked {
-            let age = u64::try_from((now - asked).num_seconds()).unwrap_or(0);
-            lines.push(format!("Telegram was asked {} ago.", describe_age(age)));
+        if let Some(ago) = self.asked_ago {
+            let since = self.received.map_or(0, |r| u64::try_from((now - r).num_seconds()).unwrap_or(0));
+            lines.push(format!("Telegram was asked {} ago.", describe_age(ago.saturating_add(since))));
         }
         lines
     }
@@ -1054,7 +1056,8 @@ pub fn diagnose(state: &WebhookState, face: Face) -> Diagnosis {
             verdict: Verdict::NotSet,
             headline: format!("no bot token is stored for this channel yet: {}", face.register_with_a_token()),
             details,
-            asked: None,
+            asked_ago: None,
+            received: None,
         };
     }
     let (verdict, headline) = match (&state.webhook, state.status) {
@@ -1143,11 +1146,7 @@ pub fn diagnose(state: &WebhookState, face: Face) -> Diagnosis {
     if let Some(e) = state.error.as_deref().filter(|_| state.webhook.is_some()) {
         details.push(format!("asking Telegram again failed ({}): this is the answer cached before.", clean(e)));
     }
-    // the age as the backend answered, carried as the time it stands for
-    let asked = state.age_seconds.map(|age| {
-        chrono::Utc::now() - chrono::TimeDelta::seconds(i64::try_from(age).unwrap_or(i64::MAX).min(10 * 365 * 86_400))
-    });
-    Diagnosis { verdict, headline, details, asked }
+    Diagnosis { verdict, headline, details, asked_ago: state.age_seconds, received: None }
 }
 
 /// `42 s`, `3 min`, `2 h`.

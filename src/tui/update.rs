@@ -291,7 +291,11 @@ pub fn update(state: &mut State, action: Action) -> Effects {
                 events.extend(out.events);
             }
         }
-        Action::WebhookStateLoaded(result) => {
+        Action::WebhookStateLoaded(mut result) => {
+            // the answer's age counts on from now, on this clock
+            if let Ok(status) = &mut result {
+                status.diagnosis.received = Some(state.shared.now);
+            }
             if let Some(page) = state.integration_mut() {
                 page.on_status(result);
             }
