@@ -141,6 +141,20 @@ fn offline_the_channels_seen_last_are_shown_marked_cached() {
     pane.wait_for(&["online"]);
     pane.keys(&["c"]);
     pane.wait_for(&["Channels", "30", "channels", "Seed_"]);
+    // the rows may be the home screen's: quit once the Channels screen's own
+    // first page is in the cache (a loaded machine answers it later)
+    let page_key = format!("\"key\":\"name||1|{}\"", chanwiz::tui::screens::channels::PER_PAGE);
+    let cached = || {
+        std::fs::read_dir(pane.home().join("cache")).into_iter().flatten().flatten().any(|e| {
+            e.file_name().to_string_lossy().starts_with("channels-")
+                && std::fs::read_to_string(e.path()).is_ok_and(|t| t.contains(&page_key))
+        })
+    };
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while !cached() {
+        assert!(std::time::Instant::now() < deadline, "the Channels screen's first page was never cached");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
     pane.keys(&["q"]);
     pane.wait_exit();
     // the same backend configured, the wizard started --offline
