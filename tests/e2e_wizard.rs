@@ -91,6 +91,8 @@ fn choose(pane: &Pane, title: &str, filter: &str) {
     pane.type_text(filter);
     pane.wait_for(&[&format!("filter: {filter}")]);
     pane.keys(&["Enter"]);
+    // chosen: the list has closed (a loaded machine draws it a while longer)
+    pane.wait_until("the choice list to close", |s| !s.contains("type to filter"));
 }
 
 #[test]
