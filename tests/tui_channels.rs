@@ -254,3 +254,21 @@ fn export_offline_says_it_needs_the_backend() {
     let said = s.shared.flash.as_ref().map(|f| f.1.clone()).unwrap_or_default();
     assert!(said.contains("offline") && !said.contains("no channel"), "{said}");
 }
+
+/// A status line longer than the screen ends in "…" short of the last
+/// column (offline, with no page seen online before).
+#[test]
+fn a_long_channels_status_line_is_cut_with_an_ellipsis() {
+    let mut s = State::new(None, chanwiz::tui::state::Link::Offline);
+    let fx = update(&mut s, key(KeyCode::Char('c')));
+    let Some(Effect::LoadChannelPage { generation, .. }) = fx.first() else { panic!("{fx:?}") };
+    let why = "offline (--offline), and these channels were not seen online before: run chanwiz once online";
+    update(&mut s, Action::ChannelPage { generation: *generation, page: 1, result: Err(why.into()), cached: None });
+    let mut t = ratatui::Terminal::new(ratatui::backend::TestBackend::new(80, 24)).unwrap();
+    t.draw(|f| chanwiz::tui::render::render(&s, f)).unwrap();
+    let screen = t.backend().to_string();
+    let line = screen.lines().find(|l| l.contains("not seen online")).unwrap_or_else(|| panic!("{screen}"));
+    let cells: Vec<char> = line.trim_matches('"').chars().collect();
+    assert_eq!(cells.last(), Some(&' '), "the last column is used: {line}");
+    assert!(line.contains('…'), "cut without …: {line}");
+}

@@ -573,7 +573,7 @@ impl Channels {
         if let Some(e) = &self.error {
             status.push(Span::styled(format!(" · ✗ {}", clean(e)), theme.error()));
         }
-        lines.push(Line::from(status));
+        lines.push(Line::from(cut_spans(status, width.saturating_sub(1))));
         // certificates in use that expire within 30 days, and their channels
         let expiring = expiring_certificates(shared);
         for (warning, users) in &expiring {
@@ -800,6 +800,27 @@ fn grouped(n: usize) -> String {
             out.push(',');
         }
         out.push(c);
+    }
+    out
+}
+
+/// `spans` cut to `max` columns, the last one kept ending in `…` (each
+/// keeps its style), so a long status line never reaches the last column.
+fn cut_spans(spans: Vec<Span<'static>>, max: usize) -> Vec<Span<'static>> {
+    let mut used = 0;
+    let mut out = Vec::new();
+    for span in spans {
+        let w = crate::tui::text::width(&span.content);
+        if used + w <= max {
+            used += w;
+            out.push(span);
+            continue;
+        }
+        let room = max.saturating_sub(used);
+        if room > 0 {
+            out.push(Span::styled(truncate(&span.content, room), span.style));
+        }
+        break;
     }
     out
 }
