@@ -109,12 +109,17 @@ impl DraftStore {
 
     /// Give the claim on `id` up (if held).
     pub fn release(&self, id: &str) {
-        let file = self.claims.held.lock().unwrap_or_else(|e| e.into_inner()).remove(id);
-        if let Some(file) = file {
+        // the table stays locked until the file is unlocked: a claim of this
+        // store meanwhile (another thread: the save worker deleting the
+        // draft) would otherwise find the lock file still locked by us and
+        // take its own draft for another process's
+        let mut held = self.claims.held.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(file) = held.remove(id) {
             // removed while still locked, so no one can lock it meanwhile
             let _ = fs::remove_file(self.lock_file(id));
             drop(file);
         }
+        drop(held);
     }
 
     /// Give up every claim but the one on `keep`: the wizard left them.
