@@ -488,6 +488,38 @@ fn quit(pane: &Pane) {
     pane.wait_exit();
 }
 
+/// `chanwiz ARGS` against the backend `s`, with `home` as CHANWIZ_HOME.
+fn cli_at(s: &Server, home: &Path, args: &[&str]) -> std::process::Output {
+    Command::new(bin())
+        .args(args)
+        .env("CHANWIZ_HOME", home)
+        .env("CHANWIZ_BACKEND", &s.url)
+        .env("CHANWIZ_TOKEN", &s.token)
+        .env("CHANWIZ_RETRY_DELAY_MS", "1")
+        .output()
+        .unwrap()
+}
+
+/// `chanwiz submit` of the example document named `name`.
+fn submit_named(s: &Server, home: &Path, name: &str) -> std::process::Output {
+    let mut doc: serde_json::Value = serde_json::from_str(support::EXAMPLE).unwrap();
+    doc["basic"]["channel_name"] = serde_json::json!(name);
+    let file = home.join(format!("{name}.json"));
+    std::fs::write(&file, doc.to_string()).unwrap();
+    cli_at(s, home, &["submit", file.to_str().unwrap()])
+}
+
+/// `GET /api/v1/health` of a plain-HTTP loopback server, as JSON.
+fn health_of(s: &Server) -> serde_json::Value {
+    use std::io::{Read, Write};
+    let mut stream = std::net::TcpStream::connect(s.url.trim_start_matches("http://")).unwrap();
+    stream.write_all(b"GET /api/v1/health HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n").unwrap();
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).unwrap();
+    let body = answer.split("\r\n\r\n").nth(1).unwrap_or_default();
+    serde_json::from_str(body).unwrap_or_else(|e| panic!("{e}: {answer}"))
+}
+
 /// A backend killed on a full disk, then started again before space was
 /// freed, and again on a filesystem remounted read-only: it starts, says
 /// why it is read-only (on its `read-only:` line and in health), serves
@@ -498,27 +530,9 @@ fn a_backend_started_on_a_full_or_read_only_disk_serves_reads_and_refuses_writes
     let Some(fs) = Tmpfs::mount(dir.path(), 8192) else { return };
     let s = Server::start_in(dir, &[]);
     let home = tempfile::tempdir().unwrap();
-    let run = |s: &Server, args: &[&str]| {
-        Command::new(bin())
-            .args(args)
-            .env("CHANWIZ_HOME", home.path())
-            .env("CHANWIZ_BACKEND", &s.url)
-            .env("CHANWIZ_TOKEN", &s.token)
-            .env("CHANWIZ_RETRY_DELAY_MS", "1")
-            .output()
-            .unwrap()
-    };
-    let submit = |s: &Server, name: &str| {
-        let mut doc: serde_json::Value = serde_json::from_str(support::EXAMPLE).unwrap();
-        doc["basic"]["channel_name"] = serde_json::json!(name);
-        let file = home.path().join(format!("{name}.json"));
-        std::fs::write(&file, doc.to_string()).unwrap();
-        run(s, &["submit", file.to_str().unwrap()])
-    };
-    let health = |s: &Server| -> serde_json::Value {
-        let out = Command::new("curl").args(["-s", &format!("{}/api/v1/health", s.url)]).output().unwrap();
-        serde_json::from_slice(&out.stdout).unwrap()
-    };
+    let run = |s: &Server, args: &[&str]| cli_at(s, home.path(), args);
+    let submit = |s: &Server, name: &str| submit_named(s, home.path(), name);
+    let health = health_of;
     assert!(submit(&s, "Before_Full").status.success());
     assert_eq!(health(&s).get("read_only"), None);
     let token = s.token.clone();
@@ -558,20 +572,7 @@ fn on_a_full_disk_the_backend_answers_507_saying_so_and_keeps_what_it_answered()
     let Some(fs) = Tmpfs::mount(dir.path(), 8192) else { return };
     let s = Server::start_in(dir, &[]);
     let home = tempfile::tempdir().unwrap();
-    let submit = |name: &str| {
-        let mut doc: serde_json::Value = serde_json::from_str(support::EXAMPLE).unwrap();
-        doc["basic"]["channel_name"] = serde_json::json!(name);
-        let file = home.path().join(format!("{name}.json"));
-        std::fs::write(&file, doc.to_string()).unwrap();
-        Command::new(bin())
-            .args(["submit", file.to_str().unwrap()])
-            .env("CHANWIZ_HOME", home.path())
-            .env("CHANWIZ_BACKEND", &s.url)
-            .env("CHANWIZ_TOKEN", &s.token)
-            .env("CHANWIZ_RETRY_DELAY_MS", "1")
-            .output()
-            .unwrap()
-    };
+    let submit = |name: &str| submit_named(&s, home.path(), name);
     let out = submit("Before_Full");
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     fs.fill();
@@ -588,13 +589,7 @@ fn on_a_full_disk_the_backend_answers_507_saying_so_and_keeps_what_it_answered()
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("disk is full"), "{err}");
     // what was answered is there
-    let list = Command::new(bin())
-        .args(["channels", "list", "--json"])
-        .env("CHANWIZ_HOME", home.path())
-        .env("CHANWIZ_BACKEND", &s.url)
-        .env("CHANWIZ_TOKEN", &s.token)
-        .output()
-        .unwrap();
+    let list = cli_at(&s, home.path(), &["channels", "list", "--json"]);
     let text = String::from_utf8_lossy(&list.stdout);
     assert!(list.status.success() && text.contains("Before_Full"), "{text}{}", String::from_utf8_lossy(&list.stderr));
     drop(s);

@@ -560,27 +560,25 @@ fn reader(conn: Connection) -> rusqlite::Result<Connection> {
 impl Db {
     /// The writer made by [`open`] and [`READERS`] readers on the same file.
     pub fn new(conn: Connection, path: &Path) -> rusqlite::Result<Self> {
-        let readers = (0..READERS).map(|_| open_reader(path)).collect::<rusqlite::Result<Vec<_>>>()?;
-        Ok(Self {
-            writer: Arc::new(Mutex::new(conn)),
-            pending: Arc::new(Mutex::new(Pending::default())),
-            readers: Arc::new(Readers {
-                idle: Mutex::new(readers),
-                free: tokio::sync::Semaphore::new(READERS),
-                shares: Mutex::default(),
-            }),
-            path: path.to_path_buf(),
-            read_only: None,
-        })
+        Self::with(conn, open_reader, path, None)
     }
 
     /// The database at `path`, which cannot be written now (`why`, e.g.
-    /// "the disk of … is full"): reads are served, every write is refused
-    /// with 507 saying why, without touching the file.
+    /// "its disk is full"): reads are served, every write is refused with
+    /// 507 saying why, without touching the file.
     pub fn read_only(path: &Path, why: &str) -> rusqlite::Result<Self> {
-        let readers = (0..READERS).map(|_| open_unwritable(path)).collect::<rusqlite::Result<Vec<_>>>()?;
+        Self::with(open_unwritable(path)?, open_unwritable, path, Some(why.into()))
+    }
+
+    fn with(
+        writer: Connection,
+        reader: fn(&Path) -> rusqlite::Result<Connection>,
+        path: &Path,
+        read_only: Option<Arc<str>>,
+    ) -> rusqlite::Result<Self> {
+        let readers = (0..READERS).map(|_| reader(path)).collect::<rusqlite::Result<Vec<_>>>()?;
         Ok(Self {
-            writer: Arc::new(Mutex::new(open_unwritable(path)?)),
+            writer: Arc::new(Mutex::new(writer)),
             pending: Arc::new(Mutex::new(Pending::default())),
             readers: Arc::new(Readers {
                 idle: Mutex::new(readers),
@@ -588,7 +586,7 @@ impl Db {
                 shares: Mutex::default(),
             }),
             path: path.to_path_buf(),
-            read_only: Some(why.into()),
+            read_only,
         })
     }
 
