@@ -715,3 +715,27 @@ fn the_empty_trust_picker_fetches_the_certificate_of_the_baseurl_typed_shows_it_
     assert_eq!(rows[0]["id"].as_str(), Some(draft.document.channel_info.trust_certificate.as_str()), "{rows}");
     assert!(rows[0]["subject"].as_str().unwrap().contains("Fabric Frontend"), "{rows}");
 }
+
+/// Admins back out with Esc, pressed as often as it takes: from a wizard step
+/// to home, and on home Esc does nothing more; q quits.
+#[test]
+fn esc_pressed_again_and_again_backs_out_to_home_and_never_quits() {
+    let pane = Pane::new("esc-thrice");
+    pane.start(&["--offline"]);
+    pane.wait_for(&["no", "drafts", "yet"]);
+    pane.keys(&["n"]);
+    pane.wait_focus("APP Key");
+    pane.type_text("ak-esc");
+    pane.keys(&["Escape"]);
+    pane.wait_for(&["Drafts", "(unnamed)"]);
+    pane.keys(&["Escape"]);
+    pane.keys(&["Escape"]);
+    // still running, still on home: n opens a wizard again
+    pane.keys(&["n"]);
+    pane.wait_focus("APP Key");
+    pane.keys(&["Escape"]);
+    pane.wait_for(&["Drafts"]);
+    pane.keys(&["q"]);
+    let end = pane.wait_exit();
+    assert!(end.contains("WIZARD-EXIT:0"), "{end}");
+}

@@ -126,6 +126,7 @@ fn enter_on_a_channel_with_an_edit_draft_reopens_it() {
         updated: chrono::Utc::now(),
         errors: 0,
         channel_id: Some("ch-1".into()),
+        refs: Default::default(),
     };
     update(&mut s, Action::DraftsLoaded { drafts: vec![row], problems: vec![] });
     let summary = |id: &str| ChannelSummary { id: id.into(), name: "Telegram_Support".into(), ..Default::default() };

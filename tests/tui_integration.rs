@@ -303,3 +303,48 @@ fn the_age_of_telegrams_answer_follows_the_clock() {
     chanwiz::tui::update::update(&mut s, chanwiz::tui::update::Action::Tick { now, wall: later });
     assert!(screen(&s).contains("Telegram was asked 3 min ago"), "{}", screen(&s));
 }
+
+#[test]
+fn enter_on_register_after_a_registration_says_so_and_asks_for_a_second_enter() {
+    let mut s = integration_loaded(None);
+    focus_on(&mut s, IntItem::Field(chanwiz::tui::form::FieldId::BotToken));
+    typed(&mut s, "7001:AAHdqTcvCH1vGWJxfSeofSAs0K5PALD7001");
+    focus_on(&mut s, IntItem::Register);
+    let fx = update(&mut s, key(KeyCode::Enter));
+    assert!(matches!(&fx[..], [Effect::Telegram { .. }]), "{fx:?}");
+    update(&mut s, Action::IntegrationDone(Ok("registered https://aicc.example.com/x".into())));
+    // the same inputs again: nothing is sent, the page says why
+    let fx = update(&mut s, key(KeyCode::Enter));
+    assert!(!fx.iter().any(|e| matches!(e, Effect::Telegram { .. })), "{fx:?}");
+    let said = &s.integration().unwrap().log.last().unwrap().1;
+    assert!(said.contains("already registered") && said.contains("Enter again"), "{said}");
+    assert!(draw(&s, 80, 24).contains("already registered"), "{}", draw(&s, 80, 24));
+    // a second Enter registers once more
+    let fx = update(&mut s, key(KeyCode::Enter));
+    assert!(matches!(&fx[..], [Effect::Telegram { op: chanwiz::tui::msg::TelegramOp::Connect, .. }]), "{fx:?}");
+    // changed inputs register at the first Enter
+    update(&mut s, Action::IntegrationDone(Ok("registered".into())));
+    focus_on(&mut s, IntItem::Field(chanwiz::tui::form::FieldId::BotToken));
+    update(&mut s, key(KeyCode::Backspace));
+    typed(&mut s, "2");
+    focus_on(&mut s, IntItem::Register);
+    let fx = update(&mut s, key(KeyCode::Enter));
+    assert!(matches!(&fx[..], [Effect::Telegram { .. }]), "{fx:?}");
+}
+
+#[test]
+fn left_and_right_move_along_the_row_of_buttons() {
+    let mut s = integration_loaded(None);
+    focus_on(&mut s, IntItem::Register);
+    let bar = draw(&s, 80, 24);
+    assert!(bar.contains("←→"), "the bar offers the arrows: {bar}");
+    update(&mut s, key(KeyCode::Right));
+    assert_eq!(s.integration().unwrap().focus, IntItem::Rotate);
+    update(&mut s, key(KeyCode::Right));
+    update(&mut s, key(KeyCode::Right));
+    assert_eq!(s.integration().unwrap().focus, IntItem::Delete);
+    update(&mut s, key(KeyCode::Right));
+    assert_eq!(s.integration().unwrap().focus, IntItem::Register, "the row goes round");
+    update(&mut s, key(KeyCode::Left));
+    assert_eq!(s.integration().unwrap().focus, IntItem::Delete);
+}

@@ -67,6 +67,7 @@ fn home_keys() {
         updated: chrono::Utc::now(),
         errors: 0,
         channel_id: None,
+        refs: Default::default(),
     };
     update(&mut s, Action::DraftsLoaded { drafts: vec![row("aaaaaaaaaaaa"), row("bbbbbbbbbbbb")], problems: vec![] });
     update(&mut s, key(KeyCode::Down));

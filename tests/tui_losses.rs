@@ -395,6 +395,7 @@ fn reachable() -> Vec<(String, Build)> {
                 updated: chrono::Utc::now(),
                 errors: 0,
                 channel_id: None,
+                refs: Default::default(),
             };
             update(
                 &mut s,

@@ -120,6 +120,12 @@ fn home_screens() {
         updated: fixed_time(),
         errors,
         channel_id: None,
+        // the first names a certificate no catalogue seen here holds
+        refs: chanwiz::model::Refs {
+            channel_name: name.into(),
+            trust_certificate: if id.starts_with('a') { "cert-gone".into() } else { String::new() },
+            ..Default::default()
+        },
     };
     update(
         &mut s,
@@ -135,9 +141,19 @@ fn home_screens() {
             ],
         },
     );
+    // offline, no catalogue: the certificate is not checked, and the list says so
+    snap("home_drafts_offline", &mut s);
+    let text = draw(&s, 80, 24);
+    assert!(text.contains("✓ valid offline") && text.contains("catalogue"), "{text}");
     let mut online = s;
     online.shared.link = Link::Online;
     online.shared.catalogue_fetched = Some(fixed_time() - chrono::Duration::minutes(42));
+    update(
+        &mut online,
+        Action::CatalogueLoaded { catalogue: Default::default(), fetched: fixed_time() - chrono::Duration::minutes(42) },
+    );
+    let text = draw(&online, 80, 24);
+    assert!(!text.contains("valid offline") && text.matches("✗ 1 error").count() == 2, "the unknown certificate counts: {text}");
     update(
         &mut online,
         Action::ChannelsLoaded {

@@ -26,7 +26,7 @@ use crate::fsutil::atomic_write;
 use crate::model::{ChannelDocument, Mode};
 
 pub const INDEX_FILE: &str = "index.jsonl";
-const VERSION: u32 = 1;
+const VERSION: u32 = 2;
 /// A draft file modified this close to the index's own write may have
 /// changed within the same timestamp tick: it is read again.
 const RACY_SECS: u64 = 2;
@@ -46,8 +46,10 @@ pub struct Row {
     pub updated: DateTime<Utc>,
     /// Set when the draft edits an existing channel.
     pub channel_id: Option<String>,
-    /// How many rules the draft breaks (0: valid).
+    /// How many rules the draft breaks (0: valid), the catalogue's aside.
     pub errors: usize,
+    /// What the draft names from the catalogue, to check once one is known.
+    pub refs: crate::model::Refs,
 }
 
 impl Row {
@@ -67,6 +69,7 @@ impl Row {
             updated: meta.updated,
             channel_id: meta.channel_id.clone(),
             errors: crate::model::validate(document, mode).len(),
+            refs: crate::model::Refs::of(document),
         }
     }
 }

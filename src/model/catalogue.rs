@@ -119,96 +119,118 @@ impl Catalogue {
     }
 }
 
-/// The rules that need the tenant's data: the channel name is unique within
-/// the tenant (case-sensitive), and every id names something of the right
-/// kind. `editing` is the id of the channel being updated, whose own name
-/// does not count as taken. Empty ids are left to [`super::validate`].
-pub fn validate_catalogue(doc: &ChannelDocument, cat: &Catalogue, editing: Option<&str>) -> Vec<FieldError> {
-    let doc = doc.normalized();
-    let mut errors = Vec::new();
-    let mut err = |path: &str, message: String| errors.push(FieldError::new(path, message));
+/// What a document names from the catalogue, and nothing else: enough to
+/// check it against a catalogue without the document (each row of the draft
+/// list keeps one). Ids of switched-off settings are left out, as the rules
+/// leave them out.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Refs {
+    pub channel_name: String,
+    pub trust_certificate: String,
+    pub identity_certificate: String,
+    pub ou: String,
+    pub skill_queue: String,
+    pub transfer_queue: String,
+    pub chatbot: String,
+    pub assistant: String,
+}
 
-    let name = &doc.basic.channel_name;
-    if !name.is_empty() && cat.channels.iter().any(|c| &c.name == name && Some(c.id.as_str()) != editing) {
-        err(f::CHANNEL_NAME, format!("A channel named '{name}' already exists in this tenant: choose another name."));
-    }
-    let ci = &doc.channel_info;
-    for (path, id, want) in [
-        (f::TRUST_CERTIFICATE, &ci.trust_certificate, CertRole::Trust),
-        (f::IDENTITY_CERTIFICATE, &ci.identity_certificate, CertRole::Identity),
-    ] {
-        if id.is_empty() {
-            continue;
+impl Refs {
+    pub fn of(doc: &ChannelDocument) -> Self {
+        let doc = doc.normalized();
+        let (ci, b, r) = (&doc.channel_info, &doc.basic, &doc.robot);
+        let st = &b.session_transfer_no_agent_reply;
+        let on = |enabled: bool, id: &str| if enabled { id.to_string() } else { String::new() };
+        Self {
+            channel_name: b.channel_name.clone(),
+            trust_certificate: ci.trust_certificate.clone(),
+            identity_certificate: ci.identity_certificate.clone(),
+            ou: b.ou.clone(),
+            skill_queue: b.skill_queue.clone(),
+            transfer_queue: on(st.enabled, &st.target_skill_queue),
+            chatbot: on(r.intelligent_robot.enabled, &r.intelligent_robot.chatbot_access_code),
+            assistant: on(r.robot_assistant.enabled, &r.robot_assistant.assistant_access_code),
         }
-        match cat.certificates.iter().find(|c| &c.id == id) {
-            None => err(
-                path,
-                format!(
-                    "Certificate '{id}' has not been uploaded: upload it under Managing Certificates, then choose it here."
-                ),
-            ),
-            Some(c) if c.role != want => err(
-                path,
-                format!(
-                    "Certificate '{id}' is a{} {} certificate: choose a {} certificate.",
-                    if c.role == CertRole::Identity { "n" } else { "" },
-                    c.role.as_str(),
-                    want.as_str()
-                ),
-            ),
-            Some(c) if c.expired => {
-                err(path, format!("Certificate '{id}' expired on {}: upload a valid one.", c.not_after))
+    }
+
+    /// Names nothing a catalogue could refuse (not even a channel name).
+    pub fn is_empty(&self) -> bool {
+        *self == Self::default()
+    }
+
+    /// The rules that need the tenant's data: the channel name is unique
+    /// within the tenant (case-sensitive), and every id names something of
+    /// the right kind. `editing` is the id of the channel being updated,
+    /// whose own name does not count as taken. Empty ids are left to
+    /// [`super::validate`].
+    pub fn check(&self, cat: &Catalogue, editing: Option<&str>) -> Vec<FieldError> {
+        let mut errors = Vec::new();
+        let mut err = |path: &str, message: String| errors.push(FieldError::new(path, message));
+
+        let name = &self.channel_name;
+        if !name.is_empty() && cat.channels.iter().any(|c| &c.name == name && Some(c.id.as_str()) != editing) {
+            err(f::CHANNEL_NAME, format!("A channel named '{name}' already exists in this tenant: choose another name."));
+        }
+        for (path, id, want) in [
+            (f::TRUST_CERTIFICATE, &self.trust_certificate, CertRole::Trust),
+            (f::IDENTITY_CERTIFICATE, &self.identity_certificate, CertRole::Identity),
+        ] {
+            if id.is_empty() {
+                continue;
             }
-            Some(_) => {}
+            match cat.certificates.iter().find(|c| &c.id == id) {
+                None => err(
+                    path,
+                    format!(
+                        "Certificate '{id}' has not been uploaded: upload it under Managing Certificates, then choose it here."
+                    ),
+                ),
+                Some(c) if c.role != want => err(
+                    path,
+                    format!(
+                        "Certificate '{id}' is a{} {} certificate: choose a {} certificate.",
+                        if c.role == CertRole::Identity { "n" } else { "" },
+                        c.role.as_str(),
+                        want.as_str()
+                    ),
+                ),
+                Some(c) if c.expired => {
+                    err(path, format!("Certificate '{id}' expired on {}: upload a valid one.", c.not_after))
+                }
+                Some(_) => {}
+            }
         }
+        if !self.ou.is_empty() && !cat.ous.iter().any(|o| o.id == self.ou) {
+            err(f::OU, format!("OU '{}' does not exist in this tenant: choose one of the tenant's OUs.", self.ou));
+        }
+        let queue_exists = |id: &str| cat.skill_queues.iter().any(|q| q.id == id);
+        for (path, id) in [(f::SKILL_QUEUE, &self.skill_queue), (f::ST_TARGET, &self.transfer_queue)] {
+            if !id.is_empty() && !queue_exists(id) {
+                err(path, format!("Skill queue '{id}' is not a multimedia called route of this tenant that Telegram can use."));
+            }
+        }
+        if !self.chatbot.is_empty() && !cat.chatbots.iter().any(|c| c.id == self.chatbot) {
+            err(
+                f::CHATBOT,
+                format!("Chatbot '{}' does not exist in this tenant: choose one of the tenant's chatbots.", self.chatbot),
+            );
+        }
+        if !self.assistant.is_empty() && !cat.assistants.iter().any(|a| a.id == self.assistant) {
+            err(
+                f::ASSISTANT,
+                format!(
+                    "Robot assistant '{}' does not exist in this tenant: choose one of the tenant's assistants.",
+                    self.assistant
+                ),
+            );
+        }
+        errors
     }
-    let b = &doc.basic;
-    if !b.ou.is_empty() && !cat.ous.iter().any(|o| o.id == b.ou) {
-        err(f::OU, format!("OU '{}' does not exist in this tenant: choose one of the tenant's OUs.", b.ou));
-    }
-    let queue_exists = |id: &str| cat.skill_queues.iter().any(|q| q.id == id);
-    if !b.skill_queue.is_empty() && !queue_exists(&b.skill_queue) {
-        err(
-            f::SKILL_QUEUE,
-            format!(
-                "Skill queue '{}' is not a multimedia called route of this tenant that Telegram can use.",
-                b.skill_queue
-            ),
-        );
-    }
-    let st = &b.session_transfer_no_agent_reply;
-    if st.enabled && !st.target_skill_queue.is_empty() && !queue_exists(&st.target_skill_queue) {
-        err(
-            f::ST_TARGET,
-            format!(
-                "Skill queue '{}' is not a multimedia called route of this tenant that Telegram can use.",
-                st.target_skill_queue
-            ),
-        );
-    }
-    let ir = &doc.robot.intelligent_robot;
-    if ir.enabled && !ir.chatbot_access_code.is_empty() && !cat.chatbots.iter().any(|c| c.id == ir.chatbot_access_code)
-    {
-        err(
-            f::CHATBOT,
-            format!(
-                "Chatbot '{}' does not exist in this tenant: choose one of the tenant's chatbots.",
-                ir.chatbot_access_code
-            ),
-        );
-    }
-    let ra = &doc.robot.robot_assistant;
-    if ra.enabled
-        && !ra.assistant_access_code.is_empty()
-        && !cat.assistants.iter().any(|a| a.id == ra.assistant_access_code)
-    {
-        err(
-            f::ASSISTANT,
-            format!(
-                "Robot assistant '{}' does not exist in this tenant: choose one of the tenant's assistants.",
-                ra.assistant_access_code
-            ),
-        );
-    }
-    errors
+}
+
+/// The rules that need the tenant's data ([`Refs::check`]) for a whole
+/// document.
+pub fn validate_catalogue(doc: &ChannelDocument, cat: &Catalogue, editing: Option<&str>) -> Vec<FieldError> {
+    Refs::of(doc).check(cat, editing)
 }

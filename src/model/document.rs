@@ -66,6 +66,13 @@ impl ChannelType {
             ChannelType::Telegram => "telegram",
         }
     }
+
+    /// As the console's Channel Selection shows it.
+    pub fn title(self) -> &'static str {
+        match self {
+            ChannelType::Telegram => "Telegram",
+        }
+    }
 }
 
 /// Page 1 — Channel information.

@@ -9,7 +9,7 @@ pub mod schedule;
 pub mod validate;
 pub mod warnings;
 
-pub use catalogue::{Catalogue, validate_catalogue};
+pub use catalogue::{Catalogue, Refs, validate_catalogue};
 pub use diff::changed_fields;
 pub use document::*;
 pub use parse::{DocumentError, parse_document};

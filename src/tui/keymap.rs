@@ -52,6 +52,8 @@ pub enum Ctx {
     IntegrationDown,
     /// The Integration page has more above its first row shown.
     IntegrationUp,
+    /// The focus is on one of the Integration page's buttons (one row).
+    IntegrationButtons,
     SelectPopup,
     ListPopup,
     /// A list popup while its line is being edited.
@@ -300,6 +302,8 @@ pub static BINDINGS: &[Binding] = &[
     b(Ctx::Integration, &[K::Char('t')], Cmd::TestDelivery, "t", "test msg"),
     b(Ctx::IntegrationDown, &[K::Key(C::PageDown)], Cmd::PageDown, "PgDn", "scroll"),
     b(Ctx::IntegrationUp, &[K::Key(C::PageUp)], Cmd::PageUp, "PgUp", "scroll up"),
+    b(Ctx::IntegrationButtons, &[K::Key(C::Left)], Cmd::Left, "←→", "button"),
+    b(Ctx::IntegrationButtons, &[K::Key(C::Right)], Cmd::Right, "", "next button"),
     // the focused field
     b(Ctx::Secret, &[K::Ctrl('r')], Cmd::Reveal, "Ctrl-R", "reveal"),
     b(Ctx::Revealed, &[K::Ctrl('r')], Cmd::Reveal, "Ctrl-R", "hide"),

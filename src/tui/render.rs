@@ -11,6 +11,7 @@ use super::screens::wizard::page;
 use super::state::{Level, Link, Screen, Shared, State};
 use super::text::width;
 use super::theme::Theme;
+use super::widgets::popup::Place;
 use super::update::{contexts, contexts_beneath};
 
 pub const MIN_WIDTH: u16 = 60;
@@ -68,7 +69,12 @@ pub fn render(state: &State, frame: &mut Frame) {
     );
     key_bar(state, frame, Rect { x: area.x, y: area.bottom() - 1, width: area.width, height: 1 }, &theme);
     if let Some(popup) = &state.popup {
-        popup.render(&state.screen, frame, &theme);
+        // a popup editing a field leaves the field's row in view
+        let place = match &state.screen {
+            Screen::Wizard(w) => page::focus_y(&state.shared, w, body).map_or(Place::Centre, Place::Beside),
+            _ => Place::Centre,
+        };
+        popup.render(&state.screen, frame, &theme, place);
     }
     if let Some(help) = &state.help {
         help.render(&contexts_beneath(state), frame, &theme);

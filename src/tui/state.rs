@@ -49,20 +49,74 @@ pub struct DraftRow {
     pub name: String,
     pub step: u8,
     pub updated: DateTime<Utc>,
+    /// The rules broken that need no catalogue.
     pub errors: usize,
     /// The channel the draft edits.
     pub channel_id: Option<String>,
+    /// What the draft names from the catalogue.
+    pub refs: crate::model::Refs,
+}
+
+/// A draft's standing as its row says it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RowStatus {
+    /// `n` rules broken (with the catalogue's, when one is known).
+    Errors(usize),
+    /// Valid, the catalogue's rules included.
+    Valid,
+    /// Valid by the rules that need no catalogue; what it names from the
+    /// catalogue was not checked (none is known yet).
+    ValidOffline,
+}
+
+impl RowStatus {
+    /// `✓ valid`, `✗ 1 error`, `✓ valid offline` (the list explains the
+    /// last once under itself: [`RowStatus::OFFLINE_NOTE`]).
+    pub fn short(self) -> String {
+        match self {
+            Self::Valid => "valid".into(),
+            Self::ValidOffline => "valid offline".into(),
+            Self::Errors(1) => "1 error".into(),
+            Self::Errors(n) => format!("{n} errors"),
+        }
+    }
+
+    pub const OFFLINE_NOTE: &str =
+        "valid offline: the catalogue (certificates, OUs, queues, robots, names) is not checked until the backend answers";
 }
 
 impl DraftRow {
     pub fn of(d: &Draft) -> Self {
         crate::drafts::Row::of(d).into()
     }
+
+    /// The row's standing: checked against `catalogue` when one is known
+    /// (a cached one offline), else only by the rules that need none.
+    pub fn status(&self, catalogue: Option<&Catalogue>) -> RowStatus {
+        let unchecked = self.errors;
+        match catalogue {
+            Some(cat) => match unchecked + self.refs.check(cat, self.channel_id.as_deref()).len() {
+                0 => RowStatus::Valid,
+                n => RowStatus::Errors(n),
+            },
+            None if unchecked > 0 => RowStatus::Errors(unchecked),
+            None if self.refs.is_empty() => RowStatus::Valid,
+            None => RowStatus::ValidOffline,
+        }
+    }
 }
 
 impl From<crate::drafts::Row> for DraftRow {
     fn from(r: crate::drafts::Row) -> Self {
-        Self { id: r.id, name: r.name, step: r.step, updated: r.updated, errors: r.errors, channel_id: r.channel_id }
+        Self {
+            id: r.id,
+            name: r.name,
+            step: r.step,
+            updated: r.updated,
+            errors: r.errors,
+            channel_id: r.channel_id,
+            refs: r.refs,
+        }
     }
 }
 

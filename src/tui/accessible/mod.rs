@@ -33,7 +33,7 @@ use super::backend::Backend;
 use super::choices::{self, Choice};
 use super::form::{self, FieldId, IntegrationInputs, Kind, Record, Spec, Step, Value};
 use super::msg::{Action, SubmitError};
-use super::state::Link;
+use super::state::{DraftRow, Link, RowStatus};
 use crate::api::Channel;
 use crate::drafts::{Draft, DraftStore};
 use crate::model::{Catalogue, FieldError, Mode, Segment, parse_hhmm, validate_all};
@@ -284,15 +284,16 @@ impl<'a> Session<'a> {
             if !rows.is_empty() {
                 con.say(&format!("{} draft{}:", rows.len(), if rows.len() == 1 { "" } else { "s" }));
             }
+            let mut offline_note = false;
             for (i, r) in rows.iter().enumerate() {
                 let name = if r.name.is_empty() { "(unnamed)".to_string() } else { clean(&r.name).into_owned() };
-                let errors = match r.errors {
-                    0 => "valid".to_string(),
-                    1 => "1 error".to_string(),
-                    n => format!("{n} errors"),
-                };
+                let status = DraftRow::from(r.clone()).status(self.catalogue.as_ref());
+                offline_note |= status == RowStatus::ValidOffline;
                 let edit = if r.channel_id.is_some() { ", edits a channel" } else { "" };
-                con.say(&format!("  {}. {name}, step {} of 4, {errors}{edit} (draft {})", i + 1, r.step, r.id));
+                con.say(&format!("  {}. {name}, step {} of 4, {}{edit} (draft {})", i + 1, r.step, status.short(), r.id));
+            }
+            if offline_note {
+                con.say(&format!("  ({})", RowStatus::OFFLINE_NOTE));
             }
             if !self.channels.is_empty() {
                 con.say("Channels on the backend, most recently updated first (c and the number edits one):");
@@ -363,6 +364,9 @@ impl<'a> Session<'a> {
                 self.announced = Some(step);
                 con.say("");
                 con.say(&format!("Step {} of 4: {}. {}", step.number(), step.title(), step.intro()));
+                if step == Step::ChannelInfo {
+                    con.say(&self.channel_selection());
+                }
             }
             match self.place {
                 Place::Field(f) => match self.field(con, f) {
@@ -713,10 +717,19 @@ impl<'a> Session<'a> {
         }
     }
 
+    /// `Channel Selection: Telegram` (set by the page, not asked).
+    fn channel_selection(&self) -> String {
+        let label = crate::model::fields::label(crate::model::fields::CHANNEL_TYPE);
+        format!("{label}: {}", self.draft.document.channel_type.title())
+    }
+
     /// The whole document, the changes of an edit, and every error.
     pub fn print_review(&self, con: &mut dyn Console) {
         for step in Step::FORMS {
             con.say(&format!("{}:", step.title()));
+            if step == Step::ChannelInfo {
+                con.say(&format!("  {}", self.channel_selection()));
+            }
             for f in form::visible(step, &self.draft) {
                 con.say(&format!("  {}: {}", form::spec_of(f).label, self.value(f)));
             }

@@ -20,7 +20,7 @@ use crate::tui::state::Shared;
 use crate::tui::text::{width, wrap};
 use crate::tui::theme::{MARKER, NO_MARKER, Theme};
 use crate::tui::widgets::line_input::LineInput;
-use crate::tui::widgets::popup::frame_box;
+use crate::tui::widgets::popup::{Place, frame_box_at};
 
 /// One item of a list field.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -432,7 +432,7 @@ impl ListEditor {
         };
     }
 
-    pub fn render(&self, w: &Wizard, frame: &mut Frame, theme: &Theme) {
+    pub fn render(&self, w: &Wizard, frame: &mut Frame, theme: &Theme, place: Place) {
         let field = self.field;
         let time = is_time(field);
         let n = len(&w.draft, field);
@@ -515,7 +515,7 @@ impl ListEditor {
             lines.extend(wrapped("  ✗ ", &clean(&e.message), theme.error()));
         }
         let height = (lines.len() as u16 + 2).max(n as u16 + extra + 9);
-        let inner = frame_box(frame, 66, height, label);
+        let inner = frame_box_at(frame, 66, height, label, place);
         frame.render_widget(Paragraph::new(lines), inner);
         if let Some((line, col)) = cursor {
             frame.set_cursor_position(Position { x: inner.x + col as u16, y: inner.y + line as u16 });

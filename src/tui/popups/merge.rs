@@ -139,7 +139,7 @@ impl MergePopup {
             lines.push(Line::from(vec![Span::raw(lead), Span::styled(clean(c.label()).into_owned(), style)]));
             let was = c.base.as_deref().unwrap_or("(not known: the draft predates this release)");
             lines.push(Line::from(Span::styled(
-                format!("    was     {}", truncate(&one_line(was), value_w)),
+                format!("      was    {}", truncate(&one_line(was), value_w)),
                 theme.dim(),
             )));
             for (side, label, value) in [(Side::Mine, "mine  ", &c.mine), (Side::Theirs, "theirs", &c.theirs)] {

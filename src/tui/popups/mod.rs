@@ -24,6 +24,7 @@ use super::keymap::{Cmd, Ctx};
 use super::msg::Outcome;
 use super::state::{Screen, Shared};
 use super::theme::Theme;
+use super::widgets::popup::Place;
 
 pub enum Popup {
     Confirm(Confirm),
@@ -94,21 +95,23 @@ impl Popup {
         }
     }
 
-    pub fn render(&self, screen: &Screen, frame: &mut Frame, theme: &Theme) {
+    /// Draw the popup; one that edits a field goes at `place` (beside the
+    /// field's row), the others are centred.
+    pub fn render(&self, screen: &Screen, frame: &mut Frame, theme: &Theme, place: Place) {
         match self {
             Popup::Confirm(p) => p.render(frame, theme),
             Popup::SaveFailed(p) => p.render(frame, theme),
             Popup::Prompt(p) => p.render(frame, theme),
             Popup::Merge(p) => p.render(frame, theme),
-            Popup::Select(p) => p.render(frame, theme),
+            Popup::Select(p) => p.render(frame, theme, place),
             Popup::List(p) => {
                 if let Screen::Wizard(w) = screen {
-                    p.render(w, frame, theme)
+                    p.render(w, frame, theme, place)
                 }
             }
             Popup::Text(p) => {
                 if let Screen::Wizard(w) = screen {
-                    p.render(w, frame, theme)
+                    p.render(w, frame, theme, place)
                 }
             }
         }

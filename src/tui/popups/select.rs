@@ -18,7 +18,7 @@ use crate::tui::state::Shared;
 use crate::tui::text::truncate;
 use crate::tui::theme::{MARKER, NO_MARKER, Theme};
 use crate::tui::widgets::line_input::LineInput;
-use crate::tui::widgets::popup::frame_box;
+use crate::tui::widgets::popup::{Place, frame_box_at};
 
 pub struct Select {
     pub field: FieldId,
@@ -165,13 +165,13 @@ impl Select {
         self.refilter();
     }
 
-    pub fn render(&self, frame: &mut Frame, theme: &Theme) {
+    pub fn render(&self, frame: &mut Frame, theme: &Theme, place: Place) {
         let label = fields::spec_of(self.field).label;
         if let Some(offer) = &self.import {
-            return self.render_import(frame, theme, label, offer);
+            return self.render_import(frame, theme, label, offer, place);
         }
         let rows = self.shown.len().max(1) as u16;
-        let inner = frame_box(frame, 70, rows + 4, &format!("{label} — type to filter"));
+        let inner = frame_box_at(frame, 70, rows + 4, &format!("{label} — type to filter"), place);
         let (query, col) = self.query.view(usize::from(inner.width).saturating_sub(10), None);
         frame.render_widget(
             Paragraph::new(Line::from(vec![Span::styled("filter: ", theme.dim()), Span::raw(query)])),
@@ -202,7 +202,7 @@ impl Select {
         frame.render_widget(Paragraph::new(lines), list_area);
     }
 
-    fn render_import(&self, frame: &mut Frame, theme: &Theme, label: &str, offer: &ImportOffer) {
+    fn render_import(&self, frame: &mut Frame, theme: &Theme, label: &str, offer: &ImportOffer, place: Place) {
         let role = offer.role.as_str();
         // the box's inner width: every text is cut to it so the box holds it all
         let width = usize::from(frame.area().width.saturating_sub(4).min(74)).max(20);
@@ -236,7 +236,7 @@ impl Select {
                 crate::tui::text::wrap(t, width).into_iter().map(move |l| Line::from(Span::styled(l, *style)))
             })
             .collect();
-        let inner = frame_box(frame, 76, lines.len() as u16 + 4, &format!("{label} — import a certificate"));
+        let inner = frame_box_at(frame, 76, lines.len() as u16 + 4, &format!("{label} — import a certificate"), place);
         let (query, col) = self.query.view(usize::from(inner.width).saturating_sub(8), None);
         frame.render_widget(
             Paragraph::new(Line::from(vec![Span::styled("file: ", theme.dim()), Span::raw(query)])),

@@ -24,7 +24,7 @@ use crate::tui::state::Shared;
 use crate::tui::text::wrap;
 use crate::tui::theme::Theme;
 use crate::tui::widgets::line_input::Pasted;
-use crate::tui::widgets::popup::frame_box;
+use crate::tui::widgets::popup::{Place, frame_box_at};
 
 /// The cluster boundaries of `line`, in code points (0 first, the length last).
 fn boundaries(line: &str) -> Vec<usize> {
@@ -211,13 +211,13 @@ impl TextEditor {
 
     /// The editor, the field's errors as they are now (checked as it is
     /// typed, the same rules as everywhere), and the count.
-    pub fn render(&self, w: &Wizard, frame: &mut Frame, theme: &Theme) {
+    pub fn render(&self, w: &Wizard, frame: &mut Frame, theme: &Theme, place: Place) {
         let spec = fields::spec_of(self.field);
         let max = match spec.kind {
             Kind::Multiline { max } => max,
             _ => 0,
         };
-        let inner = frame_box(frame, 70, 12, &format!("{} — Esc done · Ctrl-X $EDITOR", spec.label));
+        let inner = frame_box_at(frame, 70, 12, &format!("{} — Esc done · Ctrl-X $EDITOR", spec.label), place);
         let used: usize = self.area.lines().iter().map(|l| l.chars().count()).sum::<usize>()
             + self.area.lines().len().saturating_sub(1);
         let mut errors: Vec<Line> = Vec::new();

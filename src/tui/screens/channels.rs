@@ -33,9 +33,10 @@ pub const PER_PAGE: u32 = 100;
 pub const FILTER_AFTER: Duration = Duration::from_millis(300);
 /// An export task holds at most this many records (AICC's rule).
 pub const EXPORT_MAX: u64 = 100_000;
-/// Rows above the list (title, status, column names) and below it (the
-/// export line), besides the message line and the key bar.
-const CHROME_ROWS: u16 = 3 + 1 + 2;
+/// Rows above the list: title, status, column names.
+const HEAD_ROWS: usize = 3;
+/// The most lines the export's state takes under the list (after a blank).
+const EXPORT_LINES: usize = 4;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum View {
@@ -122,8 +123,23 @@ impl Channels {
         (s, effects)
     }
 
-    fn height(shared: &Shared) -> usize {
-        usize::from(shared.size.1.saturating_sub(CHROME_ROWS + 2)).max(1)
+    /// The list's rows in a body of `body_h` rows: all but the head, the
+    /// expiry warnings and (while one is shown) the export line.
+    fn list_rows(&self, body_h: usize, width: usize, warnings: usize) -> usize {
+        body_h.saturating_sub(HEAD_ROWS + self.export_rows(width) + warnings).max(1)
+    }
+
+    /// Rows under the list for the export's state: a blank and its lines.
+    fn export_rows(&self, width: usize) -> usize {
+        let lines = self.export_lines(&Theme { color: false }, width).len();
+        if lines > 0 { 1 + lines } else { 0 }
+    }
+
+    /// The list's rows on the screen (the message line and the key bar
+    /// below the body).
+    fn height(&self, shared: &Shared) -> usize {
+        let (width, height) = shared.size;
+        self.list_rows(usize::from(height.saturating_sub(2)), usize::from(width), expiring_certificates(shared).len())
     }
 
     /// The rows as shown: while a new filter is typed and not yet asked of
@@ -187,7 +203,7 @@ impl Channels {
         if self.filter_due.is_some() {
             return vec![];
         }
-        let height = Self::height(shared);
+        let height = self.height(shared);
         let first = self.top / PER_PAGE as usize;
         let last = (self.top + height) / PER_PAGE as usize + 1;
         let pages = self.total.map(|t| t.div_ceil(u64::from(PER_PAGE)).max(1) as usize);
@@ -202,7 +218,7 @@ impl Channels {
     }
 
     fn keep_in_view(&mut self, shared: &Shared) -> Vec<Effect> {
-        let height = Self::height(shared);
+        let height = self.height(shared);
         let n = self.count();
         self.cursor = self.cursor.min(n.saturating_sub(1));
         if self.cursor < self.top {
@@ -347,7 +363,7 @@ impl Channels {
         if self.view == View::Tasks {
             return self.update_tasks(cmd);
         }
-        let height = Self::height(shared);
+        let height = self.height(shared);
         let n = self.count();
         match cmd {
             Cmd::Up => self.cursor = self.cursor.saturating_sub(1),
@@ -599,7 +615,7 @@ impl Channels {
                     ),
                     theme.dim(),
                 )));
-                let height = usize::from(area.height).saturating_sub(CHROME_ROWS as usize + expiring.len()).max(1);
+                let height = self.list_rows(usize::from(area.height), width, expiring.len());
                 // while a filter is typed the rows are filtered once a frame
                 let typed = self.filter_due.map(|_| self.rows());
                 for i in self.top..(self.top + height).min(count) {
@@ -653,28 +669,33 @@ impl Channels {
                 }
             }
             View::Tasks => {
-                lines.push(Line::from(Span::styled(
+                // the column names and the rows from one layout
+                let columns = |cells: [&str; 6]| {
+                    let [id, status, records, files, size, created] = cells;
                     format!(
-                        "    {} {} {} {}  created",
-                        fit("task", 14),
-                        fit("status", 12),
-                        fit("records", 16),
-                        fit("files", 6)
-                    ),
+                        "{} {} {} {} {}  {created}",
+                        fit(id, 14),
+                        fit(status, 10),
+                        fit(records, 14),
+                        fit(files, 6),
+                        fit(size, 9)
+                    )
+                };
+                lines.push(Line::from(Span::styled(
+                    format!("{NO_MARKER}{}", columns(["task", "status", "records", "files", "size", "created"])),
                     theme.dim(),
                 )));
                 for (i, t) in self.tasks.iter().enumerate() {
                     let focused = i == self.task_cursor;
                     let size = t.size.map(|b| format!("{:.1} KB", b as f64 / 1024.0)).unwrap_or_else(|| "-".into());
-                    let text = format!(
-                        "{} {} {} {} {}  {}",
-                        fit(&clean(&t.id), 14),
-                        fit(t.status.as_str(), 10),
-                        fit(&format!("{}/{}", t.done, t.total), 14),
-                        fit(&t.files.to_string(), 6),
-                        fit(&size, 9),
-                        t.created.format("%Y-%m-%d %H:%M")
-                    );
+                    let text = columns([
+                        &clean(&t.id),
+                        t.status.as_str(),
+                        &format!("{}/{}", t.done, t.total),
+                        &t.files.to_string(),
+                        &size,
+                        &t.created.format("%Y-%m-%d %H:%M").to_string(),
+                    ]);
                     lines.push(Line::from(vec![
                         Span::raw(if focused { MARKER } else { NO_MARKER }),
                         Span::styled(text, if focused { theme.focus() } else { Default::default() }),
@@ -689,12 +710,16 @@ impl Channels {
             }
         }
         let body_h = usize::from(area.height);
-        let mut shown: Vec<Line> = lines.into_iter().take(body_h.saturating_sub(2)).collect();
-        while shown.len() < body_h.saturating_sub(2) {
+        let export = self.export_lines(theme, width);
+        let below = if export.is_empty() { 0 } else { 1 + export.len() };
+        let mut shown: Vec<Line> = lines.into_iter().take(body_h.saturating_sub(below)).collect();
+        if below > 0 {
+            while shown.len() < body_h.saturating_sub(below) {
+                shown.push(Line::raw(""));
+            }
             shown.push(Line::raw(""));
+            shown.extend(export);
         }
-        shown.push(Line::raw(""));
-        shown.push(self.export_line(theme, width));
         frame.render_widget(Paragraph::new(shown), area);
         if let Some(input) = &self.filter_input {
             let (_, col) = input.view(40, None);
@@ -706,9 +731,11 @@ impl Channels {
         }
     }
 
-    fn export_line(&self, theme: &Theme, width: usize) -> Line<'static> {
+    /// The export's state under the list, wrapped (a downloaded file's path
+    /// is shown whole, and its CSV files), at most [`EXPORT_LINES`] lines.
+    fn export_lines(&self, theme: &Theme, width: usize) -> Vec<Line<'static>> {
         let text = match &self.export {
-            None => return Line::raw(""),
+            None => return Vec::new(),
             Some(Export::Starting) => Span::styled("  export: starting…".to_string(), theme.dim()),
             Some(Export::Failed(e)) => Span::styled(format!("  ✗ export failed: {}", clean(e)), theme.error()),
             Some(Export::Task(t)) => match t.status {
@@ -742,16 +769,18 @@ impl Channels {
                 }
             },
             Some(Export::Downloaded { path, files }) => {
-                let name = std::path::Path::new(path)
-                    .file_name()
-                    .map_or_else(|| path.clone(), |n| n.to_string_lossy().into_owned());
                 let list: Vec<String> =
-                    files.iter().map(|f| format!("{} {} records", clean(&f.name), f.records)).collect();
-                Span::styled(format!("  ✓ {}: {}", clean(&name), list.join(", ")), theme.ok())
+                    files.iter().map(|f| format!("{} {}", clean(&f.name), count(f.records, "record"))).collect();
+                Span::styled(format!("  ✓ downloaded {}: {}", clean(path), list.join(", ")), theme.ok())
             }
         };
-        let content = truncate(&text.content, width);
-        Line::from(Span::styled(content, text.style))
+        // the last column stays free; further lines are indented
+        let content = text.content.trim_start();
+        let rows = crate::tui::text::wrap_rows(content, width.saturating_sub(5), EXPORT_LINES);
+        rows.into_iter()
+            .enumerate()
+            .map(|(i, l)| Line::from(Span::styled(format!("{}{l}", if i == 0 { "  " } else { "    " }), text.style)))
+            .collect()
     }
 }
 

@@ -11,7 +11,7 @@ use crate::sanitize::clean;
 use crate::tui::keymap::{Cmd, Ctx};
 use crate::tui::msg::{Effect, Event, Outcome};
 use crate::tui::popups::{Confirm, Popup};
-use crate::tui::state::Shared;
+use crate::tui::state::{RowStatus, Shared};
 use crate::tui::text::fit;
 use crate::tui::theme::{MARKER, NO_MARKER, Theme};
 
@@ -117,6 +117,7 @@ impl Home {
             lines.push(Line::from(Span::styled("    no drafts yet: press n to configure a new channel", theme.dim())));
         }
         let name_w = usize::from(area.width).saturating_sub(48).clamp(12, 40);
+        let mut offline_note = false;
         for (i, d) in drafts.rows.iter().enumerate() {
             let selected = i == self.selected;
             if selected {
@@ -125,10 +126,11 @@ impl Home {
             let name = if d.name.is_empty() { "(unnamed)".to_string() } else { clean(&d.name).into_owned() };
             // an edit of a backend channel says so (a new channel says nothing)
             let name = if d.channel_id.is_some() { format!("{name} (edit)") } else { name };
-            let status = match d.errors {
-                0 => Span::styled("✓ valid".to_string(), theme.ok()),
-                1 => Span::styled("✗ 1 error".to_string(), theme.error()),
-                n => Span::styled(format!("✗ {n} errors"), theme.error()),
+            let status = d.status(shared.catalogue.as_ref());
+            offline_note |= status == RowStatus::ValidOffline;
+            let status = match status {
+                RowStatus::Errors(_) => Span::styled(format!("✗ {}", status.short()), theme.error()),
+                _ => Span::styled(format!("✓ {}", status.short()), theme.ok()),
             };
             let row = format!("{}  step {}/4  {}  ", fit(&name, name_w), d.step, d.updated.format("%Y-%m-%d %H:%M"));
             lines.push(Line::from(vec![
@@ -136,6 +138,12 @@ impl Home {
                 Span::styled(row, if selected { theme.focus() } else { Default::default() }),
                 status,
             ]));
+        }
+        if offline_note {
+            let wrap_w = usize::from(area.width).saturating_sub(5);
+            for chunk in crate::tui::text::wrap(RowStatus::OFFLINE_NOTE, wrap_w) {
+                lines.push(Line::from(Span::styled(format!("    {chunk}"), theme.dim())));
+            }
         }
         if !shared.channels.is_empty() {
             lines.push(Line::raw(""));

@@ -61,6 +61,9 @@ pub const ITEMS: [IntItem; 9] = [
     IntItem::Delete,
 ];
 
+/// The buttons, left to right.
+const BUTTONS: [IntItem; 4] = [IntItem::Register, IntItem::Rotate, IntItem::Status, IntItem::Delete];
+
 impl IntItem {
     /// One line of guidance shown while the item is focused.
     pub fn hint(self) -> &'static str {
@@ -122,6 +125,13 @@ pub struct IntegrationPage {
     pub follow: Follow,
     /// The log entry the newest report begins with.
     pub report_from: usize,
+    /// The inputs of the Register running now, then of the last one that
+    /// succeeded: Enter on Register with the same inputs asks again first.
+    pub registering: Option<IntegrationInputs>,
+    pub registered: Option<IntegrationInputs>,
+    /// Enter on Register was pressed with the registered inputs: the next
+    /// Enter registers once more.
+    pub again: bool,
 }
 
 impl IntegrationPage {
@@ -151,6 +161,9 @@ impl IntegrationPage {
             scroll: None,
             follow: Follow::Focus,
             report_from: 0,
+            registering: None,
+            registered: None,
+            again: false,
         }
     }
 
@@ -184,6 +197,8 @@ impl IntegrationPage {
             IntItem::Field(id) => {
                 fields::contexts_shown(fields::spec::<IntegrationInputs>(id).kind, false, self.reveal)
             }
+            // the buttons stand in one row: ← → move along it
+            _ if BUTTONS.contains(&self.focus) => vec![Ctx::IntegrationButtons],
             _ => vec![],
         };
         if self.test.as_ref().is_some_and(DeliveryTest::running) {
@@ -322,6 +337,8 @@ impl IntegrationPage {
                 if self.last_op == Some(TelegramOp::Connect) {
                     summary.push_str(" (t tests delivery)");
                 }
+                // a rotation or a deletion leaves nothing "already registered"
+                self.registered = self.registering.take().filter(|_| self.last_op == Some(TelegramOp::Connect));
                 self.note((Level::Info, summary));
                 self.move_bot = false;
                 self.other_bot = false;
@@ -377,6 +394,8 @@ impl IntegrationPage {
     pub fn update(&mut self, cmd: Cmd, c: Option<char>, shared: &mut Shared) -> Outcome {
         let at = ITEMS.iter().position(|i| *i == self.focus).unwrap_or(0);
         let next = ITEMS[(at + 1) % ITEMS.len()];
+        // a second Enter on Register must follow the first at once
+        let again = std::mem::take(&mut self.again);
         match cmd {
             Cmd::NextField | Cmd::Down => self.focus_on(next),
             Cmd::PrevField | Cmd::Up => self.focus_on(ITEMS[(at + ITEMS.len() - 1) % ITEMS.len()]),
@@ -386,6 +405,13 @@ impl IntegrationPage {
             }
             Cmd::PageDown => self.scroll_page(shared, 1),
             Cmd::PageUp => self.scroll_page(shared, -1),
+            Cmd::Left | Cmd::Right if BUTTONS.contains(&self.focus) => {
+                let at = BUTTONS.iter().position(|b| *b == self.focus).unwrap_or(0);
+                // round the row, as Tab goes round the page
+                let n = BUTTONS.len();
+                let to = if cmd == Cmd::Left { (at + n - 1) % n } else { (at + 1) % n };
+                self.focus_on(BUTTONS[to]);
+            }
             Cmd::TestDelivery => return Outcome::none().with_effects(self.start_test()),
             // back to the channel list (AICC's Follow-up Procedure starts there)
             Cmd::Back => return Outcome::event(Event::Channels),
@@ -398,6 +424,13 @@ impl IntegrationPage {
                     fields::spec::<IntegrationInputs>(id).flip(&mut self.inputs);
                     self.edited = true;
                     self.recheck();
+                }
+                IntItem::Register if !again && self.busy.is_none() && self.registered.as_ref() == Some(&self.inputs) => {
+                    self.again = true;
+                    self.note((
+                        Level::Warn,
+                        "already registered with these inputs: Enter again registers once more (Telegram then keeps the same webhook)".into(),
+                    ));
                 }
                 IntItem::Register => return self.telegram_op(TelegramOp::Connect, Replace::Ask, shared),
                 IntItem::Rotate => return self.telegram_op(TelegramOp::Rotate, Replace::Ask, shared),
@@ -484,6 +517,7 @@ impl IntegrationPage {
             self.note((Level::Warn, w));
         }
         self.last_op = Some(op);
+        self.registering = (op == TelegramOp::Connect).then(|| self.inputs.clone());
         self.busy = Some(shared.instant);
         self.report_from = self.log.len();
         self.scroll = None;

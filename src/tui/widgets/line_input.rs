@@ -230,14 +230,26 @@ impl LineInput {
         let half = (width / 2).max(1);
         let offset_col = if cursor_col < width { 0 } else { ((cursor_col - width) / half + 1) * half };
         let mut out = String::new();
+        // scrolled sideways: `…` in the first column says there is more
+        // to the left (the cursor never stands there: it is half a width in)
+        let first = if offset_col > 0 {
+            out.push('…');
+            offset_col + 1
+        } else {
+            0
+        };
+        let mut drawn = first;
         let mut col = 0;
         for g in self.text.graphemes(true) {
             let cw = w(g);
-            if col >= offset_col && col + cw <= offset_col + width {
+            if col >= first && col + cw <= offset_col + width {
+                // a wide character cut by the `…` leaves its other half blank
+                out.extend(std::iter::repeat_n(' ', col - drawn));
                 match mask {
                     Some(m) => out.push(m),
                     None => out.push_str(g),
                 }
+                drawn = col + cw;
             }
             col += cw;
             if col > offset_col + width {
@@ -251,6 +263,28 @@ impl LineInput {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_value_scrolled_sideways_shows_an_ellipsis_at_the_left() {
+        let mut l = LineInput::new("");
+        for c in "abcdefghijklmnopqrstuvwxyz".chars() {
+            l.insert(c);
+        }
+        let (shown, col) = l.view(10, None);
+        assert!(shown.starts_with('…') && shown.ends_with('z'), "{shown}");
+        assert_eq!(crate::tui::text::width(&shown), col, "the cursor stands after the z");
+        l.home();
+        let (shown, col) = l.view(10, None);
+        assert_eq!((shown.as_str(), col), ("abcdefghij", 0));
+        // wide characters keep their columns after the ellipsis
+        let mut l = LineInput::new("");
+        for c in "客服中心总部客服中心总部".chars() {
+            l.insert(c);
+        }
+        let (shown, col) = l.view(10, None);
+        assert!(shown.starts_with('…'), "{shown}");
+        assert_eq!(crate::tui::text::width(&shown), col, "{shown}");
+    }
 
     #[test]
     fn edits_at_the_cursor() {

@@ -41,6 +41,8 @@ pub struct Layout {
     pub lines: Vec<Line<'static>>,
     /// The focused field's lines (its heading included), `start..end`.
     pub focus: (usize, usize),
+    /// The focused field's own row (below its heading, if it has one).
+    pub focus_row: usize,
     /// Where the cursor stands while the focused field is typed into.
     pub cursor: Option<(usize, usize)>,
 }
@@ -64,10 +66,15 @@ pub fn layout(w: &Wizard, shared: &Shared, width: u16) -> Layout {
     };
     let mut lines: Vec<Line<'static>> = Vec::new();
     let mut focus = (0, 0);
+    let mut focus_row = 0;
     let mut cursor = None;
     let mut warned = crate::model::warnings(&w.draft.document);
     if let Some(cat) = shared.catalogue.as_ref() {
         warned.extend(crate::model::certificate_warnings(&w.draft.document, cat, shared.now));
+    }
+    if w.step == fields::Step::ChannelInfo {
+        // the channel type is chosen by the page itself (the only one offered)
+        lines.push(channel_selection(&w.draft.document, "", label_w, &theme));
     }
     for field in w.fields() {
         let spec = fields::spec_of(field);
@@ -99,17 +106,45 @@ pub fn layout(w: &Wizard, shared: &Shared, width: u16) -> Layout {
         lines.extend(super::schedule::week_under(field, w, shared, width, &theme));
         if focused {
             focus = (start.saturating_sub(usize::from(spec.heading.is_some())), lines.len());
+            focus_row = start;
         }
     }
-    Layout { lines, focus, cursor }
+    Layout { lines, focus, focus_row, cursor }
+}
+
+/// The Channel Selection row: not a field to edit (Telegram is the only
+/// type a Telegram channel can have), shown as the console shows it.
+/// `indent` goes before the label (Review indents it under the step).
+pub fn channel_selection(
+    doc: &crate::model::ChannelDocument,
+    indent: &str,
+    label_w: usize,
+    theme: &Theme,
+) -> Line<'static> {
+    let label = format!("{indent}{}", crate::model::fields::label(crate::model::fields::CHANNEL_TYPE));
+    row::row(false, &label, label_w, Span::styled(doc.channel_type.title(), theme.dim()), theme)
+}
+
+/// The first line shown of `total` lines in `area`, as [`render`] shows them.
+fn top_of(w: &Wizard, total: usize, area: Rect) -> (usize, usize) {
+    let view = super::review::view_height(total, usize::from(area.height));
+    (w.scroll.min(total.saturating_sub(view)), view)
+}
+
+/// The screen row of the focused field in the form drawn in `area` (the
+/// step's body), when it is in view: a popup editing it goes beside it.
+pub fn focus_y(shared: &Shared, w: &Wizard, area: Rect) -> Option<u16> {
+    let layout = layout(w, shared, area.width);
+    let (top, view) = top_of(w, layout.lines.len(), area);
+    let row = layout.focus_row.checked_sub(top).filter(|r| *r < view)?;
+    Some(area.y + u16::try_from(row).ok()?)
 }
 
 pub fn render(shared: &Shared, w: &Wizard, frame: &mut Frame, area: Rect, cursor_shown: bool) {
     let theme = Theme { color: shared.color };
     let layout = layout(w, shared, area.width);
     let total = layout.lines.len();
-    let view = super::review::view_height(total, usize::from(area.height));
-    let top = w.scroll.min(total.saturating_sub(view));
+    let (top, view) = top_of(w, total, area);
     let height = view;
     let mut visible: Vec<Line> = layout.lines.into_iter().skip(top).take(view).collect();
     if let Some(mark) = super::review::more_mark(total, top, view, usize::from(area.height), super::review::FOCUS_KEYS)

@@ -81,14 +81,25 @@ pub fn render(shared: &Shared, w: &Wizard, frame: &mut Frame, area: Rect, cursor
         ]),
         header_area,
     );
-    let body = Rect {
-        y: area.y + super::form::HEADER_ROWS,
-        height: area.height.saturating_sub(super::form::HEADER_ROWS),
-        ..area
-    };
+    let body = body_of(area);
     if w.step == Step::Review {
         super::review::render(shared, w, frame, body, &theme);
     } else {
         super::form::render(shared, w, frame, body, cursor_shown);
     }
+}
+
+/// The step's body in the page's `area` (below the header).
+fn body_of(area: Rect) -> Rect {
+    Rect {
+        y: area.y + super::form::HEADER_ROWS,
+        height: area.height.saturating_sub(super::form::HEADER_ROWS),
+        ..area
+    }
+}
+
+/// The screen row of the focused field of steps 1–3 on the page drawn in
+/// `area` (None on Review, or scrolled out of view).
+pub fn focus_y(shared: &Shared, w: &Wizard, area: Rect) -> Option<u16> {
+    (w.step != Step::Review).then(|| super::form::focus_y(shared, w, body_of(area))).flatten()
 }

@@ -108,6 +108,9 @@ pub fn lines(state: &Shared, w: &Wizard, width: u16, theme: &Theme) -> (Vec<Line
     let value_w = usize::from(width).saturating_sub(label_w + 6).max(8);
     for step in Step::FORMS {
         lines.push(Line::from(Span::styled(format!("  {}", step.title()), theme.title())));
+        if step == Step::ChannelInfo {
+            lines.push(super::form::channel_selection(&w.draft.document, "  ", label_w + 2, theme));
+        }
         for field in form::visible(step, &w.draft) {
             let spec = form::spec_of(field);
             let value = review_value(state, w, field);
