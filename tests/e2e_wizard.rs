@@ -156,7 +156,7 @@ fn a_channel_typed_from_the_empty_home_screen_is_submitted_to_the_backend() {
 
     pane.keys(&["PageDown"]);
     let review = pane.wait_for(&["Step", "4/4", "Review", "Submit", "ready"]);
-    for word in ["AK_e2e_1", "cert-trust-1", "cert-id-1", "Sales_E2E", "ou-2", "sq-2", "agent"] {
+    for word in ["AK_e2e_1", "cert-trust-1", "cert-id-1", "Sales_E2E", "ou-2", "sq-2", "Telegram"] {
         assert!(review.contains(word), "review lacks {word}:\n{review}");
     }
     assert!(!review.contains("Sk-e2e-secret"), "the secret is shown on the review page:\n{review}");

@@ -150,10 +150,16 @@ fn home_screens() {
     online.shared.catalogue_fetched = Some(fixed_time() - chrono::Duration::minutes(42));
     update(
         &mut online,
-        Action::CatalogueLoaded { catalogue: Default::default(), fetched: fixed_time() - chrono::Duration::minutes(42) },
+        Action::CatalogueLoaded {
+            catalogue: Default::default(),
+            fetched: fixed_time() - chrono::Duration::minutes(42),
+        },
     );
     let text = draw(&online, 80, 24);
-    assert!(!text.contains("valid offline") && text.matches("✗ 1 error").count() == 2, "the unknown certificate counts: {text}");
+    assert!(
+        !text.contains("valid offline") && text.matches("✗ 1 error").count() == 2,
+        "the unknown certificate counts: {text}"
+    );
     update(
         &mut online,
         Action::ChannelsLoaded {

@@ -170,7 +170,10 @@ impl Refs {
 
         let name = &self.channel_name;
         if !name.is_empty() && cat.channels.iter().any(|c| &c.name == name && Some(c.id.as_str()) != editing) {
-            err(f::CHANNEL_NAME, format!("A channel named '{name}' already exists in this tenant: choose another name."));
+            err(
+                f::CHANNEL_NAME,
+                format!("A channel named '{name}' already exists in this tenant: choose another name."),
+            );
         }
         for (path, id, want) in [
             (f::TRUST_CERTIFICATE, &self.trust_certificate, CertRole::Trust),
@@ -207,13 +210,21 @@ impl Refs {
         let queue_exists = |id: &str| cat.skill_queues.iter().any(|q| q.id == id);
         for (path, id) in [(f::SKILL_QUEUE, &self.skill_queue), (f::ST_TARGET, &self.transfer_queue)] {
             if !id.is_empty() && !queue_exists(id) {
-                err(path, format!("Skill queue '{id}' is not a multimedia called route of this tenant that Telegram can use."));
+                err(
+                    path,
+                    format!(
+                        "Skill queue '{id}' is not a multimedia called route of this tenant that Telegram can use."
+                    ),
+                );
             }
         }
         if !self.chatbot.is_empty() && !cat.chatbots.iter().any(|c| c.id == self.chatbot) {
             err(
                 f::CHATBOT,
-                format!("Chatbot '{}' does not exist in this tenant: choose one of the tenant's chatbots.", self.chatbot),
+                format!(
+                    "Chatbot '{}' does not exist in this tenant: choose one of the tenant's chatbots.",
+                    self.chatbot
+                ),
             );
         }
         if !self.assistant.is_empty() && !cat.assistants.iter().any(|a| a.id == self.assistant) {

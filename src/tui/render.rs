@@ -11,8 +11,8 @@ use super::screens::wizard::page;
 use super::state::{Level, Link, Screen, Shared, State};
 use super::text::width;
 use super::theme::Theme;
-use super::widgets::popup::Place;
 use super::update::{contexts, contexts_beneath};
+use super::widgets::popup::Place;
 
 pub const MIN_WIDTH: u16 = 60;
 pub const MIN_HEIGHT: u16 = 16;

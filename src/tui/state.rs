@@ -81,8 +81,7 @@ impl RowStatus {
         }
     }
 
-    pub const OFFLINE_NOTE: &str =
-        "valid offline: the catalogue (certificates, OUs, queues, robots, names) is not checked until the backend answers";
+    pub const OFFLINE_NOTE: &str = "valid offline: the catalogue (certificates, OUs, queues, robots, names) is not checked until the backend answers";
 }
 
 impl DraftRow {

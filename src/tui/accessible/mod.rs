@@ -290,7 +290,13 @@ impl<'a> Session<'a> {
                 let status = DraftRow::from(r.clone()).status(self.catalogue.as_ref());
                 offline_note |= status == RowStatus::ValidOffline;
                 let edit = if r.channel_id.is_some() { ", edits a channel" } else { "" };
-                con.say(&format!("  {}. {name}, step {} of 4, {}{edit} (draft {})", i + 1, r.step, status.short(), r.id));
+                con.say(&format!(
+                    "  {}. {name}, step {} of 4, {}{edit} (draft {})",
+                    i + 1,
+                    r.step,
+                    status.short(),
+                    r.id
+                ));
             }
             if offline_note {
                 con.say(&format!("  ({})", RowStatus::OFFLINE_NOTE));

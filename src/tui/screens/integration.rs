@@ -425,7 +425,9 @@ impl IntegrationPage {
                     self.edited = true;
                     self.recheck();
                 }
-                IntItem::Register if !again && self.busy.is_none() && self.registered.as_ref() == Some(&self.inputs) => {
+                IntItem::Register
+                    if !again && self.busy.is_none() && self.registered.as_ref() == Some(&self.inputs) =>
+                {
                     self.again = true;
                     self.note((
                         Level::Warn,

@@ -91,11 +91,7 @@ pub fn render(shared: &Shared, w: &Wizard, frame: &mut Frame, area: Rect, cursor
 
 /// The step's body in the page's `area` (below the header).
 fn body_of(area: Rect) -> Rect {
-    Rect {
-        y: area.y + super::form::HEADER_ROWS,
-        height: area.height.saturating_sub(super::form::HEADER_ROWS),
-        ..area
-    }
+    Rect { y: area.y + super::form::HEADER_ROWS, height: area.height.saturating_sub(super::form::HEADER_ROWS), ..area }
 }
 
 /// The screen row of the focused field of steps 1–3 on the page drawn in
