@@ -88,6 +88,11 @@ fn completions_load_in_bash_and_man_pages_cover_every_command() {
         "{}",
         &out.stdout[..200.min(out.stdout.len())]
     );
+    // the main page says what clap cannot: the environment, the files, the exit codes
+    for section in [".SH ENVIRONMENT", ".SH FILES", ".SH EXIT STATUS", "CHANWIZ_HOME", "config.json", "\\fB130\\fR"] {
+        assert!(out.stdout.contains(section), "the man page lacks {section}");
+    }
+    assert!(!out.stdout.contains("REST"), "the hidden catch-all argument is not a thing to type");
     let dir = cli.home.path().join("man");
     let out = cli.run(&["man", "-o", dir.to_str().unwrap()]);
     assert_eq!(out.code, Some(0), "{}", out.all());

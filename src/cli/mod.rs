@@ -51,7 +51,7 @@ pub mod exit {
 
 /// Shown under every `--help`.
 const EXIT_CODES: &str = "Exit codes: 0 done; 1 refused (invalid input; the backend or Telegram said no; \
-no message arrived for `webhook test`); \
+a problem `webhook info` reports; no message arrived for `webhook test`); \
 2 unreadable input or a wrong command line; 3 the backend could not be reached; \
 4 changes pending (`plan --detailed-exitcode`); 130 interrupted.";
 
