@@ -177,7 +177,7 @@ pub fn run(cmd: &WebhookCommand, paths: &Paths) -> ExitCode {
         WebhookCommand::Delete(a) => &a.common,
     };
     let api = match ApiConfig::resolve(common.telegram_api.as_deref()) {
-        Ok(api) => api,
+        Ok(api) => api.with_face(crate::telegram::Face::Cli),
         Err(e) => return super::fail(exit::UNREADABLE, &e.to_string()),
     };
     // a local backend started for this command asks the same Bot API

@@ -87,6 +87,8 @@ pub struct ApiConfig {
     pub timeout: Duration,
     pub connect_timeout: Duration,
     pub retry: RetryPolicy,
+    /// Whose words Telegram's refusals are explained in.
+    pub face: super::Face,
 }
 
 impl ApiConfig {
@@ -98,6 +100,7 @@ impl ApiConfig {
             timeout: Duration::from_secs(30),
             connect_timeout: Duration::from_secs(10),
             retry: RetryPolicy::default(),
+            face: super::Face::Wizard,
         })
     }
 
@@ -120,6 +123,12 @@ impl ApiConfig {
 
     pub fn with_retry(mut self, retry: RetryPolicy) -> Self {
         self.retry = retry;
+        self
+    }
+
+    /// Explain refusals in `face`'s words (a command names its flags).
+    pub fn with_face(mut self, face: super::Face) -> Self {
+        self.face = face;
         self
     }
 }
@@ -359,7 +368,7 @@ impl BotApi {
             }
             let telegram = description.unwrap_or_default();
             let retry_after = envelope.parameters.and_then(|p| p.retry_after).or_else(|| parse_retry_after(&telegram));
-            let (kind, mut explanation) = explain(method, status, &telegram, retry_after);
+            let (kind, mut explanation) = explain(method, status, &telegram, retry_after, self.config.face);
             tracing::warn!(target: "chanwiz::telegram", method, status, error_code = envelope.error_code, description = %telegram, attempt, "Bot API refused");
             if kind == FailureKind::TooManyRequests {
                 let wait = Duration::from_secs(retry_after.unwrap_or(1));

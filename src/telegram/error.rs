@@ -164,7 +164,14 @@ impl TelegramError {
 }
 
 /// Our reading of Telegram's answer: its kind and an explanation with the fix.
-pub fn explain(method: &str, status: u16, description: &str, retry_after: Option<u64>) -> (FailureKind, String) {
+/// The fixes it names are `face`'s words (a wizard field, or a CLI flag).
+pub fn explain(
+    method: &str,
+    status: u16,
+    description: &str,
+    retry_after: Option<u64>,
+    face: super::Face,
+) -> (FailureKind, String) {
     let d = description.to_ascii_lowercase();
     let has = |s: &str| d.contains(s);
     if status == 401 || has("unauthorized") {
@@ -191,8 +198,10 @@ pub fn explain(method: &str, status: u16, description: &str, retry_after: Option
     if has("only on ports") || (has("ports") && has("8443")) {
         return (
             FailureKind::Port,
-            "Telegram calls webhooks only on ports 443, 80, 88 or 8443, and AICC's frontend port 28090 is not one of them: set a public webhook address (https://PUBLIC-IPv4:443 or :8443) that forwards to the backend."
-                .to_owned(),
+            format!(
+                "Telegram calls webhooks only on ports 443, 80, 88 or 8443, and AICC's frontend port 28090 is not one of them: {}.",
+                face.set_public_address("https://PUBLIC-IPv4:443", " that forwards to the backend")
+            ),
         );
     }
     if has("https url must be provided") || (has("https") && has("webhook")) {
@@ -205,8 +214,10 @@ pub fn explain(method: &str, status: u16, description: &str, retry_after: Option
     if has("is reserved") || has("reserved") {
         return (
             FailureKind::ReservedIp,
-            "Telegram cannot reach private or reserved addresses (10.x, 172.16–31.x, 192.168.x, 127.x, 100.64–127.x and the like): set a public webhook address (https://PUBLIC-IPv4:PORT) that forwards to the backend."
-                .to_owned(),
+            format!(
+                "Telegram cannot reach private or reserved addresses (10.x, 172.16–31.x, 192.168.x, 127.x, 100.64–127.x and the like): {}.",
+                face.set_public_address("https://PUBLIC-IPv4:PORT", " that forwards to the backend")
+            ),
         );
     }
     if has("ipv6") {
@@ -268,6 +279,26 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_refusal_explained_to_a_command_names_its_flag_not_the_wizards_field() {
+        for text in [
+            "Bad Request: bad webhook: Webhook can be set up only on ports 80, 88, 443 or 8443",
+            "Bad Request: bad webhook: IP address 10.0.0.1 is reserved",
+        ] {
+            let (_, cli) = explain("setWebhook", 400, text, None, super::super::Face::Cli);
+            assert!(
+                cli.contains("`--public-url https://PUBLIC-IPv4:") && !cli.contains("set a public webhook address"),
+                "{cli}"
+            );
+            let (_, wizard) = explain("setWebhook", 400, text, None, super::super::Face::Wizard);
+            assert!(
+                wizard.contains("set a public webhook address (https://PUBLIC-IPv4:")
+                    && !wizard.contains("--public-url"),
+                "{wizard}"
+            );
+        }
+    }
+
+    #[test]
     fn each_documented_text_has_its_kind() {
         let cases = [
             (401, "Unauthorized", FailureKind::Unauthorized),
@@ -296,18 +327,25 @@ mod tests {
             (400, "Bad Request: something new", FailureKind::Other),
         ];
         for (status, text, kind) in cases {
-            assert_eq!(explain("setWebhook", status, text, None).0, kind, "{text}");
+            assert_eq!(explain("setWebhook", status, text, None, super::super::Face::Wizard).0, kind, "{text}");
         }
         // case-insensitive, whatever the status
         assert_eq!(
-            explain("setWebhook", 400, "BAD REQUEST: BAD WEBHOOK: IP ADDRESS 10.0.0.1 IS RESERVED", None).0,
+            explain(
+                "setWebhook",
+                400,
+                "BAD REQUEST: BAD WEBHOOK: IP ADDRESS 10.0.0.1 IS RESERVED",
+                None,
+                super::super::Face::Wizard
+            )
+            .0,
             FailureKind::ReservedIp
         );
     }
 
     #[test]
     fn display_keeps_telegram_text_verbatim_beside_ours() {
-        let (kind, explanation) = explain("getMe", 401, "Unauthorized", None);
+        let (kind, explanation) = explain("getMe", 401, "Unauthorized", None, super::super::Face::Wizard);
         let f = ApiFailure {
             method: "getMe".into(),
             status: 401,
