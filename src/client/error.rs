@@ -52,7 +52,7 @@ pub enum ClientError {
     #[error("backend {backend}: the request was refused ({status}): {message}")]
     Refused { backend: String, status: u16, message: String },
     /// 5xx.
-    #[error("backend {backend}: the server failed ({status}): {message}")]
+    #[error("backend {backend}: {}: {message}", server_failure(*.status))]
     Server { backend: String, status: u16, message: String },
     /// An export task ended in failure on the backend.
     #[error("backend {backend}: export task {id} failed: {reason}")]
@@ -70,6 +70,19 @@ pub enum ClientError {
     /// A local file could not be written or read.
     #[error("{}: {source}", .path.display())]
     Io { path: PathBuf, source: std::io::Error },
+}
+
+/// What a 5xx status says happened, in words.
+fn server_failure(status: u16) -> String {
+    match status {
+        500 => "the backend failed on this request (500 internal error)".into(),
+        501 => "the backend does not offer this (501 not implemented): it may be older than this chanwiz".into(),
+        502 => "a proxy in front of the backend got no valid answer from it (502 bad gateway)".into(),
+        503 => "the backend is unavailable for now, busy or starting (503)".into(),
+        504 => "a proxy in front of the backend gave up waiting for it (504 gateway timeout)".into(),
+        507 => "out of storage (507 insufficient storage)".into(),
+        _ => format!("the backend failed ({status})"),
+    }
 }
 
 fn stale_text(backend: &str, based_on: u64, current: Option<&Channel>) -> String {
@@ -257,6 +270,11 @@ mod tests {
 
         let e = map(503, "<html>\u{1b}[31mdown</html>");
         assert!(matches!(e, ClientError::Server { status: 503, .. }));
+        assert!(e.to_string().contains("unavailable for now"), "{e}");
+        // each 5xx is named for what it means, none of them \"the server failed (507)\"
+        assert!(map(507, "{}").to_string().contains("out of storage (507"));
+        assert!(map(502, "").to_string().contains("proxy in front of the backend"));
+        assert!(map(500, "").to_string().contains("500 internal error"));
         assert!(e.is_transient());
         assert!(!e.to_string().contains('\u{1b}'), "{e}");
 
